@@ -1,0 +1,1 @@
+"""survey_engine package."""
