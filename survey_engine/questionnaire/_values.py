@@ -1,0 +1,123 @@
+"""Per-item value checkers, built once per item (used by validation and by definition checks).
+
+A checker takes a non-empty answer value and returns ``None`` when it is acceptable, or an
+``(error_code, message)`` pair. Type checks are exact: ``bool`` is a subclass of ``int`` in
+Python but a JSON ``true`` is never a scale value or a number.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from survey_engine.questionnaire.definition import (
+    DEFAULT_MAX_LENGTH,
+    DONT_KNOW,
+    DONT_KNOW_OPTION,
+    SCALE_TYPES,
+    Item,
+    Scale,
+    Text,
+)
+
+Problem = tuple[str, Text]
+Checker = Callable[[object], Problem | None]
+
+
+def _type(vi: str, en: str) -> Problem:
+    return ("type", Text(vi=vi, en=en))
+
+
+def is_empty(value: object) -> bool:
+    """An answer that counts as "not answered": null, blank text, empty selection."""
+    return value is None or (isinstance(value, str) and not value.strip()) or value == []
+
+
+def make_checker(item: Item, scale: Scale | None) -> Checker:
+    """Build the checker for ``item`` (``scale`` is the resolved scale of a scale-type item)."""
+    if item.type in SCALE_TYPES:
+        assert scale is not None, "definition checks guarantee a scale"
+        allowed = frozenset(p.value for p in scale.points)
+        if item.allow_dont_know:
+            allowed = allowed | {DONT_KNOW}
+        lo, hi = min(p.value for p in scale.points), max(p.value for p in scale.points)
+        dk_vi = f" hoặc {DONT_KNOW} (không biết)" if item.allow_dont_know else ""
+        dk_en = f" or {DONT_KNOW} (don't know)" if item.allow_dont_know else ""
+        range_msg = ("range", Text(vi=f"Giá trị phải từ {lo} đến {hi}{dk_vi}.",
+                                   en=f"Value must be {lo} to {hi}{dk_en}."))
+        type_msg = _type("Giá trị phải là số nguyên.", "Value must be an integer.")
+
+        def check_scale(v: object) -> Problem | None:
+            if v.__class__ is not int:  # excludes bool, float, str
+                return type_msg
+            return None if v in allowed else range_msg
+
+        return check_scale
+
+    if item.type == "single":
+        codes = frozenset(o.code for o in item.options or ())
+        if item.allow_dont_know:
+            codes = codes | {DONT_KNOW_OPTION}
+        type_msg = _type("Giá trị phải là mã phương án (chuỗi).", "Value must be an option code (string).")
+        opt_msg = ("unknown_option", Text(vi="Phương án không hợp lệ.", en="Unknown option."))
+
+        def check_single(v: object) -> Problem | None:
+            if not isinstance(v, str):
+                return type_msg
+            return None if v in codes else opt_msg
+
+        return check_single
+
+    if item.type == "multi":
+        codes = frozenset(o.code for o in item.options or ())
+        type_msg = _type("Giá trị phải là danh sách mã phương án.", "Value must be a list of option codes.")
+        opt_msg = ("unknown_option", Text(vi="Có phương án không hợp lệ.", en="Unknown option in selection."))
+        dup_msg = ("duplicate_option", Text(vi="Một phương án được chọn nhiều lần.",
+                                            en="An option is selected more than once."))
+
+        def check_multi(v: object) -> Problem | None:
+            if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+                return type_msg
+            if not codes.issuperset(v):
+                return opt_msg
+            return dup_msg if len(set(v)) != len(v) else None
+
+        return check_multi
+
+    if item.type == "yesno":
+        type_msg = _type("Giá trị phải là có (true) hoặc không (false).", "Value must be true or false.")
+        return lambda v: None if v.__class__ is bool else type_msg
+
+    if item.type == "text":
+        limit = item.max_length or DEFAULT_MAX_LENGTH
+        type_msg = _type("Giá trị phải là văn bản.", "Value must be text.")
+        long_msg = ("too_long", Text(vi=f"Tối đa {limit} ký tự.", en=f"At most {limit} characters."))
+
+        def check_text(v: object) -> Problem | None:
+            if not isinstance(v, str):
+                return type_msg
+            return long_msg if len(v) > limit else None
+
+        return check_text
+
+    if item.type == "number":
+        lo, hi, integer = item.min, item.max, item.integer
+        type_msg = _type(
+            "Giá trị phải là số nguyên." if integer else "Giá trị phải là số.",
+            "Value must be an integer." if integer else "Value must be a number.",
+        )
+        range_msg = ("range", Text(vi=f"Giá trị phải trong khoảng [{lo}, {hi}].",
+                                   en=f"Value must be within [{lo}, {hi}]."))
+
+        def check_number(v: object) -> Problem | None:
+            # bool is an int subclass: compare classes, not isinstance
+            ok = v.__class__ is int or (v.__class__ is float and not integer and math.isfinite(v))  # type: ignore[arg-type]
+            if not ok:
+                return type_msg
+            if (lo is not None and v < lo) or (hi is not None and v > hi):  # type: ignore[operator]
+                return range_msg
+            return None
+
+        return check_number
+
+    raise ValueError(f"unknown item type {item.type!r}")  # pragma: no cover - Literal is closed
