@@ -1,0 +1,102 @@
+"""The Litestar application: routes, problem details, lifespan of the database engine."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, Response
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+
+from api.auth import provide_actor
+from api.database import engine_from_url, prepare_sqlite_file, use_engine
+from api.problems import EXCEPTION_HANDLERS
+from api.routes.agencies import AgencyController, ServicePointController
+from api.routes.auth import AuthController
+from api.routes.forms import get_form
+from api.routes.health import VERSION, health
+from api.routes.questionnaires import QuestionnaireController
+from api.routes.users import AuditController, UserController
+from api.routes.waves import WaveController
+from api.services import Services
+from api.settings import Settings
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+async def _security_headers(response: Response[Any]) -> Response[Any]:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    engine = engine or engine_from_url(settings.database_url)
+    prepare_sqlite_file(engine)
+    use_engine(engine)
+    services = Services.build(settings)
+
+    @asynccontextmanager
+    async def database_lifespan(_: Litestar) -> AsyncIterator[None]:
+        use_engine(engine)
+        if isinstance(engine, PostgresEngine):
+            await engine.start_connection_pool(min_size=1, max_size=20)
+        try:
+            yield
+        finally:
+            if isinstance(engine, PostgresEngine):
+                await engine.close_connection_pool()
+
+    app = Litestar(
+        route_handlers=[
+            health,
+            get_form,
+            AuthController,
+            UserController,
+            AuditController,
+            AgencyController,
+            ServicePointController,
+            QuestionnaireController,
+            WaveController,
+        ],
+        dependencies={"actor": Provide(provide_actor)},
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        lifespan=[database_lifespan],
+        after_request=_security_headers,
+        request_max_body_size=settings.max_request_bytes,
+        openapi_config=OpenAPIConfig(
+            title="sipas",
+            version=VERSION,
+            description="Collection, design-based statistics and scorecards for service-satisfaction surveys.",
+            path="/schema",
+            render_plugins=[JsonRenderPlugin()],
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(type="http", scheme="bearer"),
+                    "session": SecurityScheme(type="apiKey", name="sipas_session", security_scheme_in="cookie"),
+                }
+            ),
+            security=[{"bearer": []}, {"session": []}],
+        ),
+        debug=False,
+    )
+    app.state.services = services
+    app.state.engine = engine
+    return app
+
+
+def app_from_env() -> Litestar:
+    """Entry point for ``uvicorn --factory api.app:app_from_env``."""
+    return create_app()

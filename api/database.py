@@ -1,0 +1,58 @@
+"""Engine configuration: one Piccolo engine chosen from ``DATABASE_URL`` and bound to every table."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+from piccolo.apps.migrations.tables import Migration
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
+
+from api.settings import SettingsError
+from survey_engine.tables import ALL_TABLES
+
+
+def sqlite_path(url: str) -> Path:
+    """``sqlite:///relative/path`` or ``sqlite:////absolute/path`` → the file path."""
+    rest = url[len("sqlite://") :]
+    if not rest.startswith("/") or rest in ("/", "/:memory:"):
+        raise SettingsError(f"unsupported SQLite URL {url!r}: use sqlite:///path/to/file.sqlite")
+    # sqlite:///x → "/x" → relative "x"; sqlite:////x → "//x" → absolute "/x"
+    path = rest[1:]
+    if path == ":memory:":
+        raise SettingsError("an in-memory SQLite database is not supported (Piccolo opens one per query)")
+    return Path(path)
+
+
+def engine_from_url(url: str) -> Engine:
+    if url.startswith("sqlite://"):
+        path = sqlite_path(url)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # timeout: wait for the write lock instead of failing at once under concurrent writers.
+        return SQLiteEngine(path=str(path), timeout=30)
+    if url.startswith(("postgresql://", "postgres://")):
+        parsed = urlparse(url)
+        if not parsed.path.strip("/"):
+            raise SettingsError(f"the PostgreSQL URL names no database: {url!r}")
+        return PostgresEngine(config={"dsn": url})
+    raise SettingsError(f"DATABASE_URL must start with sqlite:/// or postgresql:// (got {url.split(':')[0]!r})")
+
+
+def prepare_sqlite_file(engine: Engine) -> None:
+    """WAL lets readers proceed during a write; it is a property of the file, so set it once."""
+    if isinstance(engine, SQLiteEngine):
+        with sqlite3.connect(engine.path) as conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+
+
+def use_engine(engine: Engine) -> None:
+    """Bind ``engine`` to every table, and to Piccolo's own migration bookkeeping."""
+    for table in (*ALL_TABLES, Migration):
+        table._meta.db = engine
+    conf = sys.modules.get("api.piccolo_conf")
+    if conf is not None:
+        conf.DB = engine  # type: ignore[attr-defined]

@@ -1,0 +1,32 @@
+"""Apply Piccolo migrations to the bound engine (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+
+from piccolo.engine.base import Engine
+
+from api.database import prepare_sqlite_file, use_engine
+
+
+class MigrationFailed(RuntimeError):
+    pass
+
+
+async def migrate(engine: Engine) -> str:
+    """Run every pending migration; returns Piccolo's report. Safe to repeat."""
+    # Piccolo finds the app registry through PICCOLO_CONF; ours re-points DB at ``engine``.
+    os.environ.setdefault("PICCOLO_CONF", "api.piccolo_conf")
+    import api.piccolo_conf  # noqa: F401  (registers the app registry before the engine is bound)
+    from piccolo.apps.migrations.commands.forwards import ForwardsMigrationManager
+
+    prepare_sqlite_file(engine)
+    use_engine(engine)
+    report = io.StringIO()
+    with contextlib.redirect_stdout(report):
+        result = await ForwardsMigrationManager(app_name="survey_engine").run()
+    if not result.success:
+        raise MigrationFailed(f"migration failed: {result.message}")
+    return report.getvalue()

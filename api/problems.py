@@ -1,0 +1,143 @@
+"""The one translation point from errors to RFC 9457 problem details (``application/problem+json``).
+
+Every problem carries an explicit ``type`` (a URN naming the kind), ``title`` (fixed per type),
+``status``, ``detail`` (this occurrence) and, for validation problems, ``errors``: one entry per field
+with a JSON-pointer-like ``field`` and a ``message``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from survey_engine.errors import (
+    AuthenticationFailed,
+    Conflict,
+    DomainError,
+    FieldProblem,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+log = logging.getLogger("sipas.api")
+
+# status → (type slug, title); the slug makes the URN, which clients may switch on.
+_KINDS: dict[int, tuple[str, str]] = {
+    400: ("bad-request", "Bad request"),
+    401: ("unauthenticated", "Authentication required"),
+    403: ("forbidden", "Not allowed for your role"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    409: ("conflict", "Conflict with the current state"),
+    413: ("payload-too-large", "Request body too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+    422: ("validation", "Invalid request"),
+    429: ("rate-limited", "Too many requests"),
+    500: ("internal", "Internal error"),
+    503: ("unavailable", "Service unavailable"),
+}
+_AT = re.compile(r"\s*-\s*at\s*`\$(?P<path>[^`]*)`\s*$")
+
+
+def problem_type(status: int) -> str:
+    return "urn:sipas:problem:" + _KINDS.get(status, ("error", "Error"))[0]
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    request: Request[Any, Any, Any] | None = None,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[dict[str, Any]]:
+    body: dict[str, Any] = {
+        "type": problem_type(status),
+        "title": _KINDS.get(status, ("error", "Error"))[1],
+        "status": status,
+        "detail": detail,
+    }
+    if request is not None:
+        body["instance"] = request.url.path
+    if errors is not None:
+        body["errors"] = errors
+    return Response(content=body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _field_errors(problems: list[FieldProblem]) -> list[dict[str, str]]:
+    return [{"field": p.field, "message": p.message, "code": p.code} for p in problems]
+
+
+def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
+    if isinstance(exc, InvalidInput):
+        return problem_response(422, exc.detail, request, _field_errors(exc.problems))
+    status = {NotFound: 404, Conflict: 409, Forbidden: 403, AuthenticationFailed: 401}.get(type(exc), 400)
+    headers = {"WWW-Authenticate": 'Bearer realm="sipas"'} if status == 401 else None
+    return problem_response(status, exc.detail, request, headers=headers)
+
+
+def _validation_errors(exc: ValidationException) -> tuple[int, list[dict[str, str]]]:
+    """Litestar reports msgspec's messages as "… - at `$.path`"; turn each into a field error."""
+    extra = exc.extra if isinstance(exc.extra, list) else ([exc.extra] if exc.extra else [])
+    errors: list[dict[str, str]] = []
+    status = 422
+    for entry in extra:
+        if not isinstance(entry, dict):
+            errors.append({"field": "", "message": str(entry), "code": "invalid"})
+            continue
+        message = str(entry.get("message", "invalid value"))
+        source = entry.get("source")
+        field = str(entry.get("key") or "")
+        match = _AT.search(message)
+        if match:
+            field = match.group("path").lstrip(".")
+            message = message[: match.start()]
+        if source in ("query", "path", "header", "cookie"):
+            status = 400  # a bad URL is not a bad body
+            field = f"{source}:{field}" if field else str(source)
+        code = "unknown_field" if "unknown field" in message else ("required" if "missing required" in message.lower() else "invalid")
+        errors.append({"field": field, "message": message, "code": code})
+    if not errors:
+        detail = str(exc.detail)
+        if "JSON" in detail or "decode" in detail.lower() or "malformed" in detail.lower():
+            errors.append({"field": "", "message": "the body is not valid JSON", "code": "malformed"})
+        else:
+            errors.append({"field": "", "message": detail, "code": "invalid"})
+    return status, errors
+
+
+def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+    if isinstance(exc, ValidationException):
+        status, errors = _validation_errors(exc)
+        return problem_response(status, "the request did not pass validation", request, errors)
+    status = exc.status_code
+    detail = str(exc.detail) if exc.detail else _KINDS.get(status, ("", "Error"))[1]
+    if status == 400 and ("JSON" in detail or "decode" in detail.lower()):
+        # Malformed JSON is an invalid body like any other: 422 with a field error.
+        return problem_response(
+            422, "the body is not valid JSON", request, [{"field": "", "message": detail, "code": "malformed"}]
+        )
+    if status == 413:
+        detail = "the request body is larger than the limit of 1 MiB"
+    return problem_response(status, detail, request, headers=dict(exc.headers or {}) or None)
+
+
+def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    # Log the type and the route only: exception texts may quote request data (personal data).
+    log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path, exc_info=exc)
+    return problem_response(HTTP_500_INTERNAL_SERVER_ERROR, "an unexpected error occurred", request)
+
+
+EXCEPTION_HANDLERS = {
+    DomainError: domain_error_handler,
+    HTTPException: http_exception_handler,
+    Exception: internal_error_handler,
+}
+
+__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_MEDIA_TYPE", "MediaType", "problem_response"]

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, patch, post
+from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+
+from api.auth import ANY_STAFF, SESSION_COOKIE, presented_token
+from api.routes.common import to_struct
+from api.schemas import LoginIn, LoginOut, MePatch, PasswordChangeIn, UserOut, set_fields
+from api.services import Services
+from survey_engine.actors import Actor
+
+
+class AuthController(Controller):
+    path = "/api/v1/auth"
+    tags = ["auth"]
+
+    @post("/login", summary="Sign in: a bearer token in the body and a session cookie", status_code=200)
+    async def login(self, request: Request[Any, Any, Any], data: JSONBody[LoginIn]) -> Response[LoginOut]:
+        services: Services = request.app.state.services
+        token, actor = await services.staff.login(data.email, data.password, kind="bearer")
+        session = await services.staff.issue_token(actor.user_id, "session")
+        user = to_struct(UserOut, await services.staff.get_user(actor.user_id))
+        secure = services.settings.base_url.startswith("https://")
+        cookie = Cookie(
+            key=SESSION_COOKIE,
+            value=session,
+            httponly=True,
+            secure=secure,
+            samesite="lax",  # a cross-site form cannot carry the session
+            max_age=services.settings.session_hours * 3600,
+            path="/",
+        )
+        body = LoginOut(
+            token=token, token_type="bearer", expires_in=services.settings.bearer_days * 86400, user=user
+        )
+        return Response(body, cookies=[cookie])
+
+    @post("/logout", summary="Revoke the presented token or session", status_code=204, guards=[ANY_STAFF])
+    async def logout(self, request: Request[Any, Any, Any]) -> Response[None]:
+        token = presented_token(request)
+        if token:
+            await request.app.state.services.staff.revoke_token(token)
+        return Response(None, status_code=204, cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/")])
+
+    @get("/me", summary="The signed-in account", guards=[ANY_STAFF])
+    async def me(self, request: Request[Any, Any, Any], actor: NamedDependency[Actor]) -> UserOut:
+        return to_struct(UserOut, await request.app.state.services.staff.get_user(actor.user_id))
+
+    @patch("/me", summary="Change your own display name (not your role)", guards=[ANY_STAFF])
+    async def update_me(
+        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], data: JSONBody[MePatch]
+    ) -> UserOut:
+        services: Services = request.app.state.services
+        return to_struct(UserOut, await services.staff.update_user(actor, actor.user_id, set_fields(data)))
+
+    @post("/password", summary="Change your own password", status_code=204, guards=[ANY_STAFF])
+    async def change_password(
+        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], data: JSONBody[PasswordChangeIn]
+    ) -> None:
+        await request.app.state.services.staff.change_own_password(actor, data.current_password, data.new_password)

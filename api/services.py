@@ -1,0 +1,40 @@
+"""The service objects that handlers use, built once per application from its settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from api.settings import Settings
+from survey_engine.agencies import AgencyService, ServicePointService
+from survey_engine.questionnaires import QuestionnaireService
+from survey_engine.security import PasswordHashing
+from survey_engine.staff import StaffService
+from survey_engine.waves import WaveService
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    staff: StaffService
+    agencies: AgencyService
+    service_points: ServicePointService
+    questionnaires: QuestionnaireService
+    waves: WaveService
+
+    @classmethod
+    def build(cls, settings: Settings) -> Services:
+        hashing = PasswordHashing(settings.argon2_time_cost, settings.argon2_memory_cost_kib)
+        return cls(
+            settings=settings,
+            staff=StaffService(hashing, settings.session_hours, settings.bearer_days),
+            agencies=AgencyService(),
+            service_points=ServicePointService(),
+            questionnaires=QuestionnaireService(),
+            waves=WaveService(),
+        )
+
+    def online_url(self, token: str) -> str:
+        return f"{self.settings.base_url}/f/{token}"
+
+    def kiosk_url(self, token: str) -> str:
+        return f"{self.settings.base_url}/k/{token}"

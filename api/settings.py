@@ -1,0 +1,84 @@
+"""Settings: the only place that reads the environment.
+
+``DATABASE_URL``      sqlite:///./data/sipas.sqlite (default) or postgresql://…
+``SIPAS_SECRET_KEY``  signs receipt codes and cookies; generated once into ``data/secret_key`` when unset
+``SIPAS_BASE_URL``    the public address that QR codes and printed links point at
+``SIPAS_RATE_LIMIT``  submissions per minute per service-point token or kiosk device (0 = no limit)
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_DATABASE_URL = "sqlite:///./data/sipas.sqlite"
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+DEFAULT_RATE_LIMIT = 60
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value the application cannot use."""
+
+
+def database_url_from_env() -> str:
+    return os.environ.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
+
+
+def _secret_key(data_dir: Path) -> str:
+    configured = os.environ.get("SIPAS_SECRET_KEY", "").strip()
+    if configured:
+        if len(configured) < 32:
+            raise SettingsError("SIPAS_SECRET_KEY must be at least 32 characters long")
+        return configured
+    key_file = data_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text(encoding="ascii").strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # Create with owner-only permissions before writing: the key must never be world-readable.
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    secret_key: str = field(default="", repr=False)
+    base_url: str = DEFAULT_BASE_URL
+    rate_limit_per_minute: int = DEFAULT_RATE_LIMIT
+    data_dir: Path = Path("data")
+    # Argon2 cost; tests lower it, production keeps argon2-cffi's RFC 9106 "low memory" default.
+    argon2_time_cost: int = 3
+    argon2_memory_cost_kib: int = 65536
+    max_request_bytes: int = 1024 * 1024
+    session_hours: int = 12
+    bearer_days: int = 30
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        data_dir = Path(os.environ.get("SIPAS_DATA_DIR", "data"))
+        rate_text = os.environ.get("SIPAS_RATE_LIMIT", "").strip()
+        try:
+            rate = int(rate_text) if rate_text else DEFAULT_RATE_LIMIT
+        except ValueError as exc:
+            raise SettingsError(f"SIPAS_RATE_LIMIT must be a whole number, got {rate_text!r}") from exc
+        if rate < 0:
+            raise SettingsError("SIPAS_RATE_LIMIT must be 0 (off) or positive")
+        base_url = (os.environ.get("SIPAS_BASE_URL", "").strip() or DEFAULT_BASE_URL).rstrip("/")
+        if not base_url.startswith(("http://", "https://")):
+            raise SettingsError("SIPAS_BASE_URL must start with http:// or https://")
+        return cls(
+            database_url=database_url_from_env(),
+            secret_key=_secret_key(data_dir),
+            base_url=base_url,
+            rate_limit_per_minute=rate,
+            data_dir=data_dir,
+        )
+
+    @property
+    def database_kind(self) -> str:
+        return "postgresql" if self.database_url.startswith(("postgresql://", "postgres://")) else "sqlite"

@@ -1,0 +1,240 @@
+"""Agencies and service points, with the agency-user scope applied in every query."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from survey_engine import audit
+from survey_engine.actors import Actor
+from survey_engine.errors import Conflict, FieldProblem, InvalidInput, NotFound, Page
+from survey_engine.security import new_public_token
+from survey_engine.tables import Agency, AdminUnit, ServicePoint, StaffUser, Submission, WaveAgency, WaveServicePoint
+from survey_engine.transactions import is_unique_violation
+
+AGENCY_LEVELS = ("province", "district", "commune")
+SERVICE_POINT_KINDS = ("counter", "service_centre", "online", "phone")
+
+AGENCY_COLUMNS = (
+    Agency.code,
+    Agency.name_vi,
+    Agency.name_en,
+    Agency.level,
+    Agency.parent.code.as_alias("parent"),
+    Agency.unit.code.as_alias("unit"),
+    Agency.unit.unit_version.as_alias("unit_version"),
+    Agency.active,
+)
+SERVICE_POINT_COLUMNS = (
+    ServicePoint.code,
+    ServicePoint.agency.code.as_alias("agency"),
+    ServicePoint.name_vi,
+    ServicePoint.name_en,
+    ServicePoint.kind,
+    ServicePoint.public_token.as_alias("token"),
+    ServicePoint.active,
+)
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("%", "").replace("_", "") + "%"
+
+
+class AgencyService:
+    async def _id(self, actor: Actor, code: str) -> int:
+        row = await Agency.select(Agency.id).where(Agency.code == code).first()
+        if row is None or (actor.agency_scoped and row["id"] != actor.agency_id):
+            raise NotFound(f"no agency with code {code}")
+        return int(row["id"])
+
+    async def list(self, actor: Actor, limit: int, offset: int, search: str | None = None) -> Page:
+        query = Agency.select(*AGENCY_COLUMNS).order_by(Agency.code)
+        count = Agency.count()
+        if actor.agency_scoped:
+            query = query.where(Agency.id == actor.agency_id)
+            count = count.where(Agency.id == actor.agency_id)
+        if search:
+            condition = (
+                Agency.code.ilike(_like(search)) | Agency.name_vi.ilike(_like(search))
+            ) | Agency.name_en.ilike(_like(search))
+            query = query.where(condition)
+            count = count.where(condition)
+        return Page(items=await query.limit(limit).offset(offset), total=await count, limit=limit, offset=offset)
+
+    async def get(self, actor: Actor, code: str) -> dict[str, object]:
+        agency_id = await self._id(actor, code)
+        row = await Agency.select(*AGENCY_COLUMNS).where(Agency.id == agency_id).first()
+        assert row is not None
+        return row
+
+    async def _references(self, values: dict[str, object]) -> dict[object, object]:
+        resolved: dict[object, object] = {}
+        problems = []
+        if "level" in values and values["level"] not in AGENCY_LEVELS:
+            problems.append(FieldProblem("level", f"must be one of {', '.join(AGENCY_LEVELS)}"))
+        if values.get("parent"):
+            row = await Agency.select(Agency.id).where(Agency.code == values["parent"]).first()
+            if row is None:
+                problems.append(FieldProblem("parent", f"no agency with code {values['parent']}"))
+            else:
+                resolved[Agency.parent] = row["id"]
+        elif "parent" in values:
+            resolved[Agency.parent] = None
+        if values.get("unit"):
+            query = AdminUnit.select(AdminUnit.id).where(AdminUnit.code == values["unit"])
+            if values.get("unit_version"):
+                query = query.where(AdminUnit.unit_version == values["unit_version"])
+            row = await query.order_by(AdminUnit.valid_from, ascending=False).first()
+            if row is None:
+                problems.append(FieldProblem("unit", f"no administrative unit with code {values['unit']}"))
+            else:
+                resolved[Agency.unit] = row["id"]
+        elif "unit" in values:
+            resolved[Agency.unit] = None
+        if problems:
+            raise InvalidInput("the agency is not valid", problems)
+        for name in ("name_vi", "name_en", "level", "active"):
+            if name in values:
+                resolved[getattr(Agency, name)] = values[name]
+        return resolved
+
+    async def create(self, actor: Actor, values: dict[str, object]) -> dict[str, object]:
+        resolved = await self._references(values)
+        row = Agency(code=values["code"], created_at=datetime.now(UTC), active=True)
+        for column, value in resolved.items():
+            setattr(row, column._meta.name, value)  # type: ignore[attr-defined]
+        try:
+            await Agency.insert(row)
+        except Exception as exc:
+            if is_unique_violation(exc):
+                raise Conflict(f"an agency with code {values['code']} already exists") from exc
+            raise
+        await audit.record(actor, "create", "agency", str(values["code"]), _loggable(values))
+        return await self.get(actor, str(values["code"]))
+
+    async def update(self, actor: Actor, code: str, values: dict[str, object]) -> dict[str, object]:
+        agency_id = await self._id(actor, code)
+        if values.get("parent") == code:
+            raise InvalidInput("an agency cannot be its own parent", [FieldProblem("parent", "is the agency itself")])
+        resolved = await self._references(values)
+        if resolved:
+            await Agency.update(resolved).where(Agency.id == agency_id)
+            await audit.record(actor, "update", "agency", code, _loggable(values))
+        return await self.get(actor, code)
+
+    async def delete(self, actor: Actor, code: str) -> None:
+        agency_id = await self._id(actor, code)
+        for table, column in (
+            (ServicePoint, ServicePoint.agency),
+            (StaffUser, StaffUser.agency),
+            (WaveAgency, WaveAgency.agency),
+            (Submission, Submission.agency),
+            (Agency, Agency.parent),
+        ):
+            if await table.exists().where(column == agency_id):
+                raise Conflict(f"agency {code} is in use ({table._meta.tablename}); deactivate it instead")
+        await Agency.delete().where(Agency.id == agency_id)
+        await audit.record(actor, "delete", "agency", code, {})
+
+
+class ServicePointService:
+    async def _row(self, actor: Actor, code: str) -> dict[str, object]:
+        row = await ServicePoint.select(ServicePoint.id, ServicePoint.agency).where(ServicePoint.code == code).first()
+        if row is None or (actor.agency_scoped and row["agency"] != actor.agency_id):
+            raise NotFound(f"no service point with code {code}")
+        return row
+
+    async def list(
+        self, actor: Actor, limit: int, offset: int, agency: str | None = None, search: str | None = None
+    ) -> Page:
+        query = ServicePoint.select(*SERVICE_POINT_COLUMNS).order_by(ServicePoint.code)
+        count = ServicePoint.count()
+        conditions = []
+        if actor.agency_scoped:
+            conditions.append(ServicePoint.agency == actor.agency_id)
+        if agency:
+            conditions.append(ServicePoint.agency.code == agency)
+        if search:
+            conditions.append(ServicePoint.code.ilike(_like(search)) | ServicePoint.name_vi.ilike(_like(search)))
+        for condition in conditions:
+            query = query.where(condition)
+            count = count.where(condition)
+        return Page(items=await query.limit(limit).offset(offset), total=await count, limit=limit, offset=offset)
+
+    async def get(self, actor: Actor, code: str) -> dict[str, object]:
+        await self._row(actor, code)
+        row = await ServicePoint.select(*SERVICE_POINT_COLUMNS).where(ServicePoint.code == code).first()
+        assert row is not None
+        return row
+
+    async def _agency_id(self, actor: Actor, agency_code: object) -> int:
+        row = await Agency.select(Agency.id).where(Agency.code == agency_code).first()
+        if row is None or (actor.agency_scoped and row["id"] != actor.agency_id):
+            raise InvalidInput("unknown agency", [FieldProblem("agency", f"no agency with code {agency_code}")])
+        return int(row["id"])
+
+    async def create(self, actor: Actor, values: dict[str, object]) -> dict[str, object]:
+        if values["kind"] not in SERVICE_POINT_KINDS:
+            raise InvalidInput(
+                "unknown kind", [FieldProblem("kind", f"must be one of {', '.join(SERVICE_POINT_KINDS)}")]
+            )
+        agency_id = await self._agency_id(actor, values["agency"])
+        try:
+            await ServicePoint.insert(
+                ServicePoint(
+                    code=values["code"],
+                    agency=agency_id,
+                    name_vi=values["name_vi"],
+                    name_en=values["name_en"],
+                    kind=values["kind"],
+                    public_token=new_public_token(),
+                    active=True,
+                    created_at=datetime.now(UTC),
+                )
+            )
+        except Exception as exc:
+            if is_unique_violation(exc):
+                raise Conflict(f"a service point with code {values['code']} already exists") from exc
+            raise
+        await audit.record(actor, "create", "service_point", str(values["code"]), _loggable(values))
+        return await self.get(actor, str(values["code"]))
+
+    async def update(self, actor: Actor, code: str, values: dict[str, object]) -> dict[str, object]:
+        row = await self._row(actor, code)
+        changes: dict[object, object] = {}
+        if "kind" in values:
+            if values["kind"] not in SERVICE_POINT_KINDS:
+                raise InvalidInput(
+                    "unknown kind", [FieldProblem("kind", f"must be one of {', '.join(SERVICE_POINT_KINDS)}")]
+                )
+            changes[ServicePoint.kind] = values["kind"]
+        if "agency" in values:
+            changes[ServicePoint.agency] = await self._agency_id(actor, values["agency"])
+        for name in ("name_vi", "name_en", "active"):
+            if name in values:
+                changes[getattr(ServicePoint, name)] = values[name]
+        if changes:
+            await ServicePoint.update(changes).where(ServicePoint.id == row["id"])
+            await audit.record(actor, "update", "service_point", code, _loggable(values))
+        return await self.get(actor, code)
+
+    async def rotate_token(self, actor: Actor, code: str) -> dict[str, object]:
+        """A new token makes every printed QR code of the old one stop working."""
+        row = await self._row(actor, code)
+        await ServicePoint.update({ServicePoint.public_token: new_public_token()}).where(ServicePoint.id == row["id"])
+        await audit.record(actor, "rotate_token", "service_point", code, {})
+        return await self.get(actor, code)
+
+    async def delete(self, actor: Actor, code: str) -> None:
+        row = await self._row(actor, code)
+        for table, column in (
+            (Submission, Submission.service_point),
+            (WaveServicePoint, WaveServicePoint.service_point),
+        ):
+            if await table.exists().where(column == row["id"]):
+                raise Conflict(f"service point {code} is in use; deactivate it instead")
+        await ServicePoint.delete().where(ServicePoint.id == row["id"])
+        await audit.record(actor, "delete", "service_point", code, {})
+
+
+def _loggable(values: dict[str, object]) -> dict[str, object]:
+    return {key: value for key, value in values.items() if key not in ("password", "token")}

@@ -1,0 +1,57 @@
+"""Domain exceptions. ``api/`` translates each into one RFC 9457 problem type."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class FieldProblem:
+    """One failing field: a JSON pointer-ish path and a message (English) with an optional code."""
+
+    field: str
+    message: str
+    code: str = "invalid"
+
+
+class DomainError(Exception):
+    """Base class; ``detail`` is safe to show to the user."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(DomainError):
+    """The object does not exist, or the caller may not know that it exists."""
+
+
+class Conflict(DomainError):
+    """The request clashes with the stored state (duplicate code, immutable object, closed wave)."""
+
+
+class Forbidden(DomainError):
+    """The caller is known but its role does not allow the action."""
+
+
+class AuthenticationFailed(DomainError):
+    """Bad credentials, expired or revoked token, locked account."""
+
+
+class InvalidInput(DomainError):
+    """The request is well-formed JSON but its values are not acceptable."""
+
+    def __init__(self, detail: str, problems: list[FieldProblem] | None = None) -> None:
+        super().__init__(detail)
+        self.problems: list[FieldProblem] = problems or []
+
+
+@dataclass
+class Page:
+    """A slice of a listing with the total count, for pagination."""
+
+    items: list[dict[str, object]]
+    total: int
+    limit: int
+    offset: int
+    extra: dict[str, object] = field(default_factory=dict)

@@ -1,0 +1,189 @@
+"""Questionnaires: drafts are editable; publishing freezes the draft as an immutable numbered version."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+
+import msgspec
+
+from survey_engine import audit
+from survey_engine.actors import Actor
+from survey_engine.errors import Conflict, FieldProblem, InvalidInput, NotFound, Page
+from survey_engine.questionnaire import DefinitionError, Questionnaire as Definition, dump_definition, load_definition
+from survey_engine.tables import Questionnaire, QuestionnaireVersion, Wave
+from survey_engine.transactions import is_unique_violation, write_transaction
+
+
+def parse_definition(definition: object, field: str = "definition") -> Definition:
+    """Check a definition given as a JSON value; problems become per-field errors under ``field``."""
+    try:
+        return load_definition(json.dumps(definition, ensure_ascii=False))
+    except DefinitionError as exc:
+        problems = [FieldProblem(f"{field}{p.path.lstrip('$')}", p.message) for p in exc.problems]
+        raise InvalidInput("the questionnaire definition is not valid", problems) from exc
+
+
+def definition_json(definition: Definition) -> object:
+    return msgspec.json.decode(dump_definition(definition))
+
+
+def version_label(code: str, version: int) -> str:
+    """How clients name a published version, e.g. ``sipas-2023@1`` (the submission's questionnaire_version)."""
+    return f"{code}@{version}"
+
+
+class QuestionnaireService:
+    async def list(self, limit: int, offset: int) -> Page:
+        rows = (
+            await Questionnaire.select(
+                Questionnaire.id, Questionnaire.code, Questionnaire.title_vi, Questionnaire.title_en,
+                Questionnaire.updated_at,
+            )
+            .order_by(Questionnaire.code)
+            .limit(limit)
+            .offset(offset)
+        )
+        ids = [row["id"] for row in rows]
+        versions: dict[int, list[int]] = {i: [] for i in ids}
+        if ids:
+            for v in await QuestionnaireVersion.select(
+                QuestionnaireVersion.questionnaire, QuestionnaireVersion.version
+            ).where(QuestionnaireVersion.questionnaire.is_in(ids)):
+                versions[v["questionnaire"]].append(v["version"])
+        items = [
+            {
+                "code": row["code"],
+                "title_vi": row["title_vi"],
+                "title_en": row["title_en"],
+                "versions": sorted(versions[row["id"]]),
+                "updated_at": row["updated_at"],
+            }
+            for row in rows
+        ]
+        return Page(items=items, total=await Questionnaire.count(), limit=limit, offset=offset)
+
+    async def _row(self, code: str) -> dict[str, object]:
+        row = await Questionnaire.select().where(Questionnaire.code == code).output(load_json=True).first()
+        if row is None:
+            raise NotFound(f"no questionnaire with code {code}")
+        return row
+
+    async def get(self, code: str) -> dict[str, object]:
+        row = await self._row(code)
+        versions = (
+            await QuestionnaireVersion.select(
+                QuestionnaireVersion.version, QuestionnaireVersion.checksum, QuestionnaireVersion.published_at
+            )
+            .where(QuestionnaireVersion.questionnaire == row["id"])
+            .order_by(QuestionnaireVersion.version)
+        )
+        return {
+            "code": row["code"],
+            "title_vi": row["title_vi"],
+            "title_en": row["title_en"],
+            "draft": row["draft_definition"],
+            "versions": versions,
+            "updated_at": row["updated_at"],
+        }
+
+    async def create(self, actor: Actor, definition: object) -> dict[str, object]:
+        parsed = parse_definition(definition)
+        now = datetime.now(UTC)
+        try:
+            await Questionnaire.insert(
+                Questionnaire(
+                    code=parsed.id,
+                    title_vi=parsed.title.vi,
+                    title_en=parsed.title.en,
+                    draft_definition=definition_json(parsed),
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        except Exception as exc:
+            if is_unique_violation(exc):
+                raise Conflict(f"a questionnaire with code {parsed.id} already exists") from exc
+            raise
+        await audit.record(actor, "create", "questionnaire", parsed.id, {})
+        return await self.get(parsed.id)
+
+    async def update_draft(self, actor: Actor, code: str, definition: object) -> dict[str, object]:
+        row = await self._row(code)
+        parsed = parse_definition(definition)
+        if parsed.id != code:
+            raise InvalidInput(
+                "the definition's id must stay the questionnaire's code",
+                [FieldProblem("definition.id", f"must be {code}")],
+            )
+        await Questionnaire.update(
+            {
+                Questionnaire.draft_definition: definition_json(parsed),
+                Questionnaire.title_vi: parsed.title.vi,
+                Questionnaire.title_en: parsed.title.en,
+                Questionnaire.updated_at: datetime.now(UTC),
+            }
+        ).where(Questionnaire.id == row["id"])
+        await audit.record(actor, "update", "questionnaire", code, {})
+        return await self.get(code)
+
+    async def publish(self, actor: Actor, code: str) -> dict[str, object]:
+        """Freeze the draft as version n+1, unless it equals the latest version (then return that one)."""
+        row = await self._row(code)
+        definition = row["draft_definition"]
+        parse_definition(definition)  # never publish something that no longer loads
+        canonical = json.dumps(definition, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        checksum = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        engine = Questionnaire._meta.db
+        async with write_transaction(engine):
+            latest = (
+                await QuestionnaireVersion.select(QuestionnaireVersion.version, QuestionnaireVersion.checksum)
+                .where(QuestionnaireVersion.questionnaire == row["id"])
+                .order_by(QuestionnaireVersion.version, ascending=False)
+                .first()
+            )
+            if latest is not None and latest["checksum"] == checksum:
+                return await self.get_version(code, int(latest["version"]))
+            number = 1 if latest is None else int(latest["version"]) + 1
+            await QuestionnaireVersion.insert(
+                QuestionnaireVersion(
+                    questionnaire=row["id"],
+                    version=number,
+                    definition=definition,
+                    checksum=checksum,
+                    published_at=datetime.now(UTC),
+                    published_by=actor.user_id or None,
+                )
+            )
+        await audit.record(actor, "publish", "questionnaire", code, {"version": number})
+        return await self.get_version(code, number)
+
+    async def get_version(self, code: str, version: int) -> dict[str, object]:
+        row = (
+            await QuestionnaireVersion.select(
+                QuestionnaireVersion.version,
+                QuestionnaireVersion.definition,
+                QuestionnaireVersion.checksum,
+                QuestionnaireVersion.published_at,
+            )
+            .where(
+                (QuestionnaireVersion.questionnaire.code == code) & (QuestionnaireVersion.version == version)
+            )
+            .output(load_json=True)
+            .first()
+        )
+        if row is None:
+            raise NotFound(f"questionnaire {code} has no published version {version}")
+        return {"code": code, "label": version_label(code, version), **row}
+
+    async def delete(self, actor: Actor, code: str) -> None:
+        row = await self._row(code)
+        if await QuestionnaireVersion.exists().where(QuestionnaireVersion.questionnaire == row["id"]):
+            raise Conflict(f"questionnaire {code} has published versions, which are kept for ever")
+        await Questionnaire.delete().where(Questionnaire.id == row["id"])
+        await audit.record(actor, "delete", "questionnaire", code, {})
+
+
+async def version_in_use(version_id: int) -> bool:
+    return bool(await Wave.exists().where(Wave.questionnaire_version == version_id))

@@ -1,0 +1,269 @@
+"""Staff accounts: creation, login with lockout, tokens and sessions."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import UTC, datetime, timedelta
+
+from survey_engine import audit
+from survey_engine.actors import ROLES, Actor
+from survey_engine.errors import AuthenticationFailed, Conflict, FieldProblem, InvalidInput, NotFound, Page
+from survey_engine.security import PasswordHashing, hash_token, new_token, password_problems
+from survey_engine.tables import Agency, ApiToken, StaffUser
+from survey_engine.transactions import is_unique_violation
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+MAX_FAILED_LOGINS = 10
+LOCKOUT = timedelta(minutes=15)
+
+USER_COLUMNS = (
+    StaffUser.id,
+    StaffUser.email,
+    StaffUser.display_name,
+    StaffUser.role,
+    StaffUser.agency.code.as_alias("agency"),
+    StaffUser.active,
+    StaffUser.created_at,
+    StaffUser.last_login_at,
+)
+
+
+class StaffService:
+    def __init__(self, hashing: PasswordHashing, session_hours: int = 12, bearer_days: int = 30) -> None:
+        self.hashing = hashing
+        self.session_lifetime = timedelta(hours=session_hours)
+        self.bearer_lifetime = timedelta(days=bearer_days)
+
+    # -- accounts ---------------------------------------------------------------------------------
+
+    async def _check_role_agency(self, role: str, agency_code: str | None) -> int | None:
+        if role not in ROLES:
+            raise InvalidInput("unknown role", [FieldProblem("role", f"must be one of {', '.join(ROLES)}")])
+        if role == "agency":
+            if not agency_code:
+                raise InvalidInput(
+                    "an agency user needs an agency", [FieldProblem("agency", "required for role agency")]
+                )
+            row = await Agency.select(Agency.id).where(Agency.code == agency_code).first()
+            if row is None:
+                raise InvalidInput("unknown agency", [FieldProblem("agency", f"no agency with code {agency_code}")])
+            return int(row["id"])
+        if agency_code:
+            raise InvalidInput(
+                "only agency users belong to an agency", [FieldProblem("agency", "only for role agency")]
+            )
+        return None
+
+    async def create_user(
+        self, actor: Actor, email: str, password: str, role: str, agency_code: str | None, display_name: str = ""
+    ) -> dict[str, object]:
+        email = email.strip().lower()
+        problems = []
+        if not EMAIL_PATTERN.match(email):
+            problems.append(FieldProblem("email", "is not an e-mail address"))
+        problems += [FieldProblem("password", p) for p in password_problems(password, email)]
+        if problems:
+            raise InvalidInput("the account cannot be created", problems)
+        agency_id = await self._check_role_agency(role, agency_code)
+        password_hash = await asyncio.to_thread(self.hashing.hash, password)
+        try:
+            await StaffUser.insert(
+                StaffUser(
+                    email=email,
+                    display_name=display_name,
+                    password_hash=password_hash,
+                    role=role,
+                    agency=agency_id,
+                    active=True,
+                    failed_logins=0,
+                    created_at=datetime.now(UTC),
+                )
+            )
+        except Exception as exc:
+            if is_unique_violation(exc):
+                raise Conflict(f"an account with e-mail {email} already exists") from exc
+            raise
+        await audit.record(actor, "create", "user", email, {"role": role, "agency": agency_code})
+        return await self.get_user_by_email(email)
+
+    async def get_user_by_email(self, email: str) -> dict[str, object]:
+        row = await StaffUser.select(*USER_COLUMNS).where(StaffUser.email == email.strip().lower()).first()
+        if row is None:
+            raise NotFound("no such user")
+        return row
+
+    async def get_user(self, user_id: int) -> dict[str, object]:
+        row = await StaffUser.select(*USER_COLUMNS).where(StaffUser.id == user_id).first()
+        if row is None:
+            raise NotFound("no such user")
+        return row
+
+    async def list_users(self, limit: int, offset: int, role: str | None = None) -> Page:
+        query = StaffUser.select(*USER_COLUMNS).order_by(StaffUser.id)
+        count = StaffUser.count()
+        if role:
+            query = query.where(StaffUser.role == role)
+            count = count.where(StaffUser.role == role)
+        return Page(items=await query.limit(limit).offset(offset), total=await count, limit=limit, offset=offset)
+
+    async def update_user(self, actor: Actor, user_id: int, changes: dict[str, object]) -> dict[str, object]:
+        current = await self.get_user(user_id)
+        values: dict[object, object] = {}
+        logged: dict[str, object] = {}
+        if "display_name" in changes:
+            values[StaffUser.display_name] = changes["display_name"]
+            logged["display_name"] = changes["display_name"]
+        role = str(changes.get("role", current["role"]))
+        agency = changes["agency"] if "agency" in changes else current["agency"]
+        if "role" in changes or "agency" in changes:
+            agency_id = await self._check_role_agency(role, agency if isinstance(agency, str) else None)
+            values[StaffUser.role] = role
+            values[StaffUser.agency] = agency_id
+            logged.update(role=role, agency=agency)
+        if "active" in changes:
+            values[StaffUser.active] = bool(changes["active"])
+            logged["active"] = bool(changes["active"])
+            if not changes["active"]:
+                await ApiToken.update({ApiToken.revoked: True}).where(ApiToken.user == user_id)
+        if "password" in changes:
+            await self._set_password(user_id, str(changes["password"]), str(current["email"]))
+            logged["password"] = "changed"
+        if values:
+            await StaffUser.update(values).where(StaffUser.id == user_id)
+        if logged:
+            await audit.record(actor, "update", "user", str(current["email"]), logged)
+        return await self.get_user(user_id)
+
+    async def _set_password(self, user_id: int, password: str, email: str) -> None:
+        problems = password_problems(password, email)
+        if problems:
+            raise InvalidInput("the password is not acceptable", [FieldProblem("password", p) for p in problems])
+        password_hash = await asyncio.to_thread(self.hashing.hash, password)
+        await StaffUser.update({StaffUser.password_hash: password_hash, StaffUser.failed_logins: 0}).where(
+            StaffUser.id == user_id
+        )
+
+    async def change_own_password(self, actor: Actor, current_password: str, new_password: str) -> None:
+        row = await StaffUser.select(StaffUser.password_hash).where(StaffUser.id == actor.user_id).first()
+        if row is None:
+            raise NotFound("no such user")
+        ok = await asyncio.to_thread(self.hashing.verify, str(row["password_hash"]), current_password)
+        if not ok:
+            raise InvalidInput("the current password is wrong", [FieldProblem("current_password", "is wrong")])
+        await self._set_password(actor.user_id, new_password, actor.email)
+        await audit.record(actor, "update", "user", actor.email, {"password": "changed"})
+
+    # -- login and tokens -------------------------------------------------------------------------
+
+    async def login(self, email: str, password: str, kind: str, now: datetime | None = None) -> tuple[str, Actor]:
+        """Check credentials and issue a token (``kind`` session or bearer). Locks after repeated failures."""
+        now = now or datetime.now(UTC)
+        email = email.strip().lower()
+        row = (
+            await StaffUser.select(
+                StaffUser.id,
+                StaffUser.password_hash,
+                StaffUser.active,
+                StaffUser.failed_logins,
+                StaffUser.locked_until,
+            )
+            .where(StaffUser.email == email)
+            .first()
+        )
+        if row is None:
+            await asyncio.to_thread(self.hashing.dummy_verify, password)
+            raise AuthenticationFailed("wrong e-mail or password")
+        locked_until = _aware(row["locked_until"])
+        if locked_until is not None and locked_until > now:
+            raise AuthenticationFailed("the account is locked after repeated failed logins; try again later")
+        ok = await asyncio.to_thread(self.hashing.verify, str(row["password_hash"]), password)
+        if not ok or not row["active"]:
+            failures = int(row["failed_logins"] or 0) + 1
+            values: dict[object, object] = {StaffUser.failed_logins: failures}
+            if failures >= MAX_FAILED_LOGINS:
+                values = {StaffUser.failed_logins: 0, StaffUser.locked_until: now + LOCKOUT}
+            await StaffUser.update(values).where(StaffUser.id == row["id"])
+            raise AuthenticationFailed("wrong e-mail or password")
+        await StaffUser.update(
+            {StaffUser.failed_logins: 0, StaffUser.locked_until: None, StaffUser.last_login_at: now}
+        ).where(StaffUser.id == row["id"])
+        token = await self.issue_token(int(row["id"]), kind, now)
+        actor = await self.actor_for_user(int(row["id"]))
+        return token, actor
+
+    async def issue_token(self, user_id: int, kind: str, now: datetime | None = None) -> str:
+        now = now or datetime.now(UTC)
+        lifetime = self.session_lifetime if kind == "session" else self.bearer_lifetime
+        token = new_token()
+        await ApiToken.insert(
+            ApiToken(
+                user=user_id,
+                token_hash=hash_token(token),
+                kind=kind,
+                created_at=now,
+                expires_at=now + lifetime,
+                revoked=False,
+            )
+        )
+        return token
+
+    async def actor_for_user(self, user_id: int) -> Actor:
+        row = (
+            await StaffUser.select(
+                StaffUser.id, StaffUser.email, StaffUser.role, StaffUser.agency, StaffUser.agency.code
+            )
+            .where(StaffUser.id == user_id)
+            .first()
+        )
+        if row is None:
+            raise AuthenticationFailed("no such user")
+        return Actor(
+            user_id=int(row["id"]),
+            email=str(row["email"]),
+            role=str(row["role"]),
+            agency_id=row["agency"],
+            agency_code=row["agency.code"],
+        )
+
+    async def authenticate_token(self, token: str, now: datetime | None = None) -> Actor:
+        now = now or datetime.now(UTC)
+        row = (
+            await ApiToken.select(
+                ApiToken.user,
+                ApiToken.expires_at,
+                ApiToken.revoked,
+                ApiToken.user.active,
+                ApiToken.user.email,
+                ApiToken.user.role,
+                ApiToken.user.agency,
+                ApiToken.user.agency.code,
+            )
+            .where(ApiToken.token_hash == hash_token(token))
+            .first()
+        )
+        if row is None or row["revoked"] or not row["user.active"]:
+            raise AuthenticationFailed("the token is not valid")
+        expires = _aware(row["expires_at"])
+        if expires is None or expires <= now:
+            raise AuthenticationFailed("the token has expired")
+        return Actor(
+            user_id=int(row["user"]),
+            email=str(row["user.email"]),
+            role=str(row["user.role"]),
+            agency_id=row["user.agency"],
+            agency_code=row["user.agency.code"],
+        )
+
+    async def revoke_token(self, token: str) -> None:
+        await ApiToken.update({ApiToken.revoked: True}).where(ApiToken.token_hash == hash_token(token))
+
+
+def _aware(value: object) -> datetime | None:
+    """SQLite hands timestamps back as naive or as text; compare them as aware UTC datetimes."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

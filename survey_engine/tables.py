@@ -1,0 +1,189 @@
+"""Piccolo tables: the platform's data model.
+
+Portable column types only (the same schema must behave identically on SQLite and PostgreSQL):
+JSON is stored as text on SQLite, timestamps are timezone-aware, lengths are validated at the
+HTTP boundary because SQLite does not enforce VARCHAR lengths. Migrations are additive.
+"""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+
+class AdminUnit(Table, tablename="admin_unit"):
+    """An administrative unit in one version of the map (provinces merged on 1 July 2025).
+
+    A unit is identified by ``code`` within ``unit_version``; ``valid_from``/``valid_to`` bound
+    the period in which that version applies, so results can say which map they use.
+    """
+
+    code = Varchar(length=32, index=True)
+    unit_version = Varchar(length=32, index=True)
+    name_vi = Varchar(length=200)
+    name_en = Varchar(length=200)
+    level = Varchar(length=16)  # province | district | commune
+    parent_code = Varchar(length=32, null=True, default=None)
+    valid_from = Date()
+    valid_to = Date(null=True, default=None)
+
+
+class Agency(Table, tablename="agency"):
+    """A state administrative agency whose services are rated (a department, a commune's People's Committee)."""
+
+    code = Varchar(length=32, unique=True, index=True)
+    name_vi = Varchar(length=300)
+    name_en = Varchar(length=300)
+    level = Varchar(length=16)  # province | district | commune
+    parent = ForeignKey("self", null=True, on_delete=OnDelete.restrict)
+    unit = ForeignKey(AdminUnit, null=True, on_delete=OnDelete.restrict)
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+
+
+class ServicePoint(Table, tablename="service_point"):
+    """A place or channel where citizens are served; its public token is what QR codes carry."""
+
+    code = Varchar(length=48, unique=True, index=True)
+    agency = ForeignKey(Agency, on_delete=OnDelete.restrict, index=True)
+    name_vi = Varchar(length=300)
+    name_en = Varchar(length=300)
+    kind = Varchar(length=24)  # counter | service_centre | online | phone
+    # Public, unguessable (>= 128 bits) and rotatable; printed on posters, so not a secret.
+    public_token = Varchar(length=64, unique=True, index=True)
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+
+
+class Questionnaire(Table, tablename="questionnaire"):
+    """A questionnaire being edited; publishing freezes its draft as a new immutable version."""
+
+    code = Varchar(length=64, unique=True, index=True)
+    title_vi = Varchar(length=300)
+    title_en = Varchar(length=300)
+    draft_definition = JSON()
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class QuestionnaireVersion(Table, tablename="questionnaire_version"):
+    """An immutable published version of a questionnaire: no code path updates these rows."""
+
+    questionnaire = ForeignKey(Questionnaire, on_delete=OnDelete.restrict, index=True)
+    version = Integer()
+    definition = JSON()
+    checksum = Varchar(length=64)
+    published_at = Timestamptz()
+    published_by = Integer(null=True, default=None)
+
+
+class Wave(Table, tablename="wave"):
+    """A survey wave: one questionnaire version, a period, the agencies and points it covers."""
+
+    code = Varchar(length=48, unique=True, index=True)
+    name_vi = Varchar(length=300)
+    name_en = Varchar(length=300)
+    questionnaire_version = ForeignKey(QuestionnaireVersion, on_delete=OnDelete.restrict)
+    period_start = Date()
+    period_end = Date()
+    channels = JSON()  # list of: online | kiosk | phone | paper
+    status = Varchar(length=16, default="draft")  # draft | open | closed
+    unit_version = Varchar(length=32)
+    settings = JSON()
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class WaveAgency(Table, tablename="wave_agency"):
+    wave = ForeignKey(Wave, on_delete=OnDelete.cascade, index=True)
+    agency = ForeignKey(Agency, on_delete=OnDelete.restrict, index=True)
+
+
+class WaveServicePoint(Table, tablename="wave_service_point"):
+    wave = ForeignKey(Wave, on_delete=OnDelete.cascade, index=True)
+    service_point = ForeignKey(ServicePoint, on_delete=OnDelete.restrict, index=True)
+
+
+class StaffUser(Table, tablename="staff_user"):
+    """A staff account. Only an argon2 hash of the password is stored."""
+
+    email = Varchar(length=254, unique=True, index=True)
+    display_name = Varchar(length=200, default="")
+    password_hash = Varchar(length=255)
+    role = Varchar(length=16)  # admin | statistician | agency | interviewer
+    agency = ForeignKey(Agency, null=True, on_delete=OnDelete.restrict)
+    active = Boolean(default=True)
+    failed_logins = Integer(default=0)
+    locked_until = Timestamptz(null=True, default=None)
+    created_at = Timestamptz()
+    last_login_at = Timestamptz(null=True, default=None)
+
+
+class ApiToken(Table, tablename="api_token"):
+    """A bearer token or browser session. Only the SHA-256 of the (256-bit random) token is stored."""
+
+    user = ForeignKey(StaffUser, on_delete=OnDelete.cascade, index=True)
+    token_hash = Varchar(length=64, unique=True, index=True)
+    kind = Varchar(length=16)  # session | bearer
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    revoked = Boolean(default=False)
+
+
+class Submission(Table, tablename="submission"):
+    """One stored response. ``client_id`` is the client-generated idempotency key; no IP address is kept."""
+
+    client_id = Varchar(length=36, unique=True, index=True)
+    wave = ForeignKey(Wave, on_delete=OnDelete.restrict, index=True)
+    service_point = ForeignKey(ServicePoint, on_delete=OnDelete.restrict)
+    agency = ForeignKey(Agency, on_delete=OnDelete.restrict, index=True)
+    questionnaire_version = Integer()
+    channel = Varchar(length=16)  # online | kiosk | phone | paper
+    language = Varchar(length=2)
+    started_at = Timestamptz(null=True, default=None)
+    submitted_at = Timestamptz(null=True, default=None)
+    received_at = Timestamptz()
+    duration_seconds = Integer(null=True, default=None)
+    answers = JSON()
+    body_hash = Varchar(length=64)  # decides "same id, same body" (200) from "same id, other body" (409)
+    dossier_hash = Varchar(length=64, null=True, default=None, index=True)
+    device = Varchar(length=64, null=True, default=None)
+    interviewer = Integer(null=True, default=None)
+
+
+class AuditLog(Table, tablename="audit_log"):
+    """Who changed what among staff-managed objects. Never holds passwords or personal data."""
+
+    at = Timestamptz()
+    actor = Integer(null=True, default=None)
+    actor_email = Varchar(length=254, default="")
+    action = Varchar(length=32)
+    object_type = Varchar(length=32)
+    object_key = Varchar(length=64)
+    details = JSON()
+
+
+ALL_TABLES: tuple[type[Table], ...] = (
+    AdminUnit,
+    Agency,
+    ServicePoint,
+    Questionnaire,
+    QuestionnaireVersion,
+    Wave,
+    WaveAgency,
+    WaveServicePoint,
+    StaffUser,
+    ApiToken,
+    Submission,
+    AuditLog,
+)
