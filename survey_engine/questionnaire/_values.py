@@ -30,7 +30,11 @@ def _type(vi: str, en: str) -> Problem:
 
 def is_empty(value: object) -> bool:
     """An answer that counts as "not answered": null, blank text, empty selection."""
-    return value is None or (isinstance(value, str) and not value.strip()) or value == []
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    return isinstance(value, list) and not value
 
 
 def make_checker(item: Item, scale: Scale | None) -> Checker:
@@ -101,20 +105,25 @@ def make_checker(item: Item, scale: Scale | None) -> Checker:
         return check_text
 
     if item.type == "number":
-        lo, hi, integer = item.min, item.max, item.integer
+        nlo, nhi, integer = item.min, item.max, item.integer
         type_msg = _type(
             "Giá trị phải là số nguyên." if integer else "Giá trị phải là số.",
             "Value must be an integer." if integer else "Value must be a number.",
         )
-        range_msg = ("range", Text(vi=f"Giá trị phải trong khoảng [{lo}, {hi}].",
-                                   en=f"Value must be within [{lo}, {hi}]."))
+        if nlo is not None and nhi is not None:
+            bounds = Text(vi=f"Giá trị phải từ {nlo} đến {nhi}.", en=f"Value must be {nlo} to {nhi}.")
+        elif nlo is not None:
+            bounds = Text(vi=f"Giá trị phải lớn hơn hoặc bằng {nlo}.", en=f"Value must be at least {nlo}.")
+        else:
+            bounds = Text(vi=f"Giá trị phải nhỏ hơn hoặc bằng {nhi}.", en=f"Value must be at most {nhi}.")
+        range_msg = ("range", bounds)
 
         def check_number(v: object) -> Problem | None:
             # bool is an int subclass: compare classes, not isinstance
-            ok = v.__class__ is int or (v.__class__ is float and not integer and math.isfinite(v))  # type: ignore[arg-type]
+            ok = v.__class__ is int or (v.__class__ is float and not integer and math.isfinite(v))
             if not ok:
                 return type_msg
-            if (lo is not None and v < lo) or (hi is not None and v > hi):  # type: ignore[operator]
+            if (nlo is not None and v < nlo) or (nhi is not None and v > nhi):  # type: ignore[operator]
                 return range_msg
             return None
 

@@ -89,8 +89,12 @@ def compile_condition(cond: Condition) -> Predicate:
 
         def _in(a: Mapping[str, object]) -> bool:
             v = a.get(code)
-            # lists (multi answers) are unhashable and never "in" a scalar set
-            return v is not None and not isinstance(v, list | dict) and _key(v) in wanted
+            if v is None:
+                return False
+            try:
+                return _key(v) in wanted
+            except TypeError:  # unhashable (a multi answer's list): never "in" a set of scalars
+                return False
 
         return _in
     if isinstance(cond, Contains):

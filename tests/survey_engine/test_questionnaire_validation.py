@@ -260,3 +260,10 @@ def test_generated_valid_answers_validate_clean(case: tuple[Questionnaire, dict[
     q, answers = case
     assert validate_answers(q, answers) == []
     assert set(answers) <= set(visible_items(q, answers))
+
+
+def test_range_messages_name_the_bounds() -> None:
+    (err,) = validate_answers(Q, {"USED": False, "NUM": -1})
+    assert err.message.en == "Value must be 0 to 10." and err.message.vi == "Giá trị phải từ 0 đến 10."
+    (err,) = validate_answers(Q, {"USED": True, "SAT": 9})
+    assert err.message.en == "Value must be 1 to 5 or 0 (don't know)."
