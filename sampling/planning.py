@@ -26,6 +26,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
+from sampling.errors import SamplingError
+
 __all__ = [
     "AllocationMethod",
     "AllocationResult",
@@ -41,7 +43,7 @@ __all__ = [
 AllocationMethod = Literal["proportional", "equal", "neyman", "optimal", "power"]
 
 
-class PlanningError(ValueError):
+class PlanningError(SamplingError):
     """Invalid planning input (a margin outside (0, 1), infeasible bounds, …)."""
 
 

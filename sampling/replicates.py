@@ -43,6 +43,8 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from sampling.errors import SamplingError
+
 __all__ = [
     "ReplicateDesign",
     "ReplicateError",
@@ -59,7 +61,7 @@ LonelyPsu = Literal["fail", "remove", "certainty", "adjust", "average"]
 FloatArray = NDArray[np.float64]
 
 
-class ReplicateError(ValueError):
+class ReplicateError(SamplingError):
     """Invalid replicate-weight input (a lonely PSU with ``fail``, population smaller than sample, …)."""
 
 

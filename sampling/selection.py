@@ -26,6 +26,8 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from sampling.errors import SamplingError
+
 __all__ = [
     "Selection",
     "SelectionError",
@@ -41,7 +43,7 @@ __all__ = [
 SelectionMethod = Literal["srs", "systematic", "pps"]
 
 
-class SelectionError(ValueError):
+class SelectionError(SamplingError):
     """Invalid selection input (n larger than the frame, negative sizes, unknown stratum, …)."""
 
 
