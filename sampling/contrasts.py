@@ -1,0 +1,160 @@
+"""Covariances, linear combinations and differences of estimates from one joint linearisation.
+
+The estimates of an :class:`~sampling.results.EstimateSet` share one linearisation (unit totals of z), so
+their full covariance is that of the totals of z (Binder 1983) and a combination Σ c_k θ̂_k has the
+linearised variable Σ c_k z_k (R's ``svycontrast``, and ``svyby(..., covmat=TRUE)`` for domains).
+Domains of one design are correlated when they share PSUs; the covariance accounts for it.
+
+A contrast's t statistic uses the whole design's degrees of freedom unless ``df`` is given (R's
+``svycontrast`` gives no df; ``degf(design)`` is what ``confint``/``svyttest`` would use).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from scipy import stats
+
+from sampling.design import Design
+from sampling.errors import EstimationError
+from sampling.intervals import wald_interval
+from sampling.results import Estimate, EstimateSet
+from sampling.variance import Linearisation, variances
+from sampling.variance import covariance as _covariance
+
+__all__ = ["Contrast", "combine_sets", "covariance", "difference", "linear_combination"]
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """A linear combination of estimates with its two-sided test of "= 0" (t on ``estimate.df``)."""
+
+    estimate: Estimate
+    coefficients: tuple[float, ...]
+    t: float
+    p_value: float
+
+
+def _parts(result: EstimateSet) -> tuple[Linearisation, Design]:
+    if result.linearisation is None or result.source_design is None:
+        raise EstimationError("this result carries no linearisation; covariances are unavailable")
+    return result.linearisation, result.source_design
+
+
+def covariance(result: EstimateSet, indices: Sequence[int] | None = None) -> FloatArray:
+    """Covariance matrix of the estimates (all, or those at ``indices``), from the joint linearisation."""
+    lin, design = _parts(result)
+    if indices is not None:
+        lin = lin.select(list(indices))
+    return _covariance(design, lin)
+
+
+def combine_sets(*results: EstimateSet) -> EstimateSet:
+    """One set holding the estimates of several sets from the same design (e.g. overall and by agency)."""
+    if not results:
+        raise EstimationError("nothing to combine")
+    first_design = results[0].source_design
+    lins = []
+    for r in results:
+        lin, design = _parts(r)
+        if design is not first_design:
+            raise EstimationError("estimates from different designs cannot be combined")
+        lins.append(lin)
+    totals = tuple(
+        sp.csc_array(sp.hstack([lin.totals[s] for lin in lins], format="csc"))
+        for s in range(len(lins[0].totals))
+    )
+    factor = np.concatenate([lin.average_factor for lin in lins])
+    return EstimateSet(
+        design=results[0].design,
+        estimates=tuple(e for r in results for e in r.estimates),
+        linearisation=Linearisation(totals=totals, average_factor=factor),
+        source_design=first_design,
+    )
+
+
+def linear_combination(
+    result: EstimateSet,
+    coefficients: Mapping[int, float] | Sequence[float],
+    *,
+    label: str = "contrast",
+    level: float = 0.95,
+    df: float | None = None,
+) -> Contrast:
+    """Σ c_k θ̂_k with SE √(cᵀ V c) (R's ``svycontrast``); ``coefficients`` by position or as a vector.
+
+    Parameters
+    ----------
+    result
+        Estimates from one pass (or :func:`combine_sets`).
+    coefficients
+        ``{position: c}`` or a full vector of length K.
+    label
+        ``variable`` of the returned estimate.
+    level
+        Confidence level of the Wald interval.
+    df
+        Degrees of freedom (default: the design's df; ``math.inf`` for the normal).
+    """
+    lin, design = _parts(result)
+    k = len(result.estimates)
+    c = np.zeros(k)
+    if isinstance(coefficients, Mapping):
+        for i, v in coefficients.items():
+            c[int(i)] = float(v)
+    else:
+        c = np.asarray(coefficients, dtype=np.float64)
+        if c.shape != (k,):
+            raise EstimationError(f"need {k} coefficients, got {c.shape[0]}")
+    theta = np.array([e.estimate for e in result.estimates])
+    value = float(c @ theta)
+    se = float(math.sqrt(max(variances(design, lin.combine(c))[0], 0.0)))
+    dfv = float(result.design.df) if df is None else float(df)
+    df_arg = None if math.isinf(dfv) else dfv
+    low, high = wald_interval([value], [se], None if df_arg is None else [df_arg], level)
+    t = value / se if se > 0 else math.nan
+    if math.isnan(t):
+        p = math.nan
+    elif df_arg is None:
+        p = float(2 * stats.norm.sf(abs(t)))
+    else:
+        p = float(2 * stats.t.sf(abs(t), df_arg))
+    used = [result.estimates[i] for i in np.flatnonzero(c)]
+    domain = (
+        dict(used[0].domain) if used and all(dict(u.domain) == dict(used[0].domain) for u in used) else {}
+    )
+    est = Estimate(
+        variable=label,
+        domain=domain,
+        statistic="contrast",
+        estimate=value,
+        se=se,
+        ci_low=float(low[0]),
+        ci_high=float(high[0]),
+        level=level,
+        ci_method="wald-normal" if df_arg is None else "wald-t",
+        df=df_arg,
+        n=max((u.n for u in used), default=0),
+        cv=se / abs(value) if value != 0 else None,
+    )
+    return Contrast(estimate=est, coefficients=tuple(float(x) for x in c), t=t, p_value=p)
+
+
+def difference(
+    result: EstimateSet, first: int, second: int, *, level: float = 0.95, df: float | None = None
+) -> Contrast:
+    """θ̂_first − θ̂_second (e.g. agency vs agency, or this wave vs last) with its t test."""
+    a, b = result.estimates[first], result.estimates[second]
+    label = f"{a.variable}{_domain_text(a)} - {b.variable}{_domain_text(b)}"
+    return linear_combination(result, {first: 1.0, second: -1.0}, label=label, level=level, df=df)
+
+
+def _domain_text(e: Estimate) -> str:
+    return "" if not e.domain else "[" + ",".join(f"{k}={v}" for k, v in e.domain.items()) + "]"

@@ -1,0 +1,239 @@
+"""SIPAS satisfaction indices: criterion, element/part and overall indices with joint-linearisation SEs.
+
+Rules (SIPAS.md §5, labelled in every output):
+
+* Criterion index p_j = weighted share of answers in the ``top`` set (4 or 5 on the 5-point scale) among
+  valid answers; "don't know / not applicable" codes (``dont_know``, and NaN) are excluded from that
+  criterion's denominator and counted (UN SDG 16.6.2 rule).
+* A group index (element, part) is the unweighted mean of its criteria, (1/m) Σ_j p_j; the overall index is
+  the mean of all criteria. Each p_j is a ratio estimator with its own denominator, so the group index is a
+  linear combination of ratio estimators: its linearised variable is (1/m) Σ_j z_jk with
+  z_jk = w_k δ_jk (y_jk − p̂_j)/Σ_k w_k δ_jk (Binder 1983), and its SE comes from the joint linearisation —
+  never from treating criteria as independent.
+* Alternative ``measure="mean-score"``: each answer mapped to 0–100 (lowest point → 0, highest → 100, as
+  GOV.UK-style reporting), criterion = mean score, group = mean of its criteria.
+
+Indices are reported as percentages (top-two-box) or 0–100 scores. Publication rules are applied on the
+0–1 scale (NCHS 2017 for top-two-box shares and indices). Group intervals are Wald t; the df of a group is
+the smallest df among its criteria in the domain (conservative).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from sampling.design import Design
+from sampling.errors import EstimationError
+from sampling.estimators import DfOption, Domains, _as_domains, _build, _resolve_df, ratio_pass
+from sampling.intervals import wald_interval
+from sampling.publication import apply_rule
+from sampling.results import DontKnowCount, Estimate, EstimateSet, IndexResult
+from sampling.variance import variances
+
+__all__ = ["IndexMeasure", "criterion_indicators", "estimate_indices"]
+
+FloatArray = npt.NDArray[np.float64]
+IndexMeasure = Literal["top-two-box", "mean-score"]
+MEASURE_LABELS = {"top-two-box": "top-two-box share, %", "mean-score": "mean score 0-100"}
+
+
+def criterion_indicators(
+    answers: npt.ArrayLike,
+    *,
+    name: str = "criterion",
+    top: Sequence[float] = (4, 5),
+    dont_know: Sequence[float] = (0, 9),
+    scale: Sequence[float] = (1, 2, 3, 4, 5),
+    measure: IndexMeasure = "top-two-box",
+) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """Per-row value (1/0 top-box indicator, or 0–100 score) with NaN for DK/missing, and the DK mask.
+
+    Raises
+    ------
+    EstimationError
+        An answer that is neither on the scale nor a don't-know code (names the row).
+    """
+    a = np.asarray(answers, dtype=np.float64)
+    points = np.asarray(scale, dtype=np.float64)
+    dk = np.isin(a, np.asarray(dont_know, dtype=np.float64))
+    on_scale = np.isin(a, points)
+    bad = ~(on_scale | dk | np.isnan(a))
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0]) + 1
+        raise EstimationError(f"criterion {name!r}: answer {a[row - 1]:g} at row {row} is not on the scale")
+    if measure == "top-two-box":
+        value = np.isin(a, np.asarray(top, dtype=np.float64)).astype(np.float64)
+    elif measure == "mean-score":
+        lo, hi = float(points.min()), float(points.max())
+        value = (a - lo) / (hi - lo) * 100.0
+    else:
+        raise EstimationError(f"unknown index measure {measure!r}")
+    return np.where(on_scale, value, np.nan), dk
+
+
+def estimate_indices(
+    design: Design,
+    criteria: Mapping[str, npt.ArrayLike],
+    groups: Mapping[str, Sequence[str]],
+    *,
+    by: Domains | Mapping[str, npt.ArrayLike] | None = None,
+    measure: IndexMeasure = "top-two-box",
+    top: Sequence[float] = (4, 5),
+    dont_know: Sequence[float] = (0, 9),
+    scale: Sequence[float] = (1, 2, 3, 4, 5),
+    overall: str | None = "SIPAS",
+    ci: str = "logit",
+    level: float = 0.95,
+    df: DfOption = "design",
+    rule: str = "auto",
+) -> IndexResult:
+    """Criterion, group (element/part) and overall indices in every domain, in one pass.
+
+    Parameters
+    ----------
+    design
+        The survey design.
+    criteria
+        ``{criterion: answers}`` (codes on ``scale``, DK codes, or NaN).
+    groups
+        ``{element: [criterion, …]}``; parts can be given as further groups.
+    by
+        Domain columns (e.g. agency).
+    measure
+        ``"top-two-box"`` (default, %) or ``"mean-score"`` (0–100).
+    top, dont_know, scale
+        Answer codes counted as satisfied, excluded as don't know, and the scale's points.
+    overall
+        Name of the all-criteria index (None: not computed).
+    ci
+        Interval of the criterion shares (R's ``svyciprop`` methods); groups use Wald t.
+    level, df, rule
+        Confidence level, degrees of freedom option, publication rule (see :mod:`sampling.publication`).
+    """
+    if not criteria:
+        raise EstimationError("no criteria given")
+    names = list(criteria)
+    index_of = {nm: i for i, nm in enumerate(names)}
+    group_items = dict(groups)
+    if overall is not None:
+        group_items[overall] = names
+    for g, members in group_items.items():
+        if not members:
+            raise EstimationError(f"group {g!r} has no criteria")
+        for m in members:
+            if m not in index_of:
+                raise EstimationError(f"group {g!r} refers to unknown criterion {m!r}")
+    doms = _as_domains(design, by)
+    n_dom = doms.count
+    dom_safe = np.where(doms.codes >= 0, doms.codes, 0)
+    in_dom = doms.codes >= 0
+
+    cols: list[FloatArray] = []
+    dk_counts: list[DontKnowCount] = []
+    for nm in names:
+        values, dk = criterion_indicators(
+            criteria[nm], name=nm, top=top, dont_know=dont_know, scale=scale, measure=measure
+        )
+        cols.append(values)
+        dk_by = np.bincount(dom_safe, weights=dk & in_dom, minlength=n_dom)
+        valid_by = np.bincount(dom_safe, weights=~np.isnan(values) & in_dom, minlength=n_dom)
+        dk_counts.extend(
+            DontKnowCount(criterion=nm, domain=dict(lab), count=int(dk_by[d]), valid=int(valid_by[d]))
+            for d, lab in enumerate(doms.labels)
+        )
+
+    res = ratio_pass(design, cols, None, doms, kind="ratio")
+    factor = 100.0 if measure == "top-two-box" else 1.0
+    statistic = "proportion" if measure == "top-two-box" else "mean"
+    crit_set = _build(
+        design,
+        names,
+        res,
+        doms,
+        statistic=statistic,
+        ci=ci if statistic == "proportion" else "wald",
+        df=df,
+        level=level,
+        rule=rule,
+    )
+    if factor != 1.0:
+        crit_set = dataclasses.replace(
+            crit_set,
+            estimates=tuple(_scaled(e, factor) for e in crit_set.estimates),
+            linearisation=res.linearisation.scaled(factor),
+        )
+
+    # Group indices: columns (g, d) of C hold 1/m_g on criterion j's column j·D + d.
+    k = len(names) * n_dom
+    group_names = list(group_items)
+    c = np.zeros((k, len(group_names) * n_dom))
+    for gi, g in enumerate(group_names):
+        members = group_items[g]
+        for m in members:
+            j = index_of[m]
+            c[j * n_dom + np.arange(n_dom), gi * n_dom + np.arange(n_dom)] = 1.0 / len(members)
+    theta = res.estimate.reshape(-1) @ c
+    lin = res.linearisation.combine(c)
+    se = np.sqrt(variances(design, lin))
+    crit_df = _resolve_df(df, res.df)
+    group_df = np.empty(len(group_names) * n_dom)
+    group_n = np.zeros(len(group_names) * n_dom, dtype=np.int64)
+    for gi, g in enumerate(group_names):
+        idx = [index_of[m] for m in group_items[g]]
+        group_df[gi * n_dom : (gi + 1) * n_dom] = crit_df[idx].min(axis=0)
+        any_valid = np.zeros(design.n_rows, dtype=bool)
+        for j in idx:
+            any_valid |= ~np.isnan(cols[j])
+        group_n[gi * n_dom : (gi + 1) * n_dom] = np.bincount(
+            dom_safe, weights=any_valid & in_dom, minlength=n_dom
+        )
+    low, high = wald_interval(theta, se, group_df, level)
+    group_stat = "index" if measure == "top-two-box" else "mean-score"
+    estimates: list[Estimate] = []
+    for gi, g in enumerate(group_names):
+        for d, lab in enumerate(doms.labels):
+            i = gi * n_dom + d
+            dfv = float(group_df[i])
+            e = float(theta[i])
+            estimates.append(
+                Estimate(
+                    variable=g,
+                    domain=dict(lab),
+                    statistic=group_stat,
+                    estimate=e,
+                    se=float(se[i]),
+                    ci_low=float(low[i]),
+                    ci_high=float(high[i]),
+                    level=level,
+                    ci_method="wald-normal" if math.isinf(dfv) else "wald-t",
+                    df=None if math.isinf(dfv) else dfv,
+                    n=int(group_n[i]),
+                    cv=float(se[i]) / abs(e) if e != 0 else None,
+                )
+            )
+    flagged = apply_rule(estimates, rule)
+    if factor != 1.0:
+        flagged = tuple(_scaled(e, factor) for e in flagged)
+    group_set = EstimateSet(
+        design=design.summary(), estimates=flagged, linearisation=lin.scaled(factor), source_design=design
+    )
+    return IndexResult(
+        measure=MEASURE_LABELS[measure], criteria=crit_set, groups=group_set, dont_know=tuple(dk_counts)
+    )
+
+
+def _scaled(e: Estimate, factor: float) -> Estimate:
+    """The same estimate on a percentage scale (flags were decided on the 0–1 scale)."""
+    return dataclasses.replace(
+        e,
+        estimate=e.estimate * factor,
+        se=e.se * factor,
+        ci_low=e.ci_low * factor,
+        ci_high=e.ci_high * factor,
+    )
