@@ -26,6 +26,8 @@ from sampling.design import Design, StageInfo
 __all__ = ["Linearisation", "covariance", "variances"]
 
 FloatArray = npt.NDArray[np.float64]
+# Above this many dense cells (units × estimates) the covariance uses the sparse identity instead.
+_DENSE_LIMIT = 20_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,11 +89,30 @@ def _stratum_sums(stage: StageInfo, t: sp.csc_array) -> sp.csr_array:
     return sp.csr_array(indicator @ t)
 
 
+def _centred_dense(stage: StageInfo, t: sp.csc_array) -> FloatArray:
+    """Dense unit totals minus their stratum mean (where the stratum is centred), scaled by √(m s)."""
+    dense = np.asarray(t.toarray(), dtype=np.float64)
+    sums = np.zeros((stage.n_strata, dense.shape[1]))
+    np.add.at(sums, stage.stratum_of_unit, dense)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        means = np.where((stage.centre & (stage.n_units > 0))[:, None], sums / stage.n_units[:, None], 0.0)
+    ms = stage.scale * stage.multiplier
+    return np.asarray((dense - means[stage.stratum_of_unit]) * np.sqrt(ms[stage.stratum_of_unit])[:, None])
+
+
 def covariance(design: Design, lin: Linearisation) -> FloatArray:
-    """Full K × K covariance matrix of the K estimated totals of z (see module docstring)."""
+    """Full K × K covariance matrix of the K estimated totals of z (see module docstring).
+
+    Unit totals are centred on their stratum means before the cross-product (as R does) when the dense
+    matrix is small enough; otherwise the sparse identity of the module docstring is used.
+    """
     k = lin.n_estimates
     v = np.zeros((k, k))
     for stage, t in zip(design.stages, lin.totals, strict=True):
+        if stage.n_units_total * max(k, 1) <= _DENSE_LIMIT:
+            c = _centred_dense(stage, t)
+            v += c.T @ c
+            continue
         per_unit, per_stratum = _stage_weights(stage)
         weighted = sp.csc_array(sp.diags_array(per_unit) @ t)
         v += np.asarray((t.T @ weighted).toarray())
@@ -102,14 +123,28 @@ def covariance(design: Design, lin: Linearisation) -> FloatArray:
 
 
 def variances(design: Design, lin: Linearisation) -> FloatArray:
-    """Diagonal of :func:`covariance`, computed without forming the K × K matrix."""
+    """Diagonal of :func:`covariance`, without forming the K × K matrix.
+
+    Centred exactly: for column k and stratum h, Σ_i (t_hi − t̄_h)² = Σ_{i: t_hi ≠ 0} (t_hi − t̄_h)²
+    + (n_h − nnz_hk) t̄_h², so only the non-zero unit totals are visited and no precision is lost to
+    cancellation (a post-stratified total's SE is 0 to rounding, as in R).
+    """
     v = np.zeros(lin.n_estimates)
     for stage, t in zip(design.stages, lin.totals, strict=True):
-        per_unit, per_stratum = _stage_weights(stage)
-        sq = t.power(2)
-        v += np.asarray(per_unit @ sq).ravel()
-        s = _stratum_sums(stage, t)
-        v -= np.asarray(per_stratum @ s.power(2)).ravel()
-    # Cancellation can leave −1e-17 where the exact value is 0 (e.g. a post-stratified total).
-    v = np.maximum(v, 0.0)
+        coo = sp.coo_array(t)
+        rows, cols, data = coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data
+        h = stage.stratum_of_unit[rows]
+        n_h = stage.n_units.astype(np.float64)
+        key = h * lin.n_estimates + cols
+        size = stage.n_strata * lin.n_estimates
+        sums = np.bincount(key, weights=data, minlength=size)
+        nnz = np.bincount(key, minlength=size).astype(np.float64)
+        centre = np.repeat(stage.centre & (stage.n_units > 0), lin.n_estimates)
+        n_rep = np.repeat(n_h, lin.n_estimates)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            means = np.where(centre, sums / n_rep, 0.0)
+        dev = data - means[key]
+        ss = np.bincount(key, weights=dev * dev, minlength=size) + (n_rep - nnz) * means * means
+        ms = np.repeat(stage.scale * stage.multiplier, lin.n_estimates)
+        v += (ms * ss).reshape(stage.n_strata, lin.n_estimates).sum(axis=0)
     return np.asarray(v * lin.average_factor, dtype=np.float64)
