@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -175,7 +175,7 @@ def select_pps_systematic(sizes: ArrayLike, n: int, rng: int | np.random.Generat
 
 def select_stratified(
     strata: ArrayLike,
-    allocation: Mapping[object, int],
+    allocation: Mapping[Any, int],
     rng: int | np.random.Generator,
     method: SelectionMethod = "srs",
     sizes: ArrayLike | None = None,
