@@ -30,6 +30,7 @@ from sampling import (
 HERE = Path(__file__).parent / "r_core"
 RECORDS: list[dict[str, Any]] = json.loads((HERE / "fixtures.json").read_text())
 REL = 1e-8
+POP_TYPES = {"E": 4421, "H": 755, "M": 1018}
 
 
 def close(actual: Any, expected: Any, rel: float = REL, abs_: float = 1e-10) -> None:
@@ -73,6 +74,13 @@ def build(name: str, lonely: str = "fail") -> tuple[Design, dict[str, np.ndarray
     if name == "dstratclus":
         d = data("apistrat")
         return Design(strata=d["stype"], psu=d["dnum"], weights=d["pw"], nest=True), d
+    if name == "dclus1_ps":
+        from sampling.calibration import poststratify
+
+        d = data("apiclus1")
+        base = Design(psu=d["dnum"], weights=d["pw"], fpc=d["fpc"])
+        design, _ = poststratify(base, {"stype": d["stype"]}, {"stype": POP_TYPES})
+        return design, d
     d = lonely_data()
     if name == "lonely":
         return Design(strata=d["st2"], weights=d["pw"], fpc=d["fpc2"], lonely_psu=lonely), d  # type: ignore[arg-type]
@@ -215,3 +223,13 @@ def test_published_values() -> None:
     design, d = build("dclus2")
     e = estimate_means(design, {"api00": d["api00"]}).estimates[0]
     assert round(e.se, 4) == 30.0990
+
+
+def test_poststratified_totals_of_the_poststratifier_have_se_zero() -> None:
+    rec = next(r for r in RECORDS if r["statistic"] == "levels_total")
+    design, d = build("dclus1_ps")
+    assert design.calibration is not None
+    indicators = {f"stype={k}": (d["stype"] == k).astype(float) for k in POP_TYPES}
+    res = estimate_totals(design, indicators)
+    close([e.estimate for e in res.estimates], rec["estimate"])
+    close([e.se for e in res.estimates], rec["se"], abs_=1e-6)

@@ -109,5 +109,15 @@ options(survey.lonely.psu = "fail")
 fail <- tryCatch({ svymean(~api00, designs$lonely()); FALSE }, error = function(e) TRUE)
 add(list(design = "lonely", lonely = "fail", statistic = "fails", value = fail))
 
+# Post-stratified cluster design (variance through the calibration hook)
+options(survey.lonely.psu = "fail")
+pop.types <- data.frame(stype = c("E", "H", "M"), Freq = c(4421, 755, 1018))
+dps <- postStratify(designs$dclus1(), ~stype, pop.types)
+mean_rec("dclus1_ps", dps, "api00"); total_rec("dclus1_ps", dps, "enroll")
+for (lev in c("E", "H", "M")) total_rec("dclus1_ps", subset(dps, stype == lev), "enroll", domain = list(stype = lev))
+m <- svytotal(~factor(stype), dps)
+add(list(design = "dclus1_ps", lonely = "fail", statistic = "levels_total", variable = "stype",
+         estimate = num(coef(m)), se = num(SE(m))))
+
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, null = "null", pretty = FALSE), "fixtures.json")
 cat("wrote", length(out), "records\n")
