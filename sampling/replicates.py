@@ -15,6 +15,9 @@ multiply the full-sample weight, as R's ``as.svrepdesign(..., compress=FALSE)`` 
     multiplicities of a with-replacement resample of n_h PSUs per stratum (without replacement from a
     pseudo-population of N_h when ``fpc`` is given); scale = n̄/((n̄ − 1)(R − 1)), n̄ the harmonic mean
     of n_h.
+``replicate_design(design, kind="auto", replicates=50, rng=0, mse=False)``
+    R ``as.svrepdesign``: replicate weights for a :class:`~sampling.design.Design` from its first-stage
+    strata, PSUs and sampling fractions (``"auto"``: JK1 without strata, JKn with strata).
 ``rescaled_bootstrap_factors(strata, psu, replicates=50, rng=…)``
     Rao & Wu (1988) rescaled bootstrap with m_h = n_h − 1 (R ``survey:::subbootweights``, type
     ``"subbootstrap"``): factors n_h/(n_h − 1) × multiplicity of a resample of n_h − 1 PSUs;
@@ -43,6 +46,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from sampling.design import Design
 from sampling.errors import SamplingError
 
 __all__ = [
@@ -53,6 +57,7 @@ __all__ = [
     "bootstrap_factors",
     "jk1_factors",
     "jkn_factors",
+    "replicate_design",
     "replicate_variance",
     "rescaled_bootstrap_factors",
 ]
@@ -461,3 +466,51 @@ class ReplicateDesign:
         return ReplicateEstimate(
             est.estimate, est.se, est.variance, est.replicates, est.domains, "proportion"
         )
+
+
+ReplicateKind = Literal["auto", "JK1", "JKn", "bootstrap", "subbootstrap"]
+
+
+def replicate_design(
+    design: Design,
+    kind: ReplicateKind = "auto",
+    *,
+    replicates: int = 50,
+    rng: int | np.random.Generator = 0,
+    mse: bool = False,
+) -> ReplicateDesign:
+    """Replicate-weight version of a design, as R's ``as.svrepdesign`` (first stage only, as R).
+
+    ``"auto"`` is JK1 for an unstratified design and JKn otherwise (R's rule); JK1 on a stratified design
+    and JKn without strata are errors, as in R. The sampling fraction of each stratum is recovered from the
+    design (1 − f_h), so finite-population corrections carry over to the replicate scales; the design's
+    calibration is not carried (recalibrate each replicate if needed).
+    """
+    stage = design.stages[0]
+    strata = design.stratum_of_row
+    psu = design.psu_of_row
+    stratified = stage.n_strata > 1
+    if kind == "auto":
+        kind = "JKn" if stratified else "JK1"
+    fpc = None
+    if design.has_fpc:
+        n_h = stage.n_units.astype(np.float64)
+        # StageInfo.scale is (1 − f_h) n_h/(n_h − 1), or (1 − f_h) for a single PSU (R's onestrat).
+        factor = np.where(n_h > 1, (n_h - 1.0) / np.maximum(n_h, 1.0), 1.0)
+        fraction = 1.0 - stage.scale * factor
+        fpc = np.clip(fraction, 0.0, 1.0)[stage.stratum_of_unit[psu]]
+    if kind == "JK1":
+        if stratified:
+            raise ReplicateError("JK1 is for unstratified designs (use JKn or a bootstrap)")
+        factors = jk1_factors(psu, fpc=fpc)
+    elif kind == "JKn":
+        if not stratified:
+            raise ReplicateError("JKn needs a stratified design (use JK1 or a bootstrap)")
+        factors = jkn_factors(strata, psu, fpc=fpc, lonely_psu=design.lonely_psu)
+    elif kind == "bootstrap":
+        factors = bootstrap_factors(strata, psu, replicates=replicates, rng=rng, fpc=fpc)
+    elif kind == "subbootstrap":
+        factors = rescaled_bootstrap_factors(strata, psu, replicates=replicates, rng=rng)
+    else:
+        raise ReplicateError(f"unknown replicate type {kind!r}")
+    return ReplicateDesign.from_factors(design.weights, factors, mse=mse)

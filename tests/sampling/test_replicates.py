@@ -187,3 +187,28 @@ def test_jk1_mean_equals_textbook(y: list[float], data: st.DataObject) -> None:
     if len(set(groups)) == 2:
         by = rd.total(arr, domain=g)
         assert by.estimate.sum() == pytest.approx(rd.total(arr).estimate[0, 0], abs=1e-6)
+
+
+def test_replicate_design_from_core_design_matches_r() -> None:
+    from sampling.design import Design
+    from sampling.replicates import replicate_design
+
+    fx = fixtures()
+    d = clus1()
+    clus = Design(weights=d["pw"], psu=d["dnum"], fpc=d["fpc"])
+    jk1 = replicate_design(clus)
+    assert jk1.kind == "JK1"
+    assert jk1.scale == pytest.approx(fx["jk1"]["scale"], rel=1e-12)
+    check(jk1.mean(d["api00"]), fx["jk1"]["mean_api00"])
+    s = strat()
+    st_design = Design(weights=s["pw"], strata=s["stype"], fpc=s["fpc"])
+    jkn = replicate_design(st_design)
+    assert jkn.rscales == pytest.approx(np.asarray(fx["jkn"]["rscales"]), rel=1e-12)
+    check(jkn.mean(s["api00"]), fx["jkn"]["mean_api00"])
+    check(jkn.total(s["enroll"]), fx["jkn"]["total_enroll"])
+    boot = replicate_design(st_design, "bootstrap", replicates=20, rng=5)
+    assert boot.n_replicates == 20 and boot.kind == "bootstrap"
+    with pytest.raises(ReplicateError, match="JK1"):
+        replicate_design(st_design, "JK1")
+    with pytest.raises(ReplicateError, match="JKn"):
+        replicate_design(clus, "JKn")
