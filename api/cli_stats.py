@@ -292,7 +292,7 @@ def _csv(estimates: Sequence[Estimate], by: Sequence[str], extra: dict[str, str]
                 *(extra or {}).values(),
                 e.variable,
                 *(e.domain.get(b, "") for b in by),
-                *(_fmt(d[c]) for c in _CSV_COLUMNS),
+                *(_fmt(d.get(c)) for c in _CSV_COLUMNS),
             ]
         )
     return buf.getvalue()
