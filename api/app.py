@@ -51,12 +51,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     @asynccontextmanager
     async def database_lifespan(_: Litestar) -> AsyncIterator[None]:
         use_engine(engine)
-        if isinstance(engine, PostgresEngine):
-            await engine.start_connection_pool(min_size=1, max_size=20)
+        pooled = isinstance(engine, PostgresEngine) and settings.database_pool_size > 0
+        if pooled:
+            await engine.start_connection_pool(min_size=1, max_size=settings.database_pool_size)
         try:
             yield
         finally:
-            if isinstance(engine, PostgresEngine):
+            if pooled:
                 await engine.close_connection_pool()
 
     app = Litestar(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
@@ -64,5 +65,5 @@ AGENCY_EDITORS = allow("admin", "agency")
 ANY_STAFF = allow(*ALL_STAFF)
 
 
-async def provide_actor(request: Any) -> Actor:
+async def provide_actor(request: Request[Any, Any, Any]) -> Actor:
     return await authenticate(request)

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from survey_engine.errors import (
@@ -44,6 +44,8 @@ _KINDS: dict[int, tuple[str, str]] = {
     503: ("unavailable", "Service unavailable"),
 }
 _AT = re.compile(r"\s*-\s*at\s*`\$(?P<path>[^`]*)`\s*$")
+# msgspec names the offending key inside the message for these two, not in the path.
+_NAMED_KEY = re.compile(r"(?:unknown field|missing required field) `(?P<key>[^`]+)`")
 
 
 def problem_type(status: int) -> str:
@@ -92,12 +94,17 @@ def _validation_errors(exc: ValidationException) -> tuple[int, list[dict[str, st
             errors.append({"field": "", "message": str(entry), "code": "invalid"})
             continue
         message = str(entry.get("message", "invalid value"))
-        source = entry.get("source")
+        source = getattr(entry.get("source"), "value", entry.get("source"))
         field = str(entry.get("key") or "")
         match = _AT.search(message)
         if match:
             field = match.group("path").lstrip(".")
             message = message[: match.start()]
+        elif field == "data":
+            field = ""  # "data" is the handler's parameter name, not the client's field
+        named = _NAMED_KEY.search(message)
+        if named:
+            field = f"{field}.{named.group('key')}" if field else named.group("key")
         if source in ("query", "path", "header", "cookie"):
             status = 400  # a bad URL is not a bad body
             field = f"{source}:{field}" if field else str(source)
@@ -118,7 +125,7 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
         return problem_response(status, "the request did not pass validation", request, errors)
     status = exc.status_code
     detail = str(exc.detail) if exc.detail else _KINDS.get(status, ("", "Error"))[1]
-    if status == 400 and ("JSON" in detail or "decode" in detail.lower()):
+    if status == 400 and isinstance(exc.__cause__, SerializationException):
         # Malformed JSON is an invalid body like any other: 422 with a field error.
         return problem_response(
             422, "the body is not valid JSON", request, [{"field": "", "message": detail, "code": "malformed"}]

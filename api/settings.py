@@ -55,6 +55,8 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_cost_kib: int = 65536
     max_request_bytes: int = 1024 * 1024
+    # asyncpg pool size; 0 = a connection per query (tests: a pool is bound to the loop that made it).
+    database_pool_size: int = 20
     session_hours: int = 12
     bearer_days: int = 30
 

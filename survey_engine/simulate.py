@@ -21,8 +21,6 @@ _SCALE_POINTS = {"likert5": 5, "likert4": 4, "rating3": 3}
 
 def _scale_value(kind: str, mood: float, rng: random.Random) -> int:
     points = _SCALE_POINTS[kind]
-    if kind == "rating3":  # 1 very satisfied, 2 satisfied, 3 dissatisfied (counter scale order)
-        return 1 if rng.random() < mood * 0.6 else (2 if rng.random() < 0.85 else 3)
     if rng.random() < mood:
         return points if rng.random() < 0.35 else points - 1
     return rng.randint(1, points - 2)
