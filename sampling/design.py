@@ -432,9 +432,9 @@ class Design:
         keep = self.weights != 0
         if rows is not None:
             keep = keep & rows
-        psus = np.unique(self.psu_of_row[keep]).shape[0]
-        strata = np.unique(self.stratum_of_row[keep]).shape[0]
-        return int(psus - strata)
+        psu_seen = np.bincount(self.psu_of_row, weights=keep, minlength=self.n_psus) > 0
+        strata_seen = np.bincount(self.stages[0].stratum_of_unit[psu_seen], minlength=self.n_strata) > 0
+        return int(psu_seen.sum() - strata_seen.sum())
 
     def summary(self) -> DesignSummary:
         cal = None if self.calibration is None else type(self.calibration).__name__

@@ -265,34 +265,64 @@ def ratio_pass(
     zrows: list[FloatArray] = []
     nonzero_w = w != 0
 
+    all_in_dom = bool(in_dom.all())
+    all_nonzero_w = bool(nonzero_w.all())
+    c1 = stage_cells[0]
+    rows_per_cell = np.bincount(c1.cell_of_row, minlength=c1.size) if all_in_dom else None
     for j, y in enumerate(numerators):
         x = None if denominators is None or kind == "total" else denominators[j]
-        valid = in_dom & ~np.isnan(y)
+        # Work on cells (domain × PSU) first: one pass over the rows per sum, the rest on ~D·P cells.
+        missing = np.isnan(y)
         if x is not None:
-            valid &= ~np.isnan(x)
-        wv = np.where(valid, w, 0.0)
-        wa = np.where(valid, wv * y, 0.0)
-        wb = wv if x is None else np.where(valid, wv * x, 0.0)
-        a_hat = np.bincount(dom_safe, weights=wa, minlength=n_dom)
-        b_hat = np.bincount(dom_safe, weights=wb, minlength=n_dom)
+            missing |= np.isnan(x)
+        if all_in_dom:
+            # Fast path (no domain exclusions): zero the few missing rows in place instead of np.where.
+            miss_idx = np.flatnonzero(missing)
+            valid = ~missing
+            wa = w * y
+            wa[miss_idx] = 0.0
+            wv = w.copy()
+            wv[miss_idx] = 0.0
+            if x is None:
+                wb = wv
+            else:
+                wb = w * x
+                wb[miss_idx] = 0.0
+            assert rows_per_cell is not None
+            cnt_c1 = rows_per_cell - np.bincount(c1.cell_of_row[miss_idx], minlength=c1.size)
+        else:
+            valid = in_dom & ~missing
+            wv = np.where(valid, w, 0.0)
+            wa = np.where(valid, w * y, 0.0)
+            wb = wv if x is None else np.where(valid, w * x, 0.0)
+            cnt_c1 = np.bincount(c1.cell_of_row, weights=valid, minlength=c1.size)
+        a_c1 = np.bincount(c1.cell_of_row, weights=wa, minlength=c1.size)
+        b_c1 = np.bincount(c1.cell_of_row, weights=wb, minlength=c1.size)
+        cnt_nz_c1 = (
+            cnt_c1
+            if all_nonzero_w
+            else np.bincount(c1.cell_of_row, weights=valid & nonzero_w, minlength=c1.size)
+        )
+        a_hat = np.bincount(c1.cell_domain, weights=a_c1, minlength=n_dom)
+        b_hat = np.bincount(c1.cell_domain, weights=b_c1, minlength=n_dom)
         with np.errstate(divide="ignore", invalid="ignore"):
             theta = a_hat if kind == "total" else a_hat / b_hat
         est[j] = theta
         den_tot[j] = b_hat
-        n_valid[j] = np.bincount(dom_safe, weights=valid, minlength=n_dom).astype(np.int64)
-        counted = valid & nonzero_w
-        n_nonzero[j] = np.bincount(dom_safe, weights=counted, minlength=n_dom).astype(np.int64)
+        n_valid[j] = np.rint(np.bincount(c1.cell_domain, weights=cnt_c1, minlength=n_dom)).astype(np.int64)
+        n_nonzero[j] = np.rint(np.bincount(c1.cell_domain, weights=cnt_nz_c1, minlength=n_dom)).astype(
+            np.int64
+        )
 
         # Degrees of freedom (R's degf of the domain) and the 'average' lonely-PSU factor.
-        c1 = stage_cells[0]
-        present = np.bincount(c1.cell_of_row, weights=counted, minlength=c1.size) > 0
+        present = cnt_nz_c1 > 0
         psus = np.bincount(c1.cell_domain[present], minlength=n_dom)
         strat_key = c1.cell_domain[present] * n_strata + stage1.stratum_of_unit[c1.cell_unit[present]]
         strat_present = np.unique(strat_key)
         strata = np.bincount(strat_present // n_strata, minlength=n_dom)
         dfs[j] = psus - strata
         if design.lonely_psu == "average":
-            any_row = np.bincount(c1.cell_of_row, weights=valid, minlength=c1.size) > 0
+            any_row = cnt_c1 > 0
             skey = np.unique(
                 c1.cell_domain[any_row] * n_strata + stage1.stratum_of_unit[c1.cell_unit[any_row]]
             )
@@ -304,12 +334,12 @@ def ratio_pass(
 
         if design.calibration is None:
             for s, cells in enumerate(stage_cells):
-                a_c = np.bincount(cells.cell_of_row, weights=wa, minlength=cells.size)
+                a_c = a_c1 if s == 0 else np.bincount(cells.cell_of_row, weights=wa, minlength=cells.size)
                 t: FloatArray
                 if kind == "total":
                     t = a_c.astype(np.float64)
                 else:
-                    b_c = np.bincount(cells.cell_of_row, weights=wb, minlength=cells.size)
+                    b_c = b_c1 if s == 0 else np.bincount(cells.cell_of_row, weights=wb, minlength=cells.size)
                     with np.errstate(divide="ignore", invalid="ignore"):
                         t = (a_c - theta[cells.cell_domain] * b_c) / b_hat[cells.cell_domain]
                 keep = np.flatnonzero((t != 0) & np.isfinite(t))
@@ -327,7 +357,7 @@ def ratio_pass(
         if deffs is not None:
             m = n_nonzero[j].astype(np.float64)
             with np.errstate(divide="ignore", invalid="ignore"):
-                ybar = np.bincount(dom_safe, weights=wa, minlength=n_dom) / b_hat
+                ybar = a_hat / b_hat
                 dev = np.where(valid, y - ybar[dom_safe], 0.0)
                 ss = np.bincount(dom_safe, weights=wv * dev * dev, minlength=n_dom)
                 s2 = ss / b_hat * m / (m - 1.0)
