@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from survey_engine import audit
 from survey_engine.actors import Actor
@@ -35,8 +36,13 @@ SERVICE_POINT_COLUMNS = (
 )
 
 
-def _like(text: str) -> str:
-    return "%" + text.replace("%", "").replace("_", "") + "%"
+def _contains(column: Any, text: str) -> Any:
+    """Case-insensitive substring match: ILIKE on PostgreSQL; SQLite's LIKE already ignores ASCII case
+    (not Vietnamese capitals — a known SQLite limitation)."""
+    pattern = "%" + text.replace("%", "").replace("_", "") + "%"
+    if column._meta.table._meta.db.engine_type == "sqlite":
+        return column.like(pattern)
+    return column.ilike(pattern)
 
 
 class AgencyService:
@@ -54,8 +60,8 @@ class AgencyService:
             count = count.where(Agency.id == actor.agency_id)
         if search:
             condition = (
-                Agency.code.ilike(_like(search)) | Agency.name_vi.ilike(_like(search))
-            ) | Agency.name_en.ilike(_like(search))
+                _contains(Agency.code, search) | _contains(Agency.name_vi, search)
+            ) | _contains(Agency.name_en, search)
             query = query.where(condition)
             count = count.where(condition)
         return Page(items=await query.limit(limit).offset(offset), total=await count, limit=limit, offset=offset)
@@ -154,7 +160,7 @@ class ServicePointService:
         if agency:
             conditions.append(ServicePoint.agency.code == agency)
         if search:
-            conditions.append(ServicePoint.code.ilike(_like(search)) | ServicePoint.name_vi.ilike(_like(search)))
+            conditions.append(_contains(ServicePoint.code, search) | _contains(ServicePoint.name_vi, search))
         for condition in conditions:
             query = query.where(condition)
             count = count.where(condition)
