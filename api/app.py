@@ -80,13 +80,15 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         openapi_config=OpenAPIConfig(
             title="sipas",
             version=VERSION,
-            description="Collection, design-based statistics and scorecards for service-satisfaction surveys.",
+            description="Collection, design-based statistics and scorecards for satisfaction surveys.",
             path="/schema",
             render_plugins=[JsonRenderPlugin()],
             components=Components(
                 security_schemes={
                     "bearer": SecurityScheme(type="http", scheme="bearer"),
-                    "session": SecurityScheme(type="apiKey", name="sipas_session", security_scheme_in="cookie"),
+                    "session": SecurityScheme(
+                        type="apiKey", name="sipas_session", security_scheme_in="cookie"
+                    ),
                 }
             ),
             security=[{"bearer": []}, {"session": []}],

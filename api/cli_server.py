@@ -10,7 +10,6 @@ import re
 import secrets
 import sys
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 from api.cli_errors import CliFailure, CliUsageError
@@ -67,7 +66,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise CliUsageError("--workers must be at least 1")
     print(f"sipas: serving {settings.base_url} (database: {settings.database_kind})", flush=True)
     print(f"  health:   {settings.base_url}/health", flush=True)
-    print(f"  staff API: {settings.base_url}/api/v1/  (OpenAPI: {settings.base_url}/schema/openapi.json)", flush=True)
+    print(
+        f"  staff API: {settings.base_url}/api/v1/  (OpenAPI: {settings.base_url}/schema/openapi.json)",
+        flush=True,
+    )
     uvicorn.run(
         "api.app:app_from_env",
         factory=True,
@@ -141,14 +143,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
         for p in result.service_points
     ]
     if args.json:
-        print(json.dumps({
-            "wave": result.wave,
-            "questionnaire": result.questionnaire,
-            "agencies": result.agencies,
-            "service_points": points,
-            "staff": result.staff,
-            "responses": result.responses,
-        }, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {
+                    "wave": result.wave,
+                    "questionnaire": result.questionnaire,
+                    "agencies": result.agencies,
+                    "service_points": points,
+                    "staff": result.staff,
+                    "responses": result.responses,
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return 0
     made = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in result.created.items() if v) or "nothing new"
     print(f"Demo province seeded ({made}); wave {result.wave} is open with {result.responses} responses.")
@@ -169,10 +177,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
+    from api.services import Services
     from survey_engine.actors import SYSTEM
     from survey_engine.errors import Conflict, InvalidInput
-
-    from api.services import Services
 
     settings = _settings()
     if args.password_stdin:
@@ -193,7 +200,10 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         raise CliUsageError(f"{exc.detail}: {details}" if details else exc.detail) from exc
     except Conflict as exc:
         raise CliUsageError(exc.detail) from exc
-    print(f"created {user['role']} account {user['email']}" + (f" for agency {user['agency']}" if user["agency"] else ""))
+    print(
+        f"created {user['role']} account {user['email']}"
+        + (f" for agency {user['agency']}" if user["agency"] else "")
+    )
     if generated:
         print(f"password: {password}")
     return 0
@@ -234,7 +244,9 @@ def register(sub: Any) -> None:
         description="Seed the demo (idempotent). Prints staff accounts and form URLs; --json for scripts.",
     )
     demo.add_argument("--seed", type=int, default=2026, help="random seed of the simulated responses")
-    demo.add_argument("--responses", type=int, default=200, help="simulated responses in the demo wave (top-up)")
+    demo.add_argument(
+        "--responses", type=int, default=200, help="simulated responses in the demo wave (top-up)"
+    )
     demo.add_argument("--json", action="store_true", help="print one JSON document (see INTERFACES.md)")
     demo.set_defaults(func=cmd_demo)
 

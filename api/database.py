@@ -39,7 +39,9 @@ def engine_from_url(url: str) -> Engine:
         if not parsed.path.strip("/"):
             raise SettingsError(f"the PostgreSQL URL names no database: {url!r}")
         return PostgresEngine(config={"dsn": url})
-    raise SettingsError(f"DATABASE_URL must start with sqlite:/// or postgresql:// (got {url.split(':')[0]!r})")
+    raise SettingsError(
+        f"DATABASE_URL must start with sqlite:/// or postgresql:// (got {url.split(':')[0]!r})"
+    )
 
 
 def prepare_sqlite_file(engine: Engine) -> None:

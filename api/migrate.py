@@ -19,8 +19,9 @@ async def migrate(engine: Engine) -> str:
     """Run every pending migration; returns Piccolo's report. Safe to repeat."""
     # Piccolo finds the app registry through PICCOLO_CONF; ours re-points DB at ``engine``.
     os.environ.setdefault("PICCOLO_CONF", "api.piccolo_conf")
-    import api.piccolo_conf  # noqa: F401  (registers the app registry before the engine is bound)
     from piccolo.apps.migrations.commands.forwards import ForwardsMigrationManager
+
+    import api.piccolo_conf  # noqa: F401  (registers the app registry before the engine is bound)
 
     prepare_sqlite_file(engine)
     use_engine(engine)

@@ -108,7 +108,11 @@ def _validation_errors(exc: ValidationException) -> tuple[int, list[dict[str, st
         if source in ("query", "path", "header", "cookie"):
             status = 400  # a bad URL is not a bad body
             field = f"{source}:{field}" if field else str(source)
-        code = "unknown_field" if "unknown field" in message else ("required" if "missing required" in message.lower() else "invalid")
+        code = (
+            "unknown_field"
+            if "unknown field" in message
+            else ("required" if "missing required" in message.lower() else "invalid")
+        )
         errors.append({"field": field, "message": message, "code": code})
     if not errors:
         detail = str(exc.detail)
@@ -128,7 +132,10 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
     if status == 400 and isinstance(exc.__cause__, SerializationException):
         # Malformed JSON is an invalid body like any other: 422 with a field error.
         return problem_response(
-            422, "the body is not valid JSON", request, [{"field": "", "message": detail, "code": "malformed"}]
+            422,
+            "the body is not valid JSON",
+            request,
+            [{"field": "", "message": detail, "code": "malformed"}],
         )
     if status == 413:
         detail = "the request body is larger than the limit of 1 MiB"

@@ -9,7 +9,9 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-Code = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$", description="letters, digits, . _ -")]
+Code = Annotated[
+    str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$", description="letters, digits, . _ -")
+]
 LongCode = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,47}$")]
 Name = Annotated[str, Meta(min_length=1, max_length=300)]
 Email = Annotated[str, Meta(min_length=3, max_length=254)]
@@ -82,7 +84,7 @@ class UserIn(Strict):
 class UserPatch(Strict):
     display_name: Annotated[str, Meta(max_length=200)] | UnsetType = UNSET
     role: Role | UnsetType = UNSET
-    agency: Code | None | UnsetType = UNSET
+    agency: Code | UnsetType | None = UNSET
     active: bool | UnsetType = UNSET
     password: Password | UnsetType = UNSET
 
@@ -121,9 +123,9 @@ class AgencyPatch(Strict):
     name_vi: Name | UnsetType = UNSET
     name_en: Name | UnsetType = UNSET
     level: Level | UnsetType = UNSET
-    parent: Code | None | UnsetType = UNSET
-    unit: Code | None | UnsetType = UNSET
-    unit_version: Annotated[str, Meta(max_length=32)] | None | UnsetType = UNSET
+    parent: Code | UnsetType | None = UNSET
+    unit: Code | UnsetType | None = UNSET
+    unit_version: Annotated[str, Meta(max_length=32)] | UnsetType | None = UNSET
     active: bool | UnsetType = UNSET
 
 

@@ -9,7 +9,15 @@ from survey_engine import audit
 from survey_engine.actors import Actor
 from survey_engine.errors import Conflict, FieldProblem, InvalidInput, NotFound, Page
 from survey_engine.security import new_public_token
-from survey_engine.tables import Agency, AdminUnit, ServicePoint, StaffUser, Submission, WaveAgency, WaveServicePoint
+from survey_engine.tables import (
+    AdminUnit,
+    Agency,
+    ServicePoint,
+    StaffUser,
+    Submission,
+    WaveAgency,
+    WaveServicePoint,
+)
 from survey_engine.transactions import is_unique_violation
 
 AGENCY_LEVELS = ("province", "district", "commune")
@@ -59,12 +67,14 @@ class AgencyService:
             query = query.where(Agency.id == actor.agency_id)
             count = count.where(Agency.id == actor.agency_id)
         if search:
-            condition = (
-                _contains(Agency.code, search) | _contains(Agency.name_vi, search)
-            ) | _contains(Agency.name_en, search)
+            condition = (_contains(Agency.code, search) | _contains(Agency.name_vi, search)) | _contains(
+                Agency.name_en, search
+            )
             query = query.where(condition)
             count = count.where(condition)
-        return Page(items=await query.limit(limit).offset(offset), total=await count, limit=limit, offset=offset)
+        return Page(
+            items=await query.limit(limit).offset(offset), total=await count, limit=limit, offset=offset
+        )
 
     async def get(self, actor: Actor, code: str) -> dict[str, object]:
         agency_id = await self._id(actor, code)
@@ -120,7 +130,9 @@ class AgencyService:
     async def update(self, actor: Actor, code: str, values: dict[str, object]) -> dict[str, object]:
         agency_id = await self._id(actor, code)
         if values.get("parent") == code:
-            raise InvalidInput("an agency cannot be its own parent", [FieldProblem("parent", "is the agency itself")])
+            raise InvalidInput(
+                "an agency cannot be its own parent", [FieldProblem("parent", "is the agency itself")]
+            )
         resolved = await self._references(values)
         if resolved:
             await Agency.update(resolved).where(Agency.id == agency_id)
@@ -144,7 +156,11 @@ class AgencyService:
 
 class ServicePointService:
     async def _row(self, actor: Actor, code: str) -> dict[str, object]:
-        row = await ServicePoint.select(ServicePoint.id, ServicePoint.agency).where(ServicePoint.code == code).first()
+        row = (
+            await ServicePoint.select(ServicePoint.id, ServicePoint.agency)
+            .where(ServicePoint.code == code)
+            .first()
+        )
         if row is None or (actor.agency_scoped and row["agency"] != actor.agency_id):
             raise NotFound(f"no service point with code {code}")
         return row
@@ -164,7 +180,9 @@ class ServicePointService:
         for condition in conditions:
             query = query.where(condition)
             count = count.where(condition)
-        return Page(items=await query.limit(limit).offset(offset), total=await count, limit=limit, offset=offset)
+        return Page(
+            items=await query.limit(limit).offset(offset), total=await count, limit=limit, offset=offset
+        )
 
     async def get(self, actor: Actor, code: str) -> dict[str, object]:
         await self._row(actor, code)
@@ -175,7 +193,9 @@ class ServicePointService:
     async def _agency_id(self, actor: Actor, agency_code: object) -> int:
         row = await Agency.select(Agency.id).where(Agency.code == agency_code).first()
         if row is None or (actor.agency_scoped and row["id"] != actor.agency_id):
-            raise InvalidInput("unknown agency", [FieldProblem("agency", f"no agency with code {agency_code}")])
+            raise InvalidInput(
+                "unknown agency", [FieldProblem("agency", f"no agency with code {agency_code}")]
+            )
         return int(row["id"])
 
     async def create(self, actor: Actor, values: dict[str, object]) -> dict[str, object]:
@@ -226,7 +246,9 @@ class ServicePointService:
     async def rotate_token(self, actor: Actor, code: str) -> dict[str, object]:
         """A new token makes every printed QR code of the old one stop working."""
         row = await self._row(actor, code)
-        await ServicePoint.update({ServicePoint.public_token: new_public_token()}).where(ServicePoint.id == row["id"])
+        await ServicePoint.update({ServicePoint.public_token: new_public_token()}).where(
+            ServicePoint.id == row["id"]
+        )
         await audit.record(actor, "rotate_token", "service_point", code, {})
         return await self.get(actor, code)
 

@@ -9,7 +9,9 @@ from survey_engine.errors import Page
 from survey_engine.tables import AuditLog
 
 
-async def record(actor: Actor, action: str, object_type: str, object_key: str, details: dict[str, object]) -> None:
+async def record(
+    actor: Actor, action: str, object_type: str, object_key: str, details: dict[str, object]
+) -> None:
     await AuditLog.insert(
         AuditLog(
             at=datetime.now(UTC),

@@ -74,18 +74,43 @@ async def seed_demo(
     staff: StaffService, passwords: dict[str, str], seed: int = 2026, responses: int = 200
 ) -> DemoResult:
     """Create what is missing of the demo. ``passwords`` maps each demo e-mail to its password."""
-    created = {"agencies": 0, "service_points": 0, "staff": 0, "questionnaires": 0, "waves": 0, "responses": 0}
+    created = {
+        "agencies": 0,
+        "service_points": 0,
+        "staff": 0,
+        "questionnaires": 0,
+        "waves": 0,
+        "responses": 0,
+    }
     today = datetime.now(UTC)
-    province_unit = await AdminUnit.select(AdminUnit.id).where(
-        (AdminUnit.code == PROVINCE[0]) & (AdminUnit.unit_version == UNIT_VERSION)
-    ).first()
+    province_unit = (
+        await AdminUnit.select(AdminUnit.id)
+        .where((AdminUnit.code == PROVINCE[0]) & (AdminUnit.unit_version == UNIT_VERSION))
+        .first()
+    )
     if province_unit is None:
         await AdminUnit.insert(
-            AdminUnit(code=PROVINCE[0], unit_version=UNIT_VERSION, name_vi=PROVINCE[1], name_en=PROVINCE[2],
-                      level="province", parent_code=None, valid_from=date(2025, 7, 1), valid_to=None),
+            AdminUnit(
+                code=PROVINCE[0],
+                unit_version=UNIT_VERSION,
+                name_vi=PROVINCE[1],
+                name_en=PROVINCE[2],
+                level="province",
+                parent_code=None,
+                valid_from=date(2025, 7, 1),
+                valid_to=None,
+            ),
             *[
-                AdminUnit(code=code, unit_version=UNIT_VERSION, name_vi=vi, name_en=en, level="commune",
-                          parent_code=PROVINCE[0], valid_from=date(2025, 7, 1), valid_to=None)
+                AdminUnit(
+                    code=code,
+                    unit_version=UNIT_VERSION,
+                    name_vi=vi,
+                    name_en=en,
+                    level="commune",
+                    parent_code=PROVINCE[0],
+                    valid_from=date(2025, 7, 1),
+                    valid_to=None,
+                )
                 for code, vi, en in COMMUNES
             ],
         )
@@ -93,29 +118,69 @@ async def seed_demo(
     agencies, points = AgencyService(), ServicePointService()
     for code, vi, en in DEPARTMENTS:
         if not await _exists(Agency, code):
-            await agencies.create(SYSTEM, {"code": code, "name_vi": vi, "name_en": en, "level": "province",
-                                           "unit": PROVINCE[0], "unit_version": UNIT_VERSION})
+            await agencies.create(
+                SYSTEM,
+                {
+                    "code": code,
+                    "name_vi": vi,
+                    "name_en": en,
+                    "level": "province",
+                    "unit": PROVINCE[0],
+                    "unit_version": UNIT_VERSION,
+                },
+            )
             created["agencies"] += 1
     for code, vi, en in COMMUNES:
         if not await _exists(Agency, code):
-            await agencies.create(SYSTEM, {"code": code, "name_vi": f"UBND {vi}",
-                                           "name_en": f"{en} People's Committee", "level": "commune",
-                                           "unit": code, "unit_version": UNIT_VERSION})
+            await agencies.create(
+                SYSTEM,
+                {
+                    "code": code,
+                    "name_vi": f"UBND {vi}",
+                    "name_en": f"{en} People's Committee",
+                    "level": "commune",
+                    "unit": code,
+                    "unit_version": UNIT_VERSION,
+                },
+            )
             created["agencies"] += 1
 
     wanted_points = []
     for code, vi, en in DEPARTMENTS:
-        wanted_points.append((f"{code}-QUAY", code, f"Quầy {vi} tại Trung tâm Phục vụ hành chính công tỉnh",
-                              f"{en} counter at the provincial public service centre", "counter"))
+        wanted_points.append(
+            (
+                f"{code}-QUAY",
+                code,
+                f"Quầy {vi} tại Trung tâm Phục vụ hành chính công tỉnh",
+                f"{en} counter at the provincial public service centre",
+                "counter",
+            )
+        )
         if code in ONLINE_DEPARTMENTS:
-            wanted_points.append((f"{code}-TRUCTUYEN", code, f"Cổng dịch vụ công trực tuyến — {vi}",
-                                  f"Online public service portal — {en}", "online"))
+            wanted_points.append(
+                (
+                    f"{code}-TRUCTUYEN",
+                    code,
+                    f"Cổng dịch vụ công trực tuyến — {vi}",
+                    f"Online public service portal — {en}",
+                    "online",
+                )
+            )
     for code, vi, en in COMMUNES:
-        wanted_points.append((f"{code}-MOTCUA", code, f"Bộ phận Một cửa UBND {vi}",
-                              f"One-stop section, {en} People's Committee", "counter"))
+        wanted_points.append(
+            (
+                f"{code}-MOTCUA",
+                code,
+                f"Bộ phận Một cửa UBND {vi}",
+                f"One-stop section, {en} People's Committee",
+                "counter",
+            )
+        )
     for code, agency, vi, en, kind in wanted_points:
         if not await _exists(ServicePoint, code):
-            await points.create(SYSTEM, {"code": code, "agency": agency, "name_vi": vi, "name_en": en, "kind": kind})
+            await points.create(
+                SYSTEM, {"code": code, "agency": agency, "name_vi": vi, "name_en": en, "kind": kind}
+            )
             created["service_points"] += 1
 
     staff_out = []
@@ -140,28 +205,39 @@ async def seed_demo(
     point_codes = [p[0] for p in wanted_points]
     waves = WaveService()
     if not await _exists(Wave, WAVE_CODE):
-        await waves.create(SYSTEM, {
-            "code": WAVE_CODE,
-            "name_vi": "Khảo sát SIPAS 2026 — tỉnh An Bình (minh họa)",
-            "name_en": "SIPAS survey 2026 — An Binh Province (demo)",
-            "questionnaire": WAVE_QUESTIONNAIRE, "questionnaire_version": 1,
-            "period_start": date(today.year, 1, 1), "period_end": date(today.year, 12, 31),
-            "channels": ["online", "kiosk", "phone", "paper"],
-            "agencies": agency_codes, "service_points": point_codes,
-            "unit_version": UNIT_VERSION, "settings": {"kiosk_idle": "discard"},
-        })
+        await waves.create(
+            SYSTEM,
+            {
+                "code": WAVE_CODE,
+                "name_vi": "Khảo sát SIPAS 2026 — tỉnh An Bình (minh họa)",
+                "name_en": "SIPAS survey 2026 — An Binh Province (demo)",
+                "questionnaire": WAVE_QUESTIONNAIRE,
+                "questionnaire_version": 1,
+                "period_start": date(today.year, 1, 1),
+                "period_end": date(today.year, 12, 31),
+                "channels": ["online", "kiosk", "phone", "paper"],
+                "agencies": agency_codes,
+                "service_points": point_codes,
+                "unit_version": UNIT_VERSION,
+                "settings": {"kiosk_idle": "discard"},
+            },
+        )
         await waves.set_status(SYSTEM, WAVE_CODE, "open")
         created["waves"] += 1
 
     created["responses"] = await _top_up_responses(seed, responses)
-    point_rows = await ServicePoint.select(ServicePoint.code, ServicePoint.agency.code, ServicePoint.public_token).where(
-        ServicePoint.code.is_in(point_codes)
-    ).order_by(ServicePoint.code)
+    point_rows = (
+        await ServicePoint.select(ServicePoint.code, ServicePoint.agency.code, ServicePoint.public_token)
+        .where(ServicePoint.code.is_in(point_codes))
+        .order_by(ServicePoint.code)
+    )
     return DemoResult(
         wave=WAVE_CODE,
         questionnaire=WAVE_QUESTIONNAIRE,
         agencies=agency_codes,
-        service_points=[{"code": r["code"], "agency": r["agency.code"], "token": r["public_token"]} for r in point_rows],
+        service_points=[
+            {"code": r["code"], "agency": r["agency.code"], "token": r["public_token"]} for r in point_rows
+        ],
         staff=staff_out,
         responses=await Submission.count().where(Submission.wave.code == WAVE_CODE),
         created=created,
@@ -169,7 +245,9 @@ async def seed_demo(
 
 
 async def _top_up_responses(seed: int, wanted: int) -> int:
-    wave = await Wave.select(Wave.id, Wave.questionnaire_version.version).where(Wave.code == WAVE_CODE).first()
+    wave = (
+        await Wave.select(Wave.id, Wave.questionnaire_version.version).where(Wave.code == WAVE_CODE).first()
+    )
     assert wave is not None
     have = await Submission.count().where(Submission.wave == wave["id"])
     missing = max(0, wanted - have)
@@ -177,7 +255,9 @@ async def _top_up_responses(seed: int, wanted: int) -> int:
         return 0
     rng = random.Random(seed * 1_000_003 + have)  # a re-run tops up with new, still reproducible rows
     q = get_template(WAVE_QUESTIONNAIRE)
-    point_rows = await ServicePoint.select(ServicePoint.id, ServicePoint.agency, ServicePoint.kind).order_by(ServicePoint.id)
+    point_rows = await ServicePoint.select(ServicePoint.id, ServicePoint.agency, ServicePoint.kind).order_by(
+        ServicePoint.id
+    )
     agency_mood = {row["agency"]: 0.70 + 0.25 * rng.random() for row in point_rows}
     rows = []
     now = datetime.now(UTC).replace(microsecond=0)
@@ -188,16 +268,24 @@ async def _top_up_responses(seed: int, wanted: int) -> int:
         duration = rng.randint(180, 900)
         channel = "online" if point["kind"] == "online" else rng.choice(["kiosk", "phone", "paper"])
         body = json.dumps(answers, sort_keys=True, ensure_ascii=False)
-        rows.append(Submission(
-            client_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-            wave=wave["id"], service_point=point["id"], agency=point["agency"],
-            questionnaire_version=wave["questionnaire_version.version"], channel=channel,
-            language="vi" if rng.random() < 0.9 else "en",
-            started_at=started, submitted_at=started + timedelta(seconds=duration), received_at=now,
-            duration_seconds=duration, answers=answers,
-            body_hash=hashlib.sha256(body.encode("utf-8")).hexdigest(),
-        ))
+        rows.append(
+            Submission(
+                client_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                wave=wave["id"],
+                service_point=point["id"],
+                agency=point["agency"],
+                questionnaire_version=wave["questionnaire_version.version"],
+                channel=channel,
+                language="vi" if rng.random() < 0.9 else "en",
+                started_at=started,
+                submitted_at=started + timedelta(seconds=duration),
+                received_at=now,
+                duration_seconds=duration,
+                answers=answers,
+                body_hash=hashlib.sha256(body.encode("utf-8")).hexdigest(),
+            )
+        )
     async with write_transaction(Submission._meta.db):
         for start in range(0, len(rows), 500):
-            await Submission.insert(*rows[start:start + 500])
+            await Submission.insert(*rows[start : start + 500])
     return missing

@@ -33,7 +33,8 @@ async def form_for_token(token: str) -> dict[str, object]:
     ]
     if not wave_ids:  # a wave listing agencies but no explicit points covers all their points
         wave_ids = [
-            row["wave"] for row in await WaveAgency.select(WaveAgency.wave).where(WaveAgency.agency == point["agency"])
+            row["wave"]
+            for row in await WaveAgency.select(WaveAgency.wave).where(WaveAgency.agency == point["agency"])
         ]
     if not wave_ids:
         raise NotFound("no survey is planned at this service point")

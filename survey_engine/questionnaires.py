@@ -11,7 +11,14 @@ import msgspec
 from survey_engine import audit
 from survey_engine.actors import Actor
 from survey_engine.errors import Conflict, FieldProblem, InvalidInput, NotFound, Page
-from survey_engine.questionnaire import DefinitionError, Questionnaire as Definition, dump_definition, load_definition
+from survey_engine.questionnaire import (
+    DefinitionError,
+    dump_definition,
+    load_definition,
+)
+from survey_engine.questionnaire import (
+    Questionnaire as Definition,
+)
 from survey_engine.tables import Questionnaire, QuestionnaireVersion, Wave
 from survey_engine.transactions import is_unique_violation, write_transaction
 
@@ -30,7 +37,7 @@ def definition_json(definition: Definition) -> object:
 
 
 def version_label(code: str, version: int) -> str:
-    """How clients name a published version, e.g. ``sipas-2023@1`` (the submission's questionnaire_version)."""
+    """How clients name a published version, e.g. ``sipas-2023@1`` (a submission's questionnaire_version)."""
     return f"{code}@{version}"
 
 
@@ -38,7 +45,10 @@ class QuestionnaireService:
     async def list(self, limit: int, offset: int) -> Page:
         rows = (
             await Questionnaire.select(
-                Questionnaire.id, Questionnaire.code, Questionnaire.title_vi, Questionnaire.title_en,
+                Questionnaire.id,
+                Questionnaire.code,
+                Questionnaire.title_vi,
+                Questionnaire.title_en,
                 Questionnaire.updated_at,
             )
             .order_by(Questionnaire.code)

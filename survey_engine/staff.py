@@ -47,7 +47,9 @@ class StaffService:
                 )
             row = await Agency.select(Agency.id).where(Agency.code == agency_code).first()
             if row is None:
-                raise InvalidInput("unknown agency", [FieldProblem("agency", f"no agency with code {agency_code}")])
+                raise InvalidInput(
+                    "unknown agency", [FieldProblem("agency", f"no agency with code {agency_code}")]
+                )
             return int(row["id"])
         if agency_code:
             raise InvalidInput(
@@ -56,7 +58,13 @@ class StaffService:
         return None
 
     async def create_user(
-        self, actor: Actor, email: str, password: str, role: str, agency_code: str | None, display_name: str = ""
+        self,
+        actor: Actor,
+        email: str,
+        password: str,
+        role: str,
+        agency_code: str | None,
+        display_name: str = "",
     ) -> dict[str, object]:
         email = email.strip().lower()
         problems = []
@@ -105,7 +113,9 @@ class StaffService:
         if role:
             query = query.where(StaffUser.role == role)
             count = count.where(StaffUser.role == role)
-        return Page(items=await query.limit(limit).offset(offset), total=await count, limit=limit, offset=offset)
+        return Page(
+            items=await query.limit(limit).offset(offset), total=await count, limit=limit, offset=offset
+        )
 
     async def update_user(self, actor: Actor, user_id: int, changes: dict[str, object]) -> dict[str, object]:
         current = await self.get_user(user_id)
@@ -138,7 +148,9 @@ class StaffService:
     async def _set_password(self, user_id: int, password: str, email: str) -> None:
         problems = password_problems(password, email)
         if problems:
-            raise InvalidInput("the password is not acceptable", [FieldProblem("password", p) for p in problems])
+            raise InvalidInput(
+                "the password is not acceptable", [FieldProblem("password", p) for p in problems]
+            )
         password_hash = await asyncio.to_thread(self.hashing.hash, password)
         await StaffUser.update({StaffUser.password_hash: password_hash, StaffUser.failed_logins: 0}).where(
             StaffUser.id == user_id
@@ -150,13 +162,17 @@ class StaffService:
             raise NotFound("no such user")
         ok = await asyncio.to_thread(self.hashing.verify, str(row["password_hash"]), current_password)
         if not ok:
-            raise InvalidInput("the current password is wrong", [FieldProblem("current_password", "is wrong")])
+            raise InvalidInput(
+                "the current password is wrong", [FieldProblem("current_password", "is wrong")]
+            )
         await self._set_password(actor.user_id, new_password, actor.email)
         await audit.record(actor, "update", "user", actor.email, {"password": "changed"})
 
     # -- login and tokens -------------------------------------------------------------------------
 
-    async def login(self, email: str, password: str, kind: str, now: datetime | None = None) -> tuple[str, Actor]:
+    async def login(
+        self, email: str, password: str, kind: str, now: datetime | None = None
+    ) -> tuple[str, Actor]:
         """Check credentials and issue a token (``kind`` session or bearer). Locks after repeated failures."""
         now = now or datetime.now(UTC)
         email = email.strip().lower()

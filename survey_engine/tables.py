@@ -13,7 +13,6 @@ from piccolo.columns import (
     Date,
     ForeignKey,
     Integer,
-    Text,
     Timestamptz,
     Varchar,
 )
@@ -39,7 +38,7 @@ class AdminUnit(Table, tablename="admin_unit"):
 
 
 class Agency(Table, tablename="agency"):
-    """A state administrative agency whose services are rated (a department, a commune's People's Committee)."""
+    """A state administrative agency whose services are rated (a department, a commune People's Committee)."""
 
     code = Varchar(length=32, unique=True, index=True)
     name_vi = Varchar(length=300)

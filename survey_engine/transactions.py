@@ -22,4 +22,8 @@ def is_unique_violation(exc: BaseException) -> bool:
     """True for a UNIQUE constraint failure on either engine (sqlite3 or asyncpg)."""
     name = type(exc).__name__
     text = str(exc).lower()
-    return name == "UniqueViolationError" or ("unique constraint" in text) or ("unique" in text and "failed" in text)
+    return (
+        name == "UniqueViolationError"
+        or ("unique constraint" in text)
+        or ("unique" in text and "failed" in text)
+    )

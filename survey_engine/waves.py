@@ -72,7 +72,9 @@ class WaveService:
         return await self._with_members(actor, await self._row(actor, code))
 
     async def _with_members(self, actor: Actor, row: dict[str, object]) -> dict[str, object]:
-        agencies = WaveAgency.select(WaveAgency.agency.code.as_alias("code")).where(WaveAgency.wave == row["id"])
+        agencies = WaveAgency.select(WaveAgency.agency.code.as_alias("code")).where(
+            WaveAgency.wave == row["id"]
+        )
         points = WaveServicePoint.select(WaveServicePoint.service_point.code.as_alias("code")).where(
             WaveServicePoint.wave == row["id"]
         )
@@ -92,13 +94,16 @@ class WaveService:
             row = (
                 await QuestionnaireVersion.select(QuestionnaireVersion.id)
                 .where(
-                    (QuestionnaireVersion.questionnaire.code == code) & (QuestionnaireVersion.version == number)
+                    (QuestionnaireVersion.questionnaire.code == code)
+                    & (QuestionnaireVersion.version == number)
                 )
                 .first()
             )
             if row is None:
                 problems.append(
-                    FieldProblem("questionnaire_version", f"questionnaire {code} has no published version {number}")
+                    FieldProblem(
+                        "questionnaire_version", f"questionnaire {code} has no published version {number}"
+                    )
                 )
             else:
                 columns[Wave.questionnaire_version] = row["id"]
@@ -129,13 +134,17 @@ class WaveService:
             found = {r["code"]: r for r in rows}
             missing = [c for c in codes if c not in found]
             if missing:
-                problems.append(FieldProblem("service_points", f"unknown service point codes: {', '.join(missing[:10])}"))
+                problems.append(
+                    FieldProblem("service_points", f"unknown service point codes: {', '.join(missing[:10])}")
+                )
             point_ids = sorted({r["id"] for r in found.values()})
             if "agencies" in values:
                 outside = [c for c, r in found.items() if r["agency"] not in agency_ids]
                 if outside:
                     problems.append(
-                        FieldProblem("service_points", f"not of the wave's agencies: {', '.join(outside[:10])}")
+                        FieldProblem(
+                            "service_points", f"not of the wave's agencies: {', '.join(outside[:10])}"
+                        )
                     )
         if problems:
             raise InvalidInput("the wave is not valid", problems)
@@ -155,7 +164,9 @@ class WaveService:
             async with write_transaction(engine):
                 inserted = await Wave.insert(row).returning(Wave.id)
                 wave_id = inserted[0]["id"]
-                await self._set_members(wave_id, agency_ids, point_ids, "agencies" in values, "service_points" in values)
+                await self._set_members(
+                    wave_id, agency_ids, point_ids, "agencies" in values, "service_points" in values
+                )
         except Exception as exc:
             if is_unique_violation(exc):
                 raise Conflict(f"a wave with code {values['code']} already exists") from exc
@@ -173,7 +184,9 @@ class WaveService:
         if set_points:
             await WaveServicePoint.delete().where(WaveServicePoint.wave == wave_id)
             if point_ids:
-                await WaveServicePoint.insert(*[WaveServicePoint(wave=wave_id, service_point=p) for p in point_ids])
+                await WaveServicePoint.insert(
+                    *[WaveServicePoint(wave=wave_id, service_point=p) for p in point_ids]
+                )
 
     async def update(self, actor: Actor, code: str, values: dict[str, object]) -> dict[str, object]:
         row = await self._row(actor, code)
@@ -198,23 +211,28 @@ class WaveService:
         engine = Wave._meta.db
         async with write_transaction(engine):
             await Wave.update(columns).where(Wave.id == row["id"])
-            await self._set_members(row["id"], agency_ids, point_ids, "agencies" in values, "service_points" in values)  # type: ignore[arg-type]
+            await self._set_members(
+                row["id"], agency_ids, point_ids, "agencies" in values, "service_points" in values
+            )  # type: ignore[arg-type]
         await audit.record(actor, "update", "wave", code, {"fields": sorted(values)})
         return await self.get(actor, code)
 
     async def set_status(self, actor: Actor, code: str, status: str) -> dict[str, object]:
         if status not in STATUSES:
-            raise InvalidInput("unknown status", [FieldProblem("status", f"must be one of {', '.join(STATUSES)}")])
+            raise InvalidInput(
+                "unknown status", [FieldProblem("status", f"must be one of {', '.join(STATUSES)}")]
+            )
         row = await self._row(actor, code)
         current = str(row["status"])
         if status == current:
             return await self.get(actor, code)
         if status not in NEXT_STATUS[current]:
             raise Conflict(f"wave {code} is {current} and cannot become {status}")
-        if status == "open":
-            if not await WaveAgency.exists().where(WaveAgency.wave == row["id"]):
-                raise Conflict(f"wave {code} has no agencies; add them before opening it")
-        await Wave.update({Wave.status: status, Wave.updated_at: datetime.now(UTC)}).where(Wave.id == row["id"])
+        if status == "open" and not await WaveAgency.exists().where(WaveAgency.wave == row["id"]):
+            raise Conflict(f"wave {code} has no agencies; add them before opening it")
+        await Wave.update({Wave.status: status, Wave.updated_at: datetime.now(UTC)}).where(
+            Wave.id == row["id"]
+        )
         await audit.record(actor, "status", "wave", code, {"from": current, "to": status})
         return await self.get(actor, code)
 

@@ -17,13 +17,13 @@ import pytest
 
 os.environ.setdefault("PICCOLO_CONF", "api.piccolo_conf")
 
-from piccolo.engine.base import Engine  # noqa: E402
-from piccolo.engine.postgres import PostgresEngine  # noqa: E402
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
 
-from api.database import engine_from_url, use_engine  # noqa: E402
-from api.migrate import migrate  # noqa: E402
-from api.settings import Settings  # noqa: E402
-from survey_engine.tables import ALL_TABLES  # noqa: E402
+from api.database import engine_from_url, use_engine
+from api.migrate import migrate
+from api.settings import Settings
+from survey_engine.tables import ALL_TABLES
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 ENGINES = ["sqlite", "postgresql"]

@@ -30,8 +30,12 @@ class AgencyController(Controller):
 
     @get("/", summary="List agencies (an agency user sees its own)", guards=[READERS])
     async def list_agencies(
-        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor],
-        limit: Limit = 50, offset: Offset = 0, q: Search = None,
+        self,
+        request: Request[Any, Any, Any],
+        actor: NamedDependency[Actor],
+        limit: Limit = 50,
+        offset: Offset = 0,
+        q: Search = None,
     ) -> PageOut[AgencyOut]:
         return to_page(AgencyOut, await request.app.state.services.agencies.list(actor, limit, offset, q))
 
@@ -49,10 +53,15 @@ class AgencyController(Controller):
 
     @patch("/{code:str}", summary="Change an agency", guards=[ADMIN])
     async def update_agency(
-        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], code: FromPath[str],
+        self,
+        request: Request[Any, Any, Any],
+        actor: NamedDependency[Actor],
+        code: FromPath[str],
         data: JSONBody[AgencyPatch],
     ) -> AgencyOut:
-        return to_struct(AgencyOut, await request.app.state.services.agencies.update(actor, code, set_fields(data)))
+        return to_struct(
+            AgencyOut, await request.app.state.services.agencies.update(actor, code, set_fields(data))
+        )
 
     @delete("/{code:str}", summary="Delete an unused agency (409 when in use)", guards=[ADMIN])
     async def delete_agency(
@@ -65,7 +74,12 @@ def _point(services: Services, row: dict[str, Any]) -> ServicePointOut:
     token = str(row["token"])
     return to_struct(
         ServicePointOut,
-        {**row, "name": row["name_vi"], "online_url": services.online_url(token), "kiosk_url": services.kiosk_url(token)},
+        {
+            **row,
+            "name": row["name_vi"],
+            "online_url": services.online_url(token),
+            "kiosk_url": services.kiosk_url(token),
+        },
     )
 
 
@@ -75,9 +89,13 @@ class ServicePointController(Controller):
 
     @get("/", summary="List service points (an agency user sees its own)", guards=[READERS])
     async def list_points(
-        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor],
-        limit: Limit = 50, offset: Offset = 0,
-        agency: Annotated[str | None, QueryParameter(max_length=32)] = None, q: Search = None,
+        self,
+        request: Request[Any, Any, Any],
+        actor: NamedDependency[Actor],
+        limit: Limit = 50,
+        offset: Offset = 0,
+        agency: Annotated[str | None, QueryParameter(max_length=32)] = None,
+        q: Search = None,
     ) -> PageOut[ServicePointOut]:
         services: Services = request.app.state.services
         page = await services.service_points.list(actor, limit, offset, agency, q)
@@ -101,14 +119,21 @@ class ServicePointController(Controller):
 
     @patch("/{code:str}", summary="Change a service point", guards=[AGENCY_EDITORS])
     async def update_point(
-        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], code: FromPath[str],
+        self,
+        request: Request[Any, Any, Any],
+        actor: NamedDependency[Actor],
+        code: FromPath[str],
         data: JSONBody[ServicePointPatch],
     ) -> ServicePointOut:
         services: Services = request.app.state.services
         return _point(services, await services.service_points.update(actor, code, set_fields(data)))
 
-    @post("/{code:str}/rotate-token", summary="Replace the public token; old QR codes stop working",
-          guards=[AGENCY_EDITORS], status_code=200)
+    @post(
+        "/{code:str}/rotate-token",
+        summary="Replace the public token; old QR codes stop working",
+        guards=[AGENCY_EDITORS],
+        status_code=200,
+    )
     async def rotate_token(
         self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], code: FromPath[str]
     ) -> ServicePointOut:

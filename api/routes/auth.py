@@ -44,7 +44,9 @@ class AuthController(Controller):
         token = presented_token(request)
         if token:
             await request.app.state.services.staff.revoke_token(token)
-        return Response(None, status_code=204, cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/")])
+        return Response(
+            None, status_code=204, cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/")]
+        )
 
     @get("/me", summary="The signed-in account", guards=[ANY_STAFF])
     async def me(self, request: Request[Any, Any, Any], actor: NamedDependency[Actor]) -> UserOut:
@@ -61,4 +63,6 @@ class AuthController(Controller):
     async def change_password(
         self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], data: JSONBody[PasswordChangeIn]
     ) -> None:
-        await request.app.state.services.staff.change_own_password(actor, data.current_password, data.new_password)
+        await request.app.state.services.staff.change_own_password(
+            actor, data.current_password, data.new_password
+        )

@@ -22,5 +22,8 @@ def to_struct(kind: type[S], row: dict[str, Any]) -> S:
 
 def to_page(kind: type[S], page: Page) -> PageOut[S]:
     return PageOut(
-        items=[to_struct(kind, item) for item in page.items], total=page.total, limit=page.limit, offset=page.offset
+        items=[to_struct(kind, item) for item in page.items],
+        total=page.total,
+        limit=page.limit,
+        offset=page.offset,
     )

@@ -12,6 +12,8 @@ from survey_engine.forms import form_for_token
 Token = Annotated[str, PathParameter(max_length=64, description="the service point's public token")]
 
 
-@get("/api/v1/forms/{token:str}", tags=["collection"], summary="The questionnaire a service-point token serves")
+@get(
+    "/api/v1/forms/{token:str}", tags=["collection"], summary="The questionnaire a service-point token serves"
+)
 async def get_form(token: Token) -> FormOut:
     return to_struct(FormOut, await form_for_token(token))

@@ -30,9 +30,15 @@ class QuestionnaireController(Controller):
     async def list_questionnaires(
         self, request: Request[Any, Any, Any], limit: Limit = 50, offset: Offset = 0
     ) -> PageOut[QuestionnaireSummary]:
-        return to_page(QuestionnaireSummary, await request.app.state.services.questionnaires.list(limit, offset))
+        return to_page(
+            QuestionnaireSummary, await request.app.state.services.questionnaires.list(limit, offset)
+        )
 
-    @get("/templates", summary="Built-in templates (sipas-2017, sipas-2023, counter-3, decree61-9)", guards=[READERS])
+    @get(
+        "/templates",
+        summary="Built-in templates (sipas-2017, sipas-2023, counter-3, decree61-9)",
+        guards=[READERS],
+    )
     async def templates(self) -> list[str]:
         return list(list_templates())
 
@@ -57,23 +63,34 @@ class QuestionnaireController(Controller):
         return to_struct(QuestionnaireOut, row)
 
     @get("/{code:str}", summary="A questionnaire: its draft and published versions", guards=[READERS])
-    async def get_questionnaire(self, request: Request[Any, Any, Any], code: FromPath[str]) -> QuestionnaireOut:
+    async def get_questionnaire(
+        self, request: Request[Any, Any, Any], code: FromPath[str]
+    ) -> QuestionnaireOut:
         return to_struct(QuestionnaireOut, await request.app.state.services.questionnaires.get(code))
 
     @put("/{code:str}/draft", summary="Replace the draft definition", guards=[ANALYSTS])
     async def update_draft(
-        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], code: FromPath[str],
+        self,
+        request: Request[Any, Any, Any],
+        actor: NamedDependency[Actor],
+        code: FromPath[str],
         data: JSONBody[QuestionnaireDraftIn],
     ) -> QuestionnaireOut:
         row = await request.app.state.services.questionnaires.update_draft(actor, code, data.definition)
         return to_struct(QuestionnaireOut, row)
 
-    @post("/{code:str}/publish", summary="Freeze the draft as a new immutable version", guards=[ANALYSTS],
-          status_code=200)
+    @post(
+        "/{code:str}/publish",
+        summary="Freeze the draft as a new immutable version",
+        guards=[ANALYSTS],
+        status_code=200,
+    )
     async def publish(
         self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], code: FromPath[str]
     ) -> QuestionnaireVersionOut:
-        return to_struct(QuestionnaireVersionOut, await request.app.state.services.questionnaires.publish(actor, code))
+        return to_struct(
+            QuestionnaireVersionOut, await request.app.state.services.questionnaires.publish(actor, code)
+        )
 
     @get("/{code:str}/versions/{version:int}", summary="One published version (immutable)", guards=[READERS])
     async def get_version(

@@ -21,7 +21,10 @@ class UserController(Controller):
 
     @get("/", summary="List staff accounts")
     async def list_users(
-        self, request: Request[Any, Any, Any], limit: Limit = 50, offset: Offset = 0,
+        self,
+        request: Request[Any, Any, Any],
+        limit: Limit = 50,
+        offset: Offset = 0,
         role: Annotated[Role | None, QueryParameter()] = None,
     ) -> PageOut[UserOut]:
         page = await request.app.state.services.staff.list_users(limit, offset, role)
@@ -49,7 +52,9 @@ class UserController(Controller):
         user_id: FromPath[int],
         data: JSONBody[UserPatch],
     ) -> UserOut:
-        return to_struct(UserOut, await request.app.state.services.staff.update_user(actor, user_id, set_fields(data)))
+        return to_struct(
+            UserOut, await request.app.state.services.staff.update_user(actor, user_id, set_fields(data))
+        )
 
 
 class AuditController(Controller):
@@ -59,7 +64,9 @@ class AuditController(Controller):
 
     @get("/", summary="Staff changes, newest first")
     async def list_audit(
-        self, limit: Limit = 50, offset: Offset = 0,
+        self,
+        limit: Limit = 50,
+        offset: Offset = 0,
         object_type: Annotated[str | None, QueryParameter(max_length=32)] = None,
     ) -> PageOut[AuditEntryOut]:
         return to_page(AuditEntryOut, await audit.list_entries(limit, offset, object_type))

@@ -18,7 +18,11 @@ class WaveController(Controller):
 
     @get("/", summary="List waves (an agency user sees those that include its agency)", guards=[READERS])
     async def list_waves(
-        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], limit: Limit = 50, offset: Offset = 0,
+        self,
+        request: Request[Any, Any, Any],
+        actor: NamedDependency[Actor],
+        limit: Limit = 50,
+        offset: Offset = 0,
         status: Annotated[WaveStatus | None, QueryParameter()] = None,
     ) -> PageOut[WaveOut]:
         return to_page(WaveOut, await request.app.state.services.waves.list(actor, limit, offset, status))
@@ -37,15 +41,27 @@ class WaveController(Controller):
 
     @patch("/{code:str}", summary="Change a wave (most fields only while draft)", guards=[ANALYSTS])
     async def update_wave(
-        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], code: FromPath[str],
+        self,
+        request: Request[Any, Any, Any],
+        actor: NamedDependency[Actor],
+        code: FromPath[str],
         data: JSONBody[WavePatch],
     ) -> WaveOut:
-        return to_struct(WaveOut, await request.app.state.services.waves.update(actor, code, set_fields(data)))
+        return to_struct(
+            WaveOut, await request.app.state.services.waves.update(actor, code, set_fields(data))
+        )
 
-    @post("/{code:str}/status", summary="Open or close a wave (draft → open → closed)", guards=[ANALYSTS],
-          status_code=200)
+    @post(
+        "/{code:str}/status",
+        summary="Open or close a wave (draft → open → closed)",
+        guards=[ANALYSTS],
+        status_code=200,
+    )
     async def set_status(
-        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], code: FromPath[str],
+        self,
+        request: Request[Any, Any, Any],
+        actor: NamedDependency[Actor],
+        code: FromPath[str],
         data: JSONBody[WaveStatusIn],
     ) -> WaveOut:
         return to_struct(WaveOut, await request.app.state.services.waves.set_status(actor, code, data.status))

@@ -40,16 +40,27 @@ async def world(app: Litestar) -> AsyncIterator[World]:
     async with AsyncTestClient(app=app) as client:
         services = app.state.services
         agencies, points = AgencyService(), ServicePointService()
-        for code, vi, en in (("A1", "Sở Tư pháp", "Department of Justice"), ("A2", "Sở Y tế", "Department of Health")):
+        for code, vi, en in (
+            ("A1", "Sở Tư pháp", "Department of Justice"),
+            ("A2", "Sở Y tế", "Department of Health"),
+        ):
             await agencies.create(SYSTEM, {"code": code, "name_vi": vi, "name_en": en, "level": "province"})
             await points.create(
-                SYSTEM, {"code": f"{code}-Q1", "agency": code, "name_vi": f"Quầy {vi}", "name_en": f"{en} counter",
-                         "kind": "counter"},
+                SYSTEM,
+                {
+                    "code": f"{code}-Q1",
+                    "agency": code,
+                    "name_vi": f"Quầy {vi}",
+                    "name_en": f"{en} counter",
+                    "kind": "counter",
+                },
             )
         world = World(client=client, app=app)
         for role in ROLES:
             email = f"{role}@example.org"
-            user = await services.staff.create_user(SYSTEM, email, PASSWORD, role, "A1" if role == "agency" else None)
+            user = await services.staff.create_user(
+                SYSTEM, email, PASSWORD, role, "A1" if role == "agency" else None
+            )
             world.user_ids[role] = int(user["id"])
             response = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
             assert response.status_code == 200, response.text
@@ -60,14 +71,22 @@ async def world(app: Litestar) -> AsyncIterator[World]:
 
 async def create_open_wave(world: World, code: str = "W1", agencies: tuple[str, ...] = ("A1", "A2")) -> dict:
     admin = world.auth("admin")
-    response = await world.client.post("/api/v1/questionnaires", json={"template": "counter-3"}, headers=admin)
+    response = await world.client.post(
+        "/api/v1/questionnaires", json={"template": "counter-3"}, headers=admin
+    )
     assert response.status_code in (201, 409), response.text
     response = await world.client.post("/api/v1/questionnaires/counter-3/publish", headers=admin)
     assert response.status_code == 200, response.text
     body = {
-        "code": code, "name_vi": "Đợt 1", "name_en": "Wave 1", "questionnaire": "counter-3",
-        "questionnaire_version": 1, "period_start": "2026-01-01", "period_end": "2026-12-31",
-        "channels": ["online", "kiosk"], "agencies": list(agencies),
+        "code": code,
+        "name_vi": "Đợt 1",
+        "name_en": "Wave 1",
+        "questionnaire": "counter-3",
+        "questionnaire_version": 1,
+        "period_start": "2026-01-01",
+        "period_end": "2026-12-31",
+        "channels": ["online", "kiosk"],
+        "agencies": list(agencies),
         "service_points": [f"{a}-Q1" for a in agencies],
     }
     response = await world.client.post("/api/v1/waves", json=body, headers=admin)

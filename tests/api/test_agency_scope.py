@@ -16,7 +16,9 @@ async def test_agency_user_sees_only_its_agency(world: World) -> None:
     assert [p["code"] for p in points["items"]] == ["A1-Q1"]
     for method in ("GET", "PATCH"):
         kwargs = {"json": {"name_en": "x"}} if method == "PATCH" else {}
-        response = await world.client.request(method, "/api/v1/service-points/A2-Q1", headers=headers, **kwargs)
+        response = await world.client.request(
+            method, "/api/v1/service-points/A2-Q1", headers=headers, **kwargs
+        )
         assert response.status_code == 404
     rotate = await world.client.post("/api/v1/service-points/A2-Q1/rotate-token", headers=headers)
     assert rotate.status_code == 404

@@ -21,11 +21,17 @@ async def _counts() -> tuple[int, int]:
         ({**GOOD, "surprise": True}, "surprise", "unknown_field"),
         ({k: v for k, v in GOOD.items() if k != "name_vi"}, "name_vi", "required"),
         ({**GOOD, "code": "bad code!"}, "code", "invalid"),
-        ({**GOOD, "name_vi": "x" * 301}, "name_vi", "invalid"),  # SQLite would store it: checked at the boundary
+        (
+            {**GOOD, "name_vi": "x" * 301},
+            "name_vi",
+            "invalid",
+        ),  # SQLite would store it: checked at the boundary
         ({**GOOD, "parent": "NOPE"}, "parent", "invalid"),
     ],
 )
-async def test_invalid_agency_is_rejected_with_field_errors(world: World, body: dict, field: str, code: str) -> None:
+async def test_invalid_agency_is_rejected_with_field_errors(
+    world: World, body: dict, field: str, code: str
+) -> None:
     before = await _counts()
     response = await world.client.post("/api/v1/agencies", json=body, headers=world.auth("admin"))
     assert response.status_code == 422, response.text
@@ -43,7 +49,9 @@ async def test_invalid_agency_is_rejected_with_field_errors(world: World, body: 
 async def test_malformed_json_is_422(world: World) -> None:
     before = await _counts()
     response = await world.client.post(
-        "/api/v1/agencies", content=b'{"code": "X", ', headers={**world.auth("admin"), "content-type": "application/json"}
+        "/api/v1/agencies",
+        content=b'{"code": "X", ',
+        headers={**world.auth("admin"), "content-type": "application/json"},
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["code"] == "malformed"

@@ -17,7 +17,12 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 
 def sipas(args: list[str], env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "api.cli", *args], env=env, capture_output=True, text=True, input=stdin, timeout=240
+        [sys.executable, "-m", "api.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=240,
     )
 
 
@@ -92,8 +97,11 @@ def test_user_add(cli_env: dict[str, str]) -> None:
     made = sipas(["user", "add", "Thong.Ke@Example.org", "--role", "statistician"], cli_env)
     assert made.returncode == 0, made.stderr
     assert "password: " in made.stdout
-    typed = sipas(["user", "add", "a2@example.org", "--role", "admin", "--password-stdin"], cli_env,
-                  stdin="a long enough password\n")
+    typed = sipas(
+        ["user", "add", "a2@example.org", "--role", "admin", "--password-stdin"],
+        cli_env,
+        stdin="a long enough password\n",
+    )
     assert typed.returncode == 0 and "password:" not in typed.stdout
 
 
@@ -108,7 +116,9 @@ def test_user_add(cli_env: dict[str, str]) -> None:
         (["frobnicate"], "invalid choice"),
     ],
 )
-def test_user_mistakes_are_one_line_and_exit_2(cli_env: dict[str, str], args: list[str], message: str) -> None:
+def test_user_mistakes_are_one_line_and_exit_2(
+    cli_env: dict[str, str], args: list[str], message: str
+) -> None:
     result = sipas(args, cli_env)
     assert result.returncode == 2, (result.stdout, result.stderr)
     lines = result.stderr.strip().splitlines()

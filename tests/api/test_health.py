@@ -17,10 +17,21 @@ async def test_openapi_lists_every_route(world: World) -> None:
     assert response.status_code == 200
     paths = set(response.json()["paths"])
     for expected in (
-        "/health", "/api/v1/auth/login", "/api/v1/auth/logout", "/api/v1/agencies", "/api/v1/agencies/{code}",
-        "/api/v1/service-points", "/api/v1/service-points/{code}", "/api/v1/questionnaires",
-        "/api/v1/questionnaires/{code}/publish", "/api/v1/waves", "/api/v1/waves/{code}/status",
-        "/api/v1/users", "/api/v1/users/{user_id}", "/api/v1/forms/{token}", "/api/v1/audit-log",
+        "/health",
+        "/api/v1/auth/login",
+        "/api/v1/auth/logout",
+        "/api/v1/agencies",
+        "/api/v1/agencies/{code}",
+        "/api/v1/service-points",
+        "/api/v1/service-points/{code}",
+        "/api/v1/questionnaires",
+        "/api/v1/questionnaires/{code}/publish",
+        "/api/v1/waves",
+        "/api/v1/waves/{code}/status",
+        "/api/v1/users",
+        "/api/v1/users/{user_id}",
+        "/api/v1/forms/{token}",
+        "/api/v1/audit-log",
     ):
         assert expected in paths, expected
 

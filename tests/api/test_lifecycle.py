@@ -8,7 +8,9 @@ from tests.api.conftest import World, create_open_wave
 
 async def test_publishing_freezes_versions(world: World) -> None:
     headers = world.auth("statistician")
-    created = await world.client.post("/api/v1/questionnaires", json={"template": "sipas-2017"}, headers=headers)
+    created = await world.client.post(
+        "/api/v1/questionnaires", json={"template": "sipas-2017"}, headers=headers
+    )
     assert created.status_code == 201
     draft = created.json()["draft"]
     assert created.json()["versions"] == []
@@ -17,7 +19,9 @@ async def test_publishing_freezes_versions(world: World) -> None:
     again = await world.client.post("/api/v1/questionnaires/sipas-2017/publish", headers=headers)
     assert again.json()["version"] == 1  # an unchanged draft does not make a new version
     draft["title"]["en"] = "Changed title"
-    put = await world.client.put("/api/v1/questionnaires/sipas-2017/draft", json={"definition": draft}, headers=headers)
+    put = await world.client.put(
+        "/api/v1/questionnaires/sipas-2017/draft", json={"definition": draft}, headers=headers
+    )
     assert put.status_code == 200
     v2 = await world.client.post("/api/v1/questionnaires/sipas-2017/publish", headers=headers)
     assert v2.json()["version"] == 2
@@ -26,12 +30,16 @@ async def test_publishing_freezes_versions(world: World) -> None:
     assert first["checksum"] != v2.json()["checksum"]
     assert await QuestionnaireVersion.count() == 2
     # published questionnaires cannot be deleted
-    assert (await world.client.delete("/api/v1/questionnaires/sipas-2017", headers=headers)).status_code == 409
+    assert (
+        await world.client.delete("/api/v1/questionnaires/sipas-2017", headers=headers)
+    ).status_code == 409
 
 
 async def test_invalid_definition_lists_problems_with_paths(world: World) -> None:
     headers = world.auth("admin")
-    template = (await world.client.post("/api/v1/questionnaires", json={"template": "counter-3"}, headers=headers)).json()
+    template = (
+        await world.client.post("/api/v1/questionnaires", json={"template": "counter-3"}, headers=headers)
+    ).json()
     broken = template["draft"]
     broken["items"].append(dict(broken["items"][0]))  # duplicate item code
     response = await world.client.put(
@@ -66,9 +74,16 @@ async def test_wave_validation(world: World) -> None:
     await create_open_wave(world)
     headers = world.auth("admin")
     body = {
-        "code": "W9", "name_vi": "Đợt", "name_en": "Wave", "questionnaire": "counter-3", "questionnaire_version": 7,
-        "period_start": "2026-12-31", "period_end": "2026-01-01", "channels": ["online"],
-        "agencies": ["A1", "ZZ"], "service_points": ["A2-Q1"],
+        "code": "W9",
+        "name_vi": "Đợt",
+        "name_en": "Wave",
+        "questionnaire": "counter-3",
+        "questionnaire_version": 7,
+        "period_start": "2026-12-31",
+        "period_end": "2026-01-01",
+        "channels": ["online"],
+        "agencies": ["A1", "ZZ"],
+        "service_points": ["A2-Q1"],
     }
     response = await world.client.post("/api/v1/waves", json=body, headers=headers)
     assert response.status_code == 422
@@ -88,7 +103,9 @@ async def test_form_for_token_follows_the_open_wave(world: World) -> None:
     body = form.json()
     assert body["agency"] == "A1" and body["wave"] == "W1" and body["version"] == "counter-3@1"
     assert body["definition"]["items"][0]["code"] == "RATING"
-    rotated = await world.client.post("/api/v1/service-points/A1-Q1/rotate-token", headers=world.auth("admin"))
+    rotated = await world.client.post(
+        "/api/v1/service-points/A1-Q1/rotate-token", headers=world.auth("admin")
+    )
     new_token = rotated.json()["token"]
     assert new_token != token and len(new_token) >= 22
     assert (await world.client.get(f"/api/v1/forms/{token}")).status_code == 404
@@ -112,10 +129,18 @@ async def test_pagination_and_search(world: World) -> None:
 
 async def test_agency_crud_and_audit(world: World) -> None:
     headers = world.auth("admin")
-    body = {"code": "C1", "name_vi": "UBND xã Tân Phú", "name_en": "Tan Phu", "level": "commune", "parent": "A1"}
+    body = {
+        "code": "C1",
+        "name_vi": "UBND xã Tân Phú",
+        "name_en": "Tan Phu",
+        "level": "commune",
+        "parent": "A1",
+    }
     created = await world.client.post("/api/v1/agencies", json=body, headers=headers)
     assert created.status_code == 201 and created.json()["parent"] == "A1"
-    patched = await world.client.patch("/api/v1/agencies/C1", json={"name_en": "Tan Phu Commune"}, headers=headers)
+    patched = await world.client.patch(
+        "/api/v1/agencies/C1", json={"name_en": "Tan Phu Commune"}, headers=headers
+    )
     assert patched.json()["name_en"] == "Tan Phu Commune" and patched.json()["name_vi"] == "UBND xã Tân Phú"
     self_parent = await world.client.patch("/api/v1/agencies/C1", json={"parent": "C1"}, headers=headers)
     assert self_parent.status_code == 422

@@ -8,7 +8,13 @@ from tests.api.conftest import ROLES, World, create_open_wave
 
 # (method, path, body, roles allowed). Bodies are valid, so an allowed role gets a 2xx.
 AGENCY_BODY = {"code": "NEW", "name_vi": "Sở Mới", "name_en": "New Department", "level": "province"}
-POINT_BODY = {"code": "A1-NEW", "agency": "A1", "name_vi": "Quầy mới", "name_en": "New counter", "kind": "counter"}
+POINT_BODY = {
+    "code": "A1-NEW",
+    "agency": "A1",
+    "name_vi": "Quầy mới",
+    "name_en": "New counter",
+    "kind": "counter",
+}
 USER_BODY = {"email": "new@example.org", "password": "another long password", "role": "statistician"}
 ENDPOINTS: list[tuple[str, str, object, set[str]]] = [
     ("GET", "/api/v1/agencies", None, {"admin", "statistician", "agency"}),
@@ -58,7 +64,9 @@ async def test_each_role(world: World, method: str, path: str, body: object, all
                 await world.client.delete(f"{path}/{code}", headers=world.auth("admin"))
             if method == "POST" and path == "/api/v1/users":
                 await world.client.patch(
-                    f"/api/v1/users/{response.json()['id']}", json={"active": False}, headers=world.auth("admin")
+                    f"/api/v1/users/{response.json()['id']}",
+                    json={"active": False},
+                    headers=world.auth("admin"),
                 )
                 from survey_engine.tables import StaffUser
 
