@@ -211,8 +211,8 @@ class RatioPass:
 
 def ratio_pass(
     design: Design,
-    numerators: Sequence[FloatArray],
-    denominators: Sequence[FloatArray | None] | None,
+    numerators: Sequence[npt.ArrayLike],
+    denominators: Sequence[npt.ArrayLike | None] | None,
     domains: Domains,
     *,
     kind: Literal["ratio", "total"],
@@ -269,8 +269,11 @@ def ratio_pass(
     all_nonzero_w = bool(nonzero_w.all())
     c1 = stage_cells[0]
     rows_per_cell = np.bincount(c1.cell_of_row, minlength=c1.size) if all_in_dom else None
-    for j, y in enumerate(numerators):
-        x = None if denominators is None or kind == "total" else denominators[j]
+    for j, y_in in enumerate(numerators):
+        # Converted one variable at a time so that float32 or integer inputs never exist twice in full.
+        y = np.asarray(y_in, dtype=np.float64)
+        x_in = None if denominators is None or kind == "total" else denominators[j]
+        x = None if x_in is None else np.asarray(x_in, dtype=np.float64)
         # Work on cells (domain × PSU) first: one pass over the rows per sum, the rest on ~D·P cells.
         missing = np.isnan(y)
         if x is not None:
@@ -504,11 +507,20 @@ def _build(
     )
 
 
-def _variables(design: Design, variables: Mapping[str, npt.ArrayLike]) -> tuple[list[str], list[FloatArray]]:
+def _variables(design: Design, variables: Mapping[str, npt.ArrayLike]) -> tuple[list[str], list[np.ndarray]]:
+    """Validated columns, *not* converted: ratio_pass converts one at a time (float32 input stays small)."""
     if not variables:
         raise EstimationError("no variables to estimate")
     names = list(variables)
-    return names, [_column(variables[nm], nm, design.n_rows) for nm in names]
+    cols: list[np.ndarray] = []
+    for nm in names:
+        arr = np.asarray(variables[nm])
+        if arr.dtype.kind not in "biuf":
+            arr = _column(arr, nm, design.n_rows)
+        if arr.shape != (design.n_rows,):
+            raise EstimationError(f"variable {nm!r} has shape {arr.shape}, expected ({design.n_rows},)")
+        cols.append(arr)
+    return names, cols
 
 
 def estimate_means(
@@ -548,7 +560,7 @@ def estimate_totals(
     return _build(design, names, res, doms, statistic="total", ci="wald", df=df, level=level, rule=rule)
 
 
-def _check_binary(name: str, y: FloatArray) -> None:
+def _check_binary(name: str, y: np.ndarray) -> None:
     ok = np.isnan(y) | (y == 0) | (y == 1)
     if not ok.all():
         row = int(np.flatnonzero(~ok)[0]) + 1
