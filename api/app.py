@@ -16,11 +16,14 @@ from piccolo.engine.postgres import PostgresEngine
 
 from api.auth import provide_actor
 from api.database import engine_from_url, prepare_sqlite_file, use_engine
+from api.pages import PAGE_HANDLERS, TEMPLATE_CONFIG
 from api.problems import EXCEPTION_HANDLERS
 from api.routes.agencies import AgencyController, ServicePointController
 from api.routes.auth import AuthController
 from api.routes.forms import get_form
 from api.routes.health import VERSION, health
+from api.routes.phone import PHONE_HANDLERS
+from api.routes.qr import QR_HANDLERS
 from api.routes.questionnaires import QuestionnaireController
 from api.routes.users import AuditController, UserController
 from api.routes.waves import WaveController
@@ -71,7 +74,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             ServicePointController,
             QuestionnaireController,
             WaveController,
+            *QR_HANDLERS,
+            *PHONE_HANDLERS,
+            *PAGE_HANDLERS,
         ],
+        template_config=TEMPLATE_CONFIG,
         dependencies={"actor": Provide(provide_actor)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[database_lifespan],

@@ -20,6 +20,8 @@ _TOPIC_MODULES = (
     "api.cli_server",
     "api.cli_stats",
     "api.cli_planning",
+    "api.cli_collect",
+    "api.cli_qr",
 )
 
 

@@ -186,3 +186,53 @@ ALL_TABLES: tuple[type[Table], ...] = (
     Submission,
     AuditLog,
 )
+
+
+class KioskDevice(Table, tablename="kiosk_device"):
+    """A tablet registered by staff to run the kiosk form of one service point.
+
+    The device token travels in the ``X-Kiosk-Device`` header; only its SHA-256 is stored.
+    Revoking a device makes its queued submissions answer 401 (they are not stored).
+    """
+
+    service_point = ForeignKey(ServicePoint, on_delete=OnDelete.restrict, index=True)
+    name = Varchar(length=100)
+    token_hash = Varchar(length=64, unique=True, index=True)
+    created_at = Timestamptz()
+    created_by = Integer(null=True, default=None)
+    last_seen_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class Contact(Table, tablename="contact"):
+    """A person to interview by phone in a wave. The phone number is purged when the wave closes
+    and never leaves the interviewer screens (not in exports, not in logs)."""
+
+    wave = ForeignKey(Wave, on_delete=OnDelete.restrict, index=True)
+    code = Varchar(length=48)  # unique within the wave (index in the migration)
+    agency = ForeignKey(Agency, on_delete=OnDelete.restrict, index=True)
+    service_point = ForeignKey(ServicePoint, null=True, on_delete=OnDelete.restrict)
+    phone = Varchar(length=32, null=True, default=None)
+    dossier_hash = Varchar(length=64, null=True, default=None)
+    assigned_to = ForeignKey(StaffUser, null=True, on_delete=OnDelete.restrict, index=True)
+    status = Varchar(length=16, default="pending")  # pending | callback | complete | partial | refusal | …
+    callback_at = Timestamptz(null=True, default=None)
+    attempts = Integer(default=0)
+    submission_client_id = Varchar(length=36, null=True, default=None)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class CallAttempt(Table, tablename="call_attempt"):
+    """One call to a contact with its AAPOR disposition code."""
+
+    contact = ForeignKey(Contact, on_delete=OnDelete.cascade, index=True)
+    interviewer = ForeignKey(StaffUser, on_delete=OnDelete.restrict)
+    at = Timestamptz()
+    disposition = Varchar(length=8)  # AAPOR code, e.g. 1.1 complete, 2.11 refusal, 3.2 non-contact
+    outcome = Varchar(length=16)  # complete | partial | refusal | non_contact | ineligible | callback
+    callback_at = Timestamptz(null=True, default=None)
+    note = Varchar(length=500, default="")
+
+
+ALL_TABLES = (*ALL_TABLES, KioskDevice, Contact, CallAttempt)
