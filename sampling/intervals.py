@@ -132,7 +132,7 @@ def proportion_interval(
         if method in ("logit", "xlogit"):
             q = quantile(level, df)
             centre = np.log(pp / (1.0 - pp))
-            half = q * s / (pp * (1.0 - pp))
+            half = np.where(s > 0, q * s / (pp * (1.0 - pp)), 0.0)
             low = 1.0 / (1.0 + np.exp(-(centre - half)))
             high = 1.0 / (1.0 + np.exp(-(centre + half)))
             # p̂ = 0 or 1: the logit scale is degenerate; the interval collapses onto p̂ as in R.
@@ -146,7 +146,8 @@ def proportion_interval(
         elif method == "asin":
             q = quantile(level, df)
             centre = np.arcsin(np.sqrt(pp))
-            half = q * s / (2.0 * np.sqrt(pp * (1.0 - pp)))
+            # p̂ = 0 or 1: the delta method is undefined (R gives NaN); collapse onto p̂ as for logit.
+            half = np.where((s > 0) & (pp > 0) & (pp < 1), q * s / (2.0 * np.sqrt(pp * (1.0 - pp))), 0.0)
             low = np.sin(centre - half) ** 2
             high = np.sin(centre + half) ** 2
         elif method in ("mean", "wald"):
@@ -154,7 +155,8 @@ def proportion_interval(
         elif method == "wilson":
             q = quantile(level, df)
             var = s * s
-            n_star = np.where(var > 0, pp * (1.0 - pp) / var, nn)
+            # n* = 0 (p̂ = 0 or 1 with a positive SE) carries no information: fall back to n.
+            n_star = np.where((var > 0) & (pp * (1.0 - pp) > 0), pp * (1.0 - pp) / var, nn)
             q2n = q * q / n_star
             centre = (pp + q2n / 2.0) / (1.0 + q2n)
             half = q / (1.0 + q2n) * np.sqrt(pp * (1.0 - pp) / n_star + q * q / (4.0 * n_star * n_star))
