@@ -100,7 +100,7 @@ class Table:
         ):
             raise NonNumericValueError(f"{role} {name!r} is not numeric (type {typ})")
         as_float = pc.cast(col, pa.float64())
-        values = np.asarray(as_float.fill_null(np.nan).to_numpy(), dtype=np.float64)
+        values = np.asarray(as_float.to_numpy(), dtype=np.float64)
         if missing == "error":
             bad = np.isnan(values)
             if bad.any():
@@ -141,14 +141,24 @@ class Table:
                 f"{role} {name!r} has a missing value at data row {_first_true(mask) + 1}"
             )
         typ = col.type
-        if pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_boolean(typ):
-            vals = np.asarray(pc.cast(col, pa.float64()).fill_null(np.nan).to_numpy(), dtype=np.float64)
+        if pa.types.is_floating(typ) or pa.types.is_boolean(typ):
+            vals = np.asarray(pc.cast(col, pa.float64()).to_numpy(), dtype=np.float64)
             ok = ~np.isnan(vals)
             levels_num, inv = np.unique(vals[ok], return_inverse=True)
             codes = np.full(vals.shape[0], -1, dtype=np.int64)
-            codes[ok] = inv
+            codes[ok] = inv.reshape(-1)
             labels = [_label_number(v) for v in levels_num]
             return codes, labels
+        if pa.types.is_integer(typ):
+            # Hash-encode (no sort of the rows), then order the few distinct values numerically.
+            enc = pc.dictionary_encode(col.combine_chunks())
+            values = np.asarray(enc.dictionary.to_numpy(zero_copy_only=False), dtype=np.int64)
+            idx = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+            order = np.argsort(values, kind="stable")
+            remap = np.empty(values.shape[0] + 1, dtype=np.int64)
+            remap[order] = np.arange(values.shape[0])
+            remap[-1] = -1
+            return remap[idx], [str(int(v)) for v in values[order]]
         text = pc.cast(col, pa.string()).combine_chunks()
         enc = text.dictionary_encode()
         idx = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), dtype=np.int64)

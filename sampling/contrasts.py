@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from scipy import stats
+from scipy import special
 
 from sampling.design import Design
 from sampling.errors import EstimationError
@@ -123,9 +123,9 @@ def linear_combination(
     if math.isnan(t):
         p = math.nan
     elif df_arg is None:
-        p = float(2 * stats.norm.sf(abs(t)))
+        p = float(2 * special.ndtr(-abs(t)))
     else:
-        p = float(2 * stats.t.sf(abs(t), df_arg))
+        p = float(2 * special.stdtr(df_arg, -abs(t)))
     used = [result.estimates[i] for i in np.flatnonzero(c)]
     domain = (
         dict(used[0].domain) if used and all(dict(u.domain) == dict(used[0].domain) for u in used) else {}
