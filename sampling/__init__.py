@@ -24,6 +24,7 @@ from sampling.estimators import (
 from sampling.indices import criterion_indicators, estimate_indices
 from sampling.intervals import proportion_interval, wald_interval
 from sampling.publication import PUBLICATION_RULES, apply_rule, assess
+from sampling.quantiles import estimate_quantiles
 from sampling.results import DontKnowCount, Estimate, EstimateSet, IndexResult
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "estimate_level_shares",
     "estimate_means",
     "estimate_proportions",
+    "estimate_quantiles",
     "estimate_ratios",
     "estimate_totals",
     "kish_weighting_effect",

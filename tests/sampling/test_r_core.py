@@ -26,6 +26,7 @@ from sampling import (
     estimate_totals,
     linear_combination,
 )
+from sampling.quantiles import estimate_quantiles
 
 HERE = Path(__file__).parent / "r_core"
 RECORDS: list[dict[str, Any]] = json.loads((HERE / "fixtures.json").read_text())
@@ -233,3 +234,19 @@ def test_poststratified_totals_of_the_poststratifier_have_se_zero() -> None:
     res = estimate_totals(design, indicators)
     close([e.estimate for e in res.estimates], rec["estimate"])
     close([e.se for e in res.estimates], rec["se"], abs_=1e-6)
+
+
+QUANTILES = [r for r in RECORDS if r["statistic"] == "quantile"]
+
+
+@pytest.mark.parametrize("rec", QUANTILES, ids=[rid(r) for r in QUANTILES])
+def test_woodruff_quantiles_match_svyquantile(rec: dict[str, Any]) -> None:
+    design, d = build(rec["design"])
+    probs = rec["probs"] if isinstance(rec["probs"], list) else [rec["probs"]]
+    res = estimate_quantiles(design, {"api00": d["api00"]}, probs, by=by_of(rec, d))
+    as_list = lambda v: v if isinstance(v, list) else [v]  # noqa: E731
+    for p, est, se, lo, hi in zip(
+        probs, *(as_list(rec[k]) for k in ("estimate", "se", "ci_low", "ci_high")), strict=True
+    ):
+        e = pick(res, f"api00@{p:g}", rec.get("domain"))
+        close([e.estimate, e.se, e.ci_low, e.ci_high], [est, se, lo, hi])

@@ -119,5 +119,21 @@ m <- svytotal(~factor(stype), dps)
 add(list(design = "dclus1_ps", lonely = "fail", statistic = "levels_total", variable = "stype",
          estimate = num(coef(m)), se = num(SE(m))))
 
+# Quantiles with Woodruff intervals (qrule "math", interval.type "mean")
+for (dn in c("dstrat", "dclus1", "dclus2")) {
+  des <- designs[[dn]]()
+  q <- svyquantile(~api00, des, c(0.25, 0.5, 0.9), ci = TRUE)
+  ci <- confint(q)
+  add(list(design = dn, lonely = "fail", statistic = "quantile", variable = "api00", probs = c(0.25, 0.5, 0.9),
+           domain = NULL, estimate = num(coef(q)), se = num(SE(q)), ci_low = num(ci[, 1]), ci_high = num(ci[, 2])))
+  for (lev in c("E", "M")) {
+    q <- svyquantile(~api00, subset(des, stype == lev), 0.5, ci = TRUE)
+    ci <- confint(q)
+    add(list(design = dn, lonely = "fail", statistic = "quantile", variable = "api00", probs = 0.5,
+             domain = list(stype = lev), estimate = num(coef(q)), se = num(SE(q)),
+             ci_low = num(ci[, 1]), ci_high = num(ci[, 2])))
+  }
+}
+
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, null = "null", pretty = FALSE), "fixtures.json")
 cat("wrote", length(out), "records\n")
