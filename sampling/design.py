@@ -400,7 +400,8 @@ class Design:
         if lonely.any() and lonely_psu == "fail":
             g = int(np.flatnonzero(lonely)[0])
             raise LonelyPSUError(
-                f"{group_name} {labels[g]!s} has only one PSU; choose a lonely-PSU policy "
+                f"{group_name} {labels[g]!s} has only one "
+                f"{'PSU' if group_name == 'stratum' else 'second-stage unit'}; choose a lonely-PSU policy "
                 "(remove, certainty, adjust, average)"
             )
         with np.errstate(divide="ignore", invalid="ignore"):
