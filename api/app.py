@@ -25,6 +25,7 @@ from api.routes.health import VERSION, health
 from api.routes.phone import PHONE_HANDLERS
 from api.routes.qr import QR_HANDLERS
 from api.routes.questionnaires import QuestionnaireController
+from api.routes.submissions import KioskDeviceController, submit
 from api.routes.users import AuditController, UserController
 from api.routes.waves import WaveController
 from api.services import Services
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         try:
             yield
         finally:
+            await services.submissions.committer.close()
             if pooled:
                 await engine.close_connection_pool()
 
@@ -74,6 +76,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             ServicePointController,
             QuestionnaireController,
             WaveController,
+            submit,
+            KioskDeviceController,
             *QR_HANDLERS,
             *PHONE_HANDLERS,
             *PAGE_HANDLERS,

@@ -100,46 +100,64 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 # -- demo -------------------------------------------------------------------------------------------
 
 
-def _demo_passwords(settings: Settings, emails: list[str]) -> dict[str, str]:
-    """Random passwords kept in data/demo_credentials.json (owner-only) so re-runs print the same ones."""
+def _load_credentials(settings: Settings) -> dict[str, Any]:
     path = settings.data_dir / "demo_credentials.json"
-    stored: dict[str, str] = {}
     if path.exists():
         try:
-            stored = json.loads(path.read_text(encoding="utf-8"))
+            loaded = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(loaded, dict):
+                return loaded
         except (OSError, ValueError):
-            stored = {}
-    changed = False
+            pass
+    return {}
+
+
+def _save_credentials(settings: Settings, stored: dict[str, Any]) -> None:
+    """Owner-only file: it holds the demo's passwords and kiosk device tokens."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.data_dir / "demo_credentials.json"
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(stored, handle, indent=2)
+    os.replace(tmp, path)
+
+
+def _demo_passwords(stored: dict[str, Any], emails: list[str]) -> dict[str, str]:
+    """Random passwords, kept so that re-runs print the same ones."""
+    passwords = stored.setdefault("passwords", {})
     for email in emails:
-        if not isinstance(stored.get(email), str) or len(stored[email]) < 10:
-            stored[email] = secrets.token_urlsafe(12)
-            changed = True
-    if changed:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(stored, handle, indent=2)
-        os.replace(tmp, path)
-    return stored
+        if not isinstance(passwords.get(email), str) or len(passwords[email]) < 10:
+            passwords[email] = secrets.token_urlsafe(12)
+    return dict(passwords)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from api.services import Services
-    from survey_engine.demo import STAFF, seed_demo
+    from survey_engine.demo import STAFF, ensure_demo_devices, seed_demo
 
     settings = _settings()
     if args.responses < 0 or args.responses > 1_000_000:
         raise CliUsageError("--responses must be between 0 and 1000000")
     services = Services.build(settings)
-    passwords = _demo_passwords(settings, [email for email, _, _ in STAFF])
+    stored = _load_credentials(settings)
+    passwords = _demo_passwords(stored, [email for email, _, _ in STAFF])
 
     async def job(_: Any) -> Any:
-        return await seed_demo(services.staff, passwords, seed=args.seed, responses=args.responses)
+        result = await seed_demo(services.staff, passwords, seed=args.seed, responses=args.responses)
+        devices = await ensure_demo_devices(dict(stored.get("kiosk_devices", {})))
+        return result, devices
 
-    result = _run_with_engine(settings, job)
+    result, devices = _run_with_engine(settings, job)
+    stored["kiosk_devices"] = devices
+    _save_credentials(settings, stored)
+    # The kiosk URL carries its tablet's device token in the fragment (never sent to the server).
     points = [
-        {**p, "online_url": services.online_url(p["token"]), "kiosk_url": services.kiosk_url(p["token"])}
+        {
+            **p,
+            "online_url": services.online_url(p["token"]),
+            "kiosk_url": f"{services.kiosk_url(p['token'])}#device={devices[p['code']]}",
+        }
         for p in result.service_points
     ]
     if args.json:

@@ -76,9 +76,24 @@ def _field_errors(problems: list[FieldProblem]) -> list[dict[str, str]]:
     return [{"field": p.field, "message": p.message, "code": p.code} for p in problems]
 
 
+# Each kind of conflict has its own problem type, so clients can tell "already stored differently"
+# from "the wave has closed" without parsing prose.
+_CONFLICT_TYPES = {
+    "closed": ("wave-closed", "The survey is closed"),
+    "stale": ("stale-questionnaire", "The form is out of date"),
+    "idempotency": ("idempotency-conflict", "Same id, different body"),
+    "already_answered": ("already-answered", "This dossier has already been answered"),
+}
+
+
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
     if isinstance(exc, InvalidInput):
         return problem_response(422, exc.detail, request, _field_errors(exc.problems))
+    if isinstance(exc, Conflict) and exc.kind in _CONFLICT_TYPES:
+        slug, title = _CONFLICT_TYPES[exc.kind]
+        response = problem_response(409, exc.detail, request)
+        response.content.update(type=f"urn:sipas:problem:{slug}", title=title)
+        return response
     status = {NotFound: 404, Conflict: 409, Forbidden: 403, AuthenticationFailed: 401}.get(type(exc), 400)
     headers = {"WWW-Authenticate": 'Bearer realm="sipas"'} if status == 401 else None
     return problem_response(status, exc.detail, request, headers=headers)

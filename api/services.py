@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from api.settings import Settings
+from api.ratelimit import RateLimiter
 from survey_engine.agencies import AgencyService, ServicePointService
+from survey_engine.kiosks import KioskDeviceService
 from survey_engine.questionnaires import QuestionnaireService
 from survey_engine.security import PasswordHashing
 from survey_engine.staff import StaffService
+from survey_engine.submissions import SubmissionService
 from survey_engine.waves import WaveService
 
 
@@ -20,6 +23,9 @@ class Services:
     service_points: ServicePointService
     questionnaires: QuestionnaireService
     waves: WaveService
+    submissions: SubmissionService
+    kiosks: KioskDeviceService
+    rate_limiter: RateLimiter
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -31,6 +37,9 @@ class Services:
             service_points=ServicePointService(),
             questionnaires=QuestionnaireService(),
             waves=WaveService(),
+            submissions=SubmissionService(settings.secret_key),
+            kiosks=KioskDeviceService(),
+            rate_limiter=RateLimiter(settings.rate_limit_per_minute),
         )
 
     def online_url(self, token: str) -> str:

@@ -17,7 +17,16 @@ from survey_engine.questionnaire import get_template, list_templates
 from survey_engine.questionnaires import QuestionnaireService, definition_json
 from survey_engine.simulate import simulate_answers
 from survey_engine.staff import StaffService
-from survey_engine.tables import AdminUnit, Agency, Questionnaire, ServicePoint, StaffUser, Submission, Wave
+from survey_engine.tables import (
+    AdminUnit,
+    Agency,
+    KioskDevice,
+    Questionnaire,
+    ServicePoint,
+    StaffUser,
+    Submission,
+    Wave,
+)
 from survey_engine.transactions import write_transaction
 from survey_engine.waves import WaveService
 
@@ -289,3 +298,25 @@ async def _top_up_responses(seed: int, wanted: int) -> int:
         for start in range(0, len(rows), 500):
             await Submission.insert(*rows[start : start + 500])
     return missing
+
+
+async def ensure_demo_devices(known: dict[str, str]) -> dict[str, str]:
+    """One registered kiosk tablet per demo service point; ``known`` maps point code → device token
+    from an earlier run. Returns the tokens to keep (new devices are registered where missing)."""
+    from survey_engine.kiosks import KioskDeviceService
+    from survey_engine.security import hash_token
+
+    kiosks = KioskDeviceService()
+    codes = [r["code"] for r in await ServicePoint.select(ServicePoint.code).order_by(ServicePoint.code)]
+    tokens: dict[str, str] = {}
+    for code in codes:
+        token = known.get(code)
+        if token:
+            row = await KioskDevice.select(KioskDevice.revoked_at).where(
+                KioskDevice.token_hash == hash_token(token)
+            ).first()
+            if row is not None and row["revoked_at"] is None:
+                tokens[code] = token
+                continue
+        _, tokens[code] = await kiosks.register(SYSTEM, code, "Máy tính bảng (demo)")
+    return tokens

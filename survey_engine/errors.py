@@ -27,7 +27,15 @@ class NotFound(DomainError):
 
 
 class Conflict(DomainError):
-    """The request clashes with the stored state (duplicate code, immutable object, closed wave)."""
+    """The request clashes with the stored state (duplicate code, immutable object, closed wave).
+
+    ``kind`` tells clients which conflict it is (each kind has its own problem type), e.g. ``closed``,
+    ``stale``, ``idempotency``, ``already_answered``; plain ``conflict`` otherwise.
+    """
+
+    def __init__(self, detail: str, kind: str = "conflict") -> None:
+        super().__init__(detail)
+        self.kind = kind
 
 
 class Forbidden(DomainError):

@@ -55,7 +55,7 @@ async def form_for_token(token: str) -> dict[str, object]:
     )
     open_waves = [w for w in waves if w["status"] == "open"]
     if not open_waves:
-        raise Conflict("the survey at this service point is closed")
+        raise Conflict("the survey at this service point is closed", "closed")
     wave = open_waves[0]
     code = str(wave["questionnaire_version.questionnaire.code"])
     version = int(wave["questionnaire_version.version"])

@@ -48,7 +48,7 @@ def _check_demo(result: subprocess.CompletedProcess[str]) -> dict:
     for point in demo["service_points"]:
         assert set(point) == {"code", "agency", "token", "online_url", "kiosk_url"}
         assert point["online_url"] == f"https://khaosat.example.vn/f/{point['token']}"
-        assert point["kiosk_url"] == f"https://khaosat.example.vn/k/{point['token']}"
+        assert point["kiosk_url"].startswith(f"https://khaosat.example.vn/k/{point['token']}#device=")
     assert {s["role"] for s in demo["staff"]} == {"admin", "statistician", "agency", "interviewer"}
     return demo
 

@@ -1,0 +1,156 @@
+"""Public submission endpoint (idempotent, durable) and kiosk-device registration (staff)."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
+from msgspec import Meta
+
+from api.auth import AGENCY_EDITORS, READERS, authenticate, presented_token
+from api.problems import problem_response
+from api.routes.common import Limit, Offset
+from api.schemas import Channel, PageOut, Strict
+from api.services import Services
+from survey_engine.actors import Actor
+from survey_engine.errors import AuthenticationFailed, Forbidden
+from survey_engine.security import hash_token
+from survey_engine.submissions import SubmissionRequest
+
+DEVICE_HEADER = "x-kiosk-device"
+
+
+class SubmissionIn(Strict):
+    id: Annotated[str, Meta(min_length=32, max_length=36, description="client-generated UUID (idempotency key)")]
+    token: Annotated[str, Meta(min_length=1, max_length=64)]
+    answers: dict[str, Any]
+    channel: Channel
+    language: Literal["vi", "en"] = "vi"
+    started_at: datetime | None = None
+    submitted_at: datetime | None = None
+    dossier_code: Annotated[str, Meta(max_length=64)] | None = None
+    receipt: Annotated[str, Meta(max_length=256)] | None = None
+    questionnaire_version: Annotated[str, Meta(max_length=80)] | None = None
+
+
+class SubmissionOut(msgspec.Struct):
+    id: str
+    status: str
+
+
+@post(
+    "/api/v1/submissions",
+    tags=["collection"],
+    summary="Store one response (idempotent: the same id and body again answers 200)",
+    status_code=201,
+    description=(
+        "201 once the response is durably stored; 200 for a replay of the same id and body; 409 for the same id "
+        "with another body, a closed wave, a stale questionnaire version or an already answered dossier (each with "
+        "its own problem type); 422 for invalid answers; 404 for an unknown token; 429 with Retry-After when over "
+        "the rate limit. Kiosk submissions carry their device token in the X-Kiosk-Device header; phone and "
+        "paper submissions need a signed-in staff member, recorded as the interviewer."
+    ),
+)
+async def submit(request: Request[Any, Any, Any], data: JSONBody[SubmissionIn]) -> Response[Any]:
+    services: Services = request.app.state.services
+    device = request.headers.get(DEVICE_HEADER) or None
+    interviewer_id = None
+    if data.channel in ("phone", "paper"):
+        actor = await authenticate(request)
+        if actor.role not in ("interviewer", "admin", "statistician"):
+            raise Forbidden(f"the {actor.role} role may not enter {data.channel} responses")
+        interviewer_id = actor.user_id
+    elif presented_token(request) and data.channel == "online":
+        pass  # a signed-in staff member testing the online form: stored as an ordinary online response
+    key = "device:" + hash_token(device) if device else "token:" + data.token
+    retry_after = services.rate_limiter.hit(key)
+    if retry_after is not None:
+        return problem_response(
+            429,
+            "too many submissions from this service point or device; try again shortly",
+            request,
+            headers={"Retry-After": str(math.ceil(retry_after))},
+        )
+    outcome = await services.submissions.submit(
+        SubmissionRequest(
+            client_id=data.id.lower(),
+            token=data.token,
+            answers=data.answers,
+            channel=data.channel,
+            language=data.language,
+            started_at=data.started_at,
+            submitted_at=data.submitted_at,
+            dossier_code=data.dossier_code,
+            receipt=data.receipt,
+            questionnaire_version=data.questionnaire_version,
+            device_token=device,
+            interviewer_id=interviewer_id,
+        )
+    )
+    return Response(SubmissionOut(id=outcome.client_id, status="accepted"), status_code=201 if outcome.created else 200)
+
+
+class KioskDeviceOut(msgspec.Struct):
+    id: int
+    name: str
+    service_point: str
+    agency: str
+    created_at: datetime
+    last_seen_at: datetime | None
+    revoked_at: datetime | None
+
+
+class KioskDeviceCreated(msgspec.Struct):
+    device: KioskDeviceOut
+    token: str
+    pairing_url: str
+
+
+class KioskDeviceIn(Strict):
+    service_point: Annotated[str, Meta(min_length=1, max_length=48)]
+    name: Annotated[str, Meta(min_length=1, max_length=100)]
+
+
+def _device(row: dict[str, Any]) -> KioskDeviceOut:
+    return msgspec.convert({k: v for k, v in row.items() if k != "service_point_token"}, KioskDeviceOut, strict=False)
+
+
+class KioskDeviceController(Controller):
+    path = "/api/v1/kiosk-devices"
+    tags = ["collection"]
+
+    @post("/", summary="Register a kiosk tablet for a service point (the token is shown once)", guards=[AGENCY_EDITORS])
+    async def register(
+        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], data: JSONBody[KioskDeviceIn]
+    ) -> KioskDeviceCreated:
+        services: Services = request.app.state.services
+        row, token = await services.kiosks.register(actor, data.service_point, data.name)
+        # The fragment never reaches the server: the kiosk page keeps the token in the tablet's storage.
+        pairing_url = f"{services.kiosk_url(str(row['service_point_token']))}#device={token}"
+        return KioskDeviceCreated(device=_device(row), token=token, pairing_url=pairing_url)
+
+    @get("/", summary="Kiosk devices with their last-seen time", guards=[READERS])
+    async def list_devices(
+        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], limit: Limit = 50, offset: Offset = 0,
+        service_point: Annotated[str | None, QueryParameter(max_length=48)] = None,
+    ) -> PageOut[KioskDeviceOut]:
+        page = await request.app.state.services.kiosks.list(actor, limit, offset, service_point)
+        return PageOut(items=[_device(r) for r in page.items], total=page.total, limit=limit, offset=offset)
+
+    @post("/{device_id:int}/revoke", summary="Revoke a device: its submissions are refused from now on",
+          guards=[AGENCY_EDITORS], status_code=200)
+    async def revoke(
+        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], device_id: FromPath[int]
+    ) -> KioskDeviceOut:
+        services: Services = request.app.state.services
+        row = await services.kiosks.revoke(actor, device_id)
+        services.submissions.forget()
+        return _device(row)
+
+
+__all__ = ["AuthenticationFailed", "KioskDeviceController", "submit"]

@@ -1,0 +1,203 @@
+"""POST /api/v1/submissions: durable, idempotent, validated; every rejection stores nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from survey_engine.tables import KioskDevice, Submission
+from tests.api.conftest import World, create_open_wave
+
+
+async def _token(world: World, point: str = "A1-Q1") -> str:
+    return (await world.client.get(f"/api/v1/service-points/{point}", headers=world.auth("admin"))).json()["token"]
+
+
+def _body(service_token: str, **extra: Any) -> dict[str, Any]:
+    body = {
+        "id": str(uuid.uuid4()), "token": service_token, "answers": {"RATING": 3}, "channel": "online", "language": "vi",
+        "started_at": "2026-11-22T08:00:00+07:00", "submitted_at": "2026-11-22T08:02:30+07:00",
+    }
+    body.update(extra)
+    return body
+
+
+async def test_accepted_then_replayed_then_conflicting(world: World) -> None:
+    await create_open_wave(world)
+    body = _body(await _token(world))
+    first = await world.client.post("/api/v1/submissions", json=body)
+    assert first.status_code == 201, first.text
+    assert first.json() == {"id": body["id"], "status": "accepted"}
+    again = await world.client.post("/api/v1/submissions", json=body)
+    assert again.status_code == 200 and again.json() == first.json()
+    other = await world.client.post("/api/v1/submissions", json={**body, "answers": {"RATING": 1}})
+    assert other.status_code == 409
+    assert other.json()["type"] == "urn:sipas:problem:idempotency-conflict"
+    rows = await Submission.select().where(Submission.client_id == body["id"]).output(load_json=True)
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["answers"] == {"RATING": 3} and row["channel"] == "online" and row["duration_seconds"] == 150
+    assert row["questionnaire_version"] == 1
+
+
+async def test_concurrent_submissions_share_commits_and_each_is_stored_once(world: World) -> None:
+    await create_open_wave(world)
+    token = await _token(world)
+    bodies = [_body(token) for _ in range(60)]
+    bodies += bodies[:20]  # replays racing the originals
+    responses = await asyncio.gather(*(world.client.post("/api/v1/submissions", json=b) for b in bodies))
+    assert sorted(r.status_code for r in responses).count(201) == 60
+    assert all(r.status_code in (200, 201) for r in responses)
+    assert await Submission.count() == 60
+    committer = world.app.state.services.submissions.committer
+    assert committer.rows == 60
+
+
+@pytest.mark.parametrize(
+    "change,status,kind",
+    [
+        ({"answers": {"RATING": 7}}, 422, "urn:sipas:problem:validation"),
+        ({"answers": {"RATING": True}}, 422, "urn:sipas:problem:validation"),
+        ({"answers": {"NOPE": 1, "RATING": 2}}, 422, "urn:sipas:problem:validation"),
+        ({"answers": {}}, 422, "urn:sipas:problem:validation"),
+        ({"channel": "phone"}, 401, "urn:sipas:problem:unauthenticated"),
+        ({"channel": "carrier-pigeon"}, 422, "urn:sipas:problem:validation"),
+        ({"language": "fr"}, 422, "urn:sipas:problem:validation"),
+        ({"id": "not-a-uuid-but-long-enough-to-pass-x"}, 422, "urn:sipas:problem:validation"),
+        ({"token": "unknown-token"}, 404, "urn:sipas:problem:not-found"),
+        ({"questionnaire_version": "counter-3@0"}, 409, "urn:sipas:problem:stale-questionnaire"),
+        ({"extra_field": 1}, 422, "urn:sipas:problem:validation"),
+        ({"submitted_at": "2026-11-22T07:00:00+07:00"}, 422, "urn:sipas:problem:validation"),
+        ({"channel": "kiosk"}, 401, "urn:sipas:problem:unauthenticated"),
+    ],
+)
+async def test_rejections_store_nothing(world: World, change: dict[str, Any], status: int, kind: str) -> None:
+    await create_open_wave(world)
+    response = await world.client.post("/api/v1/submissions", json=_body(await _token(world), **change))
+    assert response.status_code == status, response.text
+    assert response.json()["type"] == kind
+    assert await Submission.count() == 0
+
+
+async def test_invalid_answers_are_listed_per_item_in_the_form_language(world: World) -> None:
+    await create_open_wave(world)
+    response = await world.client.post(
+        "/api/v1/submissions", json=_body(await _token(world), answers={"RATING": 9, "COMMENT": 5}, language="en")
+    )
+    errors = response.json()["errors"]
+    assert {e["field"] for e in errors} == {"RATING", "COMMENT"}
+    vi = await world.client.post("/api/v1/submissions", json=_body(await _token(world), answers={"RATING": 9}))
+    assert vi.json()["errors"][0]["message"] != errors[0]["message"]  # Vietnamese text for language vi
+
+
+async def test_closed_wave_and_rotated_token(world: World) -> None:
+    await create_open_wave(world)
+    token = await _token(world)
+    assert (await world.client.post("/api/v1/submissions", json=_body(token))).status_code == 201
+    await world.client.post("/api/v1/service-points/A1-Q1/rotate-token", headers=world.auth("admin"))
+    world.app.state.services.submissions.forget()
+    stale = await world.client.post("/api/v1/submissions", json=_body(token))
+    assert stale.status_code == 404
+    new_token = await _token(world)
+    await world.client.post("/api/v1/waves/W1/status", json={"status": "closed"}, headers=world.auth("admin"))
+    closed = await world.client.post("/api/v1/submissions", json=_body(new_token))
+    assert closed.status_code == 409 and closed.json()["type"] == "urn:sipas:problem:wave-closed"
+    assert await Submission.count() == 1
+
+
+async def test_closing_is_seen_even_through_the_form_cache(world: World) -> None:
+    await create_open_wave(world)
+    token = await _token(world)
+    services = world.app.state.services
+    services.submissions.cache_seconds = 3600.0  # the cache would still say "open"
+    assert (await world.client.post("/api/v1/submissions", json=_body(token))).status_code == 201
+    await world.client.post("/api/v1/waves/W1/status", json={"status": "closed"}, headers=world.auth("admin"))
+    response = await world.client.post("/api/v1/submissions", json=_body(token))
+    assert response.status_code == 409  # rechecked inside the commit
+    assert await Submission.count() == 1
+
+
+async def test_dossier_code_allows_one_response(world: World) -> None:
+    await create_open_wave(world)
+    token = await _token(world)
+    assert (await world.client.post("/api/v1/submissions", json=_body(token, dossier_code="H56-0001"))).status_code == 201
+    again = await world.client.post("/api/v1/submissions", json=_body(token, dossier_code=" h56-0001 "))
+    assert again.status_code == 409 and again.json()["type"] == "urn:sipas:problem:already-answered"
+    rows = await Submission.select(Submission.dossier_hash)
+    assert len(rows) == 1 and "H56" not in rows[0]["dossier_hash"]
+
+
+async def test_rate_limit_answers_429_per_token(world: World) -> None:
+    await create_open_wave(world)
+    world.app.state.services.rate_limiter.per_minute = 2
+    token_a1, token_a2 = await _token(world), await _token(world, "A2-Q1")
+    codes = [(await world.client.post("/api/v1/submissions", json=_body(token_a1))).status_code for _ in range(3)]
+    assert codes == [201, 201, 429]
+    limited = await world.client.post("/api/v1/submissions", json=_body(token_a1))
+    assert int(limited.headers["retry-after"]) >= 1
+    assert limited.json()["type"] == "urn:sipas:problem:rate-limited"
+    # another service point is not affected
+    assert (await world.client.post("/api/v1/submissions", json=_body(token_a2))).status_code == 201
+    assert await Submission.count() == 3
+
+
+async def test_kiosk_devices_register_submit_revoke(world: World) -> None:
+    await create_open_wave(world)
+    headers = world.auth("agency")
+    created = await world.client.post(
+        "/api/v1/kiosk-devices", json={"service_point": "A1-Q1", "name": "Máy tính bảng 1"}, headers=headers
+    )
+    assert created.status_code == 201, created.text
+    device_token = created.json()["token"]
+    assert created.json()["pairing_url"].endswith(f"#device={device_token}")
+    stored = await KioskDevice.select(KioskDevice.token_hash).first()
+    assert stored is not None and stored["token_hash"] != device_token
+    token = await _token(world)
+    body = _body(token, channel="kiosk")
+    ok = await world.client.post("/api/v1/submissions", json=body, headers={"X-Kiosk-Device": device_token})
+    assert ok.status_code == 201
+    listing = (await world.client.get("/api/v1/kiosk-devices", headers=headers)).json()
+    assert listing["items"][0]["last_seen_at"] is not None
+    # another agency cannot see or revoke it; a device of A1 cannot submit for A2's point
+    other = await world.client.post(
+        "/api/v1/kiosk-devices", json={"service_point": "A2-Q1", "name": "x"}, headers=headers
+    )
+    assert other.status_code == 404
+    wrong_point = _body(await _token(world, "A2-Q1"), channel="kiosk")
+    response = await world.client.post("/api/v1/submissions", json=wrong_point, headers={"X-Kiosk-Device": device_token})
+    assert response.status_code == 401
+    device_id = created.json()["device"]["id"]
+    revoked = await world.client.post(f"/api/v1/kiosk-devices/{device_id}/revoke", headers=headers)
+    assert revoked.status_code == 200 and revoked.json()["revoked_at"] is not None
+    refused = await world.client.post(
+        "/api/v1/submissions", json=_body(token, channel="kiosk"), headers={"X-Kiosk-Device": device_token}
+    )
+    assert refused.status_code == 401
+    assert await Submission.count() == 1
+
+
+async def test_phone_submissions_record_the_interviewer(world: World) -> None:
+    await create_open_wave(world)
+    admin = world.auth("admin")
+    await world.client.patch("/api/v1/waves/W1", json={"name_en": "x"}, headers=admin)
+    token = await _token(world)
+    # counter-3 wave collects online and kiosk only
+    refused = await world.client.post("/api/v1/submissions", json=_body(token, channel="phone"),
+                                      headers=world.auth("interviewer"))
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "channel"
+    agency = await world.client.post("/api/v1/submissions", json=_body(token, channel="phone"),
+                                     headers=world.auth("agency"))
+    assert agency.status_code == 403
+
+
+def test_body_hash_ignores_nothing_but_the_id() -> None:
+    from survey_engine.submissions import SubmissionRequest, request_body_hash
+
+    base = SubmissionRequest(client_id="a", token="t", answers={"X": 1}, channel="online", language="vi")
+    assert request_body_hash(base) == request_body_hash(replace(base, client_id="b"))
+    assert request_body_hash(base) != request_body_hash(replace(base, answers={"X": 2}))
+    assert request_body_hash(base) != request_body_hash(replace(base, language="en"))
