@@ -1,0 +1,3 @@
+"""Kiosk page placeholder (filled in below)."""
+
+KIOSK_HANDLERS: list = []
