@@ -269,6 +269,7 @@ def ratio_pass(
     all_nonzero_w = bool(nonzero_w.all())
     c1 = stage_cells[0]
     rows_per_cell = np.bincount(c1.cell_of_row, minlength=c1.size) if all_in_dom else None
+    w_per_cell = np.bincount(c1.cell_of_row, weights=w, minlength=c1.size) if all_in_dom else None
     for j, y_in in enumerate(numerators):
         # Converted one variable at a time so that float32 or integer inputs never exist twice in full.
         y = np.asarray(y_in, dtype=np.float64)
@@ -278,29 +279,35 @@ def ratio_pass(
         missing = np.isnan(y)
         if x is not None:
             missing |= np.isnan(x)
+        wb: FloatArray | None
         if all_in_dom:
-            # Fast path (no domain exclusions): zero the few missing rows in place instead of np.where.
+            # Fast path (no domain exclusions): zero the few missing rows in place instead of np.where,
+            # and get the denominator sums of a mean as (all weights) − (weights of missing rows).
             miss_idx = np.flatnonzero(missing)
             valid = ~missing
             wa = w * y
             wa[miss_idx] = 0.0
-            wv = w.copy()
-            wv[miss_idx] = 0.0
+            assert rows_per_cell is not None and w_per_cell is not None
+            cnt_c1 = rows_per_cell - np.bincount(c1.cell_of_row[miss_idx], minlength=c1.size)
             if x is None:
-                wb = wv
+                wb = None  # built only if a later step needs the row-level denominator
+                b_c1 = w_per_cell - np.bincount(
+                    c1.cell_of_row[miss_idx], weights=w[miss_idx], minlength=c1.size
+                )
+                b_c1[cnt_c1 == 0] = 0.0  # exact zero, not rounding residue, for emptied cells
             else:
                 wb = w * x
                 wb[miss_idx] = 0.0
-            assert rows_per_cell is not None
-            cnt_c1 = rows_per_cell - np.bincount(c1.cell_of_row[miss_idx], minlength=c1.size)
+                b_c1 = np.bincount(c1.cell_of_row, weights=wb, minlength=c1.size)
         else:
             valid = in_dom & ~missing
             wv = np.where(valid, w, 0.0)
             wa = np.where(valid, w * y, 0.0)
             wb = wv if x is None else np.where(valid, w * x, 0.0)
             cnt_c1 = np.bincount(c1.cell_of_row, weights=valid, minlength=c1.size)
+            b_c1 = np.bincount(c1.cell_of_row, weights=wb, minlength=c1.size)
         a_c1 = np.bincount(c1.cell_of_row, weights=wa, minlength=c1.size)
-        b_c1 = np.bincount(c1.cell_of_row, weights=wb, minlength=c1.size)
+
         cnt_nz_c1 = (
             cnt_c1
             if all_nonzero_w
@@ -342,7 +349,13 @@ def ratio_pass(
                 if kind == "total":
                     t = a_c.astype(np.float64)
                 else:
-                    b_c = b_c1 if s == 0 else np.bincount(cells.cell_of_row, weights=wb, minlength=cells.size)
+                    b_c = (
+                        b_c1
+                        if s == 0
+                        else np.bincount(
+                            cells.cell_of_row, weights=_row_denominator(wb, w, valid), minlength=cells.size
+                        )
+                    )
                     with np.errstate(divide="ignore", invalid="ignore"):
                         t = (a_c - theta[cells.cell_domain] * b_c) / b_hat[cells.cell_domain]
                 keep = np.flatnonzero((t != 0) & np.isfinite(t))
@@ -354,7 +367,9 @@ def ratio_pass(
                 if kind == "total":
                     z = wa
                 else:
-                    z = np.where(valid, (wa - theta[dom_safe] * wb) / b_hat[dom_safe], 0.0)
+                    z = np.where(
+                        valid, (wa - theta[dom_safe] * _row_denominator(wb, w, valid)) / b_hat[dom_safe], 0.0
+                    )
             zrows.append(np.nan_to_num(z))
 
         if deffs is not None:
@@ -362,7 +377,9 @@ def ratio_pass(
             with np.errstate(divide="ignore", invalid="ignore"):
                 ybar = a_hat / b_hat
                 dev = np.where(valid, y - ybar[dom_safe], 0.0)
-                ss = np.bincount(dom_safe, weights=wv * dev * dev, minlength=n_dom)
+                ss = np.bincount(
+                    dom_safe, weights=_row_denominator(wb, w, valid) * dev * dev, minlength=n_dom
+                )
                 s2 = ss / b_hat * m / (m - 1.0)
                 n_pop = b_hat
                 if deff == "replace":
@@ -401,6 +418,15 @@ def ratio_pass(
         linearisation=lin,
         deff=deff_out,
     )
+
+
+def _row_denominator(wb: FloatArray | None, w: FloatArray, valid: npt.NDArray[np.bool_]) -> FloatArray:
+    """Row-level w·b (b = 1 for a mean), zero outside the domain or where missing."""
+    if wb is not None:
+        return wb
+    out = w.copy()
+    out[~valid] = 0.0
+    return out
 
 
 def _calibrated_totals(
