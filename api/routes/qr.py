@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from functools import partial
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
@@ -83,6 +84,8 @@ async def poster_data(
     except (NotFound, Conflict):
         pass  # no open wave yet: "a few short questions"
     url = form_url(services, point, channel)
+    # About 7 seconds per item on a phone; at least 2 minutes.
+    minutes = max(2, math.ceil(questions * 7 / 60)) if questions else 5
     return PosterData(
         agency_name_vi=str(agency["name_vi"]),
         agency_name_en=str(agency["name_en"]),
@@ -93,6 +96,7 @@ async def poster_data(
         fallback_text=url,
         province_name=province,
         questions=questions,
+        minutes=minutes,
     )
 
 
