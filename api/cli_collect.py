@@ -59,7 +59,9 @@ async def _write(wave: str, fmt: str, target: Path) -> int:
             count = len(rows)
             columns = list(zip(*rows, strict=True)) if rows else [[] for _ in export.columns]
             integer_columns = {"questionnaire_version", "duration_seconds"} | {
-                name for name, kind in export.item_types.items() if kind in ("likert5", "likert4", "rating3", "yesno")
+                name
+                for name, kind in export.item_types.items()
+                if kind in ("likert5", "likert4", "rating3", "yesno")
             }
             arrays = [
                 pa.array(list(values), type=pa.int64() if name in integer_columns else None)

@@ -312,9 +312,11 @@ async def ensure_demo_devices(known: dict[str, str]) -> dict[str, str]:
     for code in codes:
         token = known.get(code)
         if token:
-            row = await KioskDevice.select(KioskDevice.revoked_at).where(
-                KioskDevice.token_hash == hash_token(token)
-            ).first()
+            row = (
+                await KioskDevice.select(KioskDevice.revoked_at)
+                .where(KioskDevice.token_hash == hash_token(token))
+                .first()
+            )
             if row is not None and row["revoked_at"] is None:
                 tokens[code] = token
                 continue

@@ -41,7 +41,9 @@ class KioskDeviceService:
             )
         ).returning(KioskDevice.id)
         device_id = int(inserted[0]["id"])
-        await audit.record(actor, "register", "kiosk_device", str(device_id), {"service_point": service_point})
+        await audit.record(
+            actor, "register", "kiosk_device", str(device_id), {"service_point": service_point}
+        )
         return await self.get(actor, device_id), token
 
     async def get(self, actor: Actor, device_id: int) -> dict[str, object]:
@@ -64,12 +66,16 @@ class KioskDeviceService:
         for condition in conditions:
             query = query.where(condition)
             count = count.where(condition)
-        return Page(items=await query.limit(limit).offset(offset), total=await count, limit=limit, offset=offset)
+        return Page(
+            items=await query.limit(limit).offset(offset), total=await count, limit=limit, offset=offset
+        )
 
     async def revoke(self, actor: Actor, device_id: int) -> dict[str, object]:
         row = await self.get(actor, device_id)
         if row["revoked_at"] is None:
-            await KioskDevice.update({KioskDevice.revoked_at: datetime.now(UTC)}).where(KioskDevice.id == device_id)
+            await KioskDevice.update({KioskDevice.revoked_at: datetime.now(UTC)}).where(
+                KioskDevice.id == device_id
+            )
             await audit.record(actor, "revoke", "kiosk_device", str(device_id), {})
         return await self.get(actor, device_id)
 

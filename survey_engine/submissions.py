@@ -14,6 +14,7 @@ from the short-lived form cache can never let a stale request through.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import time
@@ -24,12 +25,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 from survey_engine import receipts
-from survey_engine.errors import AuthenticationFailed, Conflict, DomainError, FieldProblem, InvalidInput, NotFound
+from survey_engine.errors import (
+    AuthenticationFailed,
+    Conflict,
+    DomainError,
+    FieldProblem,
+    InvalidInput,
+)
 from survey_engine.forms import form_for_token
+from survey_engine.ingest_store import Accepted, BatchStore, Replayed, batch_store_for
 from survey_engine.questionnaire import Questionnaire, load_definition, validate_answers
 from survey_engine.security import hash_token
-from survey_engine.tables import KioskDevice, ServicePoint, Submission, Wave
-from survey_engine.transactions import is_unique_violation, write_transaction
+from survey_engine.tables import KioskDevice, Submission
+from survey_engine.transactions import is_unique_violation
 
 CHANNELS = ("online", "kiosk", "phone", "paper")
 LANGUAGES = ("vi", "en")
@@ -92,12 +100,17 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def request_body_hash(req: SubmissionRequest) -> str:
+def answers_json(answers: dict[str, object]) -> str:
+    return json.dumps(answers, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def request_body_hash(req: SubmissionRequest, encoded_answers: str | None = None) -> str:
     """Identity of a request body: a re-send with the same id must carry exactly this."""
+    encoded_answers = encoded_answers if encoded_answers is not None else answers_json(req.answers)
     canonical = json.dumps(
         {
             "token": req.token,
-            "answers": req.answers,
+            "answers": encoded_answers,
             "channel": req.channel,
             "language": req.language,
             "started_at": _iso(req.started_at),
@@ -123,6 +136,7 @@ class GroupCommitter:
         self._loop: asyncio.AbstractEventLoop | None = None
         self.batches = 0
         self.rows = 0
+        self._store: BatchStore | None = None
 
     def _ensure_running(self) -> asyncio.Queue[_Pending]:
         loop = asyncio.get_running_loop()
@@ -143,11 +157,12 @@ class GroupCommitter:
             while not self._queue.empty():  # let queued work finish: callers are waiting for it
                 await asyncio.sleep(0.005)
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
         self._task = None
+        if self._store is not None:
+            await self._store.close()
+            self._store = None
 
     async def _run(self, queue: asyncio.Queue[_Pending]) -> None:
         while True:
@@ -177,86 +192,55 @@ class GroupCommitter:
                     pending.future.set_result(result)
 
     async def _write(self, batch: list[_Pending]) -> list[SubmissionOutcome | DomainError]:
-        ids = list({p.client_id for p in batch})
-        wave_ids = list({p.wave_id for p in batch})
-        point_ids = list({p.service_point_id for p in batch})
-        dossiers = list({p.dossier_hash for p in batch if p.dossier_hash})
+        if self._store is None:
+            self._store = batch_store_for(Submission._meta.db)
+        decisions = await self._store.write(batch)
         results: list[SubmissionOutcome | DomainError] = []
-        accepted: list[_Pending] = []
-        async with write_transaction(Submission._meta.db):
-            stored = {
-                r["client_id"]: r["body_hash"]
-                for r in await Submission.select(Submission.client_id, Submission.body_hash).where(
-                    Submission.client_id.is_in(ids)
-                )
-            }
-            open_waves = {
-                r["id"]
-                for r in await Wave.select(Wave.id).where(Wave.id.is_in(wave_ids) & (Wave.status == "open"))
-            }
-            tokens = {
-                r["id"]: r["public_token"]
-                for r in await ServicePoint.select(ServicePoint.id, ServicePoint.public_token).where(
-                    ServicePoint.id.is_in(point_ids) & (ServicePoint.active == True)  # noqa: E712
-                )
-            }
-            answered: set[tuple[int, str]] = set()
-            if dossiers:
-                answered = {
-                    (r["wave"], r["dossier_hash"])
-                    for r in await Submission.select(Submission.wave, Submission.dossier_hash).where(
-                        Submission.dossier_hash.is_in(dossiers)
-                    )
-                }
-            for p in batch:
-                if p.client_id in stored:
-                    if stored[p.client_id] == p.body_hash:
-                        results.append(SubmissionOutcome(p.client_id, created=False))
-                    else:
-                        results.append(
-                            Conflict(f"submission {p.client_id} was already stored with another body", "idempotency")
-                        )
-                elif tokens.get(p.service_point_id) != p.token:
-                    results.append(NotFound("this code does not belong to any service point; it may have been replaced"))
-                elif p.wave_id not in open_waves:
-                    results.append(Conflict("the survey at this service point is closed", "closed"))
-                elif p.dossier_hash and (p.wave_id, p.dossier_hash) in answered:
-                    results.append(Conflict("this dossier has already been answered", "already_answered"))
-                else:
-                    stored[p.client_id] = p.body_hash
-                    if p.dossier_hash:
-                        answered.add((p.wave_id, p.dossier_hash))
-                    accepted.append(p)
-                    results.append(SubmissionOutcome(p.client_id, created=True))
-            for start in range(0, len(accepted), 200):
-                await Submission.insert(*[Submission(**p.values) for p in accepted[start : start + 200]])
-            devices = list({p.device_id for p in accepted if p.device_id is not None})
-            if devices:
-                await KioskDevice.update({KioskDevice.last_seen_at: datetime.now(UTC)}).where(
-                    KioskDevice.id.is_in(devices)
-                )
-        self.rows += len(accepted)
+        for decision in decisions:
+            if isinstance(decision, Accepted):
+                self.rows += 1
+                results.append(SubmissionOutcome(decision.client_id, created=True))
+            elif isinstance(decision, Replayed):
+                results.append(SubmissionOutcome(decision.client_id, created=False))
+            else:
+                results.append(decision)
         return results
 
 
 class SubmissionService:
     """Validates a response against its wave's questionnaire version and stores it exactly once."""
 
-    def __init__(self, secret_key: str, cache_seconds: float = 2.0, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, secret_key: str, cache_seconds: float = 2.0, clock: Callable[[], float] = time.monotonic
+    ):
         self.secret_key = secret_key
         self.cache_seconds = cache_seconds
         self.clock = clock
         self.committer = GroupCommitter()
         self._forms: dict[str, ResolvedForm] = {}
+        self._loading: dict[str, asyncio.Future[ResolvedForm]] = {}
+        self._definitions: dict[int, Questionnaire] = {}
         self._devices: dict[str, tuple[float, int, int]] = {}  # token hash → (loaded, device id, point id)
 
     async def resolve(self, token: str) -> ResolvedForm:
         cached = self._forms.get(token)
-        now = self.clock()
-        if cached is not None and now - cached.loaded_at < self.cache_seconds:
+        if cached is not None and self.clock() - cached.loaded_at < self.cache_seconds:
             return cached
+        # Single flight: when the entry expires under load, one request reloads it and the rest wait.
+        loading = self._loading.get(token)
+        if loading is None:
+            loading = asyncio.ensure_future(self._load(token))
+            self._loading[token] = loading
+            loading.add_done_callback(lambda _: self._loading.pop(token, None))
+        return await asyncio.shield(loading)
+
+    async def _load(self, token: str) -> ResolvedForm:
         form = await form_for_token(token)
-        definition = form["definition"]
+        version_id = int(form["questionnaire_version_id"])  # type: ignore[call-overload]
+        questionnaire = self._definitions.get(version_id)
+        if questionnaire is None:  # published versions are immutable: parse each once
+            questionnaire = load_definition(json.dumps(form["definition"], ensure_ascii=False))
+            self._definitions[version_id] = questionnaire
         resolved = ResolvedForm(
             token=token,
             service_point_id=int(form["service_point_id"]),  # type: ignore[call-overload]
@@ -266,8 +250,8 @@ class SubmissionService:
             channels=frozenset(form["channels"]),  # type: ignore[arg-type]
             version_label=str(form["version"]),
             version_number=int(form["version_number"]),  # type: ignore[call-overload]
-            questionnaire=load_definition(json.dumps(definition, ensure_ascii=False)),
-            loaded_at=now,
+            questionnaire=questionnaire,
+            loaded_at=self.clock(),
         )
         if len(self._forms) > 10_000:
             self._forms.clear()
@@ -287,9 +271,11 @@ class SubmissionService:
         now = self.clock()
         cached = self._devices.get(key)
         if cached is None or now - cached[0] >= self.cache_seconds:
-            row = await KioskDevice.select(KioskDevice.id, KioskDevice.service_point, KioskDevice.revoked_at).where(
-                KioskDevice.token_hash == key
-            ).first()
+            row = (
+                await KioskDevice.select(KioskDevice.id, KioskDevice.service_point, KioskDevice.revoked_at)
+                .where(KioskDevice.token_hash == key)
+                .first()
+            )
             if row is None or row["revoked_at"] is not None:
                 self._devices.pop(key, None)
                 raise AuthenticationFailed("this kiosk device is not registered or has been revoked")
@@ -340,7 +326,9 @@ class SubmissionService:
             try:
                 receipt = receipts.verify_receipt(self.secret_key, req.receipt)
             except receipts.InvalidReceipt as exc:
-                raise InvalidInput("the receipt code is not valid", [FieldProblem("receipt", str(exc))]) from exc
+                raise InvalidInput(
+                    "the receipt code is not valid", [FieldProblem("receipt", str(exc))]
+                ) from exc
             if receipt.service_point != form.service_point:
                 raise InvalidInput(
                     "the receipt code belongs to another service point",
@@ -349,15 +337,20 @@ class SubmissionService:
             dossier_code = receipt.dossier_code
         if dossier_code:
             if len(dossier_code) > 64:
-                raise InvalidInput("the dossier code is too long", [FieldProblem("dossier_code", "at most 64 characters")])
+                raise InvalidInput(
+                    "the dossier code is too long", [FieldProblem("dossier_code", "at most 64 characters")]
+                )
             dossier_hash = receipts.dossier_hash(self.secret_key, dossier_code)
         duration = None
         if req.started_at and req.submitted_at:
             seconds = (req.submitted_at - req.started_at).total_seconds()
             if seconds < 0:
-                raise InvalidInput("submitted_at is before started_at", [FieldProblem("submitted_at", "before started_at")])
+                raise InvalidInput(
+                    "submitted_at is before started_at", [FieldProblem("submitted_at", "before started_at")]
+                )
             duration = int(min(seconds, 2**31 - 1))
-        body_hash = req.body_hash or request_body_hash(req)
+        encoded_answers = answers_json(req.answers)
+        body_hash = req.body_hash or request_body_hash(req, encoded_answers)
         values: dict[str, Any] = {
             "client_id": req.client_id,
             "wave": form.wave_id,
@@ -370,7 +363,7 @@ class SubmissionService:
             "submitted_at": req.submitted_at,
             "received_at": datetime.now(UTC),
             "duration_seconds": duration,
-            "answers": json.dumps(req.answers, ensure_ascii=False, separators=(",", ":")),
+            "answers": encoded_answers,
             "body_hash": body_hash,
             "dossier_hash": dossier_hash,
             "device": str(device_id) if device_id is not None else None,

@@ -26,7 +26,9 @@ DEVICE_HEADER = "x-kiosk-device"
 
 
 class SubmissionIn(Strict):
-    id: Annotated[str, Meta(min_length=32, max_length=36, description="client-generated UUID (idempotency key)")]
+    id: Annotated[
+        str, Meta(min_length=32, max_length=36, description="client-generated UUID (idempotency key)")
+    ]
     token: Annotated[str, Meta(min_length=1, max_length=64)]
     answers: dict[str, Any]
     channel: Channel
@@ -92,7 +94,9 @@ async def submit(request: Request[Any, Any, Any], data: JSONBody[SubmissionIn]) 
             interviewer_id=interviewer_id,
         )
     )
-    return Response(SubmissionOut(id=outcome.client_id, status="accepted"), status_code=201 if outcome.created else 200)
+    return Response(
+        SubmissionOut(id=outcome.client_id, status="accepted"), status_code=201 if outcome.created else 200
+    )
 
 
 class KioskDeviceOut(msgspec.Struct):
@@ -117,14 +121,20 @@ class KioskDeviceIn(Strict):
 
 
 def _device(row: dict[str, Any]) -> KioskDeviceOut:
-    return msgspec.convert({k: v for k, v in row.items() if k != "service_point_token"}, KioskDeviceOut, strict=False)
+    return msgspec.convert(
+        {k: v for k, v in row.items() if k != "service_point_token"}, KioskDeviceOut, strict=False
+    )
 
 
 class KioskDeviceController(Controller):
     path = "/api/v1/kiosk-devices"
     tags = ["collection"]
 
-    @post("/", summary="Register a kiosk tablet for a service point (the token is shown once)", guards=[AGENCY_EDITORS])
+    @post(
+        "/",
+        summary="Register a kiosk tablet for a service point (the token is shown once)",
+        guards=[AGENCY_EDITORS],
+    )
     async def register(
         self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], data: JSONBody[KioskDeviceIn]
     ) -> KioskDeviceCreated:
@@ -136,14 +146,22 @@ class KioskDeviceController(Controller):
 
     @get("/", summary="Kiosk devices with their last-seen time", guards=[READERS])
     async def list_devices(
-        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], limit: Limit = 50, offset: Offset = 0,
+        self,
+        request: Request[Any, Any, Any],
+        actor: NamedDependency[Actor],
+        limit: Limit = 50,
+        offset: Offset = 0,
         service_point: Annotated[str | None, QueryParameter(max_length=48)] = None,
     ) -> PageOut[KioskDeviceOut]:
         page = await request.app.state.services.kiosks.list(actor, limit, offset, service_point)
         return PageOut(items=[_device(r) for r in page.items], total=page.total, limit=limit, offset=offset)
 
-    @post("/{device_id:int}/revoke", summary="Revoke a device: its submissions are refused from now on",
-          guards=[AGENCY_EDITORS], status_code=200)
+    @post(
+        "/{device_id:int}/revoke",
+        summary="Revoke a device: its submissions are refused from now on",
+        guards=[AGENCY_EDITORS],
+        status_code=200,
+    )
     async def revoke(
         self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], device_id: FromPath[int]
     ) -> KioskDeviceOut:

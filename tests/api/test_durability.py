@@ -34,7 +34,9 @@ def test_acknowledged_submissions_survive_sigkill(tmp_path: Path) -> None:
     assert len(acknowledged) > 50, "the load did not get going before the kill"
     database = env["DATABASE_URL"].removeprefix("sqlite:///")
     with sqlite3.connect(database) as conn:
-        stored = dict(conn.execute("SELECT client_id, COUNT(*) FROM submission GROUP BY client_id").fetchall())
+        stored = dict(
+            conn.execute("SELECT client_id, COUNT(*) FROM submission GROUP BY client_id").fetchall()
+        )
     missing = [i for i in acknowledged if i not in stored]
     assert not missing, f"{len(missing)} acknowledged submissions were lost"
     assert all(count == 1 for count in stored.values())

@@ -14,13 +14,20 @@ from tests.api.conftest import World, create_open_wave
 
 
 async def _token(world: World, point: str = "A1-Q1") -> str:
-    return (await world.client.get(f"/api/v1/service-points/{point}", headers=world.auth("admin"))).json()["token"]
+    return (await world.client.get(f"/api/v1/service-points/{point}", headers=world.auth("admin"))).json()[
+        "token"
+    ]
 
 
 def _body(service_token: str, **extra: Any) -> dict[str, Any]:
     body = {
-        "id": str(uuid.uuid4()), "token": service_token, "answers": {"RATING": 3}, "channel": "online", "language": "vi",
-        "started_at": "2026-11-22T08:00:00+07:00", "submitted_at": "2026-11-22T08:02:30+07:00",
+        "id": str(uuid.uuid4()),
+        "token": service_token,
+        "answers": {"RATING": 3},
+        "channel": "online",
+        "language": "vi",
+        "started_at": "2026-11-22T08:00:00+07:00",
+        "submitted_at": "2026-11-22T08:02:30+07:00",
     }
     body.update(extra)
     return body
@@ -86,11 +93,14 @@ async def test_rejections_store_nothing(world: World, change: dict[str, Any], st
 async def test_invalid_answers_are_listed_per_item_in_the_form_language(world: World) -> None:
     await create_open_wave(world)
     response = await world.client.post(
-        "/api/v1/submissions", json=_body(await _token(world), answers={"RATING": 9, "COMMENT": 5}, language="en")
+        "/api/v1/submissions",
+        json=_body(await _token(world), answers={"RATING": 9, "COMMENT": 5}, language="en"),
     )
     errors = response.json()["errors"]
     assert {e["field"] for e in errors} == {"RATING", "COMMENT"}
-    vi = await world.client.post("/api/v1/submissions", json=_body(await _token(world), answers={"RATING": 9}))
+    vi = await world.client.post(
+        "/api/v1/submissions", json=_body(await _token(world), answers={"RATING": 9})
+    )
     assert vi.json()["errors"][0]["message"] != errors[0]["message"]  # Vietnamese text for language vi
 
 
@@ -124,7 +134,9 @@ async def test_closing_is_seen_even_through_the_form_cache(world: World) -> None
 async def test_dossier_code_allows_one_response(world: World) -> None:
     await create_open_wave(world)
     token = await _token(world)
-    assert (await world.client.post("/api/v1/submissions", json=_body(token, dossier_code="H56-0001"))).status_code == 201
+    assert (
+        await world.client.post("/api/v1/submissions", json=_body(token, dossier_code="H56-0001"))
+    ).status_code == 201
     again = await world.client.post("/api/v1/submissions", json=_body(token, dossier_code=" h56-0001 "))
     assert again.status_code == 409 and again.json()["type"] == "urn:sipas:problem:already-answered"
     rows = await Submission.select(Submission.dossier_hash)
@@ -135,7 +147,9 @@ async def test_rate_limit_answers_429_per_token(world: World) -> None:
     await create_open_wave(world)
     world.app.state.services.rate_limiter.per_minute = 2
     token_a1, token_a2 = await _token(world), await _token(world, "A2-Q1")
-    codes = [(await world.client.post("/api/v1/submissions", json=_body(token_a1))).status_code for _ in range(3)]
+    codes = [
+        (await world.client.post("/api/v1/submissions", json=_body(token_a1))).status_code for _ in range(3)
+    ]
     assert codes == [201, 201, 429]
     limited = await world.client.post("/api/v1/submissions", json=_body(token_a1))
     assert int(limited.headers["retry-after"]) >= 1
@@ -168,7 +182,9 @@ async def test_kiosk_devices_register_submit_revoke(world: World) -> None:
     )
     assert other.status_code == 404
     wrong_point = _body(await _token(world, "A2-Q1"), channel="kiosk")
-    response = await world.client.post("/api/v1/submissions", json=wrong_point, headers={"X-Kiosk-Device": device_token})
+    response = await world.client.post(
+        "/api/v1/submissions", json=wrong_point, headers={"X-Kiosk-Device": device_token}
+    )
     assert response.status_code == 401
     device_id = created.json()["device"]["id"]
     revoked = await world.client.post(f"/api/v1/kiosk-devices/{device_id}/revoke", headers=headers)
@@ -186,11 +202,13 @@ async def test_phone_submissions_record_the_interviewer(world: World) -> None:
     await world.client.patch("/api/v1/waves/W1", json={"name_en": "x"}, headers=admin)
     token = await _token(world)
     # counter-3 wave collects online and kiosk only
-    refused = await world.client.post("/api/v1/submissions", json=_body(token, channel="phone"),
-                                      headers=world.auth("interviewer"))
+    refused = await world.client.post(
+        "/api/v1/submissions", json=_body(token, channel="phone"), headers=world.auth("interviewer")
+    )
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "channel"
-    agency = await world.client.post("/api/v1/submissions", json=_body(token, channel="phone"),
-                                     headers=world.auth("agency"))
+    agency = await world.client.post(
+        "/api/v1/submissions", json=_body(token, channel="phone"), headers=world.auth("agency")
+    )
     assert agency.status_code == 403
 
 

@@ -74,7 +74,9 @@ def test_ingestion_on_sqlite(tmp_path: Path) -> None:
         (rows,) = conn.execute("SELECT COUNT(*) FROM submission").fetchone()
         (distinct,) = conn.execute("SELECT COUNT(DISTINCT client_id) FROM submission").fetchone()
     assert rows == distinct
-    assert set(acknowledged) <= {r for (r,) in sqlite3.connect(database).execute("SELECT client_id FROM submission")}
+    assert set(acknowledged) <= {
+        r for (r,) in sqlite3.connect(database).execute("SELECT client_id FROM submission")
+    }
     assert figures["other"] == 0 and figures["errors"] == 0
     assert figures["replayed"] >= REPLAYS
     assert figures["accepted_rps"] >= 3000, f"{figures['accepted_rps']:.0f}/s is below 3,000/s"
@@ -86,8 +88,11 @@ def test_ingestion_on_postgresql(tmp_path: Path) -> None:
     import subprocess
 
     url = os.environ["TEST_DATABASE_URL"]
-    subprocess.run(["psql", url, "-q", "-c", "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"], check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["psql", url, "-q", "-c", "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"],
+        check=True,
+        capture_output=True,
+    )
     env = cli_env(tmp_path, database_url=url)
     _, figures, _ = _measure(env)
     _report("postgresql", figures)

@@ -37,8 +37,9 @@ def cli_env(tmp: Path, database_url: str | None = None, **extra: str) -> dict[st
 
 
 def run_cli(args: list[str], env: dict[str, str]) -> str:
-    result = subprocess.run([sys.executable, "-m", "api.cli", *args], env=env, capture_output=True, text=True,
-                            timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-m", "api.cli", *args], env=env, capture_output=True, text=True, timeout=600
+    )
     if result.returncode != 0:
         raise RuntimeError(f"sipas {' '.join(args)} failed: {result.stderr}")
     return result.stdout
@@ -55,13 +56,26 @@ class Server:
 
     def start(self, timeout: float = 30.0) -> Server:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "serve", "--port", str(self.port), "--workers", str(self.workers)],
-            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [
+                sys.executable,
+                "-m",
+                "api.cli",
+                "serve",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(self.workers),
+            ],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.process.stderr.read().decode() if self.process.stderr else ''}")
+                raise RuntimeError(
+                    f"server exited: {self.process.stderr.read().decode() if self.process.stderr else ''}"
+                )
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
                     return self
@@ -117,8 +131,13 @@ def get_request(path: str, port: int) -> bytes:
     return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
 
 
-async def _worker(port: int, make: Callable[[], tuple[bytes, str | None]], stop_at: float, result: LoadResult,
-                  replay: list[tuple[bytes, str | None]]) -> None:
+async def _worker(
+    port: int,
+    make: Callable[[], tuple[bytes, str | None]],
+    stop_at: float,
+    result: LoadResult,
+    replay: list[tuple[bytes, str | None]],
+) -> None:
     try:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
     except OSError:
@@ -153,8 +172,9 @@ async def _worker(port: int, make: Callable[[], tuple[bytes, str | None]], stop_
         writer.close()
 
 
-async def run_load(port: int, make: Callable[[], tuple[bytes, str | None]], clients: int, seconds: float,
-                   replays: int = 0) -> LoadResult:
+async def run_load(
+    port: int, make: Callable[[], tuple[bytes, str | None]], clients: int, seconds: float, replays: int = 0
+) -> LoadResult:
     """`clients` keep-alive connections sending as fast as answers come back, for `seconds`.
     `replays` requests re-send earlier bodies with the same id (they must be stored once)."""
     result = LoadResult(seconds=seconds)
@@ -168,16 +188,23 @@ async def run_load(port: int, make: Callable[[], tuple[bytes, str | None]], clie
     return result
 
 
-def submission_factory(port: int, tokens: list[str], answers: dict[str, object]) -> Callable[[], tuple[bytes, str]]:
+def submission_factory(
+    port: int, tokens: list[str], answers: dict[str, object]
+) -> Callable[[], tuple[bytes, str]]:
     counter = [0]
 
     def make() -> tuple[bytes, str]:
         counter[0] += 1
         ident = str(uuid.uuid4())
-        body = json.dumps({
-            "id": ident, "token": tokens[counter[0] % len(tokens)], "answers": answers,
-            "channel": "online", "language": "vi",
-        }).encode()
+        body = json.dumps(
+            {
+                "id": ident,
+                "token": tokens[counter[0] % len(tokens)],
+                "answers": answers,
+                "channel": "online",
+                "language": "vi",
+            }
+        ).encode()
         return post_request("/api/v1/submissions", body, port), ident
 
     return make

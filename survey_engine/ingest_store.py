@@ -1,0 +1,282 @@
+"""The write path of group commit, one implementation per engine.
+
+Piccolo opens a new SQLite connection (and thread) per query or transaction and builds SQL in Python
+for every row: fine for staff work, far too slow for thousands of submissions per second. Ingestion
+therefore keeps one dedicated connection per process: on SQLite a ``sqlite3`` connection used by a
+single writer thread (``BEGIN IMMEDIATE`` … ``COMMIT`` with ``synchronous=FULL`` in WAL mode: a
+commit is on disk when it returns), on PostgreSQL one asyncpg connection. The schema is the one
+Piccolo's migrations create; values use the same encodings Piccolo does (its sqlite3 adapters are
+registered process-wide when Piccolo's SQLite engine is imported).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
+
+from survey_engine.errors import Conflict, DomainError, NotFound
+
+INSERT_COLUMNS = (
+    "client_id",
+    "wave",
+    "service_point",
+    "agency",
+    "questionnaire_version",
+    "channel",
+    "language",
+    "started_at",
+    "submitted_at",
+    "received_at",
+    "duration_seconds",
+    "answers",
+    "body_hash",
+    "dossier_hash",
+    "device",
+    "interviewer",
+)
+
+
+@dataclass(frozen=True)
+class Accepted:
+    client_id: str
+
+
+@dataclass(frozen=True)
+class Replayed:
+    client_id: str
+
+
+Decision = Accepted | Replayed | DomainError
+
+
+class PendingRow(Protocol):
+    client_id: str
+    body_hash: str
+    wave_id: int
+    service_point_id: int
+    token: str
+    dossier_hash: str | None
+    device_id: int | None
+    values: dict[str, Any]
+
+
+def decide(
+    batch: Sequence[PendingRow],
+    stored: dict[str, str],
+    open_waves: set[int],
+    tokens: dict[int, str],
+    answered: set[tuple[int, str]],
+) -> tuple[list[Decision], list[PendingRow]]:
+    """Decide each row against the stored state (and earlier rows of the same batch)."""
+    decisions: list[Decision] = []
+    accepted: list[PendingRow] = []
+    for p in batch:
+        if p.client_id in stored:
+            if stored[p.client_id] == p.body_hash:
+                decisions.append(Replayed(p.client_id))
+            else:
+                decisions.append(
+                    Conflict(f"submission {p.client_id} was already stored with another body", "idempotency")
+                )
+        elif tokens.get(p.service_point_id) != p.token:
+            decisions.append(
+                NotFound("this code does not belong to any service point; it may have been replaced")
+            )
+        elif p.wave_id not in open_waves:
+            decisions.append(Conflict("the survey at this service point is closed", "closed"))
+        elif p.dossier_hash and (p.wave_id, p.dossier_hash) in answered:
+            decisions.append(Conflict("this dossier has already been answered", "already_answered"))
+        else:
+            stored[p.client_id] = p.body_hash
+            if p.dossier_hash:
+                answered.add((p.wave_id, p.dossier_hash))
+            accepted.append(p)
+            decisions.append(Accepted(p.client_id))
+    return decisions, accepted
+
+
+class BatchStore(Protocol):
+    async def write(self, batch: Sequence[PendingRow]) -> list[Decision]: ...
+
+    async def close(self) -> None: ...
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+class SQLiteBatchStore:
+    """One connection, one writer thread: the transaction never waits on the event loop."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sipas-sqlite-writer")
+        self._conn: sqlite3.Connection | None = None
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")  # durability: the commit is fsynced before we answer
+            self._conn = conn
+        return self._conn
+
+    def _write(self, batch: Sequence[PendingRow]) -> list[Decision]:
+        conn = self._connection()
+        ids = list({p.client_id for p in batch})
+        waves = list({p.wave_id for p in batch})
+        points = list({p.service_point_id for p in batch})
+        dossiers = list({p.dossier_hash for p in batch if p.dossier_hash})
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            stored = dict(
+                conn.execute(
+                    f"SELECT client_id, body_hash FROM submission WHERE client_id IN ({_marks(len(ids))})",
+                    ids,
+                )
+            )
+            open_waves = {
+                r[0]
+                for r in conn.execute(
+                    f"SELECT id FROM wave WHERE status = 'open' AND id IN ({_marks(len(waves))})", waves
+                )
+            }
+            tokens = dict(
+                conn.execute(
+                    "SELECT id, public_token FROM service_point"
+                    f" WHERE active AND id IN ({_marks(len(points))})",
+                    points,
+                )
+            )
+            answered: set[tuple[int, str]] = set()
+            if dossiers:
+                answered = set(
+                    conn.execute(
+                        "SELECT wave, dossier_hash FROM submission"
+                        f" WHERE dossier_hash IN ({_marks(len(dossiers))})",
+                        dossiers,
+                    )
+                )
+            decisions, accepted = decide(batch, stored, open_waves, tokens, answered)
+            if accepted:
+                conn.executemany(
+                    f"INSERT INTO submission ({', '.join(INSERT_COLUMNS)})"
+                    f" VALUES ({_marks(len(INSERT_COLUMNS))})",
+                    [[p.values[c] for c in INSERT_COLUMNS] for p in accepted],
+                )
+                devices = list({p.device_id for p in accepted if p.device_id is not None})
+                if devices:
+                    conn.execute(
+                        f"UPDATE kiosk_device SET last_seen_at = ? WHERE id IN ({_marks(len(devices))})",
+                        [datetime.now(UTC), *devices],
+                    )
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return decisions
+
+    async def write(self, batch: Sequence[PendingRow]) -> list[Decision]:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, self._write, batch)
+
+    async def close(self) -> None:
+        def shut() -> None:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+        await asyncio.get_running_loop().run_in_executor(self._executor, shut)
+
+
+class PostgresBatchStore:
+    """One dedicated asyncpg connection: batches are serialised anyway, a pool would only add hops."""
+
+    def __init__(self, dsn: str) -> None:
+        self.dsn = dsn
+        self._conn: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def _connection(self) -> Any:
+        import asyncpg
+
+        loop = asyncio.get_running_loop()
+        if self._conn is None or self._conn.is_closed() or self._loop is not loop:
+            self._conn = await asyncpg.connect(self.dsn)
+            self._loop = loop
+        return self._conn
+
+    async def write(self, batch: Sequence[PendingRow]) -> list[Decision]:
+        conn = await self._connection()
+        ids = list({p.client_id for p in batch})
+        waves = list({p.wave_id for p in batch})
+        points = list({p.service_point_id for p in batch})
+        dossiers = list({p.dossier_hash for p in batch if p.dossier_hash})
+        async with conn.transaction():
+            stored = {
+                r[0]: r[1]
+                for r in await conn.fetch(
+                    "SELECT client_id, body_hash FROM submission WHERE client_id = ANY($1::varchar[])", ids
+                )
+            }
+            open_waves = {
+                r[0]
+                for r in await conn.fetch(
+                    "SELECT id FROM wave WHERE status = 'open' AND id = ANY($1::int[])", waves
+                )
+            }
+            tokens = {
+                r[0]: r[1]
+                for r in await conn.fetch(
+                    "SELECT id, public_token FROM service_point WHERE active AND id = ANY($1::int[])", points
+                )
+            }
+            answered: set[tuple[int, str]] = set()
+            if dossiers:
+                answered = {
+                    (r[0], r[1])
+                    for r in await conn.fetch(
+                        "SELECT wave, dossier_hash FROM submission WHERE dossier_hash = ANY($1::varchar[])",
+                        dossiers,
+                    )
+                }
+            decisions, accepted = decide(batch, stored, open_waves, tokens, answered)
+            if accepted:
+                placeholders = ", ".join(
+                    f"${i + 1}::json" if c == "answers" else f"${i + 1}" for i, c in enumerate(INSERT_COLUMNS)
+                )
+                await conn.executemany(
+                    f"INSERT INTO submission ({', '.join(INSERT_COLUMNS)}) VALUES ({placeholders})",
+                    [[p.values[c] for c in INSERT_COLUMNS] for p in accepted],
+                )
+                devices = list({p.device_id for p in accepted if p.device_id is not None})
+                if devices:
+                    await conn.execute(
+                        "UPDATE kiosk_device SET last_seen_at = $1 WHERE id = ANY($2::int[])",
+                        datetime.now(UTC),
+                        devices,
+                    )
+        return decisions
+
+    async def close(self) -> None:
+        if self._conn is not None and self._loop is asyncio.get_running_loop():
+            await self._conn.close()
+        self._conn = None
+
+
+def batch_store_for(engine: Engine) -> BatchStore:
+    if isinstance(engine, SQLiteEngine):
+        return SQLiteBatchStore(engine.path)
+    if isinstance(engine, PostgresEngine):
+        return PostgresBatchStore(engine.config["dsn"])
+    raise TypeError(f"no ingestion store for {type(engine).__name__}")
