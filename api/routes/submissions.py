@@ -51,10 +51,10 @@ class SubmissionOut(msgspec.Struct):
     summary="Store one response (idempotent: the same id and body again answers 200)",
     status_code=201,
     description=(
-        "201 once the response is durably stored; 200 for a replay of the same id and body; 409 for the same id "
-        "with another body, a closed wave, a stale questionnaire version or an already answered dossier (each with "
-        "its own problem type); 422 for invalid answers; 404 for an unknown token; 429 with Retry-After when over "
-        "the rate limit. Kiosk submissions carry their device token in the X-Kiosk-Device header; phone and "
+        "201 once the response is durably stored; 200 for a replay of the same id and body; 409 for the "
+        "same id with another body, a closed wave, a stale questionnaire version or an already answered "
+        "dossier (each with its own problem type); 422 for invalid answers; 404 for an unknown token; 429 "
+        "with Retry-After when over the rate limit. Kiosk submissions carry their device token in the X-Kiosk-Device header; phone and "
         "paper submissions need a signed-in staff member, recorded as the interviewer."
     ),
 )

@@ -61,7 +61,8 @@ def _report(engine: str, figures: dict[str, float]) -> None:
         f"(= {figures['accepted_rps'] / figures['health_rps']:.2f} x the same server's /health rate of "
         f"{figures['health_rps']:,.0f}/s), p50 {figures['p50_ms']:.1f} ms, p99 {figures['p99_ms']:.1f} ms, "
         f"{CLIENTS} clients, {WORKERS} worker(s), {SECONDS:.0f} s; 201: {figures['created']:.0f}, "
-        f"200 (replays): {figures['replayed']:.0f}, other: {figures['other']:.0f}, errors: {figures['errors']:.0f}"
+        f"200 (replays): {figures['replayed']:.0f}, other: {figures['other']:.0f}, "
+        f"errors: {figures['errors']:.0f}"
     )
 
 

@@ -117,7 +117,7 @@ class LoadResult:
         if not self.latencies:
             return float("nan")
         ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def post_request(path: str, body: bytes, port: int) -> bytes:
