@@ -54,8 +54,9 @@ class SubmissionOut(msgspec.Struct):
         "201 once the response is durably stored; 200 for a replay of the same id and body; 409 for the "
         "same id with another body, a closed wave, a stale questionnaire version or an already answered "
         "dossier (each with its own problem type); 422 for invalid answers; 404 for an unknown token; 429 "
-        "with Retry-After when over the rate limit. Kiosk submissions carry their device token in the X-Kiosk-Device header; phone and "
-        "paper submissions need a signed-in staff member, recorded as the interviewer."
+        "with Retry-After when over the rate limit. Kiosk submissions carry their device token in the "
+        "X-Kiosk-Device header; phone and paper submissions need a signed-in staff member, recorded as "
+        "the interviewer."
     ),
 )
 async def submit(request: Request[Any, Any, Any], data: JSONBody[SubmissionIn]) -> Response[Any]:
