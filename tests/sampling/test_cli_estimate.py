@@ -396,3 +396,27 @@ def test_help_lists_commands(capsys: pytest.CaptureFixture[str]) -> None:
         "--format",
     ):
         assert opt in out
+
+
+def test_two_stage_design_options_match_r(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(
+        capsys,
+        "estimate",
+        str(DATA / "apiclus2.csv"),
+        "--var",
+        "api00",
+        "--psu",
+        "dnum",
+        "--ssu",
+        "snum",
+        "--fpc",
+        "fpc1",
+        "--fpc2",
+        "fpc2",
+        "--format",
+        "json",
+    )
+    assert status == 0, err
+    rec = fixture(design="dclus2", statistic="mean", variable="api00", domain=None, deff_mode=None)
+    e = json.loads(out)["estimates"][0]
+    np.testing.assert_allclose([e["estimate"], e["se"]], [rec["estimate"], rec["se"]], rtol=1e-8)
