@@ -23,6 +23,22 @@ _TOPIC_MODULES = (
     "api.cli_collect",
     "api.cli_qr",
 )
+# Which module registers which command: running one command imports only its module, so that
+# `sipas serve` does not pay for scipy. Top-level help and unknown commands load them all.
+_COMMAND_MODULES = {
+    "serve": "api.cli_server",
+    "db": "api.cli_server",
+    "demo": "api.cli_server",
+    "user": "api.cli_server",
+    "estimate": "api.cli_stats",
+    "index": "api.cli_stats",
+    "sample-size": "api.cli_planning",
+    "allocate": "api.cli_planning",
+    "draw": "api.cli_planning",
+    "weights": "api.cli_planning",
+    "export": "api.cli_collect",
+    "qr": "api.cli_qr",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -32,14 +48,16 @@ class _Parser(argparse.ArgumentParser):
         raise CliUsageError(f"{self.prog}: {message}")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``command``, only the topic module that owns it is imported."""
     parser = _Parser(
         prog="sipas",
         description="SIPAS platform: collection, design-based statistics and scorecards.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    for name in _TOPIC_MODULES:
+    owner = _COMMAND_MODULES.get(command or "")
+    for name in (owner,) if owner else _TOPIC_MODULES:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -52,8 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        parser = build_parser()
-        args = parser.parse_args(argv)
+        arguments = list(sys.argv[1:] if argv is None else argv)
+        parser = build_parser(arguments[0] if arguments else None)
+        args = parser.parse_args(arguments)
         status = args.func(args)
         return int(status or 0)
     except CliUsageError as exc:
