@@ -18,6 +18,7 @@ from api.auth import provide_actor
 from api.database import engine_from_url, prepare_sqlite_file, use_engine
 from api.pages import PAGE_HANDLERS, TEMPLATE_CONFIG
 from api.problems import EXCEPTION_HANDLERS
+from api.routes.admin_units import list_admin_units
 from api.routes.agencies import AgencyController, ServicePointController
 from api.routes.auth import AuthController
 from api.routes.forms import get_form
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             AuthController,
             UserController,
             AuditController,
+            list_admin_units,
             AgencyController,
             ServicePointController,
             QuestionnaireController,

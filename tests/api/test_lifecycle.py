@@ -151,3 +151,39 @@ async def test_agency_crud_and_audit(world: World) -> None:
     actions = [(e["action"], e["object_key"]) for e in log["items"]]
     assert ("delete", "C1") in actions and ("update", "C1") in actions and ("create", "C1") in actions
     assert all("password" not in str(e["details"]) for e in log["items"])
+
+
+async def test_admin_units_are_versioned(world: World) -> None:
+    from datetime import date
+
+    from survey_engine.tables import AdminUnit
+
+    await AdminUnit.insert(
+        AdminUnit(
+            code="HY",
+            unit_version="2020-01",
+            name_vi="Tỉnh Hưng Yên",
+            name_en="Hung Yen",
+            level="province",
+            valid_from=date(2020, 1, 1),
+            valid_to=date(2025, 6, 30),
+        ),
+        AdminUnit(
+            code="HY",
+            unit_version="2025-07",
+            name_vi="Tỉnh Hưng Yên",
+            name_en="Hung Yen",
+            level="province",
+            valid_from=date(2025, 7, 1),
+            valid_to=None,
+        ),
+    )
+    both = (await world.client.get("/api/v1/admin-units", headers=world.auth("agency"))).json()
+    assert [(u["code"], u["unit_version"]) for u in both["items"]] == [("HY", "2020-01"), ("HY", "2025-07")]
+    current = (
+        await world.client.get("/api/v1/admin-units?version=2025-07", headers=world.auth("agency"))
+    ).json()
+    assert current["total"] == 1 and current["items"][0]["valid_to"] is None
+    assert (
+        await world.client.get("/api/v1/admin-units", headers=world.auth("interviewer"))
+    ).status_code == 403

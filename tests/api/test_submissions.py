@@ -219,3 +219,27 @@ def test_body_hash_ignores_nothing_but_the_id() -> None:
     assert request_body_hash(base) == request_body_hash(replace(base, client_id="b"))
     assert request_body_hash(base) != request_body_hash(replace(base, answers={"X": 2}))
     assert request_body_hash(base) != request_body_hash(replace(base, language="en"))
+
+
+async def test_receipt_code_allows_exactly_one_response(world: World) -> None:
+    from survey_engine.receipts import sign_receipt
+
+    await create_open_wave(world)
+    token = await _token(world)
+    secret = world.app.state.services.settings.secret_key
+    receipt = sign_receipt(secret, "000.00.12.H56-260101-0001", "A1-Q1")
+    first = await world.client.post("/api/v1/submissions", json=_body(token, receipt=receipt))
+    assert first.status_code == 201, first.text
+    second = await world.client.post("/api/v1/submissions", json=_body(token, receipt=receipt))
+    assert second.status_code == 409 and second.json()["type"] == "urn:sipas:problem:already-answered"
+    # the same dossier typed by hand is the same dossier
+    typed = await world.client.post(
+        "/api/v1/submissions", json=_body(token, dossier_code="000.00.12.h56-260101-0001")
+    )
+    assert typed.status_code == 409
+    tampered = await world.client.post("/api/v1/submissions", json=_body(token, receipt=receipt[:-2] + "xx"))
+    assert tampered.status_code == 422 and tampered.json()["errors"][0]["field"] == "receipt"
+    elsewhere = sign_receipt(secret, "OTHER-1", "A2-Q1")
+    wrong_point = await world.client.post("/api/v1/submissions", json=_body(token, receipt=elsewhere))
+    assert wrong_point.status_code == 422
+    assert await Submission.count() == 1
