@@ -142,6 +142,7 @@ CSV_OPTIONAL = ("service_point", "dossier_code", "assigned_to")
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,47}$")
 MAX_REPORTED_PROBLEMS = 500
 INSERT_BATCH = 500  # rows per INSERT: stays under SQLite's limit on bound parameters
+_ROW_INDEX = re.compile(r"^rows\[(\d+)\]")
 _PHONE_SEPARATORS = re.compile(r"[\s.\-()/]")
 
 CONTACT_COLUMNS = (
@@ -323,11 +324,23 @@ def parse_contacts_csv(data: bytes) -> tuple[list[ContactRow], list[FieldProblem
     return rows, problems
 
 
+def _row_order(problem: FieldProblem) -> int:
+    match = _ROW_INDEX.match(problem.field)
+    return int(match.group(1)) if match else -1
+
+
 def _invalid(detail: str, problems: list[FieldProblem]) -> InvalidInput:
     shown = problems[:MAX_REPORTED_PROBLEMS]
     if len(problems) > len(shown):
         detail += f" ({len(problems)} problems, the first {len(shown)} listed)"
     return InvalidInput(detail, shown)
+
+
+async def _existing_codes(table: type[Agency] | type[ServicePoint], codes: set[str]) -> set[str]:
+    if not codes:  # IN () is not valid SQL, and PostgreSQL rejects a NUL placeholder
+        return set()
+    rows = await table.select(table.code).where(table.code.is_in(sorted(codes)))
+    return {r["code"] for r in rows}
 
 
 def _now() -> datetime:
@@ -381,8 +394,9 @@ class PhoneService:
         wave = await self._wave(wave_code)
         self._open_for_changes(wave)
         rows, problems = parse_contacts_csv(data)
-        if not problems:
-            problems = await self._check_against_database(wave, rows)
+        if rows:  # check the well-formed rows too, so that one answer lists every problem
+            problems += await self._check_against_database(wave, rows)
+            problems.sort(key=_row_order)
         if problems:
             raise _invalid("the contacts file is not valid; nothing was imported", problems)
         agencies, points, interviewers = await self._lookups(wave, rows)
@@ -446,18 +460,11 @@ class PhoneService:
                 (Contact.wave == wave["id"]) & Contact.code.is_in(codes[start : start + INSERT_BATCH])
             )
             existing.update(r["code"] for r in found)
-        known_agencies = {
-            r["code"]
-            for r in await Agency.select(Agency.code).where(
-                Agency.code.is_in(sorted({row.agency for row in rows}) or ["\0"])
-            )
-        }
-        known_points = {
-            r["code"]
-            for r in await ServicePoint.select(ServicePoint.code).where(
-                ServicePoint.code.is_in(sorted({r.service_point for r in rows if r.service_point}) or ["\0"])
-            )
-        }
+        # Only to tell "does not exist" from "not in this wave" in the messages.
+        known_agencies = await _existing_codes(Agency, {row.agency for row in rows} - set(agencies))
+        known_points = await _existing_codes(
+            ServicePoint, {r.service_point for r in rows if r.service_point} - set(points)
+        )
         problems: list[FieldProblem] = []
         for row in rows:
             line = f"line {row.line}: "
