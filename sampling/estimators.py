@@ -110,10 +110,18 @@ class Domains:
             combined = codes.copy() if combined is None else combined * size + codes
         assert combined is not None and excluded is not None
         combined = np.where(excluded, -1, combined)
-        present = np.unique(combined[combined >= 0])
-        remap = np.full(int(np.prod(radix)) if present.size else 1, -1, dtype=np.int64)
-        remap[present] = np.arange(present.shape[0])
-        codes_out = np.where(combined >= 0, remap[np.maximum(combined, 0)], -1).astype(np.int64)
+        inside = combined >= 0
+        cells = math.prod(radix)
+        if cells <= 4 * combined.shape[0] + 1024:
+            # Few possible combinations: relabel through a lookup table (no sort of the rows).
+            seen = np.bincount(combined[inside], minlength=cells) > 0
+            present = np.flatnonzero(seen)
+            remap = np.cumsum(seen) - 1
+            codes_out = np.where(inside, remap[np.maximum(combined, 0)], -1).astype(np.int64)
+        else:
+            present, inverse = np.unique(combined[inside], return_inverse=True)
+            codes_out = np.full(combined.shape[0], -1, dtype=np.int64)
+            codes_out[inside] = inverse.reshape(-1)
         labels: list[dict[str, str]] = []
         for key in present.tolist():
             parts: list[int] = []

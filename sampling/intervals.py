@@ -148,6 +148,13 @@ def proportion_interval(
             n_star = korn_graubard_effective_n(pp, s, df, nn, level)
             low = _beta_ppf(alpha / 2.0, n_star * pp, n_star * (1.0 - pp) + 1.0)
             high = _beta_ppf(1.0 - alpha / 2.0, n_star * pp + 1.0, n_star * (1.0 - pp))
+            # Beyond n* ~ 1e12 (SE ~ 1e-6 of p̂) the beta inverse loses accuracy while the interval equals
+            # the Wald one to far below display precision: use Wald there.
+            huge = n_star > 1e12
+            if np.any(huge):
+                w_low, w_high = wald_interval(pp, s, df, level)
+                low = np.where(huge, w_low, low)
+                high = np.where(huge, w_high, high)
         elif method == "asin":
             q = quantile(level, df)
             centre = np.arcsin(np.sqrt(pp))
