@@ -304,7 +304,9 @@ async def test_page_weight_is_under_100_kb(world: World) -> None:
         assert r.status_code == 200
         total += len(r.content)
     assert total < 100 * 1024, total
-    kiosk = (await world.client.get(f"/k/{token}")).content
+    kiosk_response = await world.client.get(f"/k/{token}")
+    assert kiosk_response.status_code == 200
+    kiosk = kiosk_response.content
     assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', kiosk.decode())
     total = len(kiosk) + sum([len((await world.client.get(p)).content) for p in set(assets)])
     assert total < 100 * 1024, total
