@@ -54,6 +54,7 @@ from piccolo.query.functions.aggregate import Count
 from survey_engine import audit
 from survey_engine.actors import Actor
 from survey_engine.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound, Page
+from survey_engine.receipts import dossier_hash
 from survey_engine.tables import (
     Agency,
     CallAttempt,
@@ -65,15 +66,6 @@ from survey_engine.tables import (
     WaveServicePoint,
 )
 from survey_engine.transactions import is_unique_violation, write_transaction
-
-try:  # survey_engine/receipts.py is being written in parallel; its signature is agreed.
-    from survey_engine.receipts import dossier_hash
-except ImportError:  # pragma: no cover - removed once receipts.py is on main
-    import hashlib
-    import hmac
-
-    def dossier_hash(secret_key: str, dossier_code: str) -> str:
-        return hmac.new(secret_key.encode(), dossier_code.strip().encode(), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -231,7 +223,7 @@ def parse_contacts_csv(data: bytes) -> tuple[list[ContactRow], list[FieldProblem
     for name in CSV_REQUIRED:
         if name not in header:
             problems.append(FieldProblem("header", f"missing column {name}", "required"))
-    for name in header:
+    for name in dict.fromkeys(header):  # each distinct name once
         if name not in CSV_REQUIRED + CSV_OPTIONAL:
             allowed = ", ".join(CSV_REQUIRED + CSV_OPTIONAL)
             problems.append(

@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from survey_engine.actors import SYSTEM
+from survey_engine.errors import Conflict, NotFound
 from survey_engine.phone import PhoneService
-from survey_engine.tables import CallAttempt, Contact, Wave
+from survey_engine.receipts import dossier_hash
+from survey_engine.tables import AuditLog, CallAttempt, Contact, Wave
 from tests.api.conftest import PASSWORD, World, create_open_wave
 
 PHONE_1 = "0912 345 678"
@@ -64,8 +66,8 @@ async def test_import_stores_normalised_phones_and_hashes_dossier_codes(wave: Wo
     )
     assert [r["phone"] for r in rows] == [PHONE_1_E164, "+842438251234", "+84987654321"]
     assert all(r["status"] == "pending" for r in rows)
-    assert rows[0]["dossier_hash"] and "H01" not in rows[0]["dossier_hash"]
-    assert len(rows[0]["dossier_hash"]) == 64
+    secret = wave.app.state.services.settings.secret_key
+    assert rows[0]["dossier_hash"] == dossier_hash(secret, "000.00.01.H01-261101-0001")
     assert rows[1]["dossier_hash"] is None
 
 
@@ -173,6 +175,28 @@ async def test_import_is_for_admins_and_statisticians(world: World, role: str | 
     assert (await import_csv(world, CSV_OK, role=role)).status_code == status  # type: ignore[arg-type]
     assert await Contact.count() == 0
     assert (await import_csv(world, CSV_OK, role="statistician")).status_code == 201
+
+
+async def test_import_is_limited_to_one_mebibyte(wave: World) -> None:
+    text = "code,agency,phone\n" + "".join(f"X{i},A1,09120{i:05d}\n" for i in range(60000))
+    assert len(text) > 1024 * 1024
+    response = await import_csv(wave, text)
+    assert response.status_code == 413
+    assert await Contact.count() == 3
+
+
+async def test_the_import_body_is_documented_as_csv(wave: World) -> None:
+    schema = (await wave.client.get("/schema/openapi.json")).json()
+    operation = schema["paths"]["/api/v1/waves/{wave}/contacts/import"]["post"]
+    assert list(operation["requestBody"]["content"]) == ["text/csv"]
+
+
+async def test_the_audit_log_counts_rows_but_holds_no_phone_numbers(wave: World) -> None:
+    entries = await AuditLog.select(AuditLog.action, AuditLog.details).where(
+        AuditLog.object_type == "contacts"
+    )
+    assert entries and entries[0]["action"] == "import"
+    assert "912345678" not in str(entries)
 
 
 # -- assignment and the interviewer's view ------------------------------------------------------------
@@ -361,6 +385,22 @@ async def test_mark_complete_links_the_submission_once(wave: World) -> None:
     assert stored == {"status": "complete", "attempts": 1, "submission_client_id": client_id}
     assert (await CallAttempt.select(CallAttempt.disposition).first())["disposition"] == "1.1"
     assert (await attempt(wave, "C1", {"disposition": "2.11"})).status_code == 409
+
+
+async def test_mark_complete_refuses_other_interviewers_closed_waves_and_second_submissions(
+    wave: World,
+) -> None:
+    ids = {r["code"]: r["id"] for r in await Contact.select(Contact.id, Contact.code)}
+    phone, user = PhoneService(), wave.user_ids["interviewer"]
+    with pytest.raises(NotFound):
+        await phone.mark_complete(ids["C2"], "00000000-0000-4000-8000-000000000002", user)  # not assigned
+    await phone.mark_complete(ids["C1"], "00000000-0000-4000-8000-000000000001", user)
+    with pytest.raises(Conflict):
+        await phone.mark_complete(ids["C1"], "00000000-0000-4000-8000-000000000003", user)
+    await wave.client.post("/api/v1/waves/W1/status", json={"status": "closed"}, headers=wave.auth("admin"))
+    with pytest.raises(Conflict):
+        await phone.mark_complete(ids["C3"], "00000000-0000-4000-8000-000000000004", user)
+    assert await Contact.count().where(Contact.status == "complete") == 1
 
 
 # -- purge and summary ------------------------------------------------------------------------------
