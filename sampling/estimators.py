@@ -336,8 +336,11 @@ def ratio_pass(
         present = cnt_nz_c1 > 0
         psus = np.bincount(c1.cell_domain[present], minlength=n_dom)
         strat_key = c1.cell_domain[present] * n_strata + stage1.stratum_of_unit[c1.cell_unit[present]]
-        strat_present = np.unique(strat_key)
-        strata = np.bincount(strat_present // n_strata, minlength=n_dom)
+        if n_dom * n_strata <= 4 * c1.size + 1024:
+            seen = np.bincount(strat_key, minlength=n_dom * n_strata) > 0
+            strata = seen.reshape(n_dom, n_strata).sum(axis=1)
+        else:
+            strata = np.bincount(np.unique(strat_key) // n_strata, minlength=n_dom)
         dfs[j] = psus - strata
         if design.lonely_psu == "average":
             any_row = cnt_c1 > 0
