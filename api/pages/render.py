@@ -144,9 +144,12 @@ def same_screen_dependencies(q: Questionnaire, section: str) -> set[str]:
     codes = {it.code for it in q.items if it.section == section}
     out: set[str] = set()
     for it in q.items:
-        if it.section == section and it.show_if is not None:
-            if any(leaf.item in codes for _, leaf in walk(it.show_if, "show_if")):
-                out.add(it.code)
+        if (
+            it.section == section
+            and it.show_if is not None
+            and any(leaf.item in codes for _, leaf in walk(it.show_if, "show_if"))
+        ):
+            out.add(it.code)
     return out
 
 

@@ -268,7 +268,9 @@
     if (codes.length) {
       var ul = el("ul");
       codes.forEach(function (c) {
-        var a = el("a", { href: "#q-" + c, text: errors[c] });
+        var it = def.items.filter(function (x) { return x.code === c; })[0], q = label(it.labels);
+        if (q.length > 70) q = q.slice(0, 69) + "…";
+        var a = el("a", { href: "#q-" + c, text: (it.ref ? it.ref + ". " : "") + q + " – " + errors[c] });
         a.addEventListener("click", function (ev) { ev.preventDefault(); var f = document.querySelector("#q-" + c + " input, #q-" + c + " textarea"); if (f) f.focus(); });
         ul.appendChild(el("li", {}, [a]));
       });
