@@ -28,6 +28,7 @@ META_COLUMNS = (
     "submitted_at",
     "received_at",
     "duration_seconds",
+    "complete",
 )
 CHUNK = 5000
 
@@ -86,6 +87,7 @@ async def export_rows(export: WaveExport) -> AsyncIterator[list[Any]]:
                 Submission.submitted_at,
                 Submission.received_at,
                 Submission.duration_seconds,
+                Submission.complete,
                 Submission.answers,
             )
             .where((Submission.wave.code == export.wave) & (Submission.id > last_id))
@@ -109,6 +111,7 @@ async def export_rows(export: WaveExport) -> AsyncIterator[list[Any]]:
                 r["submitted_at"],
                 r["received_at"],
                 r["duration_seconds"],
+                int(bool(r["complete"])),
                 *[_cell(export.item_types[c], answers.get(c)) for c in export.columns[len(META_COLUMNS) :]],
             ]
         last_id = chunk[-1]["id"]

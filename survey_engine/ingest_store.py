@@ -42,6 +42,7 @@ INSERT_COLUMNS = (
     "dossier_hash",
     "device",
     "interviewer",
+    "complete",
 )
 
 

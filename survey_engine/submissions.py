@@ -59,6 +59,9 @@ class SubmissionRequest:
     device_token: str | None = None
     interviewer_id: int | None = None
     body_hash: str | None = None
+    complete: bool = (
+        True  # False: a kiosk break-off kept after the idle timeout (required items may be missing)
+    )
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,7 @@ def request_body_hash(req: SubmissionRequest, encoded_answers: str | None = None
             "dossier_code": req.dossier_code,
             "receipt": req.receipt,
             "questionnaire_version": req.questionnaire_version,
+            "complete": req.complete,
         },
         sort_keys=True,
         ensure_ascii=False,
@@ -258,6 +262,22 @@ class SubmissionService:
         self._forms[token] = resolved
         return resolved
 
+    async def receipt_status(self, token: str, receipt: str) -> str:
+        """For the form page before anything is answered: ``ok``, ``invalid`` (forged, or for another
+        service point) or ``answered`` (this dossier already has its response in the open wave)."""
+        form = await self.resolve(token)
+        try:
+            parsed = receipts.verify_receipt(self.secret_key, receipt)
+        except receipts.InvalidReceipt:
+            return "invalid"
+        if parsed.service_point != form.service_point:
+            return "invalid"
+        digest = receipts.dossier_hash(self.secret_key, parsed.dossier_code)
+        answered = await Submission.exists().where(
+            (Submission.wave == form.wave_id) & (Submission.dossier_hash == digest)
+        )
+        return "answered" if answered else "ok"
+
     def forget(self, token: str | None = None) -> None:
         """Drop cached forms (all, or one token's) after a staff change."""
         if token is None:
@@ -315,6 +335,13 @@ class SubmissionService:
                 raise AuthenticationFailed("kiosk submissions need a registered device (X-Kiosk-Device)")
             device_id = await self._device(req.device_token, form)
         errors = validate_answers(form.questionnaire, req.answers)
+        if not req.complete:
+            # A break-off is validated like any answer set, except that it may stop before required items.
+            errors = [e for e in errors if e.code != "required"]
+            if not req.answers:
+                raise InvalidInput(
+                    "an empty break-off is not stored", [FieldProblem("answers", "no answers")]
+                )
         if errors:
             raise InvalidInput(
                 "some answers are not valid",
@@ -335,7 +362,7 @@ class SubmissionService:
                     [FieldProblem("receipt", "issued for another service point")],
                 )
             dossier_code = receipt.dossier_code
-        if dossier_code:
+        if dossier_code and req.complete:  # a break-off does not use up the dossier's one response
             if len(dossier_code) > 64:
                 raise InvalidInput(
                     "the dossier code is too long", [FieldProblem("dossier_code", "at most 64 characters")]
@@ -368,6 +395,7 @@ class SubmissionService:
             "dossier_hash": dossier_hash,
             "device": str(device_id) if device_id is not None else None,
             "interviewer": req.interviewer_id,
+            "complete": req.complete,
         }
         pending = _Pending(
             client_id=req.client_id,

@@ -158,6 +158,9 @@ class Submission(Table, tablename="submission"):
     dossier_hash = Varchar(length=64, null=True, default=None, index=True)
     device = Varchar(length=64, null=True, default=None)
     interviewer = Integer(null=True, default=None)
+    # False for a break-off kept by a kiosk after its idle timeout (wave setting kiosk_idle = "keep"):
+    # stored for the record, excluded from estimates unless asked for.
+    complete = Boolean(default=True)
 
 
 class AuditLog(Table, tablename="audit_log"):

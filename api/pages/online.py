@@ -134,6 +134,13 @@ async def online_form(
         form, q = await load_form(token)
     except FormUnavailable as exc:
         return message_page(exc.kind, lang, exc.status)
+    if r:
+        # Say at once if the dossier was answered or the code is forged, not after the last screen.
+        status = await request.app.state.services.submissions.receipt_status(token, r)
+        if status == "answered":
+            return message_page("answered", lang, 409, form)
+        if status == "invalid":
+            return message_page("bad_receipt", lang, 400, form)
     return _render(request, form, q, _fresh(form, q, lang, r or None))
 
 

@@ -82,6 +82,13 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Trang này đã cũ hoặc bị thay đổi. Vui lòng mở lại đường dẫn khảo sát.",
         "This page is out of date or was altered. Please open the survey link again.",
     ),
+    "bad_receipt_title": ("Mã phiếu hẹn không hợp lệ", "The receipt code is not valid"),
+    "bad_receipt_body": (
+        "Mã trên phiếu hẹn không đúng hoặc thuộc nơi khác. Vui lòng quét lại mã QR trên phiếu hẹn "
+        "hoặc hỏi cán bộ tại quầy.",
+        "The code on your receipt is wrong or belongs to another office. Please scan the QR code on the "
+        "receipt again or ask at the counter.",
+    ),
     "agency": ("Cơ quan", "Agency"),
     "skip": ("Chuyển đến nội dung chính", "Skip to main content"),
     "max_chars": ("Tối đa {n} ký tự.", "At most {n} characters."),

@@ -38,6 +38,9 @@ class SubmissionIn(Strict):
     dossier_code: Annotated[str, Meta(max_length=64)] | None = None
     receipt: Annotated[str, Meta(max_length=256)] | None = None
     questionnaire_version: Annotated[str, Meta(max_length=80)] | None = None
+    complete: Annotated[
+        bool, Meta(description="false for a kiosk break-off kept after the idle timeout (wave setting)")
+    ] = True
 
 
 class SubmissionOut(msgspec.Struct):
@@ -93,6 +96,7 @@ async def submit(request: Request[Any, Any, Any], data: JSONBody[SubmissionIn]) 
             questionnaire_version=data.questionnaire_version,
             device_token=device,
             interviewer_id=interviewer_id,
+            complete=data.complete,
         )
     )
     return Response(

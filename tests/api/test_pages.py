@@ -310,3 +310,28 @@ async def test_page_weight_is_under_100_kb(world: World) -> None:
     assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', kiosk.decode())
     total = len(kiosk) + sum([len((await world.client.get(p)).content) for p in set(assets)])
     assert total < 100 * 1024, total
+
+
+async def test_receipt_is_checked_when_the_form_opens(world: World) -> None:
+    from survey_engine.receipts import sign_receipt
+
+    await create_open_wave(world)
+    token = await token_of("A1-Q1")
+    secret = world.app.state.services.settings.secret_key
+    receipt = sign_receipt(secret, "H56-0001", "A1-Q1")
+    form = Form(world, token)
+    await form.open(f"?r={receipt}")
+    assert form.status == 200 and "_state" in form.html
+    forged = Form(world, token)
+    await forged.open(f"?r={receipt[:-4]}AAAA")
+    assert forged.status == 400 and "Mã phiếu hẹn không hợp lệ" in forged.html
+    other_point = Form(world, token)
+    await other_point.open(f"?r={sign_receipt(secret, 'H56-0002', 'A2-Q1')}")
+    assert other_point.status == 400
+    # answer once through the form, then the same receipt is refused at once
+    await form.post({"RATING": "3"})
+    await form.post({}, action="submit")
+    assert len(await stored()) == 1
+    again = Form(world, token)
+    await again.open(f"?r={receipt}")
+    assert again.status == 409 and "Hồ sơ này đã được đánh giá" in again.html

@@ -243,3 +243,47 @@ async def test_receipt_code_allows_exactly_one_response(world: World) -> None:
     wrong_point = await world.client.post("/api/v1/submissions", json=_body(token, receipt=elsewhere))
     assert wrong_point.status_code == 422
     assert await Submission.count() == 1
+
+
+async def test_break_off_is_stored_as_incomplete(world: World) -> None:
+    await create_open_wave(world)
+    token = await _token(world)
+    partial = _body(token, answers={"COMMENT": "Chờ lâu quá"}, complete=False)
+    response = await world.client.post("/api/v1/submissions", json=partial)
+    assert response.status_code == 201, response.text
+    row = await Submission.select(Submission.complete).where(Submission.client_id == partial["id"]).first()
+    assert row is not None and row["complete"] is False
+    # a complete response still needs its required items; a break-off still needs valid values
+    missing = await world.client.post("/api/v1/submissions", json=_body(token, answers={"COMMENT": "x"}))
+    assert missing.status_code == 422 and missing.json()["errors"][0]["code"] == "required"
+    invalid = await world.client.post(
+        "/api/v1/submissions", json=_body(token, answers={"RATING": 9}, complete=False)
+    )
+    assert invalid.status_code == 422
+    empty = await world.client.post("/api/v1/submissions", json=_body(token, answers={}, complete=False))
+    assert empty.status_code == 422
+    assert await Submission.count() == 1
+
+
+async def test_receipt_status_for_the_form_page(world: World) -> None:
+    from survey_engine.receipts import sign_receipt
+
+    await create_open_wave(world)
+    token = await _token(world)
+    services = world.app.state.services
+    receipt = sign_receipt(services.settings.secret_key, "D-1", "A1-Q1")
+    assert await services.submissions.receipt_status(token, receipt) == "ok"
+    assert await services.submissions.receipt_status(token, receipt[:-3] + "abc") == "invalid"
+    assert (
+        await services.submissions.receipt_status(token, sign_receipt("y" * 40, "D-1", "A1-Q1")) == "invalid"
+    )
+    assert (
+        await services.submissions.receipt_status(
+            token, sign_receipt(services.settings.secret_key, "D-1", "A2-Q1")
+        )
+        == "invalid"
+    )
+    assert (
+        await world.client.post("/api/v1/submissions", json=_body(token, receipt=receipt))
+    ).status_code == 201
+    assert await services.submissions.receipt_status(token, receipt) == "answered"
