@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from api.settings import Settings
 from api.ratelimit import RateLimiter
+from api.settings import Settings
 from survey_engine.agencies import AgencyService, ServicePointService
 from survey_engine.kiosks import KioskDeviceService
 from survey_engine.questionnaires import QuestionnaireService
