@@ -22,10 +22,12 @@ from api.routes.admin_units import list_admin_units
 from api.routes.agencies import AgencyController, ServicePointController
 from api.routes.auth import AuthController
 from api.routes.forms import get_form
+from api.routes.fieldwork import FIELDWORK_HANDLERS
 from api.routes.health import VERSION, health
 from api.routes.phone import PHONE_HANDLERS
 from api.routes.qr import QR_HANDLERS
 from api.routes.questionnaires import QuestionnaireController
+from api.routes.reports import REPORT_HANDLERS
 from api.routes.submissions import KioskDeviceController, submit
 from api.routes.users import AuditController, UserController
 from api.routes.waves import WaveController
@@ -82,6 +84,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             KioskDeviceController,
             *QR_HANDLERS,
             *PHONE_HANDLERS,
+            *FIELDWORK_HANDLERS,
+            *REPORT_HANDLERS,
             *PAGE_HANDLERS,
         ],
         template_config=TEMPLATE_CONFIG,

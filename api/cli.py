@@ -22,6 +22,8 @@ _TOPIC_MODULES = (
     "api.cli_planning",
     "api.cli_collect",
     "api.cli_qr",
+    "api.cli_fieldwork",
+    "api.cli_report",
 )
 # Which module registers which command: running one command imports only its module, so that
 # `sipas serve` does not pay for scipy. Top-level help and unknown commands load them all.
@@ -38,6 +40,8 @@ _COMMAND_MODULES = {
     "weights": "api.cli_planning",
     "export": "api.cli_collect",
     "qr": "api.cli_qr",
+    "frame": "api.cli_fieldwork",
+    "report": "api.cli_report",
 }
 
 
