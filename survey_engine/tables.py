@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from piccolo.columns import (
     JSON,
+    BigInt,
     Boolean,
     Date,
+    DoublePrecision,
     ForeignKey,
     Integer,
     Timestamptz,
@@ -239,3 +241,86 @@ class CallAttempt(Table, tablename="call_attempt"):
 
 
 ALL_TABLES = (*ALL_TABLES, KioskDevice, Contact, CallAttempt)
+
+
+# -- Frames, samples and weights (survey_engine/frames.py, fieldwork.py, weights_store.py) -------------
+
+
+class Frame(Table, tablename="frame"):
+    """One imported list of completed dossiers (a sampling frame, khung mẫu) for a wave.
+
+    A wave may receive several imports (e.g. one per month) until its sample is drawn; together they
+    form the wave's frame. Dossier codes are never stored in clear: only their keyed hash.
+    """
+
+    wave = ForeignKey(Wave, on_delete=OnDelete.restrict, index=True)
+    name = Varchar(length=200)
+    imported_at = Timestamptz()
+    imported_by = Integer(null=True, default=None)
+    row_count = Integer()
+    unit_version = Varchar(length=32)
+    file_sha256 = Varchar(length=64)
+
+
+class FrameUnit(Table, tablename="frame_unit"):
+    """One completed dossier of a frame; unique per (wave, dossier_hash) (index in a raw-SQL migration)."""
+
+    frame = ForeignKey(Frame, on_delete=OnDelete.cascade, index=True)
+    wave = ForeignKey(Wave, on_delete=OnDelete.restrict, index=True)
+    dossier_hash = Varchar(length=64)
+    agency = ForeignKey(Agency, on_delete=OnDelete.restrict, index=True)
+    field = Varchar(length=200)  # lĩnh vực
+    completed_on = Date()
+    phone = Varchar(length=32, null=True, default=None)  # +84…; purged when the wave closes
+    demographics = JSON(default="{}")  # e.g. {"sex": "nu", "age_band": "25-34"}
+    stratum = Varchar(length=300, default="")  # set by the draw
+    row_number = Integer()  # rows[i] of its file
+
+
+class Sample(Table, tablename="sample"):
+    """The sample drawn for a wave (one per wave), with the seed and plan that reproduce it."""
+
+    wave = ForeignKey(Wave, on_delete=OnDelete.restrict, unique=True, index=True)
+    seed = BigInt()
+    method = Varchar(length=16)  # srs | systematic
+    strata = JSON()  # ["agency"] or ["agency", "field"]
+    plan = JSON()  # the allocation that was drawn, with its parameters
+    frame_rows = Integer()
+    n = Integer()
+    drawn_at = Timestamptz()
+    drawn_by = Integer(null=True, default=None)
+
+
+class SampleUnit(Table, tablename="sample_unit"):
+    """A sampled frame unit with its design variables and (once computed) its weights."""
+
+    sample = ForeignKey(Sample, on_delete=OnDelete.cascade, index=True)
+    wave = ForeignKey(Wave, on_delete=OnDelete.restrict, index=True)
+    frame_unit = ForeignKey(FrameUnit, on_delete=OnDelete.restrict, unique=True)
+    dossier_hash = Varchar(length=64, index=True)
+    agency = ForeignKey(Agency, on_delete=OnDelete.restrict, index=True)
+    stratum = Varchar(length=300)
+    stratum_population = Integer()  # N_h (the FPC)
+    stratum_sample = Integer()  # n_h
+    inclusion_probability = DoublePrecision()
+    base_weight = DoublePrecision()
+    contact_code = Varchar(length=48, null=True, default=None)
+    status = Varchar(length=16, default="pending")  # fieldwork status at the last weighting
+    nonresponse_class = Varchar(length=300, null=True, default=None)
+    adjusted_weight = DoublePrecision(null=True, default=None)  # after the nonresponse adjustment
+    final_weight = DoublePrecision(null=True, default=None)  # after calibration and trimming
+    weighted_at = Timestamptz(null=True, default=None)
+
+
+class WeightRun(Table, tablename="weight_run"):
+    """One computation of a wave's weights: its options and diagnostics (the latest one is current)."""
+
+    wave = ForeignKey(Wave, on_delete=OnDelete.restrict, index=True)
+    computed_at = Timestamptz()
+    computed_by = Integer(null=True, default=None)
+    trigger = Varchar(length=16)  # request | close
+    options = JSON()
+    diagnostics = JSON()
+
+
+ALL_TABLES = (*ALL_TABLES, Frame, FrameUnit, Sample, SampleUnit, WeightRun)

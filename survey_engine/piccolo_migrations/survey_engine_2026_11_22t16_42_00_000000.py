@@ -1,0 +1,31 @@
+"""Composite unique indexes of frames and samples (plain SQL valid on SQLite and PostgreSQL).
+
+A separate migration because Piccolo runs a migration's raw SQL before it creates that migration's tables.
+"""
+
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.table import Table
+
+ID = "2026-11-22T16:42:00:000000"
+VERSION = "1.38.0"
+DESCRIPTION = "frame unit unique per wave and dossier hash; sample unit lookups"
+
+UNIQUE_INDEXES = (
+    "CREATE UNIQUE INDEX IF NOT EXISTS frame_unit_wave_dossier ON frame_unit (wave, dossier_hash)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS sample_unit_wave_dossier ON sample_unit (wave, dossier_hash)",
+)
+
+
+class RawSQL(Table, tablename="admin_unit"):
+    """Only a handle on the engine: Piccolo resolves it the same way as for every table."""
+
+
+async def forwards() -> MigrationManager:
+    manager = MigrationManager(migration_id=ID, app_name="survey_engine", description=DESCRIPTION)
+
+    async def create_unique_indexes() -> None:
+        for statement in UNIQUE_INDEXES:
+            await RawSQL.raw(statement)
+
+    manager.add_raw(create_unique_indexes)
+    return manager
