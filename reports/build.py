@@ -1,0 +1,375 @@
+"""From the statistics layer to scorecards: pure conversions of ``sampling`` results into frozen report data.
+
+No database: the caller (``survey_engine.scorecards``) loads the results and labels; these helpers pick
+one agency's estimates out of an :class:`~sampling.results.IndexResult`, compute the peer contrast from the
+joint linearisation, and assemble a :class:`~reports.scorecard_data.ScorecardData`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from reports.numbers import Language
+from reports.scorecard_data import (
+    AgencyInfo,
+    Contrast,
+    CounterPanel,
+    CriterionRow,
+    ElementRow,
+    Figure,
+    MethodNote,
+    PeerComparison,
+    PerceptionItem,
+    ScorecardData,
+    ShareRow,
+    Trend,
+    WaveInfo,
+)
+from sampling.contrasts import Contrast as SamplingContrast
+from sampling.contrasts import linear_combination
+from sampling.results import Estimate, EstimateSet, IndexResult
+
+__all__ = [
+    "DEFAULT_AGGREGATION",
+    "DEFAULT_PUBLICATION",
+    "Labels",
+    "agency_indices",
+    "contrast_from",
+    "counter_panel",
+    "figure_from_estimate",
+    "independent_difference",
+    "method_note",
+    "peer_comparison",
+    "perception_item",
+    "top_expectations",
+    "trend_from",
+]
+
+Labels = Mapping[str, tuple[str, str]]  # code → (Vietnamese, English)
+
+DEFAULT_AGGREGATION = (
+    "Chỉ số tiêu chí = tỷ lệ có trọng số trả lời 4 hoặc 5 (hài lòng, rất hài lòng) trong số câu trả lời hợp "
+    "lệ; “Không biết / Không áp dụng” không tính vào mẫu số và được đếm riêng. Chỉ số yếu tố = trung bình "
+    "các tiêu chí của yếu tố; Chỉ số SIPAS = trung bình tất cả tiêu chí. Sai số chuẩn theo tuyến tính hoá "
+    "đồng thời các tiêu chí.",
+    "Criterion index = weighted share answering 4 or 5 (satisfied, very satisfied) among valid answers; "
+    "“don't know / not applicable” is excluded from the denominator and counted. Element index = mean of "
+    "its criteria; SIPAS index = mean of all criteria. Standard errors from the joint linearisation of the "
+    "criteria.",
+)
+DEFAULT_PUBLICATION = (
+    "Tiêu chuẩn NCHS 2017 cho tỷ lệ: không công bố khi cỡ mẫu hoặc cỡ mẫu hiệu dụng < 30, khi độ rộng "
+    "khoảng tin cậy Korn–Graubard ≥ 30 điểm, hoặc độ rộng tương đối > 130 %; cần thận trọng khi bậc tự do "
+    "< 8. Khoảng tin cậy 95 %.",
+    "NCHS 2017 standard for proportions: suppressed when the sample size or effective sample size is < 30, "
+    "the Korn–Graubard interval is 30 points wide or more, or its relative width exceeds 130%; flagged for "
+    "review when degrees of freedom < 8. 95% confidence intervals.",
+)
+
+
+def figure_from_estimate(e: Estimate) -> Figure:
+    """The printed figure of an estimate (flag kept; non-finite values become missing)."""
+
+    def finite(x: float | None) -> float | None:
+        return float(x) if x is not None and math.isfinite(x) else None
+
+    flag = e.flag if e.flag in ("review", "suppress") else None
+    return Figure(
+        estimate=finite(e.estimate),
+        ci_low=finite(e.ci_low),
+        ci_high=finite(e.ci_high),
+        n=int(e.n),
+        se=finite(e.se),
+        flag=flag,  # type: ignore[arg-type]
+        flag_reason=e.flag_reason if flag else None,
+    )
+
+
+def contrast_from(c: SamplingContrast) -> Contrast:
+    """A ``sampling.contrasts.Contrast`` as report data (difference, interval, p-value)."""
+    e = c.estimate
+    return Contrast(
+        difference=e.estimate,
+        ci_low=e.ci_low,
+        ci_high=e.ci_high,
+        p_value=None if math.isnan(c.p_value) else c.p_value,
+        level=e.level,
+    )
+
+
+def independent_difference(current: Estimate, previous: Estimate, level: float = 0.95) -> Contrast:
+    """Difference of two estimates from independent samples (two waves): SE = √(se₁² + se₂²), normal test."""
+    diff = current.estimate - previous.estimate
+    se = math.hypot(current.se, previous.se)
+    if not (math.isfinite(diff) and math.isfinite(se)) or se <= 0:
+        return Contrast(diff if math.isfinite(diff) else None, None, None, None, level)
+    z = _normal_quantile(0.5 + level / 2)
+    p = math.erfc(abs(diff / se) / math.sqrt(2))
+    return Contrast(diff, diff - z * se, diff + z * se, p, level)
+
+
+def _normal_quantile(q: float) -> float:
+    from scipy.special import ndtri
+
+    return float(ndtri(q))
+
+
+def _domain_matches(e: Estimate | object, domain: Mapping[str, str]) -> bool:
+    return dict(getattr(e, "domain", {})) == dict(domain)
+
+
+def agency_indices(
+    result: IndexResult,
+    domain: Mapping[str, str],
+    *,
+    criterion_labels: Labels,
+    element_labels: Labels,
+    element_of: Mapping[str, str],
+    overall: str = "SIPAS",
+) -> tuple[Figure, tuple[ElementRow, ...], tuple[CriterionRow, ...]]:
+    """One domain's (agency's) overall index, element rows and criterion rows, in questionnaire order.
+
+    ``element_labels`` lists the elements to show, in order; other groups (parts) are left out.
+    """
+    groups = {e.variable: e for e in result.groups.estimates if _domain_matches(e, domain)}
+    if overall not in groups:
+        raise KeyError(f"no {overall!r} index for domain {dict(domain)}")
+    sipas = figure_from_estimate(groups[overall])
+    elements = tuple(
+        ElementRow(code, vi, en, figure_from_estimate(groups[code]))
+        for code, (vi, en) in element_labels.items()
+        if code in groups
+    )
+    dk = {d.criterion: d.count for d in result.dont_know if _domain_matches(d, domain)}
+    by_code = {e.variable: e for e in result.criteria.estimates if _domain_matches(e, domain)}
+    criteria = tuple(
+        CriterionRow(
+            code=code,
+            label_vi=vi,
+            label_en=en,
+            figure=figure_from_estimate(by_code[code]),
+            dont_know=int(dk.get(code, 0)),
+            element=element_of.get(code),
+        )
+        for code, (vi, en) in criterion_labels.items()
+        if code in by_code
+    )
+    return sipas, elements, criteria
+
+
+def peer_comparison(
+    groups: EstimateSet,
+    domain: Mapping[str, str],
+    peer_domains: Sequence[Mapping[str, str]],
+    *,
+    level: str,
+    variable: str = "SIPAS",
+    names: Mapping[str, tuple[str, str]] | None = None,
+    domain_key: str = "agency",
+) -> PeerComparison | None:
+    """This domain against the unweighted mean of ``peer_domains`` (its own included), from one design.
+
+    The difference agency − peer mean is one linear combination of the domain indices, so its SE accounts
+    for the agency being part of the mean and for domains sharing PSUs. Suppressed peers are left out of
+    the mean. ``names`` (domain value → (vi, en)) lets the best performer be named, with its interval.
+    """
+    position = {
+        tuple(sorted(dict(e.domain).items())): i
+        for i, e in enumerate(groups.estimates)
+        if e.variable == variable
+    }
+    me = position.get(tuple(sorted(dict(domain).items())))
+    if me is None:
+        return None
+    peers = []
+    for d in peer_domains:
+        i = position.get(tuple(sorted(dict(d).items())))
+        if (
+            i is not None
+            and groups.estimates[i].flag != "suppress"
+            and math.isfinite(groups.estimates[i].estimate)
+        ):
+            peers.append(i)
+    if me not in peers:
+        peers.append(me)
+    if len(peers) < 2:
+        return None
+    m = len(peers)
+    mean_c = np.zeros(len(groups.estimates))
+    mean_c[peers] = 1.0 / m
+    gap_c = -mean_c.copy()
+    gap_c[me] += 1.0
+    mean = linear_combination(groups, mean_c, label=f"{variable} peer mean")
+    gap = linear_combination(groups, gap_c, label=f"{variable} - peer mean")
+    best_i = max(peers, key=lambda i: groups.estimates[i].estimate)
+    best_e = groups.estimates[best_i]
+    best_name = (names or {}).get(str(dict(best_e.domain).get(domain_key, "")))
+    return PeerComparison(
+        level=level,
+        agencies=m,
+        peer_mean=figure_from_estimate(mean.estimate),
+        gap=contrast_from(gap),
+        best_name_vi=best_name[0] if best_name else None,
+        best_name_en=best_name[1] if best_name else None,
+        best=figure_from_estimate(best_e) if best_name else None,
+    )
+
+
+def trend_from(
+    current: Estimate,
+    previous: Estimate,
+    *,
+    previous_wave_code: str,
+    previous_wave_name_vi: str,
+    previous_wave_name_en: str,
+) -> Trend:
+    """The change since the previous wave (independent samples) with its significance."""
+    return Trend(
+        previous_wave_code=previous_wave_code,
+        previous_wave_name_vi=previous_wave_name_vi,
+        previous_wave_name_en=previous_wave_name_en,
+        previous=figure_from_estimate(previous),
+        change=independent_difference(current, previous, current.level),
+    )
+
+
+def perception_item(
+    code: str, label_vi: str, label_en: str, options: Sequence[tuple[str, str, Estimate]]
+) -> PerceptionItem:
+    """A perception item from the share estimates (%, 0–100) of its three options (none, some, many)."""
+    rows = tuple(ShareRow(vi, en, figure_from_estimate(e)) for vi, en, e in options)
+    n = max((e.n for _, _, e in options), default=None)
+    return PerceptionItem(code=code, label_vi=label_vi, label_en=label_en, options=rows, n=n)
+
+
+def top_expectations(items: Sequence[tuple[str, str, Estimate]], k: int = 5) -> tuple[ShareRow, ...]:
+    """The ``k`` expectations with the largest share (ties by label); suppressed shares go last."""
+
+    def key(item: tuple[str, str, Estimate]) -> tuple[int, float, str]:
+        vi, _, e = item
+        shown = e.flag != "suppress" and math.isfinite(e.estimate)
+        return (0 if shown else 1, -e.estimate if shown else 0.0, vi)
+
+    chosen = sorted(items, key=key)[:k]
+    return tuple(ShareRow(vi, en, figure_from_estimate(e)) for vi, en, e in chosen)
+
+
+def counter_panel(counts: Mapping[int, int]) -> CounterPanel:
+    """Counter ratings ``{3: very satisfied, 2: satisfied, 1: dissatisfied}`` (counts) as shares."""
+    n = int(sum(counts.get(k, 0) for k in (1, 2, 3)))
+    if n == 0:
+        return CounterPanel(0, None, None, None)
+    return CounterPanel(
+        n=n,
+        very_satisfied=100.0 * counts.get(3, 0) / n,
+        satisfied=100.0 * counts.get(2, 0) / n,
+        dissatisfied=100.0 * counts.get(1, 0) / n,
+    )
+
+
+@dataclass(frozen=True)
+class _DesignText:
+    vi: str
+    en: str
+
+
+def method_note(
+    groups: EstimateSet,
+    *,
+    sample_size: int | None = None,
+    response_rate: float | None = None,
+    design: tuple[str, str] | None = None,
+    weighting: tuple[str, str] | None = None,
+    aggregation: tuple[str, str] = DEFAULT_AGGREGATION,
+    publication: tuple[str, str] = DEFAULT_PUBLICATION,
+) -> MethodNote:
+    """The method note; the design text defaults to a description of the design summary."""
+    s = groups.design
+    if design is None:
+        design = (
+            f"{s.strata} tầng, {s.psus} đơn vị mẫu bậc 1, {s.stages} giai đoạn; phương sai tuyến tính hoá "
+            f"Taylor, bậc tự do {s.df}.",
+            f"{s.strata} strata, {s.psus} primary sampling units, {s.stages} stage(s); Taylor-linearised "
+            f"variance, {s.df} degrees of freedom.",
+        )
+    if weighting is None:
+        if s.calibration:
+            weighting = (
+                f"Trọng số thiết kế, hiệu chỉnh ({s.calibration}).",
+                f"Design weights, calibrated ({s.calibration}).",
+            )
+        elif s.weight:
+            weighting = (f"Trọng số thiết kế (cột {s.weight}).", f"Design weights (column {s.weight}).")
+        else:
+            weighting = ("Không gia quyền (trọng số bằng nhau).", "Unweighted (equal weights).")
+    return MethodNote(
+        design_vi=design[0],
+        design_en=design[1],
+        sample_size=sample_size if sample_size is not None else s.rows,
+        response_rate=response_rate,
+        weighting_vi=weighting[0],
+        weighting_en=weighting[1],
+        aggregation_vi=aggregation[0],
+        aggregation_en=aggregation[1],
+        publication_vi=publication[0],
+        publication_en=publication[1],
+    )
+
+
+def scorecard_data(
+    *,
+    agency: AgencyInfo,
+    province_name_vi: str,
+    province_name_en: str,
+    wave: WaveInfo,
+    unit_version: str,
+    result: IndexResult,
+    criterion_labels: Labels,
+    element_labels: Labels,
+    element_of: Mapping[str, str],
+    method: MethodNote,
+    domain_key: str = "agency",
+    trend: Trend | None = None,
+    peer: PeerComparison | None = None,
+    perception: Sequence[PerceptionItem] = (),
+    expectations: Sequence[ShareRow] = (),
+    counter: CounterPanel | None = None,
+    lang: Language = "vi",
+) -> ScorecardData:
+    """Assemble one agency's scorecard from an ``IndexResult`` by agency and the already-built panels."""
+    sipas, elements, criteria = agency_indices(
+        result,
+        {domain_key: agency.code},
+        criterion_labels=criterion_labels,
+        element_labels=element_labels,
+        element_of=element_of,
+    )
+    return ScorecardData(
+        agency=agency,
+        province_name_vi=province_name_vi,
+        province_name_en=province_name_en,
+        wave=wave,
+        unit_version=unit_version,
+        sipas=sipas,
+        elements=elements,
+        criteria=criteria,
+        method=method,
+        trend=trend,
+        peer=peer,
+        perception=tuple(perception),
+        expectations=tuple(expectations),
+        counter=counter,
+        lang=lang,
+    )
+
+
+def example_wave() -> WaveInfo:
+    """A fixed wave for examples, tests and benchmarks."""
+    return WaveInfo(
+        "AB-2026", "Khảo sát SIPAS năm 2026", "SIPAS survey 2026", date(2026, 1, 1), date(2026, 12, 31)
+    )

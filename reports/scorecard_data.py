@@ -1,0 +1,242 @@
+"""What a scorecard shows: frozen data, filled by :mod:`reports.build`, rendered by :mod:`reports.scorecard`.
+
+Every number here is already estimated (design-based, with its interval and publication verdict); the
+renderer only formats and lays it out. Percentages are on the 0–100 scale. Labels come in Vietnamese
+(``*_vi``, the primary text) and English (``*_en``).
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass, fields
+from datetime import date
+from typing import Literal
+
+from reports.numbers import Language
+
+Flag = Literal["review", "suppress"] | None
+Verdict = Literal["above", "not-different", "below"]
+
+
+def _nfc_strings(obj: object) -> None:
+    """Every ``str`` field in NFC (precomposed letters: every glyph exists, text extracts cleanly)."""
+    for f in fields(obj):  # type: ignore[arg-type]
+        value = getattr(obj, f.name)
+        if isinstance(value, str):
+            object.__setattr__(obj, f.name, unicodedata.normalize("NFC", value))
+
+
+def _finite(x: float | None) -> bool:
+    return x is not None and math.isfinite(x)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One estimate as printed: value, 95 % interval, n and publication verdict (``None`` = publish)."""
+
+    estimate: float | None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    n: int | None = None
+    se: float | None = None
+    flag: Flag = None
+    flag_reason: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.flag not in (None, "review", "suppress"):
+            raise ValueError(f"flag must be None, 'review' or 'suppress' (got {self.flag!r})")
+        if self.flag is not None and not self.flag_reason:
+            raise ValueError("a flagged figure needs its reason")
+
+    @property
+    def suppressed(self) -> bool:
+        """True when the value must not be shown (suppressed, or not estimable)."""
+        return self.flag == "suppress" or not _finite(self.estimate)
+
+    @property
+    def has_interval(self) -> bool:
+        return _finite(self.ci_low) and _finite(self.ci_high)
+
+
+@dataclass(frozen=True)
+class AgencyInfo:
+    code: str
+    name_vi: str
+    name_en: str
+    level: str  # province | district | commune
+
+    def __post_init__(self) -> None:
+        _nfc_strings(self)
+
+
+@dataclass(frozen=True)
+class WaveInfo:
+    code: str
+    name_vi: str
+    name_en: str
+    period_start: date
+    period_end: date
+
+    def __post_init__(self) -> None:
+        _nfc_strings(self)
+
+
+@dataclass(frozen=True)
+class ElementRow:
+    """An element (group of criteria) index."""
+
+    code: str
+    label_vi: str
+    label_en: str
+    figure: Figure
+
+    def __post_init__(self) -> None:
+        _nfc_strings(self)
+
+
+@dataclass(frozen=True)
+class CriterionRow:
+    """A criterion index with its "don't know / not applicable" count (excluded from the denominator)."""
+
+    code: str
+    label_vi: str
+    label_en: str
+    figure: Figure
+    dont_know: int
+    element: str | None = None
+
+    def __post_init__(self) -> None:
+        _nfc_strings(self)
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """A difference (this agency or wave minus the reference) with its 95 % interval and p-value."""
+
+    difference: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+    level: float = 0.95
+
+    @property
+    def verdict(self) -> Verdict | None:
+        """From the interval of the difference, never from two overlapping intervals; None: unknown."""
+        if not (_finite(self.ci_low) and _finite(self.ci_high)):
+            return None
+        assert self.ci_low is not None and self.ci_high is not None
+        if self.ci_low > 0:
+            return "above"
+        if self.ci_high < 0:
+            return "below"
+        return "not-different"
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Change of the SIPAS index since the previous wave."""
+
+    previous_wave_code: str
+    previous_wave_name_vi: str
+    previous_wave_name_en: str
+    previous: Figure
+    change: Contrast
+
+    def __post_init__(self) -> None:
+        _nfc_strings(self)
+
+
+@dataclass(frozen=True)
+class PeerComparison:
+    """This agency against the mean of the agencies of the same level in the province."""
+
+    level: str
+    agencies: int  # how many agencies the peer mean covers
+    peer_mean: Figure
+    gap: Contrast  # agency − peer mean
+    best_name_vi: str | None = None  # best performer, shown with its interval (never as a rank)
+    best_name_en: str | None = None
+    best: Figure | None = None
+
+    def __post_init__(self) -> None:
+        _nfc_strings(self)
+
+
+@dataclass(frozen=True)
+class ShareRow:
+    label_vi: str
+    label_en: str
+    share: Figure
+
+    def __post_init__(self) -> None:
+        _nfc_strings(self)
+
+
+@dataclass(frozen=True)
+class PerceptionItem:
+    """A three-option perception item (harassment, informal payments): shares of none / some / many."""
+
+    code: str
+    label_vi: str
+    label_en: str
+    options: tuple[ShareRow, ...]  # none, some, many
+    n: int | None = None
+
+    def __post_init__(self) -> None:
+        _nfc_strings(self)
+
+
+@dataclass(frozen=True)
+class CounterPanel:
+    """Counter / QR / kiosk ratings: self-selected, NOT a probability sample; never pooled with the index."""
+
+    n: int
+    very_satisfied: float | None  # % of ratings
+    satisfied: float | None
+    dissatisfied: float | None
+
+
+@dataclass(frozen=True)
+class MethodNote:
+    design_vi: str
+    design_en: str
+    sample_size: int | None
+    response_rate: float | None  # %, None when unknown (e.g. self-selected channels only)
+    weighting_vi: str
+    weighting_en: str
+    aggregation_vi: str
+    aggregation_en: str
+    publication_vi: str
+    publication_en: str
+
+    def __post_init__(self) -> None:
+        _nfc_strings(self)
+
+
+@dataclass(frozen=True)
+class ScorecardData:
+    """Everything one agency's scorecard for one wave shows."""
+
+    agency: AgencyInfo
+    province_name_vi: str
+    province_name_en: str
+    wave: WaveInfo
+    unit_version: str
+    sipas: Figure
+    elements: tuple[ElementRow, ...]
+    criteria: tuple[CriterionRow, ...]
+    method: MethodNote
+    trend: Trend | None = None
+    peer: PeerComparison | None = None
+    perception: tuple[PerceptionItem, ...] = ()
+    expectations: tuple[ShareRow, ...] = ()  # top expectations, largest share first
+    counter: CounterPanel | None = None
+    lang: Language = "vi"
+
+    def __post_init__(self) -> None:
+        _nfc_strings(self)
+        if self.lang not in ("vi", "en"):
+            raise ValueError("lang must be 'vi' or 'en'")
+        for name in ("elements", "criteria", "perception", "expectations"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
