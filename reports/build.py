@@ -12,8 +12,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
-
 from reports.numbers import Language
 from reports.scorecard_data import (
     AgencyInfo,
@@ -200,9 +198,8 @@ def peer_comparison(
     if len(peers) < 2:
         return None
     m = len(peers)
-    mean_c = np.zeros(len(groups.estimates))
-    mean_c[peers] = 1.0 / m
-    gap_c = -mean_c.copy()
+    mean_c = {i: 1.0 / m for i in peers}
+    gap_c = {i: -1.0 / m for i in peers}
     gap_c[me] += 1.0
     mean = linear_combination(groups, mean_c, label=f"{variable} peer mean")
     gap = linear_combination(groups, gap_c, label=f"{variable} - peer mean")

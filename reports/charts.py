@@ -95,7 +95,7 @@ def interval_chart(
     value_room = 34.0
     top_pad, axis_room = (14.0 if reference is not None else 4.0), 16.0
     height = top_pad + row_height * max(len(rows), 1) + axis_room
-    d = Drawing(width, height)
+    d = Drawing(width, height, initialFontName=SANS, initialFontSize=8)
     x0 = label_width + 6
     x1 = width - value_room
     span = axis_max - axis_min
@@ -207,7 +207,7 @@ def stacked_share_bar(
     shares: Sequence[float | None], colours: Sequence[Color], width: float, height: float = 10.0
 ) -> Drawing:
     """One 100 % bar split into the given shares (missing shares draw nothing)."""
-    d = Drawing(width, height)
+    d = Drawing(width, height, initialFontName=SANS, initialFontSize=8)
     x = 0.0
     for share, colour in zip(shares, colours, strict=True):
         if share is None or share <= 0:

@@ -310,6 +310,11 @@ def _styles() -> dict[str, ParagraphStyle]:
     return s
 
 
+def _table_style(commands: list[Any]) -> TableStyle:
+    """A table style whose default font is the Vietnamese one (ReportLab's default is Helvetica)."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), SANS), *commands])
+
+
 def _p(text: str, style: str) -> Paragraph:
     return Paragraph(text, _styles()[style])
 
@@ -318,7 +323,7 @@ def _e(text: str) -> str:
     return escape(text)
 
 
-class _Mark(Flowable):
+class _Mark(Flowable):  # type: ignore[misc]
     """A small ▲/▼ significance mark (drawn: Roboto has no triangle glyphs)."""
 
     def __init__(self, up: bool) -> None:
@@ -328,7 +333,7 @@ class _Mark(Flowable):
         self.height = 9
 
     def draw(self) -> None:
-        d = Drawing(10, 9)
+        d = Drawing(10, 9, initialFontName=SANS, initialFontSize=8)
         d.add(triangle(5, 4.5, 8, self.up, UP if self.up else DOWN))
         d.drawOn(self.canv, 0, 0)
 
@@ -360,7 +365,7 @@ def _headline(data: ScorecardData, notes: Notes, lang: Language) -> Table:
     widths = [FRAME_WIDTH * 0.32, FRAME_WIDTH * 0.34, FRAME_WIDTH * 0.34]
     table = Table([[left, middle, right]], colWidths=widths)
     table.setStyle(
-        TableStyle(
+        _table_style(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("BACKGROUND", (0, 0), (0, 0), PRIMARY_LIGHT),
@@ -388,7 +393,7 @@ def _verdict_line(change: Contrast, texts: dict[str, str], lang: Language) -> li
         colWidths=[12, None],
     )
     mark_table.setStyle(
-        TableStyle(
+        _table_style(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -506,7 +511,7 @@ def _band(data: ScorecardData, lang: Language) -> Table:
     ]
     table = Table(rows, colWidths=[FRAME_WIDTH])
     table.setStyle(
-        TableStyle(
+        _table_style(
             [
                 ("BACKGROUND", (0, 0), (-1, -1), PRIMARY),
                 ("LINEBELOW", (0, -1), (-1, -1), 3, ACCENT),
@@ -621,7 +626,7 @@ def _criterion_table(data: ScorecardData, notes: Notes, lang: Language) -> Table
     widths = [FRAME_WIDTH - 235, 48, 72, 38, 40, 37]
     style += [("ALIGN", (1, 0), (-1, -1), "RIGHT"), ("ALIGN", (5, 0), (5, -1), "CENTER")]
     table = Table(rows, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle(style))
+    table.setStyle(_table_style(style))
     return table
 
 
@@ -650,7 +655,7 @@ def _perception_table(data: ScorecardData, notes: Notes, lang: Language) -> Tabl
         rows.append(cells)
     widths = [FRAME_WIDTH - 270, 50, 50, 50, 40, 80]
     table = Table(rows, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle([*_TABLE_BASE, ("ALIGN", (1, 0), (4, -1), "RIGHT")]))
+    table.setStyle(_table_style([*_TABLE_BASE, ("ALIGN", (1, 0), (4, -1), "RIGHT")]))
     return table
 
 
@@ -664,7 +669,7 @@ def _expectation_table(data: ScorecardData, notes: Notes, lang: Language) -> Tab
         ci = DASH if fig.suppressed else format_interval(fig.ci_low, fig.ci_high, lang)
         rows.append([_p(_e(_label(row, lang)), "cell"), value, ci])
     table = Table(rows, colWidths=[FRAME_WIDTH - 140, 60, 80], repeatRows=1)
-    table.setStyle(TableStyle([*_TABLE_BASE, ("ALIGN", (1, 0), (-1, -1), "RIGHT")]))
+    table.setStyle(_table_style([*_TABLE_BASE, ("ALIGN", (1, 0), (-1, -1), "RIGHT")]))
     return table
 
 
@@ -687,7 +692,7 @@ def _counter_panel(data: ScorecardData, lang: Language) -> Table:
         inner.append(stacked_share_bar(shares, SHARE_COLOURS, FRAME_WIDTH - 24, 9))
     table = Table([[item] for item in inner], colWidths=[FRAME_WIDTH])
     table.setStyle(
-        TableStyle(
+        _table_style(
             [
                 ("BACKGROUND", (0, 0), (-1, -1), COUNTER_BG),
                 ("BOX", (0, 0), (-1, -1), 1.2, COUNTER_RULE),
@@ -806,6 +811,8 @@ def render_scorecard(data: ScorecardData, lang: Language | None = None, *, invar
         lang=lang,
         invariant=1 if invariant else 0,
         pageCompression=1,
+        initialFontName=SANS,  # not Helvetica: every font in the file covers Vietnamese
+        initialFontSize=9,
     )
     decorate = _page_decorations(data, lang)
     doc.build(scorecard_story(data, lang), onFirstPage=decorate, onLaterPages=decorate)
