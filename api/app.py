@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -21,8 +22,8 @@ from api.problems import EXCEPTION_HANDLERS
 from api.routes.admin_units import list_admin_units
 from api.routes.agencies import AgencyController, ServicePointController
 from api.routes.auth import AuthController
-from api.routes.forms import get_form
 from api.routes.fieldwork import FIELDWORK_HANDLERS
+from api.routes.forms import get_form
 from api.routes.health import VERSION, health
 from api.routes.phone import PHONE_HANDLERS
 from api.routes.qr import QR_HANDLERS
@@ -33,6 +34,10 @@ from api.routes.users import AuditController, UserController
 from api.routes.waves import WaveController
 from api.services import Services
 from api.settings import Settings
+
+# Drivers log SQL with its parameters at DEBUG (phone numbers, tokens): never let those lines through.
+for _driver in ("aiosqlite", "asyncpg"):
+    logging.getLogger(_driver).setLevel(logging.INFO)
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",

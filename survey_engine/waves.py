@@ -233,7 +233,13 @@ class WaveService:
         await Wave.update({Wave.status: status, Wave.updated_at: datetime.now(UTC)}).where(
             Wave.id == row["id"]
         )
-        await audit.record(actor, "status", "wave", code, {"from": current, "to": status})
+        details: dict[str, object] = {"from": current, "to": status}
+        if status == "closed":
+            # Phone numbers were kept only to place the calls: they go when fieldwork ends.
+            from survey_engine.phone import PhoneService
+
+            details["phones_purged"] = await PhoneService().purge_phones(int(str(row["id"])))
+        await audit.record(actor, "status", "wave", code, details)
         return await self.get(actor, code)
 
     async def delete(self, actor: Actor, code: str) -> None:

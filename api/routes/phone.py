@@ -10,7 +10,6 @@ assigned to. Listing, summary and attempt responses use Structs without a phone 
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
@@ -28,11 +27,6 @@ from api.routes.common import Limit, Offset, to_page, to_struct
 from api.schemas import PageOut
 from survey_engine.actors import Actor
 from survey_engine.phone import STATUSES, PhoneService
-
-# aiosqlite logs every statement with its parameters at DEBUG, which would put phone numbers in the
-# logs of anyone debugging; its DEBUG lines carry nothing else of use. (Belongs in the app's logging
-# set-up once there is one.)
-logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 PHONE = PhoneService()
 INTERVIEWERS = allow("interviewer")

@@ -18,9 +18,11 @@ from api.routes.common import Limit, Offset
 from api.schemas import Channel, PageOut, Strict
 from api.services import Services
 from survey_engine.actors import Actor
-from survey_engine.errors import AuthenticationFailed, Forbidden
+from survey_engine.errors import AuthenticationFailed, FieldProblem, Forbidden, InvalidInput
+from survey_engine.phone import PhoneService
 from survey_engine.security import hash_token
 from survey_engine.submissions import SubmissionRequest
+from survey_engine.tables import Wave
 
 DEVICE_HEADER = "x-kiosk-device"
 
@@ -38,6 +40,9 @@ class SubmissionIn(Strict):
     dossier_code: Annotated[str, Meta(max_length=64)] | None = None
     receipt: Annotated[str, Meta(max_length=256)] | None = None
     questionnaire_version: Annotated[str, Meta(max_length=80)] | None = None
+    contact: Annotated[str, Meta(max_length=48, description="phone contact code (channel phone)")] | None = (
+        None
+    )
     complete: Annotated[
         bool, Meta(description="false for a kiosk break-off kept after the idle timeout (wave setting)")
     ] = True
@@ -66,11 +71,22 @@ async def submit(request: Request[Any, Any, Any], data: JSONBody[SubmissionIn]) 
     services: Services = request.app.state.services
     device = request.headers.get(DEVICE_HEADER) or None
     interviewer_id = None
+    actor: Actor | None = None
     if data.channel in ("phone", "paper"):
         actor = await authenticate(request)
         if actor.role not in ("interviewer", "admin", "statistician"):
             raise Forbidden(f"the {actor.role} role may not enter {data.channel} responses")
         interviewer_id = actor.user_id
+    contact_id: int | None = None
+    if data.contact is not None:
+        if data.channel != "phone" or actor is None:
+            raise InvalidInput(
+                "a contact goes with a phone interview", [FieldProblem("contact", "only for phone")]
+            )
+        form = await services.submissions.resolve(data.token)
+        wave = await Wave.select(Wave.code).where(Wave.id == form.wave_id).first()
+        contact = await PhoneService().get_contact(actor, str(wave["code"] if wave else ""), data.contact)
+        contact_id = int(str(contact["id"]))
     elif presented_token(request) and data.channel == "online":
         pass  # a signed-in staff member testing the online form: stored as an ordinary online response
     key = "device:" + hash_token(device) if device else "token:" + data.token
@@ -99,6 +115,9 @@ async def submit(request: Request[Any, Any, Any], data: JSONBody[SubmissionIn]) 
             complete=data.complete,
         )
     )
+    if contact_id is not None and interviewer_id is not None:
+        # After the commit: the contact is complete only once its questionnaire is durably stored.
+        await PhoneService().mark_complete(contact_id, outcome.client_id, interviewer_id)
     return Response(
         SubmissionOut(id=outcome.client_id, status="accepted"), status_code=201 if outcome.created else 200
     )

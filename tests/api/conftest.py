@@ -69,7 +69,12 @@ async def world(app: Litestar) -> AsyncIterator[World]:
         yield world
 
 
-async def create_open_wave(world: World, code: str = "W1", agencies: tuple[str, ...] = ("A1", "A2")) -> dict:
+async def create_open_wave(
+    world: World,
+    code: str = "W1",
+    agencies: tuple[str, ...] = ("A1", "A2"),
+    channels: tuple[str, ...] = ("online", "kiosk"),
+) -> dict:
     admin = world.auth("admin")
     response = await world.client.post(
         "/api/v1/questionnaires", json={"template": "counter-3"}, headers=admin
@@ -85,7 +90,7 @@ async def create_open_wave(world: World, code: str = "W1", agencies: tuple[str, 
         "questionnaire_version": 1,
         "period_start": "2026-01-01",
         "period_end": "2026-12-31",
-        "channels": ["online", "kiosk"],
+        "channels": list(channels),
         "agencies": list(agencies),
         "service_points": [f"{a}-Q1" for a in agencies],
     }
