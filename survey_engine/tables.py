@@ -15,6 +15,7 @@ from piccolo.columns import (
     DoublePrecision,
     ForeignKey,
     Integer,
+    Text,
     Timestamptz,
     Varchar,
 )
@@ -163,6 +164,9 @@ class Submission(Table, tablename="submission"):
     # False for a break-off kept by a kiosk after its idle timeout (wave setting kiosk_idle = "keep"):
     # stored for the record, excluded from estimates unless asked for.
     complete = Boolean(default=True)
+    # The criteria answers in questionnaire order, one character each ("1"–"5", "0" don't know,
+    # "." not answered): estimation reads this column instead of parsing every JSON answer set.
+    codes = Text(null=True, default=None)
 
 
 class AuditLog(Table, tablename="audit_log"):
