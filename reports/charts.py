@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
 from reportlab.lib.colors import Color, HexColor
@@ -41,7 +42,15 @@ class ChartRow:
 
 
 def wrap_text(text: str, font: str, size: float, width: float, max_lines: int = 2) -> list[str]:
-    """Greedy word wrap to ``width`` points; the last line is shortened with an ellipsis if needed."""
+    """Greedy word wrap to ``width`` points; the last line is shortened with an ellipsis if needed.
+
+    Cached per process: labels repeat across every agency of a wave.
+    """
+    return list(_wrap(text, font, size, width, max_lines))
+
+
+@lru_cache(maxsize=8192)
+def _wrap(text: str, font: str, size: float, width: float, max_lines: int) -> tuple[str, ...]:
     words = text.split()
     lines: list[str] = []
     current = ""
@@ -60,7 +69,7 @@ def wrap_text(text: str, font: str, size: float, width: float, max_lines: int = 
         while last and stringWidth(last + "…", font, size) > width:
             last = last[:-1].rstrip()
         lines[-1] = last + "…"
-    return lines
+    return tuple(lines)
 
 
 def triangle(x: float, y: float, size: float, up: bool, colour: Color) -> Polygon:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -32,7 +32,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from reports.charts import DOWN, UP, ChartRow, interval_chart, stacked_share_bar, triangle
+from reports.charts import DOWN, UP, ChartRow, interval_chart, stacked_share_bar, triangle, wrap_text
 from reports.fonts import SANS, SANS_BOLD, register_fonts
 from reports.numbers import (
     DASH,
@@ -61,6 +61,7 @@ __all__ = ["LEVEL_NAMES", "TEXTS", "Notes", "reason_text", "render_scorecard", "
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 40.0
 FRAME_WIDTH = PAGE_WIDTH - 2 * MARGIN
+CELL_FONT_SIZE = 7.5
 
 SHARE_COLOURS = (HexColor("#4E9A5B"), HexColor("#E3B23C"), HexColor("#C8102E"))
 COUNTER_BG = HexColor("#FFF6E0")
@@ -313,6 +314,14 @@ def _styles() -> dict[str, ParagraphStyle]:
 def _table_style(commands: list[Any]) -> TableStyle:
     """A table style whose default font is the Vietnamese one (ReportLab's default is Helvetica)."""
     return TableStyle([("FONTNAME", (0, 0), (-1, -1), SANS), *commands])
+
+
+@lru_cache(maxsize=4096)
+def _cell_text(text: str, width: float, bold: bool = False) -> str:
+    """A table cell's text wrapped to ``width`` (minus padding) as plain lines: much cheaper than a
+    Paragraph, and cached, since every agency's scorecard repeats the questionnaire's labels."""
+    lines = wrap_text(text, SANS_BOLD if bold else SANS, CELL_FONT_SIZE, width - 8, max_lines=4)
+    return "\n".join(lines)
 
 
 def _p(text: str, style: str) -> Paragraph:
@@ -595,7 +604,7 @@ def _criterion_table(data: ScorecardData, notes: Notes, lang: Language) -> Table
             ci = DASH if fig.suppressed else format_interval(fig.ci_low, fig.ci_high, lang)
             rows.append(
                 [
-                    _p(f"<b>{_e(_label(element, lang))}</b>", "cell"),
+                    _cell_text(_label(element, lang), FRAME_WIDTH - 235, bold=True),
                     value,
                     ci,
                     format_count(fig.n, lang),
@@ -615,7 +624,7 @@ def _criterion_table(data: ScorecardData, notes: Notes, lang: Language) -> Table
         ci = DASH if fig.suppressed else format_interval(fig.ci_low, fig.ci_high, lang)
         rows.append(
             [
-                _p(_e(_label(criterion, lang)), "cell"),
+                _cell_text(_label(criterion, lang), FRAME_WIDTH - 235),
                 value,
                 ci,
                 format_count(fig.n, lang),
@@ -636,7 +645,7 @@ def _perception_table(data: ScorecardData, notes: Notes, lang: Language) -> Tabl
         [t["col_item"][lang], t["none"][lang], t["some"][lang], t["many"][lang], "n", ""]
     ]
     for item in data.perception:
-        cells: list[Any] = [_p(_e(_label(item, lang)), "cell")]
+        cells: list[Any] = [_cell_text(_label(item, lang), FRAME_WIDTH - 270)]
         values: list[float | None] = []
         for option in item.options[:3]:
             fig = option.share
@@ -667,7 +676,7 @@ def _expectation_table(data: ScorecardData, notes: Notes, lang: Language) -> Tab
         note = notes.for_figure(fig)
         value = DASH + _mark(note) if fig.suppressed else format_percent(fig.estimate, lang) + _mark(note)
         ci = DASH if fig.suppressed else format_interval(fig.ci_low, fig.ci_high, lang)
-        rows.append([_p(_e(_label(row, lang)), "cell"), value, ci])
+        rows.append([_cell_text(_label(row, lang), FRAME_WIDTH - 140), value, ci])
     table = Table(rows, colWidths=[FRAME_WIDTH - 140, 60, 80], repeatRows=1)
     table.setStyle(_table_style([*_TABLE_BASE, ("ALIGN", (1, 0), (-1, -1), "RIGHT")]))
     return table
