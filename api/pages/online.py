@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -43,11 +45,37 @@ Lang = Annotated[str | None, QueryParameter(max_length=2, description="vi (defau
 Receipt = Annotated[str | None, QueryParameter(max_length=256, description="signed receipt code")]
 
 
+@dataclass(frozen=True)
+class FormPage:
+    """Where a form's screens post, what the signed state is bound to and what else each post carries.
+
+    The online form posts to ``/f/{token}`` with a state bound to the token; the interviewer screens
+    (:mod:`api.pages.interviewer`) reuse the same machinery with their own address, a state bound to
+    the contact and a CSRF field.
+    """
+
+    action: str
+    binding: str
+    hidden: tuple[tuple[str, str], ...] = ()
+    point_suffix: str = ""  # appended to the service point's name in the page header
+
+
+Submitter = Callable[
+    [Request[Any, Any, Any], dict[str, Any], Questionnaire, FormState, FormPage],
+    Awaitable[Template | Redirect],
+]
+
+
+def online_page(form: dict[str, Any]) -> FormPage:
+    token = str(form["token"])
+    return FormPage(action=f"/f/{token}", binding=token)
+
+
 def _section_of(q: Questionnaire) -> dict[str, str]:
     return {it.code: it.section for it in q.items}
 
 
-def _render(
+def render_form(
     request: Request[Any, Any, Any],
     form: dict[str, Any],
     q: Questionnaire,
@@ -55,21 +83,26 @@ def _render(
     errors: dict[str, str] | None = None,
     notice: str = "",
     status: int = 200,
+    page: FormPage | None = None,
 ) -> Template:
+    """The current screen (or the review screen) of ``state``."""
+    page = page or online_page(form)
     lang = state.lang
     t = translator(lang)
     errors = errors or {}
     sections = visible_sections(q, state.answers)
     total = len(sections) + 1
+    point = form["service_point_name"].get(lang) or form["service_point_name"]["vi"]
     ctx: dict[str, Any] = {
         "lang": lang,
         "t": t,
         "form": form,
         "title": q.title.get(lang),
         "agency": form["agency_name"].get(lang) or form["agency_name"]["vi"],
-        "point": form["service_point_name"].get(lang) or form["service_point_name"]["vi"],
+        "point": point + page.point_suffix,
         "notice": notice,
-        "action": f"/f/{form['token']}",
+        "action": page.action,
+        "hidden": page.hidden,
     }
     if state.screen == REVIEW:
         if state.reviewed_at is None:
@@ -119,8 +152,14 @@ def _neighbour(q: Questionnaire, answers: dict[str, Any], current: str, step: in
     return None
 
 
-def _fresh(form: dict[str, Any], q: Questionnaire, lang: str, receipt: str | None) -> FormState:
-    state = FormState(token=str(form["token"]), lang=lang, version=str(form["version"]), receipt=receipt)
+def fresh_state(
+    form: dict[str, Any], q: Questionnaire, lang: str, receipt: str | None, binding: str | None = None
+) -> FormState:
+    """A new respondent: first visible screen, a new ``client_id``; the state is bound to ``binding``
+    (the service-point token by default)."""
+    state = FormState(
+        token=binding or str(form["token"]), lang=lang, version=str(form["version"]), receipt=receipt
+    )
     state.screen = visible_sections(q, {})[0]
     return state
 
@@ -141,7 +180,7 @@ async def online_form(
             return message_page("answered", lang, 409, form)
         if status == "invalid":
             return message_page("bad_receipt", lang, 400, form)
-    return _render(request, form, q, _fresh(form, q, lang, r or None))
+    return render_form(request, form, q, fresh_state(form, q, lang, r or None))
 
 
 @get("/f/{token:str}/thanks", include_in_schema=False, name="online_thanks")
@@ -165,12 +204,33 @@ async def online_post(request: Request[Any, Any, Any], token: Token) -> Template
         form, q = await load_form(token)
     except FormUnavailable as exc:
         return message_page(exc.kind, lang_of(str(raw.get("_lang") or "")), exc.status)
+    return await advance(request, form, q, raw, online_page(form), _submit)
+
+
+async def advance(
+    request: Request[Any, Any, Any],
+    form: dict[str, Any],
+    q: Questionnaire,
+    raw: Any,
+    page: FormPage,
+    submit: Submitter,
+) -> Template | Redirect:
+    """Apply one post of a form screen: store its answers, then next/back/edit/lang/submit."""
     try:
-        state = load_state(str(raw.get("_state") or ""), token, secret_of(request))
+        state = load_state(str(raw.get("_state") or ""), page.binding, secret_of(request))
     except StateError:
-        return _render(request, form, q, _fresh(form, q, "vi", None), notice="restarted")
+        return render_form(
+            request, form, q, fresh_state(form, q, "vi", None, page.binding), notice="restarted", page=page
+        )
     if state.version != form["version"]:
-        return _render(request, form, q, _fresh(form, q, state.lang, state.receipt), notice="restarted")
+        return render_form(
+            request,
+            form,
+            q,
+            fresh_state(form, q, state.lang, state.receipt, page.binding),
+            notice="restarted",
+            page=page,
+        )
 
     action = str(raw.get("_action") or "next")
     section_of = _section_of(q)
@@ -184,17 +244,24 @@ async def online_post(request: Request[Any, Any, Any], token: Token) -> Template
         answers.update(typed)
         state.answers = answers
     elif current != REVIEW:
-        return _render(request, form, q, _fresh(form, q, state.lang, state.receipt), notice="restarted")
+        return render_form(
+            request,
+            form,
+            q,
+            fresh_state(form, q, state.lang, state.receipt, page.binding),
+            notice="restarted",
+            page=page,
+        )
 
     if action == "lang":
         state.lang = "vi" if state.lang == "en" else "en"
-        return _render(request, form, q, state)
+        return render_form(request, form, q, state, page=page)
     if action.startswith("edit:"):
         target = action.removeprefix("edit:")
         state.answers = prune_hidden(q, state.answers)
         if target in visible_sections(q, state.answers):
             state.screen = target
-        return _render(request, form, q, state)
+        return render_form(request, form, q, state, page=page)
     if action == "back":
         state.answers = prune_hidden(q, state.answers)
         if current == REVIEW:
@@ -202,11 +269,11 @@ async def online_post(request: Request[Any, Any, Any], token: Token) -> Template
             state.screen = sections[-1]
         else:
             state.screen = _neighbour(q, state.answers, current, -1) or current
-        return _render(request, form, q, state)
+        return render_form(request, form, q, state, page=page)
     if action == "submit" and current == REVIEW:
-        return await _submit(request, form, q, state)
+        return await submit(request, form, q, state, page)
     if current == REVIEW:
-        return _render(request, form, q, state)
+        return render_form(request, form, q, state, page=page)
 
     # "next": validate this screen only
     state.answers = prune_hidden(q, state.answers)
@@ -218,22 +285,22 @@ async def online_post(request: Request[Any, Any, Any], token: Token) -> Template
         if section_of.get(e.item) == current and e.item not in revealed
     }
     if revealed and raw.get("_js") != "1":
-        return _render(request, form, q, state, errors=errors, notice="more_questions")
+        return render_form(request, form, q, state, errors=errors, notice="more_questions", page=page)
     if errors:
-        return _render(request, form, q, state, errors=errors)
+        return render_form(request, form, q, state, errors=errors, page=page)
     state.screen = _neighbour(q, state.answers, current, 1) or REVIEW
-    return _render(request, form, q, state)
+    return render_form(request, form, q, state, page=page)
 
 
 async def _submit(
-    request: Request[Any, Any, Any], form: dict[str, Any], q: Questionnaire, state: FormState
+    request: Request[Any, Any, Any], form: dict[str, Any], q: Questionnaire, state: FormState, page: FormPage
 ) -> Template | Redirect:
     lang = state.lang
     answers = prune_hidden(q, state.answers)
     state.answers = answers
     problems = validate_answers(q, answers)
     if problems:
-        return _show_errors(request, form, q, state, error_map(problems, lang))
+        return show_errors(request, form, q, state, error_map(problems, lang), page)
     try:
         from survey_engine.submissions import SubmissionRequest
     except ImportError:  # the service lands separately; never lose the respondent's page
@@ -266,30 +333,34 @@ async def _submit(
         if kind == "already_answered":
             return message_page("answered", lang, 409, form)
         if kind == "stale":
-            return _render(request, form, q, _fresh(form, q, lang, state.receipt), notice="restarted")
+            return render_form(
+                request, form, q, fresh_state(form, q, lang, state.receipt), notice="restarted"
+            )
         # "idempotency": this form was already sent (then changed): the first answer counts
         return Redirect(f"/f/{form['token']}/thanks?lang={lang}", status_code=303)
     except InvalidInput as exc:
         errors = {p.field.removeprefix("answers.").strip("/"): p.message for p in exc.problems}
         if not any(code in errors for code in (it.code for it in q.items)):
             return message_page("bad_request", lang, 400, form)
-        return _show_errors(request, form, q, state, errors)
+        return show_errors(request, form, q, state, errors, page)
     except AuthenticationFailed:
         return message_page("bad_request", lang, 400, form)
     return Redirect(f"/f/{form['token']}/thanks?lang={lang}", status_code=303)
 
 
-def _show_errors(
+def show_errors(
     request: Request[Any, Any, Any],
     form: dict[str, Any],
     q: Questionnaire,
     state: FormState,
     errors: dict[str, str],
+    page: FormPage | None = None,
 ) -> Template:
+    """Back to the first screen with an error (answers rejected on submit)."""
     section_of = _section_of(q)
     first = next((section_of[c] for c in (it.code for it in q.items) if c in errors), None)
     state.screen = first or visible_sections(q, state.answers)[0]
-    return _render(request, form, q, state, errors=errors)
+    return render_form(request, form, q, state, errors=errors, page=page)
 
 
 ONLINE_HANDLERS = [online_form, online_thanks, online_post]
