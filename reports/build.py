@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from reports.numbers import Language
+from reports.province import ProvinceRow
 from reports.scorecard_data import (
     AgencyInfo,
     Contrast,
@@ -44,6 +45,7 @@ __all__ = [
     "method_note",
     "peer_comparison",
     "perception_item",
+    "province_rows",
     "top_expectations",
     "trend_from",
 ]
@@ -370,3 +372,45 @@ def example_wave() -> WaveInfo:
     return WaveInfo(
         "AB-2026", "Khảo sát SIPAS năm 2026", "SIPAS survey 2026", date(2026, 1, 1), date(2026, 12, 31)
     )
+
+
+def province_rows(
+    groups: EstimateSet,
+    agencies: Sequence[AgencyInfo],
+    *,
+    variable: str = "SIPAS",
+    domain_key: str = "agency",
+) -> tuple[tuple[ProvinceRow, ...], Figure | None]:
+    """Every agency's index with its difference to the province mean (unweighted mean of the published
+    agency indices, from the joint linearisation), and that mean."""
+    position = {
+        str(dict(e.domain).get(domain_key)): i
+        for i, e in enumerate(groups.estimates)
+        if e.variable == variable and set(dict(e.domain)) == {domain_key}
+    }
+    published = [
+        position[a.code]
+        for a in agencies
+        if a.code in position
+        and groups.estimates[position[a.code]].flag != "suppress"
+        and math.isfinite(groups.estimates[position[a.code]].estimate)
+    ]
+    m = len(published)
+    mean: Figure | None = None
+    if m >= 2:
+        mean = figure_from_estimate(
+            linear_combination(groups, {i: 1.0 / m for i in published}, label=f"{variable} mean").estimate
+        )
+    rows = []
+    for agency in agencies:
+        i = position.get(agency.code)
+        if i is None:
+            rows.append(ProvinceRow(agency, Figure(None)))
+            continue
+        vs_mean = None
+        if m >= 2 and i in published:
+            coefficients = {j: -1.0 / m for j in published}
+            coefficients[i] += 1.0
+            vs_mean = contrast_from(linear_combination(groups, coefficients, label=f"{variable} - mean"))
+        rows.append(ProvinceRow(agency, figure_from_estimate(groups.estimates[i]), vs_mean))
+    return tuple(rows), mean

@@ -506,18 +506,21 @@ def _band(data: ScorecardData, lang: Language) -> Table:
     wave = data.wave
     period = format_period(wave.period_start, wave.period_end, lang)
     province = data.province_name_vi if lang == "vi" else (data.province_name_en or data.province_name_vi)
-    rows = [
-        [_p(_e(province.upper()), "band_small")],
-        [_p(_e(_label(data.agency, lang, "name")), "band_title")],
-        [_p(_e(_label(data.agency, other, "name")), "band_small")],
-        [
-            _p(
-                f"{t['wave'][lang]}: {_e(_label(wave, lang, 'name'))} ({_e(wave.code)}, {period}) · "
-                f"{t['units'][lang]} {_e(data.unit_version)}",
-                "band",
-            )
-        ],
-    ]
+    return _page_band(
+        province,
+        _label(data.agency, lang, "name"),
+        f"{t['wave'][lang]}: {_label(wave, lang, 'name')} ({wave.code}, {period}) · "
+        f"{t['units'][lang]} {data.unit_version}",
+        subtitle=_label(data.agency, other, "name"),
+    )
+
+
+def _page_band(top: str, title: str, line: str, subtitle: str | None = None) -> Table:
+    """The dark band at the top of the first page: province, title, optional subtitle, wave line."""
+    rows = [[_p(_e(top.upper()), "band_small")], [_p(_e(title), "band_title")]]
+    if subtitle:
+        rows.append([_p(_e(subtitle), "band_small")])
+    rows.append([_p(_e(line), "band")])
     table = Table(rows, colWidths=[FRAME_WIDTH])
     table.setStyle(
         _table_style(
@@ -732,21 +735,26 @@ def _method(data: ScorecardData, lang: Language) -> list[Flowable]:
     return [_p(f"<b>{_e(k)}:</b> {_e(v)}", "small") for k, v in lines]
 
 
+def _draw_footer(canvas: Canvas, left: str, right: str) -> None:
+    """A rule and one line of small text at the foot of the page."""
+    canvas.saveState()
+    canvas.setFont(SANS, 7.5)
+    canvas.setFillColor(MUTED)
+    canvas.setStrokeColor(RULE)
+    canvas.setLineWidth(0.5)
+    canvas.line(MARGIN, 30, PAGE_WIDTH - MARGIN, 30)
+    canvas.drawString(MARGIN, 20, left[:110])
+    canvas.drawRightString(PAGE_WIDTH - MARGIN, 20, right)
+    canvas.restoreState()
+
+
 def _page_decorations(data: ScorecardData, lang: Language) -> Callable[[Canvas, Any], None]:
     name = _label(data.agency, lang, "name")
     left = f"SIPAS · {name} · {data.wave.code}"
     page_word = TEXTS["page"][lang]
 
     def draw(canvas: Canvas, doc: Any) -> None:
-        canvas.saveState()
-        canvas.setFont(SANS, 7.5)
-        canvas.setFillColor(MUTED)
-        canvas.setStrokeColor(RULE)
-        canvas.setLineWidth(0.5)
-        canvas.line(MARGIN, 30, PAGE_WIDTH - MARGIN, 30)
-        canvas.drawString(MARGIN, 20, left[:110])
-        canvas.drawRightString(PAGE_WIDTH - MARGIN, 20, f"{page_word} {doc.page}")
-        canvas.restoreState()
+        _draw_footer(canvas, left, f"{page_word} {doc.page}")
 
     return draw
 
