@@ -30,7 +30,7 @@ import numpy.typing as npt
 
 from sampling.design import Design
 from sampling.errors import EstimationError
-from sampling.estimators import DfOption, Domains, _as_domains, _build, _resolve_df, ratio_pass
+from sampling.estimators import DfOption, Domains, RatioPass, _as_domains, _build, _resolve_df, ratio_pass
 from sampling.intervals import wald_interval
 from sampling.publication import apply_rule
 from sampling.results import DontKnowCount, Estimate, EstimateSet, IndexResult
@@ -149,6 +149,46 @@ def estimate_indices(
         )
 
     res = ratio_pass(design, cols, None, doms, kind="ratio")
+    group_n = np.zeros((len(group_items), n_dom), dtype=np.int64)
+    for gi, members in enumerate(group_items.values()):
+        any_valid = np.zeros(design.n_rows, dtype=bool)
+        for m in members:
+            any_valid |= ~np.isnan(cols[index_of[m]])
+        group_n[gi] = np.bincount(dom_safe, weights=any_valid & in_dom, minlength=n_dom)
+    return _indices_from_pass(
+        design,
+        names,
+        group_items,
+        res,
+        doms,
+        tuple(dk_counts),
+        group_n,
+        measure=measure,
+        ci=ci,
+        df=df,
+        level=level,
+        rule=rule,
+    )
+
+
+def _indices_from_pass(
+    design: Design,
+    names: Sequence[str],
+    group_items: Mapping[str, Sequence[str]],
+    res: RatioPass,
+    doms: Domains,
+    dk_counts: tuple[DontKnowCount, ...],
+    group_n: npt.NDArray[np.int64],
+    *,
+    measure: IndexMeasure,
+    ci: str,
+    df: DfOption,
+    level: float,
+    rule: str,
+) -> IndexResult:
+    """Criterion sets and group indices from one ratio pass (shared by rows and cell sums)."""
+    n_dom = doms.count
+    index_of = {nm: i for i, nm in enumerate(names)}
     factor = 100.0 if measure == "top-two-box" else 1.0
     statistic = "proportion" if measure == "top-two-box" else "mean"
     crit_set = _build(
@@ -183,16 +223,10 @@ def estimate_indices(
     se = np.sqrt(variances(design, lin))
     crit_df = _resolve_df(df, res.df)
     group_df = np.empty(len(group_names) * n_dom)
-    group_n = np.zeros(len(group_names) * n_dom, dtype=np.int64)
     for gi, g in enumerate(group_names):
         idx = [index_of[m] for m in group_items[g]]
         group_df[gi * n_dom : (gi + 1) * n_dom] = crit_df[idx].min(axis=0)
-        any_valid = np.zeros(design.n_rows, dtype=bool)
-        for j in idx:
-            any_valid |= ~np.isnan(cols[j])
-        group_n[gi * n_dom : (gi + 1) * n_dom] = np.bincount(
-            dom_safe, weights=any_valid & in_dom, minlength=n_dom
-        )
+    group_n = group_n.reshape(-1)
     low, high = wald_interval(theta, se, group_df, level)
     group_stat = "index" if measure == "top-two-box" else "mean-score"
     estimates: list[Estimate] = []
@@ -224,7 +258,7 @@ def estimate_indices(
         design=design.summary(), estimates=flagged, linearisation=lin.scaled(factor), source_design=design
     )
     return IndexResult(
-        measure=MEASURE_LABELS[measure], criteria=crit_set, groups=group_set, dont_know=tuple(dk_counts)
+        measure=MEASURE_LABELS[measure], criteria=crit_set, groups=group_set, dont_know=dk_counts
     )
 
 

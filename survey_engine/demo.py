@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from survey_engine.actors import SYSTEM
 from survey_engine.agencies import AgencyService, ServicePointService
+from survey_engine.answer_codes import criteria_layout
 from survey_engine.questionnaire import get_template, list_templates
 from survey_engine.questionnaires import QuestionnaireService, definition_json
 from survey_engine.simulate import simulate_answers
@@ -264,6 +265,7 @@ async def _top_up_responses(seed: int, wanted: int) -> int:
         return 0
     rng = random.Random(seed * 1_000_003 + have)  # a re-run tops up with new, still reproducible rows
     q = get_template(WAVE_QUESTIONNAIRE)
+    layout = criteria_layout(q)
     point_rows = await ServicePoint.select(ServicePoint.id, ServicePoint.agency, ServicePoint.kind).order_by(
         ServicePoint.id
     )
@@ -292,6 +294,7 @@ async def _top_up_responses(seed: int, wanted: int) -> int:
                 duration_seconds=duration,
                 answers=answers,
                 body_hash=hashlib.sha256(body.encode("utf-8")).hexdigest(),
+                codes=layout.encode(answers),
             )
         )
     async with write_transaction(Submission._meta.db):

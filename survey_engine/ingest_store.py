@@ -43,6 +43,7 @@ INSERT_COLUMNS = (
     "device",
     "interviewer",
     "complete",
+    "codes",
 )
 
 

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from survey_engine import receipts
+from survey_engine.answer_codes import CriteriaLayout, criteria_layout
 from survey_engine.errors import (
     AuthenticationFailed,
     Conflict,
@@ -83,6 +84,7 @@ class ResolvedForm:
     version_label: str
     version_number: int
     questionnaire: Questionnaire
+    layout: CriteriaLayout
     loaded_at: float
 
 
@@ -223,7 +225,7 @@ class SubmissionService:
         self.committer = GroupCommitter()
         self._forms: dict[str, ResolvedForm] = {}
         self._loading: dict[str, asyncio.Future[ResolvedForm]] = {}
-        self._definitions: dict[int, Questionnaire] = {}
+        self._definitions: dict[int, tuple[Questionnaire, CriteriaLayout]] = {}
         self._devices: dict[str, tuple[float, int, int]] = {}  # token hash → (loaded, device id, point id)
 
     async def resolve(self, token: str) -> ResolvedForm:
@@ -241,10 +243,12 @@ class SubmissionService:
     async def _load(self, token: str) -> ResolvedForm:
         form = await form_for_token(token)
         version_id = int(form["questionnaire_version_id"])  # type: ignore[call-overload]
-        questionnaire = self._definitions.get(version_id)
-        if questionnaire is None:  # published versions are immutable: parse each once
-            questionnaire = load_definition(json.dumps(form["definition"], ensure_ascii=False))
-            self._definitions[version_id] = questionnaire
+        known = self._definitions.get(version_id)
+        if known is None:  # published versions are immutable: parse each once
+            parsed = load_definition(json.dumps(form["definition"], ensure_ascii=False))
+            known = (parsed, criteria_layout(parsed))
+            self._definitions[version_id] = known
+        questionnaire, layout = known
         resolved = ResolvedForm(
             token=token,
             service_point_id=int(form["service_point_id"]),  # type: ignore[call-overload]
@@ -255,6 +259,7 @@ class SubmissionService:
             version_label=str(form["version"]),
             version_number=int(form["version_number"]),  # type: ignore[call-overload]
             questionnaire=questionnaire,
+            layout=layout,
             loaded_at=self.clock(),
         )
         if len(self._forms) > 10_000:
@@ -396,6 +401,7 @@ class SubmissionService:
             "device": str(device_id) if device_id is not None else None,
             "interviewer": req.interviewer_id,
             "complete": req.complete,
+            "codes": form.layout.encode(req.answers),
         }
         pending = _Pending(
             client_id=req.client_id,

@@ -1,0 +1,208 @@
+"""SIPAS indices from group sums per cell (domain × stratum × PSU) instead of rows.
+
+With the ultimate-cluster variance estimator, everything about a ratio p = Σ w·y / Σ w·v (y: answer in
+the top set, v: a valid answer) depends on the rows only through PSU totals of w·y and w·v. So sums per
+cell — computed where the data live, e.g. ``GROUP BY domain, stratum, psu`` in PostgreSQL — give the
+same estimates, standard errors, degrees of freedom and intervals as the rows themselves: each cell
+becomes one pseudo-row of weight 1 with numerator Σ w·y and denominator Σ w·v, the design keeps the
+strata and PSUs, and the row counts (for n, Korn–Graubard and the publication rules) are carried
+separately. ``tests/sampling/test_cells.py`` checks the agreement with :func:`estimate_indices` on rows.
+
+A cell in which a criterion has no valid answer is missing for that criterion (NaN), exactly as its
+rows would be, so the domain degrees of freedom count the same PSUs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import numpy.typing as npt
+
+from sampling.design import Design, LonelyPSU
+from sampling.errors import EstimationError
+from sampling.estimators import DfOption, _as_domains, ratio_pass
+from sampling.indices import _indices_from_pass
+from sampling.results import DontKnowCount, IndexResult
+
+__all__ = ["CellSums", "estimate_indices_from_cells"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class CellSums:
+    """Group sums of one survey, one row per cell (domain × stratum × PSU), K criteria, G groups.
+
+    Attributes
+    ----------
+    domains
+        ``{column: labels per cell}``; every cell lies in one domain.
+    strata, psu
+        Stratum (None: one stratum) and PSU label of each cell; PSUs are nested in strata.
+    top, valid
+        (cells, K) weighted sums Σ w·1[answer in top set] and Σ w·1[valid answer].
+    valid_rows, dont_know
+        (cells, K) row counts of valid and of "don't know" answers.
+    group_rows
+        (cells, G) rows with at least one valid answer among the group's criteria, in ``groups`` order.
+    fpc
+        Per cell, the stratum's population count of PSUs (or sampling fraction ≤ 1), or None.
+    """
+
+    domains: Mapping[str, npt.ArrayLike]
+    strata: npt.ArrayLike | None
+    psu: npt.ArrayLike
+    top: FloatArray
+    valid: FloatArray
+    valid_rows: IntArray
+    dont_know: IntArray
+    group_rows: IntArray
+    fpc: npt.ArrayLike | None = None
+
+
+def estimate_indices_from_cells(
+    cells: CellSums,
+    criteria: Sequence[str],
+    groups: Mapping[str, Sequence[str]],
+    *,
+    overall: str | None = "SIPAS",
+    ci: str = "logit",
+    level: float = 0.95,
+    df: DfOption = "design",
+    rule: str = "auto",
+    lonely_psu: LonelyPSU = "adjust",
+) -> IndexResult:
+    """Top-two-box criterion, group and overall indices per domain from cell sums (see module docstring).
+
+    ``groups`` must list, in order, the groups whose any-valid row counts are in ``cells.group_rows``;
+    with ``overall`` set, the last column of ``group_rows`` is the overall group (all criteria).
+    """
+    names = list(criteria)
+    k = len(names)
+    top = np.asarray(cells.top, dtype=np.float64)
+    valid = np.asarray(cells.valid, dtype=np.float64)
+    n_cells = top.shape[0]
+    if top.shape != (n_cells, k) or valid.shape != (n_cells, k):
+        raise EstimationError(f"cell sums must be (cells, {k}) arrays")
+    group_items = dict(groups)
+    if overall is not None:
+        group_items[overall] = names
+    if cells.group_rows.shape != (n_cells, len(group_items)):
+        raise EstimationError(f"group_rows must be (cells, {len(group_items)}) in the order of the groups")
+    design = Design(
+        weights=np.ones(n_cells),
+        strata=cells.strata,
+        psu=cells.psu,
+        fpc=cells.fpc,
+        lonely_psu=lonely_psu,
+    )
+    doms = _as_domains(design, cells.domains)
+    n_dom = doms.count
+    dom = doms.codes
+    has = cells.valid_rows > 0
+    # A cell without a valid answer is missing for that criterion, as its rows would be.
+    numerators = [np.where(has[:, j], top[:, j], np.nan) for j in range(k)]
+    denominators = [np.where(has[:, j], valid[:, j], np.nan) for j in range(k)]
+    res = ratio_pass(design, numerators, denominators, doms, kind="ratio")
+    counts = np.zeros((k, n_dom), dtype=np.int64)
+    dk = np.zeros((k, n_dom), dtype=np.int64)
+    for j in range(k):
+        counts[j] = np.bincount(dom, weights=cells.valid_rows[:, j], minlength=n_dom).astype(np.int64)
+        dk[j] = np.bincount(dom, weights=cells.dont_know[:, j], minlength=n_dom).astype(np.int64)
+    res = replace(res, n=counts)  # rows, not cells: n, Korn–Graubard and the publication rules need them
+    group_n = np.stack(
+        [np.bincount(dom, weights=cells.group_rows[:, g], minlength=n_dom) for g in range(len(group_items))]
+    ).astype(np.int64)
+    dk_counts = tuple(
+        DontKnowCount(criterion=nm, domain=dict(lab), count=int(dk[j, d]), valid=int(counts[j, d]))
+        for j, nm in enumerate(names)
+        for d, lab in enumerate(doms.labels)
+    )
+    if not math.isfinite(level) or not 0 < level < 1:
+        raise EstimationError("level must be between 0 and 1")
+    return _indices_from_pass(
+        design,
+        names,
+        group_items,
+        res,
+        doms,
+        dk_counts,
+        group_n,
+        measure="top-two-box",
+        ci=ci,
+        df=df,
+        level=level,
+        rule=rule,
+    )
+
+
+def aggregate_cells(
+    answers: npt.NDArray[np.integer],
+    groups_of_criteria: Sequence[Sequence[int]],
+    *,
+    domains: Mapping[str, npt.ArrayLike],
+    psu: npt.ArrayLike,
+    strata: npt.ArrayLike | None = None,
+    weights: npt.ArrayLike | None = None,
+    top: Sequence[int] = (4, 5),
+    valid: Sequence[int] = (1, 2, 3, 4, 5),
+    dont_know: Sequence[int] = (0,),
+    fpc: npt.ArrayLike | None = None,
+) -> CellSums:
+    """Cell sums from rows: ``answers`` is (rows, K) of answer codes (anything outside ``valid`` and
+    ``dont_know`` is missing); ``groups_of_criteria`` lists, per group, the column indices of its criteria."""
+    a = np.asarray(answers)
+    n = a.shape[0]
+    w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
+    keys: list[npt.NDArray[np.int64]] = []
+    labels: dict[str, npt.NDArray[np.object_]] = {}
+    for name, col in domains.items():
+        values = np.asarray(col)
+        uniq, inv = np.unique(values, return_inverse=True)
+        keys.append(inv.astype(np.int64))
+        labels[name] = uniq.astype(object)
+    strata_arr = None if strata is None else np.asarray(strata)
+    s_uniq, s_inv = (
+        (np.array([0]), np.zeros(n, dtype=np.int64))
+        if strata_arr is None
+        else np.unique(strata_arr, return_inverse=True)
+    )
+    p_uniq, p_inv = np.unique(np.asarray(psu), return_inverse=True)
+    keys += [s_inv.astype(np.int64), p_inv.astype(np.int64)]
+    stacked = np.stack(keys, axis=1)
+    cell_keys, cell = np.unique(stacked, axis=0, return_inverse=True)
+    cell = cell.reshape(-1)
+    m = cell_keys.shape[0]
+    is_top = np.isin(a, np.asarray(top))
+    is_valid = np.isin(a, np.asarray(valid))
+    is_dk = np.isin(a, np.asarray(dont_know))
+    k = a.shape[1]
+
+    def per_cell(matrix: npt.NDArray[np.float64]) -> FloatArray:
+        out = np.zeros((m, matrix.shape[1]))
+        for j in range(matrix.shape[1]):
+            out[:, j] = np.bincount(cell, weights=matrix[:, j], minlength=m)
+        return out
+
+    wt = w[:, None]
+    group_valid = np.stack([is_valid[:, list(g)].any(axis=1) for g in groups_of_criteria], axis=1)
+    fpc_cells = None
+    if fpc is not None:
+        fpc_rows = np.asarray(fpc, dtype=np.float64)
+        fpc_cells = np.zeros(m)
+        fpc_cells[cell] = fpc_rows
+    return CellSums(
+        domains={name: labels[name][cell_keys[:, i]] for i, name in enumerate(labels)},
+        strata=None if strata_arr is None else s_uniq[cell_keys[:, -2]],
+        psu=p_uniq[cell_keys[:, -1]],
+        top=per_cell(is_top * wt),
+        valid=per_cell(is_valid * wt),
+        valid_rows=per_cell(is_valid.astype(np.float64)).astype(np.int64),
+        dont_know=per_cell(is_dk.astype(np.float64)).astype(np.int64),
+        group_rows=per_cell(group_valid.astype(np.float64)).astype(np.int64),
+        fpc=fpc_cells,
+    )
