@@ -1,10 +1,10 @@
 """``sipas report (--agency CODE | --all) --wave ID --out PATH [--lang vi|en]``: PDF scorecards.
 
-``--agency`` writes one scorecard (``--out`` is a file, or a folder to put ``scorecard-{wave}-{agency}-{lang}.pdf``
-in); ``--all`` writes every agency's scorecard of the wave and the province summary into the folder ``--out``,
-rendering in parallel worker processes (``--workers``, default: the number of CPUs). Every file is written
-atomically (beside the target, then renamed). Progress goes to stderr: a bar when stderr is a terminal,
-else one line per file.
+``--agency`` writes one scorecard (``--out`` is a file, or a folder to put
+``scorecard-{wave}-{agency}-{lang}.pdf`` in); ``--all`` writes every agency's scorecard of the wave and
+the province summary into the folder ``--out``, rendering in parallel worker processes (``--workers``,
+default: the number of CPUs). Every file is written atomically (beside the target, then renamed).
+Progress goes to stderr: a bar when stderr is a terminal, else one line per file.
 """
 
 from __future__ import annotations
@@ -204,11 +204,11 @@ def register(sub: Any) -> None:
     )
     which = report.add_mutually_exclusive_group(required=True)
     which.add_argument("--agency", metavar="CODE", help="one agency")
-    which.add_argument("--all", action="store_true", help="every agency of the wave, and the province summary")
-    report.add_argument("--wave", required=True, metavar="ID", help="wave code")
-    report.add_argument(
-        "--out", required=True, metavar="PATH", help="a folder, or with --agency a FILE.pdf"
+    which.add_argument(
+        "--all", action="store_true", help="every agency of the wave, and the province summary"
     )
+    report.add_argument("--wave", required=True, metavar="ID", help="wave code")
+    report.add_argument("--out", required=True, metavar="PATH", help="a folder, or with --agency a FILE.pdf")
     report.add_argument("--lang", choices=LANGUAGES, default="vi", help="language of the report (default vi)")
     report.add_argument(
         "--workers",

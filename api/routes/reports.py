@@ -1,7 +1,78 @@
-"""Scorecard and province-summary downloads (handlers mounted by create_app)."""
+"""Scorecard and province-summary downloads (handlers mounted by create_app).
+
+``GET /api/v1/waves/{code}/scorecards/{agency}.pdf?lang=vi|en`` — an agency's scorecard: staff; an agency
+user only its own agency (another agency answers 404). ``GET /api/v1/waves/{code}/province-summary.pdf`` —
+every agency of the wave; staff who see every agency. Rendering runs in a worker thread, off the loop.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from functools import partial
+from typing import Annotated, Any, Literal
 
-REPORT_HANDLERS: list[Any] = []
+import anyio.to_thread
+from litestar import Controller, Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, QueryParameter
+
+from api.auth import READERS
+from reports.province import province_filename, render_province_summary
+from reports.scorecard import render_scorecard, scorecard_filename
+from survey_engine import scorecards
+from survey_engine.actors import Actor
+from survey_engine.errors import NotFound
+
+ReportLanguage = Annotated[Literal["vi", "en"], QueryParameter(description="language of the report")]
+PRIVATE = {"Cache-Control": "private, no-cache"}
+
+
+def _pdf(body: bytes, filename: str) -> Response[bytes]:
+    return Response(
+        content=body,
+        media_type="application/pdf",
+        headers={**PRIVATE, "Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+class ReportController(Controller):
+    path = "/api/v1/waves"
+    tags = ["reports"]
+
+    @get(
+        "/{code:str}/scorecards/{filename:str}",  # "{agency}.pdf": a path parameter is a whole segment
+        summary="An agency's A4 scorecard for a wave (PDF, Vietnamese or English)",
+        guards=[READERS],
+        media_type="application/pdf",
+    )
+    async def scorecard(
+        self,
+        actor: NamedDependency[Actor],
+        code: FromPath[str],
+        filename: FromPath[str],
+        lang: ReportLanguage = "vi",
+    ) -> Response[bytes]:
+        agency, dot, extension = filename.rpartition(".")
+        if not dot or extension.lower() != "pdf" or not agency:
+            raise NotFound(f"no scorecard {filename}: ask for {{agency}}.pdf")
+        data = await scorecards.agency_scorecard(actor, code, agency, lang)
+        body = await anyio.to_thread.run_sync(partial(render_scorecard, data, lang))
+        return _pdf(body, scorecard_filename(code, data.agency.code, lang))
+
+    @get(
+        "/{code:str}/province-summary.pdf",
+        summary="Every agency of a wave in one table and chart with intervals (PDF)",
+        guards=[READERS],
+        media_type="application/pdf",
+    )
+    async def province_summary(
+        self,
+        actor: NamedDependency[Actor],
+        code: FromPath[str],
+        lang: ReportLanguage = "vi",
+    ) -> Response[bytes]:
+        data = await scorecards.province_summary(actor, code, lang)
+        body = await anyio.to_thread.run_sync(partial(render_province_summary, data, lang))
+        return _pdf(body, province_filename(code, lang))
+
+
+REPORT_HANDLERS: list[Any] = [ReportController]
