@@ -22,6 +22,7 @@ from api.problems import EXCEPTION_HANDLERS
 from api.routes.admin_units import list_admin_units
 from api.routes.agencies import AgencyController, ServicePointController
 from api.routes.auth import AuthController
+from api.routes.estimates import wave_estimates
 from api.routes.fieldwork import FIELDWORK_HANDLERS
 from api.routes.forms import get_form
 from api.routes.health import VERSION, health
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             KioskDeviceController,
             *QR_HANDLERS,
             *PHONE_HANDLERS,
+            wave_estimates,
             *FIELDWORK_HANDLERS,
             *REPORT_HANDLERS,
             *PAGE_HANDLERS,

@@ -17,9 +17,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
 
 from sampling.design import Design, LonelyPSU
 from sampling.errors import EstimationError
@@ -158,35 +160,39 @@ def aggregate_cells(
     a = np.asarray(answers)
     n = a.shape[0]
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
-    keys: list[npt.NDArray[np.int64]] = []
-    labels: dict[str, npt.NDArray[np.object_]] = {}
-    for name, col in domains.items():
-        values = np.asarray(col)
-        uniq, inv = np.unique(values, return_inverse=True)
-        keys.append(inv.astype(np.int64))
-        labels[name] = uniq.astype(object)
-    strata_arr = None if strata is None else np.asarray(strata)
-    s_uniq, s_inv = (
-        (np.array([0]), np.zeros(n, dtype=np.int64))
-        if strata_arr is None
-        else np.unique(strata_arr, return_inverse=True)
-    )
-    p_uniq, p_inv = np.unique(np.asarray(psu), return_inverse=True)
-    keys += [s_inv.astype(np.int64), p_inv.astype(np.int64)]
-    stacked = np.stack(keys, axis=1)
-    cell_keys, cell = np.unique(stacked, axis=0, return_inverse=True)
+    # One integer key per row (mixed radix over domain columns, stratum, PSU): a 1-D unique is fast.
+    columns: list[tuple[str, npt.ArrayLike]] = [*domains.items()]
+    columns.append(("__stratum__", np.zeros(n, dtype=np.int64) if strata is None else strata))
+    columns.append(("__psu__", psu))
+    uniques: list[npt.NDArray[Any]] = []
+    combined = np.zeros(n, dtype=np.int64)
+    for _, col in columns:
+        uniq, inv = np.unique(np.asarray(col), return_inverse=True)
+        uniques.append(uniq)
+        combined = combined * len(uniq) + inv.reshape(-1).astype(np.int64)
+    cell_ids, cell = np.unique(combined, return_inverse=True)
     cell = cell.reshape(-1)
-    m = cell_keys.shape[0]
+    m = cell_ids.shape[0]
+    # Decode each cell's key back into its column codes.
+    parts: list[npt.NDArray[np.int64]] = []
+    rest = cell_ids.copy()
+    for uniq in reversed(uniques):
+        parts.append(rest % len(uniq))
+        rest //= len(uniq)
+    parts.reverse()
+    cell_keys = np.stack(parts, axis=1)
+    labels = {name: uniques[i].astype(object) for i, (name, _) in enumerate(domains.items())}
+    s_uniq = uniques[-2]
+    p_uniq = uniques[-1]
+    strata_arr = None if strata is None else np.asarray(strata)
     is_top = np.isin(a, np.asarray(top))
     is_valid = np.isin(a, np.asarray(valid))
     is_dk = np.isin(a, np.asarray(dont_know))
-    k = a.shape[1]
+    # Rows → cells as a sparse 0/1 matrix: every sum below is one sparse product.
+    membership = sp.csr_array((np.ones(n), (cell, np.arange(n))), shape=(m, n))
 
-    def per_cell(matrix: npt.NDArray[np.float64]) -> FloatArray:
-        out = np.zeros((m, matrix.shape[1]))
-        for j in range(matrix.shape[1]):
-            out[:, j] = np.bincount(cell, weights=matrix[:, j], minlength=m)
-        return out
+    def per_cell(matrix: npt.NDArray[Any]) -> FloatArray:
+        return np.asarray(membership @ np.asarray(matrix, dtype=np.float64), dtype=np.float64)
 
     wt = w[:, None]
     group_valid = np.stack([is_valid[:, list(g)].any(axis=1) for g in groups_of_criteria], axis=1)

@@ -1,0 +1,388 @@
+"""Estimates from the database: SIPAS criterion, element, part and overall indices of a wave, per domain.
+
+Two series, never pooled (SIPAS.md §1):
+
+* ``probability`` — responses linked to the wave's sample (same dossier hash as a sampled unit with a
+  final weight): weighted, strata from the sampling plan, each sampled unit its own PSU, FPC from the
+  frame. Standard errors treat the final weights as fixed (the calibration step is not linearised here;
+  `sipas estimate --calibrate` on the export does that).
+* ``self-selected`` — every other complete response (kiosk, QR, online without a sampled dossier):
+  unweighted and labelled as not a probability sample; responses at the same service point on the same
+  day (the respondent's submission time, else the time received, in UTC) are treated as a cluster (PSU),
+  a conservative choice for ratings that share officers and queues. An agency rated at one counter on
+  one day has a single cluster: its interval is undefined and the estimate is flagged, as it should be.
+
+Estimation works on group sums per domain × stratum × PSU (:mod:`sampling.cells`), which give exactly
+the row-level estimates. On PostgreSQL the sums are computed in SQL (``GROUP BY``), so raw responses
+never leave the database; on SQLite the compact ``codes`` column is read and summed with numpy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
+
+from sampling import IndexResult
+from sampling.cells import CellSums, aggregate_cells, estimate_indices_from_cells
+from survey_engine.answer_codes import DONT_KNOW_CHAR, CriteriaLayout, criteria_layout
+from survey_engine.errors import Conflict, FieldProblem, InvalidInput, NotFound
+from survey_engine.questionnaire import load_definition
+from survey_engine.tables import Agency, ServicePoint, Submission, Wave
+
+SERIES = ("self-selected", "probability")
+DOMAIN_COLUMNS = ("agency", "service_point", "channel")
+OVERALL = "SIPAS"
+SERIES_LABELS = {
+    "self-selected": {
+        "vi": "Đánh giá tự nguyện (kiosk, mã QR, trực tuyến): không phải mẫu xác suất, không gia quyền",
+        "en": "Self-selected ratings (kiosk, QR, online): not a probability sample, unweighted",
+    },
+    "probability": {
+        "vi": "Mẫu xác suất: có gia quyền theo thiết kế mẫu",
+        "en": "Probability sample: weighted by the sampling design",
+    },
+}
+# Normalised answer codes handed to the cell sums: 2 top, 1 valid but not top, 0 don't know, -1 missing.
+TOP, OTHER, DK, MISSING = 2, 1, 0, -1
+
+
+@dataclass(frozen=True)
+class WaveResults:
+    wave: str
+    series: str
+    by: tuple[str, ...]
+    layout: CriteriaLayout
+    result: IndexResult | None
+    rows: int
+    engine: str
+    design: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class _Wave:
+    id: int
+    code: str
+    layout: CriteriaLayout
+
+
+async def _wave(code: str) -> _Wave:
+    row = (
+        await Wave.select(Wave.id, Wave.code, Wave.questionnaire_version.definition)
+        .where(Wave.code == code)
+        .output(load_json=True)
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"no wave with code {code}")
+    q = load_definition(json.dumps(row["questionnaire_version.definition"], ensure_ascii=False))
+    layout = criteria_layout(q)
+    if layout.rule != "top_box_share" or not layout.criteria:
+        raise InvalidInput(
+            "estimates are computed for questionnaires scored by top-box share (SIPAS, counter rating)",
+            [FieldProblem("wave", f"questionnaire {q.id} uses rule {layout.rule}")],
+        )
+    return _Wave(id=int(row["id"]), code=code, layout=layout)
+
+
+def groups_of(layout: CriteriaLayout) -> dict[str, list[str]]:
+    """Elements, then parts (each the mean of its criteria); the overall index is added by the estimator."""
+    groups: dict[str, list[str]] = {}
+    for code, members in (*layout.elements, *layout.parts):
+        if members and code not in groups and code != OVERALL:
+            groups[code] = list(members)
+    return groups
+
+
+async def backfill_codes(wave_id: int, layout: CriteriaLayout) -> int:
+    """Responses stored before the ``codes`` column existed get their codes once, from the JSON answers."""
+    done = 0
+    while True:
+        rows = (
+            await Submission.select(Submission.id, Submission.answers)
+            .where((Submission.wave == wave_id) & Submission.codes.is_null())
+            .limit(2000)
+            .output(load_json=True)
+        )
+        if not rows:
+            return done
+        for r in rows:
+            await Submission.update({Submission.codes: layout.encode(r["answers"] or {})}).where(
+                Submission.id == r["id"]
+            )
+        done += len(rows)
+
+
+def _normalise(raw: npt.NDArray[np.uint8], layout: CriteriaLayout) -> npt.NDArray[np.int8]:
+    """Code characters (n, K) → TOP / OTHER / DK / MISSING per the criterion's own top set."""
+    out = np.full(raw.shape, MISSING, dtype=np.int8)
+    out[raw == ord(DONT_KNOW_CHAR)] = DK
+    digits = raw.astype(np.int16) - ord("0")
+    for j, c in enumerate(layout.criteria):
+        col = digits[:, j]
+        valid = np.isin(col, sorted(c.valid))
+        top = np.isin(col, sorted(c.top))
+        out[valid, j] = OTHER
+        out[top, j] = TOP
+    return out
+
+
+def _group_columns(layout: CriteriaLayout, groups: dict[str, list[str]]) -> list[list[int]]:
+    index = {c: j for j, c in enumerate(layout.codes)}
+    return [[index[c] for c in members] for members in groups.values()] + [list(range(len(layout.codes)))]
+
+
+def _cells_from_rows(
+    codes: Sequence[str],
+    domains: dict[str, npt.ArrayLike],
+    psu: npt.ArrayLike,
+    layout: CriteriaLayout,
+    groups: dict[str, list[str]],
+    strata: npt.ArrayLike | None = None,
+    weights: npt.ArrayLike | None = None,
+    fpc: npt.ArrayLike | None = None,
+) -> CellSums:
+    k = len(layout.codes)
+    raw = np.frombuffer("".join(codes).encode("ascii"), dtype=np.uint8).reshape(len(codes), k)
+    return aggregate_cells(
+        _normalise(raw, layout),
+        _group_columns(layout, groups),
+        domains=domains,
+        psu=psu,
+        strata=strata,
+        weights=weights,
+        top=(TOP,),
+        valid=(OTHER, TOP),
+        dont_know=(DK,),
+        fpc=fpc,
+    )
+
+
+def _read_sqlite(path: str, wave_id: int, layout: CriteriaLayout) -> list[tuple[Any, ...]]:
+    """A plain read-only connection: one query, compact columns, no per-row Python objects beyond tuples."""
+    k = len(layout.codes)
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    try:
+        return conn.execute(
+            "SELECT agency, service_point, channel, substr(coalesce(submitted_at, received_at), 1, 10), "
+            "dossier_hash, codes "
+            "FROM submission WHERE wave = ? AND complete AND length(codes) = ?",
+            (wave_id, k),
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def _pg_cell_query(layout: CriteriaLayout, groups: dict[str, list[str]], by: Sequence[str]) -> str:
+    """One GROUP BY over domain × PSU (service point × day): sums of top, valid, don't know per criterion."""
+    parts = []
+    for j, c in enumerate(layout.criteria, start=1):
+        ch = f"substr(codes, {j}, 1)"
+        tops = ", ".join(f"'{v}'" for v in sorted(c.top))
+        valids = ", ".join(f"'{v}'" for v in sorted(c.valid))
+        # Named columns: the rows come back as mappings, where unnamed SUMs would collide.
+        parts.append(f"SUM(CASE WHEN {ch} IN ({tops}) THEN 1 ELSE 0 END) AS t{j}")
+        parts.append(f"SUM(CASE WHEN {ch} IN ({valids}) THEN 1 ELSE 0 END) AS v{j}")
+        parts.append(f"SUM(CASE WHEN {ch} = '{DONT_KNOW_CHAR}' THEN 1 ELSE 0 END) AS d{j}")
+    for g, cols in enumerate(_group_columns(layout, groups)):
+        any_valid = " OR ".join(f"substr(codes, {j + 1}, 1) BETWEEN '1' AND '9'" for j in cols)
+        parts.append(f"SUM(CASE WHEN {any_valid} THEN 1 ELSE 0 END) AS g{g}")
+    keys = ", ".join(by)
+    return (
+        f"SELECT {keys}, service_point AS psu_point, (coalesce(submitted_at, received_at) AT TIME ZONE 'UTC')::date AS psu_day, "
+        "COUNT(*) AS n_rows, "
+        + ", ".join(parts)
+        + " FROM submission WHERE wave = {} AND complete AND length(codes) = {}"
+        + " AND (dossier_hash IS NULL OR NOT dossier_hash = ANY({}::varchar[]))"
+        + f" GROUP BY {keys}, psu_point, psu_day"
+    )
+
+
+def _cells_from_pg(rows: list[dict[str, Any]], by: Sequence[str], k: int, g: int) -> CellSums:
+    values = (
+        np.array([list(r.values()) for r in rows], dtype=object)
+        if rows
+        else np.zeros((0, len(by) + 2 + 3 * k + g))
+    )
+    nb = len(by)
+    sums = values[:, nb + 3 :].astype(np.float64)
+    crit = sums[:, : 3 * k].reshape(-1, k, 3)
+    return CellSums(
+        domains={name: values[:, i].astype(str) for i, name in enumerate(by)},
+        strata=None,
+        psu=np.array(
+            [f"{p}:{d}" for p, d in zip(values[:, nb], values[:, nb + 1], strict=True)], dtype=object
+        ),
+        top=crit[:, :, 0],
+        valid=crit[:, :, 1],
+        valid_rows=crit[:, :, 1].astype(np.int64),
+        dont_know=crit[:, :, 2].astype(np.int64),
+        group_rows=sums[:, 3 * k :].astype(np.int64),
+    )
+
+
+async def _labels(by: Sequence[str]) -> dict[str, dict[str, str]]:
+    """id → code maps for the domain columns stored as ids."""
+    maps: dict[str, dict[str, str]] = {}
+    if "agency" in by:
+        maps["agency"] = {str(r["id"]): r["code"] for r in await Agency.select(Agency.id, Agency.code)}
+    if "service_point" in by:
+        maps["service_point"] = {
+            str(r["id"]): r["code"] for r in await ServicePoint.select(ServicePoint.id, ServicePoint.code)
+        }
+    return maps
+
+
+def _relabel(cells: CellSums, maps: dict[str, dict[str, str]]) -> CellSums:
+    domains = {}
+    for name, labels in cells.domains.items():
+        arr = np.asarray(labels).astype(str)
+        if name in maps:
+            arr = np.array([maps[name].get(v, v) for v in arr], dtype=object)
+        domains[name] = arr
+    return CellSums(
+        domains=domains,
+        strata=cells.strata,
+        psu=cells.psu,
+        top=cells.top,
+        valid=cells.valid,
+        valid_rows=cells.valid_rows,
+        dont_know=cells.dont_know,
+        group_rows=cells.group_rows,
+        fpc=cells.fpc,
+    )
+
+
+async def wave_results(
+    wave_code: str,
+    by: Sequence[str] = ("agency",),
+    series: str = "self-selected",
+    ci: str = "logit",
+    level: float = 0.95,
+) -> WaveResults:
+    """Criterion, element, part and overall indices of a wave per domain, for one series."""
+    by = tuple(by)
+    problems = [
+        FieldProblem("by", f"unknown column {b}; use {', '.join(DOMAIN_COLUMNS)}")
+        for b in by
+        if b not in DOMAIN_COLUMNS
+    ]
+    if not by or len(set(by)) != len(by):
+        problems.append(FieldProblem("by", "one or more distinct domain columns"))
+    if series not in SERIES:
+        problems.append(FieldProblem("series", f"one of {', '.join(SERIES)}"))
+    if problems:
+        raise InvalidInput("the estimates request is not valid", problems)
+    wave = await _wave(wave_code)
+    await backfill_codes(wave.id, wave.layout)
+    layout = wave.layout
+    groups = groups_of(layout)
+    try:
+        from survey_engine.fieldwork import weights_for_wave
+    except ImportError:  # fieldwork not installed in this build
+        weights: dict[str, Any] = {}
+    else:
+        weights = await weights_for_wave(wave.id)
+    engine = Submission._meta.db
+    maps = await _labels(by)
+    cells: CellSums | None = None
+    rows = 0
+    if series == "probability":
+        if not weights:
+            raise Conflict("this wave has no computed weights yet: draw a sample and compute weights first")
+        records = await Submission.select(
+            Submission.agency,
+            Submission.service_point,
+            Submission.channel,
+            Submission.dossier_hash,
+            Submission.codes,
+        ).where(
+            (Submission.wave == wave.id)
+            & (Submission.complete == True)  # noqa: E712
+            & Submission.dossier_hash.is_in(list(weights) or ["-"])
+        )
+        records = [r for r in records if r["codes"] and len(r["codes"]) == len(layout.codes)]
+        rows = len(records)
+        if rows:
+            w = [weights[r["dossier_hash"]] for r in records]
+            cells = await asyncio.to_thread(
+                _cells_from_rows,
+                [r["codes"] for r in records],
+                {b: np.array([str(r[b]) for r in records], dtype=object) for b in by},
+                np.array([x.psu for x in w], dtype=object),
+                layout,
+                groups,
+                np.array([x.stratum for x in w], dtype=object),
+                np.array([x.final_weight for x in w]),
+                np.array([float(x.fpc) for x in w]),
+            )
+    elif isinstance(engine, PostgresEngine):
+        sql = _pg_cell_query(layout, groups, by)
+        result = await Submission.raw(sql, wave.id, len(layout.codes), list(weights))
+        rows = int(sum(r[list(r)[len(by) + 2 + 1]] for r in result)) if result else 0  # valid rows of c1…
+        cells = _cells_from_pg(result, by, len(layout.codes), len(groups) + 1) if result else None
+        rows = (
+            await Submission.count().where(
+                (Submission.wave == wave.id) & (Submission.complete == True)  # noqa: E712
+            )
+            if result
+            else 0
+        )
+    elif isinstance(engine, SQLiteEngine):
+        records = await asyncio.to_thread(_read_sqlite, engine.path, wave.id, layout)
+        if weights:
+            records = [r for r in records if r[4] not in weights]
+        rows = len(records)
+        if rows:
+            column = {"agency": 0, "service_point": 1, "channel": 2}
+
+            def build() -> CellSums:
+                domains = {b: np.array([r[column[b]] for r in records]) for b in by}
+                psu = (
+                    np.array([r[1] for r in records], dtype=np.int64) * 100_000
+                    + np.unique(np.array([r[3] for r in records]), return_inverse=True)[1]
+                )
+                return _cells_from_rows([r[5] for r in records], domains, psu, layout, groups)
+
+            cells = await asyncio.to_thread(build)
+    else:  # pragma: no cover - only the two engines exist
+        raise TypeError(f"unsupported engine {type(engine).__name__}")
+    result_obj = None
+    if cells is not None:
+        labelled = _relabel(cells, maps)
+        result_obj = await asyncio.to_thread(
+            estimate_indices_from_cells,
+            labelled,
+            list(layout.codes),
+            groups,
+            overall=OVERALL,
+            ci=ci,
+            level=level,
+        )
+    design = {
+        "series": series,
+        "label": SERIES_LABELS[series],
+        "weights": "final weights from the sampling plan" if series == "probability" else "none (unweighted)",
+        "strata": "sampling strata" if series == "probability" else "none",
+        "psu": "sampled unit" if series == "probability" else "service point × day",
+        "variance": "Taylor linearisation, ultimate clusters; weights treated as fixed",
+        "aggregation": dict(layout.rule_description),
+    }
+    return WaveResults(
+        wave=wave.code,
+        series=series,
+        by=by,
+        layout=layout,
+        result=result_obj,
+        rows=rows,
+        engine="postgresql" if isinstance(engine, PostgresEngine) else "sqlite",
+        design=design,
+    )
