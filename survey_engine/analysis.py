@@ -197,7 +197,8 @@ def _pg_cell_query(layout: CriteriaLayout, groups: dict[str, list[str]], by: Seq
         parts.append(f"SUM(CASE WHEN {any_valid} THEN 1 ELSE 0 END) AS g{g}")
     keys = ", ".join(by)
     return (
-        f"SELECT {keys}, service_point AS psu_point, (coalesce(submitted_at, received_at) AT TIME ZONE 'UTC')::date AS psu_day, "
+        f"SELECT {keys}, service_point AS psu_point, "
+        "(coalesce(submitted_at, received_at) AT TIME ZONE 'UTC')::date AS psu_day, "
         "COUNT(*) AS n_rows, "
         + ", ".join(parts)
         + " FROM submission WHERE wave = {} AND complete AND length(codes) = {}"
