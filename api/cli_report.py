@@ -145,39 +145,39 @@ def cmd_report(args: argparse.Namespace) -> int:
     from reports.province import province_filename, render_province_summary
     from reports.scorecard import render_scorecard, scorecard_filename
     from survey_engine.actors import SYSTEM
-    from survey_engine.errors import NotFound
+    from survey_engine.errors import Conflict, NotFound
 
     out = Path(args.out)
     if args.all and not out.is_dir():
         raise CliUsageError(f"--out {out}: with --all, give an existing folder")
     settings = _settings()
-    try:
-        from survey_engine import scorecards
-    except ModuleNotFoundError as exc:  # pragma: no cover - until the statistics loader lands
-        raise CliFailure("scorecards need survey_engine.scorecards (not installed in this version)") from exc
+    from api.routes.reports import scorecard_from_report, scorecards_from_report, summary_from_report
+    from survey_engine import scorecards
 
     async def job(_: Any) -> Any:
         if args.all:
-            cards = await scorecards.wave_scorecards(SYSTEM, args.wave, lang=args.lang)
-            summary = await scorecards.province_summary(SYSTEM, args.wave, lang=args.lang)
-            return cards, summary
-        return await scorecards.agency_scorecard(SYSTEM, args.wave, args.agency, lang=args.lang), None
+            return await scorecards.wave_report(SYSTEM, args.wave)
+        return await scorecards.agency_report(SYSTEM, args.wave, args.agency)
 
     try:
-        loaded, summary = _run_with_engine(settings, job)
+        report = _run_with_engine(settings, job)
     except NotFound as exc:
         raise CliUsageError(str(exc)) from exc
+    except Conflict as exc:
+        raise CliFailure(str(exc)) from exc
 
     if not args.all:
-        path = _target(out, scorecard_filename(args.wave, args.agency, args.lang))
-        content = render_scorecard(loaded, args.lang)
+        agency = next(iter(report.counter))  # the agency asked for, as stored
+        path = _target(out, scorecard_filename(args.wave, agency, args.lang))
+        content = render_scorecard(scorecard_from_report(report, agency, args.lang), args.lang)
         write_atomically(path, content)
         print(f"wrote {path} ({len(content) // 1024} KB)")
         return 0
+    loaded = scorecards_from_report(report, args.lang)
     items = [(data, str(out / scorecard_filename(args.wave, data.agency.code, args.lang))) for data in loaded]
     results = render_batch(items, args.lang, workers=args.workers)
     summary_path = out / province_filename(args.wave, args.lang)
-    write_atomically(summary_path, render_province_summary(summary, args.lang))
+    write_atomically(summary_path, render_province_summary(summary_from_report(report, args.lang), args.lang))
     print(f"wrote {len(results)} scorecards and {summary_path.name} to {out}")
     return 0
 

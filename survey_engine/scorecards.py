@@ -1,34 +1,27 @@
-"""Scorecard data for a wave from the database: estimates, labels, previous wave, peers, counter ratings.
+"""Scorecard inputs for a wave from the database: estimates, labels, previous wave, peers, counter ratings.
 
-Everything CPU-bound (estimation aside, which ``survey_engine.analysis`` owns) happens in the pure
-:mod:`reports.build`; this module only loads: the wave and its questionnaire definition (labels and index
-structure), the wave's index results by agency (``survey_engine.analysis.wave_index_results``), the
-previous wave with the same questionnaire (trend), the agencies of the wave (peers and names), the
-province, and the counter ratings given during the wave's period (self-selected, shown apart).
+This module only loads; the api layer turns a :class:`WaveReport` into report data with the pure
+``reports.build`` helpers (survey_engine and reports are sibling layers and never import each other).
+It loads the wave and its questionnaire definition (labels and index structure), the wave's indices by
+agency (``survey_engine.analysis.wave_results``: the probability series when the wave has weights, else
+the self-selected one, labelled), the previous wave with the same questionnaire (trend), the agencies of
+the wave (peers and names), the province, and the counter ratings given during the wave's period
+(self-selected, shown apart).
 
-Visibility: an agency user gets only its own agency (another agency answers "not found"), through
-``AgencyService().get``; a province summary is for staff who see every agency.
+Visibility: an agency user gets only its own agency (another agency answers "not found") through
+``AgencyService().get``; the whole-wave report (all scorecards, province summary) is for staff who see
+every agency.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from reports.build import (
-    counter_panel,
-    method_note,
-    peer_comparison,
-    province_rows,
-    scorecard_data,
-    trend_from,
-)
-from reports.numbers import Language
-from reports.province import ProvinceSummaryData
-from reports.scorecard_data import AgencyInfo, ScorecardData, WaveInfo
 from sampling.results import Estimate, IndexResult
 from survey_engine.actors import Actor
 from survey_engine.agencies import AgencyService
@@ -38,25 +31,58 @@ from survey_engine.questionnaire.loader import load_definition
 from survey_engine.tables import AdminUnit, Submission, Wave, WaveAgency
 from survey_engine.waves import WaveService
 
-__all__ = ["agency_scorecard", "province_summary", "wave_scorecards"]
+__all__ = [
+    "AgencyRow",
+    "WaveHeader",
+    "WaveReport",
+    "WaveStatistics",
+    "agency_report",
+    "counter_ratings",
+    "wave_report",
+]
 
 DOMAIN = "agency"
 
 
 @dataclass(frozen=True)
-class _WaveContext:
-    wave: WaveInfo
+class WaveHeader:
+    code: str
+    name_vi: str
+    name_en: str
+    period_start: date
+    period_end: date
+
+
+@dataclass(frozen=True)
+class AgencyRow:
+    code: str
+    name_vi: str
+    name_en: str
+    level: str
+
+
+@dataclass(frozen=True)
+class WaveReport:
+    """What the reports layer needs for a wave's scorecards (plain data and ``sampling`` results).
+
+    ``agencies`` are all agencies of the wave (peers); ``counter`` holds counter-rating counts
+    ({3: very satisfied, 2: satisfied, 1: dissatisfied}) of the agencies asked for.
+    """
+
+    wave: WaveHeader
     questionnaire: str
     unit_version: str
     province_vi: str
     province_en: str
     statistics: WaveStatistics
-    previous: tuple[WaveInfo, IndexResult] | None
-    agencies: tuple[AgencyInfo, ...]
+    previous: tuple[WaveHeader, IndexResult] | None
+    agencies: tuple[AgencyRow, ...]
     criterion_labels: dict[str, tuple[str, str]]
     element_labels: dict[str, tuple[str, str]]
     element_of: dict[str, str]
     aggregation: tuple[str, str]
+    counter: dict[str, dict[int, int]]
+    name_peers: bool = True  # False for agency users: the best performer is not named
 
 
 @dataclass(frozen=True)
@@ -101,8 +127,8 @@ async def _index_results(wave_code: str) -> WaveStatistics:
     )
 
 
-def _wave_info(row: dict[str, Any]) -> WaveInfo:
-    return WaveInfo(
+def _wave_info(row: dict[str, Any]) -> WaveHeader:
+    return WaveHeader(
         str(row["code"]),
         str(row["name_vi"]),
         str(row["name_en"]),
@@ -139,7 +165,7 @@ async def _province(agency_units: list[tuple[str | None, str | None]]) -> tuple[
     return "", ""
 
 
-async def _context(wave_code: str) -> _WaveContext:
+async def _context(wave_code: str) -> WaveReport:
     row = (
         await Wave.select(
             Wave.id,
@@ -178,7 +204,7 @@ async def _context(wave_code: str) -> _WaveContext:
     ).where(WaveAgency.wave == row["id"])
     members.sort(key=lambda m: str(m["code"]))
     agencies = tuple(
-        AgencyInfo(str(m["code"]), str(m["name_vi"]), str(m["name_en"]), str(m["level"])) for m in members
+        AgencyRow(str(m["code"]), str(m["name_vi"]), str(m["name_en"]), str(m["level"])) for m in members
     )
     province = await _province([(m["unit"], m["unit_version"]) for m in members])
 
@@ -198,7 +224,7 @@ async def _context(wave_code: str) -> _WaveContext:
             previous = (_wave_info(earlier), (await _index_results(str(earlier["code"]))).result)
         except (Conflict, NotFound, InvalidInput):
             previous = None
-    return _WaveContext(
+    return WaveReport(
         wave=_wave_info(row),
         questionnaire=str(row["questionnaire"]),
         unit_version=str(row["unit_version"]),
@@ -211,6 +237,7 @@ async def _context(wave_code: str) -> _WaveContext:
         element_labels=element_labels,
         element_of=element_of,
         aggregation=(str(rule["vi"]), str(rule["en"])),
+        counter={},
     )
 
 
@@ -254,94 +281,33 @@ async def counter_ratings(agency_code: str, start: date, end: date) -> dict[int,
     return dict(counts)
 
 
-async def _build(ctx: _WaveContext, agency: AgencyInfo, lang: Language) -> ScorecardData:
-    current = _estimate(ctx.statistics.result, agency.code)
-    if current is None:
-        raise NotFound(f"no results for agency {agency.code} in wave {ctx.wave.code}")
-    trend = None
-    if ctx.previous is not None:
-        prev_wave, prev_result = ctx.previous
-        before = _estimate(prev_result, agency.code)
-        if before is not None:
-            trend = trend_from(
-                current,
-                before,
-                previous_wave_code=prev_wave.code,
-                previous_wave_name_vi=prev_wave.name_vi,
-                previous_wave_name_en=prev_wave.name_en,
-            )
-    peers = [{DOMAIN: a.code} for a in ctx.agencies if a.level == agency.level]
-    names = {a.code: (a.name_vi, a.name_en) for a in ctx.agencies}
-    peer = peer_comparison(
-        ctx.statistics.result.groups, {DOMAIN: agency.code}, peers, level=agency.level, names=names
-    )
-    counts = await counter_ratings(agency.code, ctx.wave.period_start, ctx.wave.period_end)
-    return scorecard_data(
-        agency=agency,
-        province_name_vi=ctx.province_vi,
-        province_name_en=ctx.province_en,
-        wave=ctx.wave,
-        unit_version=ctx.unit_version,
-        result=ctx.statistics.result,
-        criterion_labels=ctx.criterion_labels,
-        element_labels=ctx.element_labels,
-        element_of=ctx.element_of,
-        method=method_note(
-            ctx.statistics.result.groups,
-            sample_size=current.n,
-            design=ctx.statistics.design,
-            weighting=ctx.statistics.weighting,
-            aggregation=ctx.aggregation,
-        ),
-        trend=trend,
-        peer=peer,
-        counter=counter_panel(counts) if counts else None,
-        lang=lang,
-    )
-
-
-async def agency_scorecard(
-    actor: Actor, wave_code: str, agency_code: str, lang: Language = "vi"
-) -> ScorecardData:
-    """One agency's scorecard data (NotFound for an agency or wave the actor cannot see)."""
+async def agency_report(actor: Actor, wave_code: str, agency_code: str) -> WaveReport:
+    """A wave's report data for one agency's scorecard (NotFound for what the actor cannot see)."""
     row = await AgencyService().get(actor, agency_code)
     await WaveService().get(actor, wave_code)
-    ctx = await _context(wave_code)
-    agency = next((a for a in ctx.agencies if a.code == row["code"]), None)
-    if agency is None:
+    report = await _context(wave_code)
+    code = str(row["code"])
+    if code not in {a.code for a in report.agencies}:
         raise NotFound(f"agency {agency_code} is not part of wave {wave_code}")
-    return await _build(ctx, agency, lang)
+    if _estimate(report.statistics.result, code) is None:
+        raise NotFound(f"no results for agency {agency_code} in wave {wave_code}")
+    counts = await counter_ratings(code, report.wave.period_start, report.wave.period_end)
+    return dataclasses.replace(report, counter={code: counts}, name_peers=not actor.agency_scoped)
 
 
-async def wave_scorecards(actor: Actor, wave_code: str, lang: Language = "vi") -> list[ScorecardData]:
-    """Every agency's scorecard data for a wave (agencies without results are left out)."""
-    await WaveService().get(actor, wave_code)
-    ctx = await _context(wave_code)
-    visible = [a for a in ctx.agencies if not actor.agency_scoped or a.code == actor.agency_code]
-    return [
-        await _build(ctx, a, lang) for a in visible if _estimate(ctx.statistics.result, a.code) is not None
-    ]
-
-
-async def province_summary(actor: Actor, wave_code: str, lang: Language = "vi") -> ProvinceSummaryData:
-    """Every agency of the wave in one table and chart (staff who see every agency)."""
+async def wave_report(actor: Actor, wave_code: str, *, counters: bool = True) -> WaveReport:
+    """A wave's report data for every agency (scorecards of all, province summary): staff who see every
+    agency; an agency user gets NotFound."""
     if actor.agency_scoped:
-        raise NotFound(f"no province summary for wave {wave_code}")
+        raise NotFound(f"no wave report for {wave_code}")
     await WaveService().get(actor, wave_code)
-    ctx = await _context(wave_code)
-    rows, mean = province_rows(ctx.statistics.result.groups, list(ctx.agencies))
-    return ProvinceSummaryData(
-        province_name_vi=ctx.province_vi,
-        province_name_en=ctx.province_en,
-        wave=ctx.wave,
-        unit_version=ctx.unit_version,
-        rows=rows,
-        province_mean=mean,
-        method=method_note(
-            ctx.statistics.result.groups,
-            design=ctx.statistics.design,
-            weighting=ctx.statistics.weighting,
-            aggregation=ctx.aggregation,
-        ),
-        lang=lang,
-    )
+    report = await _context(wave_code)
+    counts = {}
+    if counters:
+        for a in report.agencies:
+            counts[a.code] = await counter_ratings(a.code, report.wave.period_start, report.wave.period_end)
+    return dataclasses.replace(report, counter=counts)
+
+
+def has_results(report: WaveReport, agency_code: str) -> bool:
+    return _estimate(report.statistics.result, agency_code) is not None

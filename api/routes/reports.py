@@ -16,14 +16,124 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
 from api.auth import READERS
-from reports.province import province_filename, render_province_summary
+from reports.build import (
+    counter_panel,
+    method_note,
+    peer_comparison,
+    province_rows,
+    scorecard_data,
+    trend_from,
+)
+from reports.numbers import Language
+from reports.province import ProvinceSummaryData, province_filename, render_province_summary
 from reports.scorecard import render_scorecard, scorecard_filename
+from reports.scorecard_data import AgencyInfo, ScorecardData, WaveInfo
 from survey_engine import scorecards
 from survey_engine.actors import Actor
 from survey_engine.errors import NotFound
 
 ReportLanguage = Annotated[Literal["vi", "en"], QueryParameter(description="language of the report")]
 PRIVATE = {"Cache-Control": "private, no-cache"}
+
+
+DOMAIN = "agency"
+
+
+def _wave_info(w: scorecards.WaveHeader) -> WaveInfo:
+    return WaveInfo(w.code, w.name_vi, w.name_en, w.period_start, w.period_end)
+
+
+def _agency_info(a: scorecards.AgencyRow) -> AgencyInfo:
+    return AgencyInfo(a.code, a.name_vi, a.name_en, a.level)
+
+
+def _find(result: Any, agency: str, variable: str = "SIPAS") -> Any:
+    try:
+        return result.groups.estimates[result.groups.find(variable, {DOMAIN: agency})]
+    except KeyError:
+        return None
+
+
+def scorecard_from_report(report: scorecards.WaveReport, agency_code: str, lang: Language) -> ScorecardData:
+    """One agency's scorecard data from a wave report (pure: runs anywhere, no database)."""
+    agency = next(a for a in report.agencies if a.code == agency_code)
+    result = report.statistics.result
+    current = _find(result, agency.code)
+    trend = None
+    if report.previous is not None:
+        previous_wave, previous_result = report.previous
+        before = _find(previous_result, agency.code)
+        if before is not None:
+            trend = trend_from(
+                current,
+                before,
+                previous_wave_code=previous_wave.code,
+                previous_wave_name_vi=previous_wave.name_vi,
+                previous_wave_name_en=previous_wave.name_en,
+            )
+    peers = [{DOMAIN: a.code} for a in report.agencies if a.level == agency.level]
+    names = {a.code: (a.name_vi, a.name_en) for a in report.agencies} if report.name_peers else None
+    peer = peer_comparison(result.groups, {DOMAIN: agency.code}, peers, level=agency.level, names=names)
+    counts = report.counter.get(agency.code) or {}
+    return scorecard_data(
+        agency=_agency_info(agency),
+        province_name_vi=report.province_vi,
+        province_name_en=report.province_en,
+        wave=_wave_info(report.wave),
+        unit_version=report.unit_version,
+        result=result,
+        criterion_labels=report.criterion_labels,
+        element_labels=report.element_labels,
+        element_of=report.element_of,
+        method=method_note(
+            result.groups,
+            sample_size=current.n,
+            design=report.statistics.design,
+            weighting=report.statistics.weighting,
+            aggregation=report.aggregation,
+        ),
+        trend=trend,
+        peer=peer,
+        counter=counter_panel(counts) if counts else None,
+        lang=lang,
+    )
+
+
+def scorecards_from_report(report: scorecards.WaveReport, lang: Language) -> list[ScorecardData]:
+    """Every agency with results."""
+    return [
+        scorecard_from_report(report, a.code, lang)
+        for a in report.agencies
+        if _find(report.statistics.result, a.code) is not None
+    ]
+
+
+def summary_from_report(report: scorecards.WaveReport, lang: Language) -> ProvinceSummaryData:
+    result = report.statistics.result
+    rows, mean = province_rows(result.groups, [_agency_info(a) for a in report.agencies])
+    return ProvinceSummaryData(
+        province_name_vi=report.province_vi,
+        province_name_en=report.province_en,
+        wave=_wave_info(report.wave),
+        unit_version=report.unit_version,
+        rows=rows,
+        province_mean=mean,
+        method=method_note(
+            result.groups,
+            design=report.statistics.design,
+            weighting=report.statistics.weighting,
+            aggregation=report.aggregation,
+        ),
+        lang=lang,
+    )
+
+
+def _render_agency(report: scorecards.WaveReport, agency: str, lang: Language) -> bytes:
+    return render_scorecard(scorecard_from_report(report, agency, lang), lang)
+
+
+def _render_summary(report: scorecards.WaveReport, lang: Language) -> bytes:
+    return render_province_summary(summary_from_report(report, lang), lang)
 
 
 def _pdf(body: bytes, filename: str) -> Response[bytes]:
@@ -54,9 +164,10 @@ class ReportController(Controller):
         agency, dot, extension = filename.rpartition(".")
         if not dot or extension.lower() != "pdf" or not agency:
             raise NotFound(f"no scorecard {filename}: ask for {{agency}}.pdf")
-        data = await scorecards.agency_scorecard(actor, code, agency, lang)
-        body = await anyio.to_thread.run_sync(partial(render_scorecard, data, lang))
-        return _pdf(body, scorecard_filename(code, data.agency.code, lang))
+        report = await scorecards.agency_report(actor, code, agency)
+        agency_code = next(iter(report.counter))  # the agency asked for, as stored
+        body = await anyio.to_thread.run_sync(partial(_render_agency, report, agency_code, lang))
+        return _pdf(body, scorecard_filename(code, agency_code, lang))
 
     @get(
         "/{code:str}/province-summary.pdf",
@@ -70,8 +181,8 @@ class ReportController(Controller):
         code: FromPath[str],
         lang: ReportLanguage = "vi",
     ) -> Response[bytes]:
-        data = await scorecards.province_summary(actor, code, lang)
-        body = await anyio.to_thread.run_sync(partial(render_province_summary, data, lang))
+        report = await scorecards.wave_report(actor, code, counters=False)
+        body = await anyio.to_thread.run_sync(partial(_render_summary, report, lang))
         return _pdf(body, province_filename(code, lang))
 
 
