@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import uuid
 
 import numpy as np
 import pytest
@@ -15,7 +16,7 @@ from pypdf import PdfReader
 
 from sampling import Design, estimate_indices
 from sampling.results import IndexResult
-from survey_engine import scorecards
+from survey_engine import analysis, scorecards
 from tests.api.conftest import World, create_open_wave
 
 
@@ -113,3 +114,46 @@ async def test_a_wave_without_responses_is_a_conflict(world: World) -> None:
     response = await world.client.get("/api/v1/waves/W1/scorecards/A1.pdf", headers=world.auth("admin"))
     assert response.status_code == 409, response.text
     assert "no complete responses" in response.json()["detail"]
+
+
+async def _submit(world: World, point: str, ratings: list[int]) -> None:
+    token = (await world.client.get(f"/api/v1/service-points/{point}", headers=world.auth("admin"))).json()[
+        "token"
+    ]
+    for rating in ratings:
+        body = {
+            "id": str(uuid.uuid4()),
+            "token": token,
+            "answers": {"RATING": rating},
+            "channel": "online",
+            "language": "vi",
+            "started_at": "2026-11-22T08:00:00+07:00",
+            "submitted_at": "2026-11-22T08:02:30+07:00",
+        }
+        response = await world.client.post("/api/v1/submissions", json=body)
+        assert response.status_code == 201, response.text
+
+
+async def test_end_to_end_from_stored_responses(world: World) -> None:
+    """No stand-in: responses stored through the API, estimated by survey_engine.analysis, rendered."""
+    await create_open_wave(world)
+    await _submit(world, "A1-Q1", [3] * 20 + [2] * 15 + [1] * 5)
+    await _submit(world, "A2-Q1", [3] * 10 + [2] * 12 + [1] * 14)
+    stats = await analysis.wave_results("W1", by=("agency",), series="self-selected")
+    assert stats.result is not None
+    a1 = stats.result.groups.estimates[stats.result.groups.find("SIPAS", {"agency": "A1"})]
+    response = await world.client.get("/api/v1/waves/W1/scorecards/A1.pdf", headers=world.auth("agency"))
+    assert response.status_code == 200, response.text
+    text = pdf_text(response.content)
+    assert a1.n == 40 and "n = 40" in text
+    # All 40 ratings came in on one day at one point: one cluster, so the estimate is suppressed and says why.
+    assert a1.flag == "suppress" and f"{a1.estimate:.1f}".replace(".", ",") not in text
+    assert "— (1)" in text and "(1) Không công bố: độ rộng khoảng tin cậy Korn–Graubard" in text
+    # The same responses are counter ratings (counter-3 instrument): shown apart, self-selected.
+    assert "Số lượt đánh giá: 40 · Rất hài lòng: 50,0 % · Hài lòng: 37,5 % · Không hài lòng: 12,5 %" in text
+    assert "KHÔNG phải mẫu xác suất" in text
+    response = await world.client.get(
+        "/api/v1/waves/W1/province-summary.pdf", headers=world.auth("statistician")
+    )
+    assert response.status_code == 200, response.text
+    assert "Sở Tư pháp" in pdf_text(response.content)
