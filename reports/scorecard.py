@@ -465,10 +465,10 @@ def _trend_cell(trend: Trend | None, sipas: Figure, notes: Notes, lang: Language
 def _peer_cell(peer: PeerComparison | None, sipas: Figure, notes: Notes, lang: Language) -> list[Flowable]:
     t = TEXTS
     cell: list[Flowable] = [_p(_e(t["peer"][lang]), "label")]
+    if _blocked(cell, (sipas,) if peer is None else (sipas, peer.peer_mean), notes, lang):
+        return cell
     if peer is None:
         cell.append(_p(_e(t["no_peer"][lang]), "small"))
-        return cell
-    if _blocked(cell, (sipas, peer.peer_mean), notes, lang):
         return cell
     level_name = LEVEL_NAMES.get(peer.level, {"vi": peer.level, "en": peer.level})[lang]
     gap = peer.gap

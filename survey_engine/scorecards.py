@@ -42,6 +42,14 @@ __all__ = [
 ]
 
 DOMAIN = "agency"
+# The statistics loader describes its design in English; the Vietnamese method note needs these.
+_VI = {
+    "sampled unit": "đơn vị được chọn mẫu",
+    "service point × day": "điểm phục vụ × ngày",
+    "Taylor linearisation, ultimate clusters; weights treated as fixed": (
+        "phương sai tuyến tính hoá Taylor theo cụm bậc 1; trọng số được coi là cố định"
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -112,13 +120,13 @@ async def _index_results(wave_code: str) -> WaveStatistics:
         raise Conflict(f"wave {wave_code} has no complete responses to estimate from yet")
     design = stats.design
     label = design.get("label") or {}
-    variance = str(design.get("variance", ""))
+    psu, variance = str(design.get("psu", "")), str(design.get("variance", ""))
     probability = stats.series == "probability"
     return WaveStatistics(
         result=stats.result,
         design=(
-            f"{label.get('vi', '')}. PSU: {design.get('psu', '')}; {variance}.",
-            f"{label.get('en', '')}. PSU: {design.get('psu', '')}; {variance}.",
+            f"{label.get('vi', '')}. Đơn vị mẫu bậc 1: {_VI.get(psu, psu)}; {_VI.get(variance, variance)}.",
+            f"{label.get('en', '')}. Primary sampling unit: {psu}; {variance}.",
         ),
         weighting=(
             ("Trọng số cuối cùng theo kế hoạch chọn mẫu." if probability else "Không gia quyền."),
