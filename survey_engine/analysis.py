@@ -122,16 +122,25 @@ async def backfill_codes(wave_id: int, layout: CriteriaLayout) -> int:
 
 
 def _normalise(raw: npt.NDArray[np.uint8], layout: CriteriaLayout) -> npt.NDArray[np.int8]:
-    """Code characters (n, K) → TOP / OTHER / DK / MISSING per the criterion's own top set."""
-    out = np.full(raw.shape, MISSING, dtype=np.int8)
-    out[raw == ord(DONT_KNOW_CHAR)] = DK
-    digits = raw.astype(np.int16) - ord("0")
+    """Code characters (n, K) → TOP / OTHER / DK / MISSING per the criterion's own top set.
+
+    One 256-entry lookup table per distinct (valid, top) signature: a single ``take`` per signature
+    instead of a comparison per criterion and value.
+    """
+    out = np.empty(raw.shape, dtype=np.int8)
+    signatures: dict[tuple[frozenset[int], frozenset[int]], list[int]] = {}
     for j, c in enumerate(layout.criteria):
-        col = digits[:, j]
-        valid = np.isin(col, sorted(c.valid))
-        top = np.isin(col, sorted(c.top))
-        out[valid, j] = OTHER
-        out[top, j] = TOP
+        signatures.setdefault((c.valid, c.top), []).append(j)
+    for (valid, top), columns in signatures.items():
+        table = np.full(256, MISSING, dtype=np.int8)
+        table[ord(DONT_KNOW_CHAR)] = DK
+        for v in valid:
+            if 0 < v < 10:
+                table[ord(str(v))] = TOP if v in top else OTHER
+        if len(columns) == raw.shape[1]:
+            out[:] = table[raw]
+        else:
+            out[:, columns] = table[raw[:, columns]]
     return out
 
 
@@ -166,19 +175,55 @@ def _cells_from_rows(
     )
 
 
-def _read_sqlite(path: str, wave_id: int, layout: CriteriaLayout) -> list[tuple[Any, ...]]:
-    """A plain read-only connection: one query, compact columns, no per-row Python objects beyond tuples."""
-    k = len(layout.codes)
+def _read_sqlite_cells(
+    path: str, wave_id: int, layout: CriteriaLayout, by: Sequence[str], excluded: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """Rows grouped by domain × PSU (service point × day) inside SQLite, each group's codes concatenated
+    by ``group_concat``: Python receives one string per cell, not one tuple per response."""
+    keys = ["service_point", "substr(coalesce(submitted_at, received_at), 1, 10)"]
+    keys += [b for b in by if b not in ("service_point",)]
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
     try:
         return conn.execute(
-            "SELECT agency, service_point, channel, substr(coalesce(submitted_at, received_at), 1, 10), "
-            "dossier_hash, codes "
-            "FROM submission WHERE wave = ? AND complete AND length(codes) = ?",
-            (wave_id, k),
+            f"SELECT {', '.join(keys)}, COUNT(*), group_concat(codes, '') FROM submission "
+            "WHERE wave = ? AND complete AND length(codes) = ? "
+            "AND (dossier_hash IS NULL OR dossier_hash NOT IN (SELECT value FROM json_each(?))) "
+            f"GROUP BY {', '.join(f'{i + 1}' for i in range(len(keys)))}",
+            (wave_id, len(layout.codes), json.dumps(list(excluded))),
         ).fetchall()
     finally:
         conn.close()
+
+
+def _cells_from_grouped(
+    grouped: list[tuple[Any, ...]], by: Sequence[str], layout: CriteriaLayout, groups: dict[str, list[str]]
+) -> CellSums:
+    """Cell sums from SQLite's grouped rows: (point, day, other domain keys…, count, concatenated codes)."""
+    k = len(layout.codes)
+    counts = np.array([g[-2] for g in grouped], dtype=np.int64)
+    raw = np.frombuffer("".join(g[-1] for g in grouped).encode("ascii"), dtype=np.uint8).reshape(-1, k)
+    norm = _normalise(raw, layout)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    top = np.add.reduceat((norm == TOP).astype(np.float64), starts, axis=0)
+    valid = np.add.reduceat((norm >= OTHER).astype(np.float64), starts, axis=0)
+    dk = np.add.reduceat((norm == DK).astype(np.int64), starts, axis=0)
+    valid_any = [(norm[:, cols] >= OTHER).any(axis=1) for cols in _group_columns(layout, groups)]
+    group_rows = np.stack([np.add.reduceat(v.astype(np.int64), starts) for v in valid_any], axis=1)
+    others = [b for b in by if b != "service_point"]
+    domains: dict[str, npt.ArrayLike] = {}
+    for b in by:
+        position = 0 if b == "service_point" else 2 + others.index(b)
+        domains[b] = np.array([str(g[position]) for g in grouped], dtype=object)
+    return CellSums(
+        domains=domains,
+        strata=None,
+        psu=np.array([f"{g[0]}:{g[1]}" for g in grouped], dtype=object),
+        top=top,
+        valid=valid,
+        valid_rows=valid.astype(np.int64),
+        dont_know=dk,
+        group_rows=group_rows,
+    )
 
 
 def _pg_cell_query(layout: CriteriaLayout, groups: dict[str, list[str]], by: Sequence[str]) -> str:
@@ -338,22 +383,10 @@ async def wave_results(
             else 0
         )
     elif isinstance(engine, SQLiteEngine):
-        records = await asyncio.to_thread(_read_sqlite, engine.path, wave.id, layout)
-        if weights:
-            records = [r for r in records if r[4] not in weights]
-        rows = len(records)
-        if rows:
-            column = {"agency": 0, "service_point": 1, "channel": 2}
-
-            def build() -> CellSums:
-                domains = {b: np.array([r[column[b]] for r in records]) for b in by}
-                psu = (
-                    np.array([r[1] for r in records], dtype=np.int64) * 100_000
-                    + np.unique(np.array([r[3] for r in records]), return_inverse=True)[1]
-                )
-                return _cells_from_rows([r[5] for r in records], domains, psu, layout, groups)
-
-            cells = await asyncio.to_thread(build)
+        grouped = await asyncio.to_thread(_read_sqlite_cells, engine.path, wave.id, layout, by, list(weights))
+        rows = int(sum(g[-2] for g in grouped))
+        if grouped:
+            cells = await asyncio.to_thread(_cells_from_grouped, grouped, by, layout, groups)
     else:  # pragma: no cover - only the two engines exist
         raise TypeError(f"unsupported engine {type(engine).__name__}")
     result_obj = None

@@ -239,6 +239,11 @@ class WaveService:
             from survey_engine.phone import PhoneService
 
             details["phones_purged"] = await PhoneService().purge_phones(int(str(row["id"])))
+            # Final weights with the last options used; frame phone numbers erased. Never raises for a
+            # weighting problem (the run's diagnostics say what went wrong).
+            from survey_engine.fieldwork import on_wave_closed
+
+            await on_wave_closed(actor, int(str(row["id"])))
         await audit.record(actor, "status", "wave", code, details)
         return await self.get(actor, code)
 
