@@ -17,7 +17,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from reports.fonts import SANS, SANS_BOLD, register_fonts
 from reports.numbers import DASH, Language, format_number
-from reports.styles import MUTED, PRIMARY, RULE, TEXT
+from reports.styles import MUTED, PRIMARY, RULE, TEXT, WHITE
 
 BAR: Color = HexColor("#5B8DC9")
 BAR_HIGHLIGHT: Color = HexColor("#0B3C6F")
@@ -133,6 +133,32 @@ def interval_chart(
         tick += 20.0
     d.add(Line(x0, plot_bottom, x1, plot_bottom, strokeColor=MUTED, strokeWidth=0.6))
 
+    # The reference line goes under the bars and their values, so it never hides a number.
+    if reference is not None:
+        x = sx(reference)
+        d.add(
+            Line(
+                x,
+                plot_bottom,
+                x,
+                plot_top + 2,
+                strokeColor=PRIMARY,
+                strokeWidth=0.9,
+                strokeDashArray=[3, 2],
+            )
+        )
+        if reference_label:
+            d.add(
+                String(
+                    x,
+                    plot_top + 4,
+                    reference_label,
+                    fontName=SANS,
+                    fontSize=font_size - 1,
+                    fillColor=PRIMARY,
+                    textAnchor="middle",
+                )
+            )
     bar_h = min(row_height * 0.5, 11.0)
     for i, row in enumerate(rows):
         yc = plot_top - (i + 0.5) * row_height
@@ -174,41 +200,30 @@ def interval_chart(
             for x in (lo, hi):
                 d.add(Line(x, yc - bar_h * 0.45, x, yc + bar_h * 0.45, strokeColor=WHISKER, strokeWidth=0.9))
             right = max(right, hi)
+        value_text = format_number(row.estimate, lang) + note
+        value_font = SANS_BOLD if row.highlight else SANS
+        # A white patch under the value keeps it legible where the reference line crosses it.
+        text_width = stringWidth(value_text, value_font, font_size)
+        d.add(
+            Rect(
+                right + 2,
+                yc - font_size * 0.55,
+                text_width + 2,
+                font_size * 1.1,
+                fillColor=WHITE,
+                strokeColor=None,
+            )
+        )
         d.add(
             String(
                 right + 3,
                 yc - font_size * 0.35,
-                format_number(row.estimate, lang) + note,
-                fontName=SANS_BOLD if row.highlight else SANS,
+                value_text,
+                fontName=value_font,
                 fontSize=font_size,
                 fillColor=TEXT,
             )
         )
-    if reference is not None:
-        x = sx(reference)
-        d.add(
-            Line(
-                x,
-                plot_bottom,
-                x,
-                plot_top + 2,
-                strokeColor=PRIMARY,
-                strokeWidth=0.9,
-                strokeDashArray=[3, 2],
-            )
-        )
-        if reference_label:
-            d.add(
-                String(
-                    x,
-                    plot_top + 4,
-                    reference_label,
-                    fontName=SANS,
-                    fontSize=font_size - 1,
-                    fillColor=PRIMARY,
-                    textAnchor="middle",
-                )
-            )
     return d
 
 
