@@ -204,11 +204,13 @@ def _cells_from_grouped(
     raw = np.frombuffer("".join(g[-1] for g in grouped).encode("ascii"), dtype=np.uint8).reshape(-1, k)
     norm = _normalise(raw, layout)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    top = np.add.reduceat((norm == TOP).astype(np.float64), starts, axis=0)
-    valid = np.add.reduceat((norm >= OTHER).astype(np.float64), starts, axis=0)
-    dk = np.add.reduceat((norm == DK).astype(np.int64), starts, axis=0)
-    valid_any = [(norm[:, cols] >= OTHER).any(axis=1) for cols in _group_columns(layout, groups)]
-    group_rows = np.stack([np.add.reduceat(v.astype(np.int64), starts) for v in valid_any], axis=1)
+    # Sum the boolean matrices straight into integers: no float copies of the whole (n, K) matrix.
+    is_valid = norm >= OTHER
+    top = np.add.reduceat(norm == TOP, starts, axis=0, dtype=np.int64).astype(np.float64)
+    valid = np.add.reduceat(is_valid, starts, axis=0, dtype=np.int64).astype(np.float64)
+    dk = np.add.reduceat(norm == DK, starts, axis=0, dtype=np.int64)
+    valid_any = np.stack([is_valid[:, cols].any(axis=1) for cols in _group_columns(layout, groups)], axis=1)
+    group_rows = np.add.reduceat(valid_any, starts, axis=0, dtype=np.int64)
     others = [b for b in by if b != "service_point"]
     domains: dict[str, npt.ArrayLike] = {}
     for b in by:

@@ -20,7 +20,15 @@ import pytest
 
 from survey_engine.questionnaire import get_template
 from survey_engine.simulate import simulate_answers
-from tests.support.loadgen import Server, cli_env, get_request, run_cli, run_load, submission_factory
+from tests.support.loadgen import (
+    Server,
+    cli_env,
+    fresh_postgres_database,
+    get_request,
+    run_cli,
+    run_load,
+    submission_factory,
+)
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
@@ -86,14 +94,8 @@ def test_ingestion_on_sqlite(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="TEST_DATABASE_URL is not set")
 def test_ingestion_on_postgresql(tmp_path: Path) -> None:
-    import subprocess
 
-    url = os.environ["TEST_DATABASE_URL"]
-    subprocess.run(
-        ["psql", url, "-q", "-c", "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"],
-        check=True,
-        capture_output=True,
-    )
+    url = fresh_postgres_database(os.environ["TEST_DATABASE_URL"], "sipas_bench_ingest")
     env = cli_env(tmp_path, database_url=url)
     _, figures, _ = _measure(env)
     _report("postgresql", figures)

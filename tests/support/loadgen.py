@@ -208,3 +208,15 @@ def submission_factory(
         return post_request("/api/v1/submissions", body, port), ident
 
     return make
+
+
+def fresh_postgres_database(url: str, name: str) -> str:
+    """A new, empty database beside ``url``'s (dropped first if left over): benchmarks never touch the
+    database the test suite uses, which other runs may be using at the same time."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    target = urlunsplit(parts._replace(path=f"/{name}"))
+    for statement in (f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'):
+        subprocess.run(["psql", url, "-q", "-c", statement], check=True, capture_output=True)
+    return target
