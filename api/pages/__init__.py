@@ -15,6 +15,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from api.pages.interviewer import INTERVIEWER_HANDLERS
 from api.pages.kiosk import KIOSK_HANDLERS
 from api.pages.online import ONLINE_HANDLERS
 
@@ -29,4 +30,4 @@ STATIC_ROUTER = create_static_files_router(
     include_in_schema=False,
 )
 
-PAGE_HANDLERS: list[Any] = [*ONLINE_HANDLERS, *KIOSK_HANDLERS, STATIC_ROUTER]
+PAGE_HANDLERS: list[Any] = [*ONLINE_HANDLERS, *KIOSK_HANDLERS, *INTERVIEWER_HANDLERS, STATIC_ROUTER]
