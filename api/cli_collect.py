@@ -50,6 +50,11 @@ async def _write(wave: str, fmt: str, target: Path) -> int:
             async for row in export_rows(export):
                 sheet.append([_text(v) for v in row])
                 count += 1
+            codebook = book.create_sheet("codebook")
+            entries = export.codebook()
+            codebook.append(list(entries[0]))
+            for entry in entries:
+                codebook.append(list(entry.values()))
             book.save(tmp)
         else:
             import pyarrow as pa
@@ -68,10 +73,29 @@ async def _write(wave: str, fmt: str, target: Path) -> int:
                 for name, values in zip(export.columns, columns, strict=True)
             ]
             pq.write_table(pa.table(arrays, names=export.columns), tmp)
-        os.replace(tmp, target)
+        if fmt == "xlsx":
+            os.replace(tmp, target)
+        else:
+            codebook_target = codebook_path(target)
+            _write_codebook_csv(export.codebook(), codebook_target)
+            os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
     return count
+
+
+def codebook_path(target: Path) -> Path:
+    """``answers.csv`` → ``answers.codebook.csv`` (the codebook of CSV and Parquet exports)."""
+    return target.with_name(f"{target.stem}.codebook.csv")
+
+
+def _write_codebook_csv(rows: list[dict[str, str]], target: Path) -> None:
+    tmp = target.with_name(f".{target.name}.tmp")
+    with tmp.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    os.replace(tmp, target)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -85,7 +109,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         return await _write(args.wave, fmt, target)
 
     count = _run_with_engine(settings, job)
-    print(f"wrote {count} responses of wave {args.wave} to {target} ({fmt})")
+    where = "sheet 'codebook'" if fmt == "xlsx" else str(codebook_path(target))
+    print(f"wrote {count} responses of wave {args.wave} to {target} ({fmt}); codebook: {where}")
     return 0
 
 
@@ -93,8 +118,10 @@ def register(sub: Any) -> None:
     export = sub.add_parser(
         "export",
         help="a wave's responses as CSV, Parquet or XLSX (one row per stored submission)",
-        description="Export a wave's microdata: one row per stored submission, one column per item. "
-        "Never includes phone numbers, dossier codes or devices.",
+        description="Export a wave's microdata: one row per stored submission, one column per item, with "
+        "design variables and weights (series, stratum, psu, weight, base_weight, fpc) and a codebook in "
+        "Vietnamese and English (FILE.codebook.csv, or a 'codebook' sheet in XLSX). Never includes phone "
+        "numbers, dossier codes or devices.",
     )
     export.add_argument("--wave", required=True, help="wave code, e.g. AB-2026")
     export.add_argument("--format", choices=FORMATS, default="csv")

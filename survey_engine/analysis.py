@@ -375,15 +375,8 @@ async def wave_results(
     elif isinstance(engine, PostgresEngine):
         sql = _pg_cell_query(layout, groups, by)
         result = await Submission.raw(sql, wave.id, len(layout.codes), list(weights))
-        rows = int(sum(r[list(r)[len(by) + 2 + 1]] for r in result)) if result else 0  # valid rows of c1…
+        rows = int(sum(r["n_rows"] for r in result))
         cells = _cells_from_pg(result, by, len(layout.codes), len(groups) + 1) if result else None
-        rows = (
-            await Submission.count().where(
-                (Submission.wave == wave.id) & (Submission.complete == True)  # noqa: E712
-            )
-            if result
-            else 0
-        )
     elif isinstance(engine, SQLiteEngine):
         grouped = await asyncio.to_thread(_read_sqlite_cells, engine.path, wave.id, layout, by, list(weights))
         rows = int(sum(g[-2] for g in grouped))

@@ -1,0 +1,129 @@
+"""A wave end to end: frame import → sample → answers through the HTTP API → weights → estimates equal to
+`sampling` run directly on the same data → export with weights, design variables and a codebook."""
+
+from __future__ import annotations
+
+import csv
+import random
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from api.cli_collect import _write, codebook_path
+from sampling import Design, estimate_indices
+from survey_engine.fieldwork import weights_for_wave
+from survey_engine.receipts import dossier_hash
+from survey_engine.tables import Submission, Wave
+from tests.api.conftest import World, create_open_wave
+from tests.api.test_fieldwork import SECRET, frame_csv, post_frame
+
+
+async def _run_wave(world: World) -> tuple[list[str], list[str]]:
+    await create_open_wave(world)
+    assert (await post_frame(world, frame_csv())).status_code == 201
+    body = {
+        "strata": ["agency", "field"],
+        "n": 48,
+        "seed": 17,
+        "allocation": "proportional",
+        "response_rate": 0.7,
+    }
+    drawn = await world.client.post("/api/v1/waves/W1/draw", json=body, headers=world.auth("admin"))
+    assert drawn.status_code == 201, drawn.text
+    sampled = {r["dossier_hash"] for r in await Wave.raw("SELECT dossier_hash FROM sample_unit")}
+    codes = [line.split(",")[0] for line in frame_csv().splitlines()[1:]]
+    in_sample = [c for c in codes if dossier_hash(SECRET, c) in sampled]
+    tokens = {}
+    for point in ("A1-Q1", "A2-Q1"):
+        tokens[point[:2]] = (
+            await world.client.get(f"/api/v1/service-points/{point}", headers=world.auth("admin"))
+        ).json()["token"]
+    rng = random.Random(3)
+    answered = []
+    for code in in_sample:
+        if rng.random() < 0.75:  # the others do not respond
+            agency = code.split("-")[1]
+            body = {
+                "id": str(uuid.uuid4()),
+                "token": tokens[agency],
+                "answers": {"RATING": rng.choice([1, 2, 3, 3])},
+                "channel": "online",
+                "dossier_code": code,
+            }
+            response = await world.client.post("/api/v1/submissions", json=body)
+            assert response.status_code == 201, response.text
+            answered.append(code)
+    for _ in range(15):  # self-selected ratings at the counter, no dossier: a separate series
+        body = {"id": str(uuid.uuid4()), "token": tokens["A1"], "answers": {"RATING": 3}, "channel": "online"}
+        assert (await world.client.post("/api/v1/submissions", json=body)).status_code == 201
+    weighted = await world.client.post(
+        "/api/v1/waves/W1/weights", json={}, headers=world.auth("statistician")
+    )
+    assert weighted.status_code in (200, 201), weighted.text
+    return in_sample, answered
+
+
+async def test_probability_estimates_equal_sampling_on_the_same_data(world: World) -> None:
+    _, answered = await _run_wave(world)
+    wave_id = (await Wave.select(Wave.id).where(Wave.code == "W1").first())["id"]
+    weights = await weights_for_wave(wave_id)
+    assert len(weights) == len(answered)
+    rows = (
+        await Submission.select(Submission.agency.code, Submission.dossier_hash, Submission.answers)
+        .where(Submission.dossier_hash.is_in(list(weights)))
+        .output(load_json=True)
+    )
+    w = [weights[r["dossier_hash"]] for r in rows]
+    design = Design(
+        weights=np.array([x.final_weight for x in w]),
+        strata=np.array([x.stratum for x in w]),
+        fpc=np.array([float(x.fpc) for x in w]),
+        lonely_psu="adjust",
+    )
+    direct = estimate_indices(
+        design,
+        {"RATING": np.array([float(r["answers"]["RATING"]) for r in rows])},
+        {},
+        by={"agency": np.array([r["agency.code"] for r in rows])},
+        top=(2, 3),
+        scale=(1, 2, 3),
+        dont_know=(),
+    )
+    response = await world.client.get(
+        "/api/v1/waves/W1/estimates?series=probability", headers=world.auth("admin")
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["rows"] == len(answered) and body["series"] == "probability"
+    for item in body["criteria"]:
+        expected = direct.criteria[direct.criteria.find("RATING", item["domain"])]
+        assert item["estimate"] == pytest.approx(expected.estimate, rel=1e-9)
+        assert item["se"] == pytest.approx(expected.se, rel=1e-9)
+        assert (item["ci_low"], item["ci_high"]) == pytest.approx(
+            (expected.ci_low, expected.ci_high), rel=1e-9
+        )
+    # the self-selected series is separate: its 15 ratings are not in the probability estimates
+    self_selected = (await world.client.get("/api/v1/waves/W1/estimates", headers=world.auth("admin"))).json()
+    assert self_selected["rows"] == 15
+
+
+async def test_export_carries_weights_design_and_codebook_never_phones(world: World, tmp_path: Path) -> None:
+    _, answered = await _run_wave(world)
+    target = tmp_path / "w1.csv"
+    count = await _write("W1", "csv", target)
+    assert count == len(answered) + 15
+    with target.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    linked = [r for r in rows if r["series"] == "probability"]
+    assert len(linked) == len(answered)
+    assert all(float(r["weight"]) > 0 and r["stratum"] and float(r["fpc"]) >= 1 for r in linked)
+    assert all(r["weight"] == "" and r["psu"].count(":") == 1 for r in rows if r["series"] == "self-selected")
+    text = target.read_text(encoding="utf-8")
+    assert "09000" not in text and "+84" not in text  # frame phones never leave the database
+    assert not any(dossier_hash(SECRET, code) in text for code in answered)
+    codebook = list(csv.DictReader(codebook_path(target).open(encoding="utf-8")))
+    rating = next(r for r in codebook if r["column"] == "RATING")
+    assert rating["label_vi"] and "Hài lòng" in rating["values_vi"] and rating["values_en"]
+    assert next(r for r in codebook if r["column"] == "weight")["kind"] == "design"
