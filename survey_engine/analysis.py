@@ -13,8 +13,9 @@ Two series, never pooled (SIPAS.md §1):
   one day has a single cluster: its interval is undefined and the estimate is flagged, as it should be.
 
 Estimation works on group sums per domain × stratum × PSU (:mod:`sampling.cells`), which give exactly
-the row-level estimates. On PostgreSQL the sums are computed in SQL (``GROUP BY``), so raw responses
-never leave the database; on SQLite the compact ``codes`` column is read and summed with numpy.
+the row-level estimates. Both engines group the responses by domain × PSU inside the database (``GROUP
+BY``) and return, per cell, its row count and its compact criteria codes concatenated; numpy turns those
+into the per-criterion sums. The JSON answers never leave the database.
 """
 
 from __future__ import annotations
@@ -204,13 +205,19 @@ def _cells_from_grouped(
     raw = np.frombuffer("".join(g[-1] for g in grouped).encode("ascii"), dtype=np.uint8).reshape(-1, k)
     norm = _normalise(raw, layout)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    # Sum the boolean matrices straight into integers: no float copies of the whole (n, K) matrix.
-    is_valid = norm >= OTHER
-    top = np.add.reduceat(norm == TOP, starts, axis=0, dtype=np.int64).astype(np.float64)
-    valid = np.add.reduceat(is_valid, starts, axis=0, dtype=np.int64).astype(np.float64)
-    dk = np.add.reduceat(norm == DK, starts, axis=0, dtype=np.int64)
-    valid_any = np.stack([is_valid[:, cols].any(axis=1) for cols in _group_columns(layout, groups)], axis=1)
-    group_rows = np.add.reduceat(valid_any, starts, axis=0, dtype=np.int64)
+    # Segment sums of 0/1 float32 matrices (exact below 2^24 rows per cell; a cell is one service point
+    # on one day): measured 2.5× faster than reducing the booleans into int64.
+    is_valid = (norm >= OTHER).astype(np.float32)
+    top = np.add.reduceat((norm == TOP).astype(np.float32), starts, axis=0).astype(np.float64)
+    valid = np.add.reduceat(is_valid, starts, axis=0).astype(np.float64)
+    dk = np.add.reduceat((norm == DK).astype(np.float32), starts, axis=0).astype(np.int64)
+    # Rows with any valid answer in each group: one small matrix product instead of a copy per group.
+    columns = _group_columns(layout, groups)
+    membership = np.zeros((norm.shape[1], len(columns)), dtype=np.float32)
+    for g, cols in enumerate(columns):
+        membership[cols, g] = 1.0
+    valid_any = ((is_valid @ membership) > 0).astype(np.float32)
+    group_rows = np.add.reduceat(valid_any, starts, axis=0).astype(np.int64)
     others = [b for b in by if b != "service_point"]
     domains: dict[str, npt.ArrayLike] = {}
     for b in by:
@@ -228,52 +235,21 @@ def _cells_from_grouped(
     )
 
 
-def _pg_cell_query(layout: CriteriaLayout, groups: dict[str, list[str]], by: Sequence[str]) -> str:
-    """One GROUP BY over domain × PSU (service point × day): sums of top, valid, don't know per criterion."""
-    parts = []
-    for j, c in enumerate(layout.criteria, start=1):
-        ch = f"substr(codes, {j}, 1)"
-        tops = ", ".join(f"'{v}'" for v in sorted(c.top))
-        valids = ", ".join(f"'{v}'" for v in sorted(c.valid))
-        # Named columns: the rows come back as mappings, where unnamed SUMs would collide.
-        parts.append(f"SUM(CASE WHEN {ch} IN ({tops}) THEN 1 ELSE 0 END) AS t{j}")
-        parts.append(f"SUM(CASE WHEN {ch} IN ({valids}) THEN 1 ELSE 0 END) AS v{j}")
-        parts.append(f"SUM(CASE WHEN {ch} = '{DONT_KNOW_CHAR}' THEN 1 ELSE 0 END) AS d{j}")
-    for g, cols in enumerate(_group_columns(layout, groups)):
-        any_valid = " OR ".join(f"substr(codes, {j + 1}, 1) BETWEEN '1' AND '9'" for j in cols)
-        parts.append(f"SUM(CASE WHEN {any_valid} THEN 1 ELSE 0 END) AS g{g}")
-    keys = ", ".join(by)
+def _pg_cell_query(by: Sequence[str]) -> str:
+    """GROUP BY domain × PSU (service point × day) in PostgreSQL, each cell's codes concatenated.
+
+    Measured on 1M responses (2 cores): 117 per-criterion ``SUM(CASE WHEN substr(codes, j, 1) …)``
+    aggregates took 17 s, an ``int8[]`` of packed indicators 2.7 s, and ``string_agg`` of the compact
+    codes 1.4 s; so the grouping runs in SQL and the per-criterion sums are taken with numpy on the
+    application server. The JSON answers never leave the database.
+    """
+    keys = ["service_point", "((coalesce(submitted_at, received_at) AT TIME ZONE 'UTC')::date)::text"]
+    keys += [b for b in by if b != "service_point"]
     return (
-        f"SELECT {keys}, service_point AS psu_point, "
-        "(coalesce(submitted_at, received_at) AT TIME ZONE 'UTC')::date AS psu_day, "
-        "COUNT(*) AS n_rows, "
-        + ", ".join(parts)
-        + " FROM submission WHERE wave = {} AND complete AND length(codes) = {}"
-        + " AND (dossier_hash IS NULL OR NOT dossier_hash = ANY({}::varchar[]))"
-        + f" GROUP BY {keys}, psu_point, psu_day"
-    )
-
-
-def _cells_from_pg(rows: list[dict[str, Any]], by: Sequence[str], k: int, g: int) -> CellSums:
-    values = (
-        np.array([list(r.values()) for r in rows], dtype=object)
-        if rows
-        else np.zeros((0, len(by) + 2 + 3 * k + g))
-    )
-    nb = len(by)
-    sums = values[:, nb + 3 :].astype(np.float64)
-    crit = sums[:, : 3 * k].reshape(-1, k, 3)
-    return CellSums(
-        domains={name: values[:, i].astype(str) for i, name in enumerate(by)},
-        strata=None,
-        psu=np.array(
-            [f"{p}:{d}" for p, d in zip(values[:, nb], values[:, nb + 1], strict=True)], dtype=object
-        ),
-        top=crit[:, :, 0],
-        valid=crit[:, :, 1],
-        valid_rows=crit[:, :, 1].astype(np.int64),
-        dont_know=crit[:, :, 2].astype(np.int64),
-        group_rows=sums[:, 3 * k :].astype(np.int64),
+        f"SELECT {', '.join(keys)}, COUNT(*) AS n_rows, string_agg(codes, '') AS codes FROM submission "
+        "WHERE wave = {} AND complete AND length(codes) = {} "
+        "AND (dossier_hash IS NULL OR NOT dossier_hash = ANY({}::varchar[])) "
+        f"GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}"
     )
 
 
@@ -373,10 +349,11 @@ async def wave_results(
                 np.array([float(x.fpc) for x in w]),
             )
     elif isinstance(engine, PostgresEngine):
-        sql = _pg_cell_query(layout, groups, by)
-        result = await Submission.raw(sql, wave.id, len(layout.codes), list(weights))
-        rows = int(sum(r["n_rows"] for r in result))
-        cells = _cells_from_pg(result, by, len(layout.codes), len(groups) + 1) if result else None
+        result = await Submission.raw(_pg_cell_query(by), wave.id, len(layout.codes), list(weights))
+        grouped = [tuple(r.values()) for r in result]
+        rows = int(sum(g[-2] for g in grouped))
+        if grouped:
+            cells = await asyncio.to_thread(_cells_from_grouped, grouped, by, layout, groups)
     elif isinstance(engine, SQLiteEngine):
         grouped = await asyncio.to_thread(_read_sqlite_cells, engine.path, wave.id, layout, by, list(weights))
         rows = int(sum(g[-2] for g in grouped))
