@@ -10,7 +10,8 @@ rides along with any request, every POST carries a CSRF token in the hidden fiel
 * the login form (no session yet, "login CSRF"): ``HMAC(K, "login" ‖ 0x00 ‖ nonce)`` where the nonce is a
   random value in a short-lived ``SameSite=Strict`` cookie set by ``GET /i/login`` (double submit).
 
-A request whose ``Origin`` header names another site is refused as well. The questionnaire reuses the
+A request that the browser marks as coming from another site (``Sec-Fetch-Site``, else ``Origin``) is
+refused as well. The questionnaire reuses the
 online form's machinery (:func:`api.pages.online.advance`): its signed state is bound to the service-point
 token *and* the contact, so a state cannot be replayed against another contact.
 
@@ -136,12 +137,17 @@ def csrf_token(secret: str, purpose: str, bound_to: str) -> str:
 
 
 def _same_origin(request: Request[Any, Any, Any]) -> bool:
-    """False when the browser says the request comes from another site (``Origin`` header)."""
+    """False when the browser says the request comes from another site.
+
+    ``Sec-Fetch-Site`` when the browser sends it; else the ``Origin`` header. ``Origin: null`` says
+    nothing: the pages' ``no-referrer`` policy makes browsers send it on their own same-origin posts.
+    """
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site in ("same-origin", "none")
     origin = request.headers.get("origin")
-    if not origin:
+    if not origin or origin == "null":
         return True  # older browsers and non-browser clients; the CSRF field still has to match
-    if origin == "null":
-        return False
     allowed = {_origin_of(request.app.state.services.settings.base_url)}
     host = request.headers.get("host")
     if host:
@@ -467,6 +473,14 @@ async def _contact_page(
     can_call = is_interviewer and wave_open and not final
     phone = contact.get("phone")
     names = await _agency_names({str(contact["agency"])})
+    point_name = ""
+    if contact.get("service_point"):
+        point = (
+            await ServicePoint.select(ServicePoint.name_vi)
+            .where(ServicePoint.code == contact["service_point"])
+            .first()
+        )
+        point_name = str(point["name_vi"]) if point else str(contact["service_point"])
     callback = _aware(contact.get("callback_at"))
     history = [
         {
@@ -490,7 +504,7 @@ async def _contact_page(
                 "wave": contact["wave"],
                 "code": contact["code"],
                 "agency": names.get(str(contact["agency"]), contact["agency"]),
-                "service_point": contact.get("service_point") or "",
+                "service_point": point_name,
                 "status": contact["status"],
                 "status_label": STATUS_LABELS.get(str(contact["status"]), contact["status"]),
                 "attempts": contact["attempts"],
@@ -740,6 +754,7 @@ async def _interview_setup(
         binding=f"{point_token}|phone|{wave}|{code}",
         hidden=(("_csrf", csrf_token(secret_of(request), f"form:{wave}/{code}", token)),),
         point_suffix=f" · Phỏng vấn qua điện thoại, liên hệ {code}",
+        exit_link=(back, "Dừng phỏng vấn, quay lại liên hệ (câu trả lời chưa gửi sẽ không được lưu)"),
     )
     return form, q, page, contact_id
 

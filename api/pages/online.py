@@ -58,6 +58,7 @@ class FormPage:
     binding: str
     hidden: tuple[tuple[str, str], ...] = ()
     point_suffix: str = ""  # appended to the service point's name in the page header
+    exit_link: tuple[str, str] | None = None  # (href, label) of a way out under the buttons
 
 
 Submitter = Callable[
@@ -103,6 +104,7 @@ def render_form(
         "notice": notice,
         "action": page.action,
         "hidden": page.hidden,
+        "exit_link": page.exit_link,
     }
     if state.screen == REVIEW:
         if state.reviewed_at is None:

@@ -185,6 +185,13 @@ async def test_record_a_callback_with_csrf_and_vietnamese_validation(phone_wave:
         follow_redirects=False,
     )
     assert foreign.status_code == 403 and await CallAttempt.count() == 0
+    cross_site = await world.client.post(
+        url,
+        data={"_csrf": csrf, "disposition": "3.13"},
+        headers={"Sec-Fetch-Site": "cross-site", "Origin": "null"},
+        follow_redirects=False,
+    )
+    assert cross_site.status_code == 403 and await CallAttempt.count() == 0
 
     nothing = await world.client.post(url, data={"_csrf": csrf, "disposition": ""})
     assert nothing.status_code == 400 and "Vui lòng chọn kết quả cuộc gọi." in nothing.text
@@ -256,6 +263,7 @@ async def test_interview_is_stored_as_phone_and_completes_the_contact(phone_wave
     screen = await world.client.get(url)
     assert screen.status_code == 200 and "Bước 1/2" in screen.text
     assert "Phỏng vấn qua điện thoại, liên hệ C1" in screen.text and f'action="{url}"' in screen.text
+    assert '<p class="exit"><a href="/i/W1/C1">Dừng phỏng vấn' in screen.text
     fields = hidden(screen.text)
     assert {"_state", "_csrf"} <= set(fields)
 
