@@ -263,7 +263,10 @@ def register(sub: Any) -> None:
     )
     demo.add_argument("--seed", type=int, default=2026, help="random seed of the simulated responses")
     demo.add_argument(
-        "--responses", type=int, default=200, help="simulated responses in the demo wave (top-up)"
+        "--responses",
+        type=int,
+        default=2000,
+        help="simulated responses in the demo wave (top-up; default 2000)",
     )
     demo.add_argument("--json", action="store_true", help="print one JSON document (see INTERFACES.md)")
     demo.set_defaults(func=cmd_demo)
