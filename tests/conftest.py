@@ -12,6 +12,7 @@ import shutil
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,6 +27,50 @@ from api.settings import Settings
 from survey_engine.tables import ALL_TABLES
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+
+
+class _PooledConnection:
+    """An asyncpg connection borrowed from a pool; Piccolo's ``close()`` gives it back instead."""
+
+    def __init__(self, connection: Any, pool: Any) -> None:
+        self._connection = connection
+        self._pool = pool
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection, name)
+
+    async def close(self) -> None:
+        await self._pool.release(self._connection)
+
+
+class LoopPooledPostgresEngine(PostgresEngine):
+    """Test engine: Piccolo opens a connection per query when no pool is started, which costs a
+    connection set-up per statement; a Piccolo pool cannot be used because Litestar's test client serves
+    requests on another event loop. So keep one small pool per event loop instead."""
+
+    def __init__(self, dsn: str) -> None:
+        self._loop_pools: dict[asyncio.AbstractEventLoop, Any] = {}  # before Piccolo's own set-up queries
+        super().__init__(config={"dsn": dsn})
+
+    async def get_new_connection(self) -> Any:
+        import asyncpg
+
+        loop = asyncio.get_running_loop()
+        pool = self._loop_pools.get(loop)
+        if pool is None:
+            pool = await asyncpg.create_pool(dsn=self.config["dsn"], min_size=1, max_size=4)
+            self._loop_pools[loop] = pool
+        return _PooledConnection(await pool.acquire(), pool)
+
+    def terminate_pools(self) -> None:
+        for loop, pool in self._loop_pools.items():
+            if loop.is_closed():  # the test client's loop is gone: its sockets went with it
+                continue
+            try:
+                pool.terminate()
+            except RuntimeError:
+                pass
+        self._loop_pools.clear()
 ENGINES = ["sqlite", "postgresql"]
 
 
@@ -64,12 +109,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 async def engine(database_url: str) -> AsyncIterator[Engine]:
-    engine = engine_from_url(database_url)
-    use_engine(engine)
-    if isinstance(engine, PostgresEngine):
-        names = ", ".join(t._meta.tablename for t in ALL_TABLES)
-        await ALL_TABLES[0].raw(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-    yield engine
+    if not database_url.startswith("postgresql"):
+        engine = engine_from_url(database_url)
+        use_engine(engine)
+        yield engine
+        return
+    pooled = LoopPooledPostgresEngine(database_url)
+    use_engine(pooled)
+    names = ", ".join(t._meta.tablename for t in ALL_TABLES)
+    await ALL_TABLES[0].raw(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    try:
+        yield pooled
+    finally:
+        pooled.terminate_pools()
 
 
 @pytest.fixture
