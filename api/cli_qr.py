@@ -3,32 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from api.cli_errors import CliFailure, CliUsageError
+from api.cli_errors import CliUsageError
+from api.cli_files import bounded_int, write_atomically
 
 FORMATS = (".png", ".svg", ".pdf")
-
-
-def _write_atomically(path: Path, content: bytes) -> None:
-    """Write beside the target, then rename: readers never see half a file."""
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise CliUsageError(f"--out: the folder {directory} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise CliFailure(f"cannot write {path}: {exc}") from exc
 
 
 def cmd_qr(args: argparse.Namespace) -> int:
@@ -69,20 +50,10 @@ def cmd_qr(args: argparse.Namespace) -> int:
         from reports.qr import qr_png
 
         content = qr_png(poster.url, box_size=args.box_size)
-    _write_atomically(out, content)
+    write_atomically(out, content)
     what = f"{args.size} poster" if suffix == ".pdf" else "QR code"
     print(f"wrote {what} for {args.service_point} ({args.channel}: {poster.url}) to {out}")
     return 0
-
-
-def _box_size(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from exc
-    if not 1 <= value <= 100:
-        raise argparse.ArgumentTypeError("between 1 and 100 pixels per module")
-    return value
 
 
 def register(sub: Any) -> None:
@@ -99,5 +70,10 @@ def register(sub: Any) -> None:
     qr.add_argument("--channel", choices=["online", "kiosk"], default="online")
     qr.add_argument("--size", choices=["A4", "A5"], default="A4", help="poster paper size (PDF)")
     qr.add_argument("--lang", choices=["vi", "en"], default="vi", help="poster main language (PDF)")
-    qr.add_argument("--box-size", type=_box_size, default=10, help="pixels per module (PNG)")
+    qr.add_argument(
+        "--box-size",
+        type=bounded_int(1, 100, "pixels per module"),
+        default=10,
+        help="pixels per module (PNG)",
+    )
     qr.set_defaults(func=cmd_qr)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -20,24 +19,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from api.cli_errors import CliFailure, CliUsageError
+from api.cli_files import bounded_int, write_atomically
 
 LANGUAGES = ("vi", "en")
-
-
-def write_atomically(path: Path, content: bytes) -> None:
-    """Write beside the target, fsync, then rename: readers never see half a file."""
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise CliFailure(f"cannot write {path}: {exc}") from exc
 
 
 # --- rendering in worker processes -------------------------------------------------------------------
@@ -182,16 +166,6 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _workers(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from exc
-    if not 1 <= value <= 64:
-        raise argparse.ArgumentTypeError("between 1 and 64")
-    return value
-
-
 def register(sub: Any) -> None:
     report = sub.add_parser(
         "report",
@@ -212,7 +186,7 @@ def register(sub: Any) -> None:
     report.add_argument("--lang", choices=LANGUAGES, default="vi", help="language of the report (default vi)")
     report.add_argument(
         "--workers",
-        type=_workers,
+        type=bounded_int(1, 64),
         default=max(1, os.cpu_count() or 1),
         help="worker processes for --all (default: the number of CPUs)",
     )
