@@ -60,7 +60,7 @@ def cmd_frame_import(args: argparse.Namespace) -> int:
 
 
 def cmd_frame_letters(args: argparse.Namespace) -> int:
-    from api.cli_qr import _write_atomically
+    from api.cli_files import write_atomically
     from api.cli_server import _run_with_engine, _settings
     from reports.letters import LetterData, render_letters
     from survey_engine.actors import SYSTEM
@@ -86,7 +86,7 @@ def cmd_frame_letters(args: argparse.Namespace) -> int:
         raise CliUsageError(exc.detail) from exc
     if not rows:
         raise CliUsageError("none of the sampled dossiers is in this file")
-    _write_atomically(out, render_letters([LetterData(**row) for row in rows]))
+    write_atomically(out, render_letters([LetterData(**row) for row in rows]))
     note = f"; {missing} sampled dossiers are not in the file" if missing else ""
     print(f"wrote {len(rows)} letters to {out}{note}")
     return 0
