@@ -392,3 +392,131 @@ async def wave_results(
         engine="postgresql" if isinstance(engine, PostgresEngine) else "sqlite",
         design=design,
     )
+
+
+@dataclass(frozen=True)
+class ShareItem:
+    """A perception item (shares of each answer) or an expectation (share of its top box) per agency."""
+
+    code: str
+    label: dict[str, str]
+    options: tuple[tuple[str, dict[str, str]], ...]  # (level code, labels); one ("top", …) for expectations
+
+
+async def wave_shares(
+    wave_code: str, series: str = "self-selected"
+) -> tuple[list[ShareItem], list[ShareItem], dict[tuple[str, str, str], Any]]:
+    """Perception items (every answer's share) and expectations (top-box share) per agency, with the same
+    design as the indices of ``series``. Returns (perception items, expectation items, estimates keyed
+    by (item, option, agency)); shares are percentages.
+
+    Perception items are 3-point items that are not criteria and whose scale has no top box (SIPAS 2023
+    Q5, Q6); expectations are items on a scale named ``expectation…`` (Q10). Reads the JSON answers of
+    the series: meant for reports, not for the hot path.
+    """
+    from dataclasses import replace
+
+    from sampling import Design, estimate_proportions
+
+    row = (
+        await Wave.select(Wave.id, Wave.questionnaire_version.definition)
+        .where(Wave.code == wave_code)
+        .output(load_json=True)
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"no wave with code {wave_code}")
+    q = load_definition(json.dumps(row["questionnaire_version.definition"], ensure_ascii=False))
+    perception = [
+        it
+        for it in q.items
+        if it.type == "rating3" and not it.element and it.scale and not q.scales[it.scale].top_box
+    ]
+    expectation = [
+        it for it in q.items if it.scale and it.scale.startswith("expectation") and q.scales[it.scale].top_box
+    ]
+    if not perception and not expectation:
+        return [], [], {}
+    try:
+        from survey_engine.fieldwork import weights_for_wave
+    except ImportError:
+        weights: dict[str, Any] = {}
+    else:
+        weights = await weights_for_wave(int(row["id"]))
+    records = (
+        await Submission.select(
+            Submission.agency.code,
+            Submission.service_point,
+            Submission.submitted_at,
+            Submission.received_at,
+            Submission.dossier_hash,
+            Submission.answers,
+        )
+        .where((Submission.wave == row["id"]) & (Submission.complete == True))  # noqa: E712
+        .output(load_json=True)
+    )
+    if series == "probability":
+        records = [r for r in records if r["dossier_hash"] in weights]
+    else:
+        records = [r for r in records if r["dossier_hash"] not in weights]
+    if not records:
+        return [], [], {}
+
+    def build() -> dict[tuple[str, str, str], Any]:
+        if series == "probability":
+            w = [weights[r["dossier_hash"]] for r in records]
+            design = Design(
+                weights=np.array([x.final_weight for x in w]),
+                strata=np.array([x.stratum for x in w], dtype=object),
+                fpc=np.array([float(x.fpc) for x in w]),
+                lonely_psu="adjust",
+            )
+        else:
+            psu = [f"{r['service_point']}:{(r['submitted_at'] or r['received_at']).date()}" for r in records]
+            design = Design(
+                weights=np.ones(len(records)), psu=np.array(psu, dtype=object), lonely_psu="adjust"
+            )
+        indicators: dict[str, npt.NDArray[np.float64]] = {}
+        for it in perception:
+            valid = {p.value for p in q.scales[it.scale].points}  # type: ignore[index]
+            values = [r["answers"].get(it.code) for r in records]
+            for v in sorted(valid):
+                indicators[f"{it.code}={v}"] = np.array(
+                    [float(x == v) if x in valid else np.nan for x in values]
+                )
+        for it in expectation:
+            scale = q.scales[it.scale]  # type: ignore[index]
+            valid = {p.value for p in scale.points}
+            values = [r["answers"].get(it.code) for r in records]
+            indicators[f"{it.code}=top"] = np.array(
+                [float(x in scale.top_box) if x in valid else np.nan for x in values]
+            )
+        agencies = np.array([r["agency.code"] for r in records], dtype=object)
+        result = estimate_proportions(design, indicators, by={"agency": agencies})
+        out: dict[tuple[str, str, str], Any] = {}
+        for e in result.estimates:
+            code, option = e.variable.split("=", 1)
+            out[(code, option, e.domain["agency"])] = replace(
+                e, estimate=e.estimate * 100, se=e.se * 100, ci_low=e.ci_low * 100, ci_high=e.ci_high * 100
+            )
+        return out
+
+    estimates = await asyncio.to_thread(build)
+
+    def item(it: Any, options: tuple[tuple[str, dict[str, str]], ...]) -> ShareItem:
+        return ShareItem(
+            code=it.code, label={"vi": it.labels.vi, "en": it.labels.en or it.labels.vi}, options=options
+        )
+
+    perception_items = [
+        item(
+            it,
+            tuple(
+                (str(p.value), {"vi": p.labels.vi, "en": p.labels.en or p.labels.vi})
+                for p in q.scales[it.scale].points  # type: ignore[index]
+            ),
+        )
+        for it in perception
+    ]
+    expectation_items = [item(it, (("top", {"vi": "", "en": ""}),)) for it in expectation]
+    return perception_items, expectation_items, estimates

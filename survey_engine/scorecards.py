@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -91,6 +91,12 @@ class WaveReport:
     aggregation: tuple[str, str]
     counter: dict[str, dict[int, int]]
     name_peers: bool = True  # False for agency users: the best performer is not named
+    # Perception items and expectations (same series and design as the indices), estimates keyed by
+    # (item, option, agency) in %; response rates (AAPOR RR3, %) per agency when the wave has a sample.
+    perception: tuple[Any, ...] = ()
+    expectations: tuple[Any, ...] = ()
+    shares: dict[tuple[str, str, str], Estimate] = field(default_factory=dict)
+    response_rates: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -100,6 +106,7 @@ class WaveStatistics:
     result: IndexResult
     design: tuple[str, str]  # vi, en
     weighting: tuple[str, str]
+    series: str = "self-selected"
 
 
 async def _index_results(wave_code: str) -> WaveStatistics:
@@ -132,6 +139,7 @@ async def _index_results(wave_code: str) -> WaveStatistics:
             ("Trọng số cuối cùng theo kế hoạch chọn mẫu." if probability else "Không gia quyền."),
             ("Final weights from the sampling plan." if probability else "Unweighted."),
         ),
+        series=stats.series,
     )
 
 
@@ -232,7 +240,12 @@ async def _context(wave_code: str) -> WaveReport:
             previous = (_wave_info(earlier), (await _index_results(str(earlier["code"]))).result)
         except (Conflict, NotFound, InvalidInput):
             previous = None
+    perception, expectations, shares = await analysis_shares(wave_code, statistics.series)
     return WaveReport(
+        response_rates=await _response_rates(wave_code),
+        perception=tuple(perception),
+        expectations=tuple(expectations),
+        shares=shares,
         wave=_wave_info(row),
         questionnaire=str(row["questionnaire"]),
         unit_version=str(row["unit_version"]),
@@ -319,3 +332,26 @@ async def wave_report(actor: Actor, wave_code: str, *, counters: bool = True) ->
 
 def has_results(report: WaveReport, agency_code: str) -> bool:
     return _estimate(report.statistics.result, agency_code) is not None
+
+
+async def analysis_shares(wave_code: str, series: str) -> tuple[list[Any], list[Any], dict[Any, Estimate]]:
+    from survey_engine import analysis
+
+    return await analysis.wave_shares(wave_code, series)
+
+
+async def _response_rates(wave_code: str) -> dict[str, float]:
+    """AAPOR RR3 (%) per agency from fieldwork, when the wave has a drawn sample."""
+    from survey_engine.actors import SYSTEM
+    from survey_engine.fieldwork import FieldworkService
+
+    try:
+        progress = await FieldworkService().progress(SYSTEM, wave_code)
+    except (Conflict, NotFound, InvalidInput):
+        return {}
+    rates = {}
+    for row in progress.get("agencies", []):
+        rr3 = row.get("rr3")
+        if rr3 is not None and row.get("sampled"):
+            rates[str(row["agency"])] = float(rr3) * 100
+    return rates

@@ -20,14 +20,16 @@ from reports.build import (
     counter_panel,
     method_note,
     peer_comparison,
+    perception_item,
     province_rows,
     scorecard_data,
+    top_expectations,
     trend_from,
 )
 from reports.numbers import Language
 from reports.province import ProvinceSummaryData, province_filename, render_province_summary
 from reports.scorecard import render_scorecard, scorecard_filename
-from reports.scorecard_data import AgencyInfo, ScorecardData, WaveInfo
+from reports.scorecard_data import AgencyInfo, PerceptionItem, ScorecardData, ShareRow, WaveInfo
 from survey_engine import scorecards
 from survey_engine.actors import Actor
 from survey_engine.errors import NotFound
@@ -91,7 +93,10 @@ def scorecard_from_report(report: scorecards.WaveReport, agency_code: str, lang:
             design=report.statistics.design,
             weighting=report.statistics.weighting,
             aggregation=report.aggregation,
+            response_rate=report.response_rates.get(agency.code),
         ),
+        perception=_perception(report, agency.code),
+        expectations=_expectations(report, agency.code),
         trend=trend,
         peer=peer,
         counter=counter_panel(counts) if counts else None,
@@ -187,3 +192,25 @@ class ReportController(Controller):
 
 
 REPORT_HANDLERS: list[Any] = [ReportController]
+
+
+def _perception(report: scorecards.WaveReport, agency: str) -> list[PerceptionItem]:
+    items = []
+    for item in report.perception:
+        options = [
+            (labels["vi"], labels["en"], report.shares[(item.code, code, agency)])
+            for code, labels in item.options
+            if (item.code, code, agency) in report.shares
+        ]
+        if options:
+            items.append(perception_item(item.code, item.label["vi"], item.label["en"], options))
+    return items
+
+
+def _expectations(report: scorecards.WaveReport, agency: str) -> tuple[ShareRow, ...]:
+    chosen = [
+        (item.label["vi"], item.label["en"], report.shares[(item.code, "top", agency)])
+        for item in report.expectations
+        if (item.code, "top", agency) in report.shares
+    ]
+    return top_expectations(chosen) if chosen else ()
