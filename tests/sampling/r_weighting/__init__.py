@@ -12,8 +12,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 HERE = Path(__file__).parent
-DATA = Path("/work/shared/reference-data/r-survey")
-if not DATA.exists():  # pragma: no cover - fall back to the copy the core tests keep
+# R's datasets in shared/, which lies beside the checkout (as in CI); else the copies kept with the core
+# fixtures (which lack the population file apipop.csv).
+DATA = HERE.parents[3] / "shared" / "reference-data" / "r-survey"
+if not DATA.exists():  # pragma: no cover - a checkout without shared/ beside it
     DATA = HERE.parent / "r_core" / "data"
 
 
