@@ -7,6 +7,7 @@ PostgreSQL: migrate once per session, truncate every table before each test.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
@@ -66,10 +67,8 @@ class LoopPooledPostgresEngine(PostgresEngine):
         for loop, pool in self._loop_pools.items():
             if loop.is_closed():  # the test client's loop is gone: its sockets went with it
                 continue
-            try:
+            with contextlib.suppress(RuntimeError):
                 pool.terminate()
-            except RuntimeError:
-                pass
         self._loop_pools.clear()
 ENGINES = ["sqlite", "postgresql"]
 
