@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -139,7 +140,7 @@ class SQLiteBatchStore:
         waves = list({p.wave_id for p in batch})
         points = list({p.service_point_id for p in batch})
         dossiers = list({p.dossier_hash for p in batch if p.dossier_hash})
-        conn.execute("BEGIN IMMEDIATE")
+        self._begin(conn)
         try:
             stored = dict(
                 conn.execute(
@@ -188,6 +189,30 @@ class SQLiteBatchStore:
                 conn.execute("ROLLBACK")
             raise
         return decisions
+
+    @staticmethod
+    def _begin(conn: sqlite3.Connection, patience: float = 30.0) -> None:
+        """Take the write lock, retrying every fraction of a millisecond while another process holds it.
+
+        SQLite's own busy handler sleeps 1, 2, 5, 10 … ms between tries, far longer than one of our
+        commits lasts, so server processes sharing a file would mostly wait; inside the transaction the
+        normal busy timeout applies again.
+        """
+        deadline = time.monotonic() + patience
+        delay = 0.0002
+        conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            while True:
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc) or time.monotonic() > deadline:
+                        raise
+                    time.sleep(delay)
+                    delay = min(delay * 2, 0.002)
+        finally:
+            conn.execute("PRAGMA busy_timeout = 30000")
 
     async def write(self, batch: Sequence[PendingRow]) -> list[Decision]:
         return await asyncio.get_running_loop().run_in_executor(self._executor, self._write, batch)
