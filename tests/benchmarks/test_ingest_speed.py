@@ -4,8 +4,8 @@ with p99 latency <= 50 ms; stored rows equal the 201 answers and replays are sto
 /health rate is measured in the same run as the baseline, and the PostgreSQL figure is printed when
 TEST_DATABASE_URL is set.
 
-Environment knobs: BENCH_SECONDS (default 10), BENCH_CLIENTS (32), BENCH_WORKERS (server processes; default one
-per core, as `sipas serve --workers N` should run in production).
+Environment knobs: BENCH_SECONDS (default 10), BENCH_CLIENTS (32), BENCH_WORKERS (server processes;
+default one per core, as `sipas serve --workers N` should run in production).
 """
 
 from __future__ import annotations
