@@ -43,16 +43,31 @@ class CriteriaLayout:
         return tuple(c.code for c in self.criteria)
 
     def encode(self, answers: Mapping[str, object]) -> str:
-        out = []
-        for c in self.criteria:
-            value = answers.get(c.code)
-            if isinstance(value, int) and not isinstance(value, bool) and value in c.valid and 0 < value < 10:
-                out.append(str(value))
-            elif value is not None and value == c.dont_know:
-                out.append(DONT_KNOW_CHAR)
-            else:
-                out.append(MISSING_CHAR)
-        return "".join(out)
+        """The code string of a validated answer set (booleans never reach here: validation rejects them
+        on scale items, and a lookup by value would take True for 1)."""
+        get = answers.get
+        return "".join(
+            table.get(value, MISSING_CHAR) if type(value) in (int, str) else MISSING_CHAR
+            for code, table in self._tables
+            for value in (get(code),)
+        )
+
+    @property
+    def _tables(self) -> tuple[tuple[str, dict[object, str]], ...]:
+        cached = self.__dict__.get("_tables_cache")
+        if cached is None:
+            cached = tuple(
+                (
+                    c.code,
+                    {
+                        **{v: str(v) for v in c.valid if 0 < v < 10},
+                        **({c.dont_know: DONT_KNOW_CHAR} if isinstance(c.dont_know, (int, str)) else {}),
+                    },
+                )
+                for c in self.criteria
+            )
+            object.__setattr__(self, "_tables_cache", cached)
+        return cached
 
 
 def criteria_layout(q: Questionnaire) -> CriteriaLayout:

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
+
 from survey_engine import receipts
 from survey_engine.answer_codes import CriteriaLayout, criteria_layout
 from survey_engine.errors import (
@@ -106,13 +108,17 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def answers_json(answers: dict[str, object]) -> str:
-    return json.dumps(answers, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    # msgspec: the same canonical form (sorted keys, no spaces, UTF-8) several times faster than json.
+    return _ENCODER.encode(answers).decode("utf-8")
+
+
+_ENCODER = msgspec.json.Encoder(order="sorted")
 
 
 def request_body_hash(req: SubmissionRequest, encoded_answers: str | None = None) -> str:
     """Identity of a request body: a re-send with the same id must carry exactly this."""
     encoded_answers = encoded_answers if encoded_answers is not None else answers_json(req.answers)
-    canonical = json.dumps(
+    canonical = _ENCODER.encode(
         {
             "token": req.token,
             "answers": encoded_answers,
@@ -124,12 +130,9 @@ def request_body_hash(req: SubmissionRequest, encoded_answers: str | None = None
             "receipt": req.receipt,
             "questionnaire_version": req.questionnaire_version,
             "complete": req.complete,
-        },
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
+        }
     )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical).hexdigest()
 
 
 class GroupCommitter:
