@@ -70,6 +70,8 @@ class LoopPooledPostgresEngine(PostgresEngine):
             with contextlib.suppress(RuntimeError):
                 pool.terminate()
         self._loop_pools.clear()
+
+
 ENGINES = ["sqlite", "postgresql"]
 
 

@@ -47,8 +47,10 @@ def make_checker(item: Item, scale: Scale | None) -> Checker:
         lo, hi = min(p.value for p in scale.points), max(p.value for p in scale.points)
         dk_vi = f" hoặc {DONT_KNOW} (không biết)" if item.allow_dont_know else ""
         dk_en = f" or {DONT_KNOW} (don't know)" if item.allow_dont_know else ""
-        range_msg = ("range", Text(vi=f"Giá trị phải từ {lo} đến {hi}{dk_vi}.",
-                                   en=f"Value must be {lo} to {hi}{dk_en}."))
+        range_msg = (
+            "range",
+            Text(vi=f"Giá trị phải từ {lo} đến {hi}{dk_vi}.", en=f"Value must be {lo} to {hi}{dk_en}."),
+        )
         type_msg = _type("Giá trị phải là số nguyên.", "Value must be an integer.")
 
         def check_scale(v: object) -> Problem | None:
@@ -76,8 +78,10 @@ def make_checker(item: Item, scale: Scale | None) -> Checker:
         codes = frozenset(o.code for o in item.options or ())
         type_msg = _type("Giá trị phải là danh sách mã phương án.", "Value must be a list of option codes.")
         opt_msg = ("unknown_option", Text(vi="Có phương án không hợp lệ.", en="Unknown option in selection."))
-        dup_msg = ("duplicate_option", Text(vi="Một phương án được chọn nhiều lần.",
-                                            en="An option is selected more than once."))
+        dup_msg = (
+            "duplicate_option",
+            Text(vi="Một phương án được chọn nhiều lần.", en="An option is selected more than once."),
+        )
 
         def check_multi(v: object) -> Problem | None:
             if not isinstance(v, list) or not all(isinstance(x, str) for x in v):

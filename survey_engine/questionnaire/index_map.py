@@ -21,11 +21,11 @@ from survey_engine.questionnaire.definition import (
 _RULES = {
     "top_box_share": {
         "vi": "Chỉ số thành phần = tỷ lệ trả lời thuộc nhóm mức cao nhất (ví dụ 4–5 'Hài lòng' và "
-              "'Rất hài lòng') trên số trả lời hợp lệ, loại trừ 'Không biết / Không áp dụng'; chỉ số "
-              "nhóm, phần và tổng hợp = trung bình cộng các chỉ số thành phần.",
+        "'Rất hài lòng') trên số trả lời hợp lệ, loại trừ 'Không biết / Không áp dụng'; chỉ số "
+        "nhóm, phần và tổng hợp = trung bình cộng các chỉ số thành phần.",
         "en": "Criterion index = share of valid answers in the top box (e.g. 4–5, satisfied or very "
-              "satisfied), don't know / not applicable excluded from the denominator; element, part "
-              "and overall indices = mean of their criteria.",
+        "satisfied), don't know / not applicable excluded from the denominator; element, part "
+        "and overall indices = mean of their criteria.",
     },
     "score_sum": {
         "vi": "Điểm của mỗi phiếu = tổng điểm các chỉ số (mỗi chỉ số 0–2 điểm).",
@@ -57,9 +57,17 @@ def index_structure(q: Questionnaire) -> dict[str, Any]:
         if it.element is None:
             continue
         entry: dict[str, Any] = {
-            "code": it.code, "ref": it.ref, "element": it.element, "part": part_of[it.element],
-            "type": it.type, "labels": {"vi": it.labels.vi, "en": it.labels.en},
-            "valid_values": [], "top_values": [], "dont_know": None, "scores": None, "max_score": None,
+            "code": it.code,
+            "ref": it.ref,
+            "element": it.element,
+            "part": part_of[it.element],
+            "type": it.type,
+            "labels": {"vi": it.labels.vi, "en": it.labels.en},
+            "valid_values": [],
+            "top_values": [],
+            "dont_know": None,
+            "scores": None,
+            "max_score": None,
         }
         if it.type in SCALE_TYPES:
             scale = q.scales[it.scale or ""]
@@ -76,14 +84,23 @@ def index_structure(q: Questionnaire) -> dict[str, Any]:
         criteria.append(entry)
 
     elements = [
-        {"code": g.code, "ref": g.ref, "labels": {"vi": g.labels.vi, "en": g.labels.en}, "part": g.part,
-         "criteria": [c["code"] for c in criteria if c["element"] == g.code]}
+        {
+            "code": g.code,
+            "ref": g.ref,
+            "labels": {"vi": g.labels.vi, "en": g.labels.en},
+            "part": g.part,
+            "criteria": [c["code"] for c in criteria if c["element"] == g.code],
+        }
         for g in idx.groups
     ]
     parts = [
-        {"code": p.code, "ref": p.ref, "labels": {"vi": p.labels.vi, "en": p.labels.en},
-         "elements": [g.code for g in idx.groups if g.part == p.code],
-         "criteria": [c["code"] for c in criteria if c["part"] == p.code]}
+        {
+            "code": p.code,
+            "ref": p.ref,
+            "labels": {"vi": p.labels.vi, "en": p.labels.en},
+            "elements": [g.code for g in idx.groups if g.part == p.code],
+            "criteria": [c["code"] for c in criteria if c["part"] == p.code],
+        }
         for p in idx.parts
     ]
     tops = {tuple(c["top_values"]) for c in criteria}

@@ -53,8 +53,13 @@ class _Step:
     __slots__ = ("check", "code", "new_section", "pred", "required", "section_pred")
 
     def __init__(
-        self, code: str, check: Checker, pred: Predicate | None, required: bool,
-        new_section: bool, section_pred: Predicate | None,
+        self,
+        code: str,
+        check: Checker,
+        pred: Predicate | None,
+        required: bool,
+        new_section: bool,
+        section_pred: Predicate | None,
     ) -> None:
         self.code = code
         self.check = check
@@ -72,14 +77,16 @@ class _Plan:
         steps = []
         prev_section = None
         for it in q.items:
-            steps.append(_Step(
-                it.code,
-                make_checker(it, q.scales.get(it.scale or "")),
-                compile_condition(it.show_if) if it.show_if else None,
-                it.required,
-                it.section != prev_section,
-                section_preds[it.section],
-            ))
+            steps.append(
+                _Step(
+                    it.code,
+                    make_checker(it, q.scales.get(it.scale or "")),
+                    compile_condition(it.show_if) if it.show_if else None,
+                    it.required,
+                    it.section != prev_section,
+                    section_preds[it.section],
+                )
+            )
             prev_section = it.section
         self.steps: tuple[_Step, ...] = tuple(steps)
         self.codes: frozenset[str] = frozenset(it.code for it in q.items)

@@ -21,21 +21,46 @@ from survey_engine.questionnaire import (
 
 def _base() -> dict[str, Any]:
     return {
-        "id": "t", "version": "1", "instrument": "sipas-gen2", "title": {"vi": "Thử", "en": "Test"},
-        "scales": {"sat5": {"labels": {"vi": "Hài lòng"}, "top_box": [4, 5],
-                            "points": [{"value": v, "labels": {"vi": str(v)}} for v in range(1, 6)]},
-                   "yes3": {"labels": {"vi": "Ba"}, "points": [{"value": v, "labels": {"vi": str(v)}}
-                                                               for v in range(1, 4)]}},
+        "id": "t",
+        "version": "1",
+        "instrument": "sipas-gen2",
+        "title": {"vi": "Thử", "en": "Test"},
+        "scales": {
+            "sat5": {
+                "labels": {"vi": "Hài lòng"},
+                "top_box": [4, 5],
+                "points": [{"value": v, "labels": {"vi": str(v)}} for v in range(1, 6)],
+            },
+            "yes3": {
+                "labels": {"vi": "Ba"},
+                "points": [{"value": v, "labels": {"vi": str(v)}} for v in range(1, 4)],
+            },
+        },
         "sections": [{"code": "S1", "title": {"vi": "Một"}}, {"code": "S2", "title": {"vi": "Hai"}}],
         "items": [
             {"code": "GATE", "type": "yesno", "section": "S1", "labels": {"vi": "Có dùng?"}},
-            {"code": "PICK", "type": "single", "section": "S1", "labels": {"vi": "Chọn"},
-             "options": [{"code": "A", "labels": {"vi": "A"}}, {"code": "B", "labels": {"vi": "B"}}]},
-            {"code": "C1", "type": "likert5", "scale": "sat5", "section": "S2", "labels": {"vi": "Tiêu chí"},
-             "element": "G1", "show_if": {"op": "equals", "item": "GATE", "value": True}},
+            {
+                "code": "PICK",
+                "type": "single",
+                "section": "S1",
+                "labels": {"vi": "Chọn"},
+                "options": [{"code": "A", "labels": {"vi": "A"}}, {"code": "B", "labels": {"vi": "B"}}],
+            },
+            {
+                "code": "C1",
+                "type": "likert5",
+                "scale": "sat5",
+                "section": "S2",
+                "labels": {"vi": "Tiêu chí"},
+                "element": "G1",
+                "show_if": {"op": "equals", "item": "GATE", "value": True},
+            },
         ],
-        "index": {"rule": "top_box_share", "groups": [{"code": "G1", "labels": {"vi": "Nhóm"}, "part": "P1"}],
-                  "parts": [{"code": "P1", "labels": {"vi": "Phần"}}]},
+        "index": {
+            "rule": "top_box_share",
+            "groups": [{"code": "G1", "labels": {"vi": "Nhóm"}, "part": "P1"}],
+            "parts": [{"code": "P1", "labels": {"vi": "Phần"}}],
+        },
     }
 
 
@@ -96,11 +121,17 @@ def test_show_if_later_or_unknown_item() -> None:
     assert problems == [("$.items[0].show_if.item", "show_if refers to a later or the same item 'PICK'")]
 
     def unknown(d: dict[str, Any]) -> None:
-        d["items"][2]["show_if"] = {"op": "any", "conds": [
-            {"op": "answered", "item": "GATE"}, {"op": "not", "cond": {"op": "answered", "item": "NOPE"}}]}
+        d["items"][2]["show_if"] = {
+            "op": "any",
+            "conds": [
+                {"op": "answered", "item": "GATE"},
+                {"op": "not", "cond": {"op": "answered", "item": "NOPE"}},
+            ],
+        }
 
     assert _problems(unknown) == [
-        ("$.items[2].show_if.conds[1].cond.item", "show_if refers to an unknown item 'NOPE'")]
+        ("$.items[2].show_if.conds[1].cond.item", "show_if refers to an unknown item 'NOPE'")
+    ]
 
 
 def test_show_if_value_must_be_possible() -> None:
@@ -136,7 +167,9 @@ def test_section_show_if_must_look_back() -> None:
 
 def test_element_and_index_references() -> None:
     assert _paths(lambda d: d["items"][2].update(element="G9")) == [
-        "$.items[2].element", "$.index.groups[0]"]  # the group is now empty too
+        "$.items[2].element",
+        "$.index.groups[0]",
+    ]  # the group is now empty too
     assert _paths(lambda d: d["index"]["groups"][0].update(part="P9")) == ["$.index.groups[0].part"]
 
     def no_index(d: dict[str, Any]) -> None:
@@ -166,14 +199,17 @@ def test_scale_rules() -> None:
 
 def test_type_specific_fields() -> None:
     assert _paths(lambda d: d["items"][0].update(options=[{"code": "A", "labels": {"vi": "A"}}])) == [
-        "$.items[0].options"]
+        "$.items[0].options"
+    ]
     assert _paths(lambda d: d["items"][1].update(options=[])) == ["$.items[1].options"]
     assert _paths(lambda d: d["items"][0].update(allow_dont_know=True)) == ["$.items[0].allow_dont_know"]
     assert _paths(lambda d: d["items"][0].update(max_length=10)) == ["$.items[0].max_length"]
     assert _paths(lambda d: d["items"][0].update(min=1)) == ["$.items[0].min"]
     # GATE becomes a number: min > max, and C1's condition "GATE == true" is now impossible
     assert _paths(lambda d: d["items"][0].update(type="number", min=5, max=1)) == [
-        "$.items[0].min", "$.items[2].show_if.value"]
+        "$.items[0].min",
+        "$.items[2].show_if.value",
+    ]
 
 
 def test_rule_compatibility() -> None:

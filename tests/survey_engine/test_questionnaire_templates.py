@@ -59,7 +59,12 @@ def test_sipas_2017_structure() -> None:
     s = index_structure(q)
     assert q.instrument == "sipas-gen1"
     assert [(e["code"], len(e["criteria"])) for e in s["elements"]] == [
-        ("E1", 4), ("E2", 5), ("E3", 6), ("E4", 3), ("E5", 4)]
+        ("E1", 4),
+        ("E2", 5),
+        ("E3", 6),
+        ("E4", 3),
+        ("E5", 4),
+    ]
     assert len(s["overall"]["criteria"]) == 22
     assert s["elements"][2]["criteria"] == [f"C3_{k}" for k in range(1, 7)]
     assert s["top_values"] == [4, 5]
@@ -69,7 +74,12 @@ def test_sipas_2017_structure() -> None:
             assert it.type == "likert5" and it.allow_dont_know and it.scale == "satisfaction5"
     scale = q.scales["satisfaction5"]
     assert [p.labels.vi for p in scale.points] == [
-        "Rất không hài lòng", "Không hài lòng", "Bình thường", "Hài lòng", "Rất hài lòng"]
+        "Rất không hài lòng",
+        "Không hài lòng",
+        "Bình thường",
+        "Hài lòng",
+        "Rất hài lòng",
+    ]
 
 
 def test_sipas_2023_structure() -> None:
@@ -79,7 +89,16 @@ def test_sipas_2023_structure() -> None:
     assert {p["code"]: len(p["criteria"]) for p in s["parts"]} == {"I": 23, "II": 16}
     assert len(s["overall"]["criteria"]) == 39
     assert {e["code"]: len(e["criteria"]) for e in s["elements"]} == {
-        "I_A": 2, "I_B": 2, "I_C": 9, "I_D": 10, "II_A": 3, "II_B": 4, "II_C": 3, "II_D": 3, "II_E": 3}
+        "I_A": 2,
+        "I_B": 2,
+        "I_C": 9,
+        "I_D": 10,
+        "II_A": 3,
+        "II_B": 4,
+        "II_C": 3,
+        "II_D": 3,
+        "II_E": 3,
+    }
     assert s["parts"][1]["elements"] == ["II_A", "II_B", "II_C", "II_D", "II_E"]
     assert s["criteria"][-1]["code"] == "Q9_II_E_3" and s["criteria"][-1]["ref"] == "Q9.II.E.3"
     prefixes = ("Q1_", "Q3_", "Q7_", "Q8_", "Q10_")
@@ -121,9 +140,22 @@ def test_sipas_2023_q3_follows_q2_channels() -> None:
 
 def test_sipas_2023_complete_response_validates() -> None:
     q = get_template("sipas-2023")
-    answers: dict[str, object] = {"A1": "FEMALE", "A2": "KINH", "A3": "35_49", "A4": "UNIVERSITY",
-                                  "A5": "PUBLIC", "Q2": ["PORTAL"], "Q3_4": 3, "Q4": "READY", "Q5": 1,
-                                  "Q6": DONT_KNOW, "Q7_1": 4, "Q7_2": 2, "Q7_3": 3, "COMMENT": "Tốt."}
+    answers: dict[str, object] = {
+        "A1": "FEMALE",
+        "A2": "KINH",
+        "A3": "35_49",
+        "A4": "UNIVERSITY",
+        "A5": "PUBLIC",
+        "Q2": ["PORTAL"],
+        "Q3_4": 3,
+        "Q4": "READY",
+        "Q5": 1,
+        "Q6": DONT_KNOW,
+        "Q7_1": 4,
+        "Q7_2": 2,
+        "Q7_3": 3,
+        "COMMENT": "Tốt.",
+    }
     answers |= {f"Q1_{k}": 3 for k in range(1, 10)}
     answers |= {f"Q8_{k}": k == 1 for k in range(1, 8)}
     answers |= {c: 4 for c in (x["code"] for x in index_structure(q)["criteria"])}

@@ -23,35 +23,62 @@ from survey_engine.questionnaire import (
     visible_items,
 )
 
-SAT5 = {"labels": {"vi": "Hài lòng"}, "top_box": [4, 5],
-        "points": [{"value": v, "labels": {"vi": f"Mức {v}"}} for v in range(1, 6)]}
+SAT5 = {
+    "labels": {"vi": "Hài lòng"},
+    "top_box": [4, 5],
+    "points": [{"value": v, "labels": {"vi": f"Mức {v}"}} for v in range(1, 6)],
+}
 
 
 def _q(items: list[dict[str, Any]], sections: list[dict[str, Any]] | None = None) -> Questionnaire:
-    doc = {"id": "t", "version": "1", "instrument": "sipas-gen2", "title": {"vi": "Thử"},
-           "scales": {"sat5": SAT5},
-           "sections": sections or [{"code": "S1", "title": {"vi": "Một"}}],
-           "items": [{"section": "S1", "labels": {"vi": it["code"]}, **it} for it in items]}
+    doc = {
+        "id": "t",
+        "version": "1",
+        "instrument": "sipas-gen2",
+        "title": {"vi": "Thử"},
+        "scales": {"sat5": SAT5},
+        "sections": sections or [{"code": "S1", "title": {"vi": "Một"}}],
+        "items": [{"section": "S1", "labels": {"vi": it["code"]}, **it} for it in items],
+    }
     return load_definition(msgspec.json.encode(doc))
 
 
-Q = _q([
-    {"code": "USED", "type": "yesno", "required": True},
-    {"code": "SAT", "type": "likert5", "scale": "sat5", "required": True, "allow_dont_know": True,
-     "show_if": {"op": "equals", "item": "USED", "value": True}},
-    {"code": "SAT_NODK", "type": "likert5", "scale": "sat5"},
-    {"code": "CHOICE", "type": "single", "allow_dont_know": True,
-     "options": [{"code": "A", "labels": {"vi": "A"}}, {"code": "B", "labels": {"vi": "B"}}]},
-    {"code": "CHOICE_NODK", "type": "single",
-     "options": [{"code": "A", "labels": {"vi": "A"}}]},
-    {"code": "MANY", "type": "multi",
-     "options": [{"code": "X", "labels": {"vi": "X"}}, {"code": "Y", "labels": {"vi": "Y"}}]},
-    {"code": "WHY_Y", "type": "text", "max_length": 5, "required": True,
-     "show_if": {"op": "contains", "item": "MANY", "value": "Y"}},
-    {"code": "NUM", "type": "number", "min": 0, "max": 10},
-    {"code": "INT", "type": "number", "integer": True},
-    {"code": "NOTE", "type": "text"},
-])
+Q = _q(
+    [
+        {"code": "USED", "type": "yesno", "required": True},
+        {
+            "code": "SAT",
+            "type": "likert5",
+            "scale": "sat5",
+            "required": True,
+            "allow_dont_know": True,
+            "show_if": {"op": "equals", "item": "USED", "value": True},
+        },
+        {"code": "SAT_NODK", "type": "likert5", "scale": "sat5"},
+        {
+            "code": "CHOICE",
+            "type": "single",
+            "allow_dont_know": True,
+            "options": [{"code": "A", "labels": {"vi": "A"}}, {"code": "B", "labels": {"vi": "B"}}],
+        },
+        {"code": "CHOICE_NODK", "type": "single", "options": [{"code": "A", "labels": {"vi": "A"}}]},
+        {
+            "code": "MANY",
+            "type": "multi",
+            "options": [{"code": "X", "labels": {"vi": "X"}}, {"code": "Y", "labels": {"vi": "Y"}}],
+        },
+        {
+            "code": "WHY_Y",
+            "type": "text",
+            "max_length": 5,
+            "required": True,
+            "show_if": {"op": "contains", "item": "MANY", "value": "Y"},
+        },
+        {"code": "NUM", "type": "number", "min": 0, "max": 10},
+        {"code": "INT", "type": "number", "integer": True},
+        {"code": "NOTE", "type": "text"},
+    ]
+)
 
 
 def codes(answers: dict[str, object], q: Questionnaire = Q) -> list[tuple[str, str]]:
@@ -151,11 +178,18 @@ def test_answers_must_be_a_mapping() -> None:
 
 def test_section_condition() -> None:
     q = _q(
-        [{"code": "GATE", "type": "yesno", "section": "S1"},
-         {"code": "IN2", "type": "yesno", "section": "S2", "required": True}],
-        sections=[{"code": "S1", "title": {"vi": "1"}},
-                  {"code": "S2", "title": {"vi": "2"},
-                   "show_if": {"op": "not", "cond": {"op": "equals", "item": "GATE", "value": False}}}],
+        [
+            {"code": "GATE", "type": "yesno", "section": "S1"},
+            {"code": "IN2", "type": "yesno", "section": "S2", "required": True},
+        ],
+        sections=[
+            {"code": "S1", "title": {"vi": "1"}},
+            {
+                "code": "S2",
+                "title": {"vi": "2"},
+                "show_if": {"op": "not", "cond": {"op": "equals", "item": "GATE", "value": False}},
+            },
+        ],
     )
     assert codes({}, q) == [("IN2", "required")]  # GATE unanswered: not (absent == False) is true
     assert codes({"GATE": False}, q) == []
@@ -163,15 +197,29 @@ def test_section_condition() -> None:
 
 
 def test_in_all_any_answered() -> None:
-    q = _q([
-        {"code": "A", "type": "single", "options": [{"code": c, "labels": {"vi": c}} for c in "xyz"]},
-        {"code": "B", "type": "likert5", "scale": "sat5"},
-        {"code": "C", "type": "text", "show_if": {"op": "all", "conds": [
-            {"op": "in", "item": "A", "values": ["x", "y"]},
-            {"op": "any", "conds": [{"op": "answered", "item": "B"},
-                                    {"op": "equals", "item": "A", "value": "x"}]},
-        ]}},
-    ])
+    q = _q(
+        [
+            {"code": "A", "type": "single", "options": [{"code": c, "labels": {"vi": c}} for c in "xyz"]},
+            {"code": "B", "type": "likert5", "scale": "sat5"},
+            {
+                "code": "C",
+                "type": "text",
+                "show_if": {
+                    "op": "all",
+                    "conds": [
+                        {"op": "in", "item": "A", "values": ["x", "y"]},
+                        {
+                            "op": "any",
+                            "conds": [
+                                {"op": "answered", "item": "B"},
+                                {"op": "equals", "item": "A", "value": "x"},
+                            ],
+                        },
+                    ],
+                },
+            },
+        ]
+    )
     assert "C" in visible_items(q, {"A": "x"})
     assert "C" not in visible_items(q, {"A": "y"})
     assert "C" in visible_items(q, {"A": "y", "B": 3})
@@ -180,8 +228,15 @@ def test_in_all_any_answered() -> None:
 
 def test_prune_hidden_and_normalise_form() -> None:
     assert prune_hidden(Q, {"USED": False, "SAT": 4, "ZZZ": 1}) == {"USED": False, "ZZZ": 1}
-    form = {"USED": "có", "SAT": "4", "MANY": ["X", "Y"], "WHY_Y": "  ", "NUM": "2,5", "csrf": "t",
-            "CHOICE": ["B", "A"]}
+    form = {
+        "USED": "có",
+        "SAT": "4",
+        "MANY": ["X", "Y"],
+        "WHY_Y": "  ",
+        "NUM": "2,5",
+        "csrf": "t",
+        "CHOICE": ["B", "A"],
+    }
     assert normalise_form(Q, form) == {"USED": True, "SAT": 4, "MANY": ["X", "Y"], "NUM": 2.5, "CHOICE": "A"}
     assert normalise_form(Q, {"SAT": "bốn", "csrf": "t"}, drop_unknown=False) == {"SAT": "bốn", "csrf": "t"}
     assert codes(normalise_form(Q, {"USED": "no"})) == []
@@ -189,8 +244,16 @@ def test_prune_hidden_and_normalise_form() -> None:
 
 def test_errors_serialise_for_problem_details() -> None:
     errs = validate_answers(Q, {"USED": 3})
-    assert msgspec.to_builtins(errs) == [{"item": "USED", "code": "type", "message": {
-        "vi": "Giá trị phải là có (true) hoặc không (false).", "en": "Value must be true or false."}}]
+    assert msgspec.to_builtins(errs) == [
+        {
+            "item": "USED",
+            "code": "type",
+            "message": {
+                "vi": "Giá trị phải là có (true) hoặc không (false).",
+                "en": "Value must be true or false.",
+            },
+        }
+    ]
 
 
 def test_sipas_2023_validation_is_fast() -> None:
@@ -220,6 +283,7 @@ def _valid_value(it: Item) -> object:
 
 
 # --- property test: answers generated from the definition always validate clean ------------
+
 
 def _value_strategy(q: Questionnaire, it: Item) -> st.SearchStrategy[object]:
     if it.type in ("likert5", "likert4", "rating3"):
@@ -254,8 +318,9 @@ def valid_answers(draw: st.DrawFn, tid: str) -> tuple[Questionnaire, dict[str, o
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.sampled_from(["test", "sipas-2017", "sipas-2023", "counter-3", "decree61-9"]).flatmap(
-    valid_answers))
+@given(
+    st.sampled_from(["test", "sipas-2017", "sipas-2023", "counter-3", "decree61-9"]).flatmap(valid_answers)
+)
 def test_generated_valid_answers_validate_clean(case: tuple[Questionnaire, dict[str, object]]) -> None:
     q, answers = case
     assert validate_answers(q, answers) == []
