@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
-from litestar import Litestar, Response
+from litestar import Litestar
+from litestar.datastructures import ResponseHeader
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
@@ -48,10 +48,9 @@ SECURITY_HEADERS = {
 }
 
 
-async def _security_headers(response: Response[Any]) -> Response[Any]:
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response
+# Static headers on every response (Litestar merges them without a hook per request); a handler's own
+# header of the same name (e.g. the pages' stricter values) wins.
+RESPONSE_HEADERS = [ResponseHeader(name=name, value=value) for name, value in SECURITY_HEADERS.items()]
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Litestar:
@@ -99,7 +98,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         dependencies={"actor": Provide(provide_actor)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[database_lifespan],
-        after_request=_security_headers,
+        response_headers=RESPONSE_HEADERS,
         request_max_body_size=settings.max_request_bytes,
         openapi_config=OpenAPIConfig(
             title="sipas",
