@@ -56,6 +56,13 @@ SERIES_LABELS = {
 TOP, OTHER, DK, MISSING = 2, 1, 0, -1
 
 
+def self_selected_psu(service_point: object, submitted_at: Any, received_at: Any) -> str:
+    """The cluster of a self-selected response: its service point on the day it was submitted (else
+    received), in UTC — the same label the SQL of both engines groups by."""
+    when = submitted_at or received_at
+    return f"{service_point}:{when.date().isoformat() if when is not None else ''}"
+
+
 @dataclass(frozen=True)
 class WaveResults:
     wave: str
@@ -472,7 +479,9 @@ async def wave_shares(
                 lonely_psu="adjust",
             )
         else:
-            psu = [f"{r['service_point']}:{(r['submitted_at'] or r['received_at']).date()}" for r in records]
+            psu = [
+                self_selected_psu(r["service_point"], r["submitted_at"], r["received_at"]) for r in records
+            ]
             design = Design(
                 weights=np.ones(len(records)), psu=np.array(psu, dtype=object), lonely_psu="adjust"
             )

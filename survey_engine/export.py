@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+from survey_engine.analysis import self_selected_psu
 from survey_engine.errors import NotFound
 from survey_engine.questionnaire import Questionnaire, load_definition
 from survey_engine.tables import Submission, Wave
@@ -218,6 +219,5 @@ def _design(export: WaveExport, r: dict[str, Any]) -> list[Any]:
             linked.base_weight,
             linked.fpc,
         ]
-    when = r["submitted_at"] or r["received_at"]
-    day = when.date().isoformat() if when is not None else ""
-    return ["self-selected", None, f"{r['service_point']}:{day}", None, None, None]
+    psu = self_selected_psu(r["service_point"], r["submitted_at"], r["received_at"])
+    return ["self-selected", None, psu, None, None, None]

@@ -19,7 +19,7 @@ from survey_engine.questionnaire import (
 from survey_engine.questionnaire import (
     Questionnaire as Definition,
 )
-from survey_engine.tables import Questionnaire, QuestionnaireVersion, Wave
+from survey_engine.tables import Questionnaire, QuestionnaireVersion
 from survey_engine.transactions import is_unique_violation, write_transaction
 
 
@@ -193,7 +193,3 @@ class QuestionnaireService:
             raise Conflict(f"questionnaire {code} has published versions, which are kept for ever")
         await Questionnaire.delete().where(Questionnaire.id == row["id"])
         await audit.record(actor, "delete", "questionnaire", code, {})
-
-
-async def version_in_use(version_id: int) -> bool:
-    return bool(await Wave.exists().where(Wave.questionnaire_version == version_id))

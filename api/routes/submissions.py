@@ -12,7 +12,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import Meta
 
-from api.auth import AGENCY_EDITORS, READERS, authenticate, presented_token
+from api.auth import AGENCY_EDITORS, READERS, authenticate
 from api.problems import problem_response
 from api.routes.common import Limit, Offset
 from api.schemas import Channel, PageOut, Strict
@@ -87,8 +87,6 @@ async def submit(request: Request[Any, Any, Any], data: JSONBody[SubmissionIn]) 
         wave = await Wave.select(Wave.code).where(Wave.id == form.wave_id).first()
         contact = await PhoneService().get_contact(actor, str(wave["code"] if wave else ""), data.contact)
         contact_id = int(str(contact["id"]))
-    elif presented_token(request) and data.channel == "online":
-        pass  # a signed-in staff member testing the online form: stored as an ordinary online response
     key = "device:" + hash_token(device) if device else "token:" + data.token
     retry_after = services.rate_limiter.hit(key)
     if retry_after is not None:
