@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import traceback
 from typing import Any
 
 from litestar import MediaType, Request, Response
@@ -158,8 +159,10 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
-    # Log the type and the route only: exception texts may quote request data (personal data).
-    log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path, exc_info=exc)
+    # Log the type, the route and where it happened, never the exception's text: it may quote request data
+    # (answers, phone numbers).
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    log.error("unhandled %s on %s %s\n%s", type(exc).__name__, request.method, request.url.path, frames)
     return problem_response(HTTP_500_INTERNAL_SERVER_ERROR, "an unexpected error occurred", request)
 
 
