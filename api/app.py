@@ -16,6 +16,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 
 from api.auth import provide_actor
+from api.console import CONSOLE_ROUTER
 from api.database import engine_from_url, prepare_sqlite_file, use_engine
 from api.pages import PAGE_HANDLERS, TEMPLATE_CONFIG
 from api.problems import EXCEPTION_HANDLERS
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             *FIELDWORK_HANDLERS,
             *REPORT_HANDLERS,
             *PAGE_HANDLERS,
+            CONSOLE_ROUTER,
         ],
         template_config=TEMPLATE_CONFIG,
         dependencies={"actor": Provide(provide_actor)},

@@ -21,15 +21,11 @@ Phone numbers are shown only on the contact page, only to the assigned interview
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import logging
 import secrets
 import time
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 from litestar import Request, get, post
 from litestar.datastructures import Cookie
@@ -38,6 +34,8 @@ from litestar.response import Redirect, Template
 
 from api.auth import SESSION_COOKIE
 from api.pages.common import PAGE_HEADERS, FormUnavailable, load_form, secret_of
+from api.pages.csrf import csrf_ok as _csrf_ok
+from api.pages.csrf import csrf_token
 from api.pages.online import FormPage, Submitter, advance, fresh_state, render_form, show_errors
 from api.pages.render import error_map, translator
 from api.pages.state import FormState
@@ -121,49 +119,6 @@ DISPOSITION_LABELS: dict[str, str] = {
     "1.1": "Hoàn thành phỏng vấn",
     **{code: label for _, options in DISPOSITION_GROUPS for code, label in options},
 }
-
-
-# -- CSRF ---------------------------------------------------------------------------------------------
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def csrf_token(secret: str, purpose: str, bound_to: str) -> str:
-    """The hidden ``_csrf`` value of a form: an HMAC of its purpose and the session (or login nonce)."""
-    key = hmac.new(secret.encode(), b"sipas.pages.interviewer-csrf.v1", hashlib.sha256).digest()
-    return _b64(hmac.new(key, f"{purpose}\x00{bound_to}".encode(), hashlib.sha256).digest())
-
-
-def _same_origin(request: Request[Any, Any, Any]) -> bool:
-    """False when the browser says the request comes from another site.
-
-    ``Sec-Fetch-Site`` when the browser sends it; else the ``Origin`` header. ``Origin: null`` says
-    nothing: the pages' ``no-referrer`` policy makes browsers send it on their own same-origin posts.
-    """
-    site = request.headers.get("sec-fetch-site")
-    if site is not None:
-        return site in ("same-origin", "none")
-    origin = request.headers.get("origin")
-    if not origin or origin == "null":
-        return True  # older browsers and non-browser clients; the CSRF field still has to match
-    allowed = {_origin_of(request.app.state.services.settings.base_url)}
-    host = request.headers.get("host")
-    if host:
-        allowed.add(f"{request.url.scheme}://{host}")
-    return origin.rstrip("/") in allowed
-
-
-def _origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def _csrf_ok(request: Request[Any, Any, Any], raw: Any, purpose: str, bound_to: str) -> bool:
-    sent = str(raw.get("_csrf") or "")
-    expected = csrf_token(secret_of(request), purpose, bound_to)
-    return _same_origin(request) and hmac.compare_digest(sent.encode(), expected.encode())
 
 
 # -- sessions and responses ------------------------------------------------------------------------

@@ -1,0 +1,33 @@
+"""The staff console: server-rendered pages under ``/staff`` for staff who do not use a command line.
+
+Vietnamese first (English by a switch kept in a cookie), role-aware menus and checks on every page,
+CSRF tokens on every form, no external resources (the same CSP as the citizen pages). Each section is a
+module with its own ``HANDLERS``; :mod:`api.console.base` holds what they share.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Router
+from litestar.di import Provide
+
+from api.console import agencies, fieldwork, kiosks, results, users, waves
+from api.console.base import EXCEPTION_HANDLERS, provide_staff
+from api.console.session import SESSION_HANDLERS
+
+CONSOLE_ROUTER: Any = Router(
+    path="/",
+    route_handlers=[
+        *SESSION_HANDLERS,
+        *agencies.HANDLERS,
+        *kiosks.HANDLERS,
+        *waves.HANDLERS,
+        *fieldwork.HANDLERS,
+        *results.HANDLERS,
+        *users.HANDLERS,
+    ],
+    dependencies={"staff": Provide(provide_staff)},
+    exception_handlers=EXCEPTION_HANDLERS,
+    include_in_schema=False,
+)
