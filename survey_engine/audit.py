@@ -33,3 +33,9 @@ async def list_entries(limit: int, offset: int, object_type: str | None = None) 
         count = count.where(AuditLog.object_type == object_type)
     rows = await query.limit(limit).offset(offset).output(load_json=True)
     return Page(items=rows, total=await count, limit=limit, offset=offset)
+
+
+async def object_types() -> list[str]:
+    """The kinds of object the log has entries for (for a filter list)."""
+    rows = await AuditLog.select(AuditLog.object_type).distinct().order_by(AuditLog.object_type)
+    return [str(r["object_type"]) for r in rows]

@@ -271,6 +271,29 @@ class StaffService:
             agency_code=row["user.agency.code"],
         )
 
+    async def locked_until(self, user_ids: list[int], now: datetime | None = None) -> dict[int, datetime]:
+        """The accounts among ``user_ids`` that are locked now, with the end of their lockout."""
+        if not user_ids:
+            return {}
+        now = now or datetime.now(UTC)
+        rows = await StaffUser.select(StaffUser.id, StaffUser.locked_until).where(
+            StaffUser.id.is_in(user_ids)
+        )
+        out: dict[int, datetime] = {}
+        for row in rows:
+            until = _aware(row["locked_until"])
+            if until is not None and until > now:
+                out[int(row["id"])] = until
+        return out
+
+    async def unlock(self, actor: Actor, user_id: int) -> None:
+        """Lift a lockout after repeated failed logins (an administrator's decision, audited)."""
+        current = await self.get_user(user_id)
+        await StaffUser.update({StaffUser.failed_logins: 0, StaffUser.locked_until: None}).where(
+            StaffUser.id == user_id
+        )
+        await audit.record(actor, "unlock", "user", str(current["email"]), {})
+
     async def revoke_token(self, token: str) -> None:
         await ApiToken.update({ApiToken.revoked: True}).where(ApiToken.token_hash == hash_token(token))
 
