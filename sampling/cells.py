@@ -23,13 +23,14 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from sampling.design import Design, LonelyPSU
+from sampling.calibration import PostStratifyReport, poststratify
+from sampling.design import Calibration, Design, LonelyPSU
 from sampling.errors import EstimationError
 from sampling.estimators import DfOption, _as_domains, ratio_pass
 from sampling.indices import _indices_from_pass
 from sampling.results import DontKnowCount, IndexResult
 
-__all__ = ["CellSums", "estimate_indices_from_cells"]
+__all__ = ["CellSums", "estimate_indices_from_cells", "poststratify_cells"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -53,6 +54,9 @@ class CellSums:
         (cells, G) rows with at least one valid answer among the group's criteria, in ``groups`` order.
     fpc
         Per cell, the stratum's population count of PSUs (or sampling fraction ≤ 1), or None.
+    calibration
+        Calibration of the cell-level design (pseudo-rows of weight 1), set by :func:`poststratify_cells`;
+        the variance residualises the cells' linearised values with it.
     """
 
     domains: Mapping[str, npt.ArrayLike]
@@ -64,6 +68,7 @@ class CellSums:
     dont_know: IntArray
     group_rows: IntArray
     fpc: npt.ArrayLike | None = None
+    calibration: Calibration | None = None
 
 
 def estimate_indices_from_cells(
@@ -101,6 +106,7 @@ def estimate_indices_from_cells(
         psu=cells.psu,
         fpc=cells.fpc,
         lonely_psu=lonely_psu,
+        calibration=cells.calibration,
     )
     doms = _as_domains(design, cells.domains)
     n_dom = doms.count
@@ -139,6 +145,59 @@ def estimate_indices_from_cells(
         df=df,
         level=level,
         rule=rule,
+    )
+
+
+def poststratify_cells(
+    cells: CellSums,
+    weight_sums: npt.ArrayLike,
+    strata: Mapping[str, npt.ArrayLike],
+    totals: Mapping[str, Any],
+    *,
+    partial: bool = False,
+) -> tuple[CellSums, PostStratifyReport]:
+    """Post-stratify the rows behind cell sums (R ``postStratify``), cells nested in post-strata.
+
+    Parameters
+    ----------
+    cells
+        Cell sums with the weights before post-stratification (no calibration yet).
+    weight_sums
+        Per cell, Σ w of *all* its rows (also those without a valid answer): for unweighted rows, the
+        row count.
+    strata, totals
+        Post-stratum label(s) per cell and population counts, as :func:`sampling.calibration.poststratify`.
+    partial
+        Ignore population cells without rows (R ``partial=TRUE``), reported in ``ignored_cells``.
+
+    Returns
+    -------
+    (CellSums, PostStratifyReport)
+        Sums scaled by g = N_g / N̂_g of their post-stratum, and a :class:`PostStratification` acting on
+        cells. Row level, R's variance uses r_k = z_k − w_k Z_g / W_g (Z_g = Σ_g z, W_g = Σ_g w, the old
+        weights; ``survey:::svyrecvar``); summed over a cell c this is z_c − W_c Z_g / W_g, which is what the
+        post-stratification of pseudo-rows with old weights W_c and new weights g W_c computes. So the
+        estimates, standard errors and intervals equal those of ``poststratify`` on the rows. The report's
+        ``rows`` count cells; ``weighted_before`` is Σ w of the post-stratum's rows.
+    """
+    if cells.calibration is not None:
+        raise EstimationError("the cell sums are calibrated already")
+    w = np.asarray(weight_sums, dtype=np.float64)
+    n_cells = np.asarray(cells.top).shape[0]
+    if w.shape != (n_cells,):
+        raise EstimationError(f"weight_sums must have one value per cell ({n_cells})")
+    if np.any(~np.isfinite(w)) or np.any(w <= 0):
+        raise EstimationError("weight_sums must be positive and finite")
+    calibrated, report = poststratify(Design(weights=w), strata, totals, partial=partial)
+    factor = calibrated.weights / w
+    return (
+        replace(
+            cells,
+            top=np.asarray(cells.top, dtype=np.float64) * factor[:, None],
+            valid=np.asarray(cells.valid, dtype=np.float64) * factor[:, None],
+            calibration=calibrated.calibration,
+        ),
+        report,
     )
 
 

@@ -12,6 +12,22 @@ Two series, never pooled (SIPAS.md §1):
   a conservative choice for ratings that share officers and queues. An agency rated at one counter on
   one day has a single cluster: its interval is undefined and the estimate is flagged, as it should be.
 
+Domains (``by``): ``agency``, ``service_point``, ``channel`` (columns of the response); ``field`` (the
+administrative field, lĩnh vực, of the response's dossier in the wave's frame); ``frame:<column>`` (a
+demographic column of that frame unit: sex, age_band, ethnicity, education, occupation, area); and
+``item:<CODE>`` (the answer to a single-choice item of the questionnaire that is not a criterion, e.g. the
+demographic items D1 sex and D2 age band of sipas-2017, A1 and A3 of sipas-2023). A response is linked
+to the frame by its dossier hash. Responses without a value — no dossier, a dossier outside the frame, a
+frame without the column, an unanswered item — form the explicit domain ``unknown``; they are never
+dropped, so the domains of a column always add up to the whole series.
+
+Calibration of the self-selected series happens only when asked (``calibrate``): post-stratification to
+the frame's completed dossiers per agency (``frame-agency``) or per agency × field
+(``frame-agency-field``; responses not linked to a frame dossier cannot be placed in a field and are
+left out, and counted). Weights become N_g / n_g in post-stratum g and the variance linearises the
+post-stratification as R's ``postStratify`` does (:func:`sampling.cells.poststratify_cells`). It is
+still not a probability sample, and the response says so.
+
 Estimation works on group sums per domain × stratum × PSU (:mod:`sampling.cells`), which give exactly
 the row-level estimates. Both engines group the responses by domain × PSU inside the database (``GROUP
 BY``) and return, per cell, its row count and its compact criteria codes concatenated; numpy turns those
@@ -24,7 +40,7 @@ import asyncio
 import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -33,14 +49,23 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
 from sampling import IndexResult
-from sampling.cells import CellSums, aggregate_cells, estimate_indices_from_cells
+from sampling.calibration import CalibrationError
+from sampling.cells import CellSums, aggregate_cells, estimate_indices_from_cells, poststratify_cells
 from survey_engine.answer_codes import DONT_KNOW_CHAR, CriteriaLayout, criteria_layout
 from survey_engine.errors import Conflict, FieldProblem, InvalidInput, NotFound
+from survey_engine.frames import DEMOGRAPHICS
 from survey_engine.questionnaire import load_definition
-from survey_engine.tables import Agency, ServicePoint, Submission, Wave
+from survey_engine.tables import Agency, FrameUnit, ServicePoint, Submission, Wave
 
 SERIES = ("self-selected", "probability")
+# Columns of the response itself (the original domains; the SQL of the default path uses only these).
 DOMAIN_COLUMNS = ("agency", "service_point", "channel")
+# The dossier's administrative field from the wave's frame; frame:<column> and item:<CODE> are prefixes.
+FRAME_DOMAINS = ("field",)
+FRAME_PREFIX, ITEM_PREFIX = "frame:", "item:"
+UNKNOWN = "unknown"  # the domain of responses without a value for a domain column
+CALIBRATIONS = ("none", "frame-agency", "frame-agency-field")
+CALIBRATION_VARIABLES = {"frame-agency": ("agency",), "frame-agency-field": ("agency", "field")}
 OVERALL = "SIPAS"
 SERIES_LABELS = {
     "self-selected": {
@@ -73,6 +98,8 @@ class WaveResults:
     rows: int
     engine: str
     design: dict[str, Any]
+    # None unless the self-selected series was calibrated on request (``calibrate``): method, targets…
+    calibration: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +107,7 @@ class _Wave:
     id: int
     code: str
     layout: CriteriaLayout
+    domain_items: frozenset[str] = frozenset()  # single-choice items that are not criteria
 
 
 async def _wave(code: str) -> _Wave:
@@ -98,7 +126,72 @@ async def _wave(code: str) -> _Wave:
             "estimates are computed for questionnaires scored by top-box share (SIPAS, counter rating)",
             [FieldProblem("wave", f"questionnaire {q.id} uses rule {layout.rule}")],
         )
-    return _Wave(id=int(row["id"]), code=code, layout=layout)
+    criteria = set(layout.codes)
+    items = frozenset(it.code for it in q.items if it.type == "single" and it.code not in criteria)
+    return _Wave(id=int(row["id"]), code=code, layout=layout, domain_items=items)
+
+
+def _check_by(by: Sequence[str]) -> list[FieldProblem]:
+    """Problems with the domain columns that do not need the wave (syntax, duplicates)."""
+    problems = []
+    allowed = ", ".join((*DOMAIN_COLUMNS, *FRAME_DOMAINS, f"{FRAME_PREFIX}<column>", f"{ITEM_PREFIX}<CODE>"))
+    for b in by:
+        if b in DOMAIN_COLUMNS or b in FRAME_DOMAINS or b.startswith(ITEM_PREFIX):
+            continue
+        if b.startswith(FRAME_PREFIX):
+            if b[len(FRAME_PREFIX) :] not in DEMOGRAPHICS:
+                problems.append(
+                    FieldProblem("by", f"unknown frame column {b}; use one of {', '.join(DEMOGRAPHICS)}")
+                )
+            continue
+        problems.append(FieldProblem("by", f"unknown column {b}; use {allowed}"))
+    if not by or len(set(by)) != len(by):
+        problems.append(FieldProblem("by", "one or more distinct domain columns"))
+    return problems
+
+
+def _check_items(by: Sequence[str], wave: _Wave) -> None:
+    problems = [
+        FieldProblem(
+            "by",
+            f"{b}: the questionnaire has no single-choice item {b[len(ITEM_PREFIX) :]} outside the criteria"
+            + (f" (items: {', '.join(sorted(wave.domain_items))})" if wave.domain_items else ""),
+        )
+        for b in by
+        if b.startswith(ITEM_PREFIX) and b[len(ITEM_PREFIX) :] not in wave.domain_items
+    ]
+    if problems:
+        raise InvalidInput("the estimates request is not valid", problems)
+
+
+def _needs_frame(columns: Sequence[str]) -> bool:
+    return any(c in FRAME_DOMAINS or c.startswith(FRAME_PREFIX) for c in columns)
+
+
+def _level(value: Any) -> str:
+    """A domain level; no value (NULL, empty) is the explicit domain ``unknown``."""
+    return UNKNOWN if value is None or value == "" else str(value)
+
+
+def _key_sql(column: str, postgres: bool, prefix: str) -> str:
+    """SQL for one domain column. Frame columns and item codes are checked against fixed lists (frame
+    demographics; item codes of the questionnaire, ``[A-Za-z][A-Za-z0-9_]*``) before they get here."""
+    if column in DOMAIN_COLUMNS:
+        return f"{prefix}{column}"
+    if column == "field":
+        return "fu.field"
+    if column.startswith(FRAME_PREFIX):
+        key, source = column[len(FRAME_PREFIX) :], "fu.demographics"
+    else:
+        key, source = column[len(ITEM_PREFIX) :], f"{prefix}answers"
+    if not key.replace("_", "").isalnum() or not key.isascii():  # pragma: no cover - checked earlier
+        raise ValueError(f"bad domain column {column!r}")
+    return f"({source} ->> '{key}')" if postgres else f"json_extract({source}, '$.{key}')"
+
+
+_FRAME_JOIN = (
+    " LEFT JOIN frame_unit fu ON fu.wave = submission.wave AND fu.dossier_hash = submission.dossier_hash"
+)
 
 
 def groups_of(layout: CriteriaLayout) -> dict[str, list[str]]:
@@ -183,21 +276,31 @@ def _cells_from_rows(
     )
 
 
+def _sqlite_cell_query(columns: Sequence[str]) -> str:
+    """GROUP BY domain × PSU (service point × day) in SQLite; the frame is joined only for frame columns
+    (without them the query is the one of the original domains, unchanged)."""
+    join = _needs_frame(columns)
+    p = "submission." if join else ""
+    keys = [f"{p}service_point", f"substr(coalesce({p}submitted_at, {p}received_at), 1, 10)"]
+    keys += [_key_sql(b, False, p) for b in columns if b != "service_point"]
+    return (
+        f"SELECT {', '.join(keys)}, COUNT(*), group_concat({p}codes, '') FROM submission"
+        f"{_FRAME_JOIN if join else ''} "
+        f"WHERE {p}wave = ? AND {p}complete AND length({p}codes) = ? "
+        f"AND ({p}dossier_hash IS NULL OR {p}dossier_hash NOT IN (SELECT value FROM json_each(?))) "
+        f"GROUP BY {', '.join(f'{i + 1}' for i in range(len(keys)))}"
+    )
+
+
 def _read_sqlite_cells(
     path: str, wave_id: int, layout: CriteriaLayout, by: Sequence[str], excluded: Sequence[str]
 ) -> list[tuple[Any, ...]]:
     """Rows grouped by domain × PSU (service point × day) inside SQLite, each group's codes concatenated
     by ``group_concat``: Python receives one string per cell, not one tuple per response."""
-    keys = ["service_point", "substr(coalesce(submitted_at, received_at), 1, 10)"]
-    keys += [b for b in by if b not in ("service_point",)]
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
     try:
         return conn.execute(
-            f"SELECT {', '.join(keys)}, COUNT(*), group_concat(codes, '') FROM submission "
-            "WHERE wave = ? AND complete AND length(codes) = ? "
-            "AND (dossier_hash IS NULL OR dossier_hash NOT IN (SELECT value FROM json_each(?))) "
-            f"GROUP BY {', '.join(f'{i + 1}' for i in range(len(keys)))}",
-            (wave_id, len(layout.codes), json.dumps(list(excluded))),
+            _sqlite_cell_query(by), (wave_id, len(layout.codes), json.dumps(list(excluded)))
         ).fetchall()
     finally:
         conn.close()
@@ -229,7 +332,7 @@ def _cells_from_grouped(
     domains: dict[str, npt.ArrayLike] = {}
     for b in by:
         position = 0 if b == "service_point" else 2 + others.index(b)
-        domains[b] = np.array([str(g[position]) for g in grouped], dtype=object)
+        domains[b] = np.array([_level(g[position]) for g in grouped], dtype=object)
     return CellSums(
         domains=domains,
         strata=None,
@@ -248,14 +351,21 @@ def _pg_cell_query(by: Sequence[str]) -> str:
     Measured on 1M responses (2 cores): 117 per-criterion ``SUM(CASE WHEN substr(codes, j, 1) …)``
     aggregates took 17 s, an ``int8[]`` of packed indicators 2.7 s, and ``string_agg`` of the compact
     codes 1.4 s; so the grouping runs in SQL and the per-criterion sums are taken with numpy on the
-    application server. The JSON answers never leave the database.
+    application server. The JSON answers never leave the database. The frame is joined only for frame
+    columns (without them the query is the one of the original domains, unchanged).
     """
-    keys = ["service_point", "((coalesce(submitted_at, received_at) AT TIME ZONE 'UTC')::date)::text"]
-    keys += [b for b in by if b != "service_point"]
+    join = _needs_frame(by)
+    p = "submission." if join else ""
+    keys = [
+        f"{p}service_point",
+        f"((coalesce({p}submitted_at, {p}received_at) AT TIME ZONE 'UTC')::date)::text",
+    ]
+    keys += [_key_sql(b, True, p) for b in by if b != "service_point"]
     return (
-        f"SELECT {', '.join(keys)}, COUNT(*) AS n_rows, string_agg(codes, '') AS codes FROM submission "
-        "WHERE wave = {} AND complete AND length(codes) = {} "
-        "AND (dossier_hash IS NULL OR NOT dossier_hash = ANY({}::varchar[])) "
+        f"SELECT {', '.join(keys)}, COUNT(*) AS n_rows, string_agg({p}codes, '') AS codes FROM submission"
+        f"{_FRAME_JOIN if join else ''} "
+        f"WHERE {p}wave = {{}} AND {p}complete AND length({p}codes) = {{}} "
+        f"AND ({p}dossier_hash IS NULL OR NOT {p}dossier_hash = ANY({{}}::varchar[])) "
         f"GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}"
     )
 
@@ -279,17 +389,143 @@ def _relabel(cells: CellSums, maps: dict[str, dict[str, str]]) -> CellSums:
         if name in maps:
             arr = np.array([maps[name].get(v, v) for v in arr], dtype=object)
         domains[name] = arr
-    return CellSums(
-        domains=domains,
-        strata=cells.strata,
-        psu=cells.psu,
-        top=cells.top,
-        valid=cells.valid,
-        valid_rows=cells.valid_rows,
-        dont_know=cells.dont_know,
-        group_rows=cells.group_rows,
-        fpc=cells.fpc,
+    return replace(cells, domains=domains)
+
+
+async def _frame_totals(wave_id: int, variables: Sequence[str]) -> dict[str, dict[str, float]]:
+    """Completed dossiers in the wave's frame per cell of ``variables`` (agency codes, fields), in the
+    shape :func:`sampling.calibration.poststratify` takes (``{"agency|field": {"A1|Hộ tịch": N}}``)."""
+    rows = await FrameUnit.select(FrameUnit.agency.code.as_alias("agency"), FrameUnit.field).where(
+        FrameUnit.wave == wave_id
     )
+    counts: dict[str, float] = {}
+    for r in rows:
+        label = "|".join(str(r[v]) for v in variables)
+        counts[label] = counts.get(label, 0.0) + 1.0
+    return {"|".join(variables): counts} if counts else {}
+
+
+async def _probability_domains(
+    wave_id: int, by: Sequence[str], records: list[dict[str, Any]]
+) -> dict[str, npt.NDArray[Any]]:
+    """Domain labels of the probability series' records (frame columns by dossier hash; items from the
+    JSON answers)."""
+    frame: dict[str, dict[str, Any]] = {}
+    if _needs_frame(by) and records:
+        hashes = sorted({r["dossier_hash"] for r in records})
+        for start in range(0, len(hashes), 500):
+            units = (
+                await FrameUnit.select(FrameUnit.dossier_hash, FrameUnit.field, FrameUnit.demographics)
+                .where(
+                    (FrameUnit.wave == wave_id) & FrameUnit.dossier_hash.is_in(hashes[start : start + 500])
+                )
+                .output(load_json=True)
+            )
+            frame.update({u["dossier_hash"]: u for u in units})
+    out: dict[str, npt.NDArray[Any]] = {}
+    for b in by:
+        if b in DOMAIN_COLUMNS:
+            values = [str(r[b]) for r in records]
+        elif b == "field":
+            values = [_level((frame.get(r["dossier_hash"]) or {}).get("field")) for r in records]
+        elif b.startswith(FRAME_PREFIX):
+            key = b[len(FRAME_PREFIX) :]
+            values = [
+                _level(((frame.get(r["dossier_hash"]) or {}).get("demographics") or {}).get(key))
+                for r in records
+            ]
+        else:
+            key = b[len(ITEM_PREFIX) :]
+            values = [_level((r["answers"] or {}).get(key)) for r in records]
+        out[b] = np.array(values, dtype=object)
+    return out
+
+
+def _restrict(cells: CellSums, by: Sequence[str], keep: npt.NDArray[np.bool_] | None = None) -> CellSums:
+    """The cells with only the ``by`` domain columns (others were grouped on for calibration), optionally
+    only the cells in ``keep``."""
+
+    def take(a: Any) -> Any:
+        return None if a is None else (np.asarray(a) if keep is None else np.asarray(a)[keep])
+
+    return CellSums(
+        domains={b: take(cells.domains[b]) for b in by},
+        strata=take(cells.strata),
+        psu=take(cells.psu),
+        top=take(cells.top),
+        valid=take(cells.valid),
+        valid_rows=take(cells.valid_rows),
+        dont_know=take(cells.dont_know),
+        group_rows=take(cells.group_rows),
+        fpc=take(cells.fpc),
+    )
+
+
+def _calibrate_cells(
+    cells: CellSums,
+    counts: npt.NDArray[np.int64],
+    by: Sequence[str],
+    method: str,
+    totals: dict[str, dict[str, float]],
+) -> tuple[CellSums, dict[str, Any], int]:
+    """Post-stratify self-selected cells (unweighted rows) to frame totals; (cells, description, rows)."""
+    variables = CALIBRATION_VARIABLES[method]
+    labels = {v: np.asarray(cells.domains[v]).astype(str) for v in variables}
+    keep = np.ones(counts.shape[0], dtype=bool)
+    if "field" in variables:
+        keep = labels["field"] != UNKNOWN
+    excluded = int(counts[~keep].sum())
+    if not keep.any():
+        raise InvalidInput(
+            "the self-selected series cannot be calibrated",
+            [FieldProblem("calibrate", "no self-selected response is linked to a dossier of the frame")],
+        )
+    restricted = _restrict(cells, by, keep)
+    try:
+        calibrated, report = poststratify_cells(
+            restricted,
+            counts[keep].astype(np.float64),
+            {v: labels[v][keep] for v in variables},
+            totals,
+            partial=True,
+        )
+    except CalibrationError as exc:
+        raise InvalidInput(
+            "the self-selected series cannot be calibrated", [FieldProblem("calibrate", str(exc))]
+        ) from exc
+    described = {
+        "method": "poststratify",
+        "option": method,
+        "source": "frame",
+        "variables": list(variables),
+        "targets": [
+            {
+                "cell": dict(zip(variables, c.label.split("|"), strict=True)),
+                "population": c.population,
+                "respondents": round(c.weighted_before),
+                "factor": c.factor,
+            }
+            for c in report.cells
+        ],
+        "ignored_cells": [
+            dict(zip(variables, label.split("|"), strict=True)) for label in sorted(report.ignored_cells)
+        ],
+        "excluded_rows": excluded,
+        "excluded_reason": (
+            "not linked to a dossier of the frame (field unknown)" if "field" in variables else None
+        ),
+        "variance": "Taylor linearisation of the post-stratification (R postStratify: residuals from the "
+        "post-stratum means)",
+        "label": {
+            "vi": "Hiệu chỉnh hậu phân tầng theo số hồ sơ đã giải quyết trong khung mẫu "
+            + ("(cơ quan × lĩnh vực)" if "field" in variables else "(cơ quan)")
+            + ": vẫn không phải mẫu xác suất",
+            "en": "Post-stratified to the frame's completed dossiers per "
+            + ("agency × field" if "field" in variables else "agency")
+            + ": still not a probability sample",
+        },
+    }
+    return calibrated, described, int(counts[keep].sum())
 
 
 async def wave_results(
@@ -298,21 +534,32 @@ async def wave_results(
     series: str = "self-selected",
     ci: str = "logit",
     level: float = 0.95,
+    calibrate: str = "none",
 ) -> WaveResults:
-    """Criterion, element, part and overall indices of a wave per domain, for one series."""
+    """Criterion, element, part and overall indices of a wave per domain, for one series.
+
+    ``by`` takes the columns in :data:`DOMAIN_COLUMNS`, ``field``, ``frame:<column>`` and ``item:<CODE>``
+    (module docstring); ``calibrate`` (one of :data:`CALIBRATIONS`) post-stratifies the self-selected
+    series to frame totals, only when asked.
+    """
     by = tuple(by)
-    problems = [
-        FieldProblem("by", f"unknown column {b}; use {', '.join(DOMAIN_COLUMNS)}")
-        for b in by
-        if b not in DOMAIN_COLUMNS
-    ]
-    if not by or len(set(by)) != len(by):
-        problems.append(FieldProblem("by", "one or more distinct domain columns"))
+    problems = _check_by(by)
     if series not in SERIES:
         problems.append(FieldProblem("series", f"one of {', '.join(SERIES)}"))
+    if calibrate not in CALIBRATIONS:
+        problems.append(FieldProblem("calibrate", f"one of {', '.join(CALIBRATIONS)}"))
+    elif calibrate != "none" and series != "self-selected":
+        problems.append(
+            FieldProblem(
+                "calibrate",
+                "applies to the self-selected series only (the probability series is weighted by its "
+                "sampling plan)",
+            )
+        )
     if problems:
         raise InvalidInput("the estimates request is not valid", problems)
     wave = await _wave(wave_code)
+    _check_items(by, wave)
     await backfill_codes(wave.id, wave.layout)
     layout = wave.layout
     groups = groups_of(layout)
@@ -323,22 +570,37 @@ async def wave_results(
     else:
         weights = await weights_for_wave(wave.id)
     engine = Submission._meta.db
-    maps = await _labels(by)
+    totals: dict[str, dict[str, float]] = {}
+    calibration: dict[str, Any] | None = None
+    columns = by
+    if calibrate != "none":
+        totals = await _frame_totals(wave.id, CALIBRATION_VARIABLES[calibrate])
+        if not totals:
+            raise Conflict("this wave has no frame: import the list of completed dossiers to calibrate to")
+        columns = (*by, *(v for v in CALIBRATION_VARIABLES[calibrate] if v not in by))
+    maps = await _labels(columns)
     cells: CellSums | None = None
     rows = 0
     if series == "probability":
         if not weights:
             raise Conflict("this wave has no computed weights yet: draw a sample and compute weights first")
-        records = await Submission.select(
+        wanted = [
             Submission.agency,
             Submission.service_point,
             Submission.channel,
             Submission.dossier_hash,
             Submission.codes,
-        ).where(
-            (Submission.wave == wave.id)
-            & (Submission.complete == True)  # noqa: E712
-            & Submission.dossier_hash.is_in(list(weights) or ["-"])
+        ]
+        if any(b.startswith(ITEM_PREFIX) for b in by):
+            wanted.append(Submission.answers)
+        records = (
+            await Submission.select(*wanted)
+            .where(
+                (Submission.wave == wave.id)
+                & (Submission.complete == True)  # noqa: E712
+                & Submission.dossier_hash.is_in(list(weights) or ["-"])
+            )
+            .output(load_json=True)
         )
         records = [r for r in records if r["codes"] and len(r["codes"]) == len(layout.codes)]
         rows = len(records)
@@ -347,7 +609,7 @@ async def wave_results(
             cells = await asyncio.to_thread(
                 _cells_from_rows,
                 [r["codes"] for r in records],
-                {b: np.array([str(r[b]) for r in records], dtype=object) for b in by},
+                await _probability_domains(wave.id, by, records),
                 np.array([x.psu for x in w], dtype=object),
                 layout,
                 groups,
@@ -355,22 +617,27 @@ async def wave_results(
                 np.array([x.final_weight for x in w]),
                 np.array([float(x.fpc) for x in w]),
             )
-    elif isinstance(engine, PostgresEngine):
-        result = await Submission.raw(_pg_cell_query(by), wave.id, len(layout.codes), list(weights))
-        grouped = [tuple(r.values()) for r in result]
+    else:
+        if isinstance(engine, PostgresEngine):
+            result = await Submission.raw(_pg_cell_query(columns), wave.id, len(layout.codes), list(weights))
+            grouped = [tuple(r.values()) for r in result]
+        elif isinstance(engine, SQLiteEngine):
+            grouped = await asyncio.to_thread(
+                _read_sqlite_cells, engine.path, wave.id, layout, columns, list(weights)
+            )
+        else:  # pragma: no cover - only the two engines exist
+            raise TypeError(f"unsupported engine {type(engine).__name__}")
         rows = int(sum(g[-2] for g in grouped))
         if grouped:
-            cells = await asyncio.to_thread(_cells_from_grouped, grouped, by, layout, groups)
-    elif isinstance(engine, SQLiteEngine):
-        grouped = await asyncio.to_thread(_read_sqlite_cells, engine.path, wave.id, layout, by, list(weights))
-        rows = int(sum(g[-2] for g in grouped))
-        if grouped:
-            cells = await asyncio.to_thread(_cells_from_grouped, grouped, by, layout, groups)
-    else:  # pragma: no cover - only the two engines exist
-        raise TypeError(f"unsupported engine {type(engine).__name__}")
+            cells = await asyncio.to_thread(_cells_from_grouped, grouped, columns, layout, groups)
+            if calibrate != "none":
+                counts = np.array([g[-2] for g in grouped], dtype=np.int64)
+                cells, calibration, rows = await asyncio.to_thread(
+                    _calibrate_cells, _relabel(cells, maps), counts, by, calibrate, totals
+                )
     result_obj = None
     if cells is not None:
-        labelled = _relabel(cells, maps)
+        labelled = _relabel(cells, maps) if calibration is None else cells
         result_obj = await asyncio.to_thread(
             estimate_indices_from_cells,
             labelled,
@@ -380,14 +647,19 @@ async def wave_results(
             ci=ci,
             level=level,
         )
+    calibrated = calibration is not None
     design = {
         "series": series,
-        "label": SERIES_LABELS[series],
-        "weights": "final weights from the sampling plan" if series == "probability" else "none (unweighted)",
+        "label": calibration["label"] if calibration else SERIES_LABELS[series],
+        "weights": "final weights from the sampling plan"
+        if series == "probability"
+        else ("post-stratified to frame totals (see calibration)" if calibrated else "none (unweighted)"),
         "strata": "sampling strata" if series == "probability" else "none",
         "psu": "sampled unit" if series == "probability" else "service point × day",
-        "variance": "Taylor linearisation, ultimate clusters; weights treated as fixed",
+        "variance": "Taylor linearisation, ultimate clusters; "
+        + ("post-stratification linearised" if calibrated else "weights treated as fixed"),
         "aggregation": dict(layout.rule_description),
+        "unknown": f"responses without a value for a domain column form the domain {UNKNOWN!r}",
     }
     return WaveResults(
         wave=wave.code,
@@ -398,6 +670,7 @@ async def wave_results(
         rows=rows,
         engine="postgresql" if isinstance(engine, PostgresEngine) else "sqlite",
         design=design,
+        calibration=calibration,
     )
 
 
@@ -421,8 +694,6 @@ async def wave_shares(
     Q5, Q6); expectations are items on a scale named ``expectation…`` (Q10). Reads the JSON answers of
     the series: meant for reports, not for the hot path.
     """
-    from dataclasses import replace
-
     from sampling import Design, estimate_proportions
 
     row = (

@@ -108,3 +108,16 @@ def _write(writer: Any, kind: str, code: str, item: dict[str, Any]) -> None:
             label.get("en", ""),
         ]
     )
+
+
+def calibration_view(results: WaveResults, agency: str | None = None) -> dict[str, Any] | None:
+    """The calibration of the results (None when not calibrated); with ``agency``, only that agency's
+    targets and ignored cells (an agency user does not see other agencies' frame counts)."""
+    if results.calibration is None:
+        return None
+    out = dict(results.calibration)
+    if agency is not None:
+        out["targets"] = [t for t in out["targets"] if t["cell"].get("agency") == agency]
+        out["ignored_cells"] = [c for c in out["ignored_cells"] if c.get("agency") == agency]
+        out.pop("excluded_rows", None)  # a count over every agency
+    return out

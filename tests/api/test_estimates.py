@@ -137,7 +137,8 @@ async def test_agency_user_sees_only_its_agency_and_csv(world: World) -> None:
         await world.client.get("/api/v1/waves/E1/estimates?series=probability", headers=world.auth("admin"))
     ).status_code == 409
     bad = await world.client.get("/api/v1/waves/E1/estimates?by=planet", headers=world.auth("admin"))
-    assert bad.status_code == 400
+    assert bad.status_code == 422 and bad.headers["content-type"].startswith("application/problem+json")
+    assert bad.json()["errors"][0]["field"] == "by"
 
 
 async def test_codes_are_backfilled_for_older_responses(world: World) -> None:
