@@ -43,6 +43,7 @@ register(
         "us_last_login": ("Đăng nhập gần nhất", "Last sign-in"),
         "us_never": ("Chưa đăng nhập", "Never"),
         "us_created": ("Ngày tạo", "Created"),
+        "us_filter_role": ("Lọc theo vai trò", "Show role"),
         "us_all_roles": ("Mọi vai trò", "All roles"),
         "us_count": ("{n} tài khoản", "{n} accounts"),
         "us_edit": ("Sửa tài khoản {email}", "Edit account {email}"),
