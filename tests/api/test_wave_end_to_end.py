@@ -15,7 +15,7 @@ from api.cli_collect import _write, codebook_path
 from sampling import Design, estimate_indices
 from survey_engine.fieldwork import weights_for_wave
 from survey_engine.receipts import dossier_hash
-from survey_engine.tables import Submission, Wave
+from survey_engine.tables import FrameUnit, Submission, Wave
 from tests.api.conftest import World, create_open_wave
 from tests.api.test_fieldwork import SECRET, frame_csv, post_frame
 
@@ -127,3 +127,68 @@ async def test_export_carries_weights_design_and_codebook_never_phones(world: Wo
     rating = next(r for r in codebook if r["column"] == "RATING")
     assert rating["label_vi"] and "Hài lòng" in rating["values_vi"] and rating["values_en"]
     assert next(r for r in codebook if r["column"] == "weight")["kind"] == "design"
+
+
+@pytest.mark.parametrize("by", [("field",), ("agency", "field"), ("frame:sex",), ("channel", "frame:sex")])
+async def test_probability_estimates_by_field_and_frame_demographics(
+    world: World, by: tuple[str, ...]
+) -> None:
+    _, answered = await _run_wave(world)
+    wave_id = (await Wave.select(Wave.id).where(Wave.code == "W1").first())["id"]
+    weights = await weights_for_wave(wave_id)
+    rows = (
+        await Submission.select(
+            Submission.agency.code, Submission.channel, Submission.dossier_hash, Submission.answers
+        )
+        .where(Submission.dossier_hash.is_in(list(weights)))
+        .output(load_json=True)
+    )
+    frame = {
+        u["dossier_hash"]: u
+        for u in await FrameUnit.select(FrameUnit.dossier_hash, FrameUnit.field, FrameUnit.demographics)
+        .where(FrameUnit.wave == wave_id)
+        .output(load_json=True)
+    }
+
+    def column(name: str) -> np.ndarray:
+        if name == "agency":
+            return np.array([r["agency.code"] for r in rows])
+        if name == "channel":
+            return np.array([r["channel"] for r in rows])
+        if name == "field":
+            return np.array([frame[r["dossier_hash"]]["field"] for r in rows])
+        return np.array([frame[r["dossier_hash"]]["demographics"].get(name[6:]) or "unknown" for r in rows])
+
+    w = [weights[r["dossier_hash"]] for r in rows]
+    design = Design(
+        weights=np.array([x.final_weight for x in w]),
+        strata=np.array([x.stratum for x in w]),
+        fpc=np.array([float(x.fpc) for x in w]),
+        lonely_psu="adjust",
+    )
+    direct = estimate_indices(
+        design,
+        {"RATING": np.array([float(r["answers"]["RATING"]) for r in rows])},
+        {},
+        by={b: column(b) for b in by},
+        top=(2, 3),
+        scale=(1, 2, 3),
+        dont_know=(),
+    )
+    query = "&".join(f"by={b}" for b in by)
+    response = await world.client.get(
+        f"/api/v1/waves/W1/estimates?series=probability&{query}", headers=world.auth("admin")
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["rows"] == len(answered) and len(body["criteria"]) == len(direct.criteria.estimates)
+    for item in body["criteria"]:
+        expected = direct.criteria[direct.criteria.find("RATING", item["domain"])]
+        assert item["estimate"] == pytest.approx(expected.estimate, rel=1e-9)
+        assert item["se"] == pytest.approx(expected.se, rel=1e-9)
+        assert (item["ci_low"], item["ci_high"]) == pytest.approx(
+            (expected.ci_low, expected.ci_high), rel=1e-9
+        )
+        assert item["n"] == expected.n and item["df"] == expected.df
+    if "field" in by:  # every respondent of the sample has a frame dossier: no unknown field
+        assert {i["domain"]["field"] for i in body["criteria"]} == {"Hộ tịch", "Đất đai"}
