@@ -1,0 +1,293 @@
+"""Results dashboard pages: the same numbers as the estimates API, agency scope, flags with their reasons,
+trend over waves, the counter-rating series apart, filters and downloads.
+
+Data go in through the submissions API (as citizens' forms send them): an earlier and a current wave of
+the SIPAS 2017 questionnaire for agencies A1 and A2, and counter ratings for A1 on a wave of their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+import uuid
+from html import escape
+from typing import Any
+
+import pytest
+
+from reports.numbers import format_interval, format_number
+from reports.scorecard import reason_text
+from survey_engine.actors import SYSTEM
+from survey_engine.agencies import ServicePointService
+from survey_engine.questionnaire import get_template
+from survey_engine.simulate import simulate_answers
+from survey_engine.tables import ServicePoint
+from tests.api.conftest import World
+from tests.support.console import Console, text_of
+
+
+async def _questionnaire(world: World, template: str) -> None:
+    admin = world.auth("admin")
+    response = await world.client.post("/api/v1/questionnaires", json={"template": template}, headers=admin)
+    assert response.status_code in (201, 409), response.text
+    response = await world.client.post(f"/api/v1/questionnaires/{template}/publish", headers=admin)
+    assert response.status_code == 200, response.text
+
+
+async def _wave(
+    world: World,
+    code: str,
+    questionnaire: str,
+    year: int,
+    points: tuple[str, ...],
+    agencies: tuple[str, ...] = ("A1", "A2"),
+) -> None:
+    admin = world.auth("admin")
+    body = {
+        "code": code,
+        "name_vi": f"Đợt khảo sát {year}",
+        "name_en": f"Survey {year}",
+        "questionnaire": questionnaire,
+        "questionnaire_version": 1,
+        "period_start": f"{year}-01-01",
+        "period_end": f"{year}-12-31",
+        "channels": ["online", "paper"],
+        "agencies": list(agencies),
+        "service_points": list(points),
+    }
+    assert (await world.client.post("/api/v1/waves", json=body, headers=admin)).status_code == 201
+    response = await world.client.post(f"/api/v1/waves/{code}/status", json={"status": "open"}, headers=admin)
+    assert response.status_code == 200, response.text
+    world.app.state.services.submissions.forget()
+
+
+async def _token(point: str) -> str:
+    row = await ServicePoint.select(ServicePoint.public_token).where(ServicePoint.code == point).first()
+    assert row is not None
+    return str(row["public_token"])
+
+
+async def _post_sipas(world: World, year: int, responses: int, moods: tuple[float, float], seed: int) -> None:
+    """Responses to the open SIPAS wave: A1 gets five in six (one in twelve on paper), A2 the rest."""
+    tokens = (await _token("A1-Q1"), await _token("A2-Q1"))
+    q = get_template("sipas-2017")
+    rng = random.Random(seed)
+
+    async def post(i: int) -> None:
+        a2 = i % 6 == 5
+        answers = simulate_answers(q, rng, moods[1] if a2 else moods[0])
+        day = 1 + (i // 2) % 28
+        body = {
+            "id": str(uuid.uuid4()),
+            "token": tokens[1 if a2 else 0],
+            "answers": answers,
+            "channel": "paper" if i % 12 == 0 else "online",
+            "started_at": f"{year}-03-{day:02d}T09:00:00+00:00",
+            "submitted_at": f"{year}-03-{day:02d}T09:05:00+00:00",
+        }
+        # paper forms are keyed in by staff (the API records who entered them)
+        headers = world.auth("statistician") if body["channel"] == "paper" else {}
+        response = await world.client.post("/api/v1/submissions", json=body, headers=headers)
+        assert response.status_code == 201, response.text
+
+    for start in range(0, responses, 40):
+        await asyncio.gather(*(post(i) for i in range(start, min(start + 40, responses))))
+
+
+async def _data(world: World) -> None:
+    """E0 (2025, closed) and E1 (2026, open) on SIPAS 2017; counter ratings of A1 in 2026 (wave C1)."""
+    await _questionnaire(world, "sipas-2017")
+    await _wave(world, "E0", "sipas-2017", 2025, ("A1-Q1", "A2-Q1"))
+    await _post_sipas(world, 2025, 180, (0.6, 0.8), seed=5)
+    close = await world.client.post(
+        "/api/v1/waves/E0/status", json={"status": "closed"}, headers=world.auth("admin")
+    )
+    assert close.status_code == 200, close.text
+    await _wave(world, "E1", "sipas-2017", 2026, ("A1-Q1", "A2-Q1"))
+    await _post_sipas(world, 2026, 300, (0.92, 0.7), seed=11)
+    # Counter ratings at a second counter of A1, on a counter-3 wave of their own.
+    await ServicePointService().create(
+        SYSTEM,
+        {"code": "A1-Q2", "agency": "A1", "name_vi": "Quầy 2", "name_en": "Counter 2", "kind": "counter"},
+    )
+    await _questionnaire(world, "counter-3")
+    await _wave(world, "C1", "counter-3", 2026, ("A1-Q2",), agencies=("A1",))
+    token = await _token("A1-Q2")
+    for rating in (3, 3, 3, 2, 1):
+        body = {"id": str(uuid.uuid4()), "token": token, "answers": {"RATING": rating}, "channel": "online"}
+        assert (await world.client.post("/api/v1/submissions", json=body)).status_code == 201
+
+
+@pytest.fixture
+async def data(world: World) -> World:
+    await _data(world)
+    return world
+
+
+async def _api(world: World, **params: Any) -> dict[str, Any]:
+    response = await world.client.get(
+        "/api/v1/waves/E1/estimates", params=params, headers=world.auth("statistician")
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _overall(body: dict[str, Any], **domain: str) -> dict[str, Any]:
+    return next(i for i in body["indices"] if i["kind"] == "overall" and i["domain"] == domain)
+
+
+def _shown(item: dict[str, Any], lang: str = "vi") -> tuple[str, str]:
+    return format_number(item["estimate"], lang), format_interval(item["ci_low"], item["ci_high"], lang)
+
+
+async def test_province_page_shows_the_api_numbers(data: World) -> None:
+    response = await Console(data, "statistician").get("/staff/results")
+    assert response.status_code == 200, response.text
+    html = response.text
+    text = text_of(html)
+    assert '<option value="E1" selected>' in html  # the latest wave with responses
+    assert "C1 —" not in text  # counter-rating waves are a series of their own, not a wave choice
+    assert "không phải mẫu xác suất" in text and "Hai chuỗi số liệu không bao giờ được gộp" in text
+    body = await _api(data)
+    for agency in ("A1", "A2"):
+        item = _overall(body, agency=agency)
+        value, interval = _shown(item)
+        if item["flag"] == "suppress":
+            assert reason_text(item["flag_reason"], "vi") in text
+        else:
+            assert value in text and interval in text, (agency, value, interval)
+    assert re.search(r'<svg class="c-chart rs-chart" id="rs-province-chart"[^>]*role="img"', html)
+    assert '<title id="rs-province-chart-title">Chỉ số SIPAS theo cơ quan</title>' in html
+    # sorted: the happier agency A1 first in the chart and the table
+    assert text.index("Sở Tư pháp") < text.index("Sở Y tế")
+    # counter ratings apart, with their shares: 3 of 5 very satisfied
+    assert "Đánh giá nhanh tại quầy — chuỗi riêng" in text and "60,0 %" in text
+    # downloads for a statistician: province PDF, estimates CSV, microdata and codebook
+    assert "/api/v1/waves/E1/province-summary.pdf?lang=vi" in html
+    assert "/api/v1/waves/E1/estimates?format=csv&amp;series=self-selected&amp;by=agency" in html
+    assert "/staff/results/E1/microdata.csv" in html and "/staff/results/E1/codebook.csv" in html
+
+
+async def test_agency_page_numbers_trend_and_counter(data: World) -> None:
+    response = await Console(data, "agency").get("/staff/results/E1/A1")
+    assert response.status_code == 200, response.text
+    text = text_of(response.text)
+    body = await _api(data)
+    overall = _overall(body, agency="A1")
+    value, interval = _shown(overall)
+    assert overall["flag"] is None and value in text and interval in text
+    elements = [i for i in body["indices"] if i["kind"] == "element" and i["domain"] == {"agency": "A1"}]
+    assert elements
+    for item in elements:
+        assert item["label"]["vi"] in text
+        if item["flag"] is None:
+            assert _shown(item)[1] in text
+    criteria = [c for c in body["criteria"] if c["domain"] == {"agency": "A1"}]
+    assert len(criteria) == 22
+    for c in criteria:
+        assert c["label"]["vi"][:30] in text
+    assert "Không biết / không áp dụng" in text
+    # trend: E0 then E1, with the change judged from the interval of the difference
+    assert "Diễn biến qua các đợt khảo sát" in text and "E0" in text
+    assert 'id="rs-trend-chart"' in response.text
+    assert "Tăng có ý nghĩa thống kê" in text  # mood 0.6 → 0.92
+    # counter ratings of A1 shown apart: 5 ratings, 60 % very satisfied
+    assert "Số lượt đánh giá 5" in text and "Rất hài lòng 60,0 %" in text
+    # an agency user is not shown the way back to every agency, nor the microdata
+    assert "Tất cả cơ quan" not in text and "microdata.csv" not in response.text
+    assert "/api/v1/waves/E1/scorecards/A1.pdf?lang=vi" in response.text
+
+
+async def test_agency_user_sees_only_its_own_agency(data: World) -> None:
+    agency = Console(data, "agency")
+    landing = await agency.get("/staff/results")
+    assert landing.status_code == 303
+    assert landing.headers["location"] == "/staff/results/E1/A1?series=self-selected"
+    other = await agency.get("/staff/results/E1/A2")
+    assert other.status_code == 404 and "Không tìm thấy" in text_of(other.text)
+    assert (
+        (await agency.get("/staff/results", wave="E1", agency="A2"))
+        .headers["location"]
+        .endswith("/A1?series=self-selected")
+    )
+    assert (await agency.get("/staff/results/E1/microdata.csv")).status_code == 403
+    assert (await agency.get("/staff/results/NOPE/A1")).status_code == 404
+    interviewer = Console(data, "interviewer")
+    for path in ("/staff/results", "/staff/results/E1/A1", "/staff/results/E1/microdata.csv"):
+        response = await interviewer.get(path)
+        assert response.status_code == 403 and "Không có quyền truy cập" in text_of(response.text), path
+
+
+async def test_filter_by_channel_shows_the_flag_and_its_reason(data: World) -> None:
+    console = Console(data, "admin")
+    page = await console.get("/staff/results/E1/A1", channel="paper")
+    assert page.status_code == 200, page.text
+    text = text_of(page.text)
+    assert "Đang lọc: Kênh trả lời: Phiếu giấy" in text
+    body = await _api(data, by=["agency", "channel"])
+    item = _overall(body, agency="A1", channel="paper")
+    assert item["flag"] == "suppress" and item["n"] < 30
+    reason = reason_text(item["flag_reason"], "vi")
+    assert f"Không công bố {reason}" in text
+    assert format_number(item["estimate"], "vi") not in re.sub(r"\d+ < 30", "", text.split("Các tiêu chí")[0])
+    # the chart says it too, in place of a dot
+    assert escape(f"Không công bố: {reason}") in page.text
+    # online: the same numbers as the API's agency × channel estimates
+    online = await console.get("/staff/results/E1/A1", channel="online")
+    value, interval = _shown(_overall(body, agency="A1", channel="online"))
+    assert value in text_of(online.text) and interval in text_of(online.text)
+    assert "by=agency&amp;by=channel" in online.text  # the CSV download follows the filter
+    # the filter lists the wave's channels and the agency's service points
+    assert '<option value="paper" selected>Phiếu giấy</option>' in page.text
+    assert '<option value="A1-Q1">Quầy Sở Tư pháp</option>' in page.text
+    assert "A2-Q1" not in page.text
+    # a service point of the agency
+    point = await console.get("/staff/results/E1/A1", service_point="A1-Q1")
+    assert _shown(_overall(await _api(data), agency="A1"))[0] in text_of(point.text)
+
+
+async def test_probability_series_without_weights_says_so(data: World) -> None:
+    page = await Console(data, "statistician").get("/staff/results", wave="E1", series="probability")
+    assert page.status_code == 200
+    text = text_of(page.text)
+    assert "chưa có quyền số" in text and "Mẫu xác suất (có gia quyền)" in text
+    assert "rs-province-chart" not in page.text
+
+
+async def test_downloads_accept_the_console_session(data: World) -> None:
+    agency = Console(data, "agency")
+    pdf = await agency.get("/api/v1/waves/E1/scorecards/A1.pdf", lang="vi")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert (await agency.get("/api/v1/waves/E1/scorecards/A2.pdf")).status_code == 404
+    csv_response = await agency.get("/api/v1/waves/E1/estimates", format="csv", series="self-selected")
+    assert csv_response.status_code == 200 and "agency=A1" in csv_response.text
+    assert "agency=A2" not in csv_response.text
+    statistician = Console(data, "statistician")
+    micro = await statistician.get("/staff/results/E1/microdata.csv")
+    assert micro.status_code == 200 and micro.headers["content-type"].startswith("text/csv")
+    assert 'filename="microdata-E1.csv"' in micro.headers["content-disposition"]
+    lines = micro.text.strip().splitlines()
+    assert lines[0].startswith("id,wave,agency,service_point,channel") and len(lines) == 1 + 300
+    assert all(",E1," in line for line in lines[1:])
+    book = await statistician.get("/staff/results/E1/codebook.csv")
+    assert book.status_code == 200 and "Mã cơ quan" in book.text
+
+
+async def test_english_page_formats_numbers_the_english_way(data: World) -> None:
+    page = await Console(data, "admin", lang="en").get("/staff/results/E1/A2")
+    assert page.status_code == 200
+    text = text_of(page.text)
+    item = _overall(await _api(data), agency="A2")
+    if item["flag"] == "suppress":
+        assert reason_text(item["flag_reason"], "en") in text
+    else:
+        assert format_interval(item["ci_low"], item["ci_high"], "en") in text
+    assert "not a probability sample" in text and "Counter ratings — a separate series" in text
+    assert "All agencies" in text
+
+
+async def test_no_wave_with_an_index(world: World) -> None:
+    page = await Console(world, "admin").get("/staff/results")
+    assert page.status_code == 200
+    assert "Chưa có đợt khảo sát nào có Chỉ số SIPAS" in text_of(page.text)
