@@ -317,6 +317,18 @@ async def unlock_user(
     return redirect(f"{ROOT}/users/{user_id}", done="user_unlocked")
 
 
+def _details(details: object) -> list[tuple[str, str]]:
+    """An entry's details as (field, value) pairs; nested values as compact JSON."""
+    if not isinstance(details, dict):
+        return [("", json.dumps(details, ensure_ascii=False))] if details else []
+    out = []
+    for key in sorted(details):
+        value = details[key]
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        out.append((str(key), text))
+    return out
+
+
 @get(f"{ROOT}/audit", include_in_schema=False, name="console_audit")
 async def audit_log(
     staff: NamedDependency[Staff], object_type: TypeFilter = None, offset: Offset = 0
@@ -327,9 +339,7 @@ async def audit_log(
         {
             **e,
             "time": vn_time(e["at"]),
-            "details_text": json.dumps(e["details"], ensure_ascii=False, sort_keys=True)
-            if e["details"]
-            else "",
+            "details_list": _details(e["details"]),
         }
         for e in listed.items
     ]

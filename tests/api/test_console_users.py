@@ -167,6 +167,7 @@ async def test_audit_log_filters_by_object_type_and_pages(world: World) -> None:
     text = text_of(page.text)
     assert "Nhật ký hoạt động" in text
     assert "agency A1" in text and "service_point A1-Q1" in text and "user admin@example.org" in text
+    assert "role: agency" in text
     users_only = text_of((await admin.get("/staff/audit", object_type="user")).text)
     assert "service_point A1-Q1" not in users_only and "user agency@example.org" in users_only
     assert (await admin.get("/staff/users/999999")).status_code == 404
