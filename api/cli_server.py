@@ -66,6 +66,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise CliUsageError("--workers must be at least 1")
     print(f"sipas: serving {settings.base_url} (database: {settings.database_kind})", flush=True)
     print(f"  health:   {settings.base_url}/health", flush=True)
+    print(f"  staff console: {settings.base_url}/staff   (interviewers: {settings.base_url}/i)", flush=True)
     print(
         f"  staff API: {settings.base_url}/api/v1/  (OpenAPI: {settings.base_url}/schema/openapi.json)",
         flush=True,
@@ -178,8 +179,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 0
     made = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in result.created.items() if v) or "nothing new"
     print(f"Demo province seeded ({made}); wave {result.wave} is open with {result.responses} responses.")
-    print(f"\nStaff API:   {settings.base_url}/api/v1/   (OpenAPI: {settings.base_url}/schema/openapi.json)")
-    print("Staff accounts (sign in with POST /api/v1/auth/login):")
+    print(f"\nStaff console: {settings.base_url}/staff   (phone interviewers: {settings.base_url}/i)")
+    print(f"Staff API:     {settings.base_url}/api/v1/   (OpenAPI: {settings.base_url}/schema/openapi.json)")
+    print("Staff accounts (sign in at /staff, or with POST /api/v1/auth/login for scripts):")
     for person in result.staff:
         print(f"  {person['role']:<13} {person['email']:<28} {person['password']}")
     print("\nService points:")
