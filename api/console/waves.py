@@ -532,6 +532,10 @@ def _wave_values(
         "unit_version": form["unit_version"],
         "settings": settings,
     }
+    if not agencies:
+        # No members yet: leave the lists out (WaveService looks up an empty list with a NUL placeholder
+        # that PostgreSQL refuses); the wave is created without agencies either way.
+        del values["agencies"], values["service_points"]
     if not errors:
         # The JSON API's own schema, so the console never accepts what the API would refuse.
         try:
