@@ -23,13 +23,14 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
+from piccolo.query.functions.aggregate import Count
 
 from api.console.base import ROOT, Staff, page, posted, redirect
 from api.console.i18n import register
 from api.services import Services
 from survey_engine.agencies import AGENCY_LEVELS, SERVICE_POINT_KINDS
 from survey_engine.errors import Conflict, InvalidInput
-from survey_engine.tables import AdminUnit
+from survey_engine.tables import AdminUnit, ServicePoint
 
 BASE = f"{ROOT}/agencies"
 POINTS = f"{BASE}/points"
@@ -115,7 +116,10 @@ register(
             "Letters without accents, digits and . _ -, starting with a letter or digit, at most {n} "
             "characters. It cannot be changed later.",
         ),
-        "ag_parent_hint": ("Để trống nếu không có. Nhập mã cơ quan, ví dụ: SO-TP.", "Leave empty if none."),
+        "ag_parent_hint": (
+            "Để trống nếu không có. Nhập mã cơ quan, ví dụ: SO-TP.",
+            "Leave empty if none. Type the agency's code, e.g. SO-TP.",
+        ),
         "ag_unit_hint": (
             "Không bắt buộc. Mã đơn vị hành chính theo danh mục (ví dụ mã tỉnh).",
             "Optional. The unit's code in the list of administrative units (e.g. the province code).",
@@ -157,12 +161,16 @@ register(
         ),
         "ag_err_invalid": ("Giá trị này không hợp lệ.", "This value is not valid."),
         "ag_points_of": ("Các điểm phục vụ của cơ quan", "Service points of the agency"),
-        "ag_more_points": ("Xem tất cả {n} điểm phục vụ", "See all {n} service points"),
-        "ag_online_channel": (
-            "Phiếu trực tuyến (điện thoại của người dân)",
-            "Online form (citizens' phones)",
+        "ag_online_channel": ("Phiếu trực tuyến", "Online form"),
+        "ag_online_note": (
+            "Người dân quét mã bằng điện thoại của mình để trả lời phiếu.",
+            "Citizens scan the code with their own phone to answer.",
         ),
-        "ag_kiosk_channel": ("Kiosk (máy tính bảng tại điểm phục vụ)", "Kiosk (tablet at the service point)"),
+        "ag_kiosk_channel": ("Kiosk", "Kiosk"),
+        "ag_kiosk_note": (
+            "Trang cho máy tính bảng đặt tại điểm phục vụ; máy cần được đăng ký ở trang Thiết bị kiosk.",
+            "The page for a tablet at the service point; register the tablet on the Kiosk devices page.",
+        ),
         "ag_url": ("Địa chỉ", "Address"),
         "ag_qr_alt": ("Mã QR dẫn tới {url}", "QR code linking to {url}"),
         "ag_download_png": ("Mã QR (PNG)", "QR code (PNG)"),
@@ -327,7 +335,16 @@ async def agencies_list(
     number = page_number(page_no)
     search = (q or "").strip()
     listed = await services.agencies.list(staff.actor, PAGE_SIZE, (number - 1) * PAGE_SIZE, search or None)
-    rows = [{**a, "label": label_of(staff, a), "level_label": _level_label(staff, a)} for a in listed.items]
+    counts = await _point_counts([str(a["code"]) for a in listed.items])
+    rows = [
+        {
+            **a,
+            "label": label_of(staff, a),
+            "level_label": _level_label(staff, a),
+            "points": counts.get(str(a["code"]), 0),
+        }
+        for a in listed.items
+    ]
     return page(
         staff,
         "agencies.html",
@@ -338,6 +355,20 @@ async def agencies_list(
             "pager": pager(BASE, {"q": search}, number, listed.total, PAGE_SIZE),
         },
     )
+
+
+async def _point_counts(codes: list[str]) -> dict[str, int]:
+    """Service points per listed agency, in one grouped query (the page's agencies are already scoped)."""
+    if not codes:
+        return {}
+    rows = (
+        await ServicePoint.select(
+            ServicePoint.agency.code.as_alias("agency"), Count(ServicePoint.id, alias="n")
+        )
+        .where(ServicePoint.agency.code.is_in(codes))
+        .group_by(ServicePoint.agency.code)
+    )
+    return {str(r["agency"]): int(r["n"]) for r in rows}
 
 
 def _level_label(staff: Staff, row: Mapping[str, Any]) -> str:
@@ -689,6 +720,7 @@ async def point_detail(
         {
             "key": "online",
             "title": staff.t("ag_online_channel"),
+            "note": staff.t("ag_online_note"),
             "url": services.online_url(token),
             "png": f"{api}/qr.png?channel=online",
             "svg": f"{api}/qr.svg?channel=online",
@@ -697,6 +729,7 @@ async def point_detail(
         {
             "key": "kiosk",
             "title": staff.t("ag_kiosk_channel"),
+            "note": staff.t("ag_kiosk_note"),
             "url": services.kiosk_url(token),
             "png": f"{api}/qr.png?channel=kiosk",
             "svg": f"{api}/qr.svg?channel=kiosk",

@@ -69,7 +69,8 @@ register(
         "kiosk_never_seen": ("Chưa kết nối", "Not yet connected"),
         "kiosk_status": ("Trạng thái", "Status"),
         "kiosk_active": ("Đang dùng", "In use"),
-        "kiosk_revoked": ("Đã thu hồi lúc {at}", "Revoked at {at}"),
+        "kiosk_revoked": ("Đã thu hồi", "Revoked"),
+        "kiosk_revoked_at": ("lúc {at}", "at {at}"),
         "kiosk_revoke": ("Thu hồi", "Revoke"),
         "kiosk_revoke_label": ("Thu hồi thiết bị {name}", "Revoke the device {name}"),
         "kiosk_revoke_confirm": (

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from survey_engine.actors import SYSTEM
 from survey_engine.agencies import AgencyService
-from survey_engine.tables import Agency, AuditLog, ServicePoint
+from survey_engine.tables import AdminUnit, Agency, AuditLog, ServicePoint
 from tests.api.conftest import World, create_open_wave
 from tests.support.console import Console, text_of
 
@@ -175,6 +176,34 @@ async def test_admin_edits_and_deactivates_an_agency(world: World) -> None:
     assert (await admin.get("/staff/agencies/NOPE/edit")).status_code == 404
 
 
+async def test_an_agency_is_linked_to_an_administrative_unit_of_one_map_version(world: World) -> None:
+    for version, name in (("2019-01", "Tỉnh cũ"), ("2025-07", "Tỉnh An Bình")):
+        await AdminUnit.insert(
+            AdminUnit(
+                code="AB",
+                unit_version=version,
+                name_vi=name,
+                name_en="An Binh",
+                level="province",
+                valid_from=date(2019, 1, 1),
+            )
+        )
+    admin = Console(world, "admin")
+    data = {"name_vi": "Sở Tư pháp", "name_en": "Justice", "level": "province", "active": "1"}
+    response = await admin.post("/staff/agencies/A1/edit", {**data, "unit": "AB", "unit_version": "2025-07"})
+    assert response.status_code == 303
+    page = text_of((await admin.get("/staff/agencies/A1")).text)
+    assert "AB · Tỉnh An Bình (2025-07)" in page
+    form = await admin.get("/staff/agencies/A1/edit")
+    assert 'value="AB"' in form.text and 'value="2025-07"' in form.text
+    wrong = await admin.post("/staff/agencies/A1/edit", {**data, "unit": "AB", "unit_version": "1990-01"})
+    assert wrong.status_code == 422 and "Không có đơn vị hành chính nào có mã “AB”" in text_of(wrong.text)
+    cleared = await admin.post("/staff/agencies/A1/edit", {**data, "unit": ""})
+    assert cleared.status_code == 303
+    stored = await admin.world.client.get("/api/v1/agencies/A1", headers=world.auth("admin"))
+    assert stored.json()["unit"] is None
+
+
 async def test_forms_without_the_csrf_token_change_nothing(world: World) -> None:
     admin = Console(world, "admin")
     form = {"code": "C1", "name_vi": "Sở mới", "name_en": "New", "level": "province"}
@@ -267,7 +296,7 @@ async def test_point_detail_shows_addresses_qr_codes_and_downloads(world: World)
     agency = Console(world, "agency")
     assert (await agency.get("/api/v1/service-points/A2-Q1/qr.png")).status_code == 404
     english = await Console(world, "admin", lang="en").get("/staff/agencies/points/A1-Q1")
-    assert "Online form (citizens' phones)" in text_of(english.text) and 'lang="en"' in english.text
+    assert "Online form" in text_of(english.text) and 'lang="en"' in english.text
 
 
 async def test_rotation_replaces_the_addresses_and_retires_the_old_token(world: World) -> None:
