@@ -4,8 +4,10 @@ Two series, never pooled (SIPAS.md §1):
 
 * ``probability`` — responses linked to the wave's sample (same dossier hash as a sampled unit with a
   final weight): weighted, strata from the sampling plan, each sampled unit its own PSU, FPC from the
-  frame. Standard errors treat the final weights as fixed (the calibration step is not linearised here;
-  `sipas estimate --calibrate` on the export does that).
+  frame. When the stored final weights come from a post-stratification or raking to frame totals (the
+  weighting's default), the variance linearises it as R's ``postStratify``/``rake`` do, from each
+  respondent's calibration cell and the stored weights (:func:`_stored_calibration`); trimmed or
+  uncalibrated weights are treated as fixed. ``design.weights_calibration`` says which.
 * ``self-selected`` — every other complete response (kiosk, QR, online without a sampled dossier):
   unweighted and labelled as not a probability sample; responses at the same service point on the same
   day (the respondent's submission time, else the time received, in UTC) are treated as a cluster (PSU),
@@ -528,6 +530,95 @@ def _calibrate_cells(
     return calibrated, described, int(counts[keep].sum())
 
 
+async def _stored_calibration(wave_id: int) -> tuple[dict[str, Any], dict[str, tuple[str, ...]]]:
+    """How the stored final weights were calibrated (the last weighting run that succeeded) and, when its
+    variance can be linearised, each weighted respondent's calibration levels (by dossier hash).
+
+    Post-stratification and raking without trimming are linearised: with the final weights w and the
+    respondents' cells, R's residuals z − w·Z_g/W_g (post-stratification) or the ten raking sweeps equal
+    those of ``postStratify``/``rake`` run on the weights before calibration (the factor of a cell is
+    constant in it; raking converged), which is also what ``sipas estimate --calibrate`` does on the
+    export. Trimmed weights are no longer calibrated exactly and have no standard linearisation: they are
+    treated as fixed, and the design says so.
+    """
+    from survey_engine.tables import SampleUnit, WeightRun
+    from survey_engine.weights_store import _value
+
+    runs = (
+        await WeightRun.select(WeightRun.options, WeightRun.diagnostics)
+        .where(WeightRun.wave == wave_id)
+        .order_by(WeightRun.id, ascending=False)
+        .limit(100)
+        .output(load_json=True)
+    )
+    run = next((r for r in runs if not (r["diagnostics"] or {}).get("error")), None)
+    options = (run or {}).get("options") or {}
+    method = str(options.get("calibration") or "none")
+    variables = [str(v) for v in options.get("calibration_variables") or []]
+    described: dict[str, Any] = {"method": method, "variables": variables, "source": "last weighting run"}
+    if method not in ("poststratify", "rake") or not variables:
+        return {**described, "linearised": False, "reason": "the stored weights are not calibrated"}, {}
+    if options.get("trim_ratio") is not None:
+        reason = "weights trimmed after calibration: no linearisation, treated as fixed"
+        return {**described, "linearised": False, "reason": reason}, {}
+    units = (
+        await SampleUnit.select(
+            SampleUnit.dossier_hash,
+            SampleUnit.agency.code.as_alias("agency"),
+            SampleUnit.stratum,
+            SampleUnit.frame_unit.field.as_alias("field"),
+            SampleUnit.frame_unit.demographics.as_alias("demographics"),
+        )
+        .where((SampleUnit.wave == wave_id) & (SampleUnit.final_weight > 0))
+        .output(load_json=True)
+    )
+    labels: dict[str, tuple[str, ...]] = {}
+    for u in units:
+        if isinstance(u["demographics"], str):  # joined JSON columns are not always decoded
+            u["demographics"] = json.loads(u["demographics"] or "{}")
+        labels[u["dossier_hash"]] = tuple(_value(u, v) for v in variables)
+    return {**described, "linearised": True}, labels
+
+
+def _probability_cells(
+    codes: Sequence[str],
+    domains: dict[str, npt.ArrayLike],
+    psu: npt.ArrayLike,
+    layout: CriteriaLayout,
+    groups: dict[str, list[str]],
+    strata: npt.ArrayLike,
+    weights: npt.NDArray[np.float64],
+    fpc: npt.ArrayLike,
+    method: str | None = None,
+    levels: Sequence[tuple[str, ...]] | None = None,
+) -> CellSums:
+    """Cell sums of the probability series; with the stored calibration (``method``, each row's
+    ``levels``), the cells carry it so the variance linearises it. Cells are then single rows (each
+    sampled unit is its own PSU, and a dossier answers once), so R's unweighted raking means are kept."""
+    if method is None or levels is None:
+        return _cells_from_rows(codes, domains, psu, layout, groups, strata, weights, fpc)
+    from sampling.calibration import PostStratification, Raking
+
+    n = len(codes)
+    cells = _cells_from_rows(
+        codes, {**domains, "__row__": np.arange(n)}, psu, layout, groups, strata, weights, fpc
+    )
+    row = np.asarray(cells.domains["__row__"]).astype(np.int64)
+    w = np.asarray(weights, dtype=np.float64)[row]
+    columns = list(zip(*levels, strict=True))  # one tuple of labels per calibration variable
+    if method == "poststratify":
+        joined = np.array(["|".join(t) for t in levels], dtype=object)[row]
+        cell = np.unique(joined, return_inverse=True)[1].reshape(-1).astype(np.int64)
+        calibration: Any = PostStratification(cell, w, w, description="poststratify (stored weights)")
+    else:
+        margins = tuple(
+            np.unique(np.array(c, dtype=object)[row], return_inverse=True)[1].reshape(-1).astype(np.int64)
+            for c in columns
+        )
+        calibration = Raking(margins, tuple(w for _ in margins), description="rake (stored weights)")
+    return replace(_restrict(cells, list(domains)), calibration=calibration)
+
+
 async def wave_results(
     wave_code: str,
     by: Sequence[str] = ("agency",),
@@ -572,6 +663,7 @@ async def wave_results(
     engine = Submission._meta.db
     totals: dict[str, dict[str, float]] = {}
     calibration: dict[str, Any] | None = None
+    stored: dict[str, Any] = {"linearised": False}
     columns = by
     if calibrate != "none":
         totals = await _frame_totals(wave.id, CALIBRATION_VARIABLES[calibrate])
@@ -604,10 +696,13 @@ async def wave_results(
         )
         records = [r for r in records if r["codes"] and len(r["codes"]) == len(layout.codes)]
         rows = len(records)
+        stored, levels = await _stored_calibration(wave.id)
+        if rows and stored["linearised"] and any(r["dossier_hash"] not in levels for r in records):
+            stored = {**stored, "linearised": False, "reason": "a respondent's calibration cell is unknown"}
         if rows:
             w = [weights[r["dossier_hash"]] for r in records]
             cells = await asyncio.to_thread(
-                _cells_from_rows,
+                _probability_cells,
                 [r["codes"] for r in records],
                 await _probability_domains(wave.id, by, records),
                 np.array([x.psu for x in w], dtype=object),
@@ -616,6 +711,8 @@ async def wave_results(
                 np.array([x.stratum for x in w], dtype=object),
                 np.array([x.final_weight for x in w]),
                 np.array([float(x.fpc) for x in w]),
+                stored["method"] if stored["linearised"] else None,
+                [levels[r["dossier_hash"]] for r in records] if stored["linearised"] else None,
             )
     else:
         if isinstance(engine, PostgresEngine):
@@ -648,6 +745,17 @@ async def wave_results(
             level=level,
         )
     calibrated = calibration is not None
+    if series == "probability":
+        linearised = bool(stored["linearised"])
+        variance = "Taylor linearisation, ultimate clusters; " + (
+            f"the {stored['method']} ({', '.join(stored['variables'])}) of the stored weights linearised"
+            if linearised
+            else "weights treated as fixed"
+        )
+    else:
+        variance = "Taylor linearisation, ultimate clusters; " + (
+            "post-stratification linearised" if calibrated else "weights treated as fixed"
+        )
     design = {
         "series": series,
         "label": calibration["label"] if calibration else SERIES_LABELS[series],
@@ -656,11 +764,12 @@ async def wave_results(
         else ("post-stratified to frame totals (see calibration)" if calibrated else "none (unweighted)"),
         "strata": "sampling strata" if series == "probability" else "none",
         "psu": "sampled unit" if series == "probability" else "service point × day",
-        "variance": "Taylor linearisation, ultimate clusters; "
-        + ("post-stratification linearised" if calibrated else "weights treated as fixed"),
+        "variance": variance,
         "aggregation": dict(layout.rule_description),
         "unknown": f"responses without a value for a domain column form the domain {UNKNOWN!r}",
     }
+    if series == "probability":
+        design["weights_calibration"] = stored
     return WaveResults(
         wave=wave.code,
         series=series,
