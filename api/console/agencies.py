@@ -69,8 +69,6 @@ register(
         "ag_new_point": ("Thêm điểm phục vụ", "Add a service point"),
         "ag_edit_agency": ("Sửa thông tin cơ quan", "Edit the agency"),
         "ag_edit_point": ("Sửa thông tin điểm phục vụ", "Edit the service point"),
-        "ag_edit": ("Sửa", "Edit"),
-        "ag_view": ("Xem", "View"),
         "ag_all_points": ("Tất cả điểm phục vụ", "All service points"),
         "ag_no_agencies": ("Không có cơ quan nào.", "No agencies."),
         "ag_no_agencies_found": ("Không tìm thấy cơ quan nào khớp với “{q}”.", "No agency matches “{q}”."),
@@ -109,7 +107,6 @@ register(
         "ag_kind_online": ("Dịch vụ công trực tuyến", "Online public service"),
         "ag_kind_phone": ("Tổng đài điện thoại", "Telephone hotline"),
         "ag_choose": ("— Chọn —", "— Choose —"),
-        "ag_none_parent": ("— Không có —", "— None —"),
         "ag_code_hint": (
             "Chữ cái không dấu, chữ số và các ký tự . _ -, bắt đầu bằng chữ hoặc số, tối đa {n} ký tự. "
             "Không đổi được sau khi tạo.",
@@ -362,9 +359,7 @@ async def _point_counts(codes: list[str]) -> dict[str, int]:
     if not codes:
         return {}
     rows = (
-        await ServicePoint.select(
-            ServicePoint.agency.code.as_alias("agency"), Count(ServicePoint.id, alias="n")
-        )
+        await ServicePoint.select(ServicePoint.agency.code.as_alias("agency"), Count(alias="n"))
         .where(ServicePoint.agency.code.is_in(codes))
         .group_by(ServicePoint.agency.code)
     )

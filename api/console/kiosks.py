@@ -63,7 +63,6 @@ register(
             "A name to recognise it by, e.g. “Tablet at counter 3”.",
         ),
         "kiosk_id": ("Số", "No."),
-        "kiosk_agency": ("Cơ quan", "Agency"),
         "kiosk_registered": ("Ngày đăng ký", "Registered"),
         "kiosk_last_seen": ("Hoạt động gần nhất", "Last seen"),
         "kiosk_never_seen": ("Chưa kết nối", "Not yet connected"),

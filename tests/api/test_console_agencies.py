@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 from survey_engine.actors import SYSTEM
-from survey_engine.agencies import AgencyService
+from survey_engine.agencies import AgencyService, ServicePointService
 from survey_engine.tables import AdminUnit, Agency, AuditLog, ServicePoint
 from tests.api.conftest import World, create_open_wave
 from tests.support.console import Console, text_of
@@ -29,6 +29,15 @@ async def test_admin_lists_searches_and_pages_through_agencies(world: World) -> 
     page = text_of(response.text)
     assert "Sở Tư pháp" in page and "Sở Y tế" in page and "Thêm cơ quan" in page
     assert 'aria-current="page"' in response.text  # the menu marks the section
+    await ServicePointService().create(
+        SYSTEM, {"code": "A2-Q2", "agency": "A2", "name_vi": "Quầy 2", "name_en": "Desk 2", "kind": "counter"}
+    )
+    counts = re.findall(
+        r'/staff/agencies/(A\d)".*?<td class="num">(\d+)</td>',
+        (await admin.get("/staff/agencies")).text,
+        re.S,
+    )
+    assert counts == [("A1", "1"), ("A2", "2")]  # service points per agency
     found = text_of((await admin.get("/staff/agencies", q="A2")).text)
     assert "Sở Y tế" in found and "Sở Tư pháp" not in found
     nothing = text_of((await admin.get("/staff/agencies", q="ZZZ")).text)
