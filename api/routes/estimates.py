@@ -11,7 +11,7 @@ from litestar.params import FromPath, QueryParameter
 from api.auth import READERS
 from api.services import Services
 from survey_engine.actors import Actor
-from survey_engine.analysis import wave_results
+from survey_engine.analysis import CALIBRATIONS, wave_results
 from survey_engine.errors import Forbidden
 from survey_engine.estimates_view import calibration_view, estimate_rows, rows_as_csv
 
@@ -39,6 +39,7 @@ Calibrate = Annotated[
             "response's `calibration` object gives method, targets and factors. Another value, or a "
             "calibration of the probability series, answers 422."
         ),
+        schema_extra={"enum": list(CALIBRATIONS)},
     ),
 ]
 

@@ -315,3 +315,12 @@ async def test_bad_domain_and_calibration_parameters_are_422_problems(world: Wor
     # no dossier at all: every response is in the unknown field
     fields = (await _get(world, "by=field", role="admin")).json()
     assert {i["domain"]["field"] for i in fields["indices"]} == {UNKNOWN}
+
+
+async def test_openapi_documents_domains_and_calibration(world: World) -> None:
+    doc = (await world.client.get("/schema/openapi.json")).json()
+    parameters = {p["name"]: p for p in doc["paths"]["/api/v1/waves/{code}/estimates"]["get"]["parameters"]}
+    for word in ("`field`", "`frame:<column>`", "`item:<CODE>`", "`unknown`", "422"):
+        assert word in parameters["by"]["description"]
+    assert parameters["calibrate"]["schema"]["enum"] == ["none", "frame-agency", "frame-agency-field"]
+    assert parameters["calibrate"]["schema"]["default"] == "none"
