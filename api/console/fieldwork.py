@@ -295,6 +295,8 @@ register(
         "fw_err_trim": ("Nhập một số lớn hơn 1.", "Enter a number above 1."),
         "fw_err_vars": ("Chọn các biến khác nhau trong danh sách.", "Choose distinct variables listed."),
         "fw_diag_respondents": ("Số người trả lời được tính trọng số", "Weighted respondents"),
+        "fw_diag_respondents_short": ("Người trả lời", "Respondents"),
+        "fw_diag_deff_w_short": ("Hiệu ứng trọng số", "Weighting effect"),
         "fw_diag_total": ("Tổng trọng số", "Sum of weights"),
         "fw_diag_frame": ("Số hồ sơ trong khung", "Frame dossiers"),
         "fw_diag_deff_w": ("Hiệu ứng trọng số (1 + CV²)", "Weighting effect (1 + CV²)"),
@@ -432,7 +434,7 @@ def frame_report(exc: InvalidInput, lang: str) -> dict[str, Any]:
     }
 
 
-def _default_plan(saved: dict[str, Any] | None) -> dict[str, str]:
+def _default_plan(saved: dict[str, Any] | None, lang: str) -> dict[str, str]:
     """The plan form's starting values: the plan saved with the wave, else sensible defaults."""
     form = {
         "strata": "agency",
@@ -440,7 +442,7 @@ def _default_plan(saved: dict[str, Any] | None) -> dict[str, str]:
         "n": "",
         "margin": "5",
         "allocation": "proportional",
-        "power_q": "0.5",
+        "power_q": _plain(0.5, lang),
         "min_per_stratum": "",
         "max_per_stratum": "",
         "response_rate": "100",
@@ -455,22 +457,24 @@ def _default_plan(saved: dict[str, Any] | None) -> dict[str, str]:
         if saved.get("n") is not None:
             form["target"], form["n"] = "n", str(saved["n"])
         elif saved.get("margin") is not None:
-            form["target"], form["margin"] = "margin", _plain(float(saved["margin"]) * 100)
+            form["target"], form["margin"] = "margin", _plain(float(saved["margin"]) * 100, lang)
         for name in ("allocation", "method"):
             if saved.get(name):
                 form[name] = str(saved[name])
         for name in ("min_per_stratum", "max_per_stratum"):
             if saved.get(name) is not None:
                 form[name] = str(saved[name])
-        form["power_q"] = _plain(float(saved.get("power_q") or 0.5))
-        form["response_rate"] = _plain(float(saved.get("response_rate") or 1.0) * 100)
-        form["deff"] = _plain(float(saved.get("deff") or 1.0))
-        form["p"] = _plain(float(saved.get("p") or 0.5) * 100)
+        form["power_q"] = _plain(float(saved.get("power_q") or 0.5), lang)
+        form["response_rate"] = _plain(float(saved.get("response_rate") or 1.0) * 100, lang)
+        form["deff"] = _plain(float(saved.get("deff") or 1.0), lang)
+        form["p"] = _plain(float(saved.get("p") or 0.5) * 100, lang)
     return form
 
 
-def _plain(value: float) -> str:
-    return f"{round(value, 6):g}"
+def _plain(value: float, lang: str = "en") -> str:
+    """A number for an input box, with the decimal comma Vietnamese staff type (both are accepted)."""
+    text = f"{round(value, 6):g}"
+    return text.replace(".", ",") if lang == "vi" else text
 
 
 PLAN_FIELDS = (
@@ -599,7 +603,7 @@ async def _wave_context(request: Request[Any, Any, Any], staff: Staff, code: str
         "progress": progress,
         "weights": weights,
         "contacts": contacts,
-        "plan_form": _default_plan(saved),
+        "plan_form": _default_plan(saved, staff.lang),
         "saved_plan": saved,
         "plan_errors": {},
         "preview": None,
@@ -608,7 +612,7 @@ async def _wave_context(request: Request[Any, Any, Any], staff: Staff, code: str
         "report": None,
         "letters_report": None,
         "import_errors": {},
-        "weights_form": _weights_defaults(weights),
+        "weights_form": _weights_defaults(weights, staff.lang),
         "weights_errors": {},
         "letters_errors": {},
         "draw_message": "",
@@ -632,13 +636,13 @@ async def _point_options(
     return [(c, f"{c} · {names[c]}" if c in names else c) for c in codes]
 
 
-def _weights_defaults(weights: dict[str, Any] | None) -> dict[str, Any]:
+def _weights_defaults(weights: dict[str, Any] | None, lang: str) -> dict[str, Any]:
     options = (weights or {}).get("options") or {}
     return {
         "nonresponse_classes": list(options.get("nonresponse_classes") or []),
         "calibration": options.get("calibration") or "poststratify",
         "calibration_variables": list(options.get("calibration_variables") or []),
-        "trim_ratio": _plain(float(options["trim_ratio"])) if options.get("trim_ratio") else "",
+        "trim_ratio": _plain(float(options["trim_ratio"]), lang) if options.get("trim_ratio") else "",
         "include_partials": bool(options.get("include_partials")),
     }
 

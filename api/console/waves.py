@@ -64,7 +64,7 @@ register(
             "Chưa có bảng hỏi nào được công bố. Cần công bố một bảng hỏi trước khi tạo đợt.",
             "No questionnaire is published yet. Publish one before creating a wave.",
         ),
-        "wave_q_option": ("{title} — {code}, phiên bản {version}", "{title} — {code}, version {version}"),
+        "wave_q_option": ("{code}, phiên bản {version} — {title}", "{code}, version {version} — {title}"),
         "wave_period": ("Thời gian", "Period"),
         "wave_period_start": ("Ngày bắt đầu", "First day"),
         "wave_period_end": ("Ngày kết thúc", "Last day"),
@@ -192,7 +192,7 @@ register(
             "Chọn một bảng hỏi đã công bố.",
             "Choose a published questionnaire.",
         ),
-        "wave_err_date": ("Nhập ngày theo dạng ngày/tháng/năm.", "Enter a date."),
+        "wave_err_date": ("Nhập một ngày hợp lệ.", "Enter a valid date."),
         "wave_err_period": (
             "Ngày kết thúc không được trước ngày bắt đầu.",
             "The last day cannot be before the first day.",
