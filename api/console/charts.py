@@ -91,15 +91,26 @@ def _ticks(lo: float, hi: float) -> list[float]:
 def wrap(text: str, width: int, max_lines: int = 3) -> list[str]:
     """Words into lines of at most ``width`` characters (a word longer than that gets a line of its own);
     beyond ``max_lines`` the last line ends with an ellipsis."""
+    lines = _greedy(text, width)
+    # Balance the lines (no lone last word): the narrowest width that needs no more lines.
+    for narrower in range(max(1, -(-len(text) // max(len(lines), 1))), width):
+        candidate = _greedy(text, narrower)
+        if len(candidate) == len(lines):
+            lines = candidate
+            break
+    if len(lines) > max_lines:
+        lines = [*lines[: max_lines - 1], lines[max_lines - 1] + " …"]
+    return lines or [""]
+
+
+def _greedy(text: str, width: int) -> list[str]:
     lines: list[str] = []
     for word in text.split():
         if lines and len(lines[-1]) + 1 + len(word) <= width:
             lines[-1] += " " + word
         else:
             lines.append(word)
-    if len(lines) > max_lines:
-        lines = [*lines[: max_lines - 1], lines[max_lines - 1] + " …"]
-    return lines or [""]
+    return lines
 
 
 def _num(x: float) -> str:
@@ -164,7 +175,7 @@ def dot_whisker(
     axis_label: str,
     tick_label: Callable[[float], str],
     reference: tuple[float, str] | None = None,
-    label_chars: int = 40,
+    label_chars: int = 44,
 ) -> Markup:
     """Horizontal rows: label | dot with interval whiskers on a shared axis | value.
 
@@ -188,6 +199,11 @@ def dot_whisker(
         return plot_x0 + (min(max(v, lo), hi) - lo) / (hi - lo) * (plot_x1 - plot_x0)
 
     out = _open(chart_id, height, title, desc)
+    # Layers from the back: row stripes, gridlines and axis, the reference line, then each row's marks
+    # (a suppressed row's note sits on a white band so the reference line never runs through its text).
+    for i, (_, _, y0, h) in enumerate(rows):
+        if i % 2 == 1:
+            out.append(f'<rect x="0" y="{_num(y0)}" width="{WIDTH}" height="{_num(h)}" fill="#f3f5f8"/>')
     for tick in _ticks(lo, hi):
         x = sx(tick)
         out.append(
@@ -202,17 +218,24 @@ def dot_whisker(
     out.append(
         _text((plot_x0 + plot_x1) / 2, axis_y + 42, axis_label, size=SMALL, fill=MUTED, text_anchor="middle")
     )
-    for i, (p, lines, y0, h) in enumerate(rows):
-        if i % 2 == 1:
-            out.append(
-                f'<rect x="0" y="{_num(y0)}" width="{WIDTH}" height="{_num(h)}" fill="#f3f5f8" '
-                f'fill-opacity="0.7"/>'
+    if reference:
+        x = sx(reference[0])
+        out.append(
+            f'<line x1="{_num(x)}" y1="{_num(top - 8)}" x2="{_num(x)}" y2="{_num(axis_y)}" '
+            f'stroke="{REFERENCE}" stroke-width="2" stroke-dasharray="6 4"/>'
+        )
+        anchor = "end" if x > (plot_x0 + plot_x1) / 2 else "start"
+        out.append(
+            _text(
+                x + (-6 if anchor == "end" else 6), 18, reference[1], size=SMALL, fill=INK, text_anchor=anchor
             )
+        )
+    for p, lines, y0, h in rows:
         mid = y0 + h / 2
         first = mid - (len(lines) - 1) * LINE / 2 + 5
-        weight = {"font_weight": "700"} if p.strong else {}
+        weight = "700" if p.strong else "400"
         for j, line in enumerate(lines):
-            out.append(_text(label_w, first + j * LINE, line, text_anchor="end", **weight))
+            out.append(_text(label_w, first + j * LINE, line, text_anchor="end", font_weight=weight))
         if _drawn(p):
             assert p.estimate is not None
             if _finite(p.low) and _finite(p.high):
@@ -226,20 +249,13 @@ def dot_whisker(
             else:
                 out.append(_text(value_x, mid + 5, p.value, fill=colour, font_weight="700"))
         else:
-            out.append(_text(plot_x0 + 4, mid + 5, p.note, size=SMALL, fill=MUTED, font_style="italic"))
-            out.append(_text(value_x, mid + 5, "—", fill=MUTED))
-    if reference:
-        x = sx(reference[0])
-        out.append(
-            f'<line x1="{_num(x)}" y1="{_num(top - 8)}" x2="{_num(x)}" y2="{_num(axis_y)}" '
-            f'stroke="{REFERENCE}" stroke-width="2" stroke-dasharray="6 4"/>'
-        )
-        anchor = "end" if x > (plot_x0 + plot_x1) / 2 else "start"
-        out.append(
-            _text(
-                x + (-6 if anchor == "end" else 6), 18, reference[1], size=SMALL, fill=INK, text_anchor=anchor
+            band = min(plot_x1 - plot_x0, 16 + len(p.note) * 6.6)
+            out.append(
+                f'<rect x="{_num(plot_x0)}" y="{_num(mid - 11)}" width="{_num(band)}" height="22" '
+                f'fill="#fff" stroke="{GRID}" rx="3"/>'
             )
-        )
+            out.append(_text(plot_x0 + 8, mid + 4, p.note, size=SMALL, fill=MUTED, font_style="italic"))
+            out.append(_text(value_x, mid + 5, "—", fill=MUTED))
     out.append("</svg>")
     return Markup("".join(out))
 
@@ -253,9 +269,9 @@ def trend(
     axis_label: str,
     tick_label: Callable[[float], str],
 ) -> Markup:
-    """Waves left to right (oldest first): dot with a vertical interval whisker per wave, consecutive
-    published estimates joined by a thin line (the line is a reading aid, not a claim of change: the
-    table beside the chart says which changes are significant)."""
+    """Waves left to right (oldest first): dot with a vertical interval whisker per wave, neighbouring
+    published estimates joined by a thin line (a reading aid, not a claim of change: the table beside
+    the chart says which changes are significant; a wave without an estimate breaks the line)."""
     height = 320.0
     plot_x0, plot_x1, plot_y0, plot_y1 = 70.0, WIDTH - 30.0, 20.0, 240.0
     lo, hi = axis_range(points)
@@ -302,12 +318,16 @@ def trend(
                     f'y2="{_num(here[1])}" stroke="{GRID}" stroke-width="2"/>'
                 )
             previous = here
+        else:  # no line across a wave without a published estimate: that would suggest a value
+            previous = None
     label_chars = max(8, int(step / 8))
     for i, p in enumerate(points):
         x = sx(i)
         for j, line in enumerate(wrap(p.label, label_chars, 2)):
-            weight = {"font_weight": "700"} if p.strong else {}
-            out.append(_text(x, plot_y1 + 22 + j * LINE, line, size=SMALL, text_anchor="middle", **weight))
+            weight = "700" if p.strong else "400"
+            out.append(
+                _text(x, plot_y1 + 22 + j * LINE, line, size=SMALL, text_anchor="middle", font_weight=weight)
+            )
         if _drawn(p):
             assert p.estimate is not None
             if _finite(p.low) and _finite(p.high):

@@ -54,6 +54,7 @@ from reports.build import (
     trend_from,
 )
 from reports.numbers import (
+    Language,
     format_count,
     format_interval,
     format_number,
@@ -155,7 +156,6 @@ register(
         "res_province_mean_label": ("Trung bình tỉnh", "Province mean"),
         "res_figures": ("Số liệu của biểu đồ", "The chart's figures"),
         "res_col_agency": ("Cơ quan", "Agency"),
-        "res_col_level": ("Cấp", "Level"),
         "res_col_index": ("Chỉ số (%)", "Index (%)"),
         "res_col_interval": ("Khoảng tin cậy 95 %", "95% interval"),
         "res_col_n": ("Số phiếu (n)", "Responses (n)"),
@@ -194,7 +194,6 @@ register(
         "res_dl_codebook": ("Từ điển biến của dữ liệu (CSV)", "Codebook of the microdata (CSV)"),
         "res_dl_scorecard": ("Phiếu điểm (PDF)", "Scorecard (PDF)"),
         "res_dl_scorecard_en": ("Phiếu điểm tiếng Anh (PDF)", "Scorecard in English (PDF)"),
-        "res_dl_scorecard_of": ("Phiếu điểm của {agency} (PDF)", "Scorecard of {agency} (PDF)"),
         "res_dl_note": (
             "Phiếu điểm và báo cáo tổng hợp dùng chuỗi mẫu xác suất khi đợt khảo sát đã có quyền số, nếu "
             "không thì dùng chuỗi đánh giá tự nguyện (có ghi rõ). Bảng ước lượng theo chuỗi đang xem. Dữ "
@@ -304,6 +303,10 @@ register(
 
 
 # -- small helpers ------------------------------------------------------------------------------------
+
+
+def language(lang: str) -> Language:
+    return "en" if lang == "en" else "vi"
 
 
 def _name(row: Mapping[str, Any], lang: str) -> str:
@@ -500,7 +503,15 @@ def _chooser(staff: Staff, choices: Sequence[WaveChoice], chosen: str, series: s
     t = staff.t
     return {
         "waves": [
-            (w.code, t("res_wave_option", code=w.code, name=w.name, n=format_count(w.responses, staff.lang)))
+            (
+                w.code,
+                t(
+                    "res_wave_option",
+                    code=w.code,
+                    name=w.name,
+                    n=format_count(w.responses, language(staff.lang)),
+                ),
+            )
             for w in choices
         ],
         "wave": chosen,
@@ -512,18 +523,16 @@ def _chooser(staff: Staff, choices: Sequence[WaveChoice], chosen: str, series: s
 # -- figures for templates ----------------------------------------------------------------------------
 
 
-def _figure_view(
-    figure: Figure, t: Callable[..., str], lang: str, *, responses: bool = True
-) -> dict[str, Any]:
+def _figure_view(figure: Figure, t: Callable[..., str], lang: Language) -> dict[str, Any]:
     """A figure as the page shows it: never a bare number when it is suppressed or flagged."""
     has_value = _finite(figure.estimate)
     if figure.flag == "suppress" or not has_value:
         if figure.flag == "suppress":
-            reason = reason_text(figure.flag_reason or "", lang)  # type: ignore[arg-type]
+            reason = reason_text(figure.flag_reason or "", lang)
         elif figure.n:
             reason = t("res_not_estimable")
         else:
-            reason = t("res_no_responses_reason") if responses else t("res_not_estimable")
+            reason = t("res_no_responses_reason")
         state, badge = (
             "suppress",
             ("bad", t("res_flag_suppress") if figure.n or figure.flag else t("res_flag_none")),
@@ -531,15 +540,15 @@ def _figure_view(
         value, interval = "—", "—"
     else:
         state = "review" if figure.flag == "review" else "ok"
-        reason = reason_text(figure.flag_reason or "", lang) if state == "review" else ""  # type: ignore[arg-type]
+        reason = reason_text(figure.flag_reason or "", lang) if state == "review" else ""
         badge = ("warn", t("res_flag_review")) if state == "review" else ("ok", t("res_flag_ok"))
-        value = format_number(figure.estimate, lang)  # type: ignore[arg-type]
-        interval = format_interval(figure.ci_low, figure.ci_high, lang)  # type: ignore[arg-type]
+        value = format_number(figure.estimate, lang)
+        interval = format_interval(figure.ci_low, figure.ci_high, lang)
     return {
         "state": state,
         "value": value,
         "interval": interval,
-        "n": format_count(figure.n, lang) if figure.n is not None else "—",  # type: ignore[arg-type]
+        "n": format_count(figure.n, lang) if figure.n is not None else "—",
         "badge": badge,
         "reason": reason,
         "estimate": figure.estimate,
@@ -558,7 +567,9 @@ def _point(
     )
 
 
-def _contrast_view(c: Contrast | None, t: Callable[..., str], lang: str, kind: str) -> dict[str, Any] | None:
+def _contrast_view(
+    c: Contrast | None, t: Callable[..., str], lang: Language, kind: str
+) -> dict[str, Any] | None:
     """A difference with its interval, p-value and verdict (``kind`` "mean": higher/lower; "trend":
     increase/decrease)."""
     if c is None or not _finite(c.difference):
@@ -570,16 +581,16 @@ def _contrast_view(c: Contrast | None, t: Callable[..., str], lang: str, kind: s
     }[kind]
     badge = {"above": "ok", "below": "bad", "not-different": "info"}
     return {
-        "difference": t("res_points", value=format_signed(c.difference, lang)),  # type: ignore[arg-type]
-        "interval": format_signed_interval(c.ci_low, c.ci_high, lang),  # type: ignore[arg-type]
-        "p": format_p_value(c.p_value, lang),  # type: ignore[arg-type]
+        "difference": t("res_points", value=format_signed(c.difference, lang)),
+        "interval": format_signed_interval(c.ci_low, c.ci_high, lang),
+        "p": format_p_value(c.p_value, lang),
         "verdict": t(words[verdict]) if verdict else "",
         "badge": badge[verdict] if verdict else "info",
     }
 
 
-def _tick(lang: str) -> Callable[[float], str]:
-    return lambda v: format_number(v, lang, 0)  # type: ignore[arg-type]
+def _tick(lang: Language) -> Callable[[float], str]:
+    return lambda v: format_number(v, lang, 0)
 
 
 # -- province view ------------------------------------------------------------------------------------
@@ -598,7 +609,7 @@ async def wave_agencies(wave_code: str) -> list[dict[str, Any]]:
 
 
 def build_province(
-    result: Any, agencies: Sequence[Mapping[str, Any]], wave: str, series: str, lang: str
+    result: Any, agencies: Sequence[Mapping[str, Any]], wave: str, series: str, lang: Language
 ) -> dict[str, Any]:
     """Province chart and table from one estimation (pure; runs in a worker thread)."""
     t = translator(lang)
@@ -606,7 +617,8 @@ def build_province(
         AgencyInfo(str(a["code"]), str(a["name_vi"]), str(a["name_en"]), str(a["level"])) for a in agencies
     ]
     rows, mean = province_rows(result.groups, infos)
-    items = []
+    items: list[dict[str, Any]] = []
+    points: dict[str, charts.Point] = {}
     for row in rows:
         view = _figure_view(row.sipas, t, lang)
         name = row.agency.name_en if lang == "en" and row.agency.name_en else row.agency.name_vi
@@ -622,9 +634,9 @@ def build_province(
                 "has_results": view["state"] != "suppress" or row.sipas.n is not None,
                 "href": f"{BASE}/{quote(wave, safe='')}/{quote(row.agency.code, safe='')}?"
                 + urlencode({"series": series}),
-                "_point": _point(name, view, row.sipas, t),
             }
         )
+        points[row.agency.code] = _point(name, view, row.sipas, t)
     # Published and flagged-for-review agencies by their index, highest first; then suppressed ones, then
     # those without responses (each group by name): the order of overlapping intervals is not a ranking.
     items.sort(
@@ -637,9 +649,9 @@ def build_province(
     mean_view = _figure_view(mean, t, lang) if mean is not None else None
     reference = None
     if mean is not None and mean_view and mean_view["state"] != "suppress":
-        reference = (float(mean.estimate), t("res_province_mean", value=mean_view["value"]))  # type: ignore[arg-type]
+        reference = (float(mean.estimate or 0.0), t("res_province_mean", value=mean_view["value"]))
     chart = charts.dot_whisker(
-        [i.pop("_point") for i in items],
+        [points[i["code"]] for i in items],
         chart_id="rs-province-chart",
         title=t("res_chart_province"),
         desc=t("res_chart_province_desc"),
@@ -654,7 +666,7 @@ _LEVELS = ("province", "district", "commune")
 
 
 async def _counter_rows(
-    agencies: Sequence[Mapping[str, Any]], wave: WaveChoice, lang: str
+    agencies: Sequence[Mapping[str, Any]], wave: WaveChoice, lang: Language
 ) -> list[dict[str, Any]]:
     """Counter ratings per agency in the wave's period (self-selected, a series of its own)."""
     start, end = date.fromisoformat(wave.period_start), date.fromisoformat(wave.period_end)
@@ -667,13 +679,13 @@ async def _counter_rows(
     return out
 
 
-def _counter_view(name: str, panel: Any, lang: str) -> dict[str, Any]:
+def _counter_view(name: str, panel: Any, lang: Language) -> dict[str, Any]:
     return {
         "name": name,
-        "n": format_count(panel.n, lang),  # type: ignore[arg-type]
-        "very_satisfied": format_percent(panel.very_satisfied, lang),  # type: ignore[arg-type]
-        "satisfied": format_percent(panel.satisfied, lang),  # type: ignore[arg-type]
-        "dissatisfied": format_percent(panel.dissatisfied, lang),  # type: ignore[arg-type]
+        "n": format_count(panel.n, lang),
+        "very_satisfied": format_percent(panel.very_satisfied, lang),
+        "satisfied": format_percent(panel.satisfied, lang),
+        "dissatisfied": format_percent(panel.dissatisfied, lang),
     }
 
 
@@ -747,15 +759,14 @@ async def results_home(
         "microdata": f"{BASE}/{quote(current.code, safe='')}/microdata.csv" if staff.may(*ANALYSTS) else "",
         "codebook": f"{BASE}/{quote(current.code, safe='')}/codebook.csv" if staff.may(*ANALYSTS) else "",
     }
-    context["counters"] = await _counter_rows(agencies, current, staff.lang)
+    context["counters"] = await _counter_rows(agencies, current, language(staff.lang))
     if results is None:
         context["notice"] = staff.t(problem)
         return page(staff, "results.html", context)
-    context["rows"] = format_count(results.rows, staff.lang)
+    context["rows"] = format_count(results.rows, language(staff.lang))
     context["view"] = await anyio.to_thread.run_sync(
-        partial(build_province, results.result, agencies, current.code, chosen_series, staff.lang)
+        partial(build_province, results.result, agencies, current.code, chosen_series, language(staff.lang))
     )
-    context["scorecard"] = partial(_scorecard_url, current.code)
     return page(staff, "results.html", context)
 
 
@@ -806,7 +817,7 @@ def build_agency(
     agency: Mapping[str, Any],
     peers: Sequence[Mapping[str, Any]] | None,
     trend_entries: Sequence[TrendEntry],
-    lang: str,
+    lang: Language,
     name_peers: bool,
 ) -> dict[str, Any] | None:
     """The agency's figures, charts and tables (pure; runs in a worker thread). None: no responses in
@@ -860,7 +871,7 @@ def build_agency(
                 "code": c.code,
                 "name": (c.label_vi, c.label_en)[pick] or c.label_vi,
                 "figure": _figure_view(c.figure, t, lang),
-                "dont_know": format_count(c.dont_know, lang),  # type: ignore[arg-type]
+                "dont_know": format_count(c.dont_know, lang),
             }
         )
     peer = None
@@ -963,10 +974,12 @@ async def results_agency(
     series: SeriesParam = None,
 ) -> Template:
     staff.need(*READERS)
-    lang = staff.lang
-    agency = dict(await AgencyService().get(staff.actor, agency_code))  # 404 for another agency's user
+    lang = language(staff.lang)
+    agency: dict[str, Any] = dict(
+        await AgencyService().get(staff.actor, agency_code)
+    )  # 404 for another agency's user
     agency["id"] = await _agency_id(str(agency["code"]))
-    wave = await WaveService().get(staff.actor, code)  # 404 for a wave the user may not see
+    wave: dict[str, Any] = await WaveService().get(staff.actor, code)  # 404 for a wave the user may not see
     agency_code = str(agency["code"])
     if agency_code not in (wave.get("agencies") or []):
         raise NotFound(f"agency {agency_code} is not part of wave {code}")
