@@ -21,6 +21,7 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from piccolo.query.functions.aggregate import Count
@@ -94,6 +95,16 @@ register(
             "The frame can no longer change: the sample is drawn or the wave is closed.",
         ),
         "fw_err_file": ("Chọn một tệp CSV hoặc XLSX.", "Choose a CSV or XLSX file."),
+        "fw_err_too_big": (
+            "Tệp lớn hơn 1 MB. Hãy nhập bằng lệnh “sipas frame import --wave MÃ_ĐỢT TỆP” (không giới hạn "
+            "dung lượng, cùng cách kiểm tra).",
+            "The file is larger than 1 MB. Import it with “sipas frame import --wave CODE FILE” (no size "
+            "limit, the same checks).",
+        ),
+        "fw_err_too_big_letters": (
+            "Tệp lớn hơn 1 MB. Hãy tạo thư mời bằng lệnh “sipas frame letters”.",
+            "The file is larger than 1 MB. Make the letters with “sipas frame letters”.",
+        ),
         "fw_report_title": (
             "Tệp chưa được nhập: có {n} lỗi. Không có dòng nào được lưu.",
             "The file was not imported: {n} problems. No row was stored.",
@@ -711,7 +722,10 @@ async def import_frame(
 ) -> Template | Redirect:
     """The frame file as a multipart upload; the same import as ``POST /api/v1/waves/{code}/frame``."""
     staff.need(*ANALYSTS)
-    raw = await posted(request, staff)
+    try:
+        raw = await posted(request, staff)
+    except RequestEntityTooLarge:  # nothing was read or stored: say what to do instead of a JSON problem
+        return await _wave_page(request, staff, code, 413, import_errors={"file": staff.t("fw_err_too_big")})
     name = str(raw.get("name") or "").strip()[:200]
     data = await _upload(raw, "file")
     if data is None:
@@ -899,7 +913,11 @@ async def letters(
 ) -> Template | Response[bytes]:
     """Invitation letters from the frame file given again, as ``POST /api/v1/waves/{code}/letters``."""
     staff.need(*ANALYSTS)
-    raw = await posted(request, staff)
+    try:
+        raw = await posted(request, staff)
+    except RequestEntityTooLarge:
+        too_big = {"letters_file": staff.t("fw_err_too_big_letters")}
+        return await _wave_page(request, staff, code, 413, letters_errors=too_big)
     data = await _upload(raw, "letters_file")
     point = str(raw.get("service_point") or "").strip()[:48] or None
     if data is None:

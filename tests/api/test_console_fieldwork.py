@@ -91,6 +91,8 @@ async def test_a_bad_frame_shows_the_row_report_and_stores_nothing_then_a_good_o
     assert await counts() == (0, 0)
     header = await upload(statistician, "/staff/fieldwork/W1/frame", "dossier_code,agency\nX,A1\n")
     assert header.status_code == 422 and "Thiếu cột field." in text_of(header.text)
+    too_big = await upload(statistician, "/staff/fieldwork/W1/frame", b"a" * (1024 * 1024 + 10))
+    assert too_big.status_code == 413 and "sipas frame import" in text_of(too_big.text)
     empty = await upload(statistician, "/staff/fieldwork/W1/frame", b"")
     assert empty.status_code == 422 and "Chọn một tệp CSV hoặc XLSX." in text_of(empty.text)
     good = await upload(statistician, "/staff/fieldwork/W1/frame", frame_csv(), {"name": "Tháng 3"})
