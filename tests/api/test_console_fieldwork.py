@@ -278,3 +278,32 @@ async def test_letters_from_the_frame_file_given_again(world: World) -> None:
         "/staff/fieldwork/W1/letters", data={"_csrf": admin.csrf}, files=other, headers=admin._headers()
     )
     assert none.status_code == 422 and "Không hồ sơ nào được chọn vào mẫu có trong tệp này." in none.text
+
+
+async def test_an_xlsx_frame_is_uploaded_like_a_csv(world: World) -> None:
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    await create_open_wave(world)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["dossier_code", "agency", "field", "completed_on", "phone"])
+    sheet.append(["X-1", "A1", "Hộ tịch", datetime(2026, 3, 1), 912345678])
+    sheet.append(["X-2", "A2", "Đất đai", "31/03/2026", None])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    admin = Console(world, "admin")
+    files = {"file": ("frame.xlsx", buffer.getvalue(), "application/octet-stream")}
+    response = await world.client.post(
+        "/staff/fieldwork/W1/frame",
+        data={"_csrf": admin.csrf},
+        files=files,
+        headers=admin._headers(),
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert await counts() == (1, 2)
+    page = text_of((await admin.get("/staff/fieldwork/W1")).text)
+    assert "Khung mẫu nhập lúc" in page  # the import's default name, in the page language
