@@ -584,7 +584,7 @@ async def _wave_context(request: Request[Any, Any, Any], staff: Staff, code: str
     """Everything the wave's fieldwork page shows, from the same services as the JSON API."""
     actor = staff.actor
     wave = await request.app.state.services.waves.get(actor, code)  # NotFound → 404 page
-    frame = await FRAMES.summary(actor, code)
+    frame: dict[str, Any] = await FRAMES.summary(actor, code)
     names = await agency_names(staff, {a["agency"] for a in frame["agencies"]})
     try:
         sample: dict[str, Any] | None = await FIELDWORK.sample_summary(actor, code)

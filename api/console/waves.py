@@ -292,7 +292,7 @@ async def channel_counts(staff: Staff, code: str) -> dict[str, Any]:
             Submission.agency.code.as_alias("agency"),
             Submission.channel,
             Submission.complete,
-            Count(Submission.id, alias="n"),
+            Count(Submission._meta.primary_key, alias="n"),
         )
         .where(*where)
         .group_by(Submission.agency.code, Submission.channel, Submission.complete)
