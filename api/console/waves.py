@@ -161,6 +161,11 @@ register(
         "wave_cat_unknown": ("Chưa rõ (U)", "Unknown (U)"),
         "wave_cat_ineligible": ("Không đủ điều kiện (NE)", "Ineligible (NE)"),
         "wave_rr1": ("RR1", "RR1"),
+        "wave_rr1_long": ("Tỷ lệ trả lời AAPOR RR1", "AAPOR response rate 1"),
+        "wave_rr3_long": (
+            "Tỷ lệ trả lời AAPOR RR3 (ước lượng phần đủ điều kiện trong số chưa rõ)",
+            "AAPOR response rate 3 (estimating the eligible share among unknowns)",
+        ),
         "wave_rr3": ("RR3", "RR3"),
         "wave_target": ("Mục tiêu hoàn thành", "Target completes"),
         "wave_progress_col": ("Đạt mục tiêu", "Of target"),

@@ -164,6 +164,8 @@ async def test_plan_preview_shows_margins_per_agency_and_stores_nothing(world: W
     assert settings["sampling_plan"]["margin"] == 0.1
     page = await admin.get("/staff/fieldwork/W1")
     assert 'name="margin" value="10"' in page.text  # the form starts from the saved plan
+    wave_page = text_of((await admin.get("/staff/waves/W1")).text)
+    assert "Kế hoạch chọn mẫu đã lưu sai số ±10,0 điểm % · Tỷ lệ theo quy mô · Cơ quan" in wave_page
     too_many = await admin.post("/staff/fieldwork/W1/plan", {**PLAN, "n": "1000"})
     assert too_many.status_code == 422 and "Không phân bổ được cỡ mẫu này" in text_of(too_many.text)
     bad = await admin.post(
