@@ -291,3 +291,47 @@ async def test_no_wave_with_an_index(world: World) -> None:
     page = await Console(world, "admin").get("/staff/results")
     assert page.status_code == 200
     assert "Chưa có đợt khảo sát nào có Chỉ số SIPAS" in text_of(page.text)
+
+
+async def test_probability_series_and_field_filter(world: World) -> None:
+    """A wave with a frame (fields), a drawn sample and weights: the probability series and the field
+    filter show the estimates endpoint's numbers, flags with their reasons."""
+    from tests.api.test_estimates_domains import FIELDS
+    from tests.api.test_estimates_domains import _wave as wave_with_frame
+
+    await wave_with_frame(world)
+    body = {"strata": ["agency"], "n": 80, "seed": 17, "allocation": "proportional", "response_rate": 0.7}
+    drawn = await world.client.post("/api/v1/waves/E1/draw", json=body, headers=world.auth("admin"))
+    assert drawn.status_code == 201, drawn.text
+    weighted = await world.client.post(
+        "/api/v1/waves/E1/weights", json={}, headers=world.auth("statistician")
+    )
+    assert weighted.status_code == 200, weighted.text
+    console = Console(world, "statistician")
+    page = await console.get("/staff/results", wave="E1", series="probability")
+    assert page.status_code == 200, page.text
+    text = text_of(page.text)
+    assert "Chuỗi số liệu Mẫu xác suất (có gia quyền)" in text and "rs-province-chart" in page.text
+    probability = await _api(world, series="probability")
+    assert probability["rows"] > 0
+    for agency in ("A1", "A2"):
+        item = _overall(probability, agency=agency)
+        if item["flag"] == "suppress":
+            assert reason_text(item["flag_reason"], "vi") in text
+        else:
+            assert all(part in text for part in _shown(item))
+            if item["flag"] == "review":
+                assert reason_text(item["flag_reason"], "vi") in text
+    # the field filter lists the frame's fields of the agency and the responses outside the frame
+    agency_page = await console.get("/staff/results/E1/A1")
+    assert f'<option value="{FIELDS[1]}">{FIELDS[1]}</option>' in agency_page.text
+    assert "Không xác định (phiếu không gắn với hồ sơ trong khung mẫu)" in agency_page.text
+    by_field = await _api(world, by=["agency", "field"])
+    filtered = await console.get("/staff/results/E1/A1", field=FIELDS[2])
+    item = _overall(by_field, agency="A1", field=FIELDS[2])
+    shown = text_of(filtered.text)
+    assert f"Đang lọc: Lĩnh vực: {FIELDS[2]}" in shown
+    if item["flag"] == "suppress":
+        assert reason_text(item["flag_reason"], "vi") in shown
+    else:
+        assert all(part in shown for part in _shown(item))
