@@ -92,24 +92,38 @@ def wrap(text: str, width: int, max_lines: int = 3) -> list[str]:
     """Words into lines of at most ``width`` characters (a word longer than that gets a line of its own);
     beyond ``max_lines`` the last line ends with an ellipsis."""
     lines = _greedy(text, width)
-    # Balance the lines (no lone last word): the narrowest width that needs no more lines.
-    for narrower in range(max(1, -(-len(text) // max(len(lines), 1))), width):
-        candidate = _greedy(text, narrower)
-        if len(candidate) == len(lines):
-            lines = candidate
-            break
+    if len(lines) > 1:
+        # Vietnamese words are syllables separated by spaces, so any space may split a compound word
+        # ("phản | ánh"): break after commas when that needs no more lines, else balance the lines (no
+        # lone last syllable) with the narrowest width that needs no more lines.
+        by_clause = _greedy_chunks(text.replace(", ", ",\0").split("\0"), width)
+        if len(by_clause) == len(lines):
+            lines = by_clause
+        else:
+            for narrower in range(max(1, -(-len(text) // len(lines))), width):
+                candidate = _greedy(text, narrower)
+                if len(candidate) == len(lines):
+                    lines = candidate
+                    break
     if len(lines) > max_lines:
         lines = [*lines[: max_lines - 1], lines[max_lines - 1] + " …"]
     return lines or [""]
 
 
 def _greedy(text: str, width: int) -> list[str]:
+    return _greedy_chunks(text.split(), width)
+
+
+def _greedy_chunks(chunks: Sequence[str], width: int) -> list[str]:
+    """Chunks (words or clauses) packed into lines of at most ``width`` characters where possible."""
     lines: list[str] = []
-    for word in text.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] += " " + word
+    for chunk in (c.strip() for c in chunks):
+        if not chunk:
+            continue
+        if lines and len(lines[-1]) + 1 + len(chunk) <= width:
+            lines[-1] += " " + chunk
         else:
-            lines.append(word)
+            lines.append(chunk)
     return lines
 
 

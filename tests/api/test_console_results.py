@@ -335,3 +335,70 @@ async def test_probability_series_and_field_filter(world: World) -> None:
         assert reason_text(item["flag_reason"], "vi") in shown
     else:
         assert all(part in shown for part in _shown(item))
+
+
+def test_charts_draw_flags_as_such_and_wrap_vietnamese_labels() -> None:
+    from api.console import charts
+
+    points = [
+        charts.Point("Chỉ số SIPAS", 80.2, 77.1, 83.0, "ok", "80,2", strong=True),
+        charts.Point(
+            "Tiếp nhận, xử lý góp ý, phản ánh, kiến nghị của người dân",
+            72.0,
+            60.5,
+            81.0,
+            "review",
+            "72,0",
+            "Cần thận trọng",
+        ),
+        charts.Point(
+            "Sở Văn hóa, Thể thao và Du lịch",
+            None,
+            None,
+            None,
+            "suppress",
+            "—",
+            "Không công bố: cỡ mẫu 12 < 30",
+        ),
+    ]
+    svg = str(
+        charts.dot_whisker(
+            points,
+            chart_id="c",
+            title="Tiêu đề",
+            desc="Mô tả",
+            axis_label="Chỉ số (%)",
+            tick_label=lambda v: format_number(v, "vi", 0),
+            reference=(75.0, "Trung bình tỉnh: 75,0"),
+        )
+    )
+    assert svg.startswith('<svg class="c-chart rs-chart" id="c"') and 'role="img"' in svg
+    assert 'aria-labelledby="c-title c-desc"' in svg and '<desc id="c-desc">Mô tả</desc>' in svg
+    assert svg.count("<circle") == 2  # no dot for the suppressed row
+    assert 'fill="#fff" stroke="#8a4b00"' in svg  # the flagged estimate is hollow
+    assert "Không công bố: cỡ mẫu 12 &lt; 30" in svg and "80,2" in svg and "72,0" in svg
+    assert 'stroke-dasharray="6 4"' in svg  # the reference line
+    # words are never split and long labels are balanced over lines
+    assert charts.wrap("Tiếp nhận, xử lý góp ý, phản ánh, kiến nghị của người dân", 44) == [
+        "Tiếp nhận, xử lý góp ý, phản ánh,",
+        "kiến nghị của người dân",
+    ]
+    assert charts.axis_range(points, 75.0) == (50.0, 90.0)
+    assert charts.axis_range([]) == (0.0, 100.0)
+    trend = str(
+        charts.trend(
+            [
+                charts.Point("W1", 70.0, 65.0, 75.0, "ok", "70,0"),
+                charts.Point("W2", None, None, None, "suppress", "—", "không có kết quả"),
+                charts.Point("W3", 74.0, 70.0, 78.0, "ok", "74,0", strong=True),
+            ],
+            chart_id="t",
+            title="Diễn biến",
+            desc="Mô tả",
+            axis_label="Chỉ số (%)",
+            tick_label=str,
+        )
+    )
+    assert (
+        trend.count("<circle") == 2 and 'stroke="#c5ccd6" stroke-width="2"' not in trend
+    )  # no line across W2
