@@ -580,6 +580,28 @@ async def _stored_calibration(wave_id: int) -> tuple[dict[str, Any], dict[str, t
     return {**described, "linearised": True}, labels
 
 
+def _calibration_changes_variance(
+    strata: Sequence[str], weights: Sequence[float], levels: Sequence[tuple[str, ...]]
+) -> bool:
+    """Whether linearising the stored calibration can change a variance.
+
+    It cannot when every calibration level is a union of sampling strata (the rows of a stratum share
+    their levels), the weights are constant within each stratum and every stratum has two PSUs or more:
+    each residual z − w·(level mean) then differs from z by a constant within a stratum, which the
+    stratified variance Σ_h (1 − f_h) n_h/(n_h − 1) Σ_i (t_hi − t̄_h)² removes; estimates and degrees of
+    freedom never change. That is the weighting's default (post-strata = sampling strata, nonresponse
+    classes = strata), and skipping the row-level residualisation keeps it as fast as fixed weights.
+    """
+    seen: dict[str, tuple[float, tuple[str, ...]]] = {}
+    count: dict[str, int] = {}
+    for h, w, lv in zip(strata, weights, levels, strict=True):
+        first = seen.setdefault(h, (w, lv))
+        if first[1] != lv or abs(first[0] - w) > 1e-13 * abs(first[0]):
+            return True
+        count[h] = count.get(h, 0) + 1
+    return any(c < 2 for c in count.values())
+
+
 def _probability_cells(
     codes: Sequence[str],
     domains: dict[str, npt.ArrayLike],
@@ -699,6 +721,13 @@ async def wave_results(
         stored, levels = await _stored_calibration(wave.id)
         if rows and stored["linearised"] and any(r["dossier_hash"] not in levels for r in records):
             stored = {**stored, "linearised": False, "reason": "a respondent's calibration cell is unknown"}
+        if rows and stored["linearised"]:
+            stored["changes_variance"] = _calibration_changes_variance(
+                [weights[r["dossier_hash"]].stratum for r in records],
+                [weights[r["dossier_hash"]].final_weight for r in records],
+                [levels[r["dossier_hash"]] for r in records],
+            )
+        linearise = bool(stored["linearised"] and stored.get("changes_variance"))
         if rows:
             w = [weights[r["dossier_hash"]] for r in records]
             cells = await asyncio.to_thread(
@@ -711,8 +740,8 @@ async def wave_results(
                 np.array([x.stratum for x in w], dtype=object),
                 np.array([x.final_weight for x in w]),
                 np.array([float(x.fpc) for x in w]),
-                stored["method"] if stored["linearised"] else None,
-                [levels[r["dossier_hash"]] for r in records] if stored["linearised"] else None,
+                stored["method"] if linearise else None,
+                [levels[r["dossier_hash"]] for r in records] if linearise else None,
             )
     else:
         if isinstance(engine, PostgresEngine):
@@ -752,6 +781,10 @@ async def wave_results(
             if linearised
             else "weights treated as fixed"
         )
+        if linearised and not stored.get("changes_variance", True):
+            variance += (
+                " (no effect here: its cells are unions of sampling strata with constant weights in each)"
+            )
     else:
         variance = "Taylor linearisation, ultimate clusters; " + (
             "post-stratification linearised" if calibrated else "weights treated as fixed"

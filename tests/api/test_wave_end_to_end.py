@@ -172,6 +172,8 @@ async def test_probability_estimates_equal_sampling_on_the_same_data(world: Worl
         assert stored["method"] == options.get("calibration", "poststratify")
         if not stored["linearised"]:
             assert stored["reason"] and "weights treated as fixed" in body["design"]["variance"]
+        else:  # cells across the strata change the variance; unions of strata (the default) cannot
+            assert stored["changes_variance"] == ("sex" in options.get("calibration_variables", []))
         for item in body["criteria"]:
             expected = direct.criteria[direct.criteria.find("RATING", item["domain"])]
             assert item["estimate"] == pytest.approx(expected.estimate, rel=1e-9)
