@@ -120,7 +120,10 @@ class WaveService:
         point_ids: list[int] = []
         if "agencies" in values:
             codes = list(values["agencies"])  # type: ignore[call-overload]
-            rows = await Agency.select(Agency.id, Agency.code).where(Agency.code.is_in(codes or ["\0"]))
+            # no query for an empty list (Piccolo refuses is_in([]); PostgreSQL refuses a NUL placeholder)
+            rows = (
+                await Agency.select(Agency.id, Agency.code).where(Agency.code.is_in(codes)) if codes else []
+            )
             found = {r["code"]: r["id"] for r in rows}
             missing = [c for c in codes if c not in found]
             if missing:
@@ -128,8 +131,12 @@ class WaveService:
             agency_ids = sorted(set(found.values()))
         if "service_points" in values:
             codes = list(values["service_points"])  # type: ignore[call-overload]
-            rows = await ServicePoint.select(ServicePoint.id, ServicePoint.code, ServicePoint.agency).where(
-                ServicePoint.code.is_in(codes or ["\0"])
+            rows = (
+                await ServicePoint.select(ServicePoint.id, ServicePoint.code, ServicePoint.agency).where(
+                    ServicePoint.code.is_in(codes)
+                )
+                if codes
+                else []
             )
             found = {r["code"]: r for r in rows}
             missing = [c for c in codes if c not in found]

@@ -92,6 +92,25 @@ async def test_wave_validation(world: World) -> None:
     assert (await world.client.get("/api/v1/waves/W9", headers=headers)).status_code == 404
 
 
+async def test_a_draft_wave_may_start_without_members(world: World) -> None:
+    await create_open_wave(world)  # publishes counter-3
+    body = {
+        "code": "W0",
+        "name_vi": "Đợt trống",
+        "name_en": "Empty wave",
+        "questionnaire": "counter-3",
+        "questionnaire_version": 1,
+        "period_start": "2026-01-01",
+        "period_end": "2026-12-31",
+        "channels": ["online"],
+        "agencies": [],
+        "service_points": [],
+    }
+    response = await world.client.post("/api/v1/waves", json=body, headers=world.auth("admin"))
+    assert response.status_code == 201, response.text  # was a 500 on PostgreSQL (a NUL placeholder)
+    assert response.json()["agencies"] == [] and response.json()["service_points"] == []
+
+
 async def test_form_for_token_follows_the_open_wave(world: World) -> None:
     point = (await world.client.get("/api/v1/service-points/A1-Q1", headers=world.auth("admin"))).json()
     token = point["token"]
