@@ -216,7 +216,6 @@ register(
             "No counter ratings were given during the wave's period.",
         ),
         "res_counter_caption": ("Đánh giá tại quầy theo cơ quan", "Counter ratings by agency"),
-        "res_agency_heading": ("{agency}", "{agency}"),
         "res_agency_sub": ("Đợt khảo sát {wave}", "Wave {wave}"),
         "res_back_province": ("Tất cả cơ quan", "All agencies"),
         "res_overall": ("Chỉ số SIPAS", "SIPAS index"),
@@ -297,7 +296,6 @@ register(
             "No dot: suppressed (reason given)",
         ),
         "res_rows": ("{n} phiếu trả lời đầy đủ trong chuỗi này", "{n} complete responses in this series"),
-        "res_counter_series_rows": ("{n} lượt", "{n} ratings"),
     }
 )
 
@@ -441,24 +439,27 @@ async def _response_counts(staff: Staff, wave_ids: list[int]) -> dict[int, int]:
 
 async def index_waves(staff: Staff) -> list[WaveChoice]:
     """Waves the staff member may see whose questionnaire has a SIPAS-style index (top-box shares), newest
-    first. Counter-rating waves are left out: their ratings are a separate series, shown apart."""
-    listed = await staff_waves(staff)
-    if not listed:
-        return []
-    rows = await (
-        Wave.select(
-            Wave.id,
-            Wave.code,
-            Wave.period_start,
-            Wave.period_end,
-            Wave.channels,
-            Wave.questionnaire_version.questionnaire.code.as_alias("questionnaire"),
-            Wave.questionnaire_version.definition.as_alias("definition"),
-        )
-        .where(Wave.code.is_in([str(w["code"]) for w in listed]))
-        .output(load_json=True)
-    )
-    names = {str(w["code"]): _name(w, staff.lang) for w in listed}
+    first; drafts (no responses yet) left out. Counter-rating waves are left out too: their ratings are a
+    separate series, shown apart.
+
+    Visibility is the waves service's rule (an agency user sees the waves that include its agency), read
+    here in one query with the definitions instead of one listing plus members per wave.
+    """
+    query = Wave.select(
+        Wave.id,
+        Wave.code,
+        Wave.name_vi,
+        Wave.name_en,
+        Wave.period_start,
+        Wave.period_end,
+        Wave.channels,
+        Wave.questionnaire_version.questionnaire.code.as_alias("questionnaire"),
+        Wave.questionnaire_version.definition.as_alias("definition"),
+    ).where(Wave.status != "draft")
+    if staff.actor.agency_scoped:
+        member = await WaveAgency.select(WaveAgency.wave).where(WaveAgency.agency == staff.actor.agency_id)
+        query = query.where(Wave.id.is_in([int(r["wave"]) for r in member] or [-1]))
+    rows = await query.output(load_json=True)
     counts = await _response_counts(staff, [int(r["id"]) for r in rows])
     choices = []
     for r in rows:
@@ -474,7 +475,7 @@ async def index_waves(staff: Staff) -> list[WaveChoice]:
         choices.append(
             WaveChoice(
                 code=str(r["code"]),
-                name=names.get(str(r["code"]), str(r["code"])),
+                name=_name(r, staff.lang),
                 period_start=str(r["period_start"])[:10],
                 period_end=str(r["period_end"])[:10],
                 questionnaire=str(r["questionnaire"]),
@@ -484,11 +485,6 @@ async def index_waves(staff: Staff) -> list[WaveChoice]:
         )
     choices.sort(key=lambda w: (w.period_end, w.period_start, w.code), reverse=True)
     return choices
-
-
-async def staff_waves(staff: Staff) -> list[dict[str, Any]]:
-    listed = await WaveService().list(staff.actor, 500, 0)
-    return list(listed.items)
 
 
 def default_wave(choices: Sequence[WaveChoice]) -> WaveChoice | None:
@@ -782,9 +778,7 @@ class TrendEntry:
     current: bool = False
 
 
-async def earlier_waves(
-    staff: Staff, wave: Mapping[str, Any], agency_id: int, visible: set[str]
-) -> list[dict[str, Any]]:
+async def earlier_waves(wave: Mapping[str, Any], agency_id: int, visible: set[str]) -> list[dict[str, Any]]:
     """Waves before this one with the same questionnaire that include the agency, oldest first."""
     rows = await WaveAgency.select(
         WaveAgency.wave.code.as_alias("code"),
@@ -975,9 +969,8 @@ async def results_agency(
 ) -> Template:
     staff.need(*READERS)
     lang = language(staff.lang)
-    agency: dict[str, Any] = dict(
-        await AgencyService().get(staff.actor, agency_code)
-    )  # 404 for another agency's user
+    # Another agency's officer gets "not found", as from the API (the agency service's visibility rule).
+    agency: dict[str, Any] = dict(await AgencyService().get(staff.actor, agency_code))
     agency["id"] = await _agency_id(str(agency["code"]))
     wave: dict[str, Any] = await WaveService().get(staff.actor, code)  # 404 for a wave the user may not see
     agency_code = str(agency["code"])
@@ -1045,7 +1038,6 @@ async def results_agency(
     visible = {w.code for w in choices}
     trend_entries = []
     for w in await earlier_waves(
-        staff,
         {"questionnaire": current.questionnaire, "period_start": current.period_start},
         int(agency["id"]),
         visible,
