@@ -71,9 +71,9 @@ from survey_engine.answer_codes import criteria_layout
 from survey_engine.errors import Conflict, InvalidInput, NotFound
 from survey_engine.export import describe_wave, export_rows
 from survey_engine.frames import DEMOGRAPHICS
-from survey_engine.questionnaire import load_definition
+from survey_engine.questionnaire import Questionnaire, load_definition
 from survey_engine.tables import Agency, FrameUnit, Submission, Wave, WaveAgency, WaveServicePoint
-from survey_engine.waves import WaveService
+from survey_engine.waves import CHANNELS, WaveService
 
 BASE = f"{ROOT}/results"
 ANALYSTS = ("admin", "statistician")
@@ -254,6 +254,7 @@ register(
         "res_filter_service_point": ("Điểm phục vụ", "Service point"),
         "res_filter_channel": ("Kênh trả lời", "Channel"),
         "res_filter_field": ("Lĩnh vực", "Field"),
+        "res_not_answered": ("Không trả lời", "Not answered"),
         "res_unknown_field": (
             "Không xác định (phiếu không gắn với hồ sơ trong khung mẫu)",
             "Unknown (responses not linked to a dossier of the frame)",
@@ -343,20 +344,28 @@ def accepts(column: str) -> bool:
 
 @dataclass(frozen=True)
 class FilterScope:
-    """What a filter's option loader may look at: the wave, the agency and the series shown."""
+    """What a filter's option loader may look at: the wave (and its questionnaire), the agency, the
+    series shown and the page language."""
 
     wave: str
     wave_id: int
     agency: str
     agency_id: int
     series: str
-    lang: str
+    lang: Language
+    questionnaire: Questionnaire
 
 
-Options = Callable[[FilterScope], Awaitable[list[tuple[str, str]]]]
+@dataclass(frozen=True)
+class FilterChoice:
+    label: str
+    options: list[tuple[str, str]]  # (domain value, text)
 
 
-async def _service_point_options(scope: FilterScope) -> list[tuple[str, str]]:
+Options = Callable[[FilterScope], Awaitable[FilterChoice | None]]
+
+
+async def _service_point_options(scope: FilterScope) -> FilterChoice | None:
     rows = await WaveServicePoint.select(
         WaveServicePoint.service_point.code.as_alias("code"),
         WaveServicePoint.service_point.name_vi.as_alias("name_vi"),
@@ -365,17 +374,19 @@ async def _service_point_options(scope: FilterScope) -> list[tuple[str, str]]:
         (WaveServicePoint.wave == scope.wave_id) & (WaveServicePoint.service_point.agency == scope.agency_id)
     )
     rows.sort(key=lambda r: str(r["code"]))
-    return [(str(r["code"]), _name(r, scope.lang)) for r in rows]
+    options = [(str(r["code"]), _name(r, scope.lang)) for r in rows]
+    return FilterChoice(translator(scope.lang)("res_filter_service_point"), options) if options else None
 
 
-async def _channel_options(scope: FilterScope) -> list[tuple[str, str]]:
+async def _channel_options(scope: FilterScope) -> FilterChoice | None:
     t = translator(scope.lang)
     row = await Wave.select(Wave.channels).where(Wave.id == scope.wave_id).output(load_json=True).first()
     channels = [str(c) for c in (row or {}).get("channels") or []]
-    return [(c, t(f"res_channel_{c}") if c in ("online", "kiosk", "phone", "paper") else c) for c in channels]
+    options = [(c, t(f"res_channel_{c}") if c in CHANNELS else c) for c in channels]
+    return FilterChoice(t("res_filter_channel"), options) if options else None
 
 
-async def _field_options(scope: FilterScope) -> list[tuple[str, str]]:
+async def _field_options(scope: FilterScope) -> FilterChoice | None:
     """The administrative fields (lĩnh vực) of the agency's dossiers in the wave's frame, and the domain
     of responses not linked to a frame dossier; nothing when the wave has no frame."""
     rows = (
@@ -385,25 +396,53 @@ async def _field_options(scope: FilterScope) -> list[tuple[str, str]]:
     )
     fields = sorted({str(r["field"]) for r in rows if r["field"]})
     if not fields:
-        return []
-    return [*((f, f) for f in fields), (analysis.UNKNOWN, translator(scope.lang)("res_unknown_field"))]
+        return None
+    t = translator(scope.lang)
+    return FilterChoice(
+        t("res_filter_field"), [*((f, f) for f in fields), (analysis.UNKNOWN, t("res_unknown_field"))]
+    )
+
+
+def _item_options(code: str) -> Options:
+    """A respondent characteristic asked on the form (a single-choice item, domain ``item:<CODE>``):
+    its label and options in the page language, and "not answered"; nothing when the wave's
+    questionnaire has no such item."""
+
+    async def load(scope: FilterScope) -> FilterChoice | None:
+        item = next((i for i in scope.questionnaire.items if i.code == code and i.type == "single"), None)
+        if item is None or not item.options:
+            return None
+        english = scope.lang == "en"
+
+        def text(labels: Any) -> str:
+            return str(labels.en or labels.vi) if english else str(labels.vi)
+
+        options = [(o.code, text(o.labels)) for o in item.options]
+        options.append((analysis.UNKNOWN, translator(scope.lang)("res_not_answered")))
+        return FilterChoice(text(item.labels), options)
+
+    return load
 
 
 @dataclass(frozen=True)
 class DomainFilter:
     column: str  # the estimates service's domain column (``by``) and the query parameter of the page
-    label_key: str
     options: Options
 
 
 # The agency page's filters, in display order. To offer another domain the estimates service accepts
-# (see :func:`accepts`: e.g. ``frame:sex`` or ``item:D1``), add one line here with a loader of its
-# values; a filter whose column the service does not accept is left out, and a filter without values
-# (a wave without a frame has no fields) is not shown.
+# (see :func:`accepts`, e.g. ``frame:sex``), add one line here with a loader of its label and values; a
+# filter whose column the service does not accept is left out, and a filter without values (a wave
+# without a frame has no fields; another questionnaire has other item codes) is not shown.
 FILTERS: tuple[DomainFilter, ...] = (
-    DomainFilter("service_point", "res_filter_service_point", _service_point_options),
-    DomainFilter("channel", "res_filter_channel", _channel_options),
-    DomainFilter("field", "res_filter_field", _field_options),
+    DomainFilter("service_point", _service_point_options),
+    DomainFilter("channel", _channel_options),
+    DomainFilter("field", _field_options),
+    # Sex and age band as the respondent gave them: SIPAS 2017 (D1, D2) and SIPAS 2023 (A1, A3).
+    DomainFilter("item:D1", _item_options("D1")),
+    DomainFilter("item:D2", _item_options("D2")),
+    DomainFilter("item:A1", _item_options("A1")),
+    DomainFilter("item:A3", _item_options("A3")),
 )
 
 
@@ -982,12 +1021,13 @@ async def results_agency(
     current = next((w for w in choices if w.code == code), None)
     if current is None:
         raise NotFound(f"no results for wave {code}")
-    scope = FilterScope(code, await _wave_id(code), agency_code, int(agency["id"]), chosen_series, lang)
+    wave_id, questionnaire = await _wave_questionnaire(code)
+    scope = FilterScope(code, wave_id, agency_code, int(agency["id"]), chosen_series, lang, questionnaire)
     filters = []
     chosen: dict[str, str] = {}
     for f in active_filters():
-        options = await f.options(scope)
-        if not options:
+        choice = await f.options(scope)
+        if choice is None:
             continue
         value = str(staff.query.get(f.column) or "")[:200]
         if value:
@@ -995,10 +1035,11 @@ async def results_agency(
         filters.append(
             {
                 "name": f.column,
-                "label": staff.t(f.label_key),
-                "options": [("", staff.t("all")), *options],
+                "id": "rs-f-" + "".join(ch if ch.isalnum() else "-" for ch in f.column),
+                "label": choice.label,
+                "options": [("", staff.t("all")), *choice.options],
                 "value": value,
-                "text": dict(options).get(value, value),
+                "text": dict(choice.options).get(value, value),
             }
         )
     by = ("agency", *chosen)
@@ -1094,11 +1135,16 @@ async def _waves_of_agency(agency_id: int) -> set[str]:
     return {str(r["code"]) for r in rows}
 
 
-async def _wave_id(code: str) -> int:
-    row = await Wave.select(Wave.id).where(Wave.code == code).first()
+async def _wave_questionnaire(code: str) -> tuple[int, Questionnaire]:
+    row = (
+        await Wave.select(Wave.id, Wave.questionnaire_version.definition.as_alias("definition"))
+        .where(Wave.code == code)
+        .output(load_json=True)
+        .first()
+    )
     if row is None:
         raise NotFound(f"no wave with code {code}")
-    return int(row["id"])
+    return int(row["id"]), load_definition(json.dumps(row["definition"], ensure_ascii=False))
 
 
 # -- export -------------------------------------------------------------------------------------------

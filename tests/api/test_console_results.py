@@ -242,6 +242,14 @@ async def test_filter_by_channel_shows_the_flag_and_its_reason(data: World) -> N
     assert '<option value="paper" selected>Phiếu giấy</option>' in page.text
     assert '<option value="A1-Q1">Quầy Sở Tư pháp</option>' in page.text
     assert "A2-Q1" not in page.text
+    # a respondent characteristic asked on the form (SIPAS 2017 D1, sex): the item domain of the service
+    assert '<label for="rs-f-item-D1">Giới tính</label>' in page.text
+    assert '<option value="FEMALE">Nữ</option>' in page.text and "Không trả lời" in page.text
+    women = await console.get("/staff/results/E1/A1", **{"item:D1": "FEMALE"})
+    assert "Đang lọc: Giới tính: Nữ" in text_of(women.text)
+    by_sex = _overall(await _api(data, by=["agency", "item:D1"]), agency="A1", **{"item:D1": "FEMALE"})
+    assert by_sex["flag"] is None
+    assert all(part in text_of(women.text) for part in _shown(by_sex))
     # a service point of the agency
     point = await console.get("/staff/results/E1/A1", service_point="A1-Q1")
     assert _shown(_overall(await _api(data), agency="A1"))[0] in text_of(point.text)
