@@ -409,7 +409,7 @@ async def _frame_totals(wave_id: int, variables: Sequence[str]) -> dict[str, dic
 
 async def _probability_domains(
     wave_id: int, by: Sequence[str], records: list[dict[str, Any]]
-) -> dict[str, npt.NDArray[Any]]:
+) -> dict[str, npt.ArrayLike]:
     """Domain labels of the probability series' records (frame columns by dossier hash; items from the
     JSON answers)."""
     frame: dict[str, dict[str, Any]] = {}
@@ -424,7 +424,7 @@ async def _probability_domains(
                 .output(load_json=True)
             )
             frame.update({u["dossier_hash"]: u for u in units})
-    out: dict[str, npt.NDArray[Any]] = {}
+    out: dict[str, npt.ArrayLike] = {}
     for b in by:
         if b in DOMAIN_COLUMNS:
             values = [str(r[b]) for r in records]
@@ -698,7 +698,7 @@ async def wave_results(
     if series == "probability":
         if not weights:
             raise Conflict("this wave has no computed weights yet: draw a sample and compute weights first")
-        wanted = [
+        wanted: list[Any] = [
             Submission.agency,
             Submission.service_point,
             Submission.channel,
