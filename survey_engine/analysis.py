@@ -561,6 +561,12 @@ async def _stored_calibration(wave_id: int) -> tuple[dict[str, Any], dict[str, t
     if options.get("trim_ratio") is not None:
         reason = "weights trimmed after calibration: no linearisation, treated as fixed"
         return {**described, "linearised": False, "reason": reason}, {}
+    if (
+        method == "rake"
+        and ((run or {}).get("diagnostics") or {}).get("calibration", {}).get("converged") is False
+    ):
+        reason = "raking did not converge: the final weights are not calibrated, treated as fixed"
+        return {**described, "linearised": False, "reason": reason}, {}
     units = (
         await SampleUnit.select(
             SampleUnit.dossier_hash,
