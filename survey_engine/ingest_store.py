@@ -25,6 +25,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
 from survey_engine.errors import Conflict, DomainError, NotFound
+from survey_engine.tables import Submission
 
 INSERT_COLUMNS = (
     "client_id",
@@ -110,6 +111,10 @@ def decide(
 class BatchStore(Protocol):
     async def write(self, batch: Sequence[PendingRow]) -> list[Decision]: ...
 
+    async def fetch(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+        """A small read (``{}`` placeholders, as Piccolo's ``raw``) for the ingestion caches."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -124,6 +129,10 @@ class SQLiteBatchStore:
         self.path = path
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sipas-sqlite-writer")
         self._conn: sqlite3.Connection | None = None
+        # Cache refreshes read on their own connection and thread: never queued behind a commit, and without
+        # the new connection and thread that every query through Piccolo's SQLite engine costs.
+        self._reader_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sipas-sqlite-reader")
+        self._reader: sqlite3.Connection | None = None
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -133,6 +142,16 @@ class SQLiteBatchStore:
             conn.execute("PRAGMA synchronous = FULL")  # durability: the commit is fsynced before we answer
             self._conn = conn
         return self._conn
+
+    def _fetch(self, sql: str, args: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        if self._reader is None:
+            self._reader = sqlite3.connect(
+                self.path, timeout=30, isolation_level=None, check_same_thread=False
+            )
+        return self._reader.execute(sql.replace("{}", "?"), args).fetchall()
+
+    async def fetch(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+        return await asyncio.get_running_loop().run_in_executor(self._reader_executor, self._fetch, sql, args)
 
     def _write(self, batch: Sequence[PendingRow]) -> list[Decision]:
         conn = self._connection()
@@ -223,7 +242,14 @@ class SQLiteBatchStore:
                 self._conn.close()
                 self._conn = None
 
-        await asyncio.get_running_loop().run_in_executor(self._executor, shut)
+        def shut_reader() -> None:
+            if self._reader is not None:
+                self._reader.close()
+                self._reader = None
+
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._executor, shut)
+        await loop.run_in_executor(self._reader_executor, shut_reader)
 
 
 class PostgresBatchStore:
@@ -294,6 +320,11 @@ class PostgresBatchStore:
                         devices,
                     )
         return decisions
+
+    async def fetch(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+        # Not on the batch connection (a commit may be running on it): through the engine's pool.
+        rows = await Submission.raw(sql, *args)
+        return [tuple(row.values()) for row in rows]
 
     async def close(self) -> None:
         if self._conn is not None and self._loop is asyncio.get_running_loop():

@@ -20,7 +20,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,7 +39,7 @@ from survey_engine.forms import form_for_token
 from survey_engine.ingest_store import Accepted, BatchStore, Replayed, batch_store_for
 from survey_engine.questionnaire import Questionnaire, load_definition, validate_answers
 from survey_engine.security import hash_token
-from survey_engine.tables import KioskDevice, Submission
+from survey_engine.tables import Submission
 from survey_engine.transactions import is_unique_violation
 
 CHANNELS = ("online", "kiosk", "phone", "paper")
@@ -88,6 +88,30 @@ class ResolvedForm:
     questionnaire: Questionnaire
     layout: CriteriaLayout
     loaded_at: float
+    fingerprint: tuple[tuple[Any, ...], ...] = ()  # FORM_STATE rows read just before loading
+
+
+# Everything a token's resolved form depends on, in one indexed query: the point, the waves that cover it
+# (its own wave list, else its agency's) with status, channels and questionnaire version. When an expired
+# cache entry's rows are unchanged it is renewed without reloading the form (a questionnaire version, and
+# so its definition, never changes once published).
+FORM_STATE = """
+SELECT sp.id, sp.code, sp.active, sp.agency, w.id, w.status, w.channels, w.questionnaire_version,
+       qv.version, q.code
+FROM service_point AS sp
+LEFT JOIN wave AS w ON w.id IN (
+    SELECT wsp.wave FROM wave_service_point AS wsp WHERE wsp.service_point = sp.id
+    UNION
+    SELECT wa.wave FROM wave_agency AS wa
+    WHERE wa.agency = sp.agency
+      AND NOT EXISTS (SELECT 1 FROM wave_service_point AS x WHERE x.service_point = sp.id)
+)
+LEFT JOIN questionnaire_version AS qv ON qv.id = w.questionnaire_version
+LEFT JOIN questionnaire AS q ON q.id = qv.questionnaire
+WHERE sp.public_token = {}
+ORDER BY w.id
+"""
+DEVICE = "SELECT id, service_point, revoked_at FROM kiosk_device WHERE token_hash = {}"
 
 
 @dataclass
@@ -200,10 +224,13 @@ class GroupCommitter:
                 else:
                     pending.future.set_result(result)
 
-    async def _write(self, batch: list[_Pending]) -> list[SubmissionOutcome | DomainError]:
+    def store(self) -> BatchStore:
         if self._store is None:
             self._store = batch_store_for(Submission._meta.db)
-        decisions = await self._store.write(batch)
+        return self._store
+
+    async def _write(self, batch: list[_Pending]) -> list[SubmissionOutcome | DomainError]:
+        decisions = await self.store().write(batch)
         results: list[SubmissionOutcome | DomainError] = []
         for decision in decisions:
             if isinstance(decision, Accepted):
@@ -238,12 +265,18 @@ class SubmissionService:
         # Single flight: when the entry expires under load, one request reloads it and the rest wait.
         loading = self._loading.get(token)
         if loading is None:
-            loading = asyncio.ensure_future(self._load(token))
+            loading = asyncio.ensure_future(self._load(token, cached))
             self._loading[token] = loading
             loading.add_done_callback(lambda _: self._loading.pop(token, None))
         return await asyncio.shield(loading)
 
-    async def _load(self, token: str) -> ResolvedForm:
+    async def _load(self, token: str, previous: ResolvedForm | None = None) -> ResolvedForm:
+        # Read the state first: a change made while the form loads then shows at the next renewal.
+        state = tuple(await self.committer.store().fetch(FORM_STATE, token))
+        if previous is not None and previous.fingerprint == state:
+            renewed = replace(previous, loaded_at=self.clock())
+            self._forms[token] = renewed
+            return renewed
         form = await form_for_token(token)
         version_id = int(form["questionnaire_version_id"])  # type: ignore[call-overload]
         known = self._definitions.get(version_id)
@@ -264,6 +297,7 @@ class SubmissionService:
             questionnaire=questionnaire,
             layout=layout,
             loaded_at=self.clock(),
+            fingerprint=state,
         )
         if len(self._forms) > 10_000:
             self._forms.clear()
@@ -299,15 +333,11 @@ class SubmissionService:
         now = self.clock()
         cached = self._devices.get(key)
         if cached is None or now - cached[0] >= self.cache_seconds:
-            row = (
-                await KioskDevice.select(KioskDevice.id, KioskDevice.service_point, KioskDevice.revoked_at)
-                .where(KioskDevice.token_hash == key)
-                .first()
-            )
-            if row is None or row["revoked_at"] is not None:
+            rows = await self.committer.store().fetch(DEVICE, key)
+            if not rows or rows[0][2] is not None:
                 self._devices.pop(key, None)
                 raise AuthenticationFailed("this kiosk device is not registered or has been revoked")
-            cached = (now, int(row["id"]), int(row["service_point"]))
+            cached = (now, int(rows[0][0]), int(rows[0][1]))
             self._devices[key] = cached
         if cached[2] != form.service_point_id:
             raise AuthenticationFailed("this kiosk device is registered for another service point")
