@@ -6,6 +6,7 @@ and a closed wave's data are what the estimates and scorecards describe.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 from survey_engine import audit
@@ -38,6 +39,32 @@ WAVE_COLUMNS = (
     Wave.unit_version,
     Wave.settings,
 )
+
+
+KIOSK_IDLE_POLICIES = ("discard", "keep")
+RESERVED_SETTINGS = ("sampling_plan",)  # written by the fieldwork plan, never directly
+
+
+def _as_dict(value: object) -> dict[str, object]:
+    if isinstance(value, str):
+        value = json.loads(value)
+    return value if isinstance(value, dict) else {}
+
+
+def _settings_problems(settings: dict[str, object]) -> list[FieldProblem]:
+    """Settings the platform itself reads must have the shape it expects (pages render them)."""
+    problems = []
+    for key in RESERVED_SETTINGS:
+        if key in settings:
+            problems.append(
+                FieldProblem("settings", f"{key} is set by saving a fieldwork plan, not directly")
+            )
+    idle = settings.get("kiosk_idle")
+    if idle is not None and idle not in KIOSK_IDLE_POLICIES:
+        problems.append(
+            FieldProblem("settings", f"kiosk_idle must be one of {', '.join(KIOSK_IDLE_POLICIES)}")
+        )
+    return problems
 
 
 class WaveService:
@@ -107,6 +134,8 @@ class WaveService:
                 )
             else:
                 columns[Wave.questionnaire_version] = row["id"]
+        if isinstance(values.get("settings"), dict):
+            problems += _settings_problems(values["settings"])  # type: ignore[arg-type]
         if "channels" in values:
             channels = list(values["channels"])  # type: ignore[call-overload]
             bad = [c for c in channels if c not in CHANNELS]
@@ -213,7 +242,18 @@ class WaveService:
             merged["questionnaire"] = row["questionnaire"]
         if "service_points" in values and "agencies" not in values:
             merged["agencies"] = (await self.get(actor, code))["agencies"]
+        plan: object = None
+        if isinstance(values.get("settings"), dict):
+            # A client that sends back the settings it read keeps the saved plan; it cannot write another.
+            incoming = dict(values["settings"])  # type: ignore[call-overload]
+            stored = _as_dict(row.get("settings")).get("sampling_plan")
+            if stored is not None and incoming.get("sampling_plan", stored) == stored:
+                incoming.pop("sampling_plan", None)
+                plan = stored
+            merged["settings"] = incoming
         columns, agency_ids, point_ids = await self._resolve(merged)
+        if plan is not None:
+            columns[Wave.settings] = {**merged["settings"], "sampling_plan": plan}  # type: ignore[dict-item]
         columns[Wave.updated_at] = datetime.now(UTC)
         engine = Wave._meta.db
         async with write_transaction(engine):

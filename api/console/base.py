@@ -19,6 +19,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from litestar import Request, Response
 from litestar.datastructures import Cookie
+from litestar.exceptions import ValidationException
 from litestar.response import Redirect, Template
 
 from api.auth import SESSION_COOKIE
@@ -275,12 +276,22 @@ def _stale(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
     return _error_page(request, "stale_form", 400)
 
 
+def _bad_request(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
+    return _error_page(request, "bad_request", 400)
+
+
+def _too_large(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
+    return _error_page(request, "too_large", 413)
+
+
 def _conflict(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     # Conflict details are written for API users (English); the title is in the page language.
     return _error_page(request, "conflict", 409, str(getattr(exc, "detail", "")))
 
 
-EXCEPTION_HANDLERS: dict[type[Exception], Callable[..., Any]] = {
+EXCEPTION_HANDLERS: dict[type[Exception] | int, Callable[..., Any]] = {
+    ValidationException: _bad_request,  # a malformed address or query parameter
+    413: _too_large,
     SignInRequired: _sign_in,
     PageForbidden: _forbidden,
     Forbidden: _forbidden,

@@ -778,7 +778,11 @@ async def draw(
     form = _read_plan(raw)
     seed_text = str(raw.get("seed") or "").strip()[:20]
     contacts = raw.get("contacts") == "1"
-    seed = int(seed_text) if seed_text.isdigit() and int(seed_text) <= MAX_SEED else None
+    seed = (
+        int(seed_text)
+        if seed_text.isascii() and seed_text.isdigit() and len(seed_text) <= 20 and int(seed_text) <= MAX_SEED
+        else None
+    )
     body, errors = _plan_body(form, staff)
     if seed is None:
         errors["seed"] = staff.t("fw_err_seed")

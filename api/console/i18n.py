@@ -92,6 +92,16 @@ register(
             "Biểu mẫu này đã cũ hoặc không được gửi từ trang quản trị. Vui lòng mở lại trang và thử lại.",
             "This form is out of date or was not sent from the console. Open the page again and retry.",
         ),
+        "bad_request_title": ("Yêu cầu không hợp lệ", "Bad request"),
+        "bad_request_body": (
+            "Địa chỉ hoặc dữ liệu gửi lên không hợp lệ. Vui lòng quay lại trang trước và thử lại.",
+            "The address or the data sent is not valid. Please go back and try again.",
+        ),
+        "too_large_title": ("Dữ liệu gửi lên quá lớn", "Too much data"),
+        "too_large_body": (
+            "Tệp hoặc biểu mẫu gửi lên vượt quá giới hạn. Với tệp lớn, hãy dùng dòng lệnh sipas.",
+            "The file or form is over the size limit. For large files, use the sipas command line.",
+        ),
         "conflict_title": ("Không thực hiện được", "This could not be done"),
         "go_home": ("Về trang tổng quan", "Go to the overview"),
         "ts_format_note": ("Giờ Việt Nam (UTC+7)", "Vietnam time (UTC+7)"),

@@ -20,12 +20,13 @@ from urllib.parse import urlencode
 import anyio.to_thread
 from litestar import Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, QueryParameter
+from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
 from api.console.agencies import PAGE_SIZE, PageNo, label_of, page_number, pager, text
 from api.console.base import ROOT, Staff, page, posted, redirect
 from api.console.i18n import register
+from api.routes.common import RowId
 from api.services import Services
 from reports.qr import qr_png
 from survey_engine.errors import NotFound
@@ -248,7 +249,7 @@ async def kiosk_register(request: Request[Any, Any, Any], staff: NamedDependency
     f"{BASE}/{{device_id:int}}/revoke", include_in_schema=False, status_code=200, name="console_kiosk_revoke"
 )
 async def kiosk_revoke(
-    request: Request[Any, Any, Any], staff: NamedDependency[Staff], device_id: FromPath[int]
+    request: Request[Any, Any, Any], staff: NamedDependency[Staff], device_id: RowId
 ) -> Redirect:
     staff.need(*EDITORS)
     raw = await posted(request, staff)

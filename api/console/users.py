@@ -9,11 +9,12 @@ from urllib.parse import urlencode
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, QueryParameter
+from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
 from api.console.base import ROOT, Staff, page, posted, redirect, vn_time
 from api.console.i18n import register
+from api.routes.common import RowId
 from survey_engine import audit
 from survey_engine.actors import ROLES
 from survey_engine.errors import Conflict, InvalidInput
@@ -259,7 +260,7 @@ async def _user_page(
 
 @get(f"{ROOT}/users/{{user_id:int}}", include_in_schema=False, name="console_user")
 async def user_detail(
-    request: Request[Any, Any, Any], staff: NamedDependency[Staff], user_id: FromPath[int]
+    request: Request[Any, Any, Any], staff: NamedDependency[Staff], user_id: RowId
 ) -> Template:
     staff.need("admin")
     return await _user_page(request, staff, user_id)
@@ -267,7 +268,7 @@ async def user_detail(
 
 @post(f"{ROOT}/users/{{user_id:int}}", include_in_schema=False, status_code=200, name="console_user_save")
 async def save_user(
-    request: Request[Any, Any, Any], staff: NamedDependency[Staff], user_id: FromPath[int]
+    request: Request[Any, Any, Any], staff: NamedDependency[Staff], user_id: RowId
 ) -> Template | Redirect:
     staff.need("admin")
     raw = await posted(request, staff)
@@ -293,7 +294,7 @@ async def save_user(
     name="console_user_reset",
 )
 async def reset_password(
-    request: Request[Any, Any, Any], staff: NamedDependency[Staff], user_id: FromPath[int]
+    request: Request[Any, Any, Any], staff: NamedDependency[Staff], user_id: RowId
 ) -> Template:
     staff.need("admin")
     await posted(request, staff)
@@ -309,7 +310,7 @@ async def reset_password(
     name="console_user_unlock",
 )
 async def unlock_user(
-    request: Request[Any, Any, Any], staff: NamedDependency[Staff], user_id: FromPath[int]
+    request: Request[Any, Any, Any], staff: NamedDependency[Staff], user_id: RowId
 ) -> Redirect:
     staff.need("admin")
     await posted(request, staff)

@@ -482,19 +482,24 @@ def _parse_date(text: str) -> date | None:
         return None
 
 
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")  # NaN and Infinity: PostgreSQL's jsonb refuses them
+
+
 def _wave_values(
     form: dict[str, Any], staff: Staff, points_of: dict[str, list[str]]
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The body ``POST /api/v1/waves`` would get, and per-field messages for what is wrong."""
     t = staff.t
     errors: dict[str, str] = {}
-    if not CODE_RE.match(form["code"]):
+    if not CODE_RE.match(form["code"]) or form["code"].lower() == "new":  # /staff/waves/new is the form
         errors["code"] = t("wave_err_code")
     for name in ("name_vi", "name_en"):
         if not form[name] or len(form[name]) > 300:
             errors[name] = t("wave_err_name")
     q_code, _, q_version = form["questionnaire"].rpartition("@")
-    if not q_code or not q_version.isdigit():
+    version = int(q_version) if q_version.isascii() and q_version.isdigit() and len(q_version) <= 6 else 0
+    if not q_code or version < 1:
         errors["questionnaire"] = t("wave_err_questionnaire")
     start, end = _parse_date(form["period_start"]), _parse_date(form["period_end"])
     if start is None:
@@ -511,8 +516,8 @@ def _wave_values(
     settings: dict[str, Any] = {}
     if form["settings_json"]:
         try:
-            settings = json.loads(form["settings_json"])
-        except ValueError:
+            settings = json.loads(form["settings_json"], parse_constant=_no_constant)
+        except (ValueError, RecursionError):  # RecursionError: absurdly nested input
             settings = None  # type: ignore[assignment]
         if not isinstance(settings, dict):
             errors["settings_json"] = t("wave_err_settings")
@@ -528,7 +533,7 @@ def _wave_values(
         "name_vi": form["name_vi"],
         "name_en": form["name_en"],
         "questionnaire": q_code,
-        "questionnaire_version": int(q_version) if q_version.isdigit() else 0,
+        "questionnaire_version": version,
         "period_start": start,
         "period_end": end,
         "channels": channels,
@@ -568,6 +573,8 @@ def _problem_errors(staff: Staff, exc: InvalidInput) -> dict[str, str]:
         elif problem.field == "service_points":
             codes = problem.message.rpartition(":")[2].strip()
             errors["service_points"] = t("wave_err_points", codes=codes)
+        elif problem.field == "settings":
+            errors["settings_json"] = t("wave_err_settings")
         else:
             errors.setdefault("code", t("wave_err_invalid"))
     return errors

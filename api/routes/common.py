@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Annotated, Any, TypeVar
 
 import msgspec
-from litestar.params import QueryParameter
+from litestar.params import PathParameter, QueryParameter
 
 from api.schemas import PageOut
 from survey_engine.errors import Page
 
 Limit = Annotated[int, QueryParameter(ge=1, le=500, description="page size (1–500)")]
-Offset = Annotated[int, QueryParameter(ge=0, description="rows to skip")]
+Offset = Annotated[int, QueryParameter(ge=0, le=2**31 - 1, description="rows to skip")]
+# Row ids and version numbers in paths: bounded so that an absurd number is a 400, not a database overflow.
+RowId = Annotated[int, PathParameter(ge=1, le=2**31 - 1)]
 
 S = TypeVar("S", bound=msgspec.Struct)
 

@@ -7,7 +7,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from api.auth import ANALYSTS, READERS
-from api.routes.common import Limit, Offset, to_page, to_struct
+from api.routes.common import Limit, Offset, RowId, to_page, to_struct
 from api.schemas import (
     PageOut,
     QuestionnaireDraftIn,
@@ -94,7 +94,7 @@ class QuestionnaireController(Controller):
 
     @get("/{code:str}/versions/{version:int}", summary="One published version (immutable)", guards=[READERS])
     async def get_version(
-        self, request: Request[Any, Any, Any], code: FromPath[str], version: FromPath[int]
+        self, request: Request[Any, Any, Any], code: FromPath[str], version: RowId
     ) -> QuestionnaireVersionOut:
         row = await request.app.state.services.questionnaires.get_version(code, version)
         return to_struct(QuestionnaireVersionOut, row)

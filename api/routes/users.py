@@ -4,10 +4,10 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from api.auth import ADMIN
-from api.routes.common import Limit, Offset, to_page, to_struct
+from api.routes.common import Limit, Offset, RowId, to_page, to_struct
 from api.schemas import AuditEntryOut, PageOut, Role, UserIn, UserOut, UserPatch, set_fields
 from api.services import Services
 from survey_engine import audit
@@ -41,7 +41,7 @@ class UserController(Controller):
         return to_struct(UserOut, row)
 
     @get("/{user_id:int}", summary="One staff account")
-    async def get_user(self, request: Request[Any, Any, Any], user_id: FromPath[int]) -> UserOut:
+    async def get_user(self, request: Request[Any, Any, Any], user_id: RowId) -> UserOut:
         return to_struct(UserOut, await request.app.state.services.staff.get_user(user_id))
 
     @patch("/{user_id:int}", summary="Change role, agency, status or password of an account")
@@ -49,7 +49,7 @@ class UserController(Controller):
         self,
         request: Request[Any, Any, Any],
         actor: NamedDependency[Actor],
-        user_id: FromPath[int],
+        user_id: RowId,
         data: JSONBody[UserPatch],
     ) -> UserOut:
         return to_struct(

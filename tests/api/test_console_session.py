@@ -189,3 +189,21 @@ async def test_unknown_console_pages_are_pages_not_json(world: World) -> None:
     assert "Không tìm thấy" in page.text
     signed_out = await world.client.get("/staff/no-such-page", follow_redirects=False)
     assert signed_out.status_code == 303
+
+
+async def test_malformed_addresses_and_parameters_are_pages_not_500s(world: World) -> None:
+    admin = Console(world, "admin")
+    for path, params in (
+        ("/staff/users/99999999999999999999", {}),
+        ("/staff/users", {"offset": "-1"}),
+        ("/staff/audit", {"offset": "abc"}),
+        ("/staff/users", {"offset": str(10**30)}),
+    ):
+        page = await admin.get(path, **params)
+        assert page.status_code == 400, (path, params)
+        assert page.headers["content-type"].startswith("text/html")
+        assert "Yêu cầu không hợp lệ" in page.text
+    revoke = await admin.post("/staff/kiosks/99999999999999999999/revoke")
+    assert revoke.status_code == 400
+    api = await world.client.get("/api/v1/users/99999999999999999999", headers=world.auth("admin"))
+    assert api.status_code == 400 and api.headers["content-type"] == "application/problem+json"

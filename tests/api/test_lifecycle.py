@@ -206,3 +206,26 @@ async def test_admin_units_are_versioned(world: World) -> None:
     assert (
         await world.client.get("/api/v1/admin-units", headers=world.auth("interviewer"))
     ).status_code == 403
+
+
+async def test_settings_the_platform_reads_are_checked(world: World) -> None:
+    await create_open_wave(world)
+    headers = world.auth("admin")
+    for settings in ({"sampling_plan": 1}, {"kiosk_idle": "forever"}):
+        response = await world.client.patch("/api/v1/waves/W1", json={"settings": settings}, headers=headers)
+        assert response.status_code == 422, settings
+        assert response.json()["errors"][0]["field"] == "settings"
+    plan = {"n": 10, "strata": ["agency"], "allocation": "proportional"}
+    from survey_engine.tables import Wave
+
+    await Wave.update({Wave.settings: {"kiosk_idle": "discard", "sampling_plan": plan}}).where(
+        Wave.code == "W1"
+    )
+    # sending back what was read keeps the saved plan; leaving it out keeps it too
+    for settings in ({"kiosk_idle": "keep", "sampling_plan": plan}, {"kiosk_idle": "keep", "note": "x"}):
+        response = await world.client.patch("/api/v1/waves/W1", json={"settings": settings}, headers=headers)
+        assert response.status_code == 200, response.text
+        assert response.json()["settings"]["sampling_plan"] == plan
+    changed = {"kiosk_idle": "keep", "sampling_plan": {**plan, "n": 11}}
+    response = await world.client.patch("/api/v1/waves/W1", json={"settings": changed}, headers=headers)
+    assert response.status_code == 422
