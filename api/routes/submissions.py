@@ -9,13 +9,13 @@ from typing import Annotated, Any, Literal
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from msgspec import Meta
 
 from api.auth import AGENCY_EDITORS, READERS, authenticate
 from api.problems import problem_response
-from api.routes.common import Limit, Offset
+from api.routes.common import Limit, Offset, RowId
 from api.schemas import Channel, PageOut, Strict
 from api.services import Services
 from survey_engine.actors import Actor
@@ -309,7 +309,7 @@ class KioskDeviceController(Controller):
         status_code=200,
     )
     async def revoke(
-        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], device_id: FromPath[int]
+        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], device_id: RowId
     ) -> KioskDeviceOut:
         services: Services = request.app.state.services
         row = await services.kiosks.revoke(actor, device_id)
