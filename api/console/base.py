@@ -10,12 +10,13 @@ roles allowed; domain errors raised by services become HTML pages (see :data:`EX
 from __future__ import annotations
 
 import logging
+import posixpath
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from functools import partial
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from litestar import Request, Response
 from litestar.datastructures import Cookie
@@ -154,7 +155,13 @@ def safe_back(value: str | None, default: str = ROOT) -> str:
     if not value:
         return default
     parts = urlsplit(value)
-    if parts.scheme or parts.netloc or not parts.path.startswith(ROOT) or "\\" in value:
+    if parts.scheme or parts.netloc or "\\" in value or any(ord(ch) < 32 for ch in value):
+        return default
+    path = parts.path
+    # no dot segments or empty segments: "/staff/../api" must not leave the console
+    if posixpath.normpath(path) != path.rstrip("/") or "//" in path:
+        return default
+    if path != ROOT and not path.startswith(ROOT + "/"):
         return default
     return value
 
@@ -190,7 +197,7 @@ def page(
         "csrf": staff.csrf if staff else "",
         "role_label": t(f"role_{staff.role}") if staff else "",
         "done": t(f"done_{done}") if done and has(f"done_{done}") else "",
-        "here": quote(_here(staff), safe="/?=&"),
+        "here": _here(staff),  # the template URL-encodes it once
         "vn_time": vn_time,
         "num": partial(format_count, lang=lang),
         "pct": partial(format_percent, lang=lang),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from litestar import Request, get, post
 from litestar.datastructures import Cookie
@@ -124,6 +125,7 @@ def _login_page(
             "email": email,
             "notice": notice,
             "next": next_path,
+            "here": f"{LOGIN_PATH}?{urlencode({'next': next_path})}",  # the language switch keeps next
             "login_csrf": csrf_token(secret_of(request), "console-login", nonce),
             "lockout_note": t("login_lockout_note", n=MAX_FAILED_LOGINS, minutes=_lockout_minutes()),
         },
@@ -206,7 +208,7 @@ async def switch_language(
 ) -> Redirect:
     """Remember the interface language in a cookie (a preference, not a change of data) and go back."""
     lang = "en" if to == "en" else "vi"
-    target = safe_back(back) if not (back or "").startswith(LOGIN_PATH) else LOGIN_PATH
+    target = safe_back(back)
     cookie = Cookie(key=LANG_COOKIE, value=lang, max_age=365 * 86400, path="/", samesite="lax", httponly=True)
     return Redirect(target, status_code=303, headers=PAGE_HEADERS, cookies=[cookie])
 

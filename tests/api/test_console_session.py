@@ -207,3 +207,34 @@ async def test_malformed_addresses_and_parameters_are_pages_not_500s(world: Worl
     assert revoke.status_code == 400
     api = await world.client.get("/api/v1/users/99999999999999999999", headers=world.auth("admin"))
     assert api.status_code == 400 and api.headers["content-type"] == "application/problem+json"
+
+
+def test_redirect_targets_stay_inside_the_console() -> None:
+    from api.console.base import safe_back
+
+    for good in ("/staff", "/staff/agencies?q=S%E1%BB%9F", "/staff/login?next=%2Fstaff%2Fusers"):
+        assert safe_back(good) == good
+    for bad in (
+        "https://evil.example/staff",
+        "//evil.example/staff",
+        "/staff/../api/v1/users",
+        "/staff/./x/../../api",
+        "/staffer",
+        "/api/v1/users",
+        "/staff\\..\\api",
+        "/staff//evil",
+        "/staff/\x00",
+    ):
+        assert safe_back(bad) == "/staff", bad
+
+
+async def test_language_switch_keeps_the_query_and_the_next_page(world: World) -> None:
+    admin = Console(world, "admin")
+    page = await admin.get("/staff/users", role="agency")
+    link = re.search(r'href="(/staff/lang\?[^"]+)"', page.text).group(1).replace("&amp;", "&")  # type: ignore[union-attr]
+    switched = await world.client.get(link, follow_redirects=False)
+    assert switched.headers["location"] == "/staff/users?role=agency"
+    login = await world.client.get("/staff/login", params={"next": "/staff/users?role=agency"})
+    link = re.search(r'href="(/staff/lang\?[^"]+)"', login.text).group(1).replace("&amp;", "&")  # type: ignore[union-attr]
+    switched = await world.client.get(link, follow_redirects=False)
+    assert switched.headers["location"] == "/staff/login?next=%2Fstaff%2Fusers%3Frole%3Dagency"
