@@ -19,7 +19,7 @@ import dataclasses
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from sampling.results import Estimate, IndexResult
@@ -50,6 +50,8 @@ _VI = {
         "phương sai tuyến tính hoá Taylor theo cụm bậc 1; trọng số được coi là cố định"
     ),
 }
+
+_VN = timezone(timedelta(hours=7), "ICT")  # Vietnam: UTC+7 all year
 
 
 @dataclass(frozen=True)
@@ -288,10 +290,16 @@ async def counter_ratings(agency_code: str, start: date, end: date) -> dict[int,
     counts: Counter[int] = Counter()
     if not items:
         return {}
+    # Only ratings received during the period (server time: a device clock may be wrong): a year-long
+    # counter wave beside a one-month survey counts that month (days in Vietnam time, UTC+7).
+    since = datetime.combine(start, time(0), tzinfo=_VN)
+    until = datetime.combine(end + timedelta(days=1), time(0), tzinfo=_VN)
     rows = await Submission.select(Submission.wave, Submission.answers).where(
         (Submission.wave.is_in(list(items)))
         & (Submission.agency.code == agency_code)
         & (Submission.complete == True)  # noqa: E712 - Piccolo builds SQL from ==
+        & (Submission.received_at >= since)
+        & (Submission.received_at < until)
     )
     for r in rows:
         answers = r["answers"]
