@@ -138,6 +138,8 @@ class StaffService:
                 await ApiToken.update({ApiToken.revoked: True}).where(ApiToken.user == user_id)
         if "password" in changes:
             await self._set_password(user_id, str(changes["password"]), str(current["email"]))
+            # a reset ends every session and token of the account: whoever held the old password is out
+            await ApiToken.update({ApiToken.revoked: True}).where(ApiToken.user == user_id)
             logged["password"] = "changed"
         if values:
             await StaffUser.update(values).where(StaffUser.id == user_id)

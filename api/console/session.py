@@ -282,8 +282,9 @@ async def home(request: Request[Any, Any, Any], staff: NamedDependency[Staff]) -
 
 
 async def _response_counts(staff: Staff, codes: list[str]) -> dict[str, int]:
-    """Stored responses per wave; an agency user's counts cover its own agency only."""
-    where = [Submission.wave.code.is_in(codes)]
+    """Complete responses per wave (kept break-offs aside, as the results pages count); an agency
+    user's counts cover its own agency only."""
+    where = [Submission.wave.code.is_in(codes), Submission.complete == True]  # noqa: E712
     if staff.actor.agency_scoped:
         where.append(Submission.agency == staff.actor.agency_id)
     rows = (

@@ -116,6 +116,8 @@ async def test_admin_changes_role_disables_and_resets_but_not_their_own_role(wor
         "/api/v1/auth/login", json={"email": "interviewer@example.org", "password": PASSWORD}
     )
     assert old_login.status_code == 401
+    old_session = await world.client.get("/api/v1/phone/contacts", headers=world.auth("interviewer"))
+    assert old_session.status_code == 401  # a reset ends the account's sessions and tokens
     new_login = await world.client.post(
         "/api/v1/auth/login", json={"email": "interviewer@example.org", "password": new}
     )
