@@ -65,7 +65,7 @@ from reports.numbers import (
 )
 from reports.scorecard import reason_text
 from reports.scorecard_data import AgencyInfo, Contrast, Figure
-from survey_engine import analysis, scorecards
+from survey_engine import analysis, audit, scorecards
 from survey_engine.agencies import AgencyService
 from survey_engine.answer_codes import criteria_layout
 from survey_engine.errors import Conflict, InvalidInput, NotFound
@@ -1150,11 +1150,23 @@ async def _wave_questionnaire(code: str) -> tuple[int, Questionnaire]:
 # -- export -------------------------------------------------------------------------------------------
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell; text a spreadsheet would run as a formula (citizens' comments) gets a leading quote."""
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _csv_line(values: Sequence[Any]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer).writerow(
-        ["" if v is None else (v.isoformat() if hasattr(v, "isoformat") else v) for v in values]
-    )
+    csv.writer(buffer).writerow([_cell(v) for v in values])
     return buffer.getvalue()
 
 
@@ -1164,6 +1176,8 @@ async def microdata(staff: NamedDependency[Staff], code: FromPath[str]) -> Strea
     staff.need(*ANALYSTS)
     await WaveService().get(staff.actor, code)
     export = await describe_wave(code)
+    # microdata leaves the platform here: who took it is on record (the file itself holds no phone numbers)
+    await audit.record(staff.actor, "download", "microdata", code, {"format": "csv"})
 
     async def lines() -> AsyncIterator[str]:
         yield _csv_line(export.columns)
@@ -1179,7 +1193,7 @@ async def microdata(staff: NamedDependency[Staff], code: FromPath[str]) -> Strea
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in code)
     return Stream(
         lines(),
-        media_type="text/csv; charset=utf-8",
+        media_type="text/csv",
         headers={**PRIVATE, "Content-Disposition": f'attachment; filename="microdata-{safe}.csv"'},
     )
 
@@ -1199,7 +1213,7 @@ async def codebook(staff: NamedDependency[Staff], code: FromPath[str]) -> Stream
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in code)
     return Stream(
         lines(),
-        media_type="text/csv; charset=utf-8",
+        media_type="text/csv",
         headers={**PRIVATE, "Content-Disposition": f'attachment; filename="microdata-{safe}.codebook.csv"'},
     )
 

@@ -280,6 +280,20 @@ async def test_downloads_accept_the_console_session(data: World) -> None:
     assert all(",E1," in line for line in lines[1:])
     book = await statistician.get("/staff/results/E1/codebook.csv")
     assert book.status_code == 200 and "Mã cơ quan" in book.text
+    assert micro.headers["content-type"] == "text/csv; charset=utf-8"
+    log = await data.client.get(
+        "/api/v1/audit-log", params={"object_type": "microdata"}, headers=data.auth("admin")
+    )
+    assert [(e["action"], e["object_key"], e["actor_email"]) for e in log.json()["items"]] == [
+        ("download", "E1", "statistician@example.org")
+    ]
+
+
+def test_csv_cells_cannot_run_as_spreadsheet_formulas() -> None:
+    from api.console.results import _csv_line
+
+    line = _csv_line(['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "plain", 3, None, "a=b"])
+    assert line.strip() == '"\'=HYPERLINK(""http://x"")",\'+1,\'-2,\'@SUM(A1),plain,3,,a=b'
 
 
 async def test_english_page_formats_numbers_the_english_way(data: World) -> None:
