@@ -74,3 +74,28 @@ def test_acknowledged_submissions_survive_sigkill(tmp_path: Path) -> None:
     with sqlite3.connect(database) as conn:
         (count,) = conn.execute("SELECT COUNT(*) FROM submission WHERE client_id = ?", (ident,)).fetchone()
     assert count == 1
+
+
+def test_two_server_processes_share_the_file(tmp_path: Path) -> None:
+    """Two worker processes take turns writing (lock file, checkpoints outside the turn): every answer
+    is 201 or 200, each acknowledged id is stored once, replays are stored once."""
+    env = cli_env(tmp_path)
+    demo = json.loads(run_cli(["demo", "--json", "--responses", "0"], env))
+    tokens = [p["token"] for p in demo["service_points"]]
+    answers = simulate_answers(get_template("sipas-2023"), random.Random(2))
+    server = Server(env, workers=2).start()
+    try:
+        make = submission_factory(server.port, tokens, answers)
+        result = asyncio.run(run_load(server.port, make, clients=16, seconds=2.0, replays=40))
+    finally:
+        server.stop()
+    assert result.errors == 0 and set(result.statuses) <= {200, 201}, result.statuses
+    assert result.statuses.get(200, 0) >= 40 and result.statuses.get(201, 0) > 100
+    database = env["DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(database) as conn:
+        stored = dict(
+            conn.execute("SELECT client_id, COUNT(*) FROM submission GROUP BY client_id").fetchall()
+        )
+    assert all(count == 1 for count in stored.values())
+    assert set(result.acknowledged) <= set(stored)
+    assert len(stored) == result.statuses[201]
