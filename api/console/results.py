@@ -26,6 +26,8 @@ import csv
 import io
 import json
 import math
+import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -38,7 +40,7 @@ from litestar import get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Stream, Template
-from piccolo.query.functions.aggregate import Count
+from piccolo.query.functions.aggregate import Count, Max
 
 from api.console import charts
 from api.console.base import READERS, ROOT, Staff, page, redirect
@@ -72,7 +74,7 @@ from survey_engine.errors import Conflict, InvalidInput, NotFound
 from survey_engine.export import describe_wave, export_rows
 from survey_engine.frames import DEMOGRAPHICS
 from survey_engine.questionnaire import Questionnaire, load_definition
-from survey_engine.tables import Agency, FrameUnit, Submission, Wave, WaveAgency, WaveServicePoint
+from survey_engine.tables import Agency, FrameUnit, Submission, Wave, WaveAgency, WaveServicePoint, WeightRun
 from survey_engine.waves import CHANNELS, WaveService
 
 BASE = f"{ROOT}/results"
@@ -738,10 +740,53 @@ def _series_note(staff: Staff, series: str) -> dict[str, str]:
     return {"label": staff.t(f"res_series_{series}"), "note": staff.t(f"res_note_{series}")}
 
 
+# Results pages ask for the same estimates again and again (the province page, then each agency page
+# with its trend over earlier waves): keep recent ones while the wave's data are unchanged. The key holds
+# the wave's response count and last ids of responses, weight runs and frame rows, so new data is never
+# hidden; the time limit bounds staleness of what the key cannot see (a renamed agency).
+_RESULTS_CACHE: OrderedDict[tuple[Any, ...], tuple[float, analysis.WaveResults]] = OrderedDict()
+CACHE_ENTRIES = 48
+CACHE_SECONDS = 300.0
+
+
+async def _data_version(wave: str) -> tuple[Any, ...]:
+    row = await Wave.select(Wave.id, Wave.created_at, Wave.updated_at).where(Wave.code == wave).first()
+    responses = (
+        await Submission.select(Count(Submission.id, alias="n"), Max(Submission.id, alias="last"))
+        .where(Submission.wave.code == wave)
+        .first()
+    )
+    weights = (
+        await WeightRun.select(Max(WeightRun.id, alias="last")).where(WeightRun.wave.code == wave).first()
+    )
+    frame = await FrameUnit.select(Max(FrameUnit.id, alias="last")).where(FrameUnit.wave.code == wave).first()
+    return (
+        tuple((row or {}).values()),  # another database's wave of the same code is another key
+        (responses or {}).get("n"),
+        (responses or {}).get("last"),
+        (weights or {}).get("last"),
+        (frame or {}).get("last"),
+    )
+
+
+async def _wave_results(wave: str, by: tuple[str, ...], series: str) -> analysis.WaveResults:
+    key = (wave, by, series, await _data_version(wave))
+    now = time.monotonic()
+    hit = _RESULTS_CACHE.get(key)
+    if hit is not None and now - hit[0] < CACHE_SECONDS:
+        _RESULTS_CACHE.move_to_end(key)
+        return hit[1]
+    results = await analysis.wave_results(wave, by, series)
+    _RESULTS_CACHE[key] = (now, results)
+    while len(_RESULTS_CACHE) > CACHE_ENTRIES:
+        _RESULTS_CACHE.popitem(last=False)
+    return results
+
+
 async def _estimate(wave: str, by: Sequence[str], series: str) -> tuple[analysis.WaveResults | None, str]:
     """``wave_results`` or the key of the message that explains why there is nothing to show."""
     try:
-        results = await analysis.wave_results(wave, tuple(by), series)
+        results = await _wave_results(wave, tuple(by), series)
     except Conflict:
         return None, "res_no_weights" if series == "probability" else "res_no_responses"
     except InvalidInput:

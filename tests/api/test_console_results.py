@@ -424,3 +424,27 @@ def test_charts_draw_flags_as_such_and_wrap_vietnamese_labels() -> None:
     assert (
         trend.count("<circle") == 2 and 'stroke="#c5ccd6" stroke-width="2"' not in trend
     )  # no line across W2
+
+
+async def test_repeated_pages_reuse_estimates_until_the_data_change(data: World, monkeypatch: Any) -> None:
+    from api.console import results as module
+    from survey_engine import analysis
+
+    module._RESULTS_CACHE.clear()
+    calls: list[tuple[Any, ...]] = []
+    real = analysis.wave_results
+
+    async def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(analysis, "wave_results", counting)
+    statistician = Console(data, "statistician")
+    first = await statistician.get("/staff/results/E1/A1")
+    used = len(calls)
+    assert used >= 1
+    again = await statistician.get("/staff/results/E1/A1")
+    assert len(calls) == used and text_of(again.text) == text_of(first.text)
+    await _post_sipas(data, 2026, 1, (0.8, 0.5), seed=99)
+    await statistician.get("/staff/results/E1/A1")
+    assert len(calls) > used  # a new response: estimated afresh
