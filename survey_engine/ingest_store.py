@@ -199,7 +199,12 @@ class SQLiteBatchStore:
         waves = list({p.wave_id for p in batch})
         points = list({p.service_point_id for p in batch})
         dossiers = list({p.dossier_hash for p in batch if p.dossier_hash})
-        self._begin(conn)
+        if self._turns is not None:
+            # Our turn: the other ingestion writers wait on the lock file, so the write lock is free unless a
+            # staff transaction holds it for a moment (then SQLite's busy handler waits for it).
+            conn.execute("BEGIN IMMEDIATE")
+        else:
+            self._begin(conn)
         try:
             stored = dict(
                 conn.execute(
