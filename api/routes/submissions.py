@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import JSONBody, QueryParameter
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 from msgspec import Meta
 
 from api.auth import AGENCY_EDITORS, READERS, authenticate
@@ -104,7 +105,7 @@ class FastSubmitPath:
     def _static_headers(self, scope: Scope) -> list[tuple[bytes, bytes]]:
         """The headers the framework would add to this route's responses (the app's security headers)."""
         if self._static is None:
-            handler = scope["route_handler"]
+            handler = cast("HTTPRouteHandler", scope["route_handler"])  # the submit route's own handler
             self._limit = handler.resolve_request_max_body_size() or 0
             self._static = [
                 (h.name.lower().encode("latin-1"), str(h.value).encode("latin-1"))
@@ -115,24 +116,23 @@ class FastSubmitPath:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         static = self._static_headers(scope)
-        if not FAST_PATH_ENABLED or scope["type"] != "http" or scope["method"] != "POST":
+        if not FAST_PATH_ENABLED or scope.get("method") != "POST":
             await self.app(scope, receive, send)
             return
         length = -1
         json_body = False
         device: str | None = None
-        for name, value in scope["headers"]:
-            lname = name.lower()
-            if lname == b"content-length":
+        for name, value in scope["headers"]:  # ASGI header names are lower-case
+            if name == b"content-length":
                 length = int(value) if value.isdigit() else -1
-            elif lname == b"content-type":
+            elif name == b"content-type":
                 json_body = value.split(b";", 1)[0].strip().lower() == b"application/json"
-            elif lname == b"x-kiosk-device" and device is None:
+            elif name == b"x-kiosk-device" and device is None:
                 device = value.decode("latin-1")
         if length < 0 or not json_body or (self._limit and length > self._limit):
             await self.app(scope, receive, send)
             return
-        messages: list[Message] = []
+        messages: list[ReceiveMessage] = []
         chunks: list[bytes] = []
         more = True
         while more:
@@ -186,11 +186,11 @@ def _decoded(headers: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
     return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers]
 
 
-def _replay(messages: list[Message], receive: Receive) -> Receive:
+def _replay(messages: list[ReceiveMessage], receive: Receive) -> Receive:
     """``receive`` that first hands out the messages already read."""
     pending = list(messages)
 
-    async def replay() -> Message:
+    async def replay() -> ReceiveMessage:
         return pending.pop(0) if pending else await receive()
 
     return replay
