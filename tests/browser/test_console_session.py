@@ -85,3 +85,16 @@ def test_agency_officer_sees_its_menu_and_cannot_open_admin_pages(server: Server
     assert "Mật khẩu mới cần ít nhất" in summary.inner_text()
     assert page.evaluate("document.activeElement.id") == "error-summary"
     page.screenshot(path=str(SCREENS / "console-password-tablet.png"), full_page=True)
+
+
+def test_interviewer_signs_in_at_the_console_and_lands_on_the_call_list(server: Server, tablet: Any) -> None:
+    page = tablet
+    sign_in(page, server, "interviewer")
+    page.wait_for_url(server.url + "/i")
+    assert page.locator("h1").inner_text() == "Danh sách liên hệ cần gọi"
+    page.goto(server.url + "/staff")
+    menu = page.locator("nav.c-nav").inner_text()
+    assert "Phỏng vấn qua điện thoại" in menu and "Kết quả" not in menu and "Đợt khảo sát" not in menu
+    response = page.goto(server.url + "/staff/results")
+    assert response is not None and response.status == 403
+    page.screenshot(path=str(SCREENS / "console-interviewer-forbidden-tablet.png"), full_page=True)
