@@ -301,6 +301,9 @@ class SQLiteBatchStore:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._executor, shut)
         await loop.run_in_executor(self._reader_executor, shut_reader)
+        # A closed store is not used again (the committer makes a new one): let its threads end.
+        self._executor.shutdown(wait=False)
+        self._reader_executor.shutdown(wait=False)
 
 
 class PostgresBatchStore:

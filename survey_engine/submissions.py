@@ -193,9 +193,9 @@ class GroupCommitter:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         self._task = None
-        if self._store is not None:
-            await self._store.close()
-            self._store = None
+        store, self._store = self._store, None  # a cache refresh meanwhile opens a fresh store
+        if store is not None:
+            await store.close()
 
     async def _run(self, queue: asyncio.Queue[_Pending]) -> None:
         while True:
