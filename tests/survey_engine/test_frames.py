@@ -169,6 +169,11 @@ def test_calibrated_weights_hit_the_frame_totals(rows: list[tuple[int, bool, str
     respondents = [i for i, (_, r, _) in enumerate(rows) if r]
     assert np.all(w[[i for i in range(len(rows)) if i not in respondents]] == 0)
     ignored = diagnostics["calibration"]["ignored_cells"]
+    if method == "rake" and not diagnostics["calibration"]["converged"]:
+        # No weights meet both margins when an agency's respondents are all of one sex while its frame has
+        # both (a structural zero): raking stops after its sweeps and says so instead of claiming the totals.
+        assert diagnostics["calibration"]["max_margin_error"] > 1e-9
+        return
     if not ignored:
         assert w.sum() == pytest.approx(len(frame))
     for a in agencies:
