@@ -230,7 +230,7 @@ def _normalise(raw: npt.NDArray[np.uint8], layout: CriteriaLayout) -> npt.NDArra
     One 256-entry lookup table per distinct (valid, top) signature: a single ``take`` per signature
     instead of a comparison per criterion and value.
     """
-    out = np.empty(raw.shape, dtype=np.int8)
+    out = np.empty_like(raw, dtype=np.int8)  # same memory order as ``raw`` (callers may pass a transpose)
     signatures: dict[tuple[frozenset[int], frozenset[int]], list[int]] = {}
     for j, c in enumerate(layout.criteria):
         signatures.setdefault((c.valid, c.top), []).append(j)
@@ -240,10 +240,11 @@ def _normalise(raw: npt.NDArray[np.uint8], layout: CriteriaLayout) -> npt.NDArra
         for v in valid:
             if 0 < v < 10:
                 table[ord(str(v))] = TOP if v in top else OTHER
+        # criteria × responses views: contiguous rows when the caller passes a transposed copy
         if len(columns) == raw.shape[1]:
-            out[:] = table[raw]
+            out.T[...] = table[raw.T]
         else:
-            out[:, columns] = table[raw[:, columns]]
+            out.T[columns] = table[raw.T[columns]]
     return out
 
 
@@ -308,6 +309,16 @@ def _read_sqlite_cells(
         conn.close()
 
 
+def _segment_sums(flags: npt.NDArray[np.bool_], starts: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+    """Column sums of a 0/1 matrix per run of rows (rows come grouped by cell, ``starts`` = first rows).
+
+    Reduces the transposed copy, whose segments are contiguous: measured 4× faster than ``reduceat`` down
+    axis 0 on 1M × 39 (float32 is exact below 2^24 rows per cell; a cell is one service point on one day).
+    """
+    transposed = np.ascontiguousarray(flags.T, dtype=np.float32)
+    return np.add.reduceat(transposed, starts, axis=1).T.astype(np.float64)
+
+
 def _cells_from_grouped(
     grouped: list[tuple[Any, ...]], by: Sequence[str], layout: CriteriaLayout, groups: dict[str, list[str]]
 ) -> CellSums:
@@ -315,21 +326,20 @@ def _cells_from_grouped(
     k = len(layout.codes)
     counts = np.array([g[-2] for g in grouped], dtype=np.int64)
     raw = np.frombuffer("".join(g[-1] for g in grouped).encode("ascii"), dtype=np.uint8).reshape(-1, k)
-    norm = _normalise(raw, layout)
+    # Work column-major from here: every segment sum below then reads contiguous runs of one criterion.
+    norm = _normalise(np.ascontiguousarray(raw.T).T, layout)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    # Segment sums of 0/1 float32 matrices (exact below 2^24 rows per cell; a cell is one service point
-    # on one day): measured 2.5× faster than reducing the booleans into int64.
-    is_valid = (norm >= OTHER).astype(np.float32)
-    top = np.add.reduceat((norm == TOP).astype(np.float32), starts, axis=0).astype(np.float64)
-    valid = np.add.reduceat(is_valid, starts, axis=0).astype(np.float64)
-    dk = np.add.reduceat((norm == DK).astype(np.float32), starts, axis=0).astype(np.int64)
+    is_valid = norm >= OTHER
+    top = _segment_sums(norm == TOP, starts)
+    valid = _segment_sums(is_valid, starts)
+    dk = _segment_sums(norm == DK, starts).astype(np.int64)
     # Rows with any valid answer in each group: one small matrix product instead of a copy per group.
     columns = _group_columns(layout, groups)
     membership = np.zeros((norm.shape[1], len(columns)), dtype=np.float32)
     for g, cols in enumerate(columns):
         membership[cols, g] = 1.0
-    valid_any = ((is_valid @ membership) > 0).astype(np.float32)
-    group_rows = np.add.reduceat(valid_any, starts, axis=0).astype(np.int64)
+    valid_any = (is_valid.astype(np.float32) @ membership) > 0
+    group_rows = _segment_sums(valid_any, starts).astype(np.int64)
     others = [b for b in by if b != "service_point"]
     domains: dict[str, npt.ArrayLike] = {}
     for b in by:

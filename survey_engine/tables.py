@@ -145,7 +145,7 @@ class ApiToken(Table, tablename="api_token"):
 class Submission(Table, tablename="submission"):
     """One stored response. ``client_id`` is the client-generated idempotency key; no IP address is kept."""
 
-    client_id = Varchar(length=36, unique=True, index=True)
+    client_id = Varchar(length=36, unique=True)  # the unique constraint is its index
     wave = ForeignKey(Wave, on_delete=OnDelete.restrict, index=True)
     service_point = ForeignKey(ServicePoint, on_delete=OnDelete.restrict)
     agency = ForeignKey(Agency, on_delete=OnDelete.restrict, index=True)
