@@ -11,13 +11,34 @@ from typing import Any
 
 from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie
 from litestar.handlers.base import BaseRouteHandler
 
+from api.settings import Settings
 from survey_engine.actors import Actor
 from survey_engine.errors import AuthenticationFailed, Forbidden
 from survey_engine.staff import StaffService
 
 SESSION_COOKIE = "sipas_session"
+
+
+def session_cookie(settings: Settings, token: str) -> Cookie:
+    """The browser session cookie: HTTP-only, Secure behind HTTPS, and SameSite=Lax so that a cross-site
+    form cannot carry it (pages add CSRF tokens on top)."""
+    return Cookie(
+        key=SESSION_COOKIE,
+        value=token,
+        httponly=True,
+        secure=settings.base_url.startswith("https://"),
+        samesite="lax",
+        max_age=settings.session_hours * 3600,
+        path="/",
+    )
+
+
+def ended_session_cookie() -> Cookie:
+    return Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/")
+
 
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]
 

@@ -14,7 +14,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from piccolo.query.functions.aggregate import Count
 
-from api.auth import SESSION_COOKIE
+from api.auth import SESSION_COOKIE, ended_session_cookie, session_cookie
 from api.console.base import (
     LANG_COOKIE,
     LOGIN_PATH,
@@ -175,16 +175,7 @@ async def login_post(request: Request[Any, Any, Any]) -> Template | Redirect:
             )
         return _login_page(request, next_path, t("login_wrong"), email)
     log.info("console: user %s signed in", actor.user_id)
-    settings = services.settings
-    session = Cookie(
-        key=SESSION_COOKIE,
-        value=token,
-        httponly=True,
-        secure=settings.base_url.startswith("https://"),
-        samesite="lax",  # as api/routes/auth.py: a cross-site form cannot carry the session
-        max_age=settings.session_hours * 3600,
-        path="/",
-    )
+    session = session_cookie(services.settings, token)
     spent = Cookie(key=LOGIN_NONCE_COOKIE, value="", max_age=0, path=LOGIN_PATH)
     target = next_path
     if actor.role == "interviewer" and target == ROOT:
@@ -196,7 +187,7 @@ async def login_post(request: Request[Any, Any, Any]) -> Template | Redirect:
 async def logout(request: Request[Any, Any, Any], staff: NamedDependency[Staff]) -> Redirect:
     await posted(request, staff)
     await request.app.state.services.staff.revoke_token(staff.token)
-    gone = Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/")
+    gone = ended_session_cookie()
     return Redirect(LOGIN_PATH + "?out=1", status_code=303, headers=PAGE_HEADERS, cookies=[gone])
 
 

@@ -32,7 +32,7 @@ from litestar.datastructures import Cookie
 from litestar.params import PathParameter, QueryParameter
 from litestar.response import Redirect, Template
 
-from api.auth import SESSION_COOKIE
+from api.auth import SESSION_COOKIE, ended_session_cookie, session_cookie
 from api.pages.common import PAGE_HEADERS, FormUnavailable, load_form, secret_of
 from api.pages.csrf import csrf_ok as _csrf_ok
 from api.pages.csrf import csrf_token
@@ -289,16 +289,7 @@ async def login_post(request: Request[Any, Any, Any]) -> Template | Redirect:
             message = "Thư điện tử hoặc mật khẩu không đúng."
         return _login_form(request, message, email, status=401)
     log.info("interviewer pages: %s signed in", actor.email)
-    settings = services.settings
-    session = Cookie(
-        key=SESSION_COOKIE,
-        value=token,
-        httponly=True,
-        secure=settings.base_url.startswith("https://"),
-        samesite="lax",  # as api/routes/auth.py: a cross-site form cannot carry the session
-        max_age=settings.session_hours * 3600,
-        path="/",
-    )
+    session = session_cookie(services.settings, token)
     spent = Cookie(key=LOGIN_COOKIE, value="", max_age=0, path=LOGIN_PATH)
     return Redirect("/i", status_code=303, headers=PAGE_HEADERS, cookies=[session, spent])
 
@@ -312,7 +303,7 @@ async def logout_post(request: Request[Any, Any, Any]) -> Redirect:
     if not _csrf_ok(request, raw, "logout", session[1]):
         return Redirect("/i", status_code=303, headers=PAGE_HEADERS)
     await request.app.state.services.staff.revoke_token(session[1])
-    gone = Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/")
+    gone = ended_session_cookie()
     return Redirect(LOGIN_PATH + "?out=1", status_code=303, headers=PAGE_HEADERS, cookies=[gone])
 
 

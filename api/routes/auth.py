@@ -3,11 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, patch, post
-from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from api.auth import ANY_STAFF, SESSION_COOKIE, presented_token
+from api.auth import ANY_STAFF, ended_session_cookie, presented_token, session_cookie
 from api.routes.common import to_struct
 from api.schemas import LoginIn, LoginOut, MePatch, PasswordChangeIn, UserOut, set_fields
 from api.services import Services
@@ -24,16 +23,7 @@ class AuthController(Controller):
         token, actor = await services.staff.login(data.email, data.password, kind="bearer")
         session = await services.staff.issue_token(actor.user_id, "session")
         user = to_struct(UserOut, await services.staff.get_user(actor.user_id))
-        secure = services.settings.base_url.startswith("https://")
-        cookie = Cookie(
-            key=SESSION_COOKIE,
-            value=session,
-            httponly=True,
-            secure=secure,
-            samesite="lax",  # a cross-site form cannot carry the session
-            max_age=services.settings.session_hours * 3600,
-            path="/",
-        )
+        cookie = session_cookie(services.settings, session)
         body = LoginOut(
             token=token, token_type="bearer", expires_in=services.settings.bearer_days * 86400, user=user
         )
@@ -44,9 +34,7 @@ class AuthController(Controller):
         token = presented_token(request)
         if token:
             await request.app.state.services.staff.revoke_token(token)
-        return Response(
-            None, status_code=204, cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/")]
-        )
+        return Response(None, status_code=204, cookies=[ended_session_cookie()])
 
     @get("/me", summary="The signed-in account", guards=[ANY_STAFF])
     async def me(self, request: Request[Any, Any, Any], actor: NamedDependency[Actor]) -> UserOut:
