@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
@@ -25,7 +24,18 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from piccolo.query.functions.aggregate import Count
 
-from api.console.base import ROOT, Staff, page, posted, redirect
+from api.console.base import (
+    ROOT,
+    PageNo,
+    Staff,
+    label_of,
+    page,
+    page_number,
+    pager,
+    posted,
+    redirect,
+    text,
+)
 from api.console.i18n import register
 from api.services import Services
 from survey_engine.agencies import AGENCY_LEVELS, SERVICE_POINT_KINDS
@@ -45,7 +55,6 @@ READERS = ("admin", "statistician", "agency")
 POINT_EDITORS = ("admin", "agency")  # api.auth.AGENCY_EDITORS
 
 Search = Annotated[str | None, QueryParameter(max_length=100, description="part of a code or name")]
-PageNo = Annotated[str | None, QueryParameter(name="page", max_length=9, description="page number, from 1")]
 AgencyFilter = Annotated[str | None, QueryParameter(max_length=32, description="agency code")]
 
 register(
@@ -219,44 +228,6 @@ register(
 def _services(request: Request[Any, Any, Any]) -> Services:
     services: Services = request.app.state.services
     return services
-
-
-def page_number(value: str | None) -> int:
-    """A page number from the address; anything odd is page 1 (a list, not an error)."""
-    try:
-        number = int(value or 1)
-    except ValueError:
-        return 1
-    return max(1, min(number, 1_000_000))
-
-
-def pager(path: str, params: Mapping[str, str | None], number: int, total: int, size: int) -> dict[str, Any]:
-    """The ``m.pager`` dictionary: current page, page count, total and the neighbours' addresses."""
-    pages = max(1, -(-total // size))
-    kept = {k: v for k, v in params.items() if v}
-
-    def url(n: int) -> str:
-        return path + "?" + urlencode({**kept, "page": str(n)})
-
-    return {
-        "n": number,
-        "pages": pages,
-        "total": total,
-        "prev": url(number - 1) if number > 1 else None,
-        "next": url(number + 1) if number < pages else None,
-    }
-
-
-def text(raw: Any, name: str, limit: int = 1000) -> str:
-    """A posted text field, trimmed (and cut at ``limit`` so a huge post cannot reach the checks)."""
-    return str(raw.get(name) or "").strip()[:limit]
-
-
-def label_of(staff: Staff, row: Mapping[str, Any]) -> str:
-    """The name in the page language (Vietnamese when the English name is missing)."""
-    if staff.lang == "en" and row.get("name_en"):
-        return str(row["name_en"])
-    return str(row.get("name_vi") or "")
 
 
 def _check_code(staff: Staff, value: str, pattern: re.Pattern[str], limit: int) -> str | None:

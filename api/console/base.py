@@ -15,13 +15,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from functools import partial
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
 
 from litestar import Request, Response
 from litestar.datastructures import Cookie
 from litestar.exceptions import ValidationException
+from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
+from piccolo.query.functions.aggregate import Count
 
 from api.auth import SESSION_COOKIE
 from api.console.i18n import has, translator
@@ -30,6 +32,7 @@ from api.pages.csrf import csrf_ok, csrf_token
 from reports.numbers import format_count, format_number, format_percent
 from survey_engine.actors import Actor
 from survey_engine.errors import AuthenticationFailed, Conflict, Forbidden, NotFound
+from survey_engine.tables import Submission
 
 log = logging.getLogger("sipas.console")
 
@@ -245,6 +248,70 @@ def vn_time(value: object) -> str:
     """A timestamp as Vietnamese staff read it: ``14:05 22/11/2026`` in UTC+7 (empty for none)."""
     moment = aware(value)
     return moment.astimezone(VN).strftime("%H:%M %d/%m/%Y") if moment else ""
+
+
+# -- lists and forms shared by the sections ------------------------------------------------------------
+
+PageNo = Annotated[str | None, QueryParameter(name="page", max_length=9, description="page number, from 1")]
+
+
+def page_number(value: str | None) -> int:
+    """A page number from the address; anything odd is page 1 (a list, not an error)."""
+    try:
+        number = int(value or 1)
+    except ValueError:
+        return 1
+    return max(1, min(number, 1_000_000))
+
+
+def pager(path: str, params: Mapping[str, str | None], number: int, total: int, size: int) -> dict[str, Any]:
+    """The ``m.pager`` dictionary: current page, page count, total and the neighbours' addresses."""
+    pages = max(1, -(-total // size))
+    kept = {k: v for k, v in params.items() if v}
+
+    def url(n: int) -> str:
+        return path + "?" + urlencode({**kept, "page": str(n)})
+
+    return {
+        "n": number,
+        "pages": pages,
+        "total": total,
+        "prev": url(number - 1) if number > 1 else None,
+        "next": url(number + 1) if number < pages else None,
+    }
+
+
+def text(raw: Any, name: str, limit: int = 1000) -> str:
+    """A posted text field, trimmed (and cut at ``limit`` so a huge post cannot reach the checks)."""
+    return str(raw.get(name) or "").strip()[:limit]
+
+
+def dmy(value: object) -> str:
+    """An ISO date (or timestamp) as Vietnamese staff write it: ``22/11/2026``."""
+    text = str(value or "")[:10]
+    parts = text.split("-")
+    return f"{parts[2]}/{parts[1]}/{parts[0]}" if len(parts) == 3 else text
+
+
+def label_of(staff: Staff, row: Mapping[str, Any]) -> str:
+    """The name in the page language (Vietnamese when the English name is missing)."""
+    if staff.lang == "en" and row.get("name_en"):
+        return str(row["name_en"])
+    return str(row.get("name_vi") or "")
+
+
+async def response_counts(staff: Staff, codes: list[str]) -> dict[str, int]:
+    """Complete responses per wave (kept break-offs aside, as the results pages count); an agency
+    user's counts cover its own agency only."""
+    where = [Submission.wave.code.is_in(codes), Submission.complete == True]  # noqa: E712
+    if staff.actor.agency_scoped:
+        where.append(Submission.agency == staff.actor.agency_id)
+    rows = (
+        await Submission.select(Submission.wave.code.as_alias("wave"), Count(Submission.id, alias="count"))
+        .where(*where)
+        .group_by(Submission.wave.code)
+    )
+    return {str(r["wave"]): int(r["count"]) for r in rows}
 
 
 # -- errors as pages ----------------------------------------------------------------------------------

@@ -23,8 +23,8 @@ from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
-from api.console.agencies import PAGE_SIZE, PageNo, label_of, page_number, pager, text
-from api.console.base import ROOT, Staff, page, posted, redirect
+from api.console.agencies import PAGE_SIZE
+from api.console.base import ROOT, PageNo, Staff, label_of, page, page_number, pager, posted, redirect, text
 from api.console.i18n import register
 from api.routes.common import RowId
 from api.services import Services

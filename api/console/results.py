@@ -43,7 +43,7 @@ from litestar.response import Redirect, Stream, Template
 from piccolo.query.functions.aggregate import Count, Max
 
 from api.console import charts
-from api.console.base import READERS, ROOT, Staff, page, redirect
+from api.console.base import READERS, ROOT, Staff, dmy, page, redirect
 from api.console.i18n import register, translator
 from api.pages.common import PAGE_HEADERS
 from reports.build import (
@@ -318,12 +318,6 @@ def _name(row: Mapping[str, Any], lang: str) -> str:
 
 def _series(value: str | None) -> str:
     return value if value in SERIES else "self-selected"
-
-
-def _dmy(value: object) -> str:
-    text = str(value or "")[:10]
-    parts = text.split("-")
-    return f"{parts[2]}/{parts[1]}/{parts[0]}" if len(parts) == 3 else text
 
 
 def _finite(x: float | None) -> bool:
@@ -1133,7 +1127,7 @@ async def results_agency(
             TrendEntry(
                 str(w["code"]),
                 _name(w, lang),
-                f"{_dmy(w['period_start'])} – {_dmy(w['period_end'])}",
+                f"{dmy(w['period_start'])} – {dmy(w['period_end'])}",
                 _agency_estimate(earlier, agency_code),
             )
         )
@@ -1142,7 +1136,7 @@ async def results_agency(
         TrendEntry(
             code,
             current.name,
-            f"{_dmy(current.period_start)} – {_dmy(current.period_end)}",
+            f"{dmy(current.period_start)} – {dmy(current.period_end)}",
             _agency_estimate(unfiltered, agency_code),
             current=True,
         )

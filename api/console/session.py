@@ -12,7 +12,6 @@ from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
-from piccolo.query.functions.aggregate import Count
 
 from api.auth import SESSION_COOKIE, ended_session_cookie, session_cookie
 from api.console.base import (
@@ -20,11 +19,13 @@ from api.console.base import (
     LOGIN_PATH,
     ROOT,
     Staff,
+    dmy,
     lang_of,
     nav_for,
     page,
     posted,
     redirect,
+    response_counts,
     safe_back,
 )
 from api.console.i18n import register, translator
@@ -33,7 +34,6 @@ from api.pages.csrf import csrf_ok, csrf_token
 from survey_engine.errors import AuthenticationFailed, InvalidInput
 from survey_engine.security import MIN_PASSWORD_LENGTH
 from survey_engine.staff import LOCKOUT, MAX_FAILED_LOGINS
-from survey_engine.tables import Submission
 
 log = logging.getLogger("sipas.console")
 
@@ -257,41 +257,19 @@ async def home(request: Request[Any, Any, Any], staff: NamedDependency[Staff]) -
     if staff.role != "interviewer":
         listed = await request.app.state.services.waves.list(staff.actor, 100, 0, status="open")
         codes = [str(w["code"]) for w in listed.items]
-        counts = await _response_counts(staff, codes) if codes else {}
+        counts = await response_counts(staff, codes) if codes else {}
         for w in listed.items:
             name = w.get("name_en") if staff.lang == "en" and w.get("name_en") else w.get("name_vi")
             waves.append(
                 {
                     "code": w["code"],
                     "name": name,
-                    "period": f"{_dmy(w.get('period_start'))} – {_dmy(w.get('period_end'))}",
+                    "period": f"{dmy(w.get('period_start'))} – {dmy(w.get('period_end'))}",
                     "responses": counts.get(str(w["code"]), 0),
                 }
             )
     sections = [item for item in nav_for(staff) if item["href"] != ROOT]
     return page(staff, "home.html", {"title": staff.t("home_title"), "waves": waves, "sections": sections})
-
-
-async def _response_counts(staff: Staff, codes: list[str]) -> dict[str, int]:
-    """Complete responses per wave (kept break-offs aside, as the results pages count); an agency
-    user's counts cover its own agency only."""
-    where = [Submission.wave.code.is_in(codes), Submission.complete == True]  # noqa: E712
-    if staff.actor.agency_scoped:
-        where.append(Submission.agency == staff.actor.agency_id)
-    rows = (
-        await Submission.select(Submission.wave.code.as_alias("wave"), Count(Submission.id, alias="count"))
-        .where(*where)
-        .group_by(Submission.wave.code)
-    )
-    return {str(r["wave"]): int(r["count"]) for r in rows}
-
-
-def _dmy(value: object) -> str:
-    if value is None:
-        return ""
-    text = str(value)[:10]
-    parts = text.split("-")
-    return f"{parts[2]}/{parts[1]}/{parts[0]}" if len(parts) == 3 else text
 
 
 @get(f"{ROOT}/{{rest:path}}", include_in_schema=False, name="console_not_found")

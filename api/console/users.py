@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import secrets
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
-from api.console.base import ROOT, Staff, page, posted, redirect, vn_time
+from api.console.base import ROOT, PageNo, Staff, page, page_number, pager, posted, redirect, vn_time
 from api.console.i18n import register
 from api.routes.common import RowId
 from survey_engine import audit
@@ -20,7 +19,6 @@ from survey_engine.actors import ROLES
 from survey_engine.errors import Conflict, InvalidInput
 
 PAGE_SIZE = 50
-Offset = Annotated[int, QueryParameter(ge=0, le=10_000_000, description="rows to skip")]
 RoleFilter = Annotated[str | None, QueryParameter(max_length=16, description="role")]
 TypeFilter = Annotated[str | None, QueryParameter(max_length=32, description="object type")]
 
@@ -114,20 +112,6 @@ async def _agency_options(request: Request[Any, Any, Any], staff: Staff) -> list
     return options
 
 
-def _pager(base: str, params: dict[str, str], offset: int, total: int) -> dict[str, Any]:
-    def link(at: int) -> str:
-        return base + "?" + urlencode({**params, "offset": at})
-
-    pages = max(1, -(-total // PAGE_SIZE))
-    return {
-        "n": offset // PAGE_SIZE + 1,
-        "pages": pages,
-        "total": total,
-        "prev": link(max(0, offset - PAGE_SIZE)) if offset > 0 else None,
-        "next": link(offset + PAGE_SIZE) if offset + PAGE_SIZE < total else None,
-    }
-
-
 def _field_errors(staff: Staff, exc: InvalidInput) -> dict[str, str]:
     """The service's per-field problems (English, for the API) as the page's own messages."""
     known = {
@@ -149,14 +133,14 @@ async def _users_page(
     request: Request[Any, Any, Any],
     staff: Staff,
     role: str | None,
-    offset: int,
+    number: int,
     form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     created: dict[str, str] | None = None,
 ) -> Template:
     wanted = role if role in ROLES else None
     services = request.app.state.services
-    listed = await services.staff.list_users(PAGE_SIZE, offset, wanted)
+    listed = await services.staff.list_users(PAGE_SIZE, (number - 1) * PAGE_SIZE, wanted)
     locked = await services.staff.locked_until([int(u["id"]) for u in listed.items])
     users = []
     for u in listed.items:
@@ -181,7 +165,7 @@ async def _users_page(
             "form": form or {"role": "agency"},
             "errors": errors or {},
             "created": created,
-            "pager": _pager(f"{ROOT}/users", {"role": wanted} if wanted else {}, offset, listed.total),
+            "pager": pager(f"{ROOT}/users", {"role": wanted}, number, listed.total, PAGE_SIZE),
             "total": listed.total,
         },
         status=422 if errors else 200,
@@ -193,10 +177,10 @@ async def users(
     request: Request[Any, Any, Any],
     staff: NamedDependency[Staff],
     role: RoleFilter = None,
-    offset: Offset = 0,
+    page_no: PageNo = None,
 ) -> Template:
     staff.need("admin")
-    return await _users_page(request, staff, role, offset)
+    return await _users_page(request, staff, role, page_number(page_no))
 
 
 @post(f"{ROOT}/users", include_in_schema=False, status_code=200, name="console_users_create")
@@ -220,7 +204,7 @@ async def create_user(request: Request[Any, Any, Any], staff: NamedDependency[St
     except Conflict:
         errors = {"email": staff.t("us_exists")}
     if errors:
-        return await _users_page(request, staff, None, 0, form, errors)
+        return await _users_page(request, staff, None, 1, form, errors)
     # The password is rendered in the response to this POST only (never in a URL, never stored in clear).
     return await _users_page(
         request, staff, None, 0, created={"email": form["email"].lower(), "password": password}
@@ -332,10 +316,11 @@ def _details(details: object) -> list[tuple[str, str]]:
 
 @get(f"{ROOT}/audit", include_in_schema=False, name="console_audit")
 async def audit_log(
-    staff: NamedDependency[Staff], object_type: TypeFilter = None, offset: Offset = 0
+    staff: NamedDependency[Staff], object_type: TypeFilter = None, page_no: PageNo = None
 ) -> Template:
     staff.need("admin")
-    listed = await audit.list_entries(PAGE_SIZE, offset, object_type or None)
+    number = page_number(page_no)
+    listed = await audit.list_entries(PAGE_SIZE, (number - 1) * PAGE_SIZE, object_type or None)
     entries = [
         {
             **e,
@@ -352,9 +337,7 @@ async def audit_log(
             "entries": entries,
             "types": [(kind, kind) for kind in await audit.object_types()],
             "object_type": object_type or "",
-            "pager": _pager(
-                f"{ROOT}/audit", {"object_type": object_type} if object_type else {}, offset, listed.total
-            ),
+            "pager": pager(f"{ROOT}/audit", {"object_type": object_type}, number, listed.total, PAGE_SIZE),
         },
     )
 

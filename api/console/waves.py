@@ -21,9 +21,20 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from piccolo.query.functions.aggregate import Count
 
-from api.console.base import READERS, ROOT, Staff, page, posted, redirect
+from api.console.base import (
+    READERS,
+    ROOT,
+    PageNo,
+    Staff,
+    label_of,
+    page,
+    page_number,
+    pager,
+    posted,
+    redirect,
+    response_counts,
+)
 from api.console.i18n import register
-from api.console.session import _response_counts
 from api.routes.fieldwork import FIELDWORK
 from api.schemas import WaveIn
 from survey_engine.errors import Conflict, InvalidInput
@@ -222,13 +233,6 @@ register(
 # -- helpers ------------------------------------------------------------------------------------------
 
 
-def _name(staff: Staff, row: dict[str, Any]) -> str:
-    """The row's English name on English pages when it has one, else the Vietnamese name."""
-    if staff.lang == "en" and row.get("name_en"):
-        return str(row["name_en"])
-    return str(row.get("name_vi") or "")
-
-
 def _day(value: object) -> date | None:
     """A date column as a date (SQLite may hand back text)."""
     if isinstance(value, date):
@@ -261,7 +265,7 @@ async def agency_names(staff: Staff, codes: list[str] | set[str]) -> dict[str, s
     rows = await Agency.select(Agency.code, Agency.name_vi, Agency.name_en).where(
         Agency.code.is_in(sorted(codes))
     )
-    return {r["code"]: _name(staff, r) for r in rows}
+    return {r["code"]: label_of(staff, r) for r in rows}
 
 
 async def progress_view(request: Request[Any, Any, Any], staff: Staff, code: str) -> dict[str, Any] | None:
@@ -339,17 +343,18 @@ async def wave_list(
     request: Request[Any, Any, Any],
     staff: NamedDependency[Staff],
     status: Annotated[str | None, QueryParameter(max_length=16, description="draft, open or closed")] = None,
-    n: Annotated[int, QueryParameter(ge=1, le=10_000, description="page number")] = 1,
+    page_no: PageNo = None,
 ) -> Template:
     staff.need(*READERS)
     wanted = status if status in STATUSES else None
+    n = page_number(page_no)
     listed = await request.app.state.services.waves.list(staff.actor, PAGE_SIZE, (n - 1) * PAGE_SIZE, wanted)
     codes = [str(w["code"]) for w in listed.items]
-    counts = await _response_counts(staff, codes) if codes else {}
+    counts = await response_counts(staff, codes) if codes else {}
     waves = [
         {
             "code": w["code"],
-            "name": _name(staff, w),
+            "name": label_of(staff, w),
             "questionnaire": f"{w['questionnaire']} v{w['questionnaire_version']}",
             "period": period_text(w),
             "channels": [staff.t(f"wave_channel_{c}") for c in w.get("channels") or []],
@@ -361,15 +366,6 @@ async def wave_list(
         }
         for w in listed.items
     ]
-    pages = max(1, -(-listed.total // PAGE_SIZE))
-    base = f"{ROOT}/waves?" + (f"status={wanted}&" if wanted else "")
-    pager = {
-        "n": n,
-        "pages": pages,
-        "total": listed.total,
-        "prev": f"{base}n={n - 1}" if n > 1 else None,
-        "next": f"{base}n={n + 1}" if n < pages else None,
-    }
     return page(
         staff,
         "waves.html",
@@ -378,7 +374,7 @@ async def wave_list(
             "waves": waves,
             "status": wanted or "",
             "statuses": STATUSES,
-            "pager": pager,
+            "pager": pager(f"{ROOT}/waves", {"status": wanted}, n, listed.total, PAGE_SIZE),
             "can_create": staff.may(*ANALYSTS),
         },
     )
@@ -398,14 +394,14 @@ async def _form_choices(request: Request[Any, Any, Any], staff: Staff) -> dict[s
                 (value, staff.t("wave_q_option", title=title, code=q["code"], version=version))
             )
     agencies = [
-        {"code": a["code"], "name": _name(staff, a)}
+        {"code": a["code"], "name": label_of(staff, a)}
         for a in (await services.agencies.list(staff.actor, 5000, 0)).items
         if a.get("active", True)
     ]
     points: dict[str, list[dict[str, Any]]] = {}
     for p in (await services.service_points.list(staff.actor, 20000, 0)).items:
         if p.get("active", True):
-            points.setdefault(str(p["agency"]), []).append({"code": p["code"], "name": _name(staff, p)})
+            points.setdefault(str(p["agency"]), []).append({"code": p["code"], "name": label_of(staff, p)})
     groups = [{"agency": a, "points": points[a["code"]]} for a in agencies if points.get(a["code"])]
     return {"questionnaires": questionnaires, "agencies": agencies, "point_groups": groups}
 
@@ -619,7 +615,7 @@ async def wave_detail(
             "code": a,
             "name": names.get(a, a),
             "points": [
-                {"code": p, "name": _name(staff, point_of[p])}
+                {"code": p, "name": label_of(staff, point_of[p])}
                 for p in wave["service_points"]
                 if p in point_of and point_of[p]["agency"] == a
             ],
@@ -633,9 +629,9 @@ async def wave_detail(
         staff,
         "waves_detail.html",
         {
-            "title": f"{wave['code']} · {_name(staff, wave)}",
+            "title": f"{wave['code']} · {label_of(staff, wave)}",
             "wave": wave,
-            "name": _name(staff, wave),
+            "name": label_of(staff, wave),
             "period": period_text(wave),
             "badge": status_badge(str(wave["status"])),
             "members": members,
