@@ -207,7 +207,7 @@ async def create_user(request: Request[Any, Any, Any], staff: NamedDependency[St
         return await _users_page(request, staff, None, 1, form, errors)
     # The password is rendered in the response to this POST only (never in a URL, never stored in clear).
     return await _users_page(
-        request, staff, None, 0, created={"email": form["email"].lower(), "password": password}
+        request, staff, None, 1, created={"email": form["email"].lower(), "password": password}
     )
 
 
