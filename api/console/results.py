@@ -701,10 +701,10 @@ async def _counter_rows(
 ) -> list[dict[str, Any]]:
     """Counter ratings per agency in the wave's period (self-selected, a series of its own)."""
     start, end = date.fromisoformat(wave.period_start), date.fromisoformat(wave.period_end)
+    found = await scorecards.counter_ratings_by_agency([str(a["code"]) for a in agencies], start, end)
     out = []
     for a in agencies:
-        counts = await scorecards.counter_ratings(str(a["code"]), start, end)
-        panel = counter_panel(counts)
+        panel = counter_panel(found.get(str(a["code"]), {}))
         if panel.n:
             out.append(_counter_view(_name(a, lang), panel, lang))
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
-from survey_engine.scorecards import counter_ratings
+from survey_engine.scorecards import counter_ratings, counter_ratings_by_agency
 from tests.api.conftest import World, create_open_wave
 
 VN = timezone(timedelta(hours=7))
@@ -27,3 +27,6 @@ async def test_counter_ratings_are_limited_to_the_period(world: World) -> None:
     assert await counter_ratings("A1", today - timedelta(days=30), today - timedelta(days=1)) == {}
     assert await counter_ratings("A1", today + timedelta(days=1), today + timedelta(days=30)) == {}
     assert await counter_ratings("A2", today, today) == {}
+    # several agencies in one read give what each asks for alone
+    assert await counter_ratings_by_agency(["A1", "A2"], today, today) == {"A1": {3: 2, 1: 1}}
+    assert await counter_ratings_by_agency([], today, today) == {}
