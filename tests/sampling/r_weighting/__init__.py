@@ -12,11 +12,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 HERE = Path(__file__).parent
-# R's datasets in shared/, which lies beside the checkout (as in CI); else the copies kept with the core
-# fixtures (which lack the population file apipop.csv).
-DATA = HERE.parents[3] / "shared" / "reference-data" / "r-survey"
-if not DATA.exists():  # pragma: no cover - a checkout without shared/ beside it
-    DATA = HERE.parent / "r_core" / "data"
+# R's datasets have one copy in the repository, kept with the core fixtures (see its README.md for their
+# origin and licence): a clone alone must run every test.
+DATA = HERE.parent / "r_core" / "data"
 
 
 @cache

@@ -1,6 +1,7 @@
 # Reference values for sipas weighting, calibration and replicate-weight code.
 # Run from this directory:  Rscript make_fixtures.R  (writes fixtures.json next to it).
-# Data: R's survey package datasets, the same as /work/shared/reference-data/r-survey/*.csv.
+# Data: R's survey package datasets (data(api)), the same as the CSV copies in ../r_core/data/ that the
+# Python tests read.
 suppressMessages(library(survey))
 library(jsonlite)
 data(api)
