@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fnmatch
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -32,3 +34,20 @@ def test_the_r_datasets_have_one_copy_and_a_licence_note() -> None:
     assert copies == sorted(f"tests/sampling/r_core/data/{name}.csv" for name in R_DATASETS)
     note = (WEIGHTING_DATA / "README.md").read_text(encoding="utf-8")
     assert "GPL-2 | GPL-3" in note and "Lumley" in note
+
+
+def test_licence_file_is_the_apache_licence_that_pyproject_declares() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["license"] == {"text": "Apache-2.0"}
+    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert text.lstrip().startswith("Apache License")
+    assert "Version 2.0, January 2004" in text and "END OF TERMS AND CONDITIONS" in text
+
+
+def test_the_package_does_not_ship_the_tests_or_their_gpl_data() -> None:
+    # setuptools matches these patterns with fnmatch against dotted package names.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    include = project["tool"]["setuptools"]["packages"]["find"]["include"]
+    for package in ("tests", "tests.sampling", "tests.sampling.r_core", "tests.sampling.r_weighting"):
+        assert not any(fnmatch.fnmatchcase(package, pattern) for pattern in include), package
+    assert any(fnmatch.fnmatchcase("sampling", pattern) for pattern in include)
