@@ -1,9 +1,12 @@
-"""The repository stands alone: a clone with nothing beside it has every file its tests read."""
+"""The repository stands alone: a clone with nothing beside it has every file its tests and docs refer to."""
 
 from __future__ import annotations
 
 import fnmatch
+import os
+import re
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +18,33 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Every R dataset that a test reads by name (test_cli_planning reads apipop.csv and apiclus1.csv).
 R_DATASETS = ("apipop", "apistrat", "apiclus1", "apiclus2")
+
+# Folders that are not part of the repository's content: the virtualenv and caches anywhere, the runtime
+# data folder and build outputs at the top (tests/sampling/r_core/data is content).
+_SKIP_DIRS = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", ".hypothesis"}
+_SKIP_TOP = {"data", "build", "dist", "out"}
+_TEXT_SUFFIXES = {".py", ".md", ".R", ".toml", ".cfg", ".ini", ".txt", ".sh", ".html", ".js", ".css"}
+
+# Written in two pieces so that this file does not match itself.
+_OUTSIDE = re.compile("|".join(re.escape(a + b) for a, b in (("../", "shared"), ("/work", "/"))))
+
+# A Markdown link or image target: [text](target) with no scheme (http:, mailto:) and no bare anchor.
+_LINK = re.compile(r"\]\((?![a-z][a-z0-9+.-]*:|#)([^)\s]+)\)")
+
+
+def _text_files() -> Iterator[Path]:
+    # os.walk so that skipped folders (a .venv of thousands of files) are never entered.
+    for folder, dirs, files in os.walk(ROOT):
+        top = Path(folder) == ROOT
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if d not in _SKIP_DIRS and not d.endswith(".egg-info") and not (top and d in _SKIP_TOP)
+        )
+        for name in sorted(files):
+            path = Path(folder) / name
+            if path.suffix in _TEXT_SUFFIXES or name in {"Makefile", "run"}:
+                yield path
 
 
 @pytest.mark.parametrize(
@@ -51,3 +81,31 @@ def test_the_package_does_not_ship_the_tests_or_their_gpl_data() -> None:
     for package in ("tests", "tests.sampling", "tests.sampling.r_core", "tests.sampling.r_weighting"):
         assert not any(fnmatch.fnmatchcase(package, pattern) for pattern in include), package
     assert any(fnmatch.fnmatchcase("sampling", pattern) for pattern in include)
+
+
+def test_no_file_refers_to_a_place_outside_the_repository() -> None:
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in _text_files()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if _OUTSIDE.search(line)
+    ]
+    assert found == []
+
+
+def test_relative_links_in_the_documentation_resolve() -> None:
+    broken = []
+    for path in (p for p in _text_files() if p.suffix == ".md"):
+        for target in _LINK.findall(path.read_text(encoding="utf-8")):
+            if not (path.parent / target.split("#", 1)[0]).exists():
+                broken.append(f"{path.relative_to(ROOT)} -> {target}")
+    assert broken == []
+
+
+def test_readme_links_to_the_documentation() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    linked = {target.split("#", 1)[0] for target in _LINK.findall(readme)}
+    documents = {p.relative_to(ROOT).as_posix() for p in (ROOT / "docs").glob("*.md")}
+    assert {"docs/architecture.md", "docs/statistics.md", "docs/interfaces.md"} <= documents
+    assert documents <= linked
+    assert {"LICENSE", "CONTRIBUTING.md", "CHANGELOG.md"} <= linked

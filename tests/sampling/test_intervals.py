@@ -36,7 +36,8 @@ def test_logit_by_hand() -> None:
 
 
 def test_korn_graubard_equals_clopper_pearson_on_effective_n() -> None:
-    # With df = n − 1 the df adjustment is 1 and KG is Clopper–Pearson on n* = p(1 − p)/V (STATISTICS.md).
+    # With df = n − 1 the df adjustment is 1 and KG is Clopper–Pearson on n* = p(1 − p)/V
+    # (docs/statistics.md).
     p, se, n = 0.2, 0.04, 200
     n_star = p * (1 - p) / se**2
     lo, hi = proportion_interval([p], [se], [n - 1], [n], "korn-graubard")

@@ -214,7 +214,7 @@ def test_lonely_psu_fail_is_an_error_as_in_r() -> None:
 
 
 def test_published_values() -> None:
-    """STATISTICS.md: 662.29 (SE 9.4089) stratified; 644.17 (23.542) cluster; 30.0990 two-stage."""
+    """docs/statistics.md: 662.29 (SE 9.4089) stratified; 644.17 (23.542) cluster; 30.0990 two-stage."""
     design, d = build("dstrat")
     e = estimate_means(design, {"api00": d["api00"]}).estimates[0]
     assert round(e.estimate, 2) == 662.29 and round(e.se, 4) == 9.4089
