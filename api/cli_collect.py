@@ -123,7 +123,9 @@ def register(sub: Any) -> None:
         description="Export a wave's microdata: one row per stored submission, one column per item, with "
         "design variables and weights (series, stratum, psu, weight, base_weight, fpc) and a codebook in "
         "Vietnamese and English (FILE.codebook.csv, or a 'codebook' sheet in XLSX). Never includes phone "
-        "numbers, dossier codes or devices.",
+        "numbers, dossier codes or devices. In CSV and XLSX, text that a spreadsheet would run as a formula "
+        "(=, +, -, @ first) gets a leading apostrophe and control characters are removed; Parquet keeps the "
+        "stored text.",
     )
     export.add_argument("--wave", required=True, help="wave code, e.g. AB-2026")
     export.add_argument("--format", choices=FORMATS, default="csv")

@@ -35,13 +35,14 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 __all__ = ["FORMULA_START", "csv_cells", "csv_line", "safe_text", "spreadsheet_value", "xlsx_cells"]
 
 # Leading characters that make a spreadsheet read a cell as a formula (after NFKC folding).
 FORMULA_START = frozenset("=+-@\t\r")
+_NUMBERS = frozenset({int, float})
 # A negative decimal number, which a spreadsheet reads as a number and never as a formula.
 _NEGATIVE_NUMBER = re.compile(r"-(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
 # What XML 1.0 (and so XLSX) cannot carry; a superset of openpyxl's ILLEGAL_CHARACTERS_RE.
@@ -50,8 +51,15 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 def safe_text(text: str) -> str:
     """``text`` without the characters XLSX cannot hold, quoted when a spreadsheet would run it."""
-    text = _NOT_XML.sub("", text)
-    if not text or unicodedata.normalize("NFKC", text[0])[:1] not in FORMULA_START:
+    if _NOT_XML.search(text):
+        text = _NOT_XML.sub("", text)
+    if not text:
+        return text
+    first = text[0]
+    # ASCII is its own NFKC form: only other first characters need the (slower) folding.
+    if first not in FORMULA_START and (
+        first < "\x80" or unicodedata.normalize("NFKC", first)[:1] not in FORMULA_START
+    ):
         return text
     if _NEGATIVE_NUMBER.fullmatch(text):
         return text
@@ -62,18 +70,18 @@ def spreadsheet_value(value: Any) -> Any:
     """One cell: text made safe, dates and times in ISO 8601, numbers and ``None`` as they are."""
     if isinstance(value, str):
         return safe_text(value)
-    if isinstance(value, datetime | date):
+    if isinstance(value, date):  # datetime is a date too
         return value.isoformat()
     return value
 
 
 def csv_cells(values: Iterable[Any]) -> list[Any]:
     """A row for ``csv.writer.writerow``: every cell through :func:`spreadsheet_value`, ``None`` empty."""
-    out: list[Any] = []
-    for value in values:
-        cell = spreadsheet_value(value)
-        out.append("" if cell is None else cell)
-    return out
+    # Most cells of a microdata row are plain numbers: pass them without a call (exports run to millions).
+    return [
+        value if type(value) in _NUMBERS else ("" if value is None else spreadsheet_value(value))
+        for value in values
+    ]
 
 
 def csv_line(values: Iterable[Any]) -> str:
