@@ -12,6 +12,7 @@ from typing import Any
 
 from api.cli_errors import CliUsageError
 from api.cli_server import _run_with_engine, _settings
+from survey_engine.spreadsheet import csv_cells, xlsx_cells
 
 FORMATS = ("csv", "parquet", "xlsx")
 
@@ -37,29 +38,30 @@ async def _write(wave: str, fmt: str, target: Path) -> int:
         if fmt == "csv":
             with tmp.open("w", encoding="utf-8", newline="") as handle:
                 writer = csv.writer(handle)
-                writer.writerow(export.columns)
+                writer.writerow(csv_cells(export.columns))
                 async for row in export_rows(export):
-                    writer.writerow(["" if v is None else _text(v) for v in row])
+                    writer.writerow(csv_cells(row))
                     count += 1
         elif fmt == "xlsx":
             from openpyxl import Workbook
 
             book = Workbook(write_only=True)
             sheet = book.create_sheet("data")
-            sheet.append(export.columns)
+            sheet.append(xlsx_cells(sheet, export.columns))
             async for row in export_rows(export):
-                sheet.append([_text(v) for v in row])
+                sheet.append(xlsx_cells(sheet, row))
                 count += 1
             codebook = book.create_sheet("codebook")
             entries = export.codebook()
-            codebook.append(list(entries[0]))
+            codebook.append(xlsx_cells(codebook, entries[0]))
             for entry in entries:
-                codebook.append(list(entry.values()))
+                codebook.append(xlsx_cells(codebook, entry.values()))
             book.save(tmp)
         else:
             import pyarrow as pa
             import pyarrow.parquet as pq
 
+            # Parquet is typed data that no spreadsheet evaluates: the stored text goes in unchanged.
             rows = [[_text(v) for v in row] async for row in export_rows(export)]
             count = len(rows)
             columns = list(zip(*rows, strict=True)) if rows else [[] for _ in export.columns]
@@ -92,9 +94,9 @@ def codebook_path(target: Path) -> Path:
 def _write_codebook_csv(rows: list[dict[str, str]], target: Path) -> None:
     tmp = target.with_name(f".{target.name}.tmp")
     with tmp.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+        writer = csv.writer(handle)
+        writer.writerow(csv_cells(rows[0]))
+        writer.writerows(csv_cells(row.values()) for row in rows)
     os.replace(tmp, target)
 
 
@@ -121,7 +123,9 @@ def register(sub: Any) -> None:
         description="Export a wave's microdata: one row per stored submission, one column per item, with "
         "design variables and weights (series, stratum, psu, weight, base_weight, fpc) and a codebook in "
         "Vietnamese and English (FILE.codebook.csv, or a 'codebook' sheet in XLSX). Never includes phone "
-        "numbers, dossier codes or devices.",
+        "numbers, dossier codes or devices. In CSV and XLSX, text that a spreadsheet would run as a formula "
+        "(=, +, -, @ first) gets a leading apostrophe and control characters are removed; Parquet keeps the "
+        "stored text.",
     )
     export.add_argument("--wave", required=True, help="wave code, e.g. AB-2026")
     export.add_argument("--format", choices=FORMATS, default="csv")

@@ -36,6 +36,7 @@ from sampling.selection import (
     select_systematic,
 )
 from sampling.weighting import nonresponse_adjustment, summarise_weights, trim_weights
+from survey_engine.spreadsheet import csv_cells
 
 FORMATS = ("table", "json", "csv")
 
@@ -87,9 +88,10 @@ def _print_rows(
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(headers)
+        writer.writerow(csv_cells(headers))
         for r in rows:
-            writer.writerow([_cell(r.get(h)) for h in headers])
+            # stratum labels come from the user's file: text through the spreadsheet rule, numbers kept
+            writer.writerow([_cell(v) for v in csv_cells(r.get(h) for h in headers)])
         sys.stdout.write(buf.getvalue())
         return
     if title:
@@ -168,6 +170,9 @@ def _indicator(table: Table, column: str) -> np.ndarray:
 
 
 def _write_csv(arrow: pa.Table, out: str) -> None:
+    # The next sipas command reads this file back (allocate -> draw -> weights -> estimate): the user's own
+    # cells are copied unchanged, so identifiers and stratum labels still match the frame and the targets
+    # (survey_engine.spreadsheet applies to the reports printed with --format csv instead).
     try:
         pacsv.write_csv(arrow, out)
     except OSError as exc:

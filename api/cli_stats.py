@@ -26,6 +26,7 @@ from sampling.errors import SamplingError
 from sampling.estimators import DfOption, estimate_means, estimate_proportions, estimate_totals
 from sampling.indices import estimate_indices
 from sampling.publication import PUBLICATION_RULES
+from survey_engine.spreadsheet import csv_cells
 
 FORMATS = ("table", "json", "csv")
 LONELY = ("fail", "remove", "certainty", "adjust", "average")
@@ -149,6 +150,11 @@ def _build_design(table: Table, args: argparse.Namespace, targets: Any) -> Desig
         fpc2 = table.numeric(args.fpc2, missing="error", role="fpc2") if args.fpc2 else None
     except TabularError as exc:
         raise CliUsageError(str(exc)) from None
+    if weights is not None and weights.size and not weights.any():
+        # R accepts the design and answers NaN (0/0) for every estimate; a blank result with exit 0 reads
+        # as success, so say what is wrong. Some zero weights (nonrespondents) are fine, as in R, and a
+        # domain whose weights are all zero gets R's empty estimate while the others are computed.
+        raise CliUsageError(f"weight {args.weight!r} is 0 in every row: nothing can be estimated")
     try:
         design = Design(
             weights=weights,
@@ -284,17 +290,20 @@ def _csv(estimates: Sequence[Estimate], by: Sequence[str], extra: dict[str, str]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     lead = list(extra or {})
-    w.writerow([*lead, "variable", *by, *_CSV_COLUMNS])
+    w.writerow(csv_cells([*lead, "variable", *by, *_CSV_COLUMNS]))
     for e in estimates:
         d = e.to_dict()
-        w.writerow(
+        # Column names and domain labels come from the user's file: text through the spreadsheet rule,
+        # numbers formatted after it (so -0.5 stays a number).
+        cells = csv_cells(
             [
                 *(extra or {}).values(),
                 e.variable,
                 *(e.domain.get(b, "") for b in by),
-                *(_fmt(d.get(c)) for c in _CSV_COLUMNS),
+                *(d.get(c) for c in _CSV_COLUMNS),
             ]
         )
+        w.writerow([_fmt(v) for v in cells])
     return buf.getvalue()
 
 

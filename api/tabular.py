@@ -1,9 +1,10 @@
 """Read flat files (CSV, Parquet) into numpy columns, with errors a user can act on.
 
-Used by the statistics commands (``sipas estimate``, ``sipas index``, ``sipas weights``).
-Every problem with the user's file raises a :class:`TabularError` (a ``ValueError``) whose message is
-one line naming the column and, for bad values, the first offending data row (1-based, header excluded),
-so the CLI can turn it into a ``CliUsageError`` unchanged.
+Used by the statistics and planning commands (``sipas estimate``, ``index``, ``allocate``, ``draw``,
+``weights``). Every problem with the user's file raises a :class:`TabularError` (a ``ValueError``) whose
+message is one line naming the column (missing, named twice in the header, not numeric) and, for bad
+values, the first offending data row (1-based, header excluded), so the CLI can turn it into a
+``CliUsageError`` unchanged.
 
 Example::
 
@@ -27,6 +28,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 __all__ = [
+    "DuplicateColumnError",
     "MissingColumnError",
     "MissingValueError",
     "NonNumericValueError",
@@ -42,6 +44,10 @@ class TabularError(ValueError):
 
 class MissingColumnError(TabularError):
     """A requested column is not in the file."""
+
+
+class DuplicateColumnError(TabularError):
+    """Two columns of the file have the same name, so which one to use is ambiguous."""
 
 
 class NonNumericValueError(TabularError):
@@ -199,12 +205,14 @@ def read_table(path: str | Path, columns: Sequence[str] | None = None) -> Table:
         if p.suffix.lower() in {".parquet", ".pq"}:
             schema_names = pq.read_schema(p).names
             _check_columns(wanted, schema_names, p)
+            _check_unique(wanted, schema_names, p)
             arrow = pq.read_table(p, columns=wanted)
         else:
             if not (suffix.endswith(".csv") or suffix.endswith(".csv.gz") or suffix.endswith(".txt")):
                 raise TabularError(f"unsupported file type {p.suffix!r} (use .csv or .parquet): {p}")
             header = _csv_header(p)
             _check_columns(wanted, header, p)
+            _check_unique(wanted, header, p)
             convert = pacsv.ConvertOptions(include_columns=wanted, strings_can_be_null=True)
             arrow = pacsv.read_csv(p, convert_options=convert)
     except pa.ArrowInvalid as exc:
@@ -215,6 +223,20 @@ def read_table(path: str | Path, columns: Sequence[str] | None = None) -> Table:
 def _csv_header(p: Path) -> list[str]:
     reader = pacsv.open_csv(p, read_options=pacsv.ReadOptions(block_size=1 << 16))
     return list(reader.schema.names)
+
+
+def _check_unique(wanted: list[str] | None, present: Sequence[str], p: Path) -> None:
+    """A name given to two columns is ambiguous: Arrow silently takes the first when asked for a subset
+    and fails on the whole table. Refuse it when it matters: a column the command reads, or any column
+    when the whole file is read (``draw`` and ``weights`` copy every column to their output)."""
+    seen: set[str] = set()
+    for name in present:
+        if name in seen and (wanted is None or name in wanted):
+            raise DuplicateColumnError(
+                f"column {name!r} appears {list(present).count(name)} times in the header of {p}: "
+                "rename the copies so that each column has its own name"
+            )
+        seen.add(name)
 
 
 def _check_columns(wanted: list[str] | None, present: Sequence[str], p: Path) -> None:

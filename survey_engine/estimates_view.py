@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 from survey_engine.analysis import OVERALL, WaveResults
+from survey_engine.spreadsheet import csv_cells
 
 CSV_COLUMNS = (
     "kind",
@@ -74,7 +75,7 @@ def estimate_rows(results: WaveResults, agency: str | None = None) -> dict[str, 
 def rows_as_csv(rows: dict[str, list[dict[str, Any]]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(csv_cells(CSV_COLUMNS))
 
     for item in rows["indices"]:
         _write(writer, item["kind"], item["index"], item)
@@ -87,26 +88,28 @@ def _write(writer: Any, kind: str, code: str, item: dict[str, Any]) -> None:
     domain = ";".join(f"{k}={v}" for k, v in item["domain"].items())
     label = item.get("label") or {}
     writer.writerow(
-        [
-            kind,
-            code,
-            domain,
-            item["estimate"],
-            item["se"],
-            item["ci_low"],
-            item["ci_high"],
-            item["level"],
-            item["ci_method"],
-            item["df"],
-            item["n"],
-            item.get("n_eff"),
-            item.get("cv"),
-            item.get("flag"),
-            item.get("flag_reason", ""),
-            item.get("dont_know", ""),
-            label.get("vi", ""),
-            label.get("en", ""),
-        ]
+        csv_cells(
+            [
+                kind,
+                code,
+                domain,
+                item["estimate"],
+                item["se"],
+                item["ci_low"],
+                item["ci_high"],
+                item["level"],
+                item["ci_method"],
+                item["df"],
+                item["n"],
+                item.get("n_eff"),
+                item.get("cv"),
+                item.get("flag"),
+                item.get("flag_reason", ""),
+                item.get("dont_know", ""),
+                label.get("vi", ""),
+                label.get("en", ""),
+            ]
+        )
     )
 
 

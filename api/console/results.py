@@ -22,8 +22,6 @@ worker thread here, so a page never blocks the event loop with statistics.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 import time
@@ -74,6 +72,7 @@ from survey_engine.errors import Conflict, InvalidInput, NotFound
 from survey_engine.export import describe_wave, export_rows
 from survey_engine.frames import DEMOGRAPHICS
 from survey_engine.questionnaire import Questionnaire, load_definition
+from survey_engine.spreadsheet import csv_line
 from survey_engine.tables import Agency, FrameUnit, Submission, Wave, WaveAgency, WaveServicePoint, WeightRun
 from survey_engine.waves import CHANNELS, WaveService
 
@@ -1189,26 +1188,6 @@ async def _wave_questionnaire(code: str) -> tuple[int, Questionnaire]:
 # -- export -------------------------------------------------------------------------------------------
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> Any:
-    """A CSV cell; text a spreadsheet would run as a formula (citizens' comments) gets a leading quote."""
-    if value is None:
-        return ""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _csv_line(values: Sequence[Any]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow([_cell(v) for v in values])
-    return buffer.getvalue()
-
-
 @get(f"{BASE}/{{code:str}}/microdata.csv", include_in_schema=False, name="console_results_microdata")
 async def microdata(staff: NamedDependency[Staff], code: FromPath[str]) -> Stream:
     """The wave's responses as ``sipas export --format csv`` writes them, streamed in chunks."""
@@ -1219,10 +1198,10 @@ async def microdata(staff: NamedDependency[Staff], code: FromPath[str]) -> Strea
     await audit.record(staff.actor, "download", "microdata", code, {"format": "csv"})
 
     async def lines() -> AsyncIterator[str]:
-        yield _csv_line(export.columns)
+        yield csv_line(export.columns)
         batch: list[str] = []
         async for row in export_rows(export):
-            batch.append(_csv_line(row))
+            batch.append(csv_line(row))
             if len(batch) >= 500:
                 yield "".join(batch)
                 batch = []
@@ -1246,8 +1225,8 @@ async def codebook(staff: NamedDependency[Staff], code: FromPath[str]) -> Stream
     entries = export.codebook()
 
     async def lines() -> AsyncIterator[str]:
-        yield _csv_line(list(entries[0]))
-        yield "".join(_csv_line(list(e.values())) for e in entries)
+        yield csv_line(list(entries[0]))
+        yield "".join(csv_line(list(e.values())) for e in entries)
 
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in code)
     return Stream(

@@ -55,7 +55,8 @@ Calibrate = Annotated[
         "sample) and `probability` (responses linked to the wave's sample, weighted). Domains: `by` "
         "agency, service point, channel, the dossier's field, frame demographics (`frame:sex`) or a "
         "single-choice item (`item:D1`); responses without a value form an explicit `unknown` domain. "
-        "`calibration` is null unless asked for. `format=csv` returns the same rows as CSV. Agency users "
+        "`calibration` is null unless asked for. `format=csv` returns the same rows as CSV (text that a "
+        "spreadsheet would run as a formula starts with an apostrophe, as in every export). Agency users "
         "see only their agency and must include `by=agency` (crossing it with other columns is allowed)."
     ),
 )

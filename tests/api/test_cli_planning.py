@@ -447,3 +447,38 @@ def test_weights_errors(
     )
     status, _, err = run(["weights", str(sample), *extra, "--out", "w.csv"], capsys)
     assert_usage_error(status, err, needle)
+
+
+# ---------------------------------------------------------------- shared reader
+
+
+def test_a_column_named_twice_is_refused_by_every_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # draw and weights copy every column to their output and read the whole file; allocate reads two
+    monkeypatch.chdir(tmp_path)
+    frame = tmp_path / "frame.csv"
+    frame.write_text("id,h,size,h\n1,a,10,x\n2,a,20,y\n3,b,30,x\n4,b,40,y\n", encoding="utf-8")
+    for argv in (
+        ["draw", str(frame), "--n", "2", "--seed", "1", "--out", "s.csv"],
+        ["weights", str(frame), "--base-weight", "size", "--out", "w.csv"],
+        ["allocate", str(frame), "--stratum", "h", "--size", "size", "--n", "2"],
+    ):
+        status, out, err = run(argv, capsys)
+        assert_usage_error(status, err, "column 'h' appears 2 times")
+        assert out == ""
+    assert not (tmp_path / "s.csv").exists() and not (tmp_path / "w.csv").exists()
+
+
+def test_csv_report_quotes_stratum_labels_a_spreadsheet_would_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    summary = tmp_path / "summary.csv"
+    summary.write_text('stratum,N\n"=HYPERLINK(""http://x"")",100\n-1,200\n', encoding="utf-8")
+    status, out, err = run(
+        ["allocate", str(summary), "--stratum", "stratum", "--size", "N", "--n", "30", "--format", "csv"],
+        capsys,
+    )
+    assert status == 0, err
+    rows = list(csv.DictReader(out.splitlines()))
+    assert [(r["stratum"], r["n"]) for r in rows] == [('\'=HYPERLINK("http://x")', "10"), ("-1", "20")]

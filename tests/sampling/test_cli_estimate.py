@@ -259,6 +259,115 @@ def test_negative_weight_and_bad_options(capsys: pytest.CaptureFixture[str], tmp
     _assert_usage(*run(capsys, "estimate", str(path), "--var", "y", "--proportion"), "0/1")
 
 
+def test_all_zero_weights_are_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # R answers NaN for every estimate; exit 0 with a blank estimate read as success
+    path = tmp_path / "zero.csv"
+    path.write_text("y,w,g\n1,0,a\n2,0,a\n3,0,b\n4,0,b\n")
+    for extra in ([], ["--format", "json"], ["--total", "--by", "g"]):
+        status, out, err = run(capsys, "estimate", str(path), "--var", "y", "--weight", "w", *extra)
+        _assert_usage(status, out, err, "weight 'w'", "0 in every row")
+    mapping = tmp_path / "el.json"
+    mapping.write_text(json.dumps({"E": ["y"]}))
+    status, out, err = run(capsys, "index", str(path), "--elements", str(mapping), "--weight", "w")
+    _assert_usage(status, out, err, "weight 'w'", "0 in every row")
+
+
+def test_some_zero_weights_are_kept_as_r_does(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # R: rows with weight 0 count for nothing; a domain whose weights are all 0 gets NaN (svyby), the
+    # other domains their estimates
+    path = tmp_path / "some.csv"
+    path.write_text("y,w,g\n1,1,a\n5,0,a\n3,1,a\n2,0,b\n4,0,b\n")
+    status, out, err = run(capsys, "estimate", str(path), "--var", "y", "--weight", "w", "--format", "json")
+    assert status == 0, err
+    assert json.loads(out)["estimates"][0]["estimate"] == pytest.approx(2.0)
+    status, out, err = run(
+        capsys, "estimate", str(path), "--var", "y", "--weight", "w", "--by", "g", "--format", "json"
+    )
+    assert status == 0, err
+    by = {e["domain"]["g"]: e["estimate"] for e in json.loads(out)["estimates"]}
+    assert by == {"a": pytest.approx(2.0), "b": None}
+
+
+def test_non_finite_weights_are_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "inf.csv"
+    path.write_text("y,w\n1,1\n2,inf\n")
+    _assert_usage(*run(capsys, "estimate", str(path), "--var", "y", "--weight", "w"), "infinite", "row 2")
+    path.write_text("y,w\n1,1\n2,NaN\n")
+    _assert_usage(*run(capsys, "estimate", str(path), "--var", "y", "--weight", "w"), "missing", "row 2")
+    parquet = tmp_path / "nan.parquet"
+    pq.write_table(pa.table({"y": [1.0, 2.0], "w": [1.0, float("nan")]}), parquet)
+    _assert_usage(*run(capsys, "estimate", str(parquet), "--var", "y", "--weight", "w"), "missing", "row 2")
+
+
+def test_duplicated_column_name_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # Arrow took the first of the two 'w' columns without a word
+    path = tmp_path / "dup.csv"
+    path.write_text("y,w,g,w\n1,1,a,5\n2,1,b,6\n3,1,b,7\n")
+    status, out, err = run(capsys, "estimate", str(path), "--var", "y", "--weight", "w")
+    _assert_usage(status, out, err, "column 'w' appears 2 times", str(path))
+    status, out, err = run(capsys, "index", str(path), "--elements", str(_mapping(tmp_path)), "--weight", "w")
+    _assert_usage(status, out, err, "column 'w' appears 2 times")
+    # a repeated column that the command does not read is no ambiguity
+    status, out, err = run(capsys, "estimate", str(path), "--var", "y", "--format", "json")
+    assert status == 0, err
+    assert json.loads(out)["estimates"][0]["estimate"] == pytest.approx(2.0)
+
+
+def _mapping(tmp_path: Path) -> Path:
+    mapping = tmp_path / "map.json"
+    mapping.write_text(json.dumps({"E": ["y"]}))
+    return mapping
+
+
+def test_user_mistakes_as_users_run_the_command(tmp_path: Path) -> None:
+    """``python -m api.cli`` in a process of its own: exit status 2, one line on stderr, no traceback."""
+    import subprocess
+    import sys
+
+    zero = tmp_path / "zero.csv"
+    zero.write_text("y,w\n1,0\n2,0\n")
+    dup = tmp_path / "dup.csv"
+    dup.write_text("y,w,w\n1,1,2\n2,1,2\n")
+    for argv in (
+        ["estimate", str(zero), "--var", "y", "--weight", "w"],
+        ["draw", str(dup), "--n", "1", "--seed", "1", "--out", str(tmp_path / "s.csv")],
+    ):
+        result = subprocess.run(
+            [sys.executable, "-m", "api.cli", *argv],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+        assert result.returncode == 2 and result.stdout == ""
+        assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: "), result.stderr
+    assert not (tmp_path / "s.csv").exists()
+
+
+def test_csv_output_quotes_labels_a_spreadsheet_would_run(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # domain labels come from the user's file; numbers (a domain coded -1, a negative bound) stay numbers
+    path = tmp_path / "labels.csv"
+    link, total = '"=HYPERLINK(""http://x"")"', "@SUM(A1)"
+    values = [1, -5, 2, -6, 3, -7, 1, 2, 3, 4, 5, 6]
+    rows = [f"{y},{link if i % 2 else total},{-1 if i < 6 else 1}" for i, y in enumerate(values)]
+    path.write_text("y,g,h\n" + "\n".join(rows) + "\n")
+    status, out, err = run(capsys, "estimate", str(path), "--var", "y", "--by", "g", "--format", "csv")
+    assert status == 0, err
+    got = list(csv.DictReader(io.StringIO(out)))
+    assert [r["g"] for r in got] == ['\'=HYPERLINK("http://x")', "'@SUM(A1)"]
+    assert float(got[0]["estimate"]) < 0 and not got[0]["estimate"].startswith("'")
+    status, out, err = run(capsys, "estimate", str(path), "--var", "y", "--by", "h", "--format", "csv")
+    assert status == 0, err
+    got = list(csv.DictReader(io.StringIO(out)))
+    assert [r["h"] for r in got] == ["-1", "1"]
+    assert all(not v.startswith("'") for r in got for v in r.values())
+
+
 def test_lonely_psu_message(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     path = tmp_path / "l.csv"
     path.write_text("y,h\n1,a\n2,a\n3,b\n")
