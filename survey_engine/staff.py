@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from datetime import UTC, datetime, timedelta
+
+from piccolo.query.functions import Case, When
 
 from survey_engine import audit
 from survey_engine.actors import ROLES, Actor
@@ -16,6 +19,7 @@ from survey_engine.transactions import is_unique_violation
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 MAX_FAILED_LOGINS = 10
 LOCKOUT = timedelta(minutes=15)
+log = logging.getLogger("sipas.staff")
 
 USER_COLUMNS = (
     StaffUser.id,
@@ -183,7 +187,6 @@ class StaffService:
                 StaffUser.id,
                 StaffUser.password_hash,
                 StaffUser.active,
-                StaffUser.failed_logins,
                 StaffUser.locked_until,
             )
             .where(StaffUser.email == email)
@@ -197,11 +200,7 @@ class StaffService:
             raise AuthenticationFailed("the account is locked after repeated failed logins; try again later")
         ok = await asyncio.to_thread(self.hashing.verify, str(row["password_hash"]), password)
         if not ok or not row["active"]:
-            failures = int(row["failed_logins"] or 0) + 1
-            values: dict[object, object] = {StaffUser.failed_logins: failures}
-            if failures >= MAX_FAILED_LOGINS:
-                values = {StaffUser.failed_logins: 0, StaffUser.locked_until: now + LOCKOUT}
-            await StaffUser.update(values).where(StaffUser.id == row["id"])
+            await self._count_failure(int(row["id"]), now)
             raise AuthenticationFailed("wrong e-mail or password")
         await StaffUser.update(
             {StaffUser.failed_logins: 0, StaffUser.locked_until: None, StaffUser.last_login_at: now}
@@ -209,6 +208,27 @@ class StaffService:
         token = await self.issue_token(int(row["id"]), kind, now)
         actor = await self.actor_for_user(int(row["id"]))
         return token, actor
+
+    async def _count_failure(self, user_id: int, now: datetime) -> None:
+        """Count one failed login in the database itself and lock the account at the threshold.
+
+        One UPDATE reads and writes the counter, so concurrent failures cannot overwrite each other's count
+        (reading it first and writing it back let 60 parallel wrong passwords leave it at 1). Every
+        ``MAX_FAILED_LOGINS``-th failure locks the account and starts the count again, as serial failures do.
+        """
+        last = StaffUser.failed_logins >= MAX_FAILED_LOGINS - 1  # the value before this failure
+        rows = (
+            await StaffUser.update(
+                {
+                    StaffUser.failed_logins: Case(When(last, 0), default=StaffUser.failed_logins + 1),
+                    StaffUser.locked_until: Case(When(last, now + LOCKOUT), default=StaffUser.locked_until),
+                }
+            )
+            .where(StaffUser.id == user_id)
+            .returning(StaffUser.failed_logins)
+        )
+        if rows and int(rows[0]["failed_logins"]) == 0:
+            log.warning("staff account %s locked after %s failed logins", user_id, MAX_FAILED_LOGINS)
 
     async def issue_token(self, user_id: int, kind: str, now: datetime | None = None) -> str:
         now = now or datetime.now(UTC)
