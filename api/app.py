@@ -20,6 +20,7 @@ from api.console import CONSOLE_ROUTER
 from api.database import engine_from_url, prepare_sqlite_file, use_engine
 from api.pages import PAGE_HANDLERS, TEMPLATE_CONFIG
 from api.problems import EXCEPTION_HANDLERS
+from api.request_checks import CrossSiteRequest, cross_site_problem, json_bodies_only
 from api.routes.admin_units import list_admin_units
 from api.routes.agencies import AgencyController, ServicePointController
 from api.routes.auth import AuthController
@@ -98,21 +99,38 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         ],
         template_config=TEMPLATE_CONFIG,
         dependencies={"actor": Provide(provide_actor)},
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        guards=[json_bodies_only],  # every layer's guards add up: no route can leave it out
+        exception_handlers={**EXCEPTION_HANDLERS, CrossSiteRequest: cross_site_problem},  # type: ignore[dict-item]
         lifespan=[database_lifespan],
         response_headers=RESPONSE_HEADERS,
         request_max_body_size=settings.max_request_bytes,
         openapi_config=OpenAPIConfig(
             title="sipas",
             version=VERSION,
-            description="Collection, design-based statistics and scorecards for satisfaction surveys.",
+            description=(
+                "Collection, design-based statistics and scorecards for satisfaction surveys.\n\n"
+                "Request bodies of JSON endpoints must be sent as `application/json` (or "
+                "`application/*+json`); any other content type answers 415. Scripts authenticate with the "
+                "bearer token from `POST /api/v1/auth/login`. A browser page may use the `sipas_session` "
+                "cookie instead, but a state-changing request (POST, PUT, PATCH, DELETE) made with the "
+                "cookie must come from this site: `Sec-Fetch-Site`, when sent, must be `same-origin`; "
+                "`Origin`, when sent, must be this site's origin; and one of them must say so, or the "
+                "request must carry an `X-Requested-With` header. Otherwise it answers 403 "
+                "`urn:sipas:problem:cross-site-request`."
+            ),
             path="/schema",
             render_plugins=[JsonRenderPlugin()],
             components=Components(
                 security_schemes={
                     "bearer": SecurityScheme(type="http", scheme="bearer"),
                     "session": SecurityScheme(
-                        type="apiKey", name="sipas_session", security_scheme_in="cookie"
+                        type="apiKey",
+                        name="sipas_session",
+                        security_scheme_in="cookie",
+                        description=(
+                            "The browser session. Writes with it must come from this site (Origin or "
+                            "Sec-Fetch-Site: same-origin) or carry X-Requested-With; else 403."
+                        ),
                     ),
                 }
             ),

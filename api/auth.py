@@ -1,7 +1,8 @@
 """Authentication (bearer token or session cookie) and role guards.
 
 Guards authenticate and authorise in one step and leave the :class:`Actor` in ``request.state``;
-handlers receive it through the ``actor`` dependency.
+handlers receive it through the ``actor`` dependency. A state-changing request authenticated by the
+cookie must also show that it comes from this site (:func:`api.request_checks.check_cookie_write`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
 from litestar.handlers.base import BaseRouteHandler
 
+from api.request_checks import check_cookie_write
 from api.settings import Settings
 from survey_engine.actors import Actor
 from survey_engine.errors import AuthenticationFailed, Forbidden
@@ -60,6 +62,9 @@ async def authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
     token = presented_token(connection)
     if token is None:
         raise AuthenticationFailed("sign in first: send a bearer token or the session cookie")
+    if not connection.headers.get("authorization"):
+        # The browser adds the cookie to requests from other sites' pages too: a write must prove its origin.
+        check_cookie_write(connection)
     staff: StaffService = connection.app.state.services.staff
     actor = await staff.authenticate_token(token)
     connection.state.actor = actor

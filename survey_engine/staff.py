@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from piccolo.columns import Column
+from piccolo.query.functions import Case, When
 
 from survey_engine import audit
 from survey_engine.actors import ROLES, Actor
 from survey_engine.errors import AuthenticationFailed, Conflict, FieldProblem, InvalidInput, NotFound, Page
 from survey_engine.security import PasswordHashing, hash_token, new_token, password_problems
 from survey_engine.tables import Agency, ApiToken, StaffUser
-from survey_engine.transactions import is_unique_violation
+from survey_engine.transactions import is_unique_violation, write_transaction
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 MAX_FAILED_LOGINS = 10
 LOCKOUT = timedelta(minutes=15)
+log = logging.getLogger("sipas.staff")
 
 USER_COLUMNS = (
     StaffUser.id,
@@ -118,8 +124,14 @@ class StaffService:
         )
 
     async def update_user(self, actor: Actor, user_id: int, changes: dict[str, object]) -> dict[str, object]:
+        """Apply ``changes`` (display_name, role, agency, active, password) all together or not at all.
+
+        Disabling an account or resetting its password ends its sessions and tokens. The last active
+        administrator can be neither disabled nor given another role (:class:`Conflict`): nobody could
+        manage accounts any more.
+        """
         current = await self.get_user(user_id)
-        values: dict[object, object] = {}
+        values: dict[Column | str, Any] = {}
         logged: dict[str, object] = {}
         if "display_name" in changes:
             values[StaffUser.display_name] = changes["display_name"]
@@ -131,34 +143,46 @@ class StaffService:
             values[StaffUser.role] = role
             values[StaffUser.agency] = agency_id
             logged.update(role=role, agency=agency)
+        disabled = "active" in changes and not changes["active"]
         if "active" in changes:
             values[StaffUser.active] = bool(changes["active"])
             logged["active"] = bool(changes["active"])
-            if not changes["active"]:
-                await ApiToken.update({ApiToken.revoked: True}).where(ApiToken.user == user_id)
         if "password" in changes:
-            await self._set_password(user_id, str(changes["password"]), str(current["email"]))
-            # a reset ends every session and token of the account: whoever held the old password is out
-            await ApiToken.update({ApiToken.revoked: True}).where(ApiToken.user == user_id)
+            # hashed before the transaction: no CPU work while holding the write lock
+            values[StaffUser.password_hash] = await self._password_hash(
+                str(changes["password"]), str(current["email"])
+            )
+            values[StaffUser.failed_logins] = 0
             logged["password"] = "changed"
         if values:
-            await StaffUser.update(values).where(StaffUser.id == user_id)
+            async with write_transaction(StaffUser._meta.db):
+                if disabled or (current["role"] == "admin" and role != "admin"):
+                    await _keep_an_administrator(user_id)
+                await StaffUser.update(values).where(StaffUser.id == user_id)
+                if disabled or "password" in changes:
+                    # whoever held the old password, or the disabled account, is out at once
+                    await ApiToken.update({ApiToken.revoked: True}).where(ApiToken.user == user_id)
         if logged:
             await audit.record(actor, "update", "user", str(current["email"]), logged)
         return await self.get_user(user_id)
 
-    async def _set_password(self, user_id: int, password: str, email: str) -> None:
+    async def _password_hash(self, password: str, email: str) -> str:
         problems = password_problems(password, email)
         if problems:
             raise InvalidInput(
                 "the password is not acceptable", [FieldProblem("password", p) for p in problems]
             )
-        password_hash = await asyncio.to_thread(self.hashing.hash, password)
-        await StaffUser.update({StaffUser.password_hash: password_hash, StaffUser.failed_logins: 0}).where(
-            StaffUser.id == user_id
-        )
+        return await asyncio.to_thread(self.hashing.hash, password)
 
-    async def change_own_password(self, actor: Actor, current_password: str, new_password: str) -> None:
+    async def change_own_password(
+        self, actor: Actor, current_password: str, new_password: str, keep_token: str | None = None
+    ) -> None:
+        """Change the signed-in account's password and end its other sessions and tokens.
+
+        ``keep_token`` is the session or bearer token of the request making the change: it stays valid, so
+        the person changing their password is not signed out; every other session of the account (another
+        browser, a stolen cookie, a script's token) ends, as after an administrator's reset.
+        """
         row = await StaffUser.select(StaffUser.password_hash).where(StaffUser.id == actor.user_id).first()
         if row is None:
             raise NotFound("no such user")
@@ -167,7 +191,15 @@ class StaffService:
             raise InvalidInput(
                 "the current password is wrong", [FieldProblem("current_password", "is wrong")]
             )
-        await self._set_password(actor.user_id, new_password, actor.email)
+        password_hash = await self._password_hash(new_password, actor.email)
+        others = ApiToken.update({ApiToken.revoked: True}).where(ApiToken.user == actor.user_id)
+        if keep_token:
+            others = others.where(ApiToken.token_hash != hash_token(keep_token))
+        async with write_transaction(StaffUser._meta.db):
+            await StaffUser.update(
+                {StaffUser.password_hash: password_hash, StaffUser.failed_logins: 0}
+            ).where(StaffUser.id == actor.user_id)
+            await others
         await audit.record(actor, "update", "user", actor.email, {"password": "changed"})
 
     # -- login and tokens -------------------------------------------------------------------------
@@ -183,7 +215,6 @@ class StaffService:
                 StaffUser.id,
                 StaffUser.password_hash,
                 StaffUser.active,
-                StaffUser.failed_logins,
                 StaffUser.locked_until,
             )
             .where(StaffUser.email == email)
@@ -197,11 +228,7 @@ class StaffService:
             raise AuthenticationFailed("the account is locked after repeated failed logins; try again later")
         ok = await asyncio.to_thread(self.hashing.verify, str(row["password_hash"]), password)
         if not ok or not row["active"]:
-            failures = int(row["failed_logins"] or 0) + 1
-            values: dict[object, object] = {StaffUser.failed_logins: failures}
-            if failures >= MAX_FAILED_LOGINS:
-                values = {StaffUser.failed_logins: 0, StaffUser.locked_until: now + LOCKOUT}
-            await StaffUser.update(values).where(StaffUser.id == row["id"])
+            await self._count_failure(int(row["id"]), now)
             raise AuthenticationFailed("wrong e-mail or password")
         await StaffUser.update(
             {StaffUser.failed_logins: 0, StaffUser.locked_until: None, StaffUser.last_login_at: now}
@@ -209,6 +236,27 @@ class StaffService:
         token = await self.issue_token(int(row["id"]), kind, now)
         actor = await self.actor_for_user(int(row["id"]))
         return token, actor
+
+    async def _count_failure(self, user_id: int, now: datetime) -> None:
+        """Count one failed login in the database itself and lock the account at the threshold.
+
+        One UPDATE reads and writes the counter, so concurrent failures cannot overwrite each other's count
+        (reading it first and writing it back let 60 parallel wrong passwords leave it at 1). Every
+        ``MAX_FAILED_LOGINS``-th failure locks the account and starts the count again, as serial failures do.
+        """
+        last = StaffUser.failed_logins >= MAX_FAILED_LOGINS - 1  # the value before this failure
+        rows = (
+            await StaffUser.update(
+                {
+                    StaffUser.failed_logins: Case(When(last, 0), default=StaffUser.failed_logins + 1),
+                    StaffUser.locked_until: Case(When(last, now + LOCKOUT), default=StaffUser.locked_until),
+                }
+            )
+            .where(StaffUser.id == user_id)
+            .returning(StaffUser.failed_logins)
+        )
+        if rows and int(rows[0]["failed_logins"]) == 0:
+            log.warning("staff account %s locked after %s failed logins", user_id, MAX_FAILED_LOGINS)
 
     async def issue_token(self, user_id: int, kind: str, now: datetime | None = None) -> str:
         now = now or datetime.now(UTC)
@@ -308,3 +356,20 @@ def _aware(value: object) -> datetime | None:
         value = datetime.fromisoformat(value)
     assert isinstance(value, datetime)
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+async def _keep_an_administrator(user_id: int) -> None:
+    """Raise :class:`Conflict` when ``user_id`` is the only active administrator (inside a write transaction).
+
+    Two administrators disabling each other at the same moment must not both succeed: on PostgreSQL the
+    active administrators' rows are locked (a concurrent check waits, then sees the other's change); on
+    SQLite the IMMEDIATE write transaction already lets one writer in at a time.
+    """
+    query = StaffUser.select(StaffUser.id).where(StaffUser.role == "admin", StaffUser.active == True)  # noqa: E712
+    if StaffUser._meta.db.engine_type != "sqlite":
+        query = query.lock_rows()
+    if {int(r["id"]) for r in await query} == {user_id}:
+        raise Conflict(
+            "this is the last active administrator: it cannot be disabled or given another role; "
+            "make another account an administrator first"
+        )

@@ -245,7 +245,10 @@ async def password_post(
     if errors:
         return _password_page(staff, errors)
     try:
-        await request.app.state.services.staff.change_own_password(staff.actor, current, new)
+        # this session stays signed in; the account's other sessions and tokens end
+        await request.app.state.services.staff.change_own_password(
+            staff.actor, current, new, keep_token=staff.token
+        )
     except InvalidInput:
         return _password_page(staff, {"current_password": t("password_wrong")})
     return redirect(f"{ROOT}/password", done="password")

@@ -12,11 +12,11 @@ import base64
 import hashlib
 import hmac
 from typing import Any
-from urllib.parse import urlsplit
 
 from litestar import Request
 
 from api.pages.common import secret_of
+from api.request_checks import site_origins
 
 
 def _b64(data: bytes) -> str:
@@ -41,16 +41,7 @@ def same_origin(request: Request[Any, Any, Any]) -> bool:
     origin = request.headers.get("origin")
     if not origin or origin == "null":
         return True  # older browsers and non-browser clients; the CSRF field still has to match
-    allowed = {_origin_of(request.app.state.services.settings.base_url)}
-    host = request.headers.get("host")
-    if host:
-        allowed.add(f"{request.url.scheme}://{host}")
-    return origin.rstrip("/") in allowed
-
-
-def _origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
+    return origin.rstrip("/") in site_origins(request)
 
 
 def csrf_ok(request: Request[Any, Any, Any], raw: Any, purpose: str, bound_to: str) -> bool:

@@ -47,10 +47,20 @@ class AuthController(Controller):
         services: Services = request.app.state.services
         return to_struct(UserOut, await services.staff.update_user(actor, actor.user_id, set_fields(data)))
 
-    @post("/password", summary="Change your own password", status_code=204, guards=[ANY_STAFF])
+    @post(
+        "/password",
+        summary="Change your own password",
+        description=(
+            "204 once changed. Every other session and bearer token of the account ends (another browser, a "
+            "script's token); the token or session cookie that made this request stays valid. 422 when the "
+            "current password is wrong or the new one is not acceptable."
+        ),
+        status_code=204,
+        guards=[ANY_STAFF],
+    )
     async def change_password(
         self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], data: JSONBody[PasswordChangeIn]
     ) -> None:
         await request.app.state.services.staff.change_own_password(
-            actor, data.current_password, data.new_password
+            actor, data.current_password, data.new_password, keep_token=presented_token(request)
         )

@@ -44,7 +44,15 @@ class UserController(Controller):
     async def get_user(self, request: Request[Any, Any, Any], user_id: RowId) -> UserOut:
         return to_struct(UserOut, await request.app.state.services.staff.get_user(user_id))
 
-    @patch("/{user_id:int}", summary="Change role, agency, status or password of an account")
+    @patch(
+        "/{user_id:int}",
+        summary="Change role, agency, status or password of an account",
+        description=(
+            "All the changes or none. Disabling an account or setting its password ends its sessions and "
+            "tokens. 409 when the change would leave no active administrator (the last one cannot be "
+            "disabled or given another role)."
+        ),
+    )
     async def update_user(
         self,
         request: Request[Any, Any, Any],
