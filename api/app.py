@@ -19,6 +19,7 @@ from piccolo.engine.postgres import PostgresEngine
 from api.auth import provide_actor
 from api.console import CONSOLE_ROUTER
 from api.database import engine_from_url, prepare_sqlite_file, use_engine
+from api.json_body import JsonLimitedRequest
 from api.pages import PAGE_HANDLERS, TEMPLATE_CONFIG
 from api.problems import EXCEPTION_HANDLERS
 from api.routes.admin_units import list_admin_units
@@ -124,6 +125,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         lifespan=[database_lifespan],
         response_headers=RESPONSE_HEADERS,
         before_send=[add_security_headers],
+        request_class=JsonLimitedRequest,
         request_max_body_size=settings.max_request_bytes,
         openapi_config=OpenAPIConfig(
             title="sipas",

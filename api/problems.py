@@ -16,6 +16,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from api.json_body import JsonTooDeep
 from survey_engine.errors import (
     AuthenticationFailed,
     Conflict,
@@ -143,6 +144,13 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
     if isinstance(exc, ValidationException):
         status, errors = _validation_errors(exc)
         return problem_response(status, "the request did not pass validation", request, errors)
+    if isinstance(exc, JsonTooDeep):
+        return problem_response(
+            422,
+            "the body is nested too deeply",
+            request,
+            [{"field": "", "message": str(exc.detail), "code": "too_deep"}],
+        )
     status = exc.status_code
     detail = str(exc.detail) if exc.detail else _KINDS.get(status, ("", "Error"))[1]
     if status == 400 and isinstance(exc.__cause__, SerializationException):
