@@ -18,7 +18,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from api.auth import provide_actor
 from api.console import CONSOLE_ROUTER
-from api.database import engine_from_url, prepare_sqlite_file, use_engine
+from api.database import RecentDatabaseFailures, engine_from_url, prepare_sqlite_file, use_engine
 from api.json_body import JsonLimitedRequest
 from api.pages import PAGE_HANDLERS, TEMPLATE_CONFIG
 from api.problems import EXCEPTION_HANDLERS
@@ -147,6 +147,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.services = services
     app.state.engine = engine
+    app.state.database_failures = RecentDatabaseFailures()
     return app
 
 

@@ -214,7 +214,8 @@ def _replay(messages: list[ReceiveMessage], receive: Receive) -> Receive:
         "dossier (each with its own problem type); 422 for invalid answers; 404 for an unknown token; 429 "
         "with Retry-After when over the rate limit. Kiosk submissions carry their device token in the "
         "X-Kiosk-Device header; phone and paper submissions need a signed-in staff member, recorded as "
-        "the interviewer. 422 `too_deep` for a body nested more than 64 levels."
+        "the interviewer. 503 with Retry-After when the database is busy or unavailable (nothing is "
+        "stored); 422 `too_deep` for a body nested more than 64 levels."
     ),
 )
 async def submit(request: Request[Any, Any, Any], data: JSONBody[SubmissionIn]) -> Response[Any]:
