@@ -12,12 +12,14 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.types import Message, Scope
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 
 from api.auth import provide_actor
 from api.console import CONSOLE_ROUTER
-from api.database import engine_from_url, prepare_sqlite_file, use_engine
+from api.database import RecentDatabaseFailures, engine_from_url, prepare_sqlite_file, use_engine
+from api.json_body import JsonLimitedRequest
 from api.pages import PAGE_HANDLERS, TEMPLATE_CONFIG
 from api.problems import EXCEPTION_HANDLERS
 from api.request_checks import CrossSiteRequest, cross_site_problem, json_bodies_only
@@ -50,9 +52,30 @@ SECURITY_HEADERS = {
 }
 
 
-# Static headers on every response (Litestar merges them without a hook per request); a handler's own
-# header of the same name (e.g. the pages' stricter values) wins.
+# Static headers on the route handlers' responses (Litestar merges them, and the OpenAPI document lists
+# them); a handler's own header of the same name (e.g. the pages' stricter values) wins. Every other
+# response gets them from add_security_headers.
 RESPONSE_HEADERS = [ResponseHeader(name=name, value=value) for name, value in SECURITY_HEADERS.items()]
+_SECURITY_RAW = [
+    (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in SECURITY_HEADERS.items()
+]
+_SECURITY_NAMES = frozenset(name for name, _ in _SECURITY_RAW)
+
+
+async def add_security_headers(message: Message, _: Scope) -> None:
+    """Fill in the security headers a response lacks.
+
+    ``response_headers`` reach only the responses of route handlers: answers made before a route is found
+    (the router's 404 and 405, built by the exception handlers) never pass through them. This hook sees
+    every response the application sends; headers already present (a page's stricter values) are kept.
+    """
+    if message["type"] != "http.response.start":
+        return
+    headers = list(message.get("headers") or ())
+    present = {name.lower() for name, _ in headers} & _SECURITY_NAMES
+    if len(present) < len(_SECURITY_NAMES):
+        headers.extend(header for header in _SECURITY_RAW if header[0] not in present)
+        message["headers"] = headers
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Litestar:
@@ -103,6 +126,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         exception_handlers={**EXCEPTION_HANDLERS, CrossSiteRequest: cross_site_problem},  # type: ignore[dict-item]
         lifespan=[database_lifespan],
         response_headers=RESPONSE_HEADERS,
+        before_send=[add_security_headers],
+        request_class=JsonLimitedRequest,
         request_max_body_size=settings.max_request_bytes,
         openapi_config=OpenAPIConfig(
             title="sipas",
@@ -140,6 +165,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.services = services
     app.state.engine = engine
+    app.state.database_failures = RecentDatabaseFailures()
     return app
 
 

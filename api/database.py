@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -58,3 +60,21 @@ def use_engine(engine: Engine) -> None:
     conf = sys.modules.get("api.piccolo_conf")
     if conf is not None:
         conf.DB = engine  # type: ignore[attr-defined]
+
+
+class RecentDatabaseFailures:
+    """The last cause of a request failing because the database was unavailable, remembered for a while so
+    that ``/health`` reports what a probe cannot see (a full disk fails writes, not reads)."""
+
+    def __init__(self, window_seconds: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.window_seconds = window_seconds
+        self._clock = clock
+        self._last: tuple[float, str] | None = None
+
+    def record(self, cause: str) -> None:
+        self._last = (self._clock(), cause)
+
+    def recent(self) -> str | None:
+        if self._last is None or self._clock() - self._last[0] > self.window_seconds:
+            return None
+        return self._last[1]

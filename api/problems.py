@@ -16,6 +16,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from api.json_body import JsonTooDeep
 from survey_engine.errors import (
     AuthenticationFailed,
     Conflict,
@@ -25,6 +26,7 @@ from survey_engine.errors import (
     InvalidInput,
     NotFound,
 )
+from survey_engine.transactions import unavailable_cause
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("sipas.api")
@@ -143,6 +145,13 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
     if isinstance(exc, ValidationException):
         status, errors = _validation_errors(exc)
         return problem_response(status, "the request did not pass validation", request, errors)
+    if isinstance(exc, JsonTooDeep):
+        return problem_response(
+            422,
+            "the body is nested too deeply",
+            request,
+            [{"field": "", "message": str(exc.detail), "code": "too_deep"}],
+        )
     status = exc.status_code
     detail = str(exc.detail) if exc.detail else _KINDS.get(status, ("", "Error"))[1]
     if status == 400 and isinstance(exc.__cause__, SerializationException):
@@ -158,7 +167,41 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
     return problem_response(status, detail, request, headers=dict(exc.headers or {}) or None)
 
 
+# Seconds a client should wait before trying again, per cause of unavailability (see database_unavailable).
+RETRY_AFTER_SECONDS = {
+    "locked": 2,
+    "overloaded": 5,
+    "timeout": 10,
+    "unreachable": 10,
+    "disk_full": 60,
+    "read_only": 60,
+}
+DEFAULT_RETRY_AFTER_SECONDS = 30
+
+
+def database_unavailable(
+    request: Request[Any, Any, Any], exc: Exception, cause: str
+) -> Response[dict[str, Any]]:
+    """503 with Retry-After: the database is busy, full or out of reach, not the request at fault."""
+    log.warning(
+        "database unavailable (%s): %s on %s %s", cause, type(exc).__name__, request.method, request.url.path
+    )
+    failures = request.app.state.get("database_failures")
+    if failures is not None:
+        failures.record(cause)  # /health reports it for a while
+    retry_after = RETRY_AFTER_SECONDS.get(cause, DEFAULT_RETRY_AFTER_SECONDS)
+    detail = (
+        "the database is busy; try again shortly"
+        if cause == "locked"
+        else "the database is unavailable at the moment; try again later"
+    )
+    return problem_response(503, detail, request, headers={"Retry-After": str(retry_after)})
+
+
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    cause = unavailable_cause(exc)
+    if cause is not None:
+        return database_unavailable(request, exc, cause)
     # Log the type, the route and where it happened, never the exception's text: it may quote request data
     # (answers, phone numbers).
     frames = "".join(traceback.format_tb(exc.__traceback__))

@@ -258,9 +258,16 @@ class WaveStatusIn(Strict):
 
 
 class HealthOut(msgspec.Struct):
-    status: str
+    status: Annotated[str, Meta(description="ok, degraded or unavailable")]
     database: str
     version: str
+    database_state: Annotated[
+        str,
+        Meta(
+            description="ok, or why not: locked, disk_full, io_error, read_only, overloaded, unreachable, "
+            "timeout"
+        ),
+    ] = "ok"
 
 
 class AuditEntryOut(msgspec.Struct):

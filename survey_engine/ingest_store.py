@@ -142,8 +142,11 @@ class SQLiteBatchStore:
 
     CHECKPOINT_SECONDS = 0.25
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, busy_timeout: float = 30.0) -> None:
         self.path = path
+        # The engine's busy timeout (one setting for every connection): past it a locked database fails
+        # the batch instead of keeping its submitters waiting.
+        self.busy_timeout = busy_timeout
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sipas-sqlite-writer")
         self._conn: sqlite3.Connection | None = None
         self._turns: int | None = None  # file descriptor of the writers' lock file
@@ -155,7 +158,9 @@ class SQLiteBatchStore:
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(
+                self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False
+            )
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")  # durability: the commit is fsynced before we answer
@@ -168,7 +173,7 @@ class SQLiteBatchStore:
     def _fetch(self, sql: str, args: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         if self._reader is None:
             self._reader = sqlite3.connect(
-                self.path, timeout=30, isolation_level=None, check_same_thread=False
+                self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False
             )
         return self._reader.execute(sql.replace("{}", "?"), args).fetchall()
 
@@ -204,7 +209,7 @@ class SQLiteBatchStore:
             # staff transaction holds it for a moment (then SQLite's busy handler waits for it).
             conn.execute("BEGIN IMMEDIATE")
         else:
-            self._begin(conn)
+            self._begin(conn, self.busy_timeout)
         try:
             stored = dict(
                 conn.execute(
@@ -255,7 +260,7 @@ class SQLiteBatchStore:
         return decisions
 
     @staticmethod
-    def _begin(conn: sqlite3.Connection, patience: float = 30.0) -> None:
+    def _begin(conn: sqlite3.Connection, patience: float) -> None:
         """Take the write lock, retrying every fraction of a millisecond while another process holds it.
 
         SQLite's own busy handler sleeps 1, 2, 5, 10 … ms between tries, far longer than one of our
@@ -276,7 +281,7 @@ class SQLiteBatchStore:
                     time.sleep(delay)
                     delay = min(delay * 2, 0.002)
         finally:
-            conn.execute("PRAGMA busy_timeout = 30000")
+            conn.execute(f"PRAGMA busy_timeout = {int(patience * 1000)}")
 
     async def write(self, batch: Sequence[PendingRow]) -> list[Decision]:
         return await asyncio.get_running_loop().run_in_executor(self._executor, self._write, batch)
@@ -388,7 +393,7 @@ class PostgresBatchStore:
 
 def batch_store_for(engine: Engine) -> BatchStore:
     if isinstance(engine, SQLiteEngine):
-        return SQLiteBatchStore(engine.path)
+        return SQLiteBatchStore(engine.path, float(engine.connection_kwargs.get("timeout", 30.0)))
     if isinstance(engine, PostgresEngine):
         return PostgresBatchStore(engine.config["dsn"])
     raise TypeError(f"no ingestion store for {type(engine).__name__}")

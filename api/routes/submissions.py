@@ -15,6 +15,7 @@ from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 from msgspec import Meta
 
 from api.auth import AGENCY_EDITORS, READERS, authenticate
+from api.json_body import MAX_JSON_DEPTH, nested_too_deep
 from api.problems import problem_response
 from api.routes.common import Limit, Offset, RowId
 from api.schemas import Channel, PageOut, Strict
@@ -144,9 +145,14 @@ class FastSubmitPath:
             more = message.get("more_body", False)
         data: SubmissionIn | None = None
         if not more:
+            body = b"".join(chunks)
             try:
-                data = _DECODER.decode(b"".join(chunks))
-            except (msgspec.DecodeError, msgspec.ValidationError):
+                data = _DECODER.decode(body)
+            except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+                data = None
+            # The answers are the only free-form field, one level below the body's object. An over-deep
+            # body is replayed: the handler's decoder refuses it (422) whether or not this one gave up.
+            if data is not None and nested_too_deep(body, data.answers, MAX_JSON_DEPTH - 1):
                 data = None
         if data is None or data.channel in ("phone", "paper") or data.contact is not None:
             await self.app(scope, _replay(messages, receive), send)
@@ -208,7 +214,8 @@ def _replay(messages: list[ReceiveMessage], receive: Receive) -> Receive:
         "dossier (each with its own problem type); 422 for invalid answers; 404 for an unknown token; 429 "
         "with Retry-After when over the rate limit. Kiosk submissions carry their device token in the "
         "X-Kiosk-Device header; phone and paper submissions need a signed-in staff member, recorded as "
-        "the interviewer."
+        "the interviewer. 503 with Retry-After when the database is busy or unavailable (nothing is "
+        "stored); 422 `too_deep` for a body nested more than 64 levels."
     ),
 )
 async def submit(request: Request[Any, Any, Any], data: JSONBody[SubmissionIn]) -> Response[Any]:

@@ -93,6 +93,12 @@ CASES: dict[str, Callable[[str, str], tuple[bytes, dict[str, str]]]] = {
         {"content-type": "application/json"},
     ),
     "empty body": lambda token, ident: (b"", {"content-type": "application/json"}),
+    "deeply nested answer": lambda token, ident: (
+        json.dumps(_body(token, id=ident, answers={"RATING": "<nested>"}))
+        .replace('"<nested>"', "[" * 5_000 + "]" * 5_000)
+        .encode(),
+        {"content-type": "application/json"},
+    ),
     "array body": lambda token, ident: (b"[]", {"content-type": "application/json"}),
     "text/plain": lambda token, ident: (
         json.dumps(_body(token, id=ident)).encode(),
