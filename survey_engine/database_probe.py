@@ -32,8 +32,7 @@ OK = DatabaseState("ok", "ok")
 
 
 async def probe_database(engine: Engine[Any], seconds: float = PROBE_SECONDS) -> DatabaseState:
-    """Read on both engines; on SQLite also take and release the write lock, which another process may
-    hold while reads still work (WAL). Errors that are not about availability propagate."""
+    """A short read on both engines. Errors that are not about availability propagate."""
     try:
         if isinstance(engine, SQLiteEngine):
             busy = float(engine.connection_kwargs.get("timeout", seconds))
@@ -52,19 +51,13 @@ async def probe_database(engine: Engine[Any], seconds: float = PROBE_SECONDS) ->
 
 
 def _probe_sqlite(path: str, busy_seconds: float) -> DatabaseState:
-    # mode=rw: a missing file is reported, never created empty.
+    # mode=rw: a missing file is reported, never created empty. Only a read: taking the write lock here
+    # would make every health check queue behind (and hold up) ingestion's writers. A write lock held past
+    # the busy timeout shows up as the writes it refuses, which the app remembers (``degraded``).
     uri = f"file:{quote(str(Path(path).resolve()))}?mode=rw"
     conn = sqlite3.connect(uri, uri=True, timeout=busy_seconds, isolation_level=None)
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # reads a page: takes a read lock
-        try:
-            conn.execute("BEGIN IMMEDIATE")  # the write lock, without writing anything
-        except sqlite3.OperationalError as exc:
-            cause = unavailable_cause(exc)
-            if cause is None:
-                raise
-            return DatabaseState("degraded", cause)
-        conn.execute("ROLLBACK")
         return OK
     finally:
         conn.close()
