@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+import api.routes.submissions as submissions_route
 from survey_engine.tables import KioskDevice, Submission
 from tests.api.conftest import World, create_open_wave
 
@@ -141,6 +142,26 @@ async def test_dossier_code_allows_one_response(world: World) -> None:
     assert again.status_code == 409 and again.json()["type"] == "urn:sipas:problem:already-answered"
     rows = await Submission.select(Submission.dossier_hash)
     assert len(rows) == 1 and "H56" not in rows[0]["dossier_hash"]
+
+
+@pytest.mark.parametrize("fast", [True, False])
+async def test_control_characters_in_a_text_answer_are_refused(
+    world: World, fast: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 11, item 5: one NUL in a stored comment broke the XLSX export; refused at the door."""
+    monkeypatch.setattr(submissions_route, "FAST_PATH_ENABLED", fast)
+    await create_open_wave(world)
+    token = await _token(world)
+    for bad in ("Chờ lâu\u0000quá", "x\u001b[31m", "x\u007f", "x\u0085"):
+        body = _body(token, answers={"RATING": 3, "COMMENT": bad}, language="en")
+        response = await world.client.post("/api/v1/submissions", json=body)
+        assert response.status_code == 422, response.text
+        errors = response.json()["errors"]
+        assert [(e["field"], e["code"]) for e in errors] == [("COMMENT", "control_character")]
+        assert errors[0]["message"] == "The text contains a control character that is not allowed."
+    assert await Submission.count() == 0
+    fine = _body(token, answers={"RATING": 3, "COMMENT": "Dòng 1\r\nDòng 2\tcột"})
+    assert (await world.client.post("/api/v1/submissions", json=fine)).status_code == 201
 
 
 async def test_rate_limit_answers_429_per_token(world: World) -> None:
