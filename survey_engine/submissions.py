@@ -127,6 +127,18 @@ class _Pending:
     future: asyncio.Future[SubmissionOutcome] = field(repr=False)
 
 
+def canonical_client_id(value: str) -> str | None:
+    """The submission id in its one stored spelling (lower case with dashes); None unless a UUID.
+
+    ``uuid.UUID`` also reads the id without dashes, in upper case or in braces: each spelling of the same
+    id must find the same stored submission.
+    """
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        return None
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -345,10 +357,22 @@ class SubmissionService:
 
     async def submit(self, req: SubmissionRequest) -> SubmissionOutcome:
         problems: list[FieldProblem] = []
-        try:
-            uuid.UUID(req.client_id)
-        except ValueError:
+        client_id = canonical_client_id(req.client_id)
+        if client_id is None:
             problems.append(FieldProblem("id", "must be a UUID", "invalid"))
+        elif client_id != req.client_id:
+            # One spelling per id before anything uses it (idempotency lookup, stored row, answer).
+            req = replace(req, client_id=client_id)
+        if req.dossier_code and req.interviewer_id is None:
+            # An unsigned code from an anonymous client would let anyone use up a citizen's dossier or
+            # answer for a sampled one: only a signed receipt or a signed-in staff member links a dossier.
+            problems.append(
+                FieldProblem(
+                    "dossier_code",
+                    "only staff may enter a dossier code; respondents send their signed receipt code",
+                    "not_allowed",
+                )
+            )
         if req.channel not in CHANNELS:
             problems.append(FieldProblem("channel", f"must be one of {', '.join(CHANNELS)}"))
         if req.language not in LANGUAGES:

@@ -42,6 +42,7 @@ from api.pages.state import FormState
 from survey_engine.actors import Actor
 from survey_engine.errors import AuthenticationFailed, Conflict, Forbidden, InvalidInput, NotFound
 from survey_engine.phone import CALLBACK, CODE_PATTERN, DISPOSITIONS, FINAL_STATUSES, STATUSES, PhoneService
+from survey_engine.phone_submission import contact_for_submission
 from survey_engine.questionnaire import Questionnaire, prune_hidden, validate_answers
 from survey_engine.tables import Agency, Contact, ServicePoint, WaveServicePoint
 
@@ -762,6 +763,20 @@ def _phone_submitter(actor: Actor, contact_id: int, wave: str, code: str) -> Sub
         problems = validate_answers(q, answers)
         if problems:
             return show_errors(request, form, q, state, error_map(problems, state.lang), page)
+
+        def refused(text: str, status: int = 409) -> Template:
+            return _message(request, "Chưa lưu được phiếu", text, status, session, back)
+
+        where = (form["wave_id"], form["agency_id"], form["service_point_id"])
+        try:  # before storing, as POST /api/v1/submissions does: a refused interview stores nothing
+            await contact_for_submission(code, actor.user_id, *where, state.client_id)
+        except NotFound:
+            return _contact_missing(request, session)
+        except (Conflict, InvalidInput):
+            return refused(
+                "Liên hệ này không còn nhận phiếu phỏng vấn "
+                "(đã hoàn thành, đợt đã đóng hoặc thuộc cơ quan khác)."
+            )
         submitted = state.reviewed_at or time.time()
         req = SubmissionRequest(
             client_id=state.client_id,
@@ -782,38 +797,17 @@ def _phone_submitter(actor: Actor, contact_id: int, wave: str, code: str) -> Sub
             if exc.kind == "stale":
                 fresh = fresh_state(form, q, state.lang, None, page.binding)
                 return render_form(request, form, q, fresh, notice="restarted", page=page)
-            if (
-                exc.kind != "idempotency"
-            ):  # idempotency: this form was stored already; the first answer counts
-                return _message(
-                    request,
-                    "Chưa lưu được phiếu",
-                    "Đợt khảo sát đã đóng hoặc phiếu không còn nhận.",
-                    409,
-                    session,
-                    back,
-                )
+            if exc.kind != "idempotency":  # idempotency: stored already; the first answer counts
+                return refused("Đợt khảo sát đã đóng hoặc phiếu không còn nhận.")
         except InvalidInput as exc:
             errors = {p.field.removeprefix("answers.").strip("/"): p.message for p in exc.problems}
             if not any(c in errors for c in (it.code for it in q.items)):
-                return _message(
-                    request,
-                    "Chưa lưu được phiếu",
-                    "Đợt khảo sát này không nhận phiếu qua điện thoại hoặc phiếu không hợp lệ.",
-                    400,
-                    session,
-                    back,
+                return refused(
+                    "Đợt khảo sát này không nhận phiếu qua điện thoại hoặc phiếu không hợp lệ.", 400
                 )
             return show_errors(request, form, q, state, errors, page)
         except (NotFound, AuthenticationFailed):
-            return _message(
-                request,
-                "Chưa lưu được phiếu",
-                "Không tìm thấy phiếu khảo sát của điểm phục vụ.",
-                404,
-                session,
-                back,
-            )
+            return refused("Không tìm thấy phiếu khảo sát của điểm phục vụ.", 404)
         try:
             # After the commit, as POST /api/v1/submissions does: complete only once the answers are stored.
             await PHONE.mark_complete(contact_id, client_id, actor.user_id)

@@ -23,9 +23,9 @@ from api.services import Services
 from survey_engine.actors import Actor
 from survey_engine.errors import AuthenticationFailed, FieldProblem, Forbidden, InvalidInput
 from survey_engine.phone import PhoneService
+from survey_engine.phone_submission import contact_for_submission
 from survey_engine.security import hash_token
-from survey_engine.submissions import SubmissionRequest
-from survey_engine.tables import Wave
+from survey_engine.submissions import SubmissionRequest, canonical_client_id
 
 DEVICE_HEADER = "x-kiosk-device"
 
@@ -40,7 +40,13 @@ class SubmissionIn(Strict):
     language: Literal["vi", "en"] = "vi"
     started_at: datetime | None = None
     submitted_at: datetime | None = None
-    dossier_code: Annotated[str, Meta(max_length=64)] | None = None
+    dossier_code: (
+        Annotated[
+            str,
+            Meta(max_length=64, description="dossier code typed by staff (phone and paper channels only)"),
+        ]
+        | None
+    ) = None
     receipt: Annotated[str, Meta(max_length=256)] | None = None
     questionnaire_version: Annotated[str, Meta(max_length=80)] | None = None
     contact: Annotated[str, Meta(max_length=48, description="phone contact code (channel phone)")] | None = (
@@ -70,7 +76,7 @@ def _rate_limit(services: Services, data: SubmissionIn, device: str | None) -> f
 
 def _submission(data: SubmissionIn, device: str | None, interviewer_id: int | None) -> SubmissionRequest:
     return SubmissionRequest(
-        client_id=data.id.lower(),
+        client_id=canonical_client_id(data.id) or data.id,  # the service refuses a non-UUID
         token=data.token,
         answers=data.answers,
         channel=data.channel,
@@ -209,13 +215,19 @@ def _replay(messages: list[ReceiveMessage], receive: Receive) -> Receive:
     status_code=201,
     middleware=[FastSubmitPath],
     description=(
-        "201 once the response is durably stored; 200 for a replay of the same id and body; 409 for the "
-        "same id with another body, a closed wave, a stale questionnaire version or an already answered "
-        "dossier (each with its own problem type); 422 for invalid answers; 404 for an unknown token; 429 "
-        "with Retry-After when over the rate limit. Kiosk submissions carry their device token in the "
-        "X-Kiosk-Device header; phone and paper submissions need a signed-in staff member, recorded as "
-        "the interviewer. 503 with Retry-After when the database is busy or unavailable (nothing is "
-        "stored); 422 `too_deep` for a body nested more than 64 levels."
+        "201 once the response is durably stored; 200 for a replay of the same id and body (the id is "
+        "a UUID in any spelling: with or without dashes, any case; the answer carries it lower case with "
+        "dashes); 409 for the same id with another body, a closed wave, a stale questionnaire version or "
+        "an already answered dossier (each with its own problem type); 422 for invalid answers (a text "
+        "answer must not hold control characters); 404 for an unknown token; 429 with Retry-After when "
+        "over the rate limit. Kiosk submissions carry their device token in the X-Kiosk-Device header; "
+        "phone and paper submissions need a signed-in staff member, recorded as the interviewer. A "
+        "respondent links a dossier only with its signed `receipt`; `dossier_code` is for staff entering "
+        "phone or paper interviews (422 on the online and kiosk channels). A phone `contact` must be "
+        "assigned to the signed-in interviewer (else 404) and belong to the token's agency and service "
+        "point (else 422); a contact that cannot be completed answers 409. Every refusal stores nothing. "
+        "503 with Retry-After when the database is busy or unavailable; 422 `too_deep` for a body nested "
+        "more than 64 levels."
     ),
 )
 async def submit(request: Request[Any, Any, Any], data: JSONBody[SubmissionIn]) -> Response[Any]:
@@ -235,9 +247,15 @@ async def submit(request: Request[Any, Any, Any], data: JSONBody[SubmissionIn]) 
                 "a contact goes with a phone interview", [FieldProblem("contact", "only for phone")]
             )
         form = await services.submissions.resolve(data.token)
-        wave = await Wave.select(Wave.code).where(Wave.id == form.wave_id).first()
-        contact = await PhoneService().get_contact(actor, str(wave["code"] if wave else ""), data.contact)
-        contact_id = int(str(contact["id"]))
+        # Before storing: a contact that this interview cannot complete must leave nothing stored.
+        contact_id = await contact_for_submission(
+            data.contact,
+            actor.user_id,
+            form.wave_id,
+            form.agency_id,
+            form.service_point_id,
+            canonical_client_id(data.id) or data.id,
+        )
     retry_after = _rate_limit(services, data, device)
     if retry_after is not None:
         return problem_response(

@@ -8,6 +8,7 @@ Python but a JSON ``true`` is never a scale value or a number.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 
 from survey_engine.questionnaire.definition import (
@@ -26,6 +27,14 @@ Checker = Callable[[object], Problem | None]
 
 def _type(vi: str, en: str) -> Problem:
     return ("type", Text(vi=vi, en=en))
+
+
+# Characters refused in text answers: C0 controls except tab, LF and CR; DEL and the C1 controls; UTF-16
+# surrogates (not encodable, so not storable) and the noncharacters U+FFFE/U+FFFF. None of them is typed
+# by a respondent, and the C0 controls and U+FFFE/U+FFFF are not allowed in XML, so one of them in a stored
+# answer breaks the XLSX export. Line/paragraph separators (U+2028/2029) and other format characters
+# (zero-width joiners in emoji, bidirectional marks) are legitimate text, valid in XML, and are kept.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def is_empty(value: object) -> bool:
@@ -100,11 +109,21 @@ def make_checker(item: Item, scale: Scale | None) -> Checker:
         limit = item.max_length or DEFAULT_MAX_LENGTH
         type_msg = _type("Giá trị phải là văn bản.", "Value must be text.")
         long_msg = ("too_long", Text(vi=f"Tối đa {limit} ký tự.", en=f"At most {limit} characters."))
+        control_msg = (
+            "control_character",
+            Text(
+                vi="Văn bản có ký tự điều khiển không được phép.",
+                en="The text contains a control character that is not allowed.",
+            ),
+        )
+        has_control = _CONTROL.search
 
         def check_text(v: object) -> Problem | None:
             if not isinstance(v, str):
                 return type_msg
-            return long_msg if len(v) > limit else None
+            if len(v) > limit:
+                return long_msg
+            return control_msg if has_control(v) is not None else None
 
         return check_text
 

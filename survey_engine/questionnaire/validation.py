@@ -14,7 +14,9 @@ Policy decisions (documented because clients depend on them):
 * Types are exact: ``true`` is not ``1``; ``4.0`` is not a scale value.
 
 Error codes: ``unknown_item``, ``not_shown``, ``required``, ``type``, ``range``,
-``unknown_option``, ``duplicate_option``, ``too_long``.
+``unknown_option``, ``duplicate_option``, ``too_long``, ``control_character`` (a text answer holding a
+C0/C1 control other than tab, LF and CR, DEL, a surrogate or U+FFFE/U+FFFF: refused at the door, because
+such characters are never typed and break XML-based exports).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from typing import Any
 
 from pypdf import PdfReader
 
-from survey_engine.receipts import dossier_hash
+from survey_engine.receipts import dossier_hash, sign_receipt
 from survey_engine.tables import Frame, FrameUnit, Sample, SampleUnit, Wave, WeightRun
 from tests.api.conftest import World, create_open_wave
 from tests.api.test_fieldwork import SECRET, _submit, frame_csv
@@ -252,7 +252,7 @@ async def _submit_a2(world: World, dossier_code: str) -> None:
         "answers": {"RATING": 3},
         "channel": "online",
         "language": "vi",
-        "dossier_code": dossier_code,
+        "receipt": sign_receipt(SECRET, dossier_code, "A2-Q1"),  # the respondent's invitation letter
     }
     assert (await world.client.post("/api/v1/submissions", json=body)).status_code == 201
 

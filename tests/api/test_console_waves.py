@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 
+from survey_engine.receipts import sign_receipt
 from survey_engine.tables import Contact, FrameUnit, Wave, WeightRun
 from tests.api.conftest import World, create_open_wave
-from tests.api.test_fieldwork import frame_csv, post_frame
+from tests.api.test_fieldwork import SECRET, frame_csv, post_frame
 from tests.support.console import Console, text_of
 
 FORM = {
@@ -43,8 +44,8 @@ async def _submit(world: World, point: str, channel: str = "online", dossier: st
         "channel": channel,
         "language": "vi",
     }
-    if dossier:
-        body["dossier_code"] = dossier
+    if dossier:  # the respondent's signed receipt (invitation letter)
+        body["receipt"] = sign_receipt(SECRET, dossier, point)
     headers = world.auth("admin") if channel == "paper" else {}  # paper forms are typed in by staff
     response = await world.client.post("/api/v1/submissions", json=body, headers=headers)
     assert response.status_code == 201, response.text
@@ -192,7 +193,6 @@ async def test_open_then_close_purges_phones_and_recomputes_weights_as_the_api_d
 async def test_progress_and_rates_per_agency_and_channel_counts(world: World) -> None:
     from survey_engine.receipts import dossier_hash
     from survey_engine.tables import SampleUnit
-    from tests.api.test_fieldwork import SECRET
 
     await create_open_wave(world, channels=("online", "paper"))
     assert (await post_frame(world, frame_csv())).status_code == 201

@@ -17,9 +17,10 @@ from sampling import Design, estimate_indices
 from sampling.calibration import poststratify
 from survey_engine.answer_codes import criteria_layout
 from survey_engine.questionnaire import get_template
+from survey_engine.receipts import sign_receipt
 from survey_engine.tables import FrameUnit, ServicePoint, Submission
 from tests.api.conftest import World
-from tests.api.test_fieldwork import post_frame
+from tests.api.test_fieldwork import SECRET, post_frame
 
 FIELDS = ("Hộ tịch", "Đất đai", "Xây dựng")
 UNKNOWN = "unknown"
@@ -85,10 +86,11 @@ async def _wave(world: World, responses: int = 300, frame: bool = True) -> None:
             "channel": "online",
             "submitted_at": f"2026-02-{day:02d}T09:05:00+00:00",
         }
-        if i % 3:
-            body["dossier_code"] = f"D-A{agency + 1}-{f}-{i // 2:03d}"  # unique, in the frame when i//2 < 30
+        point = f"A{agency + 1}-Q1"  # respondents link their dossier with the receipt's signed code
+        if i % 3:  # unique, in the frame when i//2 < 30
+            body["receipt"] = sign_receipt(SECRET, f"D-A{agency + 1}-{f}-{i // 2:03d}", point)
         elif i % 9 == 0:
-            body["dossier_code"] = f"X-{i:05d}"  # not in the frame
+            body["receipt"] = sign_receipt(SECRET, f"X-{i:05d}", point)  # not in the frame
         response = await world.client.post("/api/v1/submissions", json=body)
         assert response.status_code == 201, response.text
 

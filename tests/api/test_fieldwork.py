@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from pypdf import PdfReader
 
 from survey_engine.fieldwork import weights_for_wave
-from survey_engine.receipts import dossier_hash
+from survey_engine.receipts import dossier_hash, sign_receipt
 from survey_engine.tables import Contact, Frame, FrameUnit, Sample, SampleUnit, Wave, WeightRun
 from tests.api.conftest import World, create_open_wave
 
@@ -247,7 +247,7 @@ async def _submit(world: World, dossier_code: str) -> None:
         "answers": {"RATING": 3},
         "channel": "online",
         "language": "vi",
-        "dossier_code": dossier_code,
+        "receipt": sign_receipt(SECRET, dossier_code, "A1-Q1"),  # the respondent's invitation letter
     }
     response = await world.client.post("/api/v1/submissions", json=body)
     assert response.status_code == 201, response.text

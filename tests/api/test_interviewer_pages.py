@@ -306,6 +306,28 @@ async def test_interview_is_stored_as_phone_and_completes_the_contact(phone_wave
     assert (await world.client.get("/i?done=C3")).text.count("Đã lưu phiếu") == 0  # C3 is not complete
 
 
+async def test_an_interview_for_another_agency_is_refused_before_storing(phone_wave: World) -> None:
+    """Issue 11, item 10: C1 names service point A1-Q1; once that point belongs to agency A2, an interview
+    through it would count for A2 while the contact is A1's. Refused with nothing stored."""
+    world = phone_wave
+    moved = await world.client.patch(
+        "/api/v1/service-points/A1-Q1", json={"agency": "A2"}, headers=world.auth("admin")
+    )
+    assert moved.status_code == 200, moved.text
+    await sign_in(world)
+    url = "/i/W1/C1/form"
+    fields = hidden((await world.client.get(url)).text)
+    review = await world.client.post(url, data={**fields, "_action": "next", "RATING": "3"})
+    assert "Xem lại câu trả lời" in review.text
+    done = await world.client.post(
+        url, data={**hidden(review.text), "_action": "submit"}, follow_redirects=False
+    )
+    assert done.status_code == 409 and "thuộc cơ quan khác" in text_of(done.text)
+    assert await Submission.count() == 0 and await CallAttempt.count() == 0
+    contact = await Contact.select(Contact.status).where(Contact.code == "C1").first()
+    assert contact == {"status": "pending"}
+
+
 async def test_interview_needs_a_phone_wave(world: World) -> None:
     await create_open_wave(world, channels=("online", "kiosk"))
     assert (await import_csv(world, CSV_OK)).status_code == 201

@@ -135,6 +135,21 @@ async def test_counter_form_happy_path_and_idempotent_repost(world: World) -> No
     assert thanks.status_code == 200 and "Cảm ơn" in thanks.text
 
 
+async def test_a_control_character_in_a_comment_is_refused_on_its_screen(world: World) -> None:
+    """Issue 11, item 5: the no-JavaScript form refuses what the JSON API refuses, naming the item."""
+    await create_open_wave(world)
+    form = Form(world, await token_of("A1-Q1"))
+    await form.open()
+    await form.post({"RATING": "3", "COMMENT": "Chờ lâu\x00quá"})
+    assert form.status == 200 and "Bước 1/2" in form.html  # not on to the review
+    assert "Văn bản có ký tự điều khiển không được phép." in form.html
+    assert 'id="COMMENT-err"' in form.html and 'aria-invalid="true"' in form.html
+    await form.post({"RATING": "3", "COMMENT": "Chờ lâu quá"})
+    assert "Bước 2/2" in form.html
+    assert (await form.post({}, action="submit")).status_code == 303
+    assert [r["answers"] for r in await stored()] == [{"RATING": 3, "COMMENT": "Chờ lâu quá"}]
+
+
 async def test_english_switch_is_remembered(world: World) -> None:
     await create_open_wave(world)
     form = Form(world, await token_of("A1-Q1"))

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+import api.routes.submissions as submissions_route
 from survey_engine.tables import KioskDevice, Submission
 from tests.api.conftest import World, create_open_wave
 
@@ -49,6 +50,36 @@ async def test_accepted_then_replayed_then_conflicting(world: World) -> None:
     row = rows[0]
     assert row["answers"] == {"RATING": 3} and row["channel"] == "online" and row["duration_seconds"] == 150
     assert row["questionnaire_version"] == 1
+
+
+@pytest.mark.parametrize("fast", [True, False])
+async def test_one_id_in_any_spelling_is_one_submission(
+    world: World, fast: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 11, item 9: the same UUID without dashes or in upper case was stored a second time."""
+    monkeypatch.setattr(submissions_route, "FAST_PATH_ENABLED", fast)
+    await create_open_wave(world)
+    token = await _token(world)
+    body = _body(token)
+    canonical = body["id"]
+    first = await world.client.post("/api/v1/submissions", json=body)
+    assert first.status_code == 201 and first.json()["id"] == canonical
+    for spelling in (canonical.replace("-", ""), canonical.replace("-", "").upper(), canonical.upper()):
+        again = await world.client.post("/api/v1/submissions", json={**body, "id": spelling})
+        assert again.status_code == 200, (spelling, again.text)
+        assert again.json() == {"id": canonical, "status": "accepted"}
+    other_body = await world.client.post(
+        "/api/v1/submissions", json={**body, "id": canonical.replace("-", ""), "answers": {"RATING": 1}}
+    )
+    assert other_body.status_code == 409  # the body hash still decides
+    # first sent without dashes: stored (and answered) lower case with dashes
+    later = _body(token)
+    bare = str(later["id"]).replace("-", "").upper()
+    created = await world.client.post("/api/v1/submissions", json={**later, "id": bare})
+    assert created.status_code == 201 and created.json()["id"] == later["id"]
+    assert (await world.client.post("/api/v1/submissions", json=later)).status_code == 200
+    rows = await Submission.select(Submission.client_id).order_by(Submission.id)
+    assert [r["client_id"] for r in rows] == [canonical, later["id"]]
 
 
 async def test_concurrent_submissions_share_commits_and_each_is_stored_once(world: World) -> None:
@@ -132,15 +163,69 @@ async def test_closing_is_seen_even_through_the_form_cache(world: World) -> None
 
 
 async def test_dossier_code_allows_one_response(world: World) -> None:
-    await create_open_wave(world)
-    token = await _token(world)
-    assert (
-        await world.client.post("/api/v1/submissions", json=_body(token, dossier_code="H56-0001"))
-    ).status_code == 201
-    again = await world.client.post("/api/v1/submissions", json=_body(token, dossier_code=" h56-0001 "))
-    assert again.status_code == 409 and again.json()["type"] == "urn:sipas:problem:already-answered"
+    # A dossier code typed in by staff (a paper form); a respondent links a dossier with its receipt only.
+    await create_open_wave(world, channels=("online", "kiosk", "paper"))
+    token, staff = await _token(world), world.auth("admin")
+    first = _body(token, channel="paper", dossier_code="H56-0001")
+    assert (await world.client.post("/api/v1/submissions", json=first, headers=staff)).status_code == 201
+    again = _body(token, channel="paper", dossier_code=" h56-0001 ")
+    again_response = await world.client.post("/api/v1/submissions", json=again, headers=staff)
+    assert again_response.status_code == 409
+    assert again_response.json()["type"] == "urn:sipas:problem:already-answered"
     rows = await Submission.select(Submission.dossier_hash)
     assert len(rows) == 1 and "H56" not in rows[0]["dossier_hash"]
+
+
+@pytest.mark.parametrize("channel", ["online", "kiosk"])
+async def test_an_anonymous_dossier_code_is_refused_and_stores_nothing(
+    world: World, channel: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 11, item 3: a guessed code would use up the citizen's dossier (their receipt then gets 409)
+    or put answers into the probability sample; only a signed receipt or staff links a dossier."""
+    from survey_engine.receipts import sign_receipt
+
+    await create_open_wave(world)
+    device = await world.client.post(
+        "/api/v1/kiosk-devices", json={"service_point": "A1-Q1", "name": "Tab"}, headers=world.auth("agency")
+    )
+    headers = {"X-Kiosk-Device": device.json()["token"]} if channel == "kiosk" else {}
+    headers.update(world.auth("admin"))  # a bearer token does not make an online/kiosk response a staff entry
+    token = await _token(world)
+    for fast in (True, False):  # the fast path, then the full handler
+        monkeypatch.setattr(submissions_route, "FAST_PATH_ENABLED", fast)
+        guessed = _body(token, channel=channel, dossier_code="H56-0001")
+        response = await world.client.post("/api/v1/submissions", json=guessed, headers=headers)
+        assert response.status_code == 422, response.text
+        errors = [(e["field"], e["code"]) for e in response.json()["errors"]]
+        assert errors == [("dossier_code", "not_allowed")]
+    assert await Submission.count() == 0
+    # the citizen's own signed receipt still links the dossier
+    receipt = sign_receipt(world.app.state.services.settings.secret_key, "H56-0001", "A1-Q1")
+    own = await world.client.post(
+        "/api/v1/submissions", json=_body(token, channel=channel, receipt=receipt), headers=headers
+    )
+    assert own.status_code == 201, own.text
+    assert await Submission.count().where(Submission.dossier_hash.is_not_null()) == 1
+
+
+@pytest.mark.parametrize("fast", [True, False])
+async def test_control_characters_in_a_text_answer_are_refused(
+    world: World, fast: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 11, item 5: one NUL in a stored comment broke the XLSX export; refused at the door."""
+    monkeypatch.setattr(submissions_route, "FAST_PATH_ENABLED", fast)
+    await create_open_wave(world)
+    token = await _token(world)
+    for bad in ("Chờ lâu\u0000quá", "x\u001b[31m", "x\u007f", "x\u0085"):
+        body = _body(token, answers={"RATING": 3, "COMMENT": bad}, language="en")
+        response = await world.client.post("/api/v1/submissions", json=body)
+        assert response.status_code == 422, response.text
+        errors = response.json()["errors"]
+        assert [(e["field"], e["code"]) for e in errors] == [("COMMENT", "control_character")]
+        assert errors[0]["message"] == "The text contains a control character that is not allowed."
+    assert await Submission.count() == 0
+    fine = _body(token, answers={"RATING": 3, "COMMENT": "Dòng 1\r\nDòng 2\tcột"})
+    assert (await world.client.post("/api/v1/submissions", json=fine)).status_code == 201
 
 
 async def test_rate_limit_answers_429_per_token(world: World) -> None:
@@ -224,7 +309,7 @@ def test_body_hash_ignores_nothing_but_the_id() -> None:
 async def test_receipt_code_allows_exactly_one_response(world: World) -> None:
     from survey_engine.receipts import sign_receipt
 
-    await create_open_wave(world)
+    await create_open_wave(world, channels=("online", "kiosk", "paper"))
     token = await _token(world)
     secret = world.app.state.services.settings.secret_key
     receipt = sign_receipt(secret, "000.00.12.H56-260101-0001", "A1-Q1")
@@ -232,9 +317,11 @@ async def test_receipt_code_allows_exactly_one_response(world: World) -> None:
     assert first.status_code == 201, first.text
     second = await world.client.post("/api/v1/submissions", json=_body(token, receipt=receipt))
     assert second.status_code == 409 and second.json()["type"] == "urn:sipas:problem:already-answered"
-    # the same dossier typed by hand is the same dossier
+    # the same dossier typed by hand (staff, paper form) is the same dossier
     typed = await world.client.post(
-        "/api/v1/submissions", json=_body(token, dossier_code="000.00.12.h56-260101-0001")
+        "/api/v1/submissions",
+        json=_body(token, channel="paper", dossier_code="000.00.12.h56-260101-0001"),
+        headers=world.auth("admin"),
     )
     assert typed.status_code == 409
     tampered = await world.client.post("/api/v1/submissions", json=_body(token, receipt=receipt[:-2] + "xx"))

@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 import api.routes.submissions as submissions_route
+from survey_engine.receipts import sign_receipt
 from survey_engine.tables import Submission
 from tests.api.conftest import World, create_open_wave
 
@@ -87,6 +88,9 @@ CASES: dict[str, Callable[[str, str], tuple[bytes, dict[str, str]]]] = {
     "empty break-off": _json_case(answers={}, complete=False),
     "bad receipt": _json_case(receipt="nonsense"),
     "long dossier": _json_case(dossier_code="D" * 65),
+    "anonymous dossier code": _json_case(dossier_code="H56-0001"),
+    "control character": _json_case(answers={"RATING": 3, "COMMENT": "a\u0000b"}),
+    "id without dashes": _json_case(),  # the id is sent without dashes below
     "answers not an object": _json_case(answers=[1, 2]),
     "malformed": lambda token, ident: (
         b'{"id": "' + ident.encode() + b'", ',
@@ -120,12 +124,15 @@ async def test_fast_path_answers_as_the_handler(
     answers = []
     for fast in (False, True):
         monkeypatch.setattr(submissions_route, "FAST_PATH_ENABLED", fast)
-        ident = str(uuid.uuid4())
+        canonical = str(uuid.uuid4())
+        ident = canonical
         if case == "upper-case id":
             ident = ident.upper()
+        elif case == "id without dashes":
+            ident = ident.replace("-", "")
         content, headers = CASES[case](token, ident)
         response = await world.client.post("/api/v1/submissions", content=content, headers=headers)
-        answers.append(_normalised(response, (ident,)))
+        answers.append(_normalised(response, (ident, canonical)))
     assert answers[0] == answers[1]
 
 
@@ -139,7 +146,8 @@ async def test_fast_path_replays_conflicts_and_limits_as_the_handler(
         monkeypatch.setattr(submissions_route, "FAST_PATH_ENABLED", fast)
         world.app.state.services.rate_limiter._windows.clear()
         world.app.state.services.rate_limiter.per_minute = 3
-        body = _body(token, dossier_code=f"H-{fast}")
+        receipt = sign_receipt(world.app.state.services.settings.secret_key, f"H-{fast}", "A1-Q1")
+        body = _body(token, receipt=receipt)
         post = world.client.post
         first = await post("/api/v1/submissions", json=body)
         replay = await post("/api/v1/submissions", json=body)
@@ -150,7 +158,7 @@ async def test_fast_path_replays_conflicts_and_limits_as_the_handler(
         assert [r.status_code for r in (first, replay, other_body, limited)] == [201, 200, 409, 429]
         assert int(limited.headers["retry-after"]) >= 1
         world.app.state.services.rate_limiter.per_minute = 0
-        dossier = await post("/api/v1/submissions", json=_body(token, dossier_code=f"H-{fast}"))
+        dossier = await post("/api/v1/submissions", json=_body(token, receipt=receipt))
         runs[-1].append(_normalised(dossier, ()))
         assert dossier.status_code == 409
     assert runs[0] == runs[1]

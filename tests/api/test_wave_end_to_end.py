@@ -17,7 +17,7 @@ from api.cli_collect import _write, codebook_path
 from sampling import Design, estimate_indices
 from sampling.calibration import poststratify, rake
 from survey_engine.fieldwork import weights_for_wave
-from survey_engine.receipts import dossier_hash
+from survey_engine.receipts import dossier_hash, sign_receipt
 from survey_engine.tables import FrameUnit, SampleUnit, Submission, Wave
 from tests.api.conftest import World, create_open_wave
 from tests.api.test_fieldwork import SECRET, frame_csv, post_frame
@@ -53,7 +53,7 @@ async def _run_wave(world: World) -> tuple[list[str], list[str]]:
                 "token": tokens[agency],
                 "answers": {"RATING": rng.choice([1, 2, 3, 3])},
                 "channel": "online",
-                "dossier_code": code,
+                "receipt": sign_receipt(SECRET, code, f"{agency}-Q1"),  # the invitation letter's QR
             }
             response = await world.client.post("/api/v1/submissions", json=body)
             assert response.status_code == 201, response.text

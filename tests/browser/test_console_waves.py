@@ -206,6 +206,12 @@ def answer_online(server: Server) -> None:
     for a, agency in enumerate(agencies(server)):
         for f in range(2):
             for i in range(0, 30 * (f + 1), 3):
+                # the dossier's receipt (its invitation letter): respondents link a dossier only so
+                issued = server.api(
+                    "POST",
+                    f"/api/v1/service-points/{agency}-QUAY/receipts",
+                    {"dossier_code": f"BR-{a}-{f}-{i:04d}"},
+                )
                 server.api(
                     "POST",
                     "/api/v1/submissions",
@@ -215,6 +221,6 @@ def answer_online(server: Server) -> None:
                         "answers": {"RATING": 3},
                         "channel": "online",
                         "language": "vi",
-                        "dossier_code": f"BR-{a}-{f}-{i:04d}",
+                        "receipt": issued["receipt"],
                     },
                 )

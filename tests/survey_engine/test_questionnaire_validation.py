@@ -159,6 +159,38 @@ def test_text_default_limit_counts_characters() -> None:
     assert codes({"USED": False, "NOTE": 5}) == [("NOTE", "type")]
 
 
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "\x00",
+        "a\x00b",
+        "\x01",
+        "\x08",
+        "\x0b",
+        "\x0c",
+        "\x1b",
+        "\x1f",
+        "\x7f",
+        "\x85",
+        "\x9f",
+        "\ud800",
+        "\ufffe",
+    ],
+)
+def test_control_characters_in_text_are_refused(bad: str) -> None:
+    # One of these in a stored answer broke the XLSX export (openpyxl IllegalCharacterError).
+    assert codes({"USED": False, "NOTE": f"Chờ lâu{bad}quá"}) == [("NOTE", "control_character")]
+    message = validate_answers(Q, {"USED": False, "NOTE": bad + "x"})[0].message
+    assert message.en == "The text contains a control character that is not allowed."
+
+
+def test_typed_text_keeps_tabs_newlines_and_format_characters() -> None:
+    # Tab, line breaks (a textarea sends CR LF), line/paragraph separators, emoji joined by ZWJ and
+    # bidirectional marks are text a person may type or paste.
+    for text in ("Dòng 1\r\nDòng 2\tcột", "a\u2028b\u2029c", "👨\u200d👩\u200d👧", "\u200fשלום\u200e"):
+        assert codes({"USED": False, "NOTE": text}) == [], repr(text)
+
+
 def test_number() -> None:
     assert codes({"USED": False, "NUM": 2.5, "INT": -3}) == []
     assert codes({"USED": False, "NUM": 11}) == [("NUM", "range")]
@@ -298,7 +330,12 @@ def _value_strategy(q: Questionnaire, it: Item) -> st.SearchStrategy[object]:
     if it.type == "yesno":
         return st.booleans()
     if it.type == "text":
-        return st.text(min_size=1, max_size=it.max_length or 50).filter(lambda s: bool(s.strip()))
+        # Any text a person can type: control characters (but tab, LF, CR), surrogates and the
+        # noncharacters U+FFFE/U+FFFF are refused (code control_character).
+        typed = st.characters(
+            exclude_categories=("Cc", "Cs"), include_characters="\t\n\r", exclude_characters="\ufffe\uffff"
+        )
+        return st.text(typed, min_size=1, max_size=it.max_length or 50).filter(lambda s: bool(s.strip()))
     lo = it.min if it.min is not None else -1e6
     hi = it.max if it.max is not None else 1e6
     return st.integers(int(lo), int(hi)) if it.integer else st.floats(lo, hi)
