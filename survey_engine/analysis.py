@@ -57,6 +57,7 @@ from survey_engine.answer_codes import DONT_KNOW_CHAR, CriteriaLayout, criteria_
 from survey_engine.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from survey_engine.frames import DEMOGRAPHICS
 from survey_engine.questionnaire import load_definition
+from survey_engine.sample_units import weights_for_wave
 from survey_engine.tables import Agency, FrameUnit, ServicePoint, Submission, Wave
 
 SERIES = ("self-selected", "probability")
@@ -692,12 +693,7 @@ async def wave_results(
     await backfill_codes(wave.id, wave.layout)
     layout = wave.layout
     groups = groups_of(layout)
-    try:
-        from survey_engine.fieldwork import weights_for_wave
-    except ImportError:  # fieldwork not installed in this build
-        weights: dict[str, Any] = {}
-    else:
-        weights = await weights_for_wave(wave.id)
+    weights = await weights_for_wave(wave.id)
     engine = Submission._meta.db
     totals: dict[str, dict[str, float]] = {}
     calibration: dict[str, Any] | None = None
@@ -873,12 +869,7 @@ async def wave_shares(
     ]
     if not perception and not expectation:
         return [], [], {}
-    try:
-        from survey_engine.fieldwork import weights_for_wave
-    except ImportError:
-        weights: dict[str, Any] = {}
-    else:
-        weights = await weights_for_wave(int(row["id"]))
+    weights = await weights_for_wave(int(row["id"]))
     records = (
         await Submission.select(
             Submission.agency.code,

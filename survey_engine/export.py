@@ -21,6 +21,7 @@ from typing import Any
 from survey_engine.analysis import self_selected_psu
 from survey_engine.errors import NotFound
 from survey_engine.questionnaire import Questionnaire, load_definition
+from survey_engine.sample_units import weights_for_wave
 from survey_engine.tables import Submission, Wave
 
 META_COLUMNS = (
@@ -141,13 +142,8 @@ async def describe_wave(wave_code: str) -> WaveExport:
         raise NotFound(f"no wave with code {wave_code}")
     q = load_definition(json.dumps(row["questionnaire_version.definition"], ensure_ascii=False))
     items = [item.code for item in q.items]
-    try:
-        from survey_engine.fieldwork import weights_for_wave
-    except ImportError:
-        weights: dict[str, Any] = {}
-    else:
-        wave_id = await Wave.select(Wave.id).where(Wave.code == wave_code).first()
-        weights = await weights_for_wave(int(wave_id["id"])) if wave_id else {}
+    wave_id = await Wave.select(Wave.id).where(Wave.code == wave_code).first()
+    weights = await weights_for_wave(int(wave_id["id"])) if wave_id else {}
     return WaveExport(
         wave=wave_code,
         questionnaire=q,

@@ -1,18 +1,10 @@
-"""Sample plans, seeded draws, fieldwork status, AAPOR response rates, respondents' design variables.
+"""Sample plans, seeded draws, letters and fieldwork progress of a wave.
 
 Plan
-    Strata are the agency (``["agency"]``) or agency × field (``["agency", "field"]``) of the wave's frame.
-    Either a total ``n`` is allocated over strata (``sampling.planning.allocate``: proportional, equal,
-    Neyman with S_h = √(p(1 − p)) unless ``sd`` gives one per stratum, or power N_h^q), or ``margin`` gives
-    the 95 % margin wanted *per agency*:
-    n_a = ``sample_size_proportion(margin, p, deff, N_a, response_rate)``,
-    then spread over the agency's fields with the same allocation method. ``n`` counts units to draw (the
-    gross sample); expected completes are n_h × response_rate. Floors and caps apply per stratum.
-
-    The expected 95 % margin of agency a for a proportion p (0.5 unless given) is
-    z · √(deff · Σ_h W_h² (1 − m_h/N_h) p(1 − p) / m_h), W_h = N_h/N_a, m_h = n_h × response_rate over the
-    agency's strata h (Cochran 1977, §5.3 with the FPC); ``null`` when a stratum of the agency gets no
-    expected complete.
+    Strata are the agency (``["agency"]``) or agency × field (``["agency", "field"]``) of the wave's frame;
+    the allocation and the expected margins are computed by :mod:`sampling.sample_plan` (formulas and
+    sources there) from the frame's counts per (agency, field). Its refusals become the domain errors
+    below: an empty frame is a conflict ("import one first"), bad parameters are invalid input naming them.
 
 Draw
     ``sampling.selection.select_stratified`` (SRS or systematic within strata) with an explicit seed, on the
@@ -21,126 +13,51 @@ Draw
     stratum, N_h, n_h, π = n_h/N_h and base weight 1/π. Units with a phone number become phone contacts
     (``Contact``, status ``pending``, code ``SMP-000001``…, the unit's dossier hash) in the same transaction.
 
-Fieldwork status of a sampled unit (AAPOR *Standard Definitions*, 2023, categories in brackets)
-    ``complete`` [I] — a complete submission of the wave with the unit's dossier hash (any channel), or its
-    phone contact is complete; ``partial`` [P] — an incomplete submission (kiosk break-off) or a partial
-    phone interview; ``refusal`` [R] (refusals and break-offs); ``non_contact`` [NC] (incl. callbacks);
-    ``other`` [O]; ``unknown`` [U] — unknown eligibility, incl. units not yet attempted (``pending``) and
-    units without a phone that have not answered; ``ineligible`` [NE].
-
-Response rates (per agency and overall)
-    RR1 = I / ((I + P) + (R + NC + O) + U);  RR2 = (I + P) / (same);
-    RR3 = I / ((I + P) + (R + NC + O) + e·U);  RR4 = (I + P) / (same);
-    e = (I + P + R + NC + O) / (I + P + R + NC + O + NE), the eligible share among units whose eligibility
-    is known, over the whole wave (AAPOR's proportional allocation; one e for all agencies because an
-    agency's own share rests on few resolved cases). e = 1 while no unit is resolved; a caller may set e.
+Progress
+    Each sampled unit's fieldwork status (:func:`survey_engine.sample_units.sampled_units`, AAPOR
+    categories) counted per agency and overall, with AAPOR RR1–RR4 (:mod:`sampling.response_rates`).
+    e is the eligible share among units whose eligibility is known, over the whole wave (AAPOR's
+    proportional allocation; one e for all agencies because an agency's own share rests on few resolved
+    cases). e = 1 while no unit is resolved; a caller may set e.
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from statistics import NormalDist
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 
+from sampling import sample_plan
 from sampling.errors import SamplingError
-from sampling.planning import allocate, sample_size_proportion
+from sampling.response_rates import (
+    DEFINITIONS,
+    DispositionSummary,
+    ResponseRateError,
+    disposition_summary,
+    eligibility_share,
+)
+from sampling.sample_plan import SamplePlan, SamplePlanError, stratum_label
 from sampling.selection import select_stratified
 from survey_engine import audit
 from survey_engine.actors import Actor
 from survey_engine.errors import Conflict, FieldProblem, InvalidInput
-from survey_engine.frames import BATCH, parse_frame, wave_row
+from survey_engine.frames import BATCH, invalid, parse_frame, wave_row
 from survey_engine.receipts import dossier_hash, sign_receipt
+from survey_engine.sample_units import CONTACT_PREFIX, sampled_units
 from survey_engine.tables import (
     Contact,
     FrameUnit,
     Sample,
     SampleUnit,
     ServicePoint,
-    Submission,
     Wave,
     WaveServicePoint,
 )
 from survey_engine.transactions import is_unique_violation, write_transaction
-
-STRATA_CHOICES = (("agency",), ("agency", "field"))
-ALLOCATIONS = ("proportional", "equal", "neyman", "power")
-SELECTION_METHODS = ("srs", "systematic")
-CONTACT_PREFIX = "SMP-"
-Z95 = NormalDist().inv_cdf(0.975)
-CATEGORIES = ("complete", "partial", "refusal", "non_contact", "other", "unknown", "ineligible")
-# Contact.status (phone module outcomes) → fieldwork status.
-CONTACT_STATUS = {
-    "complete": "complete",
-    "partial": "partial",
-    "refusal": "refusal",
-    "non_contact": "non_contact",
-    "callback": "non_contact",
-    "other": "other",
-    "unknown": "unknown",
-    "pending": "unknown",
-    "ineligible": "ineligible",
-}
-
-
-@dataclass(frozen=True)
-class WeightRow:
-    """Design variables of one sampled unit for estimation (see :func:`weights_for_wave`).
-
-    ``psu`` is the sampled unit itself (the design is stratified, unclustered); ``fpc`` is N_h, the
-    number of frame units in the stratum, as R's ``fpc`` argument.
-    """
-
-    stratum: str
-    psu: str
-    final_weight: float
-    fpc: int
-    base_weight: float
-    inclusion_probability: float
-    nonresponse_class: str | None
-    agency: str
-
-
-async def weights_for_wave(wave_id: int) -> dict[str, WeightRow]:
-    """Weights and design variables of the wave's weighted respondents, keyed by dossier hash.
-
-    Only sampled units with a final weight > 0 (respondents at the last weighting) are returned; a
-    submission of the same wave with the same ``dossier_hash`` takes the row's weight and design variables.
-    Empty when the wave has no sample or its weights were never computed.
-    """
-    rows = await SampleUnit.select(
-        SampleUnit.id,
-        SampleUnit.dossier_hash,
-        SampleUnit.stratum,
-        SampleUnit.final_weight,
-        SampleUnit.stratum_population,
-        SampleUnit.base_weight,
-        SampleUnit.inclusion_probability,
-        SampleUnit.nonresponse_class,
-        SampleUnit.agency.code.as_alias("agency"),
-    ).where((SampleUnit.wave == wave_id) & (SampleUnit.final_weight > 0))
-    return {
-        r["dossier_hash"]: WeightRow(
-            stratum=r["stratum"],
-            psu=str(r["id"]),
-            final_weight=float(r["final_weight"]),
-            fpc=int(r["stratum_population"]),
-            base_weight=float(r["base_weight"]),
-            inclusion_probability=float(r["inclusion_probability"]),
-            nonresponse_class=r["nonresponse_class"],
-            agency=r["agency"],
-        )
-        for r in rows
-    }
-
-
-def stratum_label(agency: str, field: str, strata: Sequence[str]) -> str:
-    return agency if tuple(strata) == ("agency",) else f"{agency}|{field}"
+from survey_engine.weights_store import WeightsService
 
 
 def _now() -> datetime:
@@ -150,303 +67,43 @@ def _now() -> datetime:
 # -- planning -----------------------------------------------------------------------------------------
 
 
-@dataclass
-class PlanParameters:
-    strata: tuple[str, ...] = ("agency",)
-    n: int | None = None
-    margin: float | None = None
-    allocation: str = "proportional"
-    power_q: float = 0.5
-    min_per_stratum: int | None = None
-    max_per_stratum: int | None = None
-    response_rate: float = 1.0
-    deff: float = 1.0
-    p: float = 0.5
-    sd: dict[str, float] | None = None
-    method: str = "srs"
+def _plan_error(exc: SamplePlanError) -> Conflict | InvalidInput:
+    """The domain error for a plan :mod:`sampling.sample_plan` refused (the answers the API always gave)."""
+    if exc.code == "empty_frame":
+        return Conflict("the wave has no frame yet: import one first")
+    return InvalidInput(str(exc), [FieldProblem(p.field, p.message, p.code) for p in exc.problems])
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "strata": list(self.strata),
-            "n": self.n,
-            "margin": self.margin,
-            "allocation": self.allocation,
-            "power_q": self.power_q,
-            "min_per_stratum": self.min_per_stratum,
-            "max_per_stratum": self.max_per_stratum,
-            "response_rate": self.response_rate,
-            "deff": self.deff,
-            "p": self.p,
-            "sd": self.sd,
-            "method": self.method,
-        }
+
+class PlanParameters(sample_plan.PlanParameters):
+    """:class:`sampling.sample_plan.PlanParameters` read from request values with domain errors."""
 
     @classmethod
-    def from_values(cls, values: dict[str, Any]) -> PlanParameters:
-        problems: list[FieldProblem] = []
-        strata = tuple(values.get("strata") or ("agency",))
-        if strata not in STRATA_CHOICES:
-            problems.append(FieldProblem("strata", 'either ["agency"] or ["agency", "field"]'))
-        n, margin = values.get("n"), values.get("margin")
-        if (n is None) == (margin is None):
-            problems.append(
-                FieldProblem("n", "give either n (total to draw) or margin (per agency)", "required")
-            )
-        if n is not None and (not isinstance(n, int) or n < 1):
-            problems.append(FieldProblem("n", "a positive whole number"))
-        if margin is not None and not 0 < float(margin) < 1:
-            problems.append(FieldProblem("margin", "a proportion in (0, 1), e.g. 0.05 for ±5 points"))
-        allocation = values.get("allocation") or "proportional"
-        if allocation not in ALLOCATIONS:
-            problems.append(FieldProblem("allocation", f"one of {', '.join(ALLOCATIONS)}"))
-        rate = float(values.get("response_rate") or 1.0)
-        if not 0 < rate <= 1:
-            problems.append(FieldProblem("response_rate", "in (0, 1]"))
-        deff = float(values.get("deff") or 1.0)
-        if not deff >= 1:
-            problems.append(FieldProblem("deff", "at least 1"))
-        p = float(values.get("p") or 0.5)
-        if not 0 < p < 1:
-            problems.append(FieldProblem("p", "in (0, 1)"))
-        power_q = float(values.get("power_q") if values.get("power_q") is not None else 0.5)
-        if not 0 <= power_q <= 1:
-            problems.append(FieldProblem("power_q", "in [0, 1]"))
-        low, high = values.get("min_per_stratum"), values.get("max_per_stratum")
-        for name, bound in (("min_per_stratum", low), ("max_per_stratum", high)):
-            if bound is not None and (not isinstance(bound, int) or bound < 0):
-                problems.append(FieldProblem(name, "a non-negative whole number"))
-        if isinstance(low, int) and isinstance(high, int) and low > high:
-            problems.append(FieldProblem("max_per_stratum", "is below min_per_stratum"))
-        method = values.get("method") or "srs"
-        if method not in SELECTION_METHODS:
-            problems.append(FieldProblem("method", f"one of {', '.join(SELECTION_METHODS)}"))
-        if problems:
-            raise InvalidInput("the sample plan is not valid", problems)
-        return cls(
-            strata=strata,
-            n=n,
-            margin=float(margin) if margin is not None else None,
-            allocation=allocation,
-            power_q=power_q,
-            min_per_stratum=low,
-            max_per_stratum=high,
-            response_rate=rate,
-            deff=deff,
-            p=p,
-            sd=values.get("sd"),
-            method=method,
-        )
+    def from_values(cls, values: Mapping[str, Any]) -> Self:
+        try:
+            return super().from_values(values)
+        except SamplePlanError as exc:
+            raise _plan_error(exc) from exc
 
 
-def _allocate(sizes: list[int], n: int, params: PlanParameters, sds: list[float], where: str) -> list[int]:
+def compute_plan(cells: dict[tuple[str, str], int], params: sample_plan.PlanParameters) -> SamplePlan:
+    """The allocation and its expected margins from frame counts per (agency, field)
+    (:func:`sampling.sample_plan.compute_plan`, its refusals as domain errors)."""
     try:
-        result = allocate(
-            sizes,
-            n,
-            "neyman" if params.allocation == "neyman" else params.allocation,  # type: ignore[arg-type]
-            sd=sds if params.allocation == "neyman" else None,
-            power_q=params.power_q,
-            min_n=params.min_per_stratum,
-            max_n=params.max_per_stratum,
-        )
-    except SamplingError as exc:
-        raise InvalidInput("the sample plan cannot be allocated", [FieldProblem(where, str(exc))]) from exc
-    return [int(v) for v in result.n_h]
+        return sample_plan.compute_plan(cells, params)
+    except SamplePlanError as exc:
+        raise _plan_error(exc) from exc
 
 
-def compute_plan(cells: dict[tuple[str, str], int], params: PlanParameters) -> dict[str, Any]:
-    """The allocation and its expected margins from frame counts per (agency, field)."""
-    strata_n: dict[str, int] = Counter()
-    stratum_agency: dict[str, str] = {}
-    stratum_field: dict[str, str | None] = {}
-    for (agency, field), count in sorted(cells.items()):
-        label = stratum_label(agency, field, params.strata)
-        strata_n[label] += count
-        stratum_agency[label] = agency
-        stratum_field[label] = None if params.strata == ("agency",) else field
-    labels = sorted(strata_n)
-    if not labels:
-        raise Conflict("the wave has no frame yet: import one first")
-    default_sd = math.sqrt(params.p * (1 - params.p))
-    sd_of = params.sd or {}
-    unknown = sorted(set(sd_of) - set(labels))
-    if unknown:
-        raise InvalidInput(
-            "the sample plan is not valid", [FieldProblem("sd", f"unknown stratum {unknown[0]!r}")]
-        )
-    sds = [float(sd_of.get(h, default_sd)) for h in labels]
-    sizes = [strata_n[h] for h in labels]
-    allocation: dict[str, int] = {}
-    if params.n is not None:
-        allocation = dict(zip(labels, _allocate(sizes, params.n, params, sds, "n"), strict=True))
-    else:
-        assert params.margin is not None
-        by_agency: dict[str, list[int]] = defaultdict(list)
-        for i, h in enumerate(labels):
-            by_agency[stratum_agency[h]].append(i)
-        for agency, idx in sorted(by_agency.items()):
-            population = sum(sizes[i] for i in idx)
-            try:
-                wanted = sample_size_proportion(
-                    params.margin,
-                    p=params.p,
-                    deff=params.deff,
-                    population=population,
-                    response_rate=params.response_rate,
-                ).n
-            except SamplingError as exc:
-                raise InvalidInput(
-                    "the sample plan is not valid", [FieldProblem("margin", f"agency {agency}: {exc}")]
-                ) from exc
-            cap = sum(
-                min(sizes[i], params.max_per_stratum if params.max_per_stratum is not None else sizes[i])
-                for i in idx
-            )
-            floor = sum(min(sizes[i], params.min_per_stratum or 0) for i in idx)
-            n_a = max(min(wanted, cap), floor)
-            shares = _allocate([sizes[i] for i in idx], n_a, params, [sds[i] for i in idx], "margin")
-            for i, n_h in zip(idx, shares, strict=True):
-                allocation[labels[i]] = n_h
-    rate = params.response_rate
-    strata_out = [
-        {
-            "stratum": h,
-            "agency": stratum_agency[h],
-            "field": stratum_field[h],
-            "population": strata_n[h],
-            "n": allocation[h],
-            "expected_completes": round(allocation[h] * rate, 1),
-            "sampling_fraction": allocation[h] / strata_n[h] if strata_n[h] else 0.0,
-        }
-        for h in labels
-    ]
-    agencies_out = []
-    for agency in sorted(set(stratum_agency.values())):
-        mine = [s for s in strata_out if s["agency"] == agency]
-        agencies_out.append(_margin_row(agency, mine, params))
-    overall = _margin_row(None, strata_out, params)
-    return {
-        "parameters": params.as_dict(),
-        "z": Z95,
-        "n": sum(allocation.values()),
-        "expected_completes": round(sum(allocation.values()) * rate, 1),
-        "population": sum(sizes),
-        "strata": strata_out,
-        "agencies": agencies_out,
-        "overall": overall,
-    }
+# -- progress --------------------------------------------------------------------------------------
 
 
-def _margin_row(agency: str | None, strata: list[dict[str, Any]], params: PlanParameters) -> dict[str, Any]:
-    population = sum(int(s["population"]) for s in strata)
-    n = sum(int(s["n"]) for s in strata)
-    variance = 0.0
-    margin: float | None = None
-    if population > 0 and all(s["n"] * params.response_rate > 0 for s in strata if s["population"] > 0):
-        for s in strata:
-            big_n = int(s["population"])
-            if big_n == 0:
-                continue
-            m = s["n"] * params.response_rate
-            weight = big_n / population
-            variance += weight**2 * max(0.0, 1 - m / big_n) * params.p * (1 - params.p) / m
-        margin = Z95 * math.sqrt(params.deff * variance)
-    row: dict[str, Any] = {
-        "population": population,
-        "n": n,
-        "expected_completes": round(n * params.response_rate, 1),
-        "expected_margin": margin,
-    }
-    if agency is not None:
-        row = {"agency": agency, **row}
-    return row
-
-
-# -- fieldwork status -----------------------------------------------------------------------------
-
-
-def unit_status(contact_status: str | None, submission_complete: bool | None) -> str:
-    """The fieldwork status of a sampled unit from its phone contact and its submission (if any)."""
-    if submission_complete is True or contact_status == "complete":
-        return "complete"
-    if submission_complete is False or contact_status == "partial":
-        return "partial"
-    if contact_status is None:
-        return "unknown"
-    return CONTACT_STATUS.get(contact_status, "unknown")
-
-
-def response_rates(counts: dict[str, int], e: float) -> dict[str, float | None]:
-    """AAPOR RR1–RR4 from category counts (see the module docstring)."""
-    i, p = counts.get("complete", 0), counts.get("partial", 0)
-    eligible_nonresponse = counts.get("refusal", 0) + counts.get("non_contact", 0) + counts.get("other", 0)
-    u = counts.get("unknown", 0)
-    base1 = i + p + eligible_nonresponse + u
-    base3 = i + p + eligible_nonresponse + e * u
-    return {
-        "rr1": i / base1 if base1 else None,
-        "rr2": (i + p) / base1 if base1 else None,
-        "rr3": i / base3 if base3 else None,
-        "rr4": (i + p) / base3 if base3 else None,
-    }
-
-
-def eligibility_share(counts: dict[str, int]) -> float:
-    known_eligible = sum(counts.get(c, 0) for c in ("complete", "partial", "refusal", "non_contact", "other"))
-    resolved = known_eligible + counts.get("ineligible", 0)
-    return known_eligible / resolved if resolved else 1.0
-
-
-async def sampled_units(wave_id: int) -> list[dict[str, Any]]:
-    """Every sampled unit of the wave with its frame variables and current fieldwork status."""
-    units = (
-        await SampleUnit.select(
-            SampleUnit.id,
-            SampleUnit.dossier_hash,
-            SampleUnit.agency.code.as_alias("agency"),
-            SampleUnit.stratum,
-            SampleUnit.stratum_population,
-            SampleUnit.stratum_sample,
-            SampleUnit.inclusion_probability,
-            SampleUnit.base_weight,
-            SampleUnit.contact_code,
-            SampleUnit.frame_unit.field.as_alias("field"),
-            SampleUnit.frame_unit.demographics.as_alias("demographics"),
-        )
-        .where(SampleUnit.wave == wave_id)
-        .order_by(SampleUnit.id)
-        .output(load_json=True)
-    )
-    contacts = {
-        r["code"]: r["status"]
-        for r in await Contact.select(Contact.code, Contact.status).where(
-            (Contact.wave == wave_id) & Contact.code.like(CONTACT_PREFIX + "%")
-        )
-    }
-    answered: dict[str, bool] = {}
-    hashes = [u["dossier_hash"] for u in units]
-    for start in range(0, len(hashes), BATCH):
-        rows = await Submission.select(Submission.dossier_hash, Submission.complete).where(
-            (Submission.wave == wave_id) & Submission.dossier_hash.is_in(hashes[start : start + BATCH])
-        )
-        for r in rows:
-            answered[r["dossier_hash"]] = bool(r["complete"]) or answered.get(r["dossier_hash"], False)
-    for unit in units:
-        contact = contacts.get(unit["contact_code"]) if unit["contact_code"] else None
-        unit["status"] = unit_status(contact, answered.get(unit["dossier_hash"]))
-        if isinstance(unit["demographics"], str):  # joined JSON columns are not always decoded
-            import json
-
-            unit["demographics"] = json.loads(unit["demographics"] or "{}")
-    return units
-
-
-def _rates_row(counts: Counter[str], e: float) -> dict[str, Any]:
-    return {
-        "sampled": sum(counts.values()),
-        "counts": {c: counts.get(c, 0) for c in CATEGORIES},
-        **response_rates(dict(counts), e),
-    }
+def _rates(counts: Counter[str], e: float) -> DispositionSummary:
+    """Counts and RR1–RR4 of a progress row; a refusal can only be about the caller's e (the statuses are
+    AAPOR categories by construction, see :func:`survey_engine.sample_units.unit_status`)."""
+    try:
+        return disposition_summary(counts, e)
+    except ResponseRateError as exc:
+        raise InvalidInput("the response rates cannot be computed", [FieldProblem("e", str(exc))]) from exc
 
 
 # -- service -----------------------------------------------------------------------------------------
@@ -660,8 +317,6 @@ class FieldworkService:
         wave = await wave_row(wave_code)
         rows, problems = parse_frame(data, self.clock().astimezone(UTC).date())
         if problems:
-            from survey_engine.frames import invalid
-
             raise invalid("the frame file is not valid; no letters were made", problems)
         units = (
             await SampleUnit.select(
@@ -767,7 +422,7 @@ class FieldworkService:
             agencies.append(
                 {
                     "agency": agency,
-                    **_rates_row(counts, share),
+                    **_rates(counts, share),
                     "target_completes": target,
                     "progress": counts["complete"] / target if target else None,
                 }
@@ -781,14 +436,9 @@ class FieldworkService:
             "status": wave["status"],
             "e": share,
             "e_method": "given" if e is not None else "eligible share among resolved units, whole wave",
-            "definitions": {
-                "rr1": "I / ((I + P) + (R + NC + O) + U)",
-                "rr2": "(I + P) / ((I + P) + (R + NC + O) + U)",
-                "rr3": "I / ((I + P) + (R + NC + O) + e·U)",
-                "rr4": "(I + P) / ((I + P) + (R + NC + O) + e·U)",
-            },
+            "definitions": {k: DEFINITIONS[k] for k in ("rr1", "rr2", "rr3", "rr4")},
             "overall": {
-                **_rates_row(overall_counts, share),
+                **_rates(overall_counts, share),
                 "target_completes": overall_target,
                 "progress": overall_counts["complete"] / overall_target if overall_target else None,
             },
@@ -809,8 +459,6 @@ async def on_wave_closed(actor: Actor, wave_id: int) -> dict[str, Any]:
     """Hook for ``WaveService.set_status`` after a wave is closed: purge frame phone numbers and, when the
     wave has a sample, compute and store its weights with the last options used (or the defaults).
     Never raises for a weighting problem: it is recorded in the weight run's diagnostics instead."""
-    from survey_engine.weights_store import WeightsService
-
     purged = await purge_frame_phones(wave_id)
     result: dict[str, Any] = {"frame_phones_purged": purged, "weights": None}
     if await Sample.exists().where(Sample.wave == wave_id):

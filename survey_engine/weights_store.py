@@ -19,7 +19,7 @@ Steps (each with its diagnostics in a :class:`~survey_engine.tables.WeightRun`):
    the others, repeated until none is above (``sampling.weighting.trim_weights``, strict); Σw is kept.
 
 Stored per sampled unit: status, nonresponse class, adjusted weight (after step 3), final weight (after
-steps 4–5; 0 for nonrespondents). :func:`survey_engine.fieldwork.weights_for_wave` reads them back.
+steps 4–5; 0 for nonrespondents). :func:`survey_engine.sample_units.weights_for_wave` reads them back.
 """
 
 from __future__ import annotations
@@ -44,8 +44,8 @@ from sampling.weighting import (
 from survey_engine import audit
 from survey_engine.actors import Actor
 from survey_engine.errors import Conflict, FieldProblem, InvalidInput, NotFound
-from survey_engine.fieldwork import sampled_units
 from survey_engine.frames import DEMOGRAPHICS, wave_row
+from survey_engine.sample_units import sampled_units
 from survey_engine.tables import FrameUnit, Sample, SampleUnit, WeightRun
 from survey_engine.transactions import write_transaction
 

@@ -32,8 +32,8 @@ from api.console.waves import agency_names, period_text, progress_view, status_b
 from api.pages.common import PAGE_HEADERS
 from api.routes.fieldwork import FIELDWORK, FRAMES, WEIGHTS, DrawIn, PlanIn, WeightsIn, _plan_values
 from reports.letters import LetterData, render_letters
+from sampling.sample_plan import ALLOCATIONS, SELECTION_METHODS
 from survey_engine.errors import Conflict, FieldProblem, InvalidInput, NotFound
-from survey_engine.fieldwork import ALLOCATIONS, SELECTION_METHODS
 from survey_engine.phone import PhoneService
 from survey_engine.tables import FrameUnit, Sample
 from survey_engine.weights_store import CALIBRATION_METHODS, FRAME_VARIABLES

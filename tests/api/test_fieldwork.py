@@ -10,8 +10,8 @@ import pytest
 from openpyxl import Workbook
 from pypdf import PdfReader
 
-from survey_engine.fieldwork import weights_for_wave
 from survey_engine.receipts import dossier_hash, sign_receipt
+from survey_engine.sample_units import weights_for_wave
 from survey_engine.tables import Contact, Frame, FrameUnit, Sample, SampleUnit, Wave, WeightRun
 from tests.api.conftest import World, create_open_wave
 
@@ -376,3 +376,58 @@ async def test_closing_hook_purges_frame_phones_and_weights(framed: World) -> No
     assert result["frame_phones_purged"] == 60
     assert await FrameUnit.count().where(FrameUnit.phone.is_not_null()) == 0
     assert result["weights"]["trigger"] == "close" and len(await weights_for_wave(wave_id)) == 4
+
+
+async def test_plan_and_draw_refusals_keep_their_problem_details(world: World) -> None:
+    """The plan's mathematics lives in sampling.sample_plan; its refusals reach clients as before."""
+    admin = world.auth("admin")
+    await create_open_wave(world)
+    for path, body in (("plan", {"n": 10}), ("draw", {"n": 10, "seed": 1})):
+        empty = await world.client.post(f"/api/v1/waves/W1/{path}", json=body, headers=admin)
+        assert empty.status_code == 409, empty.text
+        assert empty.json()["type"] == "urn:sipas:problem:conflict"
+        assert empty.json()["detail"] == "the wave has no frame yet: import one first"
+    assert (await post_frame(world, frame_csv())).status_code == 201
+
+    async def problem(body: dict[str, Any]) -> tuple[str, list[dict[str, str]]]:
+        response = await world.client.post("/api/v1/waves/W1/plan", json=body, headers=admin)
+        assert response.status_code == 422, response.text
+        assert response.json()["type"] == "urn:sipas:problem:validation"
+        return response.json()["detail"], response.json()["errors"]
+
+    assert await problem({"n": 10, "margin": 0.1}) == (
+        "the sample plan is not valid",
+        [
+            {
+                "field": "n",
+                "message": "give either n (total to draw) or margin (per agency)",
+                "code": "required",
+            }
+        ],
+    )
+    assert await problem({"n": 10, "min_per_stratum": 5, "max_per_stratum": 3}) == (
+        "the sample plan is not valid",
+        [{"field": "max_per_stratum", "message": "is below min_per_stratum", "code": "invalid"}],
+    )
+    assert await problem({"n": 10, "allocation": "neyman", "sd": {"ZZ": 1.0}}) == (
+        "the sample plan is not valid",
+        [{"field": "sd", "message": "unknown stratum 'ZZ'", "code": "invalid"}],
+    )
+    assert await problem({"n": 1000}) == (
+        "the sample plan cannot be allocated",
+        [{"field": "n", "message": "n = 1000 exceeds what the strata can supply (120)", "code": "invalid"}],
+    )
+
+
+async def test_progress_refuses_an_eligible_share_outside_0_1(framed: World) -> None:
+    """The API checks e; the service now does too (AAPOR's e is a proportion), naming the parameter."""
+    from survey_engine.actors import SYSTEM
+    from survey_engine.errors import InvalidInput
+    from survey_engine.fieldwork import FieldworkService
+
+    await _drawn(framed)
+    with pytest.raises(InvalidInput) as exc:
+        await FieldworkService().progress(SYSTEM, "W1", e=1.5)
+    assert exc.value.detail == "the response rates cannot be computed"
+    assert [(p.field, p.message) for p in exc.value.problems] == [("e", "e must be in [0, 1], got 1.5")]
+    assert (await FieldworkService().progress(SYSTEM, "W1", e=1.0))["e"] == 1.0
