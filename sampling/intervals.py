@@ -155,6 +155,10 @@ def proportion_interval(
                 w_low, w_high = wald_interval(pp, s, df, level)
                 low = np.where(huge, w_low, low)
                 high = np.where(huge, w_high, high)
+            # With n*·p̂ subnormal (p̂ ~ 1e-323) the beta inverse returns ~1e-12, just past p̂; an interval
+            # contains its estimate, so clamp (elsewhere the bounds are far from p̂ and this changes nothing).
+            low = np.minimum(low, pp)
+            high = np.maximum(high, pp)
         elif method == "asin":
             q = quantile(level, df)
             centre = np.arcsin(np.sqrt(pp))

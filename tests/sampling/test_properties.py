@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
@@ -43,6 +43,7 @@ def surveys(draw: st.DrawFn) -> tuple[Design, np.ndarray, np.ndarray, np.ndarray
     n=st.integers(2, 5000),
     method=st.sampled_from(["logit", "xlogit", "korn-graubard", "wilson", "asin", "mean"]),
 )
+@example(p=5e-324, rel_se=0.0, df=1, n=2, method="korn-graubard")  # found by hypothesis: bound 1.8e-12 > p
 def test_proportion_intervals_contain_the_estimate(
     p: float, rel_se: float, df: int, n: int, method: str
 ) -> None:
