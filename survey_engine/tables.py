@@ -15,6 +15,7 @@ from piccolo.columns import (
     DoublePrecision,
     ForeignKey,
     Integer,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -30,6 +31,8 @@ class AdminUnit(Table, tablename="admin_unit"):
     the period in which that version applies, so results can say which map they use.
     """
 
+    id: Serial  # Piccolo adds the primary key itself; declared for type checkers only
+
     code = Varchar(length=32, index=True)
     unit_version = Varchar(length=32, index=True)
     name_vi = Varchar(length=200)
@@ -43,6 +46,8 @@ class AdminUnit(Table, tablename="admin_unit"):
 class Agency(Table, tablename="agency"):
     """A state administrative agency whose services are rated (a department, a commune People's Committee)."""
 
+    id: Serial  # Piccolo adds the primary key itself; declared for type checkers only
+
     code = Varchar(length=32, unique=True, index=True)
     name_vi = Varchar(length=300)
     name_en = Varchar(length=300)
@@ -55,6 +60,8 @@ class Agency(Table, tablename="agency"):
 
 class ServicePoint(Table, tablename="service_point"):
     """A place or channel where citizens are served; its public token is what QR codes carry."""
+
+    id: Serial  # Piccolo adds the primary key itself; declared for type checkers only
 
     code = Varchar(length=48, unique=True, index=True)
     agency = ForeignKey(Agency, on_delete=OnDelete.restrict, index=True)
@@ -70,6 +77,8 @@ class ServicePoint(Table, tablename="service_point"):
 class Questionnaire(Table, tablename="questionnaire"):
     """A questionnaire being edited; publishing freezes its draft as a new immutable version."""
 
+    id: Serial  # Piccolo adds the primary key itself; declared for type checkers only
+
     code = Varchar(length=64, unique=True, index=True)
     title_vi = Varchar(length=300)
     title_en = Varchar(length=300)
@@ -81,6 +90,8 @@ class Questionnaire(Table, tablename="questionnaire"):
 class QuestionnaireVersion(Table, tablename="questionnaire_version"):
     """An immutable published version of a questionnaire: no code path updates these rows."""
 
+    id: Serial  # Piccolo adds the primary key itself; declared for type checkers only
+
     questionnaire = ForeignKey(Questionnaire, on_delete=OnDelete.restrict, index=True)
     version = Integer()
     definition = JSON()
@@ -91,6 +102,8 @@ class QuestionnaireVersion(Table, tablename="questionnaire_version"):
 
 class Wave(Table, tablename="wave"):
     """A survey wave: one questionnaire version, a period, the agencies and points it covers."""
+
+    id: Serial  # Piccolo adds the primary key itself; declared for type checkers only
 
     code = Varchar(length=48, unique=True, index=True)
     name_vi = Varchar(length=300)
@@ -107,17 +120,21 @@ class Wave(Table, tablename="wave"):
 
 
 class WaveAgency(Table, tablename="wave_agency"):
+    id: Serial  # Piccolo adds the primary key itself; declared for type checkers only
     wave = ForeignKey(Wave, on_delete=OnDelete.cascade, index=True)
     agency = ForeignKey(Agency, on_delete=OnDelete.restrict, index=True)
 
 
 class WaveServicePoint(Table, tablename="wave_service_point"):
+    id: Serial  # Piccolo adds the primary key itself; declared for type checkers only
     wave = ForeignKey(Wave, on_delete=OnDelete.cascade, index=True)
     service_point = ForeignKey(ServicePoint, on_delete=OnDelete.restrict, index=True)
 
 
 class StaffUser(Table, tablename="staff_user"):
     """A staff account. Only an argon2 hash of the password is stored."""
+
+    id: Serial  # Piccolo adds the primary key itself; declared for type checkers only
 
     email = Varchar(length=254, unique=True, index=True)
     display_name = Varchar(length=200, default="")
@@ -134,6 +151,8 @@ class StaffUser(Table, tablename="staff_user"):
 class ApiToken(Table, tablename="api_token"):
     """A bearer token or browser session. Only the SHA-256 of the (256-bit random) token is stored."""
 
+    id: Serial  # Piccolo adds the primary key itself; declared for type checkers only
+
     user = ForeignKey(StaffUser, on_delete=OnDelete.cascade, index=True)
     token_hash = Varchar(length=64, unique=True, index=True)
     kind = Varchar(length=16)  # session | bearer
@@ -144,6 +163,8 @@ class ApiToken(Table, tablename="api_token"):
 
 class Submission(Table, tablename="submission"):
     """One stored response. ``client_id`` is the client-generated idempotency key; no IP address is kept."""
+
+    id: Serial  # Piccolo adds the primary key itself; declared for type checkers only
 
     client_id = Varchar(length=36, unique=True)  # the unique constraint is its index
     wave = ForeignKey(Wave, on_delete=OnDelete.restrict, index=True)
@@ -171,6 +192,8 @@ class Submission(Table, tablename="submission"):
 
 class AuditLog(Table, tablename="audit_log"):
     """Who changed what among staff-managed objects. Never holds passwords or personal data."""
+
+    id: Serial  # Piccolo adds the primary key itself; declared for type checkers only
 
     at = Timestamptz()
     actor = Integer(null=True, default=None)
@@ -204,6 +227,8 @@ class KioskDevice(Table, tablename="kiosk_device"):
     Revoking a device makes its queued submissions answer 401 (they are not stored).
     """
 
+    id: Serial  # Piccolo adds the primary key itself; declared for type checkers only
+
     service_point = ForeignKey(ServicePoint, on_delete=OnDelete.restrict, index=True)
     name = Varchar(length=100)
     token_hash = Varchar(length=64, unique=True, index=True)
@@ -216,6 +241,8 @@ class KioskDevice(Table, tablename="kiosk_device"):
 class Contact(Table, tablename="contact"):
     """A person to interview by phone in a wave. The phone number is purged when the wave closes
     and never leaves the interviewer screens (not in exports, not in logs)."""
+
+    id: Serial  # Piccolo adds the primary key itself; declared for type checkers only
 
     wave = ForeignKey(Wave, on_delete=OnDelete.restrict, index=True)
     code = Varchar(length=48)  # unique within the wave (index in the migration)
@@ -234,6 +261,8 @@ class Contact(Table, tablename="contact"):
 
 class CallAttempt(Table, tablename="call_attempt"):
     """One call to a contact with its AAPOR disposition code."""
+
+    id: Serial  # Piccolo adds the primary key itself; declared for type checkers only
 
     contact = ForeignKey(Contact, on_delete=OnDelete.cascade, index=True)
     interviewer = ForeignKey(StaffUser, on_delete=OnDelete.restrict)
@@ -257,6 +286,8 @@ class Frame(Table, tablename="frame"):
     form the wave's frame. Dossier codes are never stored in clear: only their keyed hash.
     """
 
+    id: Serial  # Piccolo adds the primary key itself; declared for type checkers only
+
     wave = ForeignKey(Wave, on_delete=OnDelete.restrict, index=True)
     name = Varchar(length=200)
     imported_at = Timestamptz()
@@ -268,6 +299,8 @@ class Frame(Table, tablename="frame"):
 
 class FrameUnit(Table, tablename="frame_unit"):
     """One completed dossier of a frame; unique per (wave, dossier_hash) (index in a raw-SQL migration)."""
+
+    id: Serial  # Piccolo adds the primary key itself; declared for type checkers only
 
     frame = ForeignKey(Frame, on_delete=OnDelete.cascade, index=True)
     wave = ForeignKey(Wave, on_delete=OnDelete.restrict, index=True)
@@ -284,6 +317,8 @@ class FrameUnit(Table, tablename="frame_unit"):
 class Sample(Table, tablename="sample"):
     """The sample drawn for a wave (one per wave), with the seed and plan that reproduce it."""
 
+    id: Serial  # Piccolo adds the primary key itself; declared for type checkers only
+
     wave = ForeignKey(Wave, on_delete=OnDelete.restrict, unique=True, index=True)
     seed = BigInt()
     method = Varchar(length=16)  # srs | systematic
@@ -297,6 +332,8 @@ class Sample(Table, tablename="sample"):
 
 class SampleUnit(Table, tablename="sample_unit"):
     """A sampled frame unit with its design variables and (once computed) its weights."""
+
+    id: Serial  # Piccolo adds the primary key itself; declared for type checkers only
 
     sample = ForeignKey(Sample, on_delete=OnDelete.cascade, index=True)
     wave = ForeignKey(Wave, on_delete=OnDelete.restrict, index=True)
@@ -318,6 +355,8 @@ class SampleUnit(Table, tablename="sample_unit"):
 
 class WeightRun(Table, tablename="weight_run"):
     """One computation of a wave's weights: its options and diagnostics (the latest one is current)."""
+
+    id: Serial  # Piccolo adds the primary key itself; declared for type checkers only
 
     wave = ForeignKey(Wave, on_delete=OnDelete.restrict, index=True)
     computed_at = Timestamptz()
