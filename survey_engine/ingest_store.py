@@ -26,7 +26,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
-from survey_engine.errors import Conflict, DomainError, NotFound
+from survey_engine.errors import AuthenticationFailed, Conflict, DomainError, NotFound
 from survey_engine.tables import Submission
 
 try:
@@ -80,18 +80,28 @@ class PendingRow(Protocol):
     values: dict[str, Any]
 
 
+DEVICE_REFUSED = "this kiosk device is not registered or has been revoked"
+
+
 def decide(
     batch: Sequence[PendingRow],
     stored: dict[str, str],
     open_waves: set[int],
     tokens: dict[int, str],
     answered: set[tuple[int, str]],
+    devices: dict[int, int],
 ) -> tuple[list[Decision], list[PendingRow]]:
-    """Decide each row against the stored state (and earlier rows of the same batch)."""
+    """Decide each row against the stored state (and earlier rows of the same batch).
+
+    ``devices`` maps each kiosk device of the batch that is registered and not revoked to its service point.
+    """
     decisions: list[Decision] = []
     accepted: list[PendingRow] = []
     for p in batch:
-        if p.client_id in stored:
+        if p.device_id is not None and devices.get(p.device_id) != p.service_point_id:
+            # Rechecked here, not only in the device cache: a revocation bites at once in every process.
+            decisions.append(AuthenticationFailed(DEVICE_REFUSED))
+        elif p.client_id in stored:
             if stored[p.client_id] == p.body_hash:
                 decisions.append(Replayed(p.client_id))
             else:
@@ -199,6 +209,7 @@ class SQLiteBatchStore:
         waves = list({p.wave_id for p in batch})
         points = list({p.service_point_id for p in batch})
         dossiers = list({p.dossier_hash for p in batch if p.dossier_hash})
+        kiosks = list({p.device_id for p in batch if p.device_id is not None})
         if self._turns is not None:
             # Our turn: the other ingestion writers wait on the lock file, so the write lock is free unless a
             # staff transaction holds it for a moment (then SQLite's busy handler waits for it).
@@ -234,7 +245,16 @@ class SQLiteBatchStore:
                         dossiers,
                     )
                 )
-            decisions, accepted = decide(batch, stored, open_waves, tokens, answered)
+            live: dict[int, int] = {}
+            if kiosks:
+                live = dict(
+                    conn.execute(
+                        "SELECT id, service_point FROM kiosk_device"
+                        f" WHERE revoked_at IS NULL AND id IN ({_marks(len(kiosks))})",
+                        kiosks,
+                    )
+                )
+            decisions, accepted = decide(batch, stored, open_waves, tokens, answered, live)
             if accepted:
                 conn.executemany(
                     f"INSERT INTO submission ({', '.join(INSERT_COLUMNS)})"
@@ -329,6 +349,7 @@ class PostgresBatchStore:
         waves = list({p.wave_id for p in batch})
         points = list({p.service_point_id for p in batch})
         dossiers = list({p.dossier_hash for p in batch if p.dossier_hash})
+        kiosks = list({p.device_id for p in batch if p.device_id is not None})
         async with conn.transaction():
             stored = {
                 r[0]: r[1]
@@ -357,7 +378,17 @@ class PostgresBatchStore:
                         dossiers,
                     )
                 }
-            decisions, accepted = decide(batch, stored, open_waves, tokens, answered)
+            live: dict[int, int] = {}
+            if kiosks:
+                live = {
+                    r[0]: r[1]
+                    for r in await conn.fetch(
+                        "SELECT id, service_point FROM kiosk_device"
+                        " WHERE revoked_at IS NULL AND id = ANY($1::int[])",
+                        kiosks,
+                    )
+                }
+            decisions, accepted = decide(batch, stored, open_waves, tokens, answered, live)
             if accepted:
                 placeholders = ", ".join(
                     f"${i + 1}::json" if c == "answers" else f"${i + 1}" for i, c in enumerate(INSERT_COLUMNS)

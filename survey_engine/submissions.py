@@ -7,8 +7,8 @@ fsync serves many responses. Validation, hashing and JSON encoding happen before
 work inside a write transaction.
 
 Inside the transaction every row is checked against the stored state in a few set-based queries
-(idempotency key, wave still open, token still current, dossier not answered yet), so a decision made
-from the short-lived form cache can never let a stale request through.
+(idempotency key, wave still open, token still current, kiosk device not revoked, dossier not answered
+yet), so a decision made from the short-lived caches can never let a stale request through.
 """
 
 from __future__ import annotations
@@ -329,6 +329,8 @@ class SubmissionService:
             self._forms.pop(token, None)
 
     async def _device(self, device_token: str, form: ResolvedForm) -> int:
+        """The id of the registered device of this form's point; cached for a few seconds, which only spares
+        a query: the commit rechecks that the device is not revoked (in every process)."""
         key = hash_token(device_token)
         now = self.clock()
         cached = self._devices.get(key)
