@@ -39,6 +39,7 @@ from api.pages.csrf import csrf_token
 from api.pages.online import FormPage, Submitter, advance, fresh_state, render_form, show_errors
 from api.pages.render import error_map, translator
 from api.pages.state import FormState
+from survey_engine import errors as domain
 from survey_engine.actors import Actor
 from survey_engine.errors import AuthenticationFailed, Conflict, Forbidden, InvalidInput, NotFound
 from survey_engine.phone import CALLBACK, CODE_PATTERN, DISPOSITIONS, FINAL_STATUSES, STATUSES, PhoneService
@@ -782,9 +783,7 @@ def _phone_submitter(actor: Actor, contact_id: int, wave: str, code: str) -> Sub
             if exc.kind == "stale":
                 fresh = fresh_state(form, q, state.lang, None, page.binding)
                 return render_form(request, form, q, fresh, notice="restarted", page=page)
-            if (
-                exc.kind != "idempotency"
-            ):  # idempotency: this form was stored already; the first answer counts
+            if exc.kind != "idempotency":  # idempotency: this form was stored already; the first counts
                 return _message(
                     request,
                     "Chưa lưu được phiếu",
@@ -805,6 +804,9 @@ def _phone_submitter(actor: Actor, contact_id: int, wave: str, code: str) -> Sub
                     back,
                 )
             return show_errors(request, form, q, state, errors, page)
+        except domain.RateLimited as exc:  # the point's per-minute limit, shared with its online form
+            wait = f"Điểm phục vụ vừa nhận quá nhiều phiếu. Vui lòng gửi lại sau {exc.retry_after} giây."
+            return _message(request, "Chưa lưu được phiếu", wait, 429, session, back)
         except (NotFound, AuthenticationFailed):
             return _message(
                 request,
