@@ -25,6 +25,7 @@ from survey_engine.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    RateLimited,
 )
 from survey_engine.transactions import unavailable_cause
 
@@ -92,6 +93,8 @@ _CONFLICT_TYPES = {
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
     if isinstance(exc, InvalidInput):
         return problem_response(422, exc.detail, request, _field_errors(exc.problems))
+    if isinstance(exc, RateLimited):
+        return problem_response(429, exc.detail, request, headers={"Retry-After": str(exc.retry_after)})
     if isinstance(exc, Conflict) and exc.kind in _CONFLICT_TYPES:
         slug, title = _CONFLICT_TYPES[exc.kind]
         response = problem_response(409, exc.detail, request)

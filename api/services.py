@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from api.ratelimit import RateLimiter
 from api.settings import Settings
 from survey_engine.agencies import AgencyService, ServicePointService
 from survey_engine.kiosks import KioskDeviceService
 from survey_engine.questionnaires import QuestionnaireService
+from survey_engine.ratelimit import SubmissionRateLimit
 from survey_engine.security import PasswordHashing
 from survey_engine.staff import StaffService
 from survey_engine.submissions import SubmissionService
@@ -25,11 +25,14 @@ class Services:
     waves: WaveService
     submissions: SubmissionService
     kiosks: KioskDeviceService
-    rate_limiter: RateLimiter
+    rate_limiter: (
+        SubmissionRateLimit  # the submissions' limit (counted in the database), settable at run time
+    )
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
         hashing = PasswordHashing(settings.argon2_time_cost, settings.argon2_memory_cost_kib)
+        rate_limit = SubmissionRateLimit(settings.rate_limit_per_minute)
         return cls(
             settings=settings,
             staff=StaffService(hashing, settings.session_hours, settings.bearer_days),
@@ -37,9 +40,9 @@ class Services:
             service_points=ServicePointService(),
             questionnaires=QuestionnaireService(),
             waves=WaveService(),
-            submissions=SubmissionService(settings.secret_key),
+            submissions=SubmissionService(settings.secret_key, rate_limit=rate_limit),
             kiosks=KioskDeviceService(),
-            rate_limiter=RateLimiter(settings.rate_limit_per_minute),
+            rate_limiter=rate_limit,
         )
 
     def online_url(self, token: str) -> str:

@@ -46,6 +46,17 @@ class AuthenticationFailed(DomainError):
     """Bad credentials, expired or revoked token, locked account."""
 
 
+class RateLimited(DomainError):
+    """Over the per-minute submission limit of a service point or kiosk device.
+
+    ``retry_after`` is the whole number of seconds until the current window ends (at least 1).
+    """
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 class InvalidInput(DomainError):
     """The request is well-formed JSON but its values are not acceptable."""
 

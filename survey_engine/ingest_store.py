@@ -26,7 +26,9 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
-from survey_engine.errors import Conflict, DomainError, NotFound
+from survey_engine import ratelimit
+from survey_engine.errors import AuthenticationFailed, Conflict, DomainError, NotFound
+from survey_engine.ratelimit import Allowance, Quota
 from survey_engine.tables import Submission
 
 try:
@@ -77,7 +79,11 @@ class PendingRow(Protocol):
     token: str
     dossier_hash: str | None
     device_id: int | None
+    rate_key: str  # what the rate limit counts this row against (survey_engine.ratelimit)
     values: dict[str, Any]
+
+
+DEVICE_REFUSED = "this kiosk device is not registered or has been revoked"
 
 
 def decide(
@@ -86,12 +92,21 @@ def decide(
     open_waves: set[int],
     tokens: dict[int, str],
     answered: set[tuple[int, str]],
+    devices: dict[int, int],
+    allowance: Allowance | None = None,
 ) -> tuple[list[Decision], list[PendingRow]]:
-    """Decide each row against the stored state (and earlier rows of the same batch)."""
+    """Decide each row against the stored state (and earlier rows of the same batch).
+
+    ``devices`` maps each kiosk device of the batch that is registered and not revoked to its service
+    point; ``allowance`` (when the rate limit had to be applied) what each key may still store.
+    """
     decisions: list[Decision] = []
     accepted: list[PendingRow] = []
     for p in batch:
-        if p.client_id in stored:
+        if p.device_id is not None and devices.get(p.device_id) != p.service_point_id:
+            # Rechecked here, not only in the device cache: a revocation bites at once in every process.
+            decisions.append(AuthenticationFailed(DEVICE_REFUSED))
+        elif p.client_id in stored:
             if stored[p.client_id] == p.body_hash:
                 decisions.append(Replayed(p.client_id))
             else:
@@ -106,6 +121,8 @@ def decide(
             decisions.append(Conflict("the survey at this service point is closed", "closed"))
         elif p.dossier_hash and (p.wave_id, p.dossier_hash) in answered:
             decisions.append(Conflict("this dossier has already been answered", "already_answered"))
+        elif allowance is not None and (limited := ratelimit.refusal(allowance, p.rate_key)) is not None:
+            decisions.append(limited)
         else:
             stored[p.client_id] = p.body_hash
             if p.dossier_hash:
@@ -116,7 +133,9 @@ def decide(
 
 
 class BatchStore(Protocol):
-    async def write(self, batch: Sequence[PendingRow]) -> list[Decision]: ...
+    async def write(self, batch: Sequence[PendingRow], quota: Quota | None = None) -> list[Decision]:
+        """Decide and store ``batch`` in one transaction, counting it against ``quota`` (None: no limit)."""
+        ...
 
     async def fetch(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
         """A small read (``{}`` placeholders, as Piccolo's ``raw``) for the ingestion caches."""
@@ -180,14 +199,14 @@ class SQLiteBatchStore:
     async def fetch(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
         return await asyncio.get_running_loop().run_in_executor(self._reader_executor, self._fetch, sql, args)
 
-    def _write(self, batch: Sequence[PendingRow]) -> list[Decision]:
+    def _write(self, batch: Sequence[PendingRow], quota: Quota | None) -> list[Decision]:
         conn = self._connection()
         if self._turns is None:
-            return self._transaction(conn, batch)
+            return self._transaction(conn, batch, quota)
         assert fcntl is not None
         fcntl.flock(self._turns, fcntl.LOCK_EX)  # releases the GIL while it waits
         try:
-            decisions = self._transaction(conn, batch)
+            decisions = self._transaction(conn, batch, quota)
         finally:
             fcntl.flock(self._turns, fcntl.LOCK_UN)
         now = time.monotonic()
@@ -199,11 +218,14 @@ class SQLiteBatchStore:
                 conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         return decisions
 
-    def _transaction(self, conn: sqlite3.Connection, batch: Sequence[PendingRow]) -> list[Decision]:
+    def _transaction(
+        self, conn: sqlite3.Connection, batch: Sequence[PendingRow], quota: Quota | None
+    ) -> list[Decision]:
         ids = list({p.client_id for p in batch})
         waves = list({p.wave_id for p in batch})
         points = list({p.service_point_id for p in batch})
         dossiers = list({p.dossier_hash for p in batch if p.dossier_hash})
+        kiosks = list({p.device_id for p in batch if p.device_id is not None})
         if self._turns is not None:
             # Our turn: the other ingestion writers wait on the lock file, so the write lock is free unless a
             # staff transaction holds it for a moment (then SQLite's busy handler waits for it).
@@ -239,7 +261,27 @@ class SQLiteBatchStore:
                         dossiers,
                     )
                 )
-            decisions, accepted = decide(batch, stored, open_waves, tokens, answered)
+            live: dict[int, int] = {}
+            if kiosks:
+                live = dict(
+                    conn.execute(
+                        "SELECT id, service_point FROM kiosk_device"
+                        f" WHERE revoked_at IS NULL AND id IN ({_marks(len(kiosks))})",
+                        kiosks,
+                    )
+                )
+            # decide() notes accepted rows in ``stored`` and ``answered``: copies keep them for a second pass.
+            decisions, accepted = decide(batch, dict(stored), open_waves, tokens, set(answered), live)
+            if quota is not None and accepted:
+                counted = ratelimit.wanted(p.rate_key for p in accepted)
+                totals = self._count(conn, quota, counted)
+                allowance = ratelimit.allowances(quota, counted, totals)
+                if allowance is not None:  # some key went over its limit: decide again within it
+                    decisions, accepted = decide(batch, stored, open_waves, tokens, answered, live, allowance)
+                    conn.executemany(
+                        "UPDATE submission_rate SET hits = ? WHERE rate_key = ?",
+                        ratelimit.corrected(counted, totals, (p.rate_key for p in accepted)),
+                    )
             if accepted:
                 conn.executemany(
                     f"INSERT INTO submission ({', '.join(INSERT_COLUMNS)})"
@@ -258,6 +300,19 @@ class SQLiteBatchStore:
                 conn.execute("ROLLBACK")
             raise
         return decisions
+
+    @staticmethod
+    def _count(
+        conn: sqlite3.Connection, quota: Quota, counted: list[tuple[str, int]]
+    ) -> dict[str, tuple[int, int]]:
+        """Add each key's rows to its window (one upsert); each key's window start and new count."""
+        values = [v for key, n in counted for v in (key, quota.window_start_ms, n)]
+        rows = conn.execute(
+            "INSERT INTO submission_rate (rate_key, window_start_ms, hits)"
+            f" VALUES {', '.join(['(?, ?, ?)'] * len(counted))} {ratelimit.UPSERT_SET}",
+            values,
+        ).fetchall()
+        return {str(r[0]): (int(r[1]), int(r[2])) for r in rows}
 
     @staticmethod
     def _begin(conn: sqlite3.Connection, patience: float) -> None:
@@ -283,8 +338,8 @@ class SQLiteBatchStore:
         finally:
             conn.execute(f"PRAGMA busy_timeout = {int(patience * 1000)}")
 
-    async def write(self, batch: Sequence[PendingRow]) -> list[Decision]:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, self._write, batch)
+    async def write(self, batch: Sequence[PendingRow], quota: Quota | None = None) -> list[Decision]:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, self._write, batch, quota)
 
     async def close(self) -> None:
         def shut() -> None:
@@ -328,12 +383,13 @@ class PostgresBatchStore:
             self._loop = loop
         return self._conn
 
-    async def write(self, batch: Sequence[PendingRow]) -> list[Decision]:
+    async def write(self, batch: Sequence[PendingRow], quota: Quota | None = None) -> list[Decision]:
         conn = await self._connection()
         ids = list({p.client_id for p in batch})
         waves = list({p.wave_id for p in batch})
         points = list({p.service_point_id for p in batch})
         dossiers = list({p.dossier_hash for p in batch if p.dossier_hash})
+        kiosks = list({p.device_id for p in batch if p.device_id is not None})
         async with conn.transaction():
             stored = {
                 r[0]: r[1]
@@ -362,7 +418,36 @@ class PostgresBatchStore:
                         dossiers,
                     )
                 }
-            decisions, accepted = decide(batch, stored, open_waves, tokens, answered)
+            live: dict[int, int] = {}
+            if kiosks:
+                live = {
+                    r[0]: r[1]
+                    for r in await conn.fetch(
+                        "SELECT id, service_point FROM kiosk_device"
+                        " WHERE revoked_at IS NULL AND id = ANY($1::int[])",
+                        kiosks,
+                    )
+                }
+            # decide() notes accepted rows in ``stored`` and ``answered``: copies keep them for a second pass.
+            decisions, accepted = decide(batch, dict(stored), open_waves, tokens, set(answered), live)
+            if quota is not None and accepted:
+                counted = ratelimit.wanted(p.rate_key for p in accepted)
+                rows = await conn.fetch(
+                    "INSERT INTO submission_rate (rate_key, window_start_ms, hits)"
+                    " SELECT k, $2::bigint, n FROM unnest($1::varchar[], $3::int[]) AS t(k, n) "
+                    + ratelimit.UPSERT_SET,
+                    [key for key, _ in counted],
+                    quota.window_start_ms,
+                    [n for _, n in counted],
+                )
+                totals = {str(r[0]): (int(r[1]), int(r[2])) for r in rows}
+                allowance = ratelimit.allowances(quota, counted, totals)
+                if allowance is not None:  # some key went over its limit: decide again within it
+                    decisions, accepted = decide(batch, stored, open_waves, tokens, answered, live, allowance)
+                    await conn.executemany(
+                        "UPDATE submission_rate SET hits = $1 WHERE rate_key = $2",
+                        ratelimit.corrected(counted, totals, (p.rate_key for p in accepted)),
+                    )
             if accepted:
                 placeholders = ", ".join(
                     f"${i + 1}::json" if c == "answers" else f"${i + 1}" for i, c in enumerate(INSERT_COLUMNS)

@@ -7,8 +7,9 @@ fsync serves many responses. Validation, hashing and JSON encoding happen before
 work inside a write transaction.
 
 Inside the transaction every row is checked against the stored state in a few set-based queries
-(idempotency key, wave still open, token still current, dossier not answered yet), so a decision made
-from the short-lived form cache can never let a stale request through.
+(idempotency key, wave still open, token still current, kiosk device not revoked, dossier not answered
+yet), so a decision made from the short-lived caches can never let a stale request through; the rows
+that pass are counted against the rate limit in the same transaction (:mod:`survey_engine.ratelimit`).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from survey_engine.errors import (
 from survey_engine.forms import form_for_token
 from survey_engine.ingest_store import Accepted, BatchStore, Replayed, batch_store_for
 from survey_engine.questionnaire import Questionnaire, load_definition, validate_answers
+from survey_engine.ratelimit import SubmissionRateLimit, device_key, point_key
 from survey_engine.security import hash_token
 from survey_engine.tables import Submission
 from survey_engine.transactions import is_unique_violation
@@ -123,6 +125,7 @@ class _Pending:
     token: str
     dossier_hash: str | None
     device_id: int | None
+    rate_key: str
     values: dict[str, Any]
     future: asyncio.Future[SubmissionOutcome] = field(repr=False)
 
@@ -174,8 +177,9 @@ def request_body_hash(req: SubmissionRequest, encoded_answers: str | None = None
 class GroupCommitter:
     """One task per event loop that writes queued submissions in shared transactions."""
 
-    def __init__(self, max_batch: int = MAX_BATCH) -> None:
+    def __init__(self, max_batch: int = MAX_BATCH, rate_limit: SubmissionRateLimit | None = None) -> None:
         self.max_batch = max_batch
+        self.rate_limit = rate_limit or SubmissionRateLimit(0)
         self._queue: asyncio.Queue[_Pending] | None = None
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -242,7 +246,7 @@ class GroupCommitter:
         return self._store
 
     async def _write(self, batch: list[_Pending]) -> list[SubmissionOutcome | DomainError]:
-        decisions = await self.store().write(batch)
+        decisions = await self.store().write(batch, self.rate_limit.quota())
         results: list[SubmissionOutcome | DomainError] = []
         for decision in decisions:
             if isinstance(decision, Accepted):
@@ -259,12 +263,17 @@ class SubmissionService:
     """Validates a response against its wave's questionnaire version and stores it exactly once."""
 
     def __init__(
-        self, secret_key: str, cache_seconds: float = 2.0, clock: Callable[[], float] = time.monotonic
+        self,
+        secret_key: str,
+        cache_seconds: float = 2.0,
+        clock: Callable[[], float] = time.monotonic,
+        rate_limit: SubmissionRateLimit | None = None,
     ):
         self.secret_key = secret_key
         self.cache_seconds = cache_seconds
         self.clock = clock
-        self.committer = GroupCommitter()
+        self.rate_limit = rate_limit or SubmissionRateLimit(0)  # off unless given
+        self.committer = GroupCommitter(rate_limit=self.rate_limit)
         self._forms: dict[str, ResolvedForm] = {}
         self._loading: dict[str, asyncio.Future[ResolvedForm]] = {}
         self._definitions: dict[int, tuple[Questionnaire, CriteriaLayout]] = {}
@@ -341,6 +350,8 @@ class SubmissionService:
             self._forms.pop(token, None)
 
     async def _device(self, device_token: str, form: ResolvedForm) -> int:
+        """The id of the registered device of this form's point; cached for a few seconds, which only spares
+        a query: the commit rechecks that the device is not revoked (in every process)."""
         key = hash_token(device_token)
         now = self.clock()
         cached = self._devices.get(key)
@@ -468,6 +479,8 @@ class SubmissionService:
             token=req.token,
             dossier_hash=dossier_hash,
             device_id=device_id,
+            # What the client cannot invent: the point its token resolved to, or its registered device.
+            rate_key=device_key(device_id) if device_id is not None else point_key(form.service_point_id),
             values=values,
             future=asyncio.get_running_loop().create_future(),
         )

@@ -367,3 +367,20 @@ class WeightRun(Table, tablename="weight_run"):
 
 
 ALL_TABLES = (*ALL_TABLES, Frame, FrameUnit, Sample, SampleUnit, WeightRun)
+
+
+class SubmissionRate(Table, tablename="submission_rate"):
+    """Submissions stored in the current one-minute window per service point or kiosk device: the rate
+    limit, counted in the database so that every server process and host sees the same counts.
+
+    One row per key: the first submission of a new window resets the row, so old windows need no pruning.
+    """
+
+    # "p:<service point id>" or "d:<kiosk device id>". The primary key, not a serial id: every upsert would
+    # draw a sequence value on PostgreSQL (even when it updates), and a 32-bit serial would run out.
+    rate_key = Varchar(length=32, primary_key=True)
+    window_start_ms = BigInt()  # when the window began (the first counted submission): Unix time in ms
+    hits = Integer()
+
+
+ALL_TABLES = (*ALL_TABLES, SubmissionRate)

@@ -39,6 +39,7 @@ from api.pages.csrf import csrf_token
 from api.pages.online import FormPage, Submitter, advance, fresh_state, render_form, show_errors
 from api.pages.render import error_map, translator
 from api.pages.state import FormState
+from survey_engine import errors as domain
 from survey_engine.actors import Actor
 from survey_engine.errors import AuthenticationFailed, Conflict, Forbidden, InvalidInput, NotFound
 from survey_engine.phone import CALLBACK, CODE_PATTERN, DISPOSITIONS, FINAL_STATUSES, STATUSES, PhoneService
@@ -806,6 +807,9 @@ def _phone_submitter(actor: Actor, contact_id: int, wave: str, code: str) -> Sub
                     "Đợt khảo sát này không nhận phiếu qua điện thoại hoặc phiếu không hợp lệ.", 400
                 )
             return show_errors(request, form, q, state, errors, page)
+        except domain.RateLimited as exc:  # the point's per-minute limit, shared with its online form
+            wait = f"Điểm phục vụ vừa nhận quá nhiều phiếu. Vui lòng gửi lại sau {exc.retry_after} giây."
+            return _message(request, "Chưa lưu được phiếu", wait, 429, session, back)
         except (NotFound, AuthenticationFailed):
             return refused("Không tìm thấy phiếu khảo sát của điểm phục vụ.", 404)
         try:

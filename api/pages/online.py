@@ -28,7 +28,7 @@ from api.pages.render import (
     translator,
 )
 from api.pages.state import REVIEW, FormState, StateError, load_state, sign_state
-from survey_engine.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound
+from survey_engine.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound, RateLimited
 from survey_engine.questionnaire import (
     Questionnaire,
     normalise_form,
@@ -347,6 +347,11 @@ async def _submit(
         return show_errors(request, form, q, state, errors, page)
     except AuthenticationFailed:
         return message_page("bad_request", lang, 400, form)
+    except RateLimited as exc:
+        # The same limit as the JSON API's; the signed state keeps the answers for a later "Send".
+        busy = message_page("busy", lang, 429, form)
+        busy.headers["Retry-After"] = str(exc.retry_after)
+        return busy
     return Redirect(f"/f/{form['token']}/thanks?lang={lang}", status_code=303)
 
 

@@ -77,6 +77,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Hệ thống đang bận. Vui lòng quay lại trang trước và bấm “Gửi phiếu” lần nữa sau ít phút.",
         "The system is busy. Please go back and press “Send” again in a few minutes.",
     ),
+    "busy_title": ("Chưa gửi được phiếu", "Your answers could not be sent yet"),
+    "busy_body": (
+        "Nơi này vừa nhận rất nhiều phiếu. Vui lòng quay lại trang trước và bấm “Gửi phiếu” lần nữa sau "
+        "một phút.",
+        "This office has just received very many answers. Please go back and press “Send” again in a minute.",
+    ),
     "bad_request_title": ("Không đọc được phiếu", "The form could not be read"),
     "bad_request_body": (
         "Trang này đã cũ hoặc bị thay đổi. Vui lòng mở lại đường dẫn khảo sát.",

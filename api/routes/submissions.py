@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import Annotated, Any, Literal, cast
 
@@ -16,7 +15,6 @@ from msgspec import Meta
 
 from api.auth import AGENCY_EDITORS, READERS, authenticate
 from api.json_body import MAX_JSON_DEPTH, nested_too_deep
-from api.problems import problem_response
 from api.routes.common import Limit, Offset, RowId
 from api.schemas import Channel, PageOut, Strict
 from api.services import Services
@@ -24,7 +22,6 @@ from survey_engine.actors import Actor
 from survey_engine.errors import AuthenticationFailed, FieldProblem, Forbidden, InvalidInput
 from survey_engine.phone import PhoneService
 from survey_engine.phone_submission import contact_for_submission
-from survey_engine.security import hash_token
 from survey_engine.submissions import SubmissionRequest, canonical_client_id
 
 DEVICE_HEADER = "x-kiosk-device"
@@ -66,12 +63,6 @@ class SubmissionOut(msgspec.Struct):
 # path decodes straight into the Struct with the same (lax) rules.
 _DECODER = msgspec.json.Decoder(SubmissionIn, strict=False)
 _ENCODER = msgspec.json.Encoder()
-_RATE_LIMITED = "too many submissions from this service point or device; try again shortly"
-
-
-def _rate_limit(services: Services, data: SubmissionIn, device: str | None) -> float | None:
-    """Count the submission against its device or service point; the seconds to wait when over the limit."""
-    return services.rate_limiter.hit("device:" + hash_token(device) if device else "token:" + data.token)
 
 
 def _submission(data: SubmissionIn, device: str | None, interviewer_id: int | None) -> SubmissionRequest:
@@ -100,8 +91,9 @@ class FastSubmitPath:
     It serves the common case: a JSON body within the size limit that decodes into :class:`SubmissionIn`, on
     the online or kiosk channel. Everything else (phone and paper entries, which need a signed-in staff
     member; bodies that do not decode; a missing or oversized length) is replayed unchanged to the route
-    handler below, so those answers are exactly the framework's. Domain errors propagate to the same
-    exception handlers as the handler's; the rate-limit answer is built by the same function.
+    handler below, so those answers are exactly the framework's. Domain errors (the rate limit's 429
+    included: it is decided in the commit, see :mod:`survey_engine.ratelimit`) propagate to the same
+    exception handlers as the handler's.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -165,16 +157,6 @@ class FastSubmitPath:
             return
         device = device or None
         services: Services = scope["litestar_app"].state.services
-        retry_after = _rate_limit(services, data, device)
-        if retry_after is not None:
-            request: Request[Any, Any, Any] = Request(scope, receive, send)
-            response = problem_response(
-                429, _RATE_LIMITED, request, headers={"Retry-After": str(math.ceil(retry_after))}
-            )
-            await response.to_asgi_response(app=None, request=request, headers=dict(_decoded(static)))(
-                scope, receive, send
-            )
-            return
         outcome = await services.submissions.submit(_submission(data, device, None))
         body = _ENCODER.encode(SubmissionOut(id=outcome.client_id, status="accepted"))
         await send(
@@ -192,10 +174,6 @@ class FastSubmitPath:
 
 
 FAST_PATH_ENABLED = True  # tests switch it off to compare both paths
-
-
-def _decoded(headers: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
-    return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers]
 
 
 def _replay(messages: list[ReceiveMessage], receive: Receive) -> Receive:
@@ -220,8 +198,11 @@ def _replay(messages: list[ReceiveMessage], receive: Receive) -> Receive:
         "dashes); 409 for the same id with another body, a closed wave, a stale questionnaire version or "
         "an already answered dossier (each with its own problem type); 422 for invalid answers (a text "
         "answer must not hold control characters); 404 for an unknown token; 429 with Retry-After when "
-        "over the rate limit. Kiosk submissions carry their device token in the X-Kiosk-Device header; "
-        "phone and paper submissions need a signed-in staff member, recorded as the interviewer. A "
+        "over the rate limit (SIPAS_RATE_LIMIT stored submissions per minute per service point, or per "
+        "registered kiosk device on the kiosk channel, counted across all server processes; replays and "
+        "refused submissions do not count). Kiosk submissions carry their device token in the "
+        "X-Kiosk-Device header (401 when the device is unknown or revoked); phone and paper submissions "
+        "need a signed-in staff member, recorded as the interviewer. A "
         "respondent links a dossier only with its signed `receipt`; `dossier_code` is for staff entering "
         "phone or paper interviews (422 on the online and kiosk channels). A phone `contact` must be "
         "assigned to the signed-in interviewer (else 404) and belong to the token's agency and service "
@@ -255,11 +236,6 @@ async def submit(request: Request[Any, Any, Any], data: JSONBody[SubmissionIn]) 
             form.agency_id,
             form.service_point_id,
             canonical_client_id(data.id) or data.id,
-        )
-    retry_after = _rate_limit(services, data, device)
-    if retry_after is not None:
-        return problem_response(
-            429, _RATE_LIMITED, request, headers={"Retry-After": str(math.ceil(retry_after))}
         )
     outcome = await services.submissions.submit(_submission(data, device, interviewer_id))
     if contact_id is not None and interviewer_id is not None:
