@@ -10,6 +10,7 @@ from typing import Any
 
 from piccolo.columns import Column
 from piccolo.query.functions import Case, When
+from piccolo.querystring import QueryString
 
 from survey_engine import audit
 from survey_engine.actors import ROLES, Actor
@@ -248,8 +249,10 @@ class StaffService:
         rows = (
             await StaffUser.update(
                 {
-                    StaffUser.failed_logins: Case(When(last, 0), default=StaffUser.failed_logins + 1),
-                    StaffUser.locked_until: Case(When(last, now + LOCKOUT), default=StaffUser.locked_until),
+                    StaffUser.failed_logins: Case(When(last, _bound(0)), default=StaffUser.failed_logins + 1),
+                    StaffUser.locked_until: Case(
+                        When(last, _bound(now + LOCKOUT)), default=StaffUser.locked_until
+                    ),
                 }
             )
             .where(StaffUser.id == user_id)
@@ -346,6 +349,14 @@ class StaffService:
 
     async def revoke_token(self, token: str) -> None:
         await ApiToken.update({ApiToken.revoked: True}).where(ApiToken.token_hash == hash_token(token))
+
+
+def _bound(value: object) -> QueryString:
+    """A literal for a Piccolo ``When`` branch, as a bound parameter. Given a bare value, Piccolo looks up
+    a default engine through ``PICCOLO_CONF`` to decide on a cast, and a server (which never sets it, since
+    its engine comes from ``DATABASE_URL``) failed every wrong-password login with a 500. The other branch
+    (a column) gives the parameter its type on PostgreSQL."""
+    return QueryString("{}", value)
 
 
 def _aware(value: object) -> datetime | None:

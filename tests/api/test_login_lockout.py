@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import httpx
 
@@ -86,3 +90,50 @@ async def test_fewer_failures_than_the_threshold_are_all_counted(world: World) -
     token, actor = await staff.login(email, PASSWORD, kind="bearer")  # still open, and the count restarts
     assert token and actor.email == email
     assert (await _stored(email))["failed_logins"] == 0
+
+
+SERVER_LIKE_LOGIN = """
+import asyncio, os, sys
+assert "PICCOLO_CONF" not in os.environ
+from api.database import engine_from_url, use_engine
+from api.migrate import migrate
+from survey_engine.actors import SYSTEM
+from survey_engine.errors import AuthenticationFailed
+from survey_engine.security import PasswordHashing
+from survey_engine.staff import StaffService
+from survey_engine.tables import StaffUser
+
+async def main() -> None:
+    engine = engine_from_url(sys.argv[1])
+    await migrate(engine)
+    os.environ.pop("PICCOLO_CONF", None)  # migrate sets it for Piccolo's app registry; a server never does
+    use_engine(engine)
+    staff = StaffService(PasswordHashing(1, 8192), 8, 30)
+    await staff.create_user(SYSTEM, "x@example.org", "Vietnam-survey-2026!", "admin", None, "X")
+    for _ in range(10):
+        try:
+            await staff.login("x@example.org", "wrong password", "bearer")
+        except AuthenticationFailed:
+            pass
+    row = await StaffUser.select(StaffUser.failed_logins, StaffUser.locked_until).first()
+    print(row["failed_logins"], row["locked_until"] is not None)
+
+asyncio.run(main())
+"""
+
+
+def test_a_wrong_password_is_counted_in_a_process_without_piccolo_conf(tmp_path: Path) -> None:
+    """A server's engine comes from DATABASE_URL and it never sets PICCOLO_CONF: counting a failure must not
+    need it (it did: Piccolo looked up a default engine for the CASE literals, and every wrong password
+    answered 500 in a real server)."""
+    env = {k: v for k, v in os.environ.items() if k != "PICCOLO_CONF"}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
+    done = subprocess.run(
+        [sys.executable, "-c", SERVER_LIKE_LOGIN, f"sqlite:///{tmp_path / 'db.sqlite'}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["0", "True"]  # the tenth failure locked the account
