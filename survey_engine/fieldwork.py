@@ -332,8 +332,8 @@ class FieldworkService:
             WaveServicePoint.service_point.code.as_alias("code"),
             WaveServicePoint.service_point.public_token.as_alias("token"),
             WaveServicePoint.service_point.name_vi.as_alias("name_vi"),
-            WaveServicePoint.service_point.agency.code.as_alias("agency"),
-            WaveServicePoint.service_point.agency.name_vi.as_alias("agency_name_vi"),
+            WaveServicePoint.service_point._.agency.code.as_alias("agency"),
+            WaveServicePoint.service_point._.agency.name_vi.as_alias("agency_name_vi"),
         ).where((WaveServicePoint.wave == wave["id"]) & (WaveServicePoint.service_point.active == True))  # noqa: E712
         by_agency: dict[str, dict[str, Any]] = {}
         for point in sorted(points, key=lambda p: p["code"]):

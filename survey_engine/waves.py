@@ -30,7 +30,7 @@ WAVE_COLUMNS = (
     Wave.code,
     Wave.name_vi,
     Wave.name_en,
-    Wave.questionnaire_version.questionnaire.code.as_alias("questionnaire"),
+    Wave.questionnaire_version._.questionnaire.code.as_alias("questionnaire"),
     Wave.questionnaire_version.version.as_alias("questionnaire_version"),
     Wave.period_start,
     Wave.period_end,
