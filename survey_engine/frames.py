@@ -29,13 +29,13 @@ neither dossier codes nor phone numbers.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import re
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
-import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
