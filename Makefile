@@ -22,6 +22,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check api survey_engine sampling reports tests
 	$(BIN)/lint-imports
+	$(BIN)/mypy api survey_engine sampling reports
 	$(BIN)/pytest
 
 bench: $(STAMP)
@@ -32,7 +33,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check api survey_engine sampling reports tests
 	$(BIN)/ruff format --check api survey_engine sampling reports tests
 	$(BIN)/lint-imports
-	$(BIN)/mypy sampling reports
+	$(BIN)/mypy api survey_engine sampling reports
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

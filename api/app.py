@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from litestar import Litestar
 from litestar.datastructures import ResponseHeader
@@ -78,7 +79,7 @@ async def add_security_headers(message: Message, _: Scope) -> None:
         message["headers"] = headers
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Litestar:
+def create_app(settings: Settings | None = None, engine: Engine[Any] | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     engine = engine or engine_from_url(settings.database_url)
     prepare_sqlite_file(engine)
@@ -88,15 +89,16 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     @asynccontextmanager
     async def database_lifespan(_: Litestar) -> AsyncIterator[None]:
         use_engine(engine)
-        pooled = isinstance(engine, PostgresEngine) and settings.database_pool_size > 0
-        if pooled:
-            await engine.start_connection_pool(min_size=1, max_size=settings.database_pool_size)
+        # Only PostgreSQL has a pool; the narrowed name gives the type checker the PostgreSQL signatures.
+        pooled = engine if isinstance(engine, PostgresEngine) and settings.database_pool_size > 0 else None
+        if pooled is not None:
+            await pooled.start_connection_pool(min_size=1, max_size=settings.database_pool_size)
         try:
             yield
         finally:
             await services.submissions.committer.close()
-            if pooled:
-                await engine.close_connection_pool()
+            if pooled is not None:
+                await pooled.close_connection_pool()
 
     app = Litestar(
         route_handlers=[

@@ -6,6 +6,7 @@ import argparse
 import csv
 import os
 import tempfile
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -64,7 +65,9 @@ async def _write(wave: str, fmt: str, target: Path) -> int:
             # Parquet is typed data that no spreadsheet evaluates: the stored text goes in unchanged.
             rows = [[_text(v) for v in row] async for row in export_rows(export)]
             count = len(rows)
-            columns = list(zip(*rows, strict=True)) if rows else [[] for _ in export.columns]
+            columns: list[Sequence[Any]] = (
+                list(zip(*rows, strict=True)) if rows else [[] for _ in export.columns]
+            )
             integer_columns = {"questionnaire_version", "duration_seconds"} | {
                 name
                 for name, kind in export.item_types.items()

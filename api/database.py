@@ -7,12 +7,14 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.table import Table
 
 from api.settings import SettingsError
 from survey_engine.tables import ALL_TABLES
@@ -30,7 +32,7 @@ def sqlite_path(url: str) -> Path:
     return Path(path)
 
 
-def engine_from_url(url: str) -> Engine:
+def engine_from_url(url: str) -> Engine[Any]:
     if url.startswith("sqlite://"):
         path = sqlite_path(url)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -46,16 +48,17 @@ def engine_from_url(url: str) -> Engine:
     )
 
 
-def prepare_sqlite_file(engine: Engine) -> None:
+def prepare_sqlite_file(engine: Engine[Any]) -> None:
     """WAL lets readers proceed during a write; it is a property of the file, so set it once."""
     if isinstance(engine, SQLiteEngine):
         with sqlite3.connect(engine.path) as conn:
             conn.execute("PRAGMA journal_mode=WAL")
 
 
-def use_engine(engine: Engine) -> None:
+def use_engine(engine: Engine[Any]) -> None:
     """Bind ``engine`` to every table, and to Piccolo's own migration bookkeeping."""
-    for table in (*ALL_TABLES, Migration):
+    tables: tuple[type[Table], ...] = (*ALL_TABLES, Migration)
+    for table in tables:
         table._meta.db = engine
     conf = sys.modules.get("api.piccolo_conf")
     if conf is not None:

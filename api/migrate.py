@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+from typing import Any
 
 from piccolo.engine.base import Engine
 
@@ -15,7 +16,7 @@ class MigrationFailed(RuntimeError):
     pass
 
 
-async def migrate(engine: Engine) -> str:
+async def migrate(engine: Engine[Any]) -> str:
     """Run every pending migration; returns Piccolo's report. Safe to repeat."""
     # Piccolo finds the app registry through PICCOLO_CONF; ours re-points DB at ``engine``.
     os.environ.setdefault("PICCOLO_CONF", "api.piccolo_conf")

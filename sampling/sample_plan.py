@@ -68,7 +68,9 @@ __all__ = [
 
 STRATA_CHOICES = (("agency",), ("agency", "field"))
 ALLOCATIONS = ("proportional", "equal", "neyman", "power")
-SELECTION_METHODS = ("srs", "systematic")
+# The selection methods a plan may name: those of sampling.selection that need no size measure.
+PlanSelectionMethod = Literal["srs", "systematic"]
+SELECTION_METHODS: tuple[PlanSelectionMethod, ...] = ("srs", "systematic")
 Z95 = NormalDist().inv_cdf(0.975)
 
 PlanErrorCode = Literal["invalid", "unallocatable", "empty_frame"]
@@ -163,7 +165,7 @@ class PlanParameters:
         Anticipated proportion, in (0, 1).
     sd : dict of str to float, optional
         S_h per stratum label for the Neyman allocation (default √(p(1 − p))).
-    method : str
+    method : {"srs", "systematic"}
         Selection method within strata, one of :data:`SELECTION_METHODS`.
     """
 
@@ -178,7 +180,7 @@ class PlanParameters:
     deff: float = 1.0
     p: float = 0.5
     sd: dict[str, float] | None = None
-    method: str = "srs"
+    method: PlanSelectionMethod = "srs"
 
     def as_dict(self) -> dict[str, Any]:
         """The parameters as JSON-ready values (the form stored with a wave and a sample)."""
@@ -241,9 +243,11 @@ class PlanParameters:
                 problems.append(PlanProblem(name, "a non-negative whole number"))
         if isinstance(low, int) and isinstance(high, int) and low > high:
             problems.append(PlanProblem("max_per_stratum", "is below min_per_stratum"))
-        method = values.get("method") or "srs"
-        if method not in SELECTION_METHODS:
+        raw_method = values.get("method") or "srs"
+        if raw_method not in SELECTION_METHODS:
             problems.append(PlanProblem("method", f"one of {', '.join(SELECTION_METHODS)}"))
+        # the same value typed as a method (an unknown one is reported above and never reaches cls)
+        method: PlanSelectionMethod = next((m for m in SELECTION_METHODS if m == raw_method), "srs")
         if problems:
             raise SamplePlanError("invalid", "the sample plan is not valid", problems)
         return cls(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from piccolo.columns import Column
+
 from survey_engine import audit
 from survey_engine.actors import Actor
 from survey_engine.errors import Conflict, FieldProblem, InvalidInput, NotFound, Page
@@ -82,8 +84,8 @@ class AgencyService:
         assert row is not None
         return row
 
-    async def _references(self, values: dict[str, object]) -> dict[object, object]:
-        resolved: dict[object, object] = {}
+    async def _references(self, values: dict[str, object]) -> dict[Column, object]:
+        resolved: dict[Column, object] = {}
         problems = []
         if "level" in values and values["level"] not in AGENCY_LEVELS:
             problems.append(FieldProblem("level", f"must be one of {', '.join(AGENCY_LEVELS)}"))
@@ -117,7 +119,7 @@ class AgencyService:
         resolved = await self._references(values)
         row = Agency(code=values["code"], created_at=datetime.now(UTC), active=True)
         for column, value in resolved.items():
-            setattr(row, column._meta.name, value)  # type: ignore[attr-defined]
+            setattr(row, column._meta.name, value)
         try:
             await Agency.insert(row)
         except Exception as exc:
@@ -135,7 +137,8 @@ class AgencyService:
             )
         resolved = await self._references(values)
         if resolved:
-            await Agency.update(resolved).where(Agency.id == agency_id)
+            # a copy typed as Piccolo's update mapping (its keys may also be column names)
+            await Agency.update(dict(resolved.items())).where(Agency.id == agency_id)
             await audit.record(actor, "update", "agency", code, _loggable(values))
         return await self.get(actor, code)
 
@@ -226,7 +229,7 @@ class ServicePointService:
 
     async def update(self, actor: Actor, code: str, values: dict[str, object]) -> dict[str, object]:
         row = await self._row(actor, code)
-        changes: dict[object, object] = {}
+        changes: dict[Column | str, Any] = {}
         if "kind" in values:
             if values["kind"] not in SERVICE_POINT_KINDS:
                 raise InvalidInput(

@@ -56,18 +56,18 @@ class CriteriaLayout:
     def _tables(self) -> tuple[tuple[str, dict[object, str]], ...]:
         cached = self.__dict__.get("_tables_cache")
         if cached is None:
-            cached = tuple(
-                (
-                    c.code,
-                    {
-                        **{v: str(v) for v in c.valid if 0 < v < 10},
-                        **({c.dont_know: DONT_KNOW_CHAR} if isinstance(c.dont_know, (int, str)) else {}),
-                    },
-                )
-                for c in self.criteria
-            )
+            cached = tuple((c.code, _code_table(c)) for c in self.criteria)
             object.__setattr__(self, "_tables_cache", cached)
         return cached
+
+
+def _code_table(c: CriterionCode) -> dict[object, str]:
+    """Answer value → code character of one criterion: its valid digits, then "don't know" (which wins
+    if it is also a digit)."""
+    table: dict[object, str] = {v: str(v) for v in c.valid if 0 < v < 10}
+    if isinstance(c.dont_know, (int, str)):
+        table[c.dont_know] = DONT_KNOW_CHAR
+    return table
 
 
 def criteria_layout(q: Questionnaire) -> CriteriaLayout:

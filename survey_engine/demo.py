@@ -194,11 +194,13 @@ async def seed_demo(
             created["service_points"] += 1
 
     staff_out = []
-    for email, role, agency in STAFF:
+    for email, role, staff_agency in STAFF:
         password = passwords[email]
         row = await StaffUser.select(StaffUser.id).where(StaffUser.email == email).first()
         if row is None:
-            await staff.create_user(SYSTEM, email, password, role, agency, display_name=email.split("@")[0])
+            await staff.create_user(
+                SYSTEM, email, password, role, staff_agency, display_name=email.split("@")[0]
+            )
             created["staff"] += 1
         else:  # keep the demo's printed passwords true
             await staff.update_user(SYSTEM, int(row["id"]), {"password": password, "active": True})
@@ -259,7 +261,7 @@ async def _top_up_responses(seed: int, wanted: int) -> int:
         await Wave.select(Wave.id, Wave.questionnaire_version.version).where(Wave.code == WAVE_CODE).first()
     )
     assert wave is not None
-    have = await Submission.count().where(Submission.wave == wave["id"])
+    have: int = await Submission.count().where(Submission.wave == wave["id"])
     missing = max(0, wanted - have)
     if not missing:
         return 0

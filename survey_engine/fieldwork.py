@@ -183,7 +183,7 @@ class FieldworkService:
         try:
             selection = select_stratified(
                 np.array(labels, dtype=object), allocation, seed, method=params.method
-            )  # type: ignore[arg-type]
+            )
         except SamplingError as exc:
             raise InvalidInput("the sample cannot be drawn", [FieldProblem("seed", str(exc))]) from exc
         now = self.clock()
@@ -332,12 +332,12 @@ class FieldworkService:
             WaveServicePoint.service_point.code.as_alias("code"),
             WaveServicePoint.service_point.public_token.as_alias("token"),
             WaveServicePoint.service_point.name_vi.as_alias("name_vi"),
-            WaveServicePoint.service_point.agency.code.as_alias("agency"),
-            WaveServicePoint.service_point.agency.name_vi.as_alias("agency_name_vi"),
+            WaveServicePoint.service_point._.agency.code.as_alias("agency"),
+            WaveServicePoint.service_point._.agency.name_vi.as_alias("agency_name_vi"),
         ).where((WaveServicePoint.wave == wave["id"]) & (WaveServicePoint.service_point.active == True))  # noqa: E712
         by_agency: dict[str, dict[str, Any]] = {}
-        for point in sorted(points, key=lambda p: p["code"]):
-            by_agency.setdefault(point["agency"], point)
+        for candidate in sorted(points, key=lambda p: p["code"]):
+            by_agency.setdefault(candidate["agency"], candidate)
         chosen: dict[str, Any] | None = None
         if service_point is not None:
             chosen = next((p for p in points if p["code"] == service_point), None)

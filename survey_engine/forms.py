@@ -47,7 +47,7 @@ async def form_for_token(token: str) -> dict[str, object]:
             Wave.questionnaire_version.id,
             Wave.questionnaire_version.version,
             Wave.questionnaire_version.definition,
-            Wave.questionnaire_version.questionnaire.code,
+            Wave.questionnaire_version._.questionnaire.code,
         )
         .where(Wave.id.is_in(wave_ids))
         .order_by(Wave.id, ascending=False)

@@ -29,13 +29,14 @@ neither dossier codes nor phone numbers.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import re
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -71,7 +72,8 @@ class FrameRow:
     field: str
     completed_on: date
     phone: str | None
-    demographics: dict[str, str] = field(default_factory=dict)
+    # qualified: the ``field`` attribute above shadows dataclasses.field in the class body for type checkers
+    demographics: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def _problem(index: int, column: str, message: str, code: str = "invalid") -> FieldProblem:
@@ -478,7 +480,7 @@ class FrameService:
         )
         per_agency: Counter[str] = Counter()
         for c in cells:
-            per_agency[str(c["agency"])] += int(c["units"])  # type: ignore[call-overload]
+            per_agency[str(c["agency"])] += int(c["units"])
         return {
             "wave": wave_code,
             "frames": [] if actor.agency_scoped else frames,

@@ -15,7 +15,7 @@ DEVICE_COLUMNS = (
     KioskDevice.id,
     KioskDevice.name,
     KioskDevice.service_point.code.as_alias("service_point"),
-    KioskDevice.service_point.agency.code.as_alias("agency"),
+    KioskDevice.service_point._.agency.code.as_alias("agency"),
     KioskDevice.service_point.public_token.as_alias("service_point_token"),
     KioskDevice.created_at,
     KioskDevice.last_seen_at,

@@ -195,7 +195,7 @@ async def _context(wave_code: str) -> WaveReport:
             Wave.period_start,
             Wave.period_end,
             Wave.unit_version,
-            Wave.questionnaire_version.questionnaire.code.as_alias("questionnaire"),
+            Wave.questionnaire_version._.questionnaire.code.as_alias("questionnaire"),
             Wave.questionnaire_version.definition.as_alias("definition"),
         )
         .where(Wave.code == wave_code)
@@ -219,8 +219,8 @@ async def _context(wave_code: str) -> WaveReport:
         WaveAgency.agency.name_vi.as_alias("name_vi"),
         WaveAgency.agency.name_en.as_alias("name_en"),
         WaveAgency.agency.level.as_alias("level"),
-        WaveAgency.agency.unit.code.as_alias("unit"),
-        WaveAgency.agency.unit.unit_version.as_alias("unit_version"),
+        WaveAgency.agency._.unit.code.as_alias("unit"),
+        WaveAgency.agency._.unit.unit_version.as_alias("unit_version"),
     ).where(WaveAgency.wave == row["id"])
     members.sort(key=lambda m: str(m["code"]))
     agencies = tuple(
@@ -233,7 +233,7 @@ async def _context(wave_code: str) -> WaveReport:
     earlier = (
         await Wave.select(Wave.code, Wave.name_vi, Wave.name_en, Wave.period_start, Wave.period_end)
         .where(
-            (Wave.questionnaire_version.questionnaire.code == row["questionnaire"])
+            (Wave.questionnaire_version._.questionnaire.code == row["questionnaire"])
             & (Wave.period_end < row["period_start"])
         )
         .order_by(Wave.period_end, ascending=False)

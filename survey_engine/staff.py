@@ -306,7 +306,7 @@ class StaffService:
                 ApiToken.user.email,
                 ApiToken.user.role,
                 ApiToken.user.agency,
-                ApiToken.user.agency.code,
+                ApiToken.user._.agency.code,
             )
             .where(ApiToken.token_hash == hash_token(token))
             .first()

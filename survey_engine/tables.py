@@ -52,7 +52,7 @@ class Agency(Table, tablename="agency"):
     name_vi = Varchar(length=300)
     name_en = Varchar(length=300)
     level = Varchar(length=16)  # province | district | commune
-    parent = ForeignKey("self", null=True, on_delete=OnDelete.restrict)
+    parent: ForeignKey[Agency] = ForeignKey("self", null=True, on_delete=OnDelete.restrict)
     unit = ForeignKey(AdminUnit, null=True, on_delete=OnDelete.restrict)
     active = Boolean(default=True)
     created_at = Timestamptz()

@@ -7,7 +7,11 @@ and a closed wave's data are what the estimates and scorecards describe.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from typing import cast
+
+from piccolo.columns import Column
 
 from survey_engine import audit
 from survey_engine.actors import Actor
@@ -30,7 +34,7 @@ WAVE_COLUMNS = (
     Wave.code,
     Wave.name_vi,
     Wave.name_en,
-    Wave.questionnaire_version.questionnaire.code.as_alias("questionnaire"),
+    Wave.questionnaire_version._.questionnaire.code.as_alias("questionnaire"),
     Wave.questionnaire_version.version.as_alias("questionnaire_version"),
     Wave.period_start,
     Wave.period_end,
@@ -113,9 +117,12 @@ class WaveService:
         result["service_points"] = sorted(r["code"] for r in await points)
         return result
 
-    async def _resolve(self, values: dict[str, object]) -> tuple[dict[object, object], list[int], list[int]]:
+    # Sequence, not list, in signatures: inside this class ``list`` names the method WaveService.list.
+    async def _resolve(
+        self, values: dict[str, object]
+    ) -> tuple[dict[Column, object], Sequence[int], Sequence[int]]:
         problems: list[FieldProblem] = []
-        columns: dict[object, object] = {}
+        columns: dict[Column, object] = {}
         if "questionnaire" in values or "questionnaire_version" in values:
             code, number = values.get("questionnaire"), values.get("questionnaire_version")
             row = (
@@ -194,7 +201,7 @@ class WaveService:
         now = datetime.now(UTC)
         row = Wave(code=values["code"], status="draft", created_at=now, updated_at=now, settings={})
         for column, value in columns.items():
-            setattr(row, column._meta.name, value)  # type: ignore[attr-defined]
+            setattr(row, column._meta.name, value)
         engine = Wave._meta.db
         try:
             async with write_transaction(engine):
@@ -211,7 +218,12 @@ class WaveService:
         return await self.get(actor, str(values["code"]))
 
     async def _set_members(
-        self, wave_id: int, agency_ids: list[int], point_ids: list[int], set_agencies: bool, set_points: bool
+        self,
+        wave_id: int,
+        agency_ids: Sequence[int],
+        point_ids: Sequence[int],
+        set_agencies: bool,
+        set_points: bool,
     ) -> None:
         if set_agencies:
             await WaveAgency.delete().where(WaveAgency.wave == wave_id)
@@ -243,9 +255,11 @@ class WaveService:
         if "service_points" in values and "agencies" not in values:
             merged["agencies"] = (await self.get(actor, code))["agencies"]
         plan: object = None
-        if isinstance(values.get("settings"), dict):
+        incoming: dict[str, object] = {}
+        settings = values.get("settings")
+        if isinstance(settings, dict):
             # A client that sends back the settings it read keeps the saved plan; it cannot write another.
-            incoming = dict(values["settings"])  # type: ignore[call-overload]
+            incoming = dict(settings)
             stored = _as_dict(row.get("settings")).get("sampling_plan")
             if stored is not None and incoming.get("sampling_plan", stored) == stored:
                 incoming.pop("sampling_plan", None)
@@ -253,14 +267,19 @@ class WaveService:
             merged["settings"] = incoming
         columns, agency_ids, point_ids = await self._resolve(merged)
         if plan is not None:
-            columns[Wave.settings] = {**merged["settings"], "sampling_plan": plan}  # type: ignore[dict-item]
+            columns[Wave.settings] = {**incoming, "sampling_plan": plan}  # incoming is merged["settings"]
         columns[Wave.updated_at] = datetime.now(UTC)
         engine = Wave._meta.db
         async with write_transaction(engine):
-            await Wave.update(columns).where(Wave.id == row["id"])
+            # a copy typed as Piccolo's update mapping (its keys may also be column names)
+            await Wave.update(dict(columns.items())).where(Wave.id == row["id"])
             await self._set_members(
-                row["id"], agency_ids, point_ids, "agencies" in values, "service_points" in values
-            )  # type: ignore[arg-type]
+                cast(int, row["id"]),  # Wave.id is a Serial: the drivers return an int
+                agency_ids,
+                point_ids,
+                "agencies" in values,
+                "service_points" in values,
+            )
         await audit.record(actor, "update", "wave", code, {"fields": sorted(values)})
         return await self.get(actor, code)
 

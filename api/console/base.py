@@ -29,7 +29,7 @@ from api.auth import SESSION_COOKIE
 from api.console.i18n import has, translator
 from api.pages.common import PAGE_HEADERS, secret_of
 from api.pages.csrf import csrf_ok, csrf_token
-from reports.numbers import format_count, format_number, format_percent
+from reports.numbers import Language, format_count, format_number, format_percent
 from survey_engine.actors import Actor
 from survey_engine.errors import AuthenticationFailed, Conflict, Forbidden, NotFound
 from survey_engine.tables import Submission
@@ -88,7 +88,7 @@ class Staff:
 
     actor: Actor
     token: str
-    lang: str
+    lang: Language
     csrf: str
     path: str = ""
     query: Mapping[str, str] = field(default_factory=dict)
@@ -114,7 +114,7 @@ class Staff:
         return self.actor.role in roles
 
 
-def lang_of(request: Request[Any, Any, Any]) -> str:
+def lang_of(request: Request[Any, Any, Any]) -> Language:
     return "en" if request.cookies.get(LANG_COOKIE) == "en" else "vi"
 
 
@@ -185,7 +185,7 @@ def page(
     context: Mapping[str, Any] | None = None,
     *,
     status: int = 200,
-    lang: str = "vi",
+    lang: Language = "vi",
     cookies: list[Cookie] | None = None,
 ) -> Template:
     """Render ``console/<template>`` with the chrome (menu, language switch, sign-out form)."""
@@ -229,7 +229,7 @@ def redirect(path: str, done: str | None = None, cookies: list[Cookie] | None = 
     return Redirect(path, status_code=303, headers=PAGE_HEADERS, cookies=cookies or [])
 
 
-def message(staff: Staff | None, title: str, body: str, status: int, lang: str = "vi") -> Template:
+def message(staff: Staff | None, title: str, body: str, status: int, lang: Language = "vi") -> Template:
     return page(staff, "message.html", {"title": title, "body": body}, status=status, lang=lang)
 
 

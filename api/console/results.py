@@ -487,7 +487,7 @@ async def index_waves(staff: Staff) -> list[WaveChoice]:
         Wave.period_start,
         Wave.period_end,
         Wave.channels,
-        Wave.questionnaire_version.questionnaire.code.as_alias("questionnaire"),
+        Wave.questionnaire_version._.questionnaire.code.as_alias("questionnaire"),
         Wave.questionnaire_version.definition.as_alias("definition"),
     ).where(Wave.status != "draft")
     if staff.actor.agency_scoped:
@@ -865,7 +865,7 @@ async def earlier_waves(wave: Mapping[str, Any], agency_id: int, visible: set[st
         WaveAgency.wave.period_end.as_alias("period_end"),
     ).where(
         (WaveAgency.agency == agency_id)
-        & (WaveAgency.wave.questionnaire_version.questionnaire.code == wave["questionnaire"])
+        & (WaveAgency.wave._.questionnaire_version._.questionnaire.code == wave["questionnaire"])
         & (WaveAgency.wave.period_end < date.fromisoformat(str(wave["period_start"])[:10]))
     )
     rows = [r for r in rows if str(r["code"]) in visible]

@@ -81,7 +81,7 @@ async def kiosk_page(
         form, q = await load_form(token)
     except FormUnavailable as exc:
         return message_page(exc.kind, lang, exc.status, kiosk=True)
-    settings = await _wave_settings(int(form["wave_id"]))  # type: ignore[call-overload]
+    settings = await _wave_settings(int(form["wave_id"]))
     definition = form["definition"]
     config = {
         "token": token,
@@ -94,9 +94,9 @@ async def kiosk_page(
         "point": form["service_point_name"],
         "strings": {k: {"vi": v[0], "en": v[1]} for k, v in KIOSK_STRINGS.items()},
         "definition": {
-            k: definition[k]  # type: ignore[index]
+            k: definition[k]
             for k in ("title", "sections", "items", "scales", "dont_know_label")
-            if k in definition  # type: ignore[operator]
+            if k in definition
         },
     }
     if "dont_know_label" not in config["definition"]:

@@ -111,7 +111,7 @@ VERSION = "1.38.0"
 DESCRIPTION = "initial schema"
 
 
-async def forwards():
+async def forwards() -> MigrationManager:
     manager = MigrationManager(
         migration_id=ID, app_name="survey_engine", description=DESCRIPTION
     )

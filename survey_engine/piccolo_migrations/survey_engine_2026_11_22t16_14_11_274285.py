@@ -81,7 +81,7 @@ VERSION = "1.38.0"
 DESCRIPTION = "kiosk devices and phone contacts"
 
 
-async def forwards():
+async def forwards() -> MigrationManager:
     manager = MigrationManager(
         migration_id=ID, app_name="survey_engine", description=DESCRIPTION
     )

@@ -7,7 +7,7 @@ VERSION = "1.38.0"
 DESCRIPTION = "submission.complete for kiosk break-offs"
 
 
-async def forwards():
+async def forwards() -> MigrationManager:
     manager = MigrationManager(
         migration_id=ID, app_name="survey_engine", description=DESCRIPTION
     )

@@ -86,7 +86,7 @@ VERSION = "1.38.0"
 DESCRIPTION = "frames, samples, sample units and weight runs"
 
 
-async def forwards():
+async def forwards() -> MigrationManager:
     manager = MigrationManager(
         migration_id=ID, app_name="survey_engine", description=DESCRIPTION
     )

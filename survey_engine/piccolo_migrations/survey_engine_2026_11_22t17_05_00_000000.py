@@ -7,7 +7,7 @@ VERSION = "1.38.0"
 DESCRIPTION = "submission.codes: the criteria answers as one compact string, for fast estimation"
 
 
-async def forwards():
+async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="survey_engine", description=DESCRIPTION)
 
     manager.add_column(
