@@ -476,7 +476,7 @@ class PostgresBatchStore:
         self._conn = None
 
 
-def batch_store_for(engine: Engine) -> BatchStore:
+def batch_store_for(engine: Engine[Any]) -> BatchStore:
     if isinstance(engine, SQLiteEngine):
         return SQLiteBatchStore(engine.path, float(engine.connection_kwargs.get("timeout", 30.0)))
     if isinstance(engine, PostgresEngine):

@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 
@@ -312,7 +312,7 @@ class SubmissionService:
             service_point=str(form["service_point"]),
             agency_id=int(form["agency_id"]),  # type: ignore[call-overload]
             wave_id=int(form["wave_id"]),  # type: ignore[call-overload]
-            channels=frozenset(form["channels"]),  # type: ignore[arg-type]
+            channels=frozenset(cast("list[str]", form["channels"])),  # Wave.channels: a JSON list of names
             version_label=str(form["version"]),
             version_number=int(form["version_number"]),  # type: ignore[call-overload]
             questionnaire=questionnaire,

@@ -347,7 +347,7 @@ async def contact_list(
     page = await PHONE.list_contacts(actor, LIST_LIMIT, 0, status=wanted)
     now = datetime.now(UTC)
     rows = sorted(page.items, key=lambda r: _sort_key(r, now))
-    names = await _agency_names({r["agency"] for r in rows})
+    names = await _agency_names({r["agency"] for r in rows if isinstance(r["agency"], str)})
     contacts = []
     for r in rows:
         callback = _aware(r.get("callback_at"))
@@ -355,9 +355,9 @@ async def contact_list(
             {
                 "wave": r["wave"],
                 "code": r["code"],
-                "agency": names.get(r["agency"], r["agency"]),
+                "agency": names.get(str(r["agency"]), r["agency"]),
                 "status": r["status"],
-                "status_label": STATUS_LABELS.get(r["status"], r["status"]),
+                "status_label": STATUS_LABELS.get(str(r["status"]), r["status"]),
                 "attempts": r["attempts"],
                 "callback": _vn_time(callback) if r["status"] == "callback" else "",
                 "due": r["status"] == "callback" and callback is not None and callback <= now,

@@ -5,7 +5,7 @@ Nothing here touches HTTP; everything the templates print goes through Jinja's a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import msgspec
@@ -102,7 +102,7 @@ STRINGS: dict[str, tuple[str, str]] = {
 }
 
 
-def translator(lang: str):
+def translator(lang: str) -> Callable[..., str]:
     idx = 1 if lang == "en" else 0
 
     def t(key: str, **kw: Any) -> str:
