@@ -21,6 +21,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check api survey_engine sampling reports tests
+	$(BIN)/ruff format --check api survey_engine sampling reports tests
 	$(BIN)/lint-imports
 	$(BIN)/mypy api survey_engine sampling reports
 	$(BIN)/pytest
