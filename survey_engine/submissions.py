@@ -366,61 +366,9 @@ class SubmissionService:
             raise AuthenticationFailed("this kiosk device is registered for another service point")
         return cached[1]
 
-    async def submit(self, req: SubmissionRequest) -> SubmissionOutcome:
-        problems: list[FieldProblem] = []
-        client_id = canonical_client_id(req.client_id)
-        if client_id is None:
-            problems.append(FieldProblem("id", "must be a UUID", "invalid"))
-        elif client_id != req.client_id:
-            # One spelling per id before anything uses it (idempotency lookup, stored row, answer).
-            req = replace(req, client_id=client_id)
-        if req.dossier_code and req.interviewer_id is None:
-            # An unsigned code from an anonymous client would let anyone use up a citizen's dossier or
-            # answer for a sampled one: only a signed receipt or a signed-in staff member links a dossier.
-            problems.append(
-                FieldProblem(
-                    "dossier_code",
-                    "only staff may enter a dossier code; respondents send their signed receipt code",
-                    "not_allowed",
-                )
-            )
-        if req.channel not in CHANNELS:
-            problems.append(FieldProblem("channel", f"must be one of {', '.join(CHANNELS)}"))
-        if req.language not in LANGUAGES:
-            problems.append(FieldProblem("language", "must be vi or en"))
-        if problems:
-            raise InvalidInput("the submission is not valid", problems)
-        form = await self.resolve(req.token)
-        if req.channel not in form.channels:
-            raise InvalidInput(
-                "this survey does not collect answers on that channel",
-                [FieldProblem("channel", f"this wave collects on {', '.join(sorted(form.channels))}")],
-            )
-        if req.questionnaire_version and req.questionnaire_version != form.version_label:
-            raise Conflict(
-                f"the form was made for questionnaire {req.questionnaire_version} but the survey now uses "
-                f"{form.version_label}; reload the form",
-                "stale",
-            )
-        device_id = None
-        if req.channel == "kiosk":
-            if not req.device_token:
-                raise AuthenticationFailed("kiosk submissions need a registered device (X-Kiosk-Device)")
-            device_id = await self._device(req.device_token, form)
-        errors = validate_answers(form.questionnaire, req.answers)
-        if not req.complete:
-            # A break-off is validated like any answer set, except that it may stop before required items.
-            errors = [e for e in errors if e.code != "required"]
-            if not req.answers:
-                raise InvalidInput(
-                    "an empty break-off is not stored", [FieldProblem("answers", "no answers")]
-                )
-        if errors:
-            raise InvalidInput(
-                "some answers are not valid",
-                [FieldProblem(e.item, e.message.get(req.language), e.code) for e in errors],
-            )
-        dossier_hash = None
+    def _dossier_hash(self, req: SubmissionRequest, form: ResolvedForm) -> str | None:
+        """The keyed hash of the dossier this response answers for: from a signed receipt, or a code that
+        signed-in staff typed; None for a break-off, which does not use up the dossier's one response."""
         dossier_code = req.dossier_code
         if req.receipt:
             try:
@@ -435,20 +383,26 @@ class SubmissionService:
                     [FieldProblem("receipt", "issued for another service point")],
                 )
             dossier_code = receipt.dossier_code
-        if dossier_code and req.complete:  # a break-off does not use up the dossier's one response
-            if len(dossier_code) > 64:
-                raise InvalidInput(
-                    "the dossier code is too long", [FieldProblem("dossier_code", "at most 64 characters")]
-                )
-            dossier_hash = receipts.dossier_hash(self.secret_key, dossier_code)
-        duration = None
-        if req.started_at and req.submitted_at:
-            seconds = (req.submitted_at - req.started_at).total_seconds()
-            if seconds < 0:
-                raise InvalidInput(
-                    "submitted_at is before started_at", [FieldProblem("submitted_at", "before started_at")]
-                )
-            duration = int(min(seconds, 2**31 - 1))
+        if not dossier_code or not req.complete:
+            return None
+        if len(dossier_code) > 64:
+            raise InvalidInput(
+                "the dossier code is too long", [FieldProblem("dossier_code", "at most 64 characters")]
+            )
+        return receipts.dossier_hash(self.secret_key, dossier_code)
+
+    async def submit(self, req: SubmissionRequest) -> SubmissionOutcome:
+        req = _checked_request(req)
+        form = await self.resolve(req.token)
+        _check_form_serves(req, form)
+        device_id = None
+        if req.channel == "kiosk":
+            if not req.device_token:
+                raise AuthenticationFailed("kiosk submissions need a registered device (X-Kiosk-Device)")
+            device_id = await self._device(req.device_token, form)
+        _check_answers(req, form)
+        dossier_hash = self._dossier_hash(req, form)
+        duration = _duration_seconds(req)
         encoded_answers = answers_json(req.answers)
         body_hash = req.body_hash or request_body_hash(req, encoded_answers)
         values: dict[str, Any] = {
@@ -485,3 +439,71 @@ class SubmissionService:
             future=asyncio.get_running_loop().create_future(),
         )
         return await self.committer.submit(pending)
+
+
+def _checked_request(req: SubmissionRequest) -> SubmissionRequest:
+    """The request with its id in canonical spelling; InvalidInput listing every envelope problem."""
+    problems: list[FieldProblem] = []
+    client_id = canonical_client_id(req.client_id)
+    if client_id is None:
+        problems.append(FieldProblem("id", "must be a UUID", "invalid"))
+    elif client_id != req.client_id:
+        # One spelling per id before anything uses it (idempotency lookup, stored row, answer).
+        req = replace(req, client_id=client_id)
+    if req.dossier_code and req.interviewer_id is None:
+        # An unsigned code from an anonymous client would let anyone use up a citizen's dossier or
+        # answer for a sampled one: only a signed receipt or a signed-in staff member links a dossier.
+        problems.append(
+            FieldProblem(
+                "dossier_code",
+                "only staff may enter a dossier code; respondents send their signed receipt code",
+                "not_allowed",
+            )
+        )
+    if req.channel not in CHANNELS:
+        problems.append(FieldProblem("channel", f"must be one of {', '.join(CHANNELS)}"))
+    if req.language not in LANGUAGES:
+        problems.append(FieldProblem("language", "must be vi or en"))
+    if problems:
+        raise InvalidInput("the submission is not valid", problems)
+    return req
+
+
+def _check_form_serves(req: SubmissionRequest, form: ResolvedForm) -> None:
+    """The wave collects on this channel, with the questionnaire version the client's form was made for."""
+    if req.channel not in form.channels:
+        raise InvalidInput(
+            "this survey does not collect answers on that channel",
+            [FieldProblem("channel", f"this wave collects on {', '.join(sorted(form.channels))}")],
+        )
+    if req.questionnaire_version and req.questionnaire_version != form.version_label:
+        raise Conflict(
+            f"the form was made for questionnaire {req.questionnaire_version} but the survey now uses "
+            f"{form.version_label}; reload the form",
+            "stale",
+        )
+
+
+def _check_answers(req: SubmissionRequest, form: ResolvedForm) -> None:
+    errors = validate_answers(form.questionnaire, req.answers)
+    if not req.complete:
+        # A break-off is validated like any answer set, except that it may stop before required items.
+        errors = [e for e in errors if e.code != "required"]
+        if not req.answers:
+            raise InvalidInput("an empty break-off is not stored", [FieldProblem("answers", "no answers")])
+    if errors:
+        raise InvalidInput(
+            "some answers are not valid",
+            [FieldProblem(e.item, e.message.get(req.language), e.code) for e in errors],
+        )
+
+
+def _duration_seconds(req: SubmissionRequest) -> int | None:
+    if not (req.started_at and req.submitted_at):
+        return None
+    seconds = (req.submitted_at - req.started_at).total_seconds()
+    if seconds < 0:
+        raise InvalidInput(
+            "submitted_at is before started_at", [FieldProblem("submitted_at", "before started_at")]
+        )
+    return int(min(seconds, 2**31 - 1))
