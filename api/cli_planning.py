@@ -304,8 +304,7 @@ def _read_allocation(path: str, stratum_col: str) -> dict[str, int]:
     return {str(h): int(v) for h, v in zip(labels.tolist(), n.tolist(), strict=True)}
 
 
-@_usage
-def _draw(args: argparse.Namespace) -> int:
+def _check_draw_options(args: argparse.Namespace) -> None:
     if (args.n is None) == (args.allocation is None):
         raise CliUsageError("give exactly one of --n N and --allocation FILE.csv")
     if args.allocation is not None and not args.strata:
@@ -314,31 +313,34 @@ def _draw(args: argparse.Namespace) -> int:
         raise CliUsageError("--method pps needs --size COL")
     if args.size and args.method != "pps":
         raise CliUsageError("--size is only used with --method pps")
-    frame = read_table(args.frame)
-    for col in (args.strata, args.size):
-        if col and col not in frame.column_names:
-            raise CliUsageError(f"column {col!r} not found in {args.frame}")
-    sizes = frame.numeric(args.size, missing="error", role="size", nonnegative=True) if args.size else None
-    sel: Selection
+
+
+def _stratum_allocation(args: argparse.Namespace, frame: Table, labels: np.ndarray) -> dict[str, int]:
+    if args.allocation is not None:
+        return _read_allocation(args.allocation, args.strata)
+    # --n with --strata: proportional allocation, largest remainder.
+    levels, counts = np.unique(labels.astype(str), return_counts=True)
+    if args.n > frame.n_rows:
+        raise CliUsageError(f"--n {args.n} exceeds the frame size {frame.n_rows}")
+    n_h = round_preserving_total(args.n * counts / counts.sum())
+    return {str(h): int(v) for h, v in zip(levels.tolist(), n_h.tolist(), strict=True)}
+
+
+def _draw_selection(args: argparse.Namespace, frame: Table, sizes: np.ndarray | None) -> Selection:
     if args.strata:
         labels = _labels(frame, args.strata, "stratum")
-        if args.allocation is not None:
-            alloc = _read_allocation(args.allocation, args.strata)
-        else:
-            # --n with --strata: proportional allocation, largest remainder.
-            levels, counts = np.unique(labels.astype(str), return_counts=True)
-            if args.n > frame.n_rows:
-                raise CliUsageError(f"--n {args.n} exceeds the frame size {frame.n_rows}")
-            n_h = round_preserving_total(args.n * counts / counts.sum())
-            alloc = {str(h): int(v) for h, v in zip(levels.tolist(), n_h.tolist(), strict=True)}
-        sel = select_stratified(labels.astype(str), alloc, args.seed, method=args.method, sizes=sizes)
-    elif args.method == "srs":
-        sel = select_srs(frame.n_rows, args.n, args.seed)
-    elif args.method == "systematic":
-        sel = select_systematic(frame.n_rows, args.n, args.seed)
-    else:
-        assert sizes is not None
-        sel = select_pps_systematic(sizes, args.n, args.seed)
+        alloc = _stratum_allocation(args, frame, labels)
+        return select_stratified(labels.astype(str), alloc, args.seed, method=args.method, sizes=sizes)
+    if args.method == "srs":
+        return select_srs(frame.n_rows, args.n, args.seed)
+    if args.method == "systematic":
+        return select_systematic(frame.n_rows, args.n, args.seed)
+    assert sizes is not None
+    return select_pps_systematic(sizes, args.n, args.seed)
+
+
+def _selected_rows(args: argparse.Namespace, sel: Selection) -> pa.Table:
+    """The frame's selected rows with the design columns appended."""
     out = _raw_table(args.frame).take(pa.array(sel.indices))
     for name in ("inclusion_probability", "base_weight"):
         if name in out.column_names:
@@ -347,6 +349,19 @@ def _draw(args: argparse.Namespace) -> int:
     out = out.append_column("base_weight", pa.array(sel.base_weight))
     if args.method == "pps":
         out = out.append_column("certainty", pa.array(sel.certainty))
+    return out
+
+
+@_usage
+def _draw(args: argparse.Namespace) -> int:
+    _check_draw_options(args)
+    frame = read_table(args.frame)
+    for col in (args.strata, args.size):
+        if col and col not in frame.column_names:
+            raise CliUsageError(f"column {col!r} not found in {args.frame}")
+    sizes = frame.numeric(args.size, missing="error", role="size", nonnegative=True) if args.size else None
+    sel = _draw_selection(args, frame, sizes)
+    out = _selected_rows(args, sel)
     _write_csv(out, args.out)
     if sel.strata is not None:
         groups, counts = np.unique(sel.strata.astype(str), return_counts=True)

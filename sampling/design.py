@@ -244,31 +244,9 @@ class Design:
         if n == 0:
             raise DesignError("the design has no rows")
 
-        # --- strata and PSUs as integer codes -------------------------------------------------------
-        if strata is None:
-            stratum = np.zeros(n, dtype=np.int64)
-            stratum_labels: np.ndarray = np.array(["(all)"], dtype=object)
-        else:
-            stratum, stratum_labels = _codes(strata, "strata", n)
+        stratum, stratum_labels = self._strata(strata, n)
         n_strata = int(stratum_labels.shape[0])
-        if psu is None:
-            psu_code = np.arange(n, dtype=np.int64)
-        else:
-            raw_psu, psu_labels = _codes(psu, "psu", n)
-            if nest:
-                psu_code = np.unique(stratum * psu_labels.shape[0] + raw_psu, return_inverse=True)[1]
-                psu_code = psu_code.astype(np.int64).reshape(-1)
-            else:
-                psu_code = raw_psu
-        n_psu = int(psu_code.max()) + 1
-        psu_stratum = np.empty(n_psu, dtype=np.int64)
-        psu_stratum[psu_code] = stratum
-        if psu is not None and not nest and np.any(psu_stratum[psu_code] != stratum):
-            row = _first_bad(psu_stratum[psu_code] != stratum)
-            raise DesignError(
-                f"PSU {np.asarray(psu)[row - 1]!s} appears in more than one stratum (row {row}); "
-                "use nest=True if PSU codes are only unique within strata"
-            )
+        psu_code, psu_stratum = self._psus(psu, nest, stratum, n)
         n_h = np.bincount(psu_stratum, minlength=n_strata).astype(np.int64)
 
         # --- finite population corrections -----------------------------------------------------------
@@ -288,46 +266,26 @@ class Design:
                     "a second stage (ssu) needs fpc and fpc2: without a first-stage FPC R's variance uses "
                     "the first stage only (with-replacement approximation)"
                 )
-            raw_ssu, ssu_labels = _codes(ssu, "ssu", n)
-            ssu_code = np.unique(psu_code * ssu_labels.shape[0] + raw_ssu, return_inverse=True)[1]
-            ssu_code = ssu_code.astype(np.int64).reshape(-1)
-            n_ssu = int(ssu_code.max()) + 1
-            ssu_psu = np.empty(n_ssu, dtype=np.int64)
-            ssu_psu[ssu_code] = psu_code
-            n2 = np.bincount(ssu_psu, minlength=n_psu).astype(np.int64)
-            fpc2_row = _float_column(fpc2, "fpc2", n)
-            pop2 = self._population_sizes(fpc2_row, psu_code, n_psu, n2, None, "fpc2", "PSU")
-            # R: multistage(...) * nPSUs[,1] / fpcs[,1] -- the stage-1 sampling fraction of the PSU's stratum.
-            mult = (n_h / pop_h)[psu_stratum]
-            psu_labels_txt = np.arange(n_psu).astype(str)
-            stages.append(self._stage(ssu_code, ssu_psu, n2, pop2, mult, lonely_psu, psu_labels_txt, "PSU"))
-            ssu_weight = (pop2 / n2)[psu_code]
+            stage2, ssu_weight = self._second_stage(ssu, fpc2, psu_code, psu_stratum, n_h, pop_h, lonely_psu)
+            stages.append(stage2)
         elif fpc2 is not None:
             raise DesignError("fpc2 given without ssu")
 
         # --- weights --------------------------------------------------------------------------------
         if weights is not None:
             w = _float_column(weights, "weights", n)
-            what = "weight"
         elif probabilities is not None:
-            p = _float_column(probabilities, "probabilities", n)
-            bad = np.isnan(p) | (p <= 0) | (p > 1)
-            if bad.any():
-                raise DesignError(f"inclusion probability must be in (0, 1], row {_first_bad(bad)}")
-            w = 1.0 / p
-            what = "weight"
+            w = self._weights_from_probabilities(probabilities, n)
         elif fpc is not None:
             w = (pop_h / n_h)[stratum] * ssu_weight
-            what = "weight"
         else:
             w = np.ones(n)
-            what = "weight"
         if np.isnan(w).any():
-            raise DesignError(f"{what} is missing at row {_first_bad(np.isnan(w))}")
+            raise DesignError(f"weight is missing at row {_first_bad(np.isnan(w))}")
         if np.isinf(w).any():
-            raise DesignError(f"{what} is infinite at row {_first_bad(np.isinf(w))}")
+            raise DesignError(f"weight is infinite at row {_first_bad(np.isinf(w))}")
         if (w < 0).any():
-            raise DesignError(f"{what} is negative at row {_first_bad(w < 0)}")
+            raise DesignError(f"weight is negative at row {_first_bad(w < 0)}")
 
         self.n_rows = n
         self.weights = w
@@ -349,6 +307,72 @@ class Design:
         if n_rows is None:
             raise DesignError("give weights, probabilities, strata, psu or fpc, or n_rows")
         return int(n_rows)
+
+    @staticmethod
+    def _strata(strata: npt.ArrayLike | None, n: int) -> tuple[IntArray, np.ndarray]:
+        """Stratum code of every row and the stratum labels (one stratum "(all)" without strata)."""
+        if strata is None:
+            return np.zeros(n, dtype=np.int64), np.array(["(all)"], dtype=object)
+        return _codes(strata, "strata", n)
+
+    @staticmethod
+    def _psus(psu: npt.ArrayLike | None, nest: bool, stratum: IntArray, n: int) -> tuple[IntArray, IntArray]:
+        """PSU code of every row and stratum of every PSU (each row its own PSU without ``psu``)."""
+        if psu is None:
+            psu_code = np.arange(n, dtype=np.int64)
+        else:
+            raw_psu, psu_labels = _codes(psu, "psu", n)
+            if nest:
+                psu_code = np.unique(stratum * psu_labels.shape[0] + raw_psu, return_inverse=True)[1]
+                psu_code = psu_code.astype(np.int64).reshape(-1)
+            else:
+                psu_code = raw_psu
+        n_psu = int(psu_code.max()) + 1
+        psu_stratum = np.empty(n_psu, dtype=np.int64)
+        psu_stratum[psu_code] = stratum
+        if psu is not None and not nest and np.any(psu_stratum[psu_code] != stratum):
+            row = _first_bad(psu_stratum[psu_code] != stratum)
+            raise DesignError(
+                f"PSU {np.asarray(psu)[row - 1]!s} appears in more than one stratum (row {row}); "
+                "use nest=True if PSU codes are only unique within strata"
+            )
+        return psu_code, psu_stratum
+
+    @staticmethod
+    def _second_stage(
+        ssu: npt.ArrayLike,
+        fpc2: npt.ArrayLike,
+        psu_code: IntArray,
+        psu_stratum: IntArray,
+        n_h: IntArray,
+        pop_h: FloatArray,
+        lonely_psu: LonelyPSU,
+    ) -> tuple[StageInfo, FloatArray]:
+        """The second stage (SSUs nested in PSUs) and the per-row stage-2 weight factor N_hi / n_hi."""
+        n = psu_code.shape[0]
+        n_psu = psu_stratum.shape[0]
+        raw_ssu, ssu_labels = _codes(ssu, "ssu", n)
+        ssu_code = np.unique(psu_code * ssu_labels.shape[0] + raw_ssu, return_inverse=True)[1]
+        ssu_code = ssu_code.astype(np.int64).reshape(-1)
+        n_ssu = int(ssu_code.max()) + 1
+        ssu_psu = np.empty(n_ssu, dtype=np.int64)
+        ssu_psu[ssu_code] = psu_code
+        n2 = np.bincount(ssu_psu, minlength=n_psu).astype(np.int64)
+        fpc2_row = _float_column(fpc2, "fpc2", n)
+        pop2 = Design._population_sizes(fpc2_row, psu_code, n_psu, n2, None, "fpc2", "PSU")
+        # R: multistage(...) * nPSUs[,1] / fpcs[,1] -- the stage-1 sampling fraction of the PSU's stratum.
+        mult = (n_h / pop_h)[psu_stratum]
+        psu_labels_txt = np.arange(n_psu).astype(str)
+        stage = Design._stage(ssu_code, ssu_psu, n2, pop2, mult, lonely_psu, psu_labels_txt, "PSU")
+        return stage, (pop2 / n2)[psu_code]
+
+    @staticmethod
+    def _weights_from_probabilities(probabilities: npt.ArrayLike, n: int) -> FloatArray:
+        p = _float_column(probabilities, "probabilities", n)
+        bad = np.isnan(p) | (p <= 0) | (p > 1)
+        if bad.any():
+            raise DesignError(f"inclusion probability must be in (0, 1], row {_first_bad(bad)}")
+        return 1.0 / p
 
     @staticmethod
     def _population_sizes(

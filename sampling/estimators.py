@@ -333,15 +333,7 @@ def ratio_pass(
         )
 
         # Degrees of freedom (R's degf of the domain) and the 'average' lonely-PSU factor.
-        present = cnt_nz_c1 > 0
-        psus = np.bincount(c1.cell_domain[present], minlength=n_dom)
-        strat_key = c1.cell_domain[present] * n_strata + stage1.stratum_of_unit[c1.cell_unit[present]]
-        if n_dom * n_strata <= 4 * c1.size + 1024:
-            seen = np.bincount(strat_key, minlength=n_dom * n_strata) > 0
-            strata = seen.reshape(n_dom, n_strata).sum(axis=1)
-        else:
-            strata = np.bincount(np.unique(strat_key) // n_strata, minlength=n_dom)
-        dfs[j] = psus - strata
+        dfs[j] = _domain_df(c1, stage1.stratum_of_unit, cnt_nz_c1 > 0, n_dom, n_strata)
         if design.lonely_psu == "average":
             any_row = cnt_c1 > 0
             skey = np.unique(
@@ -404,12 +396,7 @@ def ratio_pass(
 
     k = n_var * n_dom
     if design.calibration is None:
-        totals = []
-        for s, st in enumerate(design.stages):
-            data = np.concatenate(triplets[s][0]) if triplets[s][0] else np.zeros(0)
-            rows = np.concatenate(triplets[s][1]) if triplets[s][1] else np.zeros(0, dtype=np.int64)
-            cols = np.concatenate(triplets[s][2]) if triplets[s][2] else np.zeros(0, dtype=np.int64)
-            totals.append(sp.csc_array((data, (rows, cols)), shape=(st.n_units_total, k)))
+        totals = _sparse_totals(design, triplets, k)
     else:
         totals = _calibrated_totals(design, zrows, dom, n_dom)
     lin = Linearisation(totals=tuple(totals), average_factor=avg.reshape(-1))
@@ -429,6 +416,33 @@ def ratio_pass(
         linearisation=lin,
         deff=deff_out,
     )
+
+
+def _domain_df(
+    c1: _Cells, stratum_of_unit: IntArray, present: npt.NDArray[np.bool_], n_dom: int, n_strata: int
+) -> IntArray:
+    """Per domain: PSUs with a counted row minus the strata they lie in."""
+    psus = np.bincount(c1.cell_domain[present], minlength=n_dom)
+    strat_key = c1.cell_domain[present] * n_strata + stratum_of_unit[c1.cell_unit[present]]
+    if n_dom * n_strata <= 4 * c1.size + 1024:
+        seen = np.bincount(strat_key, minlength=n_dom * n_strata) > 0
+        strata = seen.reshape(n_dom, n_strata).sum(axis=1)
+    else:
+        strata = np.bincount(np.unique(strat_key) // n_strata, minlength=n_dom)
+    return np.asarray(psus - strata, dtype=np.int64)
+
+
+def _sparse_totals(
+    design: Design, triplets: list[tuple[list[FloatArray], list[IntArray], list[IntArray]]], k: int
+) -> list[sp.csc_array]:
+    """Each stage's (units × k) matrix of unit totals from the collected (value, unit, column) triplets."""
+    totals = []
+    for s, st in enumerate(design.stages):
+        data = np.concatenate(triplets[s][0]) if triplets[s][0] else np.zeros(0)
+        rows = np.concatenate(triplets[s][1]) if triplets[s][1] else np.zeros(0, dtype=np.int64)
+        cols = np.concatenate(triplets[s][2]) if triplets[s][2] else np.zeros(0, dtype=np.int64)
+        totals.append(sp.csc_array((data, (rows, cols)), shape=(st.n_units_total, k)))
+    return totals
 
 
 def _row_denominator(wb: FloatArray | None, w: FloatArray, valid: npt.NDArray[np.bool_]) -> FloatArray:

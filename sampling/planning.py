@@ -324,6 +324,66 @@ def round_preserving_total(
     return out.astype(np.int64)
 
 
+def _population_sizes(population_sizes: ArrayLike) -> NDArray[np.float64]:
+    N = np.asarray(population_sizes, dtype=np.float64)
+    if N.ndim != 1 or N.size == 0:
+        raise PlanningError("population_sizes must be a non-empty 1-d array")
+    if np.any(~np.isfinite(N)) or np.any(N < 0) or np.any(np.floor(N) != N):
+        raise PlanningError("population sizes must be non-negative integers")
+    return N
+
+
+def _stratum_vector(v: ArrayLike | None, name: str, method: str, H: int) -> NDArray[np.float64]:
+    """A per-stratum input the method needs (S_h or c_h), finite and non-negative."""
+    if v is None:
+        raise PlanningError(f"method {method!r} needs {name}")
+    arr = np.asarray(v, dtype=np.float64)
+    if arr.shape != (H,):
+        raise PlanningError(f"{name} must have one value per stratum ({H})")
+    if np.any(~np.isfinite(arr)) or np.any(arr < 0):
+        raise PlanningError(f"{name} must be finite and non-negative")
+    return arr
+
+
+def _shares(
+    method: str, N: NDArray[np.float64], sd: ArrayLike | None, cost: ArrayLike | None, power_q: float
+) -> NDArray[np.float64]:
+    """The allocation shares a_h of the method (see :func:`allocate`)."""
+    H = N.size
+    if method == "proportional":
+        return N.copy()
+    if method == "equal":
+        return np.where(N > 0, 1.0, 0.0)
+    if method == "neyman":
+        return N * _stratum_vector(sd, "sd", method, H)
+    if method == "optimal":
+        c = _stratum_vector(cost, "cost", method, H)
+        if np.any(c <= 0):
+            raise PlanningError("cost must be positive")
+        return N * _stratum_vector(sd, "sd", method, H) / np.sqrt(c)
+    if method == "power":
+        if not (math.isfinite(power_q) and 0.0 <= power_q <= 1.0):
+            raise PlanningError(f"power_q must be in [0, 1], got {power_q!r}")
+        return np.where(N > 0, N**power_q, 0.0)
+    raise PlanningError(f"unknown allocation method {method!r}")
+
+
+def _checked_bounds(
+    N: NDArray[np.float64], n: int, min_n: int | ArrayLike | None, max_n: int | ArrayLike | None
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """L_h = min(min_n, N_h) and U_h = min(max_n, N_h), checked against each other and against n."""
+    H = N.size
+    lower = np.minimum(_as_bounds(min_n, H, 0.0, "min_n"), N)
+    upper = np.minimum(_as_bounds(max_n, H, np.inf, "max_n"), N)
+    if np.any(lower > upper):
+        raise PlanningError("min_n exceeds max_n in some stratum")
+    if n < lower.sum():
+        raise PlanningError(f"n = {n} is below the sum of the per-stratum minimums ({int(lower.sum())})")
+    if n > upper.sum():
+        raise PlanningError(f"n = {n} exceeds what the strata can supply ({int(upper.sum())})")
+    return lower, upper
+
+
 def allocate(
     population_sizes: ArrayLike,
     n: int,
@@ -364,51 +424,11 @@ def allocate(
     -------
     AllocationResult
     """
-    N = np.asarray(population_sizes, dtype=np.float64)
-    if N.ndim != 1 or N.size == 0:
-        raise PlanningError("population_sizes must be a non-empty 1-d array")
-    if np.any(~np.isfinite(N)) or np.any(N < 0) or np.any(np.floor(N) != N):
-        raise PlanningError("population sizes must be non-negative integers")
+    N = _population_sizes(population_sizes)
     if isinstance(n, bool) or int(n) != n or n < 0:
         raise PlanningError(f"n must be a non-negative integer, got {n!r}")
-    H = N.size
-
-    def _vector(v: ArrayLike | None, name: str) -> NDArray[np.float64]:
-        if v is None:
-            raise PlanningError(f"method {method!r} needs {name}")
-        arr = np.asarray(v, dtype=np.float64)
-        if arr.shape != (H,):
-            raise PlanningError(f"{name} must have one value per stratum ({H})")
-        if np.any(~np.isfinite(arr)) or np.any(arr < 0):
-            raise PlanningError(f"{name} must be finite and non-negative")
-        return arr
-
-    if method == "proportional":
-        shares = N.copy()
-    elif method == "equal":
-        shares = np.where(N > 0, 1.0, 0.0)
-    elif method == "neyman":
-        shares = N * _vector(sd, "sd")
-    elif method == "optimal":
-        c = _vector(cost, "cost")
-        if np.any(c <= 0):
-            raise PlanningError("cost must be positive")
-        shares = N * _vector(sd, "sd") / np.sqrt(c)
-    elif method == "power":
-        if not (math.isfinite(power_q) and 0.0 <= power_q <= 1.0):
-            raise PlanningError(f"power_q must be in [0, 1], got {power_q!r}")
-        shares = np.where(N > 0, N**power_q, 0.0)
-    else:
-        raise PlanningError(f"unknown allocation method {method!r}")
-
-    lower = np.minimum(_as_bounds(min_n, H, 0.0, "min_n"), N)
-    upper = np.minimum(_as_bounds(max_n, H, np.inf, "max_n"), N)
-    if np.any(lower > upper):
-        raise PlanningError("min_n exceeds max_n in some stratum")
-    if n < lower.sum():
-        raise PlanningError(f"n = {n} is below the sum of the per-stratum minimums ({int(lower.sum())})")
-    if n > upper.sum():
-        raise PlanningError(f"n = {n} exceeds what the strata can supply ({int(upper.sum())})")
+    shares = _shares(method, N, sd, cost, power_q)
+    lower, upper = _checked_bounds(N, n, min_n, max_n)
     if shares.sum() == 0 and n > lower.sum():
         # Nothing to be proportional to (e.g. all S_h = 0): spread equally within the bounds.
         shares = np.where(upper > lower, 1.0, 0.0)

@@ -58,6 +58,7 @@ from survey_engine.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from survey_engine.frames import DEMOGRAPHICS
 from survey_engine.questionnaire import load_definition
 from survey_engine.sample_units import weights_for_wave
+from survey_engine.series_design import describe_design
 from survey_engine.tables import Agency, FrameUnit, ServicePoint, Submission, Wave
 
 SERIES = ("self-selected", "probability")
@@ -70,16 +71,6 @@ UNKNOWN = "unknown"  # the domain of responses without a value for a domain colu
 CALIBRATIONS = ("none", "frame-agency", "frame-agency-field")
 CALIBRATION_VARIABLES = {"frame-agency": ("agency",), "frame-agency-field": ("agency", "field")}
 OVERALL = "SIPAS"
-SERIES_LABELS = {
-    "self-selected": {
-        "vi": "Đánh giá tự nguyện (kiosk, mã QR, trực tuyến): không phải mẫu xác suất, không gia quyền",
-        "en": "Self-selected ratings (kiosk, QR, online): not a probability sample, unweighted",
-    },
-    "probability": {
-        "vi": "Mẫu xác suất: có gia quyền theo thiết kế mẫu",
-        "en": "Probability sample: weighted by the sampling design",
-    },
-}
 # Normalised answer codes handed to the cell sums: 2 top, 1 valid but not top, 0 don't know, -1 missing.
 TOP, OTHER, DK, MISSING = 2, 1, 0, -1
 
@@ -151,6 +142,24 @@ def _check_by(by: Sequence[str]) -> list[FieldProblem]:
     if not by or len(set(by)) != len(by):
         problems.append(FieldProblem("by", "one or more distinct domain columns"))
     return problems
+
+
+def _check_request(by: tuple[str, ...], series: str, calibrate: str) -> None:
+    problems = _check_by(by)
+    if series not in SERIES:
+        problems.append(FieldProblem("series", f"one of {', '.join(SERIES)}"))
+    if calibrate not in CALIBRATIONS:
+        problems.append(FieldProblem("calibrate", f"one of {', '.join(CALIBRATIONS)}"))
+    elif calibrate != "none" and series != "self-selected":
+        problems.append(
+            FieldProblem(
+                "calibrate",
+                "applies to the self-selected series only (the probability series is weighted by its "
+                "sampling plan)",
+            )
+        )
+    if problems:
+        raise InvalidInput("the estimates request is not valid", problems)
 
 
 def _check_items(by: Sequence[str], wave: _Wave) -> None:
@@ -673,21 +682,7 @@ async def wave_results(
     series to frame totals, only when asked.
     """
     by = tuple(by)
-    problems = _check_by(by)
-    if series not in SERIES:
-        problems.append(FieldProblem("series", f"one of {', '.join(SERIES)}"))
-    if calibrate not in CALIBRATIONS:
-        problems.append(FieldProblem("calibrate", f"one of {', '.join(CALIBRATIONS)}"))
-    elif calibrate != "none" and series != "self-selected":
-        problems.append(
-            FieldProblem(
-                "calibrate",
-                "applies to the self-selected series only (the probability series is weighted by its "
-                "sampling plan)",
-            )
-        )
-    if problems:
-        raise InvalidInput("the estimates request is not valid", problems)
+    _check_request(by, series, calibrate)
     wave = await _wave(wave_code)
     _check_items(by, wave)
     await backfill_codes(wave.id, wave.layout)
@@ -785,36 +780,6 @@ async def wave_results(
             ci=ci,
             level=level,
         )
-    calibrated = calibration is not None
-    if series == "probability":
-        linearised = bool(stored["linearised"])
-        variance = "Taylor linearisation, ultimate clusters; " + (
-            f"the {stored['method']} ({', '.join(stored['variables'])}) of the stored weights linearised"
-            if linearised
-            else "weights treated as fixed"
-        )
-        if linearised and not stored.get("changes_variance", True):
-            variance += (
-                " (no effect here: its cells are unions of sampling strata with constant weights in each)"
-            )
-    else:
-        variance = "Taylor linearisation, ultimate clusters; " + (
-            "post-stratification linearised" if calibrated else "weights treated as fixed"
-        )
-    design = {
-        "series": series,
-        "label": calibration["label"] if calibration else SERIES_LABELS[series],
-        "weights": "final weights from the sampling plan"
-        if series == "probability"
-        else ("post-stratified to frame totals (see calibration)" if calibrated else "none (unweighted)"),
-        "strata": "sampling strata" if series == "probability" else "none",
-        "psu": "sampled unit" if series == "probability" else "service point × day",
-        "variance": variance,
-        "aggregation": dict(layout.rule_description),
-        "unknown": f"responses without a value for a domain column form the domain {UNKNOWN!r}",
-    }
-    if series == "probability":
-        design["weights_calibration"] = stored
     return WaveResults(
         wave=wave.code,
         series=series,
@@ -823,7 +788,7 @@ async def wave_results(
         result=result_obj,
         rows=rows,
         engine="postgresql" if isinstance(engine, PostgresEngine) else "sqlite",
-        design=design,
+        design=describe_design(series, layout, stored, calibration, UNKNOWN),
         calibration=calibration,
     )
 

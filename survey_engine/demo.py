@@ -93,68 +93,98 @@ async def seed_demo(
         "responses": 0,
     }
     today = datetime.now(UTC)
+    await _seed_admin_units()
+    created["agencies"] = await _seed_agencies()
+    wanted_points = _demo_points()
+    created["service_points"] = await _seed_service_points(wanted_points)
+    staff_out, created["staff"] = await _seed_staff(staff, passwords)
+    created["questionnaires"] = await _seed_questionnaires()
+
+    agency_codes = [c for c, _, _ in DEPARTMENTS] + [c for c, _, _ in COMMUNES]
+    point_codes = [p[0] for p in wanted_points]
+    created["waves"] = await _seed_wave(agency_codes, point_codes, today.year)
+
+    created["responses"] = await _top_up_responses(seed, responses)
+    point_rows = (
+        await ServicePoint.select(ServicePoint.code, ServicePoint.agency.code, ServicePoint.public_token)
+        .where(ServicePoint.code.is_in(point_codes))
+        .order_by(ServicePoint.code)
+    )
+    return DemoResult(
+        wave=WAVE_CODE,
+        questionnaire=WAVE_QUESTIONNAIRE,
+        agencies=agency_codes,
+        service_points=[
+            {"code": r["code"], "agency": r["agency.code"], "token": r["public_token"]} for r in point_rows
+        ],
+        staff=staff_out,
+        responses=await Submission.count().where(Submission.wave.code == WAVE_CODE),
+        created=created,
+    )
+
+
+async def _seed_admin_units() -> None:
+    """The demo province and its communes on the unit map (when the province is not there yet)."""
     province_unit = (
         await AdminUnit.select(AdminUnit.id)
         .where((AdminUnit.code == PROVINCE[0]) & (AdminUnit.unit_version == UNIT_VERSION))
         .first()
     )
-    if province_unit is None:
-        await AdminUnit.insert(
+    if province_unit is not None:
+        return
+    await AdminUnit.insert(
+        AdminUnit(
+            code=PROVINCE[0],
+            unit_version=UNIT_VERSION,
+            name_vi=PROVINCE[1],
+            name_en=PROVINCE[2],
+            level="province",
+            parent_code=None,
+            valid_from=date(2025, 7, 1),
+            valid_to=None,
+        ),
+        *[
             AdminUnit(
-                code=PROVINCE[0],
+                code=code,
                 unit_version=UNIT_VERSION,
-                name_vi=PROVINCE[1],
-                name_en=PROVINCE[2],
-                level="province",
-                parent_code=None,
+                name_vi=vi,
+                name_en=en,
+                level="commune",
+                parent_code=PROVINCE[0],
                 valid_from=date(2025, 7, 1),
                 valid_to=None,
-            ),
-            *[
-                AdminUnit(
-                    code=code,
-                    unit_version=UNIT_VERSION,
-                    name_vi=vi,
-                    name_en=en,
-                    level="commune",
-                    parent_code=PROVINCE[0],
-                    valid_from=date(2025, 7, 1),
-                    valid_to=None,
-                )
-                for code, vi, en in COMMUNES
-            ],
-        )
-
-    agencies, points = AgencyService(), ServicePointService()
-    for code, vi, en in DEPARTMENTS:
-        if not await _exists(Agency, code):
-            await agencies.create(
-                SYSTEM,
-                {
-                    "code": code,
-                    "name_vi": vi,
-                    "name_en": en,
-                    "level": "province",
-                    "unit": PROVINCE[0],
-                    "unit_version": UNIT_VERSION,
-                },
             )
-            created["agencies"] += 1
-    for code, vi, en in COMMUNES:
-        if not await _exists(Agency, code):
-            await agencies.create(
-                SYSTEM,
-                {
-                    "code": code,
-                    "name_vi": f"UBND {vi}",
-                    "name_en": f"{en} People's Committee",
-                    "level": "commune",
-                    "unit": code,
-                    "unit_version": UNIT_VERSION,
-                },
-            )
-            created["agencies"] += 1
+            for code, vi, en in COMMUNES
+        ],
+    )
 
+
+async def _seed_agencies() -> int:
+    """The missing departments and commune people's committees; returns how many were created."""
+    agencies = AgencyService()
+    wanted = [
+        {"code": code, "name_vi": vi, "name_en": en, "level": "province", "unit": PROVINCE[0]}
+        for code, vi, en in DEPARTMENTS
+    ] + [
+        {
+            "code": code,
+            "name_vi": f"UBND {vi}",
+            "name_en": f"{en} People's Committee",
+            "level": "commune",
+            "unit": code,
+        }
+        for code, vi, en in COMMUNES
+    ]
+    created = 0
+    for body in wanted:
+        if not await _exists(Agency, body["code"]):
+            await agencies.create(SYSTEM, {**body, "unit_version": UNIT_VERSION})
+            created += 1
+    return created
+
+
+def _demo_points() -> list[tuple[str, str, str, str, str]]:
+    """(code, agency, name_vi, name_en, kind) of every demo service point, in creation order."""
     wanted_points = []
     for code, vi, en in DEPARTMENTS:
         wanted_points.append(
@@ -186,74 +216,73 @@ async def seed_demo(
                 "counter",
             )
         )
+    return wanted_points
+
+
+async def _seed_service_points(wanted_points: list[tuple[str, str, str, str, str]]) -> int:
+    points = ServicePointService()
+    created = 0
     for code, agency, vi, en, kind in wanted_points:
         if not await _exists(ServicePoint, code):
             await points.create(
                 SYSTEM, {"code": code, "agency": agency, "name_vi": vi, "name_en": en, "kind": kind}
             )
-            created["service_points"] += 1
+            created += 1
+    return created
 
+
+async def _seed_staff(staff: StaffService, passwords: dict[str, str]) -> tuple[list[dict[str, str]], int]:
+    """One account per demo role with its printed password; returns (accounts, how many were created)."""
     staff_out = []
-    for email, role, staff_agency in STAFF:
+    created = 0
+    for email, role, agency in STAFF:
         password = passwords[email]
         row = await StaffUser.select(StaffUser.id).where(StaffUser.email == email).first()
         if row is None:
-            await staff.create_user(
-                SYSTEM, email, password, role, staff_agency, display_name=email.split("@")[0]
-            )
-            created["staff"] += 1
+            await staff.create_user(SYSTEM, email, password, role, agency, display_name=email.split("@")[0])
+            created += 1
         else:  # keep the demo's printed passwords true
             await staff.update_user(SYSTEM, int(row["id"]), {"password": password, "active": True})
         staff_out.append({"email": email, "role": role, "password": password})
+    return staff_out, created
 
+
+async def _seed_questionnaires() -> int:
+    """Every built-in template, published; returns how many were created."""
     questionnaires = QuestionnaireService()
+    created = 0
     for template_id in list_templates():
         if not await _exists(Questionnaire, template_id):
             await questionnaires.create(SYSTEM, definition_json(get_template(template_id)))
             await questionnaires.publish(SYSTEM, template_id)
-            created["questionnaires"] += 1
+            created += 1
+    return created
 
-    agency_codes = [c for c, _, _ in DEPARTMENTS] + [c for c, _, _ in COMMUNES]
-    point_codes = [p[0] for p in wanted_points]
+
+async def _seed_wave(agency_codes: list[str], point_codes: list[str], year: int) -> int:
+    """The demo wave over the whole year, open; returns 1 when it was created, else 0."""
+    if await _exists(Wave, WAVE_CODE):
+        return 0
     waves = WaveService()
-    if not await _exists(Wave, WAVE_CODE):
-        await waves.create(
-            SYSTEM,
-            {
-                "code": WAVE_CODE,
-                "name_vi": "Khảo sát SIPAS 2026 — tỉnh An Bình (minh họa)",
-                "name_en": "SIPAS survey 2026 — An Binh Province (demo)",
-                "questionnaire": WAVE_QUESTIONNAIRE,
-                "questionnaire_version": 1,
-                "period_start": date(today.year, 1, 1),
-                "period_end": date(today.year, 12, 31),
-                "channels": ["online", "kiosk", "phone", "paper"],
-                "agencies": agency_codes,
-                "service_points": point_codes,
-                "unit_version": UNIT_VERSION,
-                "settings": {"kiosk_idle": "discard"},
-            },
-        )
-        await waves.set_status(SYSTEM, WAVE_CODE, "open")
-        created["waves"] += 1
-
-    created["responses"] = await _top_up_responses(seed, responses)
-    point_rows = (
-        await ServicePoint.select(ServicePoint.code, ServicePoint.agency.code, ServicePoint.public_token)
-        .where(ServicePoint.code.is_in(point_codes))
-        .order_by(ServicePoint.code)
+    await waves.create(
+        SYSTEM,
+        {
+            "code": WAVE_CODE,
+            "name_vi": "Khảo sát SIPAS 2026 — tỉnh An Bình (minh họa)",
+            "name_en": "SIPAS survey 2026 — An Binh Province (demo)",
+            "questionnaire": WAVE_QUESTIONNAIRE,
+            "questionnaire_version": 1,
+            "period_start": date(year, 1, 1),
+            "period_end": date(year, 12, 31),
+            "channels": ["online", "kiosk", "phone", "paper"],
+            "agencies": agency_codes,
+            "service_points": point_codes,
+            "unit_version": UNIT_VERSION,
+            "settings": {"kiosk_idle": "discard"},
+        },
     )
-    return DemoResult(
-        wave=WAVE_CODE,
-        questionnaire=WAVE_QUESTIONNAIRE,
-        agencies=agency_codes,
-        service_points=[
-            {"code": r["code"], "agency": r["agency.code"], "token": r["public_token"]} for r in point_rows
-        ],
-        staff=staff_out,
-        responses=await Submission.count().where(Submission.wave.code == WAVE_CODE),
-        created=created,
-    )
+    await waves.set_status(SYSTEM, WAVE_CODE, "open")
+    return 1
 
 
 async def _top_up_responses(seed: int, wanted: int) -> int:

@@ -188,34 +188,19 @@ def parse_frame(data: bytes, today: date) -> tuple[list[FrameRow], list[FieldPro
 def _check_rows(
     cells: Iterator[tuple[int, list[Any]]], today: date
 ) -> tuple[list[FrameRow], list[FieldProblem]]:
-    problems: list[FieldProblem] = []
     first = next(cells, None)
     header = [_text(name).lower() for name in first[1]] if first else []
     while header and not header[-1]:
         header.pop()  # spreadsheets keep empty trailing columns
-    if not any(header):
-        return [], [FieldProblem("header", "the file is empty: expected a header line", "required")]
-    for name in REQUIRED:
-        if name not in header:
-            problems.append(FieldProblem("header", f"missing column {name}", "required"))
-    for name in dict.fromkeys(header):
-        if name not in REQUIRED + OPTIONAL:
-            allowed = ", ".join(REQUIRED + OPTIONAL)
-            problems.append(
-                FieldProblem("header", f"unknown column {name!r} (allowed: {allowed})", "unknown_field")
-            )
-        elif header.count(name) > 1:
-            problems.append(FieldProblem("header", f"column {name} appears twice", "duplicate"))
+    problems = _header_problems(header)
     if problems:
         return [], problems
     rows: list[FrameRow] = []
     first_seen: dict[str, int] = {}
     index = -1
     for line, raw in cells:
-        values = [_text(v) if not isinstance(v, datetime | date) else v for v in raw]
-        while len(values) > len(header) and values[-1] == "":
-            values.pop()
-        if not any(str(v).strip() for v in values):
+        values = _row_values(raw, len(header))
+        if values is None:
             continue  # blank lines are not rows
         index += 1
         if len(values) != len(header):
@@ -227,79 +212,132 @@ def _check_rows(
                 )
             )
             continue
-        cell = dict(zip(header, values, strict=True))
-        at = f"line {line}: "
-        row_problems: list[FieldProblem] = []
-        code = ""
-        try:
-            code = normalise_dossier_code(str(cell["dossier_code"]))
-        except ValueError as exc:
-            row_problems.append(
-                _problem(
-                    index,
-                    "dossier_code",
-                    at + str(exc),
-                    "required" if not cell["dossier_code"] else "invalid",
-                )
-            )
-        if code:
-            if code in first_seen:
-                row_problems.append(
-                    _problem(index, "dossier_code", f"{at}repeats rows[{first_seen[code]}]", "duplicate")
-                )
-            else:
-                first_seen[code] = index
-        agency = str(cell["agency"]).strip()
-        if not agency or len(agency) > 32:
-            row_problems.append(
-                _problem(index, "agency", at + "an agency code (1–32 characters) is required", "required")
-            )
-        field_name = str(cell["field"]).strip()
-        if not field_name or len(field_name) > 200 or "|" in field_name:
-            row_problems.append(
-                _problem(
-                    index,
-                    "field",
-                    at + "a field (lĩnh vực) of 1–200 characters without '|' is required",
-                    "required" if not field_name else "invalid",
-                )
-            )
-        completed = parse_date(cell["completed_on"])
-        if completed is None:
-            row_problems.append(
-                _problem(
-                    index,
-                    "completed_on",
-                    at + "a date as 2026-03-31 or 31/03/2026",
-                    "required" if cell["completed_on"] == "" else "invalid",
-                )
-            )
-        elif completed > today:
-            row_problems.append(_problem(index, "completed_on", at + "is in the future"))
-        phone: str | None = None
-        raw_phone = str(cell.get("phone", "")).strip()
-        if raw_phone:
-            phone = normalise_phone(raw_phone)
-            if phone is None:  # never quote the value
-                row_problems.append(
-                    _problem(
-                        index, "phone", at + "not a Vietnamese phone number (9–10 digits after +84 or 0)"
-                    )
-                )
-        demographics: dict[str, str] = {}
-        for name in DEMOGRAPHICS:
-            value = str(cell.get(name, "")).strip()
-            if len(value) > 50:
-                row_problems.append(_problem(index, name, at + "at most 50 characters"))
-            elif value:
-                demographics[name] = value
+        row, row_problems = _check_row(index, line, dict(zip(header, values, strict=True)), first_seen, today)
         problems += row_problems
-        if not row_problems:
-            assert completed is not None
-            rows.append(FrameRow(index, line, code, agency, field_name, completed, phone, demographics))
+        if row is not None:
+            rows.append(row)
     if index < 0 and not problems:
         problems.append(FieldProblem("rows", "the file has a header but no rows", "required"))
     return rows, problems
+
+
+def _header_problems(header: list[str]) -> list[FieldProblem]:
+    """Everything wrong with the header line: empty, required columns missing, unknown or repeated ones."""
+    if not any(header):
+        return [FieldProblem("header", "the file is empty: expected a header line", "required")]
+    problems = [
+        FieldProblem("header", f"missing column {name}", "required")
+        for name in REQUIRED
+        if name not in header
+    ]
+    for name in dict.fromkeys(header):
+        if name not in REQUIRED + OPTIONAL:
+            allowed = ", ".join(REQUIRED + OPTIONAL)
+            problems.append(
+                FieldProblem("header", f"unknown column {name!r} (allowed: {allowed})", "unknown_field")
+            )
+        elif header.count(name) > 1:
+            problems.append(FieldProblem("header", f"column {name} appears twice", "duplicate"))
+    return problems
+
+
+def _row_values(raw: list[Any], width: int) -> list[Any] | None:
+    """The cells of a line as text (dates kept), empty trailing cells beyond the header dropped; None
+    for a blank line."""
+    values = [_text(v) if not isinstance(v, datetime | date) else v for v in raw]
+    while len(values) > width and values[-1] == "":
+        values.pop()
+    if not any(str(v).strip() for v in values):
+        return None
+    return values
+
+
+def _check_row(
+    index: int, line: int, cell: dict[str, Any], first_seen: dict[str, int], today: date
+) -> tuple[FrameRow | None, list[FieldProblem]]:
+    """One data row: the row when it is valid, and its problems in column order. ``first_seen`` maps
+    each dossier code seen so far to its row index (updated here)."""
+    at = f"line {line}: "
+    problems: list[FieldProblem] = []
+    code = _dossier_code(index, at, cell["dossier_code"], first_seen, problems)
+    agency = str(cell["agency"]).strip()
+    if not agency or len(agency) > 32:
+        problems.append(
+            _problem(index, "agency", at + "an agency code (1–32 characters) is required", "required")
+        )
+    field_name = str(cell["field"]).strip()
+    if not field_name or len(field_name) > 200 or "|" in field_name:
+        problems.append(
+            _problem(
+                index,
+                "field",
+                at + "a field (lĩnh vực) of 1–200 characters without '|' is required",
+                "required" if not field_name else "invalid",
+            )
+        )
+    completed = _completed_on(index, at, cell["completed_on"], today, problems)
+    phone = _phone(index, at, str(cell.get("phone", "")).strip(), problems)
+    demographics = _demographics(index, at, cell, problems)
+    if problems:
+        return None, problems
+    assert completed is not None
+    return FrameRow(index, line, code, agency, field_name, completed, phone, demographics), problems
+
+
+def _dossier_code(
+    index: int, at: str, raw: Any, first_seen: dict[str, int], problems: list[FieldProblem]
+) -> str:
+    code = ""
+    try:
+        code = normalise_dossier_code(str(raw))
+    except ValueError as exc:
+        problems.append(_problem(index, "dossier_code", at + str(exc), "required" if not raw else "invalid"))
+    if code:
+        if code in first_seen:
+            problems.append(
+                _problem(index, "dossier_code", f"{at}repeats rows[{first_seen[code]}]", "duplicate")
+            )
+        else:
+            first_seen[code] = index
+    return code
+
+
+def _completed_on(index: int, at: str, raw: Any, today: date, problems: list[FieldProblem]) -> date | None:
+    completed = parse_date(raw)
+    if completed is None:
+        problems.append(
+            _problem(
+                index,
+                "completed_on",
+                at + "a date as 2026-03-31 or 31/03/2026",
+                "required" if raw == "" else "invalid",
+            )
+        )
+    elif completed > today:
+        problems.append(_problem(index, "completed_on", at + "is in the future"))
+    return completed
+
+
+def _phone(index: int, at: str, raw: str, problems: list[FieldProblem]) -> str | None:
+    if not raw:
+        return None
+    phone = normalise_phone(raw)
+    if phone is None:  # never quote the value
+        problems.append(
+            _problem(index, "phone", at + "not a Vietnamese phone number (9–10 digits after +84 or 0)")
+        )
+    return phone
+
+
+def _demographics(index: int, at: str, cell: dict[str, Any], problems: list[FieldProblem]) -> dict[str, str]:
+    demographics: dict[str, str] = {}
+    for name in DEMOGRAPHICS:
+        value = str(cell.get(name, "")).strip()
+        if len(value) > 50:
+            problems.append(_problem(index, name, at + "at most 50 characters"))
+        elif value:
+            demographics[name] = value
+    return demographics
 
 
 def _row_order(problem: FieldProblem) -> int:

@@ -132,6 +132,7 @@ FINAL_STATUSES = ("complete", "ineligible")
 CSV_REQUIRED = ("code", "agency", "phone")
 CSV_OPTIONAL = ("service_point", "dossier_code", "assigned_to")
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,47}$")
+_OPTIONAL_LONGEST = (("service_point", 48), ("dossier_code", 100), ("assigned_to", 254))
 MAX_REPORTED_PROBLEMS = 500
 INSERT_BATCH = 500  # rows per INSERT: stays under SQLite's limit on bound parameters
 _ROW_INDEX = re.compile(r"^rows\[(\d+)\]")
@@ -213,24 +214,11 @@ def parse_contacts_csv(data: bytes) -> tuple[list[ContactRow], list[FieldProblem
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if ";" in first_line and "," not in first_line else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    problems: list[FieldProblem] = []
     try:
         header = [name.strip().lower() for name in next(reader, [])]
     except csv.Error as exc:
         return [], [FieldProblem("header", f"not CSV: {exc}", "malformed")]
-    if not any(header):
-        return [], [FieldProblem("header", "the file is empty: expected a header line", "required")]
-    for name in CSV_REQUIRED:
-        if name not in header:
-            problems.append(FieldProblem("header", f"missing column {name}", "required"))
-    for name in dict.fromkeys(header):  # each distinct name once
-        if name not in CSV_REQUIRED + CSV_OPTIONAL:
-            allowed = ", ".join(CSV_REQUIRED + CSV_OPTIONAL)
-            problems.append(
-                FieldProblem("header", f"unknown column {name!r} (allowed: {allowed})", "unknown_field")
-            )
-        elif header.count(name) > 1:
-            problems.append(FieldProblem("header", f"column {name} appears twice", "duplicate"))
+    problems = _header_problems(header)
     if problems:
         return [], problems
     rows: list[ContactRow] = []
@@ -261,59 +249,68 @@ def parse_contacts_csv(data: bytes) -> tuple[list[ContactRow], list[FieldProblem
             )
             continue
         cell = {name: value.strip() for name, value in zip(header, values, strict=True)}
-        row_problems: list[FieldProblem] = []
-        code = cell["code"]
-        if not CODE_PATTERN.match(code):
-            row_problems.append(
-                _problem(
-                    index,
-                    "code",
-                    f"line {line}: 1–48 letters, digits, '.', '_' or '-'",
-                    "required" if not code else "invalid",
-                )
-            )
-        elif code in first_seen:
-            row_problems.append(
-                _problem(
-                    index, "code", f"line {line}: code {code} repeats rows[{first_seen[code]}]", "duplicate"
-                )
-            )
-        else:
-            first_seen[code] = index
-        if not cell["agency"] or len(cell["agency"]) > 32:
-            row_problems.append(
-                _problem(index, "agency", f"line {line}: an agency code is required", "required")
-            )
-        phone = normalise_phone(cell["phone"])
-        if phone is None:
-            # Never quote the value: error responses and any log of them must not carry phone numbers.
-            row_problems.append(
-                _problem(
-                    index,
-                    "phone",
-                    f"line {line}: not a Vietnamese phone number (9–10 digits after +84 or 0)",
-                    "required" if not cell["phone"] else "invalid",
-                )
-            )
-        service_point = cell.get("service_point") or None
-        if service_point and len(service_point) > 48:
-            row_problems.append(_problem(index, "service_point", f"line {line}: at most 48 characters"))
-        dossier_code = cell.get("dossier_code") or None
-        if dossier_code and len(dossier_code) > 100:
-            row_problems.append(_problem(index, "dossier_code", f"line {line}: at most 100 characters"))
-        assigned_to = (cell.get("assigned_to") or "").lower() or None
-        if assigned_to and len(assigned_to) > 254:
-            row_problems.append(_problem(index, "assigned_to", f"line {line}: at most 254 characters"))
+        row, row_problems = _check_contact(index, line, cell, first_seen)
         problems += row_problems
-        if not row_problems:
-            rows.append(
-                ContactRow(
-                    index, line, code, cell["agency"], phone or "", service_point, dossier_code, assigned_to
-                )
-            )
+        if row is not None:
+            rows.append(row)
     if index < 0 and not problems:
         problems.append(FieldProblem("rows", "the file has a header but no rows", "required"))
     return rows, problems
+
+
+def _header_problems(header: list[str]) -> list[FieldProblem]:
+    """Everything wrong with the header line: empty, required columns missing, unknown or repeated ones."""
+    if not any(header):
+        return [FieldProblem("header", "the file is empty: expected a header line", "required")]
+    problems = [
+        FieldProblem("header", f"missing column {n}", "required") for n in CSV_REQUIRED if n not in header
+    ]
+    for name in dict.fromkeys(header):  # each distinct name once
+        if name not in CSV_REQUIRED + CSV_OPTIONAL:
+            allowed = ", ".join(CSV_REQUIRED + CSV_OPTIONAL)
+            problems.append(
+                FieldProblem("header", f"unknown column {name!r} (allowed: {allowed})", "unknown_field")
+            )
+        elif header.count(name) > 1:
+            problems.append(FieldProblem("header", f"column {name} appears twice", "duplicate"))
+    return problems
+
+
+def _check_contact(
+    index: int, line: int, cell: dict[str, str], first_seen: dict[str, int]
+) -> tuple[ContactRow | None, list[FieldProblem]]:
+    """One data row: the contact if valid, and its problems; ``first_seen``: code -> row index so far."""
+    at = f"line {line}: "
+    problems: list[FieldProblem] = []
+    code = cell["code"]
+    if not CODE_PATTERN.match(code):
+        why = "required" if not code else "invalid"
+        problems.append(_problem(index, "code", at + "1–48 letters, digits, '.', '_' or '-'", why))
+    elif code in first_seen:
+        repeats = f"code {code} repeats rows[{first_seen[code]}]"
+        problems.append(_problem(index, "code", at + repeats, "duplicate"))
+    else:
+        first_seen[code] = index
+    if not cell["agency"] or len(cell["agency"]) > 32:
+        problems.append(_problem(index, "agency", at + "an agency code is required", "required"))
+    phone = normalise_phone(cell["phone"])
+    if phone is None:
+        # Never quote the value: error responses and any log of them must not carry phone numbers.
+        why = "required" if not cell["phone"] else "invalid"
+        not_phone = "not a Vietnamese phone number (9–10 digits after +84 or 0)"
+        problems.append(_problem(index, "phone", at + not_phone, why))
+    optional = {
+        "service_point": cell.get("service_point") or None,
+        "dossier_code": cell.get("dossier_code") or None,
+        "assigned_to": (cell.get("assigned_to") or "").lower() or None,
+    }
+    for name, longest in _OPTIONAL_LONGEST:
+        value = optional[name]
+        if value and len(value) > longest:
+            problems.append(_problem(index, name, f"{at}at most {longest} characters"))
+    if problems:
+        return None, problems
+    return ContactRow(index, line, code, cell["agency"], phone or "", **optional), problems
 
 
 def _row_order(problem: FieldProblem) -> int:

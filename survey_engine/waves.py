@@ -71,6 +71,44 @@ def _settings_problems(settings: dict[str, object]) -> list[FieldProblem]:
     return problems
 
 
+async def _agency_ids(codes: list[str], problems: list[FieldProblem]) -> list[int]:
+    """The ids of the agencies with these codes; a problem for the unknown ones."""
+    # no query for an empty list (Piccolo refuses is_in([]); PostgreSQL refuses a NUL placeholder)
+    rows = await Agency.select(Agency.id, Agency.code).where(Agency.code.is_in(codes)) if codes else []
+    found = {r["code"]: r["id"] for r in rows}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        problems.append(FieldProblem("agencies", f"unknown agency codes: {', '.join(missing[:10])}"))
+    return sorted(set(found.values()))
+
+
+async def _point_ids(
+    codes: list[str], agency_ids: list[int] | None, problems: list[FieldProblem]
+) -> list[int]:
+    """The ids of the service points with these codes; problems for the unknown ones and, when the
+    request also sets the agencies (``agency_ids``), for those of other agencies."""
+    rows = (
+        await ServicePoint.select(ServicePoint.id, ServicePoint.code, ServicePoint.agency).where(
+            ServicePoint.code.is_in(codes)
+        )
+        if codes
+        else []
+    )
+    found = {r["code"]: r for r in rows}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        problems.append(
+            FieldProblem("service_points", f"unknown service point codes: {', '.join(missing[:10])}")
+        )
+    if agency_ids is not None:
+        outside = [c for c, r in found.items() if r["agency"] not in agency_ids]
+        if outside:
+            problems.append(
+                FieldProblem("service_points", f"not of the wave's agencies: {', '.join(outside[:10])}")
+            )
+    return sorted({r["id"] for r in found.values()})
+
+
 class WaveService:
     async def _visible_ids(self, actor: Actor) -> list[int] | None:
         if not actor.agency_scoped:
@@ -155,40 +193,13 @@ class WaveService:
         agency_ids: list[int] = []
         point_ids: list[int] = []
         if "agencies" in values:
-            codes = list(values["agencies"])  # type: ignore[call-overload]
-            # no query for an empty list (Piccolo refuses is_in([]); PostgreSQL refuses a NUL placeholder)
-            rows = (
-                await Agency.select(Agency.id, Agency.code).where(Agency.code.is_in(codes)) if codes else []
-            )
-            found = {r["code"]: r["id"] for r in rows}
-            missing = [c for c in codes if c not in found]
-            if missing:
-                problems.append(FieldProblem("agencies", f"unknown agency codes: {', '.join(missing[:10])}"))
-            agency_ids = sorted(set(found.values()))
+            agency_ids = await _agency_ids(list(values["agencies"]), problems)  # type: ignore[call-overload]
         if "service_points" in values:
-            codes = list(values["service_points"])  # type: ignore[call-overload]
-            rows = (
-                await ServicePoint.select(ServicePoint.id, ServicePoint.code, ServicePoint.agency).where(
-                    ServicePoint.code.is_in(codes)
-                )
-                if codes
-                else []
+            point_ids = await _point_ids(
+                list(values["service_points"]),  # type: ignore[call-overload]
+                agency_ids if "agencies" in values else None,
+                problems,
             )
-            found = {r["code"]: r for r in rows}
-            missing = [c for c in codes if c not in found]
-            if missing:
-                problems.append(
-                    FieldProblem("service_points", f"unknown service point codes: {', '.join(missing[:10])}")
-                )
-            point_ids = sorted({r["id"] for r in found.values()})
-            if "agencies" in values:
-                outside = [c for c, r in found.items() if r["agency"] not in agency_ids]
-                if outside:
-                    problems.append(
-                        FieldProblem(
-                            "service_points", f"not of the wave's agencies: {', '.join(outside[:10])}"
-                        )
-                    )
         if problems:
             raise InvalidInput("the wave is not valid", problems)
         for name in ("name_vi", "name_en", "period_start", "period_end", "unit_version", "settings"):

@@ -482,6 +482,41 @@ def _no_constant(name: str) -> object:
     raise ValueError(f"{name} is not JSON")  # NaN and Infinity: PostgreSQL's jsonb refuses them
 
 
+def _questionnaire_ref(text: str) -> tuple[str, int]:
+    """``code@version`` as (code, version); version 0 when it is not a small positive whole number."""
+    q_code, _, q_version = text.rpartition("@")
+    version = int(q_version) if q_version.isascii() and q_version.isdigit() and len(q_version) <= 6 else 0
+    return q_code, version
+
+
+def _parse_settings(text: str) -> dict[str, Any] | None:
+    """The settings box as an object ({} when empty), None when it is not a JSON object."""
+    if not text:
+        return {}
+    try:
+        settings = json.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError):  # RecursionError: absurdly nested input
+        return None
+    return settings if isinstance(settings, dict) else None
+
+
+def _wave_points(form: dict[str, Any], agencies: list[str], points_of: dict[str, list[str]]) -> list[str]:
+    if form["all_points"]:
+        return sorted(p for a in agencies for p in points_of.get(a, []))
+    return sorted(set(form["service_points"]))
+
+
+def _schema_field(values: dict[str, Any]) -> str | None:
+    """The form field the JSON API's own schema refuses (None when it accepts the values)."""
+    try:
+        msgspec.convert(values, WaveIn)
+    except msgspec.ValidationError as exc:
+        match = re.search(r"\$\.(\w+)", str(exc))
+        name = match.group(1) if match else "code"
+        return "questionnaire" if name == "questionnaire_version" else name
+    return None
+
+
 def _wave_values(
     form: dict[str, Any], staff: Staff, points_of: dict[str, list[str]]
 ) -> tuple[dict[str, Any], dict[str, str]]:
@@ -493,8 +528,7 @@ def _wave_values(
     for name in ("name_vi", "name_en"):
         if not form[name] or len(form[name]) > 300:
             errors[name] = t("wave_err_name")
-    q_code, _, q_version = form["questionnaire"].rpartition("@")
-    version = int(q_version) if q_version.isascii() and q_version.isdigit() and len(q_version) <= 6 else 0
+    q_code, version = _questionnaire_ref(form["questionnaire"])
     if not q_code or version < 1:
         errors["questionnaire"] = t("wave_err_questionnaire")
     start, end = _parse_date(form["period_start"]), _parse_date(form["period_end"])
@@ -509,21 +543,12 @@ def _wave_values(
         errors["channels"] = t("wave_err_channels")
     if not 1 <= len(form["unit_version"]) <= 32:
         errors["unit_version"] = t("wave_err_unit_version")
-    settings: dict[str, Any] = {}
-    if form["settings_json"]:
-        try:
-            settings = json.loads(form["settings_json"], parse_constant=_no_constant)
-        except (ValueError, RecursionError):  # RecursionError: absurdly nested input
-            settings = None  # type: ignore[assignment]
-        if not isinstance(settings, dict):
-            errors["settings_json"] = t("wave_err_settings")
-            settings = {}
+    settings = _parse_settings(form["settings_json"])
+    if settings is None:
+        errors["settings_json"] = t("wave_err_settings")
+        settings = {}
     settings["kiosk_idle"] = form["kiosk_idle"] if form["kiosk_idle"] in KIOSK_IDLE else "discard"
     agencies = sorted(set(form["agencies"]))
-    if form["all_points"]:
-        points = sorted(p for a in agencies for p in points_of.get(a, []))
-    else:
-        points = sorted(set(form["service_points"]))
     values = {
         "code": form["code"],
         "name_vi": form["name_vi"],
@@ -534,7 +559,7 @@ def _wave_values(
         "period_end": end,
         "channels": channels,
         "agencies": agencies,
-        "service_points": points,
+        "service_points": _wave_points(form, agencies, points_of),
         "unit_version": form["unit_version"],
         "settings": settings,
     }
@@ -542,14 +567,9 @@ def _wave_values(
         # No members yet: leave the lists out (WaveService looks up an empty list with a NUL placeholder
         # that PostgreSQL refuses); the wave is created without agencies either way.
         del values["agencies"], values["service_points"]
-    if not errors:
-        # The JSON API's own schema, so the console never accepts what the API would refuse.
-        try:
-            msgspec.convert(values, WaveIn)
-        except msgspec.ValidationError as exc:
-            match = re.search(r"\$\.(\w+)", str(exc))
-            name = match.group(1) if match else "code"
-            errors["questionnaire" if name == "questionnaire_version" else name] = t("wave_err_invalid")
+    # The JSON API's own schema, so the console never accepts what the API would refuse.
+    if not errors and (field := _schema_field(values)) is not None:
+        errors[field] = t("wave_err_invalid")
     return values, errors
 
 

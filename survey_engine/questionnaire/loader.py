@@ -9,7 +9,7 @@ so that an author can fix a definition in one pass.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 import msgspec
 
@@ -81,41 +81,70 @@ def check_definition(q: Questionnaire) -> list[DefinitionProblem]:
 
 
 def _problems(q: Questionnaire) -> Iterator[DefinitionProblem]:
-    P = DefinitionProblem
+    # Each step yields its problems and returns what the later steps look up, in the order authors read.
+    section_pos = yield from _section_problems(q)
+    yield from _scale_problems(q)
+    groups = yield from _index_problems(q)
+    item_pos, checkers, used_groups = yield from _item_problems(q, section_pos, groups)
+    yield from _section_condition_problems(q, item_pos, checkers)
+    if q.index is not None:
+        for i, g in enumerate(q.index.groups):
+            if g.code not in used_groups:
+                yield DefinitionProblem(f"$.index.groups[{i}]", f"index group {g.code!r} has no criteria")
 
-    # --- sections -------------------------------------------------------------------------
+
+def _section_problems(q: Questionnaire) -> Generator[DefinitionProblem, None, dict[str, int]]:
+    """Duplicate section codes; returns each section's position (its first occurrence)."""
     section_pos: dict[str, int] = {}
     for i, s in enumerate(q.sections):
         if s.code in section_pos:
-            yield P(f"$.sections[{i}].code", f"duplicate section code {s.code!r}")
+            yield DefinitionProblem(f"$.sections[{i}].code", f"duplicate section code {s.code!r}")
         else:
             section_pos[s.code] = i
+    return section_pos
 
-    # --- scales ---------------------------------------------------------------------------
+
+def _scale_problems(q: Questionnaire) -> Iterator[DefinitionProblem]:
     for key, scale in q.scales.items():
         values = [p.value for p in scale.points]
         if values != list(range(1, len(values) + 1)):
-            yield P(f"$.scales.{key}.points", "scale values must be 1..k in ascending order")
+            yield DefinitionProblem(f"$.scales.{key}.points", "scale values must be 1..k in ascending order")
         for v in scale.top_box:
             if v not in values:
-                yield P(f"$.scales.{key}.top_box", f"top-box value {v} is not a point of the scale")
+                yield DefinitionProblem(
+                    f"$.scales.{key}.top_box", f"top-box value {v} is not a point of the scale"
+                )
 
-    # --- index groups and parts -----------------------------------------------------------
+
+def _index_problems(q: Questionnaire) -> Generator[DefinitionProblem, None, dict[str, int]]:
+    """Duplicate part and group codes, groups of unknown parts; returns each group's position."""
+    P = DefinitionProblem
     groups: dict[str, int] = {}
-    if q.index is not None:
-        parts = set()
-        for i, p in enumerate(q.index.parts):
-            if p.code in parts:
-                yield P(f"$.index.parts[{i}].code", f"duplicate part code {p.code!r}")
-            parts.add(p.code)
-        for i, g in enumerate(q.index.groups):
-            if g.code in groups:
-                yield P(f"$.index.groups[{i}].code", f"duplicate group code {g.code!r}")
-            groups[g.code] = i
-            if g.part is not None and g.part not in parts:
-                yield P(f"$.index.groups[{i}].part", f"unknown part {g.part!r}")
+    if q.index is None:
+        return groups
+    parts = set()
+    for i, p in enumerate(q.index.parts):
+        if p.code in parts:
+            yield P(f"$.index.parts[{i}].code", f"duplicate part code {p.code!r}")
+        parts.add(p.code)
+    for i, g in enumerate(q.index.groups):
+        if g.code in groups:
+            yield P(f"$.index.groups[{i}].code", f"duplicate group code {g.code!r}")
+        groups[g.code] = i
+        if g.part is not None and g.part not in parts:
+            yield P(f"$.index.groups[{i}].part", f"unknown part {g.part!r}")
+    return groups
 
-    # --- items ----------------------------------------------------------------------------
+
+_ItemsSeen = tuple[dict[str, int], dict[str, tuple[Item, Checker]], set[str]]
+
+
+def _item_problems(
+    q: Questionnaire, section_pos: dict[str, int], groups: dict[str, int]
+) -> Generator[DefinitionProblem, None, _ItemsSeen]:
+    """Every item's problems; returns the items' positions, the value checkers of the items sound
+    enough to have one, and the index groups that have criteria."""
+    P = DefinitionProblem
     item_pos: dict[str, int] = {}
     checkers: dict[str, tuple[Item, Checker]] = {}
     last_section = -1
@@ -152,19 +181,19 @@ def _problems(q: Questionnaire) -> Iterator[DefinitionProblem]:
             item_pos[it.code] = i
             if (it.type not in SCALE_TYPES or (it.scale in q.scales)) and not _shape_broken(it):
                 checkers[it.code] = (it, make_checker(it, q.scales.get(it.scale or "")))
+    return item_pos, checkers, used_groups
 
-    # section conditions may look only at items of earlier sections
+
+def _section_condition_problems(
+    q: Questionnaire, item_pos: dict[str, int], checkers: dict[str, tuple[Item, Checker]]
+) -> Iterator[DefinitionProblem]:
+    """Section conditions may look only at items of earlier sections."""
     for si, s in enumerate(q.sections):
         if s.show_if is None:
             continue
         first_item = next((i for i, it in enumerate(q.items) if it.section == s.code), len(q.items))
         earlier = {c: p for c, p in item_pos.items() if p < first_item}
         yield from _condition_refs(s.show_if, f"$.sections[{si}].show_if", q, earlier, checkers)
-
-    if q.index is not None:
-        for i, g in enumerate(q.index.groups):
-            if g.code not in used_groups:
-                yield P(f"$.index.groups[{i}]", f"index group {g.code!r} has no criteria")
 
 
 def _shape_broken(it: Item) -> bool:
@@ -173,27 +202,14 @@ def _shape_broken(it: Item) -> bool:
 
 
 def _item_shape(it: Item, q: Questionnaire, at: str) -> Iterator[DefinitionProblem]:
+    """Whether the item's fields fit its type: scale, options, and the fields of other types."""
     P = DefinitionProblem
-    if it.type in SCALE_TYPES:
-        if it.scale is None:
-            yield P(f"{at}.scale", f"{it.type} item needs a scale")
-        elif it.scale not in q.scales:
-            yield P(f"{at}.scale", f"unknown scale {it.scale!r}")
-        elif len(q.scales[it.scale].points) != SCALE_POINTS[it.type]:
-            yield P(f"{at}.scale", f"{it.type} needs a {SCALE_POINTS[it.type]}-point scale")
-    elif it.scale is not None:
-        yield P(f"{at}.scale", f"{it.type} item cannot have a scale")
+    scale_problem = _scale_problem(it, q, at)  # a plain call: this runs for every item of every load
+    if scale_problem is not None:
+        yield scale_problem
 
     if it.type in ("single", "multi"):
-        if not it.options:
-            yield P(f"{at}.options", f"{it.type} item needs options")
-        seen: set[str] = set()
-        for j, o in enumerate(it.options or ()):
-            if o.code in seen:
-                yield P(f"{at}.options[{j}].code", f"duplicate option code {o.code!r}")
-            if o.code == DONT_KNOW_OPTION:
-                yield P(f"{at}.options[{j}].code", f"{DONT_KNOW_OPTION!r} is reserved for don't know")
-            seen.add(o.code)
+        yield from _option_problems(it, at)
     elif it.options is not None:
         yield P(f"{at}.options", f"{it.type} item cannot have options")
 
@@ -209,6 +225,34 @@ def _item_shape(it: Item, q: Questionnaire, at: str) -> Iterator[DefinitionProbl
         yield P(f"{at}.min", "min is greater than max")
     if it.type != "text" and it.max_length is not None:
         yield P(f"{at}.max_length", "max_length applies to text items only")
+
+
+def _scale_problem(it: Item, q: Questionnaire, at: str) -> DefinitionProblem | None:
+    """A scale item needs a known scale with its type's number of points; other items have no scale."""
+    P = DefinitionProblem
+    if it.type not in SCALE_TYPES:
+        return None if it.scale is None else P(f"{at}.scale", f"{it.type} item cannot have a scale")
+    if it.scale is None:
+        return P(f"{at}.scale", f"{it.type} item needs a scale")
+    if it.scale not in q.scales:
+        return P(f"{at}.scale", f"unknown scale {it.scale!r}")
+    if len(q.scales[it.scale].points) != SCALE_POINTS[it.type]:
+        return P(f"{at}.scale", f"{it.type} needs a {SCALE_POINTS[it.type]}-point scale")
+    return None
+
+
+def _option_problems(it: Item, at: str) -> Iterator[DefinitionProblem]:
+    """Options of a single or multi item: present, distinct, none with the reserved don't-know code."""
+    P = DefinitionProblem
+    if not it.options:
+        yield P(f"{at}.options", f"{it.type} item needs options")
+    seen: set[str] = set()
+    for j, o in enumerate(it.options or ()):
+        if o.code in seen:
+            yield P(f"{at}.options[{j}].code", f"duplicate option code {o.code!r}")
+        if o.code == DONT_KNOW_OPTION:
+            yield P(f"{at}.options[{j}].code", f"{DONT_KNOW_OPTION!r} is reserved for don't know")
+        seen.add(o.code)
 
 
 def _criterion_fits_rule(it: Item, q: Questionnaire, at: str) -> Iterator[DefinitionProblem]:
