@@ -335,7 +335,7 @@ def _draw_selection(args: argparse.Namespace, frame: Table, sizes: np.ndarray | 
         return select_srs(frame.n_rows, args.n, args.seed)
     if args.method == "systematic":
         return select_systematic(frame.n_rows, args.n, args.seed)
-    assert sizes is not None
+    assert sizes is not None  # noqa: S101 - invariant, not input
     return select_pps_systematic(sizes, args.n, args.seed)
 
 

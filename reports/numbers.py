@@ -73,7 +73,7 @@ def format_signed(x: float | None, lang: Language, digits: int = 1) -> str:
         _check(lang)
         return DASH
     text = format_number(x, lang, digits)
-    assert x is not None
+    assert x is not None  # noqa: S101 - invariant, not input
     return text if text.startswith(MINUS) or round(float(x), digits) == 0 else f"+{text}"
 
 
@@ -101,7 +101,7 @@ def format_p_value(p: float | None, lang: Language) -> str:
     if _missing(p):
         _check(lang)
         return DASH
-    assert p is not None
+    assert p is not None  # noqa: S101 - invariant, not input
     if p < 0.001:
         return f"p < {format_number(0.001, lang, 3)}"
     digits = 3 if p < 0.1 else 2

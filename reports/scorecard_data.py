@@ -125,7 +125,7 @@ class Contrast:
         """From the interval of the difference, never from two overlapping intervals; None: unknown."""
         if not (_finite(self.ci_low) and _finite(self.ci_high)):
             return None
-        assert self.ci_low is not None and self.ci_high is not None
+        assert self.ci_low is not None and self.ci_high is not None  # noqa: S101 - invariant, not input
         if self.ci_low > 0:
             return "above"
         if self.ci_high < 0:

@@ -108,7 +108,7 @@ class Domains:
             miss = codes < 0
             excluded = miss if excluded is None else (excluded | miss)
             combined = codes.copy() if combined is None else combined * size + codes
-        assert combined is not None and excluded is not None
+        assert combined is not None and excluded is not None  # noqa: S101 - invariant, not input
         combined = np.where(excluded, -1, combined)
         inside = combined >= 0
         cells = math.prod(radix)
@@ -295,7 +295,7 @@ def ratio_pass(
             valid = ~missing
             wa = w * y
             wa[miss_idx] = 0.0
-            assert rows_per_cell is not None and w_per_cell is not None
+            assert rows_per_cell is not None and w_per_cell is not None  # noqa: S101 - invariant, not input
             cnt_c1 = rows_per_cell - np.bincount(c1.cell_of_row[miss_idx], minlength=c1.size)
             if x is None:
                 wb = None  # built only if a later step needs the row-level denominator
@@ -458,7 +458,7 @@ def _calibrated_totals(
     design: Design, zrows: list[FloatArray], dom: IntArray, n_dom: int
 ) -> list[sp.csc_array]:
     """Unit totals of residualised z, column (j, d) = residualise(z_j · 1[domain d]), in row blocks."""
-    assert design.calibration is not None
+    assert design.calibration is not None  # noqa: S101 - invariant, not input
     n = design.n_rows
     block = max(1, min(n_dom, _CALIBRATION_BLOCK // max(n, 1)))
     per_stage: list[list[sp.csc_array]] = [[] for _ in design.stages]

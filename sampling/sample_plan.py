@@ -300,7 +300,7 @@ def _margin_allocation(
     params: PlanParameters,
 ) -> dict[str, int]:
     """Units per stratum so that each agency reaches ``params.margin`` (within its floors and caps)."""
-    assert params.margin is not None
+    assert params.margin is not None  # noqa: S101 - invariant, not input
     allocation: dict[str, int] = {}
     by_agency: dict[str, list[int]] = defaultdict(list)
     for i, h in enumerate(labels):

@@ -81,7 +81,7 @@ class AgencyService:
     async def get(self, actor: Actor, code: str) -> dict[str, object]:
         agency_id = await self._id(actor, code)
         row = await Agency.select(*AGENCY_COLUMNS).where(Agency.id == agency_id).first()
-        assert row is not None
+        assert row is not None  # noqa: S101 - invariant, not input
         return row
 
     async def _references(self, values: dict[str, object]) -> dict[Column, object]:
@@ -190,7 +190,7 @@ class ServicePointService:
     async def get(self, actor: Actor, code: str) -> dict[str, object]:
         await self._row(actor, code)
         row = await ServicePoint.select(*SERVICE_POINT_COLUMNS).where(ServicePoint.code == code).first()
-        assert row is not None
+        assert row is not None  # noqa: S101 - invariant, not input
         return row
 
     async def _agency_id(self, actor: Actor, agency_code: object) -> int:

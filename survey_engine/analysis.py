@@ -297,7 +297,7 @@ def _sqlite_cell_query(columns: Sequence[str]) -> str:
     keys = [f"{p}service_point", f"substr(coalesce({p}submitted_at, {p}received_at), 1, 10)"]
     keys += [_key_sql(b, False, p) for b in columns if b != "service_point"]
     return (
-        f"SELECT {', '.join(keys)}, COUNT(*), group_concat({p}codes, '') FROM submission"
+        f"SELECT {', '.join(keys)}, COUNT(*), group_concat({p}codes, '') FROM submission"  # noqa: S608 - values bound
         f"{_FRAME_JOIN if join else ''} "
         f"WHERE {p}wave = ? AND {p}complete AND length({p}codes) = ? "
         f"AND ({p}dossier_hash IS NULL OR {p}dossier_hash NOT IN (SELECT value FROM json_each(?))) "
@@ -384,7 +384,7 @@ def _pg_cell_query(by: Sequence[str]) -> str:
     ]
     keys += [_key_sql(b, True, p) for b in by if b != "service_point"]
     return (
-        f"SELECT {', '.join(keys)}, COUNT(*) AS n_rows, string_agg({p}codes, '') AS codes FROM submission"
+        f"SELECT {', '.join(keys)}, COUNT(*) AS n_rows, string_agg({p}codes, '') AS codes FROM submission"  # noqa: S608 - values bound
         f"{_FRAME_JOIN if join else ''} "
         f"WHERE {p}wave = {{}} AND {p}complete AND length({p}codes) = {{}} "
         f"AND ({p}dossier_hash IS NULL OR NOT {p}dossier_hash = ANY({{}}::varchar[])) "

@@ -280,7 +280,7 @@ def _check_row(
     demographics = _demographics(index, at, cell, problems)
     if problems:
         return None, problems
-    assert completed is not None
+    assert completed is not None  # noqa: S101 - invariant, not input
     return FrameRow(index, line, code, agency, field_name, completed, phone, demographics), problems
 
 

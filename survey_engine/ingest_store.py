@@ -203,7 +203,7 @@ class SQLiteBatchStore:
         conn = self._connection()
         if self._turns is None:
             return self._transaction(conn, batch, quota)
-        assert fcntl is not None
+        assert fcntl is not None  # noqa: S101 - invariant, not input
         fcntl.flock(self._turns, fcntl.LOCK_EX)  # releases the GIL while it waits
         try:
             decisions = self._transaction(conn, batch, quota)
@@ -235,19 +235,20 @@ class SQLiteBatchStore:
         try:
             stored = dict(
                 conn.execute(
-                    f"SELECT client_id, body_hash FROM submission WHERE client_id IN ({_marks(len(ids))})",
+                    f"SELECT client_id, body_hash FROM submission WHERE client_id IN ({_marks(len(ids))})",  # noqa: S608 - values bound
                     ids,
                 )
             )
             open_waves = {
                 r[0]
                 for r in conn.execute(
-                    f"SELECT id FROM wave WHERE status = 'open' AND id IN ({_marks(len(waves))})", waves
+                    f"SELECT id FROM wave WHERE status = 'open' AND id IN ({_marks(len(waves))})",  # noqa: S608 - values bound
+                    waves,
                 )
             }
             tokens = dict(
                 conn.execute(
-                    "SELECT id, public_token FROM service_point"
+                    "SELECT id, public_token FROM service_point"  # noqa: S608 - values bound
                     f" WHERE active AND id IN ({_marks(len(points))})",
                     points,
                 )
@@ -256,7 +257,7 @@ class SQLiteBatchStore:
             if dossiers:
                 answered = set(
                     conn.execute(
-                        "SELECT wave, dossier_hash FROM submission"
+                        "SELECT wave, dossier_hash FROM submission"  # noqa: S608 - values bound
                         f" WHERE dossier_hash IN ({_marks(len(dossiers))})",
                         dossiers,
                     )
@@ -265,7 +266,7 @@ class SQLiteBatchStore:
             if kiosks:
                 live = dict(
                     conn.execute(
-                        "SELECT id, service_point FROM kiosk_device"
+                        "SELECT id, service_point FROM kiosk_device"  # noqa: S608 - values bound
                         f" WHERE revoked_at IS NULL AND id IN ({_marks(len(kiosks))})",
                         kiosks,
                     )
@@ -284,14 +285,14 @@ class SQLiteBatchStore:
                     )
             if accepted:
                 conn.executemany(
-                    f"INSERT INTO submission ({', '.join(INSERT_COLUMNS)})"
+                    f"INSERT INTO submission ({', '.join(INSERT_COLUMNS)})"  # noqa: S608 - values bound
                     f" VALUES ({_marks(len(INSERT_COLUMNS))})",
                     [[p.values[c] for c in INSERT_COLUMNS] for p in accepted],
                 )
                 devices = list({p.device_id for p in accepted if p.device_id is not None})
                 if devices:
                     conn.execute(
-                        f"UPDATE kiosk_device SET last_seen_at = ? WHERE id IN ({_marks(len(devices))})",
+                        f"UPDATE kiosk_device SET last_seen_at = ? WHERE id IN ({_marks(len(devices))})",  # noqa: S608 - values bound
                         [datetime.now(UTC), *devices],
                     )
             conn.execute("COMMIT")
@@ -308,7 +309,7 @@ class SQLiteBatchStore:
         """Add each key's rows to its window (one upsert); each key's window start and new count."""
         values = [v for key, n in counted for v in (key, quota.window_start_ms, n)]
         rows = conn.execute(
-            "INSERT INTO submission_rate (rate_key, window_start_ms, hits)"
+            "INSERT INTO submission_rate (rate_key, window_start_ms, hits)"  # noqa: S608 - values bound
             f" VALUES {', '.join(['(?, ?, ?)'] * len(counted))} {ratelimit.UPSERT_SET}",
             values,
         ).fetchall()
@@ -433,7 +434,7 @@ class PostgresBatchStore:
             if quota is not None and accepted:
                 counted = ratelimit.wanted(p.rate_key for p in accepted)
                 rows = await conn.fetch(
-                    "INSERT INTO submission_rate (rate_key, window_start_ms, hits)"
+                    "INSERT INTO submission_rate (rate_key, window_start_ms, hits)"  # noqa: S608 - values bound
                     " SELECT k, $2::bigint, n FROM unnest($1::varchar[], $3::int[]) AS t(k, n) "
                     + ratelimit.UPSERT_SET,
                     [key for key, _ in counted],
@@ -453,7 +454,7 @@ class PostgresBatchStore:
                     f"${i + 1}::json" if c == "answers" else f"${i + 1}" for i, c in enumerate(INSERT_COLUMNS)
                 )
                 await conn.executemany(
-                    f"INSERT INTO submission ({', '.join(INSERT_COLUMNS)}) VALUES ({placeholders})",
+                    f"INSERT INTO submission ({', '.join(INSERT_COLUMNS)}) VALUES ({placeholders})",  # noqa: S608 - values bound
                     [[p.values[c] for c in INSERT_COLUMNS] for p in accepted],
                 )
                 devices = list({p.device_id for p in accepted if p.device_id is not None})

@@ -653,7 +653,7 @@ class PhoneService:
             problems.append(FieldProblem("callback_at", f"only for a callback ({CALLBACK})", "not_allowed"))
         if problems:
             raise InvalidInput("the call attempt is not valid", problems)
-        assert kind is not None
+        assert kind is not None  # noqa: S101 - invariant, not input
         if row["wave_status"] != "open":
             raise Conflict(
                 f"wave {wave_code} is {row['wave_status']}: calls are recorded only while it is open"

@@ -154,7 +154,7 @@ class StaffService:
                 str(changes["password"]), str(current["email"])
             )
             values[StaffUser.failed_logins] = 0
-            logged["password"] = "changed"
+            logged["password"] = "changed"  # noqa: S105 - audit text, not a password
         if values:
             async with write_transaction(StaffUser._meta.db):
                 if disabled or (current["role"] == "admin" and role != "admin"):
@@ -365,7 +365,7 @@ def _aware(value: object) -> datetime | None:
         return None
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    assert isinstance(value, datetime)
+    assert isinstance(value, datetime)  # noqa: S101 - invariant, not input
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 

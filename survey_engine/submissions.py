@@ -193,7 +193,7 @@ class GroupCommitter:
             self._loop = loop
             self._queue = asyncio.Queue()
             self._task = loop.create_task(self._run(self._queue), name="sipas-group-commit")
-        assert self._queue is not None
+        assert self._queue is not None  # noqa: S101 - invariant, not input
         return self._queue
 
     async def submit(self, pending: _Pending) -> SubmissionOutcome:
@@ -202,7 +202,7 @@ class GroupCommitter:
 
     async def close(self) -> None:
         if self._task is not None and self._loop is asyncio.get_running_loop():
-            assert self._queue is not None
+            assert self._queue is not None  # noqa: S101 - invariant, not input
             while not self._queue.empty():  # let queued work finish: callers are waiting for it
                 await asyncio.sleep(0.005)
             self._task.cancel()

@@ -251,9 +251,9 @@ def dot_whisker(
         for j, line in enumerate(lines):
             out.append(_text(label_w, first + j * LINE, line, text_anchor="end", font_weight=weight))
         if _drawn(p):
-            assert p.estimate is not None
+            assert p.estimate is not None  # noqa: S101 - invariant, not input
             if _finite(p.low) and _finite(p.high):
-                assert p.low is not None and p.high is not None
+                assert p.low is not None and p.high is not None  # noqa: S101 - invariant, not input
                 out.append(_whisker(sx(p.low), mid, sx(p.high), mid, p, "vertical"))
             out.append(_marker(sx(p.estimate), mid, p))
             colour = REVIEW if p.state == "review" else INK
@@ -271,7 +271,7 @@ def dot_whisker(
             out.append(_text(plot_x0 + 8, mid + 4, p.note, size=SMALL, fill=MUTED, font_style="italic"))
             out.append(_text(value_x, mid + 5, "—", fill=MUTED))
     out.append("</svg>")
-    return Markup("".join(out))
+    return Markup("".join(out))  # noqa: S704 - parts escaped
 
 
 def trend(
@@ -324,7 +324,7 @@ def trend(
     previous: tuple[float, float] | None = None
     for i, p in enumerate(points):
         if _drawn(p):
-            assert p.estimate is not None
+            assert p.estimate is not None  # noqa: S101 - invariant, not input
             here = (sx(i), sy(p.estimate))
             if previous is not None:
                 out.append(
@@ -343,9 +343,9 @@ def trend(
                 _text(x, plot_y1 + 22 + j * LINE, line, size=SMALL, text_anchor="middle", font_weight=weight)
             )
         if _drawn(p):
-            assert p.estimate is not None
+            assert p.estimate is not None  # noqa: S101 - invariant, not input
             if _finite(p.low) and _finite(p.high):
-                assert p.low is not None and p.high is not None
+                assert p.low is not None and p.high is not None  # noqa: S101 - invariant, not input
                 out.append(_whisker(x, sy(p.low), x, sy(p.high), p, "horizontal"))
             out.append(_marker(x, sy(p.estimate), p))
             colour = REVIEW if p.state == "review" else INK
@@ -367,4 +367,4 @@ def trend(
                     )
                 )
     out.append("</svg>")
-    return Markup("".join(out))
+    return Markup("".join(out))  # noqa: S704 - parts escaped

@@ -895,7 +895,7 @@ def build_agency(
     this domain."""
     t = translator(lang)
     layout = results.layout
-    assert results.result is not None
+    assert results.result is not None  # noqa: S101 - invariant, not input
 
     def label(code: str) -> tuple[str, str]:
         labels = layout.labels.get(code, {})

@@ -197,7 +197,7 @@ def _aware(value: object) -> datetime | None:
         return None
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    assert isinstance(value, datetime)
+    assert isinstance(value, datetime)  # noqa: S101 - invariant, not input
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 

@@ -25,7 +25,10 @@ class AuthController(Controller):
         user = to_struct(UserOut, await services.staff.get_user(actor.user_id))
         cookie = session_cookie(services.settings, session)
         body = LoginOut(
-            token=token, token_type="bearer", expires_in=services.settings.bearer_days * 86400, user=user
+            token=token,
+            token_type="bearer",  # noqa: S106 - a token kind
+            expires_in=services.settings.bearer_days * 86400,
+            user=user,
         )
         return Response(body, cookies=[cookie])
 

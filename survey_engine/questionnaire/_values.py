@@ -52,7 +52,7 @@ def make_checker(item: Item, scale: Scale | None) -> Checker:
     Every message and set is built here, once per item; the returned closure only compares.
     """
     if item.type in SCALE_TYPES:
-        assert scale is not None, "definition checks guarantee a scale"
+        assert scale is not None, "definition checks guarantee a scale"  # noqa: S101 - invariant, not input
         return _scale_checker(item, scale)
     build = _BUILDERS.get(item.type)
     if build is None:  # pragma: no cover - Literal is closed

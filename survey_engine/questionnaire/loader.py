@@ -256,7 +256,7 @@ def _option_problems(it: Item, at: str) -> Iterator[DefinitionProblem]:
 
 
 def _criterion_fits_rule(it: Item, q: Questionnaire, at: str) -> Iterator[DefinitionProblem]:
-    assert q.index is not None
+    assert q.index is not None  # noqa: S101 - invariant, not input
     P = DefinitionProblem
     if q.index.rule == "top_box_share":
         scale = q.scales.get(it.scale or "")
