@@ -270,7 +270,7 @@ def register(sub: Any) -> None:
         default=2000,
         help="simulated responses in the demo wave (top-up; default 2000)",
     )
-    demo.add_argument("--json", action="store_true", help="print one JSON document (see INTERFACES.md)")
+    demo.add_argument("--json", action="store_true", help="print one JSON document (see docs/interfaces.md)")
     demo.set_defaults(func=cmd_demo)
 
     user = sub.add_parser("user", help="staff accounts", description="Staff accounts.")

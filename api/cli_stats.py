@@ -1,4 +1,4 @@
-"""Design-based statistics commands: ``sipas estimate`` and ``sipas index`` (INTERFACES.md).
+"""Design-based statistics commands: ``sipas estimate`` and ``sipas index`` (docs/interfaces.md).
 
 Both read a flat file (CSV or Parquet) with :mod:`api.tabular`, build a :class:`sampling.Design` from the
 design options, optionally calibrate it (``--calibrate TARGETS.json`` through ``sampling.calibration``),

@@ -2,7 +2,7 @@
 
 Every estimator here is a ratio of two estimated totals, θ̂ = Σ w δ a / Σ w δ b (a mean has b = 1, a
 proportion a 0/1 column, a ratio b = x), or a total Σ w δ a. Its linearised variable is (Binder 1983;
-Lumley 2010 appendix; STATISTICS.md)::
+Lumley 2010 appendix; docs/statistics.md)::
 
     z_k = w_k δ_k (a_k − θ̂ b_k) / Σ w δ b          (ratio, mean, proportion)
     z_k = w_k δ_k a_k                               (total)

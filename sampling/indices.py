@@ -1,6 +1,6 @@
 """SIPAS satisfaction indices: criterion, element/part and overall indices with joint-linearisation SEs.
 
-Rules (SIPAS.md §5, labelled in every output):
+Rules (docs/sipas.md §5, labelled in every output):
 
 * Criterion index p_j = weighted share of answers in the ``top`` set (4 or 5 on the 5-point scale) among
   valid answers; "don't know / not applicable" codes (``dont_know``, and NaN) are excluded from that

@@ -1,7 +1,7 @@
 """Frozen result objects: what the estimators return and the reports layer renders.
 
 Nothing here computes statistics; :mod:`sampling.estimators` fills these in. ``to_dict`` gives the JSON
-shape promised by ``sipas estimate --format json`` (INTERFACES.md).
+shape promised by ``sipas estimate --format json`` (docs/interfaces.md).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Estimates from the database: SIPAS criterion, element, part and overall indices of a wave, per domain.
 
-Two series, never pooled (SIPAS.md §1):
+Two series, never pooled (docs/sipas.md §1):
 
 * ``probability`` — responses linked to the wave's sample (same dossier hash as a sampled unit with a
   final weight): weighted, strata from the sampling plan, each sampled unit its own PSU, FPC from the

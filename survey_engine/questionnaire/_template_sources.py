@@ -408,7 +408,7 @@ def sipas_2017() -> Questionnaire:
 
 
 # --------------------------------------------------------------------------------------------
-# sipas-2023: generation 2 (Decision 1001/QĐ-BNV), SIPAS.md §4
+# sipas-2023: generation 2 (Decision 1001/QĐ-BNV), docs/sipas.md §4
 # --------------------------------------------------------------------------------------------
 
 POLICIES: list[tuple[str, str]] = [
@@ -801,7 +801,7 @@ def sipas_2023() -> Questionnaire:
                 Section(
                     code=f"S_Q9_{g}",
                     title=T(f"Câu 9. {part}.{letter}. {gvi}", f"Q9. {part}.{letter}. {gen}"),
-                    # Part II is asked only of respondents who used a service (SIPAS.md §4)
+                    # Part II is asked only of respondents who used a service (docs/sipas.md §4)
                     show_if=used_service if part == "II" else None,
                 )
             )

@@ -68,7 +68,7 @@ class Scale(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaul
     """A labelled ordinal scale, values 1..k in ascending order.
 
     ``top_box`` lists the values counted as "positive" by the top-box index rule
-    (4 and 5 on the satisfaction scale, SIPAS.md §5); empty for scales never indexed.
+    (4 and 5 on the satisfaction scale, docs/sipas.md §5); empty for scales never indexed.
     """
 
     labels: Text
@@ -141,7 +141,7 @@ class IndexSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_de
 
     * ``top_box_share``: criterion index = share of valid answers in the scale's ``top_box``
       (don't-know excluded from the denominator); groups, parts and the overall index are
-      means of their criteria (SIPAS.md §5).
+      means of their criteria (docs/sipas.md §5).
     * ``score_sum``: each criterion is a ``single`` item whose options carry scores; the
       respondent's total is the sum (Decree 61: nine indicators 0–2, maximum 18).
     """
