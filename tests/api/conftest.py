@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from litestar import Litestar
@@ -99,3 +101,21 @@ async def create_open_wave(
     response = await world.client.post(f"/api/v1/waves/{code}/status", json={"status": "open"}, headers=admin)
     assert response.status_code == 200, response.text
     return response.json()
+
+
+async def point_token(world: World, point: str = "A1-Q1") -> str:
+    """The public token of a service point, as an administrator reads it."""
+    response = await world.client.get(f"/api/v1/service-points/{point}", headers=world.auth("admin"))
+    return str(response.json()["token"])
+
+
+def online_body(token: str, **extra: Any) -> dict[str, Any]:
+    """A valid online submission (one rating) with a fresh id; ``extra`` adds or replaces fields."""
+    return {
+        "id": str(uuid.uuid4()),
+        "token": token,
+        "answers": {"RATING": 3},
+        "channel": "online",
+        "language": "vi",
+        **extra,
+    }

@@ -30,7 +30,7 @@ from api.database import use_engine
 from api.settings import Settings
 from survey_engine.ingest_store import PostgresBatchStore, SQLiteBatchStore
 from survey_engine.tables import Agency, Submission
-from tests.api.conftest import World, create_open_wave
+from tests.api.conftest import World, create_open_wave, point_token
 from tests.support.console import Console
 
 BUSY_SECONDS = 0.3
@@ -58,11 +58,6 @@ def held_lock(path: str, readers_too: bool) -> Iterator[None]:
     finally:
         conn.execute("ROLLBACK")
         conn.close()  # an exclusive-mode connection keeps its lock until it closes
-
-
-async def _token(world: World) -> str:
-    response = await world.client.get("/api/v1/service-points/A1-Q1", headers=world.auth("admin"))
-    return str(response.json()["token"])
 
 
 def _submission(token: str) -> dict[str, Any]:
@@ -96,7 +91,7 @@ async def test_a_locked_database_answers_503_everywhere_and_health_says_so(
     _sqlite_only(database_url)
     monkeypatch.setattr(submissions_route, "FAST_PATH_ENABLED", fast)
     await create_open_wave(world)
-    token = await _token(world)
+    token = await point_token(world)
     console = Console(world, "admin")
     path = str(world.app.state.engine.path)
     body = _submission(token)
@@ -126,7 +121,7 @@ async def test_a_locked_database_answers_503_everywhere_and_health_says_so(
 async def test_a_held_write_lock_refuses_writes_while_reads_go_on(world: World, database_url: str) -> None:
     _sqlite_only(database_url)
     await create_open_wave(world)
-    token = await _token(world)
+    token = await point_token(world)
     with held_lock(str(world.app.state.engine.path), readers_too=False):
         _assert_unavailable(await world.client.post("/api/v1/submissions", json=_submission(token)), "2")
         agency = {"code": "NEW", "name_vi": "Sở Mới", "name_en": "New", "level": "province"}
@@ -145,7 +140,7 @@ async def test_a_full_disk_answers_503_and_health_reports_it(
     world: World, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await create_open_wave(world)
-    token = await _token(world)
+    token = await point_token(world)
     healthy = await world.client.get("/health")
     assert healthy.status_code == 200
     assert (healthy.json()["status"], healthy.json()["database_state"]) == ("ok", "ok")

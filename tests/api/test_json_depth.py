@@ -10,17 +10,12 @@ import pytest
 import api.routes.submissions as submissions_route
 from api.json_body import MAX_JSON_DEPTH, nested_too_deep
 from survey_engine.tables import Agency, AuditLog, KioskDevice, StaffUser, Submission
-from tests.api.conftest import World, create_open_wave
+from tests.api.conftest import World, create_open_wave, point_token
 
 
 def _nested(depth: int) -> str:
     """``depth`` arrays inside each other (built as text: json.dumps would itself hit the recursion limit)."""
     return "[" * depth + "]" * depth
-
-
-async def _token(world: World) -> str:
-    response = await world.client.get("/api/v1/service-points/A1-Q1", headers=world.auth("admin"))
-    return str(response.json()["token"])
 
 
 def _submission(token: str, answer: str) -> str:
@@ -50,7 +45,7 @@ async def test_deeply_nested_answers_are_refused(
 ) -> None:
     monkeypatch.setattr(submissions_route, "FAST_PATH_ENABLED", fast)
     await create_open_wave(world)
-    body = _submission(await _token(world), _nested(depth))
+    body = _submission(await point_token(world), _nested(depth))
     response = await world.client.post(
         "/api/v1/submissions", content=body.encode(), headers={"content-type": "application/json"}
     )

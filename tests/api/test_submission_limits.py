@@ -24,7 +24,7 @@ from api.app import create_app
 from api.settings import Settings
 from survey_engine.submissions import SubmissionRequest
 from survey_engine.tables import Contact, Submission, SubmissionRate
-from tests.api.conftest import World, create_open_wave
+from tests.api.conftest import World, create_open_wave, online_body, point_token
 from tests.api.test_interviewer_pages import hidden, sign_in
 from tests.api.test_pages import Form
 from tests.api.test_phone import CSV_OK, import_csv
@@ -44,22 +44,6 @@ async def other(world: World, settings: Settings, engine: Engine[Any]) -> AsyncI
     app = create_app(settings, engine)
     async with AsyncTestClient(app=app) as client:
         yield World(client=client, app=app, tokens=world.tokens, user_ids=world.user_ids)
-
-
-async def _token(world: World, point: str = "A1-Q1") -> str:
-    response = await world.client.get(f"/api/v1/service-points/{point}", headers=world.auth("admin"))
-    return str(response.json()["token"])
-
-
-def _body(token: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "id": str(uuid.uuid4()),
-        "token": token,
-        "answers": {"RATING": 3},
-        "channel": "online",
-        "language": "vi",
-        **extra,
-    }
 
 
 async def _device(world: World, point: str = "A1-Q1") -> tuple[int, str]:
@@ -82,10 +66,12 @@ async def test_invented_device_headers_do_not_escape_the_points_limit(
 ) -> None:
     monkeypatch.setattr(submissions_route, "FAST_PATH_ENABLED", fast)
     await create_open_wave(world)
-    token = await _token(world)
+    token = await point_token(world)
     responses = [
         await world.client.post(
-            "/api/v1/submissions", json=_body(token), headers={"X-Kiosk-Device": secrets.token_urlsafe(16)}
+            "/api/v1/submissions",
+            json=online_body(token),
+            headers={"X-Kiosk-Device": secrets.token_urlsafe(16)},
         )
         for _ in range(LIMIT + 2)
     ]
@@ -96,28 +82,30 @@ async def test_invented_device_headers_do_not_escape_the_points_limit(
 
 async def test_kiosk_submissions_count_per_registered_device(world: World) -> None:
     await create_open_wave(world)
-    token = await _token(world)
+    token = await point_token(world)
     (_, first), (_, second) = await _device(world), await _device(world)
     post = world.client.post
     kiosk = [
-        (await post("/api/v1/submissions", json=_body(token, channel="kiosk"), headers={"X-Kiosk-Device": d}))
+        await post(
+            "/api/v1/submissions", json=online_body(token, channel="kiosk"), headers={"X-Kiosk-Device": d}
+        )
         for d in [first] * (LIMIT + 1) + [second]
     ]
     assert [r.status_code for r in kiosk] == [201] * LIMIT + [429, 201]
     _assert_limited(kiosk[LIMIT])
     # an invented device is not a fresh limit key but an unknown device
     invented = await post(
-        "/api/v1/submissions", json=_body(token, channel="kiosk"), headers={"X-Kiosk-Device": "made-up"}
+        "/api/v1/submissions", json=online_body(token, channel="kiosk"), headers={"X-Kiosk-Device": "made-up"}
     )
     assert invented.status_code == 401
     # the point's online limit is its own
-    assert (await post("/api/v1/submissions", json=_body(token))).status_code == 201
+    assert (await post("/api/v1/submissions", json=online_body(token))).status_code == 201
     assert await Submission.count() == LIMIT + 2
 
 
 async def test_form_posts_are_limited(world: World) -> None:
     await create_open_wave(world)
-    token = await _token(world)
+    token = await point_token(world)
     statuses = []
     for _ in range(LIMIT + 1):
         form = Form(world, token)
@@ -133,7 +121,7 @@ async def test_form_posts_are_limited(world: World) -> None:
     again = await world.client.post(f"/f/{token}", data={"_state": review, "_action": "submit"})
     assert again.status_code == 429 and 1 <= int(again.headers["retry-after"]) <= 60
     # the JSON API counts against the same limit
-    assert (await world.client.post("/api/v1/submissions", json=_body(token))).status_code == 429
+    assert (await world.client.post("/api/v1/submissions", json=online_body(token))).status_code == 429
     assert await Submission.count() == LIMIT
 
 
@@ -141,9 +129,9 @@ async def test_interviewer_screens_share_the_points_limit(world: World) -> None:
     await create_open_wave(world, channels=("online", "kiosk", "phone"))
     imported: Any = await import_csv(world, CSV_OK)
     assert imported.status_code == 201
-    token = await _token(world)
+    token = await point_token(world)
     for _ in range(LIMIT):
-        assert (await world.client.post("/api/v1/submissions", json=_body(token))).status_code == 201
+        assert (await world.client.post("/api/v1/submissions", json=online_body(token))).status_code == 201
     await sign_in(world)
     url = "/i/W1/C1/form"  # C1 belongs to A1-Q1
     fields = hidden((await world.client.get(url)).text)
@@ -157,15 +145,15 @@ async def test_interviewer_screens_share_the_points_limit(world: World) -> None:
 
 async def test_the_limit_holds_across_two_applications(world: World, other: World) -> None:
     await create_open_wave(world)
-    token_a1, token_a2 = await _token(world), await _token(world, "A2-Q1")
+    token_a1, token_a2 = await point_token(world), await point_token(world, "A2-Q1")
     # one after the other, alternating between the two processes
     alternating = [
-        await client.post("/api/v1/submissions", json=_body(token_a1))
+        await client.post("/api/v1/submissions", json=online_body(token_a1))
         for client in [world.client, other.client] * (LIMIT + 1)
     ]
     assert sorted(r.status_code for r in alternating) == [201] * LIMIT + [429] * (LIMIT + 2)
     # all at once (group commit puts several in one transaction, in both processes)
-    bodies = [_body(token_a2) for _ in range(4 * LIMIT)]
+    bodies = [online_body(token_a2) for _ in range(4 * LIMIT)]
     together = await asyncio.gather(
         *(
             (world.client if i % 2 else other.client).post("/api/v1/submissions", json=body)
@@ -180,33 +168,33 @@ async def test_the_limit_holds_across_two_applications(world: World, other: Worl
 
 async def test_windows_replays_and_refusals(world: World) -> None:
     await create_open_wave(world)
-    token = await _token(world)
+    token = await point_token(world)
     now = [1_900_000_000.5]
     world.app.state.services.rate_limiter.clock = lambda: now[0]
     world.app.state.services.rate_limiter.per_minute = 1
     post = world.client.post
-    invalid = await post("/api/v1/submissions", json=_body(token, answers={"RATING": 9}))
+    invalid = await post("/api/v1/submissions", json=online_body(token, answers={"RATING": 9}))
     assert invalid.status_code == 422  # refused: does not count
-    first = _body(token)
+    first = online_body(token)
     assert (await post("/api/v1/submissions", json=first)).status_code == 201
-    over = await post("/api/v1/submissions", json=_body(token))
+    over = await post("/api/v1/submissions", json=online_body(token))
     assert over.status_code == 429 and over.headers["retry-after"] == "60"
     assert (await post("/api/v1/submissions", json=first)).status_code == 200  # a replay still answers
     now[0] += 45
-    later = await post("/api/v1/submissions", json=_body(token))
+    later = await post("/api/v1/submissions", json=online_body(token))
     assert later.status_code == 429 and later.headers["retry-after"] == "15"
     now[0] += 15  # the window that began with the first stored submission has ended
-    assert (await post("/api/v1/submissions", json=_body(token))).status_code == 201
+    assert (await post("/api/v1/submissions", json=online_body(token))).status_code == 201
     world.app.state.services.rate_limiter.per_minute = 0  # off: nothing is counted or refused
     for _ in range(3):
-        assert (await post("/api/v1/submissions", json=_body(token))).status_code == 201
+        assert (await post("/api/v1/submissions", json=online_body(token))).status_code == 201
     assert await Submission.count() == 5
     assert (await SubmissionRate.select(SubmissionRate.hits).first()) == {"hits": 1}
 
 
 async def test_a_batch_over_the_limit_stores_and_counts_only_what_fits(world: World) -> None:
     await create_open_wave(world)
-    token = await _token(world)
+    token = await point_token(world)
     service = world.app.state.services.submissions
     service.rate_limit.per_minute = 1
     await service.resolve(token)  # cached: the three requests below queue without waiting on a load
@@ -234,18 +222,18 @@ async def test_a_revocation_through_one_application_bites_at_once_in_another(
     world: World, other: World
 ) -> None:
     await create_open_wave(world)
-    token = await _token(world)
+    token = await point_token(world)
     device_id, device = await _device(world)
     other.app.state.services.submissions.cache_seconds = 3600.0  # its device cache would still say "valid"
     headers = {"X-Kiosk-Device": device}
-    kiosk = _body(token, channel="kiosk")
+    kiosk = online_body(token, channel="kiosk")
     assert (await other.client.post("/api/v1/submissions", json=kiosk, headers=headers)).status_code == 201
     revoked = await world.client.post(
         f"/api/v1/kiosk-devices/{device_id}/revoke", headers=world.auth("agency")
     )
     assert revoked.status_code == 200
     refused = await other.client.post(
-        "/api/v1/submissions", json=_body(token, channel="kiosk"), headers=headers
+        "/api/v1/submissions", json=online_body(token, channel="kiosk"), headers=headers
     )
     assert refused.status_code == 401, refused.text
     assert refused.json()["type"] == "urn:sipas:problem:unauthenticated"

@@ -11,13 +11,7 @@ import pytest
 
 import api.routes.submissions as submissions_route
 from survey_engine.tables import KioskDevice, Submission
-from tests.api.conftest import World, create_open_wave
-
-
-async def _token(world: World, point: str = "A1-Q1") -> str:
-    return (await world.client.get(f"/api/v1/service-points/{point}", headers=world.auth("admin"))).json()[
-        "token"
-    ]
+from tests.api.conftest import World, create_open_wave, point_token
 
 
 def _body(service_token: str, **extra: Any) -> dict[str, Any]:
@@ -36,7 +30,7 @@ def _body(service_token: str, **extra: Any) -> dict[str, Any]:
 
 async def test_accepted_then_replayed_then_conflicting(world: World) -> None:
     await create_open_wave(world)
-    body = _body(await _token(world))
+    body = _body(await point_token(world))
     first = await world.client.post("/api/v1/submissions", json=body)
     assert first.status_code == 201, first.text
     assert first.json() == {"id": body["id"], "status": "accepted"}
@@ -59,7 +53,7 @@ async def test_one_id_in_any_spelling_is_one_submission(
     """Issue 11, item 9: the same UUID without dashes or in upper case was stored a second time."""
     monkeypatch.setattr(submissions_route, "FAST_PATH_ENABLED", fast)
     await create_open_wave(world)
-    token = await _token(world)
+    token = await point_token(world)
     body = _body(token)
     canonical = body["id"]
     first = await world.client.post("/api/v1/submissions", json=body)
@@ -84,7 +78,7 @@ async def test_one_id_in_any_spelling_is_one_submission(
 
 async def test_concurrent_submissions_share_commits_and_each_is_stored_once(world: World) -> None:
     await create_open_wave(world)
-    token = await _token(world)
+    token = await point_token(world)
     bodies = [_body(token) for _ in range(60)]
     bodies += bodies[:20]  # replays racing the originals
     responses = await asyncio.gather(*(world.client.post("/api/v1/submissions", json=b) for b in bodies))
@@ -115,7 +109,7 @@ async def test_concurrent_submissions_share_commits_and_each_is_stored_once(worl
 )
 async def test_rejections_store_nothing(world: World, change: dict[str, Any], status: int, kind: str) -> None:
     await create_open_wave(world)
-    response = await world.client.post("/api/v1/submissions", json=_body(await _token(world), **change))
+    response = await world.client.post("/api/v1/submissions", json=_body(await point_token(world), **change))
     assert response.status_code == status, response.text
     assert response.json()["type"] == kind
     assert await Submission.count() == 0
@@ -125,25 +119,25 @@ async def test_invalid_answers_are_listed_per_item_in_the_form_language(world: W
     await create_open_wave(world)
     response = await world.client.post(
         "/api/v1/submissions",
-        json=_body(await _token(world), answers={"RATING": 9, "COMMENT": 5}, language="en"),
+        json=_body(await point_token(world), answers={"RATING": 9, "COMMENT": 5}, language="en"),
     )
     errors = response.json()["errors"]
     assert {e["field"] for e in errors} == {"RATING", "COMMENT"}
     vi = await world.client.post(
-        "/api/v1/submissions", json=_body(await _token(world), answers={"RATING": 9})
+        "/api/v1/submissions", json=_body(await point_token(world), answers={"RATING": 9})
     )
     assert vi.json()["errors"][0]["message"] != errors[0]["message"]  # Vietnamese text for language vi
 
 
 async def test_closed_wave_and_rotated_token(world: World) -> None:
     await create_open_wave(world)
-    token = await _token(world)
+    token = await point_token(world)
     assert (await world.client.post("/api/v1/submissions", json=_body(token))).status_code == 201
     await world.client.post("/api/v1/service-points/A1-Q1/rotate-token", headers=world.auth("admin"))
     world.app.state.services.submissions.forget()
     stale = await world.client.post("/api/v1/submissions", json=_body(token))
     assert stale.status_code == 404
-    new_token = await _token(world)
+    new_token = await point_token(world)
     await world.client.post("/api/v1/waves/W1/status", json={"status": "closed"}, headers=world.auth("admin"))
     closed = await world.client.post("/api/v1/submissions", json=_body(new_token))
     assert closed.status_code == 409 and closed.json()["type"] == "urn:sipas:problem:wave-closed"
@@ -152,7 +146,7 @@ async def test_closed_wave_and_rotated_token(world: World) -> None:
 
 async def test_closing_is_seen_even_through_the_form_cache(world: World) -> None:
     await create_open_wave(world)
-    token = await _token(world)
+    token = await point_token(world)
     services = world.app.state.services
     services.submissions.cache_seconds = 3600.0  # the cache would still say "open"
     assert (await world.client.post("/api/v1/submissions", json=_body(token))).status_code == 201
@@ -165,7 +159,7 @@ async def test_closing_is_seen_even_through_the_form_cache(world: World) -> None
 async def test_dossier_code_allows_one_response(world: World) -> None:
     # A dossier code typed in by staff (a paper form); a respondent links a dossier with its receipt only.
     await create_open_wave(world, channels=("online", "kiosk", "paper"))
-    token, staff = await _token(world), world.auth("admin")
+    token, staff = await point_token(world), world.auth("admin")
     first = _body(token, channel="paper", dossier_code="H56-0001")
     assert (await world.client.post("/api/v1/submissions", json=first, headers=staff)).status_code == 201
     again = _body(token, channel="paper", dossier_code=" h56-0001 ")
@@ -190,7 +184,7 @@ async def test_an_anonymous_dossier_code_is_refused_and_stores_nothing(
     )
     headers = {"X-Kiosk-Device": device.json()["token"]} if channel == "kiosk" else {}
     headers.update(world.auth("admin"))  # a bearer token does not make an online/kiosk response a staff entry
-    token = await _token(world)
+    token = await point_token(world)
     for fast in (True, False):  # the fast path, then the full handler
         monkeypatch.setattr(submissions_route, "FAST_PATH_ENABLED", fast)
         guessed = _body(token, channel=channel, dossier_code="H56-0001")
@@ -215,7 +209,7 @@ async def test_control_characters_in_a_text_answer_are_refused(
     """Issue 11, item 5: one NUL in a stored comment broke the XLSX export; refused at the door."""
     monkeypatch.setattr(submissions_route, "FAST_PATH_ENABLED", fast)
     await create_open_wave(world)
-    token = await _token(world)
+    token = await point_token(world)
     for bad in ("Chờ lâu\u0000quá", "x\u001b[31m", "x\u007f", "x\u0085"):
         body = _body(token, answers={"RATING": 3, "COMMENT": bad}, language="en")
         response = await world.client.post("/api/v1/submissions", json=body)
@@ -231,7 +225,7 @@ async def test_control_characters_in_a_text_answer_are_refused(
 async def test_rate_limit_answers_429_per_token(world: World) -> None:
     await create_open_wave(world)
     world.app.state.services.rate_limiter.per_minute = 2
-    token_a1, token_a2 = await _token(world), await _token(world, "A2-Q1")
+    token_a1, token_a2 = await point_token(world), await point_token(world, "A2-Q1")
     codes = [
         (await world.client.post("/api/v1/submissions", json=_body(token_a1))).status_code for _ in range(3)
     ]
@@ -255,7 +249,7 @@ async def test_kiosk_devices_register_submit_revoke(world: World) -> None:
     assert created.json()["pairing_url"].endswith(f"#device={device_token}")
     stored = await KioskDevice.select(KioskDevice.token_hash).first()
     assert stored is not None and stored["token_hash"] != device_token
-    token = await _token(world)
+    token = await point_token(world)
     body = _body(token, channel="kiosk")
     ok = await world.client.post("/api/v1/submissions", json=body, headers={"X-Kiosk-Device": device_token})
     assert ok.status_code == 201
@@ -266,7 +260,7 @@ async def test_kiosk_devices_register_submit_revoke(world: World) -> None:
         "/api/v1/kiosk-devices", json={"service_point": "A2-Q1", "name": "x"}, headers=headers
     )
     assert other.status_code == 404
-    wrong_point = _body(await _token(world, "A2-Q1"), channel="kiosk")
+    wrong_point = _body(await point_token(world, "A2-Q1"), channel="kiosk")
     response = await world.client.post(
         "/api/v1/submissions", json=wrong_point, headers={"X-Kiosk-Device": device_token}
     )
@@ -285,7 +279,7 @@ async def test_phone_submissions_record_the_interviewer(world: World) -> None:
     await create_open_wave(world)
     admin = world.auth("admin")
     await world.client.patch("/api/v1/waves/W1", json={"name_en": "x"}, headers=admin)
-    token = await _token(world)
+    token = await point_token(world)
     # counter-3 wave collects online and kiosk only
     refused = await world.client.post(
         "/api/v1/submissions", json=_body(token, channel="phone"), headers=world.auth("interviewer")
@@ -310,7 +304,7 @@ async def test_receipt_code_allows_exactly_one_response(world: World) -> None:
     from survey_engine.receipts import sign_receipt
 
     await create_open_wave(world, channels=("online", "kiosk", "paper"))
-    token = await _token(world)
+    token = await point_token(world)
     secret = world.app.state.services.settings.secret_key
     receipt = sign_receipt(secret, "000.00.12.H56-260101-0001", "A1-Q1")
     first = await world.client.post("/api/v1/submissions", json=_body(token, receipt=receipt))
@@ -334,7 +328,7 @@ async def test_receipt_code_allows_exactly_one_response(world: World) -> None:
 
 async def test_break_off_is_stored_as_incomplete(world: World) -> None:
     await create_open_wave(world)
-    token = await _token(world)
+    token = await point_token(world)
     partial = _body(token, answers={"COMMENT": "Chờ lâu quá"}, complete=False)
     response = await world.client.post("/api/v1/submissions", json=partial)
     assert response.status_code == 201, response.text
@@ -356,7 +350,7 @@ async def test_receipt_status_for_the_form_page(world: World) -> None:
     from survey_engine.receipts import sign_receipt
 
     await create_open_wave(world)
-    token = await _token(world)
+    token = await point_token(world)
     services = world.app.state.services
     receipt = sign_receipt(services.settings.secret_key, "D-1", "A1-Q1")
     assert await services.submissions.receipt_status(token, receipt) == "ok"

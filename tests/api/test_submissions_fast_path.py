@@ -18,14 +18,9 @@ import pytest
 import api.routes.submissions as submissions_route
 from survey_engine.receipts import sign_receipt
 from survey_engine.tables import Submission, SubmissionRate
-from tests.api.conftest import World, create_open_wave
+from tests.api.conftest import World, create_open_wave, point_token
 
 IGNORED_HEADERS = {"content-length", "date"}
-
-
-async def _token(world: World, point: str = "A1-Q1") -> str:
-    response = await world.client.get(f"/api/v1/service-points/{point}", headers=world.auth("admin"))
-    return str(response.json()["token"])
 
 
 def _body(token: str, **extra: Any) -> dict[str, Any]:
@@ -120,7 +115,7 @@ async def test_fast_path_answers_as_the_handler(
     world: World, case: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await create_open_wave(world)
-    token = await _token(world)
+    token = await point_token(world)
     answers = []
     for fast in (False, True):
         monkeypatch.setattr(submissions_route, "FAST_PATH_ENABLED", fast)
@@ -140,7 +135,7 @@ async def test_fast_path_replays_conflicts_and_limits_as_the_handler(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await create_open_wave(world)
-    token = await _token(world)
+    token = await point_token(world)
     runs = []
     for fast in (False, True):
         monkeypatch.setattr(submissions_route, "FAST_PATH_ENABLED", fast)
@@ -173,7 +168,7 @@ async def test_fast_path_kiosk_device_header(world: World, monkeypatch: pytest.M
         "/api/v1/kiosk-devices", json={"service_point": "A1-Q1", "name": "Tab"}, headers=world.auth("agency")
     )
     device = created.json()["token"]
-    token, other = await _token(world), await _token(world, "A2-Q1")
+    token, other = await point_token(world), await point_token(world, "A2-Q1")
     runs = []
     for fast in (False, True):
         monkeypatch.setattr(submissions_route, "FAST_PATH_ENABLED", fast)
@@ -194,7 +189,7 @@ async def test_fast_path_kiosk_device_header(world: World, monkeypatch: pytest.M
 
 async def test_common_submissions_take_the_fast_path(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     await create_open_wave(world)
-    token = await _token(world)
+    token = await point_token(world)
     callers: list[str] = []
     original = submissions_route._submission
 
