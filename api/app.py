@@ -17,29 +17,29 @@ from litestar.types import Message, Scope
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 
-from api.auth import provide_actor
-from api.console import CONSOLE_ROUTER
+from api.administration.routes_admin_units import list_admin_units
+from api.administration.routes_agencies import AgencyController, ServicePointController
+from api.administration.routes_questionnaires import QuestionnaireController
+from api.administration.routes_users import AuditController, UserController
+from api.administration.routes_waves import WaveController
+from api.collection.routes_forms import get_form
+from api.collection.routes_qr import QR_HANDLERS
+from api.collection.routes_submissions import KioskDeviceController, submit
 from api.database import RecentDatabaseFailures, engine_from_url, prepare_sqlite_file, use_engine
-from api.json_body import JsonLimitedRequest
-from api.pages import PAGE_HANDLERS, TEMPLATE_CONFIG
-from api.problems import EXCEPTION_HANDLERS
-from api.request_checks import CrossSiteRequest, cross_site_problem, json_bodies_only
-from api.routes.admin_units import list_admin_units
-from api.routes.agencies import AgencyController, ServicePointController
-from api.routes.auth import AuthController
-from api.routes.estimates import wave_estimates
-from api.routes.fieldwork import FIELDWORK_HANDLERS
-from api.routes.forms import get_form
-from api.routes.health import VERSION, health
-from api.routes.phone import PHONE_HANDLERS
-from api.routes.qr import QR_HANDLERS
-from api.routes.questionnaires import QuestionnaireController
-from api.routes.reports import REPORT_HANDLERS
-from api.routes.submissions import KioskDeviceController, submit
-from api.routes.users import AuditController, UserController
-from api.routes.waves import WaveController
+from api.fieldwork.routes_fieldwork import FIELDWORK_HANDLERS
+from api.fieldwork.routes_phone import PHONE_HANDLERS
+from api.results.routes_estimates import wave_estimates
+from api.results.routes_reports import REPORT_HANDLERS
 from api.services import Services
 from api.settings import Settings
+from api.web.auth import provide_actor
+from api.web.console import CONSOLE_ROUTER
+from api.web.health import VERSION, health
+from api.web.json_body import JsonLimitedRequest
+from api.web.pages import PAGE_HANDLERS, TEMPLATE_CONFIG
+from api.web.problems import EXCEPTION_HANDLERS
+from api.web.request_checks import CrossSiteRequest, cross_site_problem, json_bodies_only
+from api.web.routes_auth import AuthController
 
 # Drivers log SQL with its parameters at DEBUG (phone numbers, tokens): never let those lines through.
 for _driver in ("aiosqlite", "asyncpg"):

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from api.settings import Settings
-from survey_engine.agencies import AgencyService, ServicePointService
-from survey_engine.kiosks import KioskDeviceService
-from survey_engine.questionnaires import QuestionnaireService
-from survey_engine.ratelimit import SubmissionRateLimit
+from survey_engine.administration.agencies import AgencyService, ServicePointService
+from survey_engine.administration.questionnaires import QuestionnaireService
+from survey_engine.administration.staff import StaffService
+from survey_engine.administration.waves import WaveService
+from survey_engine.collection.kiosks import KioskDeviceService
+from survey_engine.collection.ratelimit import SubmissionRateLimit
+from survey_engine.collection.submissions import SubmissionService
 from survey_engine.security import PasswordHashing
-from survey_engine.staff import StaffService
-from survey_engine.submissions import SubmissionService
-from survey_engine.waves import WaveService
 
 
 @dataclass(frozen=True)

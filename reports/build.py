@@ -1,6 +1,7 @@
 """From the statistics layer to scorecards: pure conversions of ``sampling`` results into frozen report data.
 
-No database: the caller (``survey_engine.scorecards``) loads the results and labels; these helpers pick
+No database: the caller (``survey_engine.results.scorecards``) loads the results and labels; these helpers
+pick
 one agency's estimates out of an :class:`~sampling.results.IndexResult`, compute the peer contrast from the
 joint linearisation, and assemble a :class:`~reports.scorecard_data.ScorecardData`.
 """

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from survey_engine.actors import SYSTEM
-from survey_engine.agencies import AgencyService, ServicePointService
+from survey_engine.administration.agencies import AgencyService, ServicePointService
+from survey_engine.administration.questionnaires import QuestionnaireService, definition_json
+from survey_engine.administration.staff import StaffService
+from survey_engine.administration.waves import WaveService
 from survey_engine.answer_codes import criteria_layout
 from survey_engine.questionnaire import get_template, list_templates
-from survey_engine.questionnaires import QuestionnaireService, definition_json
 from survey_engine.simulate import simulate_answers
-from survey_engine.staff import StaffService
 from survey_engine.tables import (
     AdminUnit,
     Agency,
@@ -29,7 +30,6 @@ from survey_engine.tables import (
     Wave,
 )
 from survey_engine.transactions import write_transaction
-from survey_engine.waves import WaveService
 
 UNIT_VERSION = "2025-07"  # the map in force since the merger of provinces on 1 July 2025
 PROVINCE = ("AB", "Tỉnh An Bình (minh họa)", "An Binh Province (demo)")
@@ -337,7 +337,7 @@ async def _top_up_responses(seed: int, wanted: int) -> int:
 async def ensure_demo_devices(known: dict[str, str]) -> dict[str, str]:
     """One registered kiosk tablet per demo service point; ``known`` maps point code → device token
     from an earlier run. Returns the tokens to keep (new devices are registered where missing)."""
-    from survey_engine.kiosks import KioskDeviceService
+    from survey_engine.collection.kiosks import KioskDeviceService
     from survey_engine.security import hash_token
 
     kiosks = KioskDeviceService()

@@ -276,7 +276,7 @@ class CallAttempt(Table, tablename="call_attempt"):
 ALL_TABLES = (*ALL_TABLES, KioskDevice, Contact, CallAttempt)
 
 
-# -- Frames, samples and weights (survey_engine/frames.py, fieldwork.py, weights_store.py) -------------
+# -- Frames, samples and weights (survey_engine/fieldwork/: frames.py, samples.py, weights.py) --------
 
 
 class Frame(Table, tablename="frame"):

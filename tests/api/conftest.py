@@ -15,7 +15,7 @@ from piccolo.engine.base import Engine
 from api.app import create_app
 from api.settings import Settings
 from survey_engine.actors import SYSTEM
-from survey_engine.agencies import AgencyService, ServicePointService
+from survey_engine.administration.agencies import AgencyService, ServicePointService
 
 PASSWORD = "correct horse battery"
 ROLES = ("admin", "statistician", "agency", "interviewer")

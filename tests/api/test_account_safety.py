@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
-from api.auth import SESSION_COOKIE
-from api.console.base import CSRF_PURPOSE
-from api.pages.csrf import csrf_token
+from api.web.auth import SESSION_COOKIE
+from api.web.console_base import CSRF_PURPOSE
+from api.web.csrf import csrf_token
 from survey_engine.actors import SYSTEM
 from survey_engine.tables import AuditLog, StaffUser
 from tests.api.conftest import PASSWORD, World

@@ -13,9 +13,9 @@ import uuid
 import pytest
 from litestar.handlers import HTTPRouteHandler
 
-import api.routes.submissions as submissions_route
-from api.auth import SESSION_COOKIE
-from api.request_checks import CROSS_SITE_TYPE, is_json_media_type
+import api.collection.routes_submissions as submissions_route
+from api.web.auth import SESSION_COOKIE
+from api.web.request_checks import CROSS_SITE_TYPE, is_json_media_type
 from survey_engine.tables import Frame, ServicePoint, StaffUser, Submission
 from tests.api.conftest import PASSWORD, World, create_open_wave
 

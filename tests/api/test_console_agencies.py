@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 from survey_engine.actors import SYSTEM
-from survey_engine.agencies import AgencyService, ServicePointService
+from survey_engine.administration.agencies import AgencyService, ServicePointService
 from survey_engine.tables import AdminUnit, Agency, AuditLog, ServicePoint
 from tests.api.conftest import World, create_open_wave
 from tests.support.console import Console, text_of

@@ -7,7 +7,7 @@ from typing import Any
 
 from pypdf import PdfReader
 
-from survey_engine.receipts import dossier_hash, sign_receipt
+from survey_engine.collection.receipts import dossier_hash, sign_receipt
 from survey_engine.tables import Frame, FrameUnit, Sample, SampleUnit, Wave, WeightRun
 from tests.api.conftest import World, create_open_wave
 from tests.api.test_fieldwork import SECRET, _submit, frame_csv

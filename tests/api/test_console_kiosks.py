@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from survey_engine.actors import SYSTEM
-from survey_engine.kiosks import KioskDeviceService
+from survey_engine.collection.kiosks import KioskDeviceService
 from survey_engine.security import hash_token
 from survey_engine.tables import KioskDevice, ServicePoint, Submission
 from tests.api.conftest import World, create_open_wave

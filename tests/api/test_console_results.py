@@ -19,7 +19,7 @@ import pytest
 from reports.numbers import format_interval, format_number
 from reports.scorecard import reason_text
 from survey_engine.actors import SYSTEM
-from survey_engine.agencies import ServicePointService
+from survey_engine.administration.agencies import ServicePointService
 from survey_engine.questionnaire import get_template
 from survey_engine.simulate import simulate_answers
 from survey_engine.tables import ServicePoint
@@ -290,9 +290,11 @@ async def test_downloads_accept_the_console_session(data: World) -> None:
 
 
 def test_csv_cells_cannot_run_as_spreadsheet_formulas() -> None:
-    from survey_engine.spreadsheet import csv_line  # the console's microdata CSV writes its lines with it
+    from survey_engine.results.spreadsheet import (
+        csv_line,  # the console's microdata CSV writes its lines with it
+    )
 
-    # "-2" is a number to a spreadsheet, not a formula: kept as it is (see survey_engine.spreadsheet)
+    # "-2" is a number to a spreadsheet, not a formula: kept as it is (see survey_engine.results.spreadsheet)
     line = csv_line(['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "plain", 3, None, "a=b"])
     assert line.strip() == '"\'=HYPERLINK(""http://x"")",\'+1,-2,\'@SUM(A1),plain,3,,a=b'
 
@@ -361,7 +363,7 @@ async def test_probability_series_and_field_filter(world: World) -> None:
 
 
 def test_charts_draw_flags_as_such_and_wrap_vietnamese_labels() -> None:
-    from api.console import charts
+    from api.results import charts
 
     points = [
         charts.Point("Chỉ số SIPAS", 80.2, 77.1, 83.0, "ok", "80,2", strong=True),
@@ -428,8 +430,8 @@ def test_charts_draw_flags_as_such_and_wrap_vietnamese_labels() -> None:
 
 
 async def test_repeated_pages_reuse_estimates_until_the_data_change(data: World, monkeypatch: Any) -> None:
-    from api.console import results as module
-    from survey_engine import analysis
+    from api.results import console_results as module
+    from survey_engine.results import analysis
 
     module._RESULTS_CACHE.clear()
     calls: list[tuple[Any, ...]] = []

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import uuid
 
-from api.console.base import NAV
-from survey_engine.staff import MAX_FAILED_LOGINS
+from api.web.console_base import NAV
+from survey_engine.administration.staff import MAX_FAILED_LOGINS
 from tests.api.conftest import PASSWORD, World, create_open_wave
 from tests.support.console import Console, text_of
 
@@ -211,7 +211,7 @@ async def test_malformed_addresses_and_parameters_are_pages_not_500s(world: Worl
 
 
 def test_redirect_targets_stay_inside_the_console() -> None:
-    from api.console.base import safe_back
+    from api.web.console_base import safe_back
 
     for good in ("/staff", "/staff/agencies?q=S%E1%BB%9F", "/staff/login?next=%2Fstaff%2Fusers"):
         assert safe_back(good) == good

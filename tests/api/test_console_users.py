@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from survey_engine.staff import MAX_FAILED_LOGINS
+from survey_engine.administration.staff import MAX_FAILED_LOGINS
 from tests.api.conftest import PASSWORD, World
 from tests.support.console import Console, text_of
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from survey_engine.receipts import sign_receipt
+from survey_engine.collection.receipts import sign_receipt
 from survey_engine.tables import Contact, FrameUnit, Wave, WeightRun
 from tests.api.conftest import World, create_open_wave
 from tests.api.test_fieldwork import SECRET, frame_csv, post_frame
@@ -191,7 +191,7 @@ async def test_open_then_close_purges_phones_and_recomputes_weights_as_the_api_d
 
 
 async def test_progress_and_rates_per_agency_and_channel_counts(world: World) -> None:
-    from survey_engine.receipts import dossier_hash
+    from survey_engine.collection.receipts import dossier_hash
     from survey_engine.tables import SampleUnit
 
     await create_open_wave(world, channels=("online", "paper"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
-from survey_engine.scorecards import counter_ratings, counter_ratings_by_agency
+from survey_engine.results.scorecards import counter_ratings, counter_ratings_by_agency
 from tests.api.conftest import World, create_open_wave
 
 VN = timezone(timedelta(hours=7))

@@ -23,12 +23,12 @@ from litestar.testing import AsyncTestClient
 from piccolo.engine.base import Engine
 from piccolo.engine.sqlite import SQLiteEngine
 
-import api.routes.submissions as submissions_route
+import api.collection.routes_submissions as submissions_route
 from api.app import create_app
-from api.auth import SESSION_COOKIE
 from api.database import use_engine
 from api.settings import Settings
-from survey_engine.ingest_store import PostgresBatchStore, SQLiteBatchStore
+from api.web.auth import SESSION_COOKIE
+from survey_engine.collection.ingest_store import PostgresBatchStore, SQLiteBatchStore
 from survey_engine.tables import Agency, Submission
 from tests.api.conftest import World, create_open_wave, point_token
 from tests.support.console import Console

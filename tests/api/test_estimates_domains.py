@@ -16,8 +16,8 @@ import pytest
 from sampling import Design, estimate_indices
 from sampling.calibration import poststratify
 from survey_engine.answer_codes import criteria_layout
+from survey_engine.collection.receipts import sign_receipt
 from survey_engine.questionnaire import get_template
-from survey_engine.receipts import sign_receipt
 from survey_engine.tables import FrameUnit, ServicePoint, Submission
 from tests.api.conftest import World
 from tests.api.test_fieldwork import SECRET, post_frame

@@ -10,8 +10,8 @@ import pytest
 from openpyxl import Workbook
 from pypdf import PdfReader
 
-from survey_engine.receipts import dossier_hash, sign_receipt
-from survey_engine.sample_units import weights_for_wave
+from survey_engine.collection.receipts import dossier_hash, sign_receipt
+from survey_engine.fieldwork.sample_units import weights_for_wave
 from survey_engine.tables import Contact, Frame, FrameUnit, Sample, SampleUnit, Wave, WeightRun
 from tests.api.conftest import World, create_open_wave
 
@@ -361,7 +361,7 @@ async def test_letters_are_one_page_per_sampled_dossier_with_a_receipt(framed: W
 
 async def test_closing_hook_purges_frame_phones_and_weights(framed: World) -> None:
     from survey_engine.actors import SYSTEM
-    from survey_engine.fieldwork import on_wave_closed
+    from survey_engine.fieldwork.samples import on_wave_closed
 
     a1_codes = await _drawn(framed)
     a2_drawn = [
@@ -423,7 +423,7 @@ async def test_progress_refuses_an_eligible_share_outside_0_1(framed: World) -> 
     """The API checks e; the service now does too (AAPOR's e is a proportion), naming the parameter."""
     from survey_engine.actors import SYSTEM
     from survey_engine.errors import InvalidInput
-    from survey_engine.fieldwork import FieldworkService
+    from survey_engine.fieldwork.samples import FieldworkService
 
     await _drawn(framed)
     with pytest.raises(InvalidInput) as exc:

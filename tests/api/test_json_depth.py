@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
-import api.routes.submissions as submissions_route
-from api.json_body import MAX_JSON_DEPTH, nested_too_deep
+import api.collection.routes_submissions as submissions_route
+from api.web.json_body import MAX_JSON_DEPTH, nested_too_deep
 from survey_engine.tables import Agency, AuditLog, KioskDevice, StaffUser, Submission
 from tests.api.conftest import World, create_open_wave, point_token
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import httpx
 
+from survey_engine.administration.staff import MAX_FAILED_LOGINS
 from survey_engine.errors import AuthenticationFailed
-from survey_engine.staff import MAX_FAILED_LOGINS
 from survey_engine.tables import StaffUser
 from tests.api.conftest import PASSWORD, World
 
@@ -100,7 +100,7 @@ from api.migrate import migrate
 from survey_engine.actors import SYSTEM
 from survey_engine.errors import AuthenticationFailed
 from survey_engine.security import PasswordHashing
-from survey_engine.staff import StaffService
+from survey_engine.administration.staff import StaffService
 from survey_engine.tables import StaffUser
 
 async def main() -> None:

@@ -328,7 +328,7 @@ async def test_page_weight_is_under_100_kb(world: World) -> None:
 
 
 async def test_receipt_is_checked_when_the_form_opens(world: World) -> None:
-    from survey_engine.receipts import sign_receipt
+    from survey_engine.collection.receipts import sign_receipt
 
     await create_open_wave(world)
     token = await token_of("A1-Q1")

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from survey_engine.actors import SYSTEM
+from survey_engine.collection.receipts import dossier_hash
 from survey_engine.errors import Conflict, NotFound
-from survey_engine.phone import PhoneService
-from survey_engine.receipts import dossier_hash
+from survey_engine.fieldwork.phone import PhoneService
 from survey_engine.tables import AuditLog, CallAttempt, Contact, Wave
 from tests.api.conftest import PASSWORD, World, create_open_wave
 

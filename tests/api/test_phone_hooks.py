@@ -97,7 +97,7 @@ async def test_a_contact_not_assigned_to_the_submitter_is_refused_before_storing
 
 async def test_a_contact_of_another_agency_or_point_is_refused_before_storing(world: World) -> None:
     from survey_engine.actors import SYSTEM
-    from survey_engine.agencies import ServicePointService
+    from survey_engine.administration.agencies import ServicePointService
 
     token_a1 = await _phone_wave(world)
     admin = world.auth("admin")

@@ -9,7 +9,7 @@ import pypdf
 import pytest
 
 from reports.qr import qr_png, qr_svg
-from survey_engine.receipts import verify_receipt
+from survey_engine.collection.receipts import verify_receipt
 from tests.api.conftest import World, create_open_wave
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"

@@ -1,6 +1,7 @@
 """Scorecard and province-summary downloads: roles, agency scope (404), headers, languages.
 
-The wave statistics come from ``survey_engine.analysis`` (the lead's loader); here its result is replaced
+The wave statistics come from ``survey_engine.results.analysis`` (the lead's loader); here its result is
+replaced
 by a real ``estimate_indices`` run on simulated counter-3 answers for agencies A1 and A2.
 """
 
@@ -16,7 +17,7 @@ from pypdf import PdfReader
 
 from sampling import Design, estimate_indices
 from sampling.results import IndexResult
-from survey_engine import analysis, scorecards
+from survey_engine.results import analysis, scorecards
 from tests.api.conftest import World, create_open_wave
 
 
@@ -135,7 +136,8 @@ async def _submit(world: World, point: str, ratings: list[int]) -> None:
 
 
 async def test_end_to_end_from_stored_responses(world: World) -> None:
-    """No stand-in: responses stored through the API, estimated by survey_engine.analysis, rendered."""
+    """No stand-in: responses stored through the API, estimated by survey_engine.results.analysis,
+    rendered."""
     await create_open_wave(world)
     await _submit(world, "A1-Q1", [3] * 20 + [2] * 15 + [1] * 5)
     await _submit(world, "A2-Q1", [3] * 10 + [2] * 12 + [1] * 14)

@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from api.cli import main
-from api.cli_report import Progress, render_batch
+from api.results.cli_report import Progress, render_batch
 from reports.scorecard import scorecard_filename
 from tests.reports.test_scorecard_build import build_scorecard, synthetic_province
 

@@ -8,8 +8,8 @@ import random
 import uuid
 
 from reports.numbers import format_percent
-from survey_engine import analysis
 from survey_engine.questionnaire import get_template
+from survey_engine.results import analysis
 from survey_engine.simulate import simulate_answers
 from survey_engine.tables import ServicePoint
 from tests.api.conftest import World

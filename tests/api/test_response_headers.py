@@ -8,7 +8,7 @@ import uuid
 import httpx
 import pytest
 
-import api.routes.submissions as submissions_route
+import api.collection.routes_submissions as submissions_route
 from api.app import SECURITY_HEADERS
 from tests.api.conftest import World, create_open_wave
 

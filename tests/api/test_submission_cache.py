@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-import survey_engine.submissions as submissions_module
+import survey_engine.collection.submissions as submissions_module
 from survey_engine.tables import KioskDevice, ServicePoint, Wave, WaveAgency, WaveServicePoint
 from tests.api.conftest import World, create_open_wave, online_body, point_token
 

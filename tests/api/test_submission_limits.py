@@ -19,10 +19,10 @@ import pytest
 from litestar.testing import AsyncTestClient
 from piccolo.engine.base import Engine
 
-import api.routes.submissions as submissions_route
+import api.collection.routes_submissions as submissions_route
 from api.app import create_app
 from api.settings import Settings
-from survey_engine.submissions import SubmissionRequest
+from survey_engine.collection.submissions import SubmissionRequest
 from survey_engine.tables import Contact, Submission, SubmissionRate
 from tests.api.conftest import World, create_open_wave, online_body, point_token
 from tests.api.test_interviewer_pages import hidden, sign_in

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-import api.routes.submissions as submissions_route
+import api.collection.routes_submissions as submissions_route
 from survey_engine.tables import KioskDevice, Submission
 from tests.api.conftest import World, create_open_wave, point_token
 
@@ -176,7 +176,7 @@ async def test_an_anonymous_dossier_code_is_refused_and_stores_nothing(
 ) -> None:
     """Issue 11, item 3: a guessed code would use up the citizen's dossier (their receipt then gets 409)
     or put answers into the probability sample; only a signed receipt or staff links a dossier."""
-    from survey_engine.receipts import sign_receipt
+    from survey_engine.collection.receipts import sign_receipt
 
     await create_open_wave(world)
     device = await world.client.post(
@@ -292,7 +292,7 @@ async def test_phone_submissions_record_the_interviewer(world: World) -> None:
 
 
 def test_body_hash_ignores_nothing_but_the_id() -> None:
-    from survey_engine.submissions import SubmissionRequest, request_body_hash
+    from survey_engine.collection.submissions import SubmissionRequest, request_body_hash
 
     base = SubmissionRequest(client_id="a", token="t", answers={"X": 1}, channel="online", language="vi")
     assert request_body_hash(base) == request_body_hash(replace(base, client_id="b"))
@@ -301,7 +301,7 @@ def test_body_hash_ignores_nothing_but_the_id() -> None:
 
 
 async def test_receipt_code_allows_exactly_one_response(world: World) -> None:
-    from survey_engine.receipts import sign_receipt
+    from survey_engine.collection.receipts import sign_receipt
 
     await create_open_wave(world, channels=("online", "kiosk", "paper"))
     token = await point_token(world)
@@ -347,7 +347,7 @@ async def test_break_off_is_stored_as_incomplete(world: World) -> None:
 
 
 async def test_receipt_status_for_the_form_page(world: World) -> None:
-    from survey_engine.receipts import sign_receipt
+    from survey_engine.collection.receipts import sign_receipt
 
     await create_open_wave(world)
     token = await point_token(world)

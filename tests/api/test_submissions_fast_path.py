@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-import api.routes.submissions as submissions_route
-from survey_engine.receipts import sign_receipt
+import api.collection.routes_submissions as submissions_route
+from survey_engine.collection.receipts import sign_receipt
 from survey_engine.tables import Submission, SubmissionRate
 from tests.api.conftest import World, create_open_wave, point_token
 

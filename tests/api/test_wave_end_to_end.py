@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from api.cli_collect import _write, codebook_path
+from api.results.cli_export import _write, codebook_path
 from sampling import Design, estimate_indices
 from sampling.calibration import poststratify, rake
-from survey_engine.receipts import dossier_hash, sign_receipt
-from survey_engine.sample_units import weights_for_wave
+from survey_engine.collection.receipts import dossier_hash, sign_receipt
+from survey_engine.fieldwork.sample_units import weights_for_wave
 from survey_engine.tables import FrameUnit, SampleUnit, Submission, Wave
 from tests.api.conftest import World, create_open_wave
 from tests.api.test_fieldwork import SECRET, frame_csv, post_frame

@@ -1,4 +1,4 @@
-"""api.tabular: typed columns, codes in sorted level order, one-line errors naming column and row."""
+"""api.cli.tabular: typed columns, codes in sorted level order, one-line errors naming column and row."""
 
 from __future__ import annotations
 
@@ -7,7 +7,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from api.tabular import MissingColumnError, MissingValueError, NonNumericValueError, TabularError, read_table
+from api.cli.tabular import (
+    MissingColumnError,
+    MissingValueError,
+    NonNumericValueError,
+    TabularError,
+    read_table,
+)
 
 
 @pytest.fixture

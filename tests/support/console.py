@@ -6,9 +6,9 @@ import re
 from html import unescape
 from typing import Any
 
-from api.auth import SESSION_COOKIE
-from api.console.base import CSRF_PURPOSE
-from api.pages.csrf import csrf_token
+from api.web.auth import SESSION_COOKIE
+from api.web.console_base import CSRF_PURPOSE
+from api.web.csrf import csrf_token
 from tests.api.conftest import World
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from survey_engine.analysis import (
+from survey_engine.results.analysis import (
     UNKNOWN,
     _calibration_changes_variance,
     _check_by,

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 
 from sampling.response_rates import eligibility_share, response_rates
 from survey_engine.errors import InvalidInput
-from survey_engine.fieldwork import PlanParameters, compute_plan
-from survey_engine.frames import parse_date, parse_frame
-from survey_engine.sample_units import unit_status
-from survey_engine.weights_store import _options, compute_weights
+from survey_engine.fieldwork.frames import parse_date, parse_frame
+from survey_engine.fieldwork.sample_units import unit_status
+from survey_engine.fieldwork.samples import PlanParameters, compute_plan
+from survey_engine.fieldwork.weights import _options, compute_weights
 
 TODAY = date(2026, 11, 22)
 

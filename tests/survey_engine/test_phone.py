@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from survey_engine.phone import (
+from survey_engine.fieldwork.phone import (
     CALLBACK,
     COMPLETE,
     DISPOSITIONS,

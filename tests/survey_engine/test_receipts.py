@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from survey_engine.receipts import (
+from survey_engine.collection.receipts import (
     InvalidReceipt,
     Receipt,
     dossier_hash,

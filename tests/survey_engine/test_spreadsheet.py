@@ -1,4 +1,5 @@
-"""The one rule for spreadsheet cells (survey_engine.spreadsheet): formulas quoted, numbers kept, XML-illegal
+"""The one rule for spreadsheet cells (survey_engine.results.spreadsheet): formulas quoted, numbers kept,
+XML-illegal
 characters removed; XLSX text cells are strings whatever they hold."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from survey_engine.spreadsheet import csv_cells, csv_line, safe_text, xlsx_cells
+from survey_engine.results.spreadsheet import csv_cells, csv_line, safe_text, xlsx_cells
 
 ATTACKS = {
     '=HYPERLINK("http://x","y")': '\'=HYPERLINK("http://x","y")',
@@ -84,7 +85,7 @@ def test_xlsx_text_cells_are_strings_never_formulas_or_errors(tmp_path: Path) ->
 
 
 def test_estimates_csv_of_the_api_follows_the_rule() -> None:
-    from survey_engine.estimates_view import CSV_COLUMNS, rows_as_csv
+    from survey_engine.results.estimates_view import CSV_COLUMNS, rows_as_csv
 
     item = {
         "domain": {"frame:sex": "=1+1"},

@@ -1,0 +1,1 @@
+"""Administration: agencies, administrative units, questionnaires, staff accounts and waves."""

@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from api.services import Services
+from api.web.auth import ADMIN, AGENCY_EDITORS, READERS
+from api.web.routes_common import Limit, Offset, to_page, to_struct
+from api.web.schemas import (
+    AgencyIn,
+    AgencyOut,
+    AgencyPatch,
+    PageOut,
+    ServicePointIn,
+    ServicePointOut,
+    ServicePointPatch,
+    set_fields,
+)
+from survey_engine.actors import Actor
+
+Search = Annotated[str | None, QueryParameter(max_length=100, description="part of a code or name")]
+
+
+class AgencyController(Controller):
+    path = "/api/v1/agencies"
+    tags = ["agencies"]
+
+    @get("/", summary="List agencies (an agency user sees its own)", guards=[READERS])
+    async def list_agencies(
+        self,
+        request: Request[Any, Any, Any],
+        actor: NamedDependency[Actor],
+        limit: Limit = 50,
+        offset: Offset = 0,
+        q: Search = None,
+    ) -> PageOut[AgencyOut]:
+        return to_page(AgencyOut, await request.app.state.services.agencies.list(actor, limit, offset, q))
+
+    @post("/", summary="Create an agency", guards=[ADMIN])
+    async def create_agency(
+        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], data: JSONBody[AgencyIn]
+    ) -> AgencyOut:
+        return to_struct(AgencyOut, await request.app.state.services.agencies.create(actor, set_fields(data)))
+
+    @get("/{code:str}", summary="One agency", guards=[READERS])
+    async def get_agency(
+        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], code: FromPath[str]
+    ) -> AgencyOut:
+        return to_struct(AgencyOut, await request.app.state.services.agencies.get(actor, code))
+
+    @patch("/{code:str}", summary="Change an agency", guards=[ADMIN])
+    async def update_agency(
+        self,
+        request: Request[Any, Any, Any],
+        actor: NamedDependency[Actor],
+        code: FromPath[str],
+        data: JSONBody[AgencyPatch],
+    ) -> AgencyOut:
+        return to_struct(
+            AgencyOut, await request.app.state.services.agencies.update(actor, code, set_fields(data))
+        )
+
+    @delete("/{code:str}", summary="Delete an unused agency (409 when in use)", guards=[ADMIN])
+    async def delete_agency(
+        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], code: FromPath[str]
+    ) -> None:
+        await request.app.state.services.agencies.delete(actor, code)
+
+
+def _point(services: Services, row: dict[str, Any]) -> ServicePointOut:
+    token = str(row["token"])
+    return to_struct(
+        ServicePointOut,
+        {
+            **row,
+            "name": row["name_vi"],
+            "online_url": services.online_url(token),
+            "kiosk_url": services.kiosk_url(token),
+        },
+    )
+
+
+class ServicePointController(Controller):
+    path = "/api/v1/service-points"
+    tags = ["service points"]
+
+    @get("/", summary="List service points (an agency user sees its own)", guards=[READERS])
+    async def list_points(
+        self,
+        request: Request[Any, Any, Any],
+        actor: NamedDependency[Actor],
+        limit: Limit = 50,
+        offset: Offset = 0,
+        agency: Annotated[str | None, QueryParameter(max_length=32)] = None,
+        q: Search = None,
+    ) -> PageOut[ServicePointOut]:
+        services: Services = request.app.state.services
+        page = await services.service_points.list(actor, limit, offset, agency, q)
+        return PageOut(
+            items=[_point(services, row) for row in page.items], total=page.total, limit=limit, offset=offset
+        )
+
+    @post("/", summary="Create a service point (it gets a fresh public token)", guards=[AGENCY_EDITORS])
+    async def create_point(
+        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], data: JSONBody[ServicePointIn]
+    ) -> ServicePointOut:
+        services: Services = request.app.state.services
+        return _point(services, await services.service_points.create(actor, set_fields(data)))
+
+    @get("/{code:str}", summary="One service point", guards=[READERS])
+    async def get_point(
+        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], code: FromPath[str]
+    ) -> ServicePointOut:
+        services: Services = request.app.state.services
+        return _point(services, await services.service_points.get(actor, code))
+
+    @patch("/{code:str}", summary="Change a service point", guards=[AGENCY_EDITORS])
+    async def update_point(
+        self,
+        request: Request[Any, Any, Any],
+        actor: NamedDependency[Actor],
+        code: FromPath[str],
+        data: JSONBody[ServicePointPatch],
+    ) -> ServicePointOut:
+        services: Services = request.app.state.services
+        return _point(services, await services.service_points.update(actor, code, set_fields(data)))
+
+    @post(
+        "/{code:str}/rotate-token",
+        summary="Replace the public token; old QR codes stop working",
+        guards=[AGENCY_EDITORS],
+        status_code=200,
+    )
+    async def rotate_token(
+        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], code: FromPath[str]
+    ) -> ServicePointOut:
+        services: Services = request.app.state.services
+        return _point(services, await services.service_points.rotate_token(actor, code))
+
+    @delete("/{code:str}", summary="Delete an unused service point (409 when in use)", guards=[ADMIN])
+    async def delete_point(
+        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], code: FromPath[str]
+    ) -> None:
+        await request.app.state.services.service_points.delete(actor, code)

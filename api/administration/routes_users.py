@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, QueryParameter
+
+from api.services import Services
+from api.web.auth import ADMIN
+from api.web.routes_common import Limit, Offset, RowId, to_page, to_struct
+from api.web.schemas import AuditEntryOut, PageOut, Role, UserIn, UserOut, UserPatch, set_fields
+from survey_engine import audit
+from survey_engine.actors import Actor
+
+
+class UserController(Controller):
+    path = "/api/v1/users"
+    tags = ["users"]
+    guards = [ADMIN]
+
+    @get("/", summary="List staff accounts")
+    async def list_users(
+        self,
+        request: Request[Any, Any, Any],
+        limit: Limit = 50,
+        offset: Offset = 0,
+        role: Annotated[Role | None, QueryParameter()] = None,
+    ) -> PageOut[UserOut]:
+        page = await request.app.state.services.staff.list_users(limit, offset, role)
+        return to_page(UserOut, page)
+
+    @post("/", summary="Create a staff account")
+    async def create_user(
+        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], data: JSONBody[UserIn]
+    ) -> UserOut:
+        services: Services = request.app.state.services
+        row = await services.staff.create_user(
+            actor, data.email, data.password, data.role, data.agency, data.display_name
+        )
+        return to_struct(UserOut, row)
+
+    @get("/{user_id:int}", summary="One staff account")
+    async def get_user(self, request: Request[Any, Any, Any], user_id: RowId) -> UserOut:
+        return to_struct(UserOut, await request.app.state.services.staff.get_user(user_id))
+
+    @patch(
+        "/{user_id:int}",
+        summary="Change role, agency, status or password of an account",
+        description=(
+            "All the changes or none. Disabling an account or setting its password ends its sessions and "
+            "tokens. 409 when the change would leave no active administrator (the last one cannot be "
+            "disabled or given another role)."
+        ),
+    )
+    async def update_user(
+        self,
+        request: Request[Any, Any, Any],
+        actor: NamedDependency[Actor],
+        user_id: RowId,
+        data: JSONBody[UserPatch],
+    ) -> UserOut:
+        return to_struct(
+            UserOut, await request.app.state.services.staff.update_user(actor, user_id, set_fields(data))
+        )
+
+
+class AuditController(Controller):
+    path = "/api/v1/audit-log"
+    tags = ["users"]
+    guards = [ADMIN]
+
+    @get("/", summary="Staff changes, newest first")
+    async def list_audit(
+        self,
+        limit: Limit = 50,
+        offset: Offset = 0,
+        object_type: Annotated[str | None, QueryParameter(max_length=32)] = None,
+    ) -> PageOut[AuditEntryOut]:
+        return to_page(AuditEntryOut, await audit.list_entries(limit, offset, object_type))

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from api.web.auth import ANALYSTS, READERS
+from api.web.routes_common import Limit, Offset, to_page, to_struct
+from api.web.schemas import PageOut, WaveIn, WaveOut, WavePatch, WaveStatus, WaveStatusIn, set_fields
+from survey_engine.actors import Actor
+
+
+class WaveController(Controller):
+    path = "/api/v1/waves"
+    tags = ["waves"]
+
+    @get("/", summary="List waves (an agency user sees those that include its agency)", guards=[READERS])
+    async def list_waves(
+        self,
+        request: Request[Any, Any, Any],
+        actor: NamedDependency[Actor],
+        limit: Limit = 50,
+        offset: Offset = 0,
+        status: Annotated[WaveStatus | None, QueryParameter()] = None,
+    ) -> PageOut[WaveOut]:
+        return to_page(WaveOut, await request.app.state.services.waves.list(actor, limit, offset, status))
+
+    @post("/", summary="Create a wave (status draft)", guards=[ANALYSTS])
+    async def create_wave(
+        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], data: JSONBody[WaveIn]
+    ) -> WaveOut:
+        return to_struct(WaveOut, await request.app.state.services.waves.create(actor, set_fields(data)))
+
+    @get("/{code:str}", summary="One wave", guards=[READERS])
+    async def get_wave(
+        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], code: FromPath[str]
+    ) -> WaveOut:
+        return to_struct(WaveOut, await request.app.state.services.waves.get(actor, code))
+
+    @patch("/{code:str}", summary="Change a wave (most fields only while draft)", guards=[ANALYSTS])
+    async def update_wave(
+        self,
+        request: Request[Any, Any, Any],
+        actor: NamedDependency[Actor],
+        code: FromPath[str],
+        data: JSONBody[WavePatch],
+    ) -> WaveOut:
+        return to_struct(
+            WaveOut, await request.app.state.services.waves.update(actor, code, set_fields(data))
+        )
+
+    @post(
+        "/{code:str}/status",
+        summary="Open or close a wave (draft → open → closed)",
+        guards=[ANALYSTS],
+        status_code=200,
+    )
+    async def set_status(
+        self,
+        request: Request[Any, Any, Any],
+        actor: NamedDependency[Actor],
+        code: FromPath[str],
+        data: JSONBody[WaveStatusIn],
+    ) -> WaveOut:
+        return to_struct(WaveOut, await request.app.state.services.waves.set_status(actor, code, data.status))
+
+    @delete("/{code:str}", summary="Delete a draft wave", guards=[ANALYSTS])
+    async def delete_wave(
+        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], code: FromPath[str]
+    ) -> None:
+        await request.app.state.services.waves.delete(actor, code)

@@ -1,0 +1,284 @@
+"""``sipas serve``, ``sipas db migrate``, ``sipas demo`` and ``sipas user add``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import secrets
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from api.cli.errors import CliFailure, CliUsageError
+from api.settings import Settings, SettingsError
+
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        raise CliUsageError(str(exc)) from exc
+
+
+def _run_with_engine(settings: Settings, job: Callable[[Any], Awaitable[T]]) -> T:
+    from piccolo.engine.postgres import PostgresEngine
+
+    from api.database import engine_from_url, use_engine
+    from api.migrate import MigrationFailed, migrate
+
+    try:
+        engine = engine_from_url(settings.database_url)
+    except SettingsError as exc:
+        raise CliUsageError(str(exc)) from exc
+
+    async def main() -> T:
+        use_engine(engine)
+        if isinstance(engine, PostgresEngine):
+            await engine.start_connection_pool(min_size=1, max_size=4)
+        try:
+            await migrate(engine)
+            return await job(engine)
+        finally:
+            if isinstance(engine, PostgresEngine):
+                await engine.close_connection_pool()
+
+    try:
+        return asyncio.run(main())
+    except MigrationFailed as exc:
+        raise CliFailure(str(exc)) from exc
+    except OSError as exc:  # database unreachable, disk full…
+        raise CliFailure(f"database: {exc}") from exc
+
+
+# -- serve ------------------------------------------------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = _settings()
+    if args.workers < 1:
+        raise CliUsageError("--workers must be at least 1")
+    print(f"sipas: serving {settings.base_url} (database: {settings.database_kind})", flush=True)
+    print(f"  health:   {settings.base_url}/health", flush=True)
+    print(f"  staff console: {settings.base_url}/staff   (interviewers: {settings.base_url}/i)", flush=True)
+    print(
+        f"  staff API: {settings.base_url}/api/v1/  (OpenAPI: {settings.base_url}/schema/openapi.json)",
+        flush=True,
+    )
+    uvicorn.run(
+        "api.app:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="warning",
+        access_log=False,  # request lines carry tokens in URLs: keep them out of logs
+        server_header=False,
+    )
+    return 0
+
+
+# -- db migrate -------------------------------------------------------------------------------------
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    settings = _settings()
+
+    async def nothing(_: Any) -> None:
+        return None
+
+    _run_with_engine(settings, nothing)
+    print(f"database migrated ({settings.database_kind})")
+    return 0
+
+
+# -- demo -------------------------------------------------------------------------------------------
+
+
+def _load_credentials(settings: Settings) -> dict[str, Any]:
+    path = settings.data_dir / "demo_credentials.json"
+    if path.exists():
+        try:
+            loaded = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(loaded, dict):
+                return loaded
+        except (OSError, ValueError):
+            pass
+    return {}
+
+
+def _save_credentials(settings: Settings, stored: dict[str, Any]) -> None:
+    """Owner-only file: it holds the demo's passwords and kiosk device tokens."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.data_dir / "demo_credentials.json"
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(stored, handle, indent=2)
+    os.replace(tmp, path)
+
+
+def _demo_passwords(stored: dict[str, Any], emails: list[str]) -> dict[str, str]:
+    """Random passwords, kept so that re-runs print the same ones."""
+    passwords = stored.setdefault("passwords", {})
+    for email in emails:
+        if not isinstance(passwords.get(email), str) or len(passwords[email]) < 10:
+            passwords[email] = secrets.token_urlsafe(12)
+    return dict(passwords)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from api.services import Services
+    from survey_engine.demo import STAFF, ensure_demo_devices, seed_demo
+
+    settings = _settings()
+    if args.responses < 0 or args.responses > 1_000_000:
+        raise CliUsageError("--responses must be between 0 and 1000000")
+    services = Services.build(settings)
+    stored = _load_credentials(settings)
+    passwords = _demo_passwords(stored, [email for email, _, _ in STAFF])
+
+    async def job(_: Any) -> Any:
+        result = await seed_demo(services.staff, passwords, seed=args.seed, responses=args.responses)
+        devices = await ensure_demo_devices(dict(stored.get("kiosk_devices", {})))
+        return result, devices
+
+    result, devices = _run_with_engine(settings, job)
+    stored["kiosk_devices"] = devices
+    _save_credentials(settings, stored)
+    # The kiosk URL carries its tablet's device token in the fragment (never sent to the server).
+    points = [
+        {
+            **p,
+            "online_url": services.online_url(p["token"]),
+            "kiosk_url": f"{services.kiosk_url(p['token'])}#device={devices[p['code']]}",
+        }
+        for p in result.service_points
+    ]
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "wave": result.wave,
+                    "questionnaire": result.questionnaire,
+                    "agencies": result.agencies,
+                    "service_points": points,
+                    "staff": result.staff,
+                    "responses": result.responses,
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return 0
+    made = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in result.created.items() if v) or "nothing new"
+    print(f"Demo province seeded ({made}); wave {result.wave} is open with {result.responses} responses.")
+    print(f"\nStaff console: {settings.base_url}/staff   (phone interviewers: {settings.base_url}/i)")
+    print(f"Staff API:     {settings.base_url}/api/v1/   (OpenAPI: {settings.base_url}/schema/openapi.json)")
+    print("Staff accounts (sign in at /staff, or with POST /api/v1/auth/login for scripts):")
+    for person in result.staff:
+        print(f"  {person['role']:<13} {person['email']:<28} {person['password']}")
+    print("\nService points:")
+    for p in points[:6]:
+        print(f"  {p['code']:<22} online form: {p['online_url']}")
+        print(f"  {'':<22} kiosk:       {p['kiosk_url']}")
+    if len(points) > 6:
+        print(f"  … and {len(points) - 6} more (sipas demo --json lists them all)")
+    return 0
+
+
+# -- user add ---------------------------------------------------------------------------------------
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from api.services import Services
+    from survey_engine.actors import SYSTEM
+    from survey_engine.errors import Conflict, InvalidInput
+
+    settings = _settings()
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+        generated = False
+    else:
+        password = secrets.token_urlsafe(12)
+        generated = True
+    services = Services.build(settings)
+
+    async def job(_: Any) -> Any:
+        return await services.staff.create_user(SYSTEM, args.email, password, args.role, args.agency)
+
+    try:
+        user = _run_with_engine(settings, job)
+    except InvalidInput as exc:
+        details = "; ".join(f"{p.field} {p.message}" for p in exc.problems)
+        raise CliUsageError(f"{exc.detail}: {details}" if details else exc.detail) from exc
+    except Conflict as exc:
+        raise CliUsageError(exc.detail) from exc
+    print(
+        f"created {user['role']} account {user['email']}"
+        + (f" for agency {user['agency']}" if user["agency"] else "")
+    )
+    if generated:
+        print(f"password: {password}")
+    return 0
+
+
+def _host(text: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9.:\-\[\]]{1,253}", text):
+        raise argparse.ArgumentTypeError(f"not a host name or address: {text!r}")
+    return text
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from exc
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError("a port is between 1 and 65535")
+    return value
+
+
+def register(sub: Any) -> None:
+    serve = sub.add_parser("serve", help="run the web application", description="Run the web application.")
+    serve.add_argument("--host", type=_host, default="127.0.0.1")
+    serve.add_argument("--port", type=_port, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve.set_defaults(func=cmd_serve)
+
+    db = sub.add_parser("db", help="database administration", description="Database administration.")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", parser_class=sub._parser_class)
+    db_sub.required = True
+    mig = db_sub.add_parser("migrate", help="apply migrations (SQLite or PostgreSQL, by DATABASE_URL)")
+    mig.set_defaults(func=cmd_migrate)
+
+    demo = sub.add_parser(
+        "demo",
+        help="seed the demo province, staff, questionnaires, an open wave and simulated responses",
+        description="Seed the demo (idempotent). Prints staff accounts and form URLs; --json for scripts.",
+    )
+    demo.add_argument("--seed", type=int, default=2026, help="random seed of the simulated responses")
+    demo.add_argument(
+        "--responses",
+        type=int,
+        default=2000,
+        help="simulated responses in the demo wave (top-up; default 2000)",
+    )
+    demo.add_argument("--json", action="store_true", help="print one JSON document (see docs/interfaces.md)")
+    demo.set_defaults(func=cmd_demo)
+
+    user = sub.add_parser("user", help="staff accounts", description="Staff accounts.")
+    user_sub = user.add_subparsers(dest="user_command", metavar="ACTION", parser_class=sub._parser_class)
+    user_sub.required = True
+    add = user_sub.add_parser("add", help="create a staff account (prints a generated password)")
+    add.add_argument("email")
+    add.add_argument("--role", required=True, choices=["admin", "statistician", "agency", "interviewer"])
+    add.add_argument("--agency", help="agency code (required for --role agency)")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    add.set_defaults(func=cmd_user_add)

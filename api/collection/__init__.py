@@ -1,0 +1,1 @@
+"""Collection: the citizen's online form, the kiosk, submissions, service-point QR codes, receipts."""

@@ -1,0 +1,111 @@
+"""The kiosk page ``/k/{token}``: a tablet at a service centre, rendered client-side.
+
+The questionnaire definition is embedded in the page (one request instead of two) as an inert JSON
+data block; ``/static/kiosk.js`` renders it, queues submissions in ``localStorage`` and posts them
+to ``POST /api/v1/submissions`` with the device token from the pairing URL's fragment.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, get
+from litestar.params import PathParameter, QueryParameter
+from litestar.response import Template
+
+from api.web.pages_common import PAGE_HEADERS, FormUnavailable, lang_of, load_form, message_page
+from api.web.render import STRINGS
+from survey_engine.tables import Wave
+
+Token = Annotated[str, PathParameter(max_length=64, description="the service point's public token")]
+Lang = Annotated[str | None, QueryParameter(max_length=2)]
+Seconds = Annotated[int | None, QueryParameter(ge=1, le=3600)]
+
+DEFAULT_IDLE = 90  # seconds without a touch before a half-finished form is abandoned
+DEFAULT_RESET = 8  # seconds the thank-you screen stays up
+IDLE_BOUNDS = (3, 600)
+RESET_BOUNDS = (2, 60)
+
+KIOSK_STRINGS: dict[str, tuple[str, str]] = {
+    "start": ("Bắt đầu đánh giá", "Start"),
+    "start_intro": (
+        "Xin mời Ông/Bà dành ít phút đánh giá sự phục vụ. Phiếu không ghi tên.",
+        "Please take a minute to rate our service. The form is anonymous.",
+    ),
+    "next": STRINGS["next"],
+    "back": STRINGS["back"],
+    "submit": STRINGS["submit"],
+    "step": STRINGS["step"],
+    "optional": STRINGS["optional"],
+    "yes": STRINGS["yes"],
+    "no": STRINGS["no"],
+    "error_title": STRINGS["error_title"],
+    "required": ("Câu hỏi bắt buộc trả lời.", "This item is required."),
+    "number": ("Vui lòng nhập một số.", "Please enter a number."),
+    "thanks_title": STRINGS["thanks_title"],
+    "thanks_body": STRINGS["thanks_body"],
+    "again": ("Trở về màn hình đầu", "Back to the start"),
+    "returning": ("Tự động trở về màn hình đầu sau {n} giây.", "Returning to the start in {n} seconds."),
+    "idle_title": ("Ông/Bà còn tiếp tục không?", "Are you still there?"),
+    "idle_body": (
+        "Không có thao tác. Phiếu sẽ được đóng sau {n} giây.",
+        "No activity. This form will close in {n} seconds.",
+    ),
+    "idle_continue": ("Tiếp tục trả lời", "Continue"),
+    "pending": ("đang chờ gửi: {n}", "waiting to send: {n}"),
+    "unregistered": ("thiết bị chưa được đăng ký", "device not registered"),
+    "max_chars": STRINGS["max_chars"],
+}
+
+
+async def _wave_settings(wave_id: int) -> dict[str, Any]:
+    row = await Wave.select(Wave.settings).where(Wave.id == wave_id).output(load_json=True).first()
+    settings = row["settings"] if row else None
+    return settings if isinstance(settings, dict) else {}
+
+
+def _bounded(value: int | None, default: int, bounds: tuple[int, int]) -> int:
+    return default if value is None else max(bounds[0], min(bounds[1], value))
+
+
+@get("/k/{token:str}", include_in_schema=False, name="kiosk_page")
+async def kiosk_page(
+    request: Request[Any, Any, Any],
+    token: Token,
+    lang: Lang = None,
+    idle: Seconds = None,
+    reset: Seconds = None,
+) -> Template:
+    lang = lang_of(lang)
+    try:
+        form, q = await load_form(token)
+    except FormUnavailable as exc:
+        return message_page(exc.kind, lang, exc.status, kiosk=True)
+    settings = await _wave_settings(int(form["wave_id"]))
+    definition = form["definition"]
+    config = {
+        "token": token,
+        "version": form["version"],
+        "lang": lang,
+        "idle": _bounded(idle, DEFAULT_IDLE, IDLE_BOUNDS),
+        "reset": _bounded(reset, DEFAULT_RESET, RESET_BOUNDS),
+        "idle_policy": "keep" if settings.get("kiosk_idle") == "keep" else "discard",
+        "agency": form["agency_name"],
+        "point": form["service_point_name"],
+        "strings": {k: {"vi": v[0], "en": v[1]} for k, v in KIOSK_STRINGS.items()},
+        "definition": {
+            k: definition[k]
+            for k in ("title", "sections", "items", "scales", "dont_know_label")
+            if k in definition
+        },
+    }
+    if "dont_know_label" not in config["definition"]:
+        config["definition"]["dont_know_label"] = {"vi": q.dont_know_label.vi, "en": q.dont_know_label.en}
+    return Template(
+        template_name="kiosk.html",
+        context={"lang": lang, "config": config, "title": q.title.get(lang)},
+        headers=PAGE_HEADERS,
+    )
+
+
+KIOSK_HANDLERS = [kiosk_page]

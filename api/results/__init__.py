@@ -1,0 +1,1 @@
+"""Results: estimates, scorecards, exports and charts."""

@@ -1,0 +1,193 @@
+"""``sipas report (--agency CODE | --all) --wave ID --out PATH [--lang vi|en]``: PDF scorecards.
+
+``--agency`` writes one scorecard (``--out`` is a file, or a folder to put
+``scorecard-{wave}-{agency}-{lang}.pdf`` in); ``--all`` writes every agency's scorecard of the wave and
+the province summary into the folder ``--out``, rendering in parallel worker processes (``--workers``,
+default: the number of CPUs). Every file is written atomically (beside the target, then renamed).
+Progress goes to stderr: a bar when stderr is a terminal, else one line per file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from pathlib import Path
+from typing import Any, TextIO
+
+from api.cli.errors import CliFailure, CliUsageError
+from api.cli.files import bounded_int, write_atomically
+
+LANGUAGES = ("vi", "en")
+
+
+# --- rendering in worker processes -------------------------------------------------------------------
+
+
+def _init_worker() -> None:
+    """Register fonts and build styles once per worker process, not once per document."""
+    from reports.fonts import register_fonts
+    from reports.scorecard import _styles
+
+    register_fonts()
+    _styles()
+
+
+def render_to_file(data: Any, lang: str, path: str, invariant: bool = False) -> tuple[str, int]:
+    """Render one scorecard and write it atomically; returns (path, bytes). Runs in a worker process."""
+    from reports.scorecard import render_scorecard
+
+    content = render_scorecard(data, lang, invariant=invariant)  # type: ignore[arg-type]
+    write_atomically(Path(path), content)
+    return path, len(content)
+
+
+class Progress:
+    """A text progress bar on a terminal; one line per finished file otherwise."""
+
+    def __init__(self, total: int, stream: TextIO | None = None, width: int = 30) -> None:
+        self.total = total
+        self.done = 0
+        self.stream = stream if stream is not None else sys.stderr
+        self.width = width
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.started = time.perf_counter()
+
+    def advance(self, path: str, size: int) -> None:
+        self.done += 1
+        if self.tty:
+            filled = round(self.width * self.done / max(self.total, 1))
+            bar = "#" * filled + "-" * (self.width - filled)
+            rate = self.done / max(time.perf_counter() - self.started, 1e-9)
+            self.stream.write(f"\r[{bar}] {self.done}/{self.total} ({rate:.0f}/s) {Path(path).name[:40]:<40}")
+            if self.done == self.total:
+                self.stream.write("\n")
+        else:
+            self.stream.write(f"[{self.done}/{self.total}] wrote {path} ({size // 1024} KB)\n")
+        self.stream.flush()
+
+
+def render_batch(
+    items: Sequence[tuple[Any, str]],
+    lang: str,
+    *,
+    workers: int = 2,
+    stream: TextIO | None = None,
+    invariant: bool = False,
+) -> list[tuple[str, int]]:
+    """Render ``(ScorecardData, path)`` pairs in ``workers`` processes, reporting progress on ``stream``.
+
+    Files are written by the workers (atomically); a failure stops the batch and raises :class:`CliFailure`
+    after the files already written are kept.
+    """
+    progress = Progress(len(items), stream)
+    results: list[tuple[str, int]] = []
+    if workers <= 1 or len(items) <= 1:
+        _init_worker()
+        for data, path in items:
+            result = render_to_file(data, lang, path, invariant)
+            results.append(result)
+            progress.advance(*result)
+        return results
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker) as pool:
+        pending: set[Future[tuple[str, int]]] = {
+            pool.submit(render_to_file, data, lang, path, invariant) for data, path in items
+        }
+        try:
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    result = future.result()
+                    results.append(result)
+                    progress.advance(*result)
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            raise
+    return results
+
+
+# --- the command ---------------------------------------------------------------------------------------
+
+
+def _target(out: Path, name: str) -> Path:
+    """``--out`` as a folder (the standard name inside) or a file."""
+    if out.is_dir() or str(out).endswith(os.sep):
+        return out / name
+    if out.suffix.lower() != ".pdf":
+        raise CliUsageError(f"--out must be an existing folder or a file name ending in .pdf (got {out})")
+    if not (out.parent if str(out.parent) else Path(".")).is_dir():
+        raise CliUsageError(f"--out: the folder {out.parent} does not exist")
+    return out
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from api.cli.server import _run_with_engine, _settings
+    from reports.province import province_filename, render_province_summary
+    from reports.scorecard import render_scorecard, scorecard_filename
+    from survey_engine.actors import SYSTEM
+    from survey_engine.errors import Conflict, NotFound
+
+    out = Path(args.out)
+    if args.all and not out.is_dir():
+        raise CliUsageError(f"--out {out}: with --all, give an existing folder")
+    settings = _settings()
+    from api.results.routes_reports import scorecard_from_report, scorecards_from_report, summary_from_report
+    from survey_engine.results import scorecards
+
+    async def job(_: Any) -> Any:
+        if args.all:
+            return await scorecards.wave_report(SYSTEM, args.wave)
+        return await scorecards.agency_report(SYSTEM, args.wave, args.agency)
+
+    try:
+        report = _run_with_engine(settings, job)
+    except NotFound as exc:
+        raise CliUsageError(str(exc)) from exc
+    except Conflict as exc:
+        raise CliFailure(str(exc)) from exc
+
+    if not args.all:
+        agency = next(iter(report.counter))  # the agency asked for, as stored
+        path = _target(out, scorecard_filename(args.wave, agency, args.lang))
+        content = render_scorecard(scorecard_from_report(report, agency, args.lang), args.lang)
+        write_atomically(path, content)
+        print(f"wrote {path} ({len(content) // 1024} KB)")
+        return 0
+    loaded = scorecards_from_report(report, args.lang)
+    items = [(data, str(out / scorecard_filename(args.wave, data.agency.code, args.lang))) for data in loaded]
+    results = render_batch(items, args.lang, workers=args.workers)
+    summary_path = out / province_filename(args.wave, args.lang)
+    write_atomically(summary_path, render_province_summary(summary_from_report(report, args.lang), args.lang))
+    print(f"wrote {len(results)} scorecards and {summary_path.name} to {out}")
+    return 0
+
+
+def register(sub: Any) -> None:
+    report = sub.add_parser(
+        "report",
+        help="PDF scorecards of one agency or of every agency of a wave",
+        description=(
+            "Write an agency's A4 scorecard for a wave (--agency), or every agency's scorecard and the "
+            "province summary (--all) into a folder. Files are named scorecard-{wave}-{agency}-{lang}.pdf "
+            "and province-summary-{wave}-{lang}.pdf and written atomically."
+        ),
+    )
+    which = report.add_mutually_exclusive_group(required=True)
+    which.add_argument("--agency", metavar="CODE", help="one agency")
+    which.add_argument(
+        "--all", action="store_true", help="every agency of the wave, and the province summary"
+    )
+    report.add_argument("--wave", required=True, metavar="ID", help="wave code")
+    report.add_argument("--out", required=True, metavar="PATH", help="a folder, or with --agency a FILE.pdf")
+    report.add_argument("--lang", choices=LANGUAGES, default="vi", help="language of the report (default vi)")
+    report.add_argument(
+        "--workers",
+        type=bounded_int(1, 64),
+        default=max(1, os.cpu_count() or 1),
+        help="worker processes for --all (default: the number of CPUs)",
+    )
+    report.set_defaults(func=cmd_report)

@@ -1,0 +1,38 @@
+"""The staff console: server-rendered pages under ``/staff`` for staff who do not use a command line.
+
+Vietnamese first (English by a switch kept in a cookie), role-aware menus and checks on every page,
+CSRF tokens on every form, no external resources (the same CSP as the citizen pages). Each section is a
+module with its own ``HANDLERS``; :mod:`api.web.console_base` holds what they share.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Router
+from litestar.di import Provide
+
+from api.administration import console_agencies as agencies
+from api.administration import console_users as users
+from api.administration import console_waves as waves
+from api.collection import console_kiosks as kiosks
+from api.fieldwork import console_fieldwork as fieldwork
+from api.results import console_results as results
+from api.web.console_base import EXCEPTION_HANDLERS, provide_staff
+from api.web.console_session import SESSION_HANDLERS
+
+CONSOLE_ROUTER: Any = Router(
+    path="/",
+    route_handlers=[
+        *SESSION_HANDLERS,
+        *agencies.HANDLERS,
+        *kiosks.HANDLERS,
+        *waves.HANDLERS,
+        *fieldwork.HANDLERS,
+        *results.HANDLERS,
+        *users.HANDLERS,
+    ],
+    dependencies={"staff": Provide(provide_staff)},
+    exception_handlers=EXCEPTION_HANDLERS,
+    include_in_schema=False,
+)

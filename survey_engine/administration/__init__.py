@@ -1,0 +1,1 @@
+"""Administration: agencies and units, questionnaires, staff accounts, waves."""

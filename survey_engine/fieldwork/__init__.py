@@ -1,0 +1,1 @@
+"""Fieldwork: frames, sample plans and draws, phone interviewing, stored samples and weights."""

@@ -1,0 +1,780 @@
+"""Phone interviews: contacts to call, call attempts with AAPOR disposition codes, purging phone numbers.
+
+Phone numbers are personal data kept only so that someone can place the call. They are returned only to
+the interviewer a contact is assigned to (and only while its wave is open), never in listings, summaries,
+audit details or error messages, and :meth:`PhoneService.purge_phones` sets them to NULL when the wave
+closes. Dossier codes are never stored: only their keyed hash (``receipts.dossier_hash``).
+
+Disposition codes follow AAPOR *Standard Definitions* (telephone surveys, table 2). Each code maps to one
+outcome, and the contact's status becomes the outcome of its latest attempt (``pending`` before any):
+
+==========  ==============================================================  ============
+code        AAPOR meaning                                                   outcome
+==========  ==============================================================  ============
+1.1         complete interview (only through :meth:`mark_complete`)         complete
+1.2         partial interview                                               partial
+2.10        refusal and break-off                                           refusal
+2.11        refusal (2.111 household-level, 2.112 known respondent)         refusal
+2.12        break-off                                                       refusal
+2.20        non-contact                                                     non_contact
+2.21        respondent never available                                      non_contact
+2.211       appointment: called back at ``callback_at`` (sub-code of 2.21)  callback
+2.22        answering machine (2.221 message left, 2.222 no message)        non_contact
+2.30        other eligible non-interview                                    other
+2.31–2.36   dead; unable; language (2.331–2.333); audio; location; misc.    other
+3.10        unknown eligibility                                             unknown
+3.11        not attempted or worked                                         unknown
+3.12        always busy                                                     non_contact
+3.13        no answer                                                       non_contact
+3.14        answering machine, eligibility unknown                          non_contact
+3.15–3.16   call blocking; technical phone problems                        unknown
+3.20–3.21   eligibility of the person unknown; no screener                  unknown
+3.90        other unknown eligibility                                       unknown
+4.10–4.90   not eligible: out of sample, fax, non-working/disconnected,     ineligible
+            number changed, no eligible respondent, quota filled, other
+==========  ==============================================================  ============
+
+AAPOR has no final code for an appointment: a callback is a temporary disposition which, if the interview
+never happens, ends as 2.21 "respondent never available". AAPOR allows finer sub-codes that roll up into
+its codes, so an appointment is ``2.211`` and its ``callback_at`` is required.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from piccolo.query.functions.aggregate import Count
+
+from survey_engine import audit
+from survey_engine.actors import Actor
+from survey_engine.collection.receipts import dossier_hash
+from survey_engine.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound, Page
+from survey_engine.tables import (
+    Agency,
+    CallAttempt,
+    Contact,
+    ServicePoint,
+    StaffUser,
+    Wave,
+    WaveAgency,
+    WaveServicePoint,
+)
+from survey_engine.transactions import is_unique_violation, write_transaction
+
+
+@dataclass(frozen=True)
+class Disposition:
+    label: str
+    outcome: str
+
+
+_OTHER = "other"
+DISPOSITIONS: dict[str, Disposition] = {
+    "1.1": Disposition("complete interview", "complete"),
+    "1.2": Disposition("partial interview", "partial"),
+    "2.10": Disposition("refusal and break-off", "refusal"),
+    "2.11": Disposition("refusal", "refusal"),
+    "2.111": Disposition("household-level refusal", "refusal"),
+    "2.112": Disposition("known-respondent refusal", "refusal"),
+    "2.12": Disposition("break-off", "refusal"),
+    "2.20": Disposition("non-contact", "non_contact"),
+    "2.21": Disposition("respondent never available", "non_contact"),
+    "2.211": Disposition("appointment: call back at the agreed time", "callback"),
+    "2.22": Disposition("telephone answering device", "non_contact"),
+    "2.221": Disposition("answering device, message left", "non_contact"),
+    "2.222": Disposition("answering device, no message left", "non_contact"),
+    "2.30": Disposition("other eligible non-interview", _OTHER),
+    "2.31": Disposition("dead", _OTHER),
+    "2.32": Disposition("physically or mentally unable", _OTHER),
+    "2.33": Disposition("language problem", _OTHER),
+    "2.331": Disposition("household-level language problem", _OTHER),
+    "2.332": Disposition("respondent language problem", _OTHER),
+    "2.333": Disposition("no interviewer for the needed language", _OTHER),
+    "2.34": Disposition("inadequate audio quality", _OTHER),
+    "2.35": Disposition("location or activity not allowing an interview", _OTHER),
+    "2.36": Disposition("miscellaneous", _OTHER),
+    "3.10": Disposition("unknown eligibility", "unknown"),
+    "3.11": Disposition("not attempted or worked", "unknown"),
+    "3.12": Disposition("always busy", "non_contact"),
+    "3.13": Disposition("no answer", "non_contact"),
+    "3.14": Disposition("answering device, eligibility unknown", "non_contact"),
+    "3.15": Disposition("call blocking", "unknown"),
+    "3.16": Disposition("technical phone problems", "unknown"),
+    "3.20": Disposition("eligibility of the respondent unknown", "unknown"),
+    "3.21": Disposition("no screener completed", "unknown"),
+    "3.90": Disposition("other unknown eligibility", "unknown"),
+    "4.10": Disposition("out of sample", "ineligible"),
+    "4.20": Disposition("fax or data line", "ineligible"),
+    "4.30": Disposition("non-working or disconnected number", "ineligible"),
+    "4.31": Disposition("non-working number", "ineligible"),
+    "4.32": Disposition("disconnected number", "ineligible"),
+    "4.33": Disposition("temporarily out of service", "ineligible"),
+    "4.40": Disposition("special technological circumstances", "ineligible"),
+    "4.41": Disposition("number changed", "ineligible"),
+    "4.70": Disposition("no eligible respondent", "ineligible"),
+    "4.80": Disposition("quota filled", "ineligible"),
+    "4.90": Disposition("other ineligible", "ineligible"),
+}
+COMPLETE = "1.1"
+CALLBACK = "2.211"
+OUTCOMES = ("complete", "partial", "refusal", "non_contact", "callback", "other", "unknown", "ineligible")
+STATUSES = ("pending", *OUTCOMES)
+# No further calls once the interview is done or the person is out of scope; a refusal may still be
+# converted and a partial interview resumed, so those stay open.
+FINAL_STATUSES = ("complete", "ineligible")
+
+CSV_REQUIRED = ("code", "agency", "phone")
+CSV_OPTIONAL = ("service_point", "dossier_code", "assigned_to")
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,47}$")
+_OPTIONAL_LONGEST = (("service_point", 48), ("dossier_code", 100), ("assigned_to", 254))
+MAX_REPORTED_PROBLEMS = 500
+INSERT_BATCH = 500  # rows per INSERT: stays under SQLite's limit on bound parameters
+_ROW_INDEX = re.compile(r"^rows\[(\d+)\]")
+_PHONE_SEPARATORS = re.compile(r"[\s.\-()/]")
+
+CONTACT_COLUMNS = (
+    Contact.id,
+    Contact.wave.code.as_alias("wave"),
+    Contact.wave.status.as_alias("wave_status"),
+    Contact.code,
+    Contact.agency.code.as_alias("agency"),
+    Contact.service_point.code.as_alias("service_point"),
+    Contact.assigned_to.email.as_alias("assigned_to"),
+    Contact.status,
+    Contact.attempts,
+    Contact.callback_at,
+    Contact.updated_at,
+)
+
+
+def normalise_phone(raw: str) -> str | None:
+    """A Vietnamese number as ``+84`` and its 9–10 digit national number, or None when it is not one.
+
+    Accepts separators (spaces, dots, dashes, parentheses) and the prefixes ``+84``, ``0084``, ``0`` or
+    none; ``84`` without ``+`` only when the remainder still has 9–10 digits, because spreadsheets drop
+    both the ``+`` and the leading ``0`` of numbers stored as numbers.
+    """
+    digits = _PHONE_SEPARATORS.sub("", raw.strip())
+    if digits.startswith("+84"):
+        national = digits[3:]
+    elif digits.startswith("0084"):
+        national = digits[4:]
+    elif digits.startswith("0"):
+        national = digits[1:]
+    elif digits.startswith("84") and len(digits) in (11, 12):
+        national = digits[2:]
+    else:
+        national = digits
+    if not national.isascii() or not national.isdigit() or not 9 <= len(national) <= 10:
+        return None
+    if national.startswith("0"):
+        return None
+    return "+84" + national
+
+
+@dataclass
+class ContactRow:
+    """One validated CSV row, before the database checks."""
+
+    index: int
+    line: int
+    code: str
+    agency: str
+    phone: str
+    service_point: str | None
+    dossier_code: str | None
+    assigned_to: str | None
+
+
+def _problem(index: int, column: str, message: str, code: str = "invalid") -> FieldProblem:
+    return FieldProblem(f"rows[{index}].{column}", message, code)
+
+
+def parse_contacts_csv(data: bytes) -> tuple[list[ContactRow], list[FieldProblem]]:
+    """Decode and check a contacts CSV without touching the database.
+
+    Rows are numbered from 0 after the header (``rows[0]`` is the file's second line); messages also
+    give the line number that spreadsheets show. Semicolons are accepted as the delimiter because
+    Excel in the Vietnamese locale (decimal comma) saves "CSV" with them.
+    """
+    try:
+        text = data.decode("utf-8-sig")  # a BOM is what Excel's "CSV UTF-8" writes
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start)
+        field = f"rows[{line - 1}]" if line else "header"
+        return [], [
+            FieldProblem(field, f"line {line + 1} is not UTF-8: save the file as CSV UTF-8", "encoding")
+        ]
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if ";" in first_line and "," not in first_line else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = [name.strip().lower() for name in next(reader, [])]
+    except csv.Error as exc:
+        return [], [FieldProblem("header", f"not CSV: {exc}", "malformed")]
+    problems = _header_problems(header)
+    if problems:
+        return [], problems
+    rows: list[ContactRow] = []
+    first_seen: dict[str, int] = {}
+    index = -1
+    while True:
+        try:
+            values = next(reader, None)
+        except csv.Error as exc:
+            index += 1
+            problems.append(
+                FieldProblem(f"rows[{index}]", f"line {reader.line_num}: not CSV: {exc}", "malformed")
+            )
+            break  # the reader cannot resynchronise after a broken quote
+        if values is None:
+            break
+        if not any(v.strip() for v in values):
+            continue  # blank lines (trailing newlines from spreadsheets) are not rows
+        index += 1
+        line = reader.line_num
+        if len(values) != len(header):
+            problems.append(
+                FieldProblem(
+                    f"rows[{index}]",
+                    f"line {line} has {len(values)} fields, the header has {len(header)}",
+                    "malformed",
+                )
+            )
+            continue
+        cell = {name: value.strip() for name, value in zip(header, values, strict=True)}
+        row, row_problems = _check_contact(index, line, cell, first_seen)
+        problems += row_problems
+        if row is not None:
+            rows.append(row)
+    if index < 0 and not problems:
+        problems.append(FieldProblem("rows", "the file has a header but no rows", "required"))
+    return rows, problems
+
+
+def _header_problems(header: list[str]) -> list[FieldProblem]:
+    """Everything wrong with the header line: empty, required columns missing, unknown or repeated ones."""
+    if not any(header):
+        return [FieldProblem("header", "the file is empty: expected a header line", "required")]
+    problems = [
+        FieldProblem("header", f"missing column {n}", "required") for n in CSV_REQUIRED if n not in header
+    ]
+    for name in dict.fromkeys(header):  # each distinct name once
+        if name not in CSV_REQUIRED + CSV_OPTIONAL:
+            allowed = ", ".join(CSV_REQUIRED + CSV_OPTIONAL)
+            problems.append(
+                FieldProblem("header", f"unknown column {name!r} (allowed: {allowed})", "unknown_field")
+            )
+        elif header.count(name) > 1:
+            problems.append(FieldProblem("header", f"column {name} appears twice", "duplicate"))
+    return problems
+
+
+def _check_contact(
+    index: int, line: int, cell: dict[str, str], first_seen: dict[str, int]
+) -> tuple[ContactRow | None, list[FieldProblem]]:
+    """One data row: the contact if valid, and its problems; ``first_seen``: code -> row index so far."""
+    at = f"line {line}: "
+    problems: list[FieldProblem] = []
+    code = cell["code"]
+    if not CODE_PATTERN.match(code):
+        why = "required" if not code else "invalid"
+        problems.append(_problem(index, "code", at + "1–48 letters, digits, '.', '_' or '-'", why))
+    elif code in first_seen:
+        repeats = f"code {code} repeats rows[{first_seen[code]}]"
+        problems.append(_problem(index, "code", at + repeats, "duplicate"))
+    else:
+        first_seen[code] = index
+    if not cell["agency"] or len(cell["agency"]) > 32:
+        problems.append(_problem(index, "agency", at + "an agency code is required", "required"))
+    phone = normalise_phone(cell["phone"])
+    if phone is None:
+        # Never quote the value: error responses and any log of them must not carry phone numbers.
+        why = "required" if not cell["phone"] else "invalid"
+        not_phone = "not a Vietnamese phone number (9–10 digits after +84 or 0)"
+        problems.append(_problem(index, "phone", at + not_phone, why))
+    optional = {
+        "service_point": cell.get("service_point") or None,
+        "dossier_code": cell.get("dossier_code") or None,
+        "assigned_to": (cell.get("assigned_to") or "").lower() or None,
+    }
+    for name, longest in _OPTIONAL_LONGEST:
+        value = optional[name]
+        if value and len(value) > longest:
+            problems.append(_problem(index, name, f"{at}at most {longest} characters"))
+    if problems:
+        return None, problems
+    return ContactRow(index, line, code, cell["agency"], phone or "", **optional), problems
+
+
+def _row_order(problem: FieldProblem) -> int:
+    match = _ROW_INDEX.match(problem.field)
+    return int(match.group(1)) if match else -1
+
+
+def _invalid(detail: str, problems: list[FieldProblem]) -> InvalidInput:
+    shown = problems[:MAX_REPORTED_PROBLEMS]
+    if len(problems) > len(shown):
+        detail += f" ({len(problems)} problems, the first {len(shown)} listed)"
+    return InvalidInput(detail, shown)
+
+
+async def _existing_codes(table: type[Agency] | type[ServicePoint], codes: set[str]) -> set[str]:
+    if not codes:  # IN () is not valid SQL, and PostgreSQL rejects a NUL placeholder
+        return set()
+    rows = await table.select(table.code).where(table.code.is_in(sorted(codes)))
+    return {r["code"] for r in rows}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _empty_counts() -> dict[str, int]:
+    return dict.fromkeys(STATUSES, 0)
+
+
+class PhoneService:
+    """Contacts, assignments, call attempts and purges. ``clock`` is injected so tests can fix "now"."""
+
+    def __init__(self, clock: Callable[[], datetime] = _now) -> None:
+        self.clock = clock
+
+    # -- waves --------------------------------------------------------------------------------------
+
+    async def _wave(self, code: str, actor: Actor | None = None) -> dict[str, Any]:
+        row = await Wave.select(Wave.id, Wave.code, Wave.status).where(Wave.code == code).first()
+        if row is not None and actor is not None and actor.agency_scoped:
+            shared = await WaveAgency.exists().where(
+                (WaveAgency.wave == row["id"]) & (WaveAgency.agency == actor.agency_id)
+            )
+            row = row if shared else None
+        if row is None:
+            raise NotFound(f"no wave with code {code}")
+        return row
+
+    @staticmethod
+    def _open_for_changes(wave: dict[str, Any]) -> None:
+        if wave["status"] == "closed":
+            raise Conflict(f"wave {wave['code']} is closed: its contacts can no longer change")
+
+    async def _interviewers(self, emails: Sequence[str]) -> dict[str, int]:
+        if not emails:
+            return {}
+        rows = await StaffUser.select(StaffUser.id, StaffUser.email).where(
+            StaffUser.email.is_in(list(emails))
+            & (StaffUser.role == "interviewer")
+            & (StaffUser.active == True)  # noqa: E712 - Piccolo builds SQL from ==
+        )
+        return {r["email"]: r["id"] for r in rows}
+
+    # -- import and assignment ----------------------------------------------------------------------
+
+    async def import_contacts(
+        self, actor: Actor, wave_code: str, data: bytes, secret_key: str
+    ) -> dict[str, object]:
+        """Store every row of a contacts CSV, or none: all problems are reported at once (422)."""
+        wave = await self._wave(wave_code)
+        self._open_for_changes(wave)
+        rows, problems = parse_contacts_csv(data)
+        if rows:  # check the well-formed rows too, so that one answer lists every problem
+            problems += await self._check_against_database(wave, rows)
+            problems.sort(key=_row_order)
+        if problems:
+            raise _invalid("the contacts file is not valid; nothing was imported", problems)
+        agencies, points, interviewers = await self._lookups(wave, rows)
+        now = self.clock()
+        # Hash before the write transaction: no CPU work while holding the write lock.
+        contacts = [
+            Contact(
+                wave=wave["id"],
+                code=row.code,
+                agency=agencies[row.agency],
+                service_point=points[row.service_point][0] if row.service_point else None,
+                phone=row.phone,
+                dossier_hash=dossier_hash(secret_key, row.dossier_code) if row.dossier_code else None,
+                assigned_to=interviewers[row.assigned_to] if row.assigned_to else None,
+                status="pending",
+                attempts=0,
+                created_at=now,
+                updated_at=now,
+            )
+            for row in rows
+        ]
+        try:
+            async with write_transaction(Contact._meta.db):
+                for start in range(0, len(contacts), INSERT_BATCH):
+                    await Contact.insert(*contacts[start : start + INSERT_BATCH])
+        except Exception as exc:
+            if is_unique_violation(exc):  # another import into the same wave won the race
+                raise Conflict("some contact codes were imported meanwhile; nothing was imported") from exc
+            raise
+        assigned = sum(1 for row in rows if row.assigned_to)
+        await audit.record(actor, "import", "contacts", wave_code, {"rows": len(rows), "assigned": assigned})
+        return {"wave": wave_code, "imported": len(rows), "assigned": assigned}
+
+    async def _lookups(
+        self, wave: dict[str, Any], rows: list[ContactRow]
+    ) -> tuple[dict[str, int], dict[str, tuple[int, int]], dict[str, int]]:
+        """Agencies of the wave (code → id), its service points (code → (id, agency id)), interviewers."""
+        agency_rows = await WaveAgency.select(
+            WaveAgency.agency.id.as_alias("id"), WaveAgency.agency.code.as_alias("code")
+        ).where(WaveAgency.wave == wave["id"])
+        point_rows = await WaveServicePoint.select(
+            WaveServicePoint.service_point.id.as_alias("id"),
+            WaveServicePoint.service_point.code.as_alias("code"),
+            WaveServicePoint.service_point.agency.as_alias("agency"),
+        ).where(WaveServicePoint.wave == wave["id"])
+        emails = sorted({row.assigned_to for row in rows if row.assigned_to})
+        return (
+            {r["code"]: r["id"] for r in agency_rows},
+            {r["code"]: (r["id"], r["agency"]) for r in point_rows},
+            await self._interviewers(emails),
+        )
+
+    async def _check_against_database(
+        self, wave: dict[str, Any], rows: list[ContactRow]
+    ) -> list[FieldProblem]:
+        agencies, points, interviewers = await self._lookups(wave, rows)
+        existing: set[str] = set()
+        codes = [row.code for row in rows]
+        for start in range(0, len(codes), INSERT_BATCH):
+            found = await Contact.select(Contact.code).where(
+                (Contact.wave == wave["id"]) & Contact.code.is_in(codes[start : start + INSERT_BATCH])
+            )
+            existing.update(r["code"] for r in found)
+        # Only to tell "does not exist" from "not in this wave" in the messages.
+        known_agencies = await _existing_codes(Agency, {row.agency for row in rows} - set(agencies))
+        known_points = await _existing_codes(
+            ServicePoint, {r.service_point for r in rows if r.service_point} - set(points)
+        )
+        problems: list[FieldProblem] = []
+        for row in rows:
+            line = f"line {row.line}: "
+            if row.code in existing:
+                problems.append(
+                    _problem(
+                        row.index,
+                        "code",
+                        f"{line}wave {wave['code']} already has contact {row.code}",
+                        "duplicate",
+                    )
+                )
+            if row.agency not in agencies:
+                reason = "is not in this wave" if row.agency in known_agencies else "does not exist"
+                problems.append(
+                    _problem(row.index, "agency", f"{line}agency {row.agency} {reason}", "unknown")
+                )
+            if row.service_point:
+                point = points.get(row.service_point)
+                if point is None:
+                    reason = "is not in this wave" if row.service_point in known_points else "does not exist"
+                    problems.append(
+                        _problem(
+                            row.index,
+                            "service_point",
+                            f"{line}service point {row.service_point} {reason}",
+                            "unknown",
+                        )
+                    )
+                elif row.agency in agencies and point[1] != agencies[row.agency]:
+                    problems.append(
+                        _problem(
+                            row.index,
+                            "service_point",
+                            f"{line}service point {row.service_point} is not of agency {row.agency}",
+                        )
+                    )
+            if row.assigned_to and row.assigned_to not in interviewers:
+                problems.append(
+                    _problem(
+                        row.index,
+                        "assigned_to",
+                        f"{line}{row.assigned_to} is not an active interviewer account",
+                        "unknown",
+                    )
+                )
+        return problems
+
+    async def assign(
+        self, actor: Actor, wave_code: str, codes: Sequence[str], interviewer: str | None
+    ) -> dict[str, object]:
+        """Assign contacts to an interviewer (``None`` takes them back); unknown codes change nothing."""
+        wave = await self._wave(wave_code)
+        self._open_for_changes(wave)
+        problems: list[FieldProblem] = []
+        interviewer_id: int | None = None
+        if interviewer is not None:
+            email = interviewer.strip().lower()
+            interviewer_id = (await self._interviewers([email])).get(email)
+            if interviewer_id is None:
+                problems.append(
+                    FieldProblem("interviewer", f"{email} is not an active interviewer account", "unknown")
+                )
+        wanted = list(dict.fromkeys(codes))
+        found: dict[str, int] = {}
+        for start in range(0, len(wanted), INSERT_BATCH):
+            rows = await Contact.select(Contact.id, Contact.code).where(
+                (Contact.wave == wave["id"]) & Contact.code.is_in(wanted[start : start + INSERT_BATCH])
+            )
+            found.update({r["code"]: r["id"] for r in rows})
+        for index, code in enumerate(codes):
+            if code not in found:
+                problems.append(
+                    FieldProblem(f"contacts[{index}]", f"wave {wave_code} has no contact {code}", "unknown")
+                )
+        if problems:
+            raise _invalid("the assignment is not valid; nothing was changed", problems)
+        ids = sorted(found.values())
+        async with write_transaction(Contact._meta.db):
+            for start in range(0, len(ids), INSERT_BATCH):
+                await Contact.update(
+                    {Contact.assigned_to: interviewer_id, Contact.updated_at: self.clock()}
+                ).where(Contact.id.is_in(ids[start : start + INSERT_BATCH]))
+        await audit.record(
+            actor, "assign", "contacts", wave_code, {"contacts": len(ids), "interviewer": interviewer}
+        )
+        return {"wave": wave_code, "assigned": len(ids), "interviewer": interviewer}
+
+    # -- interviewer view ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _reject_agency_users(actor: Actor) -> None:
+        # Call lists hold personal data of every agency's users; they are not an agency's to see.
+        if actor.role not in ("admin", "statistician", "interviewer"):
+            raise Forbidden(f"the {actor.role} role may not see phone contacts")
+
+    async def list_contacts(
+        self,
+        actor: Actor,
+        limit: int,
+        offset: int,
+        wave: str | None = None,
+        status: str | None = None,
+        agency: str | None = None,
+    ) -> Page:
+        """Contacts without phone numbers. An interviewer sees those assigned to them in open waves."""
+        self._reject_agency_users(actor)
+        condition: Any = Contact.id > 0
+        if actor.role == "interviewer":
+            condition = (Contact.assigned_to == actor.user_id) & (Contact.wave.status == "open")
+        if wave:
+            condition &= Contact.wave.code == wave
+        if status:
+            condition &= Contact.status == status
+        if agency:
+            condition &= Contact.agency.code == agency
+        rows = (
+            await Contact.select(*CONTACT_COLUMNS)
+            .where(condition)
+            .order_by(Contact.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        total = await Contact.count().where(condition)
+        return Page(items=rows, total=total, limit=limit, offset=offset)
+
+    async def _visible_contact(self, actor: Actor, wave_code: str, code: str) -> dict[str, Any]:
+        """The contact if the actor may see it: the assigned interviewer, or an admin/statistician.
+        Anyone else gets NotFound, as if it did not exist."""
+        self._reject_agency_users(actor)
+        row = (
+            await Contact.select(*CONTACT_COLUMNS, Contact.assigned_to.as_alias("assigned_id"))
+            .where((Contact.wave.code == wave_code) & (Contact.code == code))
+            .first()
+        )
+        if row is None or (actor.role == "interviewer" and row["assigned_id"] != actor.user_id):
+            raise NotFound(f"no contact {code} in wave {wave_code}")
+        return row
+
+    async def get_contact(self, actor: Actor, wave_code: str, code: str) -> dict[str, object]:
+        """One contact with its call history; ``phone`` only for its interviewer while the wave is open."""
+        row = await self._visible_contact(actor, wave_code, code)
+        phone: str | None = None
+        if actor.role == "interviewer" and row["wave_status"] == "open":
+            found = await Contact.select(Contact.phone).where(Contact.id == row["id"]).first()
+            phone = found["phone"] if found else None
+        attempts = (
+            await CallAttempt.select(
+                CallAttempt.at,
+                CallAttempt.disposition,
+                CallAttempt.outcome,
+                CallAttempt.callback_at,
+                CallAttempt.note,
+                CallAttempt.interviewer.email.as_alias("interviewer"),
+            )
+            .where(CallAttempt.contact == row["id"])
+            .order_by(CallAttempt.id)
+        )
+        return {**row, "phone": phone, "history": attempts}
+
+    # -- call attempts ------------------------------------------------------------------------------
+
+    async def record_attempt(
+        self,
+        actor: Actor,
+        wave_code: str,
+        code: str,
+        disposition: str,
+        callback_at: datetime | None = None,
+        note: str = "",
+    ) -> dict[str, object]:
+        """Record one call by the assigned interviewer; the contact's status becomes the call's outcome."""
+        if actor.role != "interviewer":
+            raise Forbidden("only the assigned interviewer records calls")
+        row = await self._visible_contact(actor, wave_code, code)
+        kind = DISPOSITIONS.get(disposition)
+        problems: list[FieldProblem] = []
+        if kind is None:
+            problems.append(
+                FieldProblem("disposition", f"not an AAPOR code known here: {', '.join(DISPOSITIONS)}")
+            )
+        elif disposition == COMPLETE:
+            # A complete without a stored questionnaire would inflate response rates.
+            problems.append(
+                FieldProblem(
+                    "disposition", "a complete is recorded by submitting the questionnaire", "use_submission"
+                )
+            )
+        elif kind.outcome == "callback":
+            if callback_at is None:
+                problems.append(FieldProblem("callback_at", "required for a callback (2.211)", "required"))
+            elif callback_at.tzinfo is None:
+                problems.append(FieldProblem("callback_at", "give a UTC offset, e.g. +07:00"))
+            elif callback_at <= self.clock():
+                problems.append(FieldProblem("callback_at", "must be in the future"))
+        elif callback_at is not None:
+            problems.append(FieldProblem("callback_at", f"only for a callback ({CALLBACK})", "not_allowed"))
+        if problems:
+            raise InvalidInput("the call attempt is not valid", problems)
+        assert kind is not None  # noqa: S101 - invariant, not input
+        if row["wave_status"] != "open":
+            raise Conflict(
+                f"wave {wave_code} is {row['wave_status']}: calls are recorded only while it is open"
+            )
+        if row["status"] in FINAL_STATUSES:
+            raise Conflict(f"contact {code} is {row['status']}: no further calls")
+        await self._store_attempt(row["id"], actor.user_id, disposition, kind.outcome, callback_at, note)
+        result = await self._visible_contact(actor, wave_code, code)
+        return result
+
+    async def _store_attempt(
+        self,
+        contact_id: int,
+        interviewer_id: int,
+        disposition: str,
+        outcome: str,
+        callback_at: datetime | None,
+        note: str,
+        submission_client_id: str | None = None,
+    ) -> None:
+        now = self.clock()
+        changes: dict[Any, Any] = {
+            Contact.status: outcome,
+            Contact.attempts: Contact.attempts + 1,
+            Contact.callback_at: callback_at.astimezone(UTC) if callback_at else None,
+            Contact.updated_at: now,
+        }
+        if submission_client_id is not None:
+            changes[Contact.submission_client_id] = submission_client_id
+        # Nested inside the caller's transaction when there is one (Piccolo's allow_nested default).
+        async with write_transaction(Contact._meta.db):
+            await CallAttempt.insert(
+                CallAttempt(
+                    contact=contact_id,
+                    interviewer=interviewer_id,
+                    at=now,
+                    disposition=disposition,
+                    outcome=outcome,
+                    callback_at=changes[Contact.callback_at],
+                    note=note,
+                )
+            )
+            await Contact.update(changes).where(Contact.id == contact_id)
+
+    async def mark_complete(
+        self, contact_id: int, submission_client_id: str, interviewer_id: int
+    ) -> dict[str, object]:
+        """Link a stored phone submission to its contact: status complete, one more attempt coded 1.1.
+
+        Idempotent for the same submission (a retried submission must not count a second call).
+        Raises NotFound when the contact is not assigned to this interviewer, Conflict when its wave is
+        not open or it is already complete with another submission or ineligible.
+        """
+        row = (
+            await Contact.select(
+                Contact.id,
+                Contact.code,
+                Contact.status,
+                Contact.assigned_to,
+                Contact.submission_client_id,
+                Contact.wave.status.as_alias("wave_status"),
+            )
+            .where(Contact.id == contact_id)
+            .first()
+        )
+        if row is None or row["assigned_to"] != interviewer_id:
+            raise NotFound("no such contact for this interviewer")
+        if row["status"] == "complete":
+            if row["submission_client_id"] == submission_client_id:
+                return {"contact": row["code"], "status": "complete", "submission": submission_client_id}
+            raise Conflict(f"contact {row['code']} is already complete with another submission")
+        if row["wave_status"] != "open":
+            raise Conflict(f"the wave of contact {row['code']} is not open")
+        if row["status"] in FINAL_STATUSES:
+            raise Conflict(f"contact {row['code']} is {row['status']}")
+        await self._store_attempt(
+            contact_id, interviewer_id, COMPLETE, "complete", None, "", submission_client_id
+        )
+        return {"contact": row["code"], "status": "complete", "submission": submission_client_id}
+
+    # -- purge and summary --------------------------------------------------------------------------
+
+    async def purge_phones(self, wave_id: int) -> int:
+        """Set every phone number of the wave to NULL; returns how many were still stored.
+        Call when the wave closes: numbers were kept only to place the calls."""
+        async with write_transaction(Contact._meta.db):
+            condition = (Contact.wave == wave_id) & Contact.phone.is_not_null()
+            count = await Contact.count().where(condition)
+            if count:
+                await Contact.update({Contact.phone: None, Contact.updated_at: self.clock()}).where(condition)
+        return int(count)
+
+    async def purge_wave(self, actor: Actor, wave_code: str) -> dict[str, object]:
+        wave = await self._wave(wave_code)
+        purged = await self.purge_phones(wave["id"])
+        await audit.record(actor, "purge_phones", "contacts", wave_code, {"purged": purged})
+        return {"wave": wave_code, "purged": purged}
+
+    async def summary(self, actor: Actor, wave_code: str) -> dict[str, object]:
+        """Contacts per status, overall and per agency (an agency user: its own agency only)."""
+        wave = await self._wave(wave_code, actor)
+        condition: Any = Contact.wave == wave["id"]
+        if actor.agency_scoped:
+            condition &= Contact.agency == actor.agency_id
+        rows = (
+            await Contact.select(Contact.agency.code.as_alias("agency"), Contact.status, Count(alias="n"))
+            .where(condition)
+            .group_by(Contact.agency.code, Contact.status)
+        )
+        overall = _empty_counts()
+        per_agency: dict[str, dict[str, int]] = {}
+        for row in rows:
+            status = row["status"] if row["status"] in overall else "other"
+            overall[status] += int(row["n"])
+            per_agency.setdefault(row["agency"], _empty_counts())[status] += int(row["n"])
+        return {
+            "wave": wave_code,
+            "total": sum(overall.values()),
+            "by_status": overall,
+            "agencies": [
+                {"agency": code, "total": sum(counts.values()), "by_status": counts}
+                for code, counts in sorted(per_agency.items())
+            ],
+        }

@@ -1,0 +1,1 @@
+"""Results: estimates, exports and scorecard data of a wave."""

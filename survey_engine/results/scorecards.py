@@ -1,0 +1,382 @@
+"""Scorecard inputs for a wave from the database: estimates, labels, previous wave, peers, counter ratings.
+
+This module only loads; the api layer turns a :class:`WaveReport` into report data with the pure
+``reports.build`` helpers (survey_engine and reports are sibling layers and never import each other).
+It loads the wave and its questionnaire definition (labels and index structure), the wave's indices by
+agency (``survey_engine.results.analysis.wave_results``: the probability series when the wave has weights,
+else
+the self-selected one, labelled), the previous wave with the same questionnaire (trend), the agencies of
+the wave (peers and names), the province, and the counter ratings given during the wave's period
+(self-selected, shown apart).
+
+Visibility: an agency user gets only its own agency (another agency answers "not found") through
+``AgencyService().get``; the whole-wave report (all scorecards, province summary) is for staff who see
+every agency.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+from sampling.results import Estimate, IndexResult
+from survey_engine.actors import Actor
+from survey_engine.administration.agencies import AgencyService
+from survey_engine.administration.waves import WaveService
+from survey_engine.errors import Conflict, InvalidInput, NotFound
+from survey_engine.questionnaire.index_map import index_structure
+from survey_engine.questionnaire.loader import load_definition
+from survey_engine.tables import AdminUnit, Submission, Wave, WaveAgency
+
+__all__ = [
+    "AgencyRow",
+    "WaveHeader",
+    "WaveReport",
+    "WaveStatistics",
+    "agency_report",
+    "counter_ratings",
+    "counter_ratings_by_agency",
+    "wave_report",
+]
+
+DOMAIN = "agency"
+# The statistics loader describes its design in English; the Vietnamese method note needs these.
+_VI = {
+    "sampled unit": "đơn vị được chọn mẫu",
+    "service point × day": "điểm phục vụ × ngày",
+    "Taylor linearisation, ultimate clusters; weights treated as fixed": (
+        "phương sai tuyến tính hoá Taylor theo cụm bậc 1; trọng số được coi là cố định"
+    ),
+}
+
+_VN = timezone(timedelta(hours=7), "ICT")  # Vietnam: UTC+7 all year
+
+
+@dataclass(frozen=True)
+class WaveHeader:
+    code: str
+    name_vi: str
+    name_en: str
+    period_start: date
+    period_end: date
+
+
+@dataclass(frozen=True)
+class AgencyRow:
+    code: str
+    name_vi: str
+    name_en: str
+    level: str
+
+
+@dataclass(frozen=True)
+class WaveReport:
+    """What the reports layer needs for a wave's scorecards (plain data and ``sampling`` results).
+
+    ``agencies`` are all agencies of the wave (peers); ``counter`` holds counter-rating counts
+    ({3: very satisfied, 2: satisfied, 1: dissatisfied}) of the agencies asked for.
+    """
+
+    wave: WaveHeader
+    questionnaire: str
+    unit_version: str
+    province_vi: str
+    province_en: str
+    statistics: WaveStatistics
+    previous: tuple[WaveHeader, IndexResult] | None
+    agencies: tuple[AgencyRow, ...]
+    criterion_labels: dict[str, tuple[str, str]]
+    element_labels: dict[str, tuple[str, str]]
+    element_of: dict[str, str]
+    aggregation: tuple[str, str]
+    counter: dict[str, dict[int, int]]
+    name_peers: bool = True  # False for agency users: the best performer is not named
+    # Perception items and expectations (same series and design as the indices), estimates keyed by
+    # (item, option, agency) in %; response rates (AAPOR RR3, %) per agency when the wave has a sample.
+    perception: tuple[Any, ...] = ()
+    expectations: tuple[Any, ...] = ()
+    shares: dict[tuple[str, str, str], Estimate] = field(default_factory=dict)
+    response_rates: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WaveStatistics:
+    """One wave's indices by agency, with the text of how they were estimated (for the method note)."""
+
+    result: IndexResult
+    design: tuple[str, str]  # vi, en
+    weighting: tuple[str, str]
+    series: str = "self-selected"
+
+
+async def _index_results(wave_code: str) -> WaveStatistics:
+    """The wave's criterion, element and SIPAS indices by agency (``survey_engine.results.analysis`` owns
+    the SQL).
+
+    The probability-sample series when the wave has weights; otherwise the self-selected series, whose
+    method note then says that it is not a probability sample. The two are never pooled.
+    """
+    try:
+        from survey_engine.results import analysis
+    except ImportError as exc:  # pragma: no cover - analysis is part of the package
+        raise Conflict("wave statistics are not available in this version") from exc
+    try:
+        stats = await analysis.wave_results(wave_code, by=(DOMAIN,), series="probability")
+    except Conflict:  # no weights yet: the self-selected series, labelled as such
+        stats = await analysis.wave_results(wave_code, by=(DOMAIN,), series="self-selected")
+    if stats.result is None:
+        raise Conflict(f"wave {wave_code} has no complete responses to estimate from yet")
+    design = stats.design
+    label = design.get("label") or {}
+    psu, variance = str(design.get("psu", "")), str(design.get("variance", ""))
+    probability = stats.series == "probability"
+    return WaveStatistics(
+        result=stats.result,
+        design=(
+            f"{label.get('vi', '')}. Đơn vị mẫu bậc 1: {_VI.get(psu, psu)}; {_VI.get(variance, variance)}.",
+            f"{label.get('en', '')}. Primary sampling unit: {psu}; {variance}.",
+        ),
+        weighting=(
+            ("Trọng số cuối cùng theo kế hoạch chọn mẫu." if probability else "Không gia quyền."),
+            ("Final weights from the sampling plan." if probability else "Unweighted."),
+        ),
+        series=stats.series,
+    )
+
+
+def _wave_info(row: dict[str, Any]) -> WaveHeader:
+    return WaveHeader(
+        str(row["code"]),
+        str(row["name_vi"]),
+        str(row["name_en"]),
+        _as_date(row["period_start"]),
+        _as_date(row["period_end"]),
+    )
+
+
+def _as_date(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+async def _province(agency_units: list[tuple[str | None, str | None]]) -> tuple[str, str]:
+    """The province the wave's agencies belong to (from their administrative units)."""
+    for unit_code, unit_version in agency_units:
+        if not unit_code:
+            continue
+        query = AdminUnit.select(AdminUnit.name_vi, AdminUnit.name_en, AdminUnit.level, AdminUnit.parent_code)
+        query = query.where(AdminUnit.code == unit_code)
+        if unit_version:
+            query = query.where(AdminUnit.unit_version == unit_version)
+        unit = await query.first()
+        if unit is None:
+            continue
+        if unit["level"] != "province" and unit["parent_code"]:
+            parent = (
+                await AdminUnit.select(AdminUnit.name_vi, AdminUnit.name_en)
+                .where(AdminUnit.code == unit["parent_code"])
+                .first()
+            )
+            if parent is not None:
+                return str(parent["name_vi"]), str(parent["name_en"])
+        return str(unit["name_vi"]), str(unit["name_en"])
+    return "", ""
+
+
+async def _context(wave_code: str) -> WaveReport:
+    row = (
+        await Wave.select(
+            Wave.id,
+            Wave.code,
+            Wave.name_vi,
+            Wave.name_en,
+            Wave.period_start,
+            Wave.period_end,
+            Wave.unit_version,
+            Wave.questionnaire_version._.questionnaire.code.as_alias("questionnaire"),
+            Wave.questionnaire_version.definition.as_alias("definition"),
+        )
+        .where(Wave.code == wave_code)
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"no wave with code {wave_code}")
+    definition = row["definition"]
+    q = load_definition(definition if isinstance(definition, (str, bytes)) else json.dumps(definition))
+    try:
+        structure = index_structure(q)
+    except ValueError as exc:
+        raise Conflict(f"the questionnaire of wave {wave_code} defines no index") from exc
+    criterion_labels = {c["code"]: (c["labels"]["vi"], c["labels"]["en"]) for c in structure["criteria"]}
+    element_labels = {e["code"]: (e["labels"]["vi"], e["labels"]["en"]) for e in structure["elements"]}
+    element_of = {c["code"]: c["element"] for c in structure["criteria"]}
+    rule = structure["rule_description"]
+
+    members = await WaveAgency.select(
+        WaveAgency.agency.code.as_alias("code"),
+        WaveAgency.agency.name_vi.as_alias("name_vi"),
+        WaveAgency.agency.name_en.as_alias("name_en"),
+        WaveAgency.agency.level.as_alias("level"),
+        WaveAgency.agency._.unit.code.as_alias("unit"),
+        WaveAgency.agency._.unit.unit_version.as_alias("unit_version"),
+    ).where(WaveAgency.wave == row["id"])
+    members.sort(key=lambda m: str(m["code"]))
+    agencies = tuple(
+        AgencyRow(str(m["code"]), str(m["name_vi"]), str(m["name_en"]), str(m["level"])) for m in members
+    )
+    province = await _province([(m["unit"], m["unit_version"]) for m in members])
+
+    statistics = await _index_results(wave_code)
+    previous = None
+    earlier = (
+        await Wave.select(Wave.code, Wave.name_vi, Wave.name_en, Wave.period_start, Wave.period_end)
+        .where(
+            (Wave.questionnaire_version._.questionnaire.code == row["questionnaire"])
+            & (Wave.period_end < row["period_start"])
+        )
+        .order_by(Wave.period_end, ascending=False)
+        .first()
+    )
+    if earlier is not None:
+        try:
+            previous = (_wave_info(earlier), (await _index_results(str(earlier["code"]))).result)
+        except (Conflict, NotFound, InvalidInput):
+            previous = None
+    perception, expectations, shares = await analysis_shares(wave_code, statistics.series)
+    return WaveReport(
+        response_rates=await _response_rates(wave_code),
+        perception=tuple(perception),
+        expectations=tuple(expectations),
+        shares=shares,
+        wave=_wave_info(row),
+        questionnaire=str(row["questionnaire"]),
+        unit_version=str(row["unit_version"]),
+        province_vi=province[0],
+        province_en=province[1],
+        statistics=statistics,
+        previous=previous,
+        agencies=agencies,
+        criterion_labels=criterion_labels,
+        element_labels=element_labels,
+        element_of=element_of,
+        aggregation=(str(rule["vi"]), str(rule["en"])),
+        counter={},
+    )
+
+
+def _estimate(result: IndexResult, agency: str, variable: str = "SIPAS") -> Estimate | None:
+    try:
+        return result.groups.estimates[result.groups.find(variable, {DOMAIN: agency})]
+    except KeyError:
+        return None
+
+
+async def counter_ratings(agency_code: str, start: date, end: date) -> dict[int, int]:
+    """Counts of counter ratings (3 very satisfied, 2 satisfied, 1 dissatisfied) for an agency in a period,
+    from every wave whose questionnaire is a counter instrument."""
+    return (await counter_ratings_by_agency([agency_code], start, end)).get(agency_code, {})
+
+
+async def counter_ratings_by_agency(
+    agency_codes: Sequence[str], start: date, end: date
+) -> dict[str, dict[int, int]]:
+    """:func:`counter_ratings` of several agencies in one pass (one read of the counter waves' answers)."""
+    if not agency_codes:
+        return {}
+    waves = await Wave.select(Wave.id, Wave.questionnaire_version.definition.as_alias("definition")).where(
+        (Wave.period_start <= end) & (Wave.period_end >= start)
+    )
+    items: dict[int, str] = {}
+    for w in waves:
+        definition = w["definition"]
+        d = json.loads(definition) if isinstance(definition, (str, bytes)) else definition
+        if not isinstance(d, dict) or d.get("instrument") != "counter":
+            continue
+        for item in d.get("items", []):
+            if item.get("scale") == "counter3" or (item.get("type") == "rating3" and item.get("element")):
+                items[int(w["id"])] = str(item["code"])
+                break
+    if not items:
+        return {}
+    # Only ratings received during the period (server time: a device clock may be wrong): a year-long
+    # counter wave beside a one-month survey counts that month (days in Vietnam time, UTC+7).
+    since = datetime.combine(start, time(0), tzinfo=_VN)
+    until = datetime.combine(end + timedelta(days=1), time(0), tzinfo=_VN)
+    rows = await Submission.select(
+        Submission.wave, Submission.agency.code.as_alias("agency"), Submission.answers
+    ).where(
+        (Submission.wave.is_in(list(items)))
+        & (Submission.agency.code.is_in(list(agency_codes)))
+        & (Submission.complete == True)  # noqa: E712 - Piccolo builds SQL from ==
+        & (Submission.received_at >= since)
+        & (Submission.received_at < until)
+    )
+    counts: dict[str, Counter[int]] = {}
+    for r in rows:
+        answers = r["answers"]
+        a = json.loads(answers) if isinstance(answers, (str, bytes)) else answers
+        value = a.get(items[int(r["wave"])]) if isinstance(a, dict) else None
+        if value in (1, 2, 3):
+            counts.setdefault(str(r["agency"]), Counter())[int(value)] += 1
+    return {code: dict(c) for code, c in counts.items()}
+
+
+async def agency_report(actor: Actor, wave_code: str, agency_code: str) -> WaveReport:
+    """A wave's report data for one agency's scorecard (NotFound for what the actor cannot see)."""
+    row = await AgencyService().get(actor, agency_code)
+    await WaveService().get(actor, wave_code)
+    report = await _context(wave_code)
+    code = str(row["code"])
+    if code not in {a.code for a in report.agencies}:
+        raise NotFound(f"agency {agency_code} is not part of wave {wave_code}")
+    if _estimate(report.statistics.result, code) is None:
+        raise NotFound(f"no results for agency {agency_code} in wave {wave_code}")
+    counts = await counter_ratings(code, report.wave.period_start, report.wave.period_end)
+    return dataclasses.replace(report, counter={code: counts}, name_peers=not actor.agency_scoped)
+
+
+async def wave_report(actor: Actor, wave_code: str, *, counters: bool = True) -> WaveReport:
+    """A wave's report data for every agency (scorecards of all, province summary): staff who see every
+    agency; an agency user gets NotFound."""
+    if actor.agency_scoped:
+        raise NotFound(f"no wave report for {wave_code}")
+    await WaveService().get(actor, wave_code)
+    report = await _context(wave_code)
+    counts: dict[str, dict[int, int]] = {}
+    if counters:
+        found = await counter_ratings_by_agency(
+            [a.code for a in report.agencies], report.wave.period_start, report.wave.period_end
+        )
+        counts = {a.code: found.get(a.code, {}) for a in report.agencies}
+    return dataclasses.replace(report, counter=counts)
+
+
+def has_results(report: WaveReport, agency_code: str) -> bool:
+    return _estimate(report.statistics.result, agency_code) is not None
+
+
+async def analysis_shares(wave_code: str, series: str) -> tuple[list[Any], list[Any], dict[Any, Estimate]]:
+    from survey_engine.results import analysis
+
+    return await analysis.wave_shares(wave_code, series)
+
+
+async def _response_rates(wave_code: str) -> dict[str, float]:
+    """AAPOR RR3 (%) per agency from fieldwork, when the wave has a drawn sample."""
+    from survey_engine.actors import SYSTEM
+    from survey_engine.fieldwork.samples import FieldworkService
+
+    try:
+        progress = await FieldworkService().progress(SYSTEM, wave_code)
+    except (Conflict, NotFound, InvalidInput):
+        return {}
+    rates = {}
+    for row in progress.get("agencies", []):
+        rr3 = row.get("rr3")
+        if rr3 is not None and row.get("sampled"):
+            rates[str(row["agency"])] = float(rr3) * 100
+    return rates
