@@ -5,7 +5,7 @@ The API and CLI layers translate them into user-facing messages; nothing here kn
 
 from __future__ import annotations
 
-__all__ = ["DesignError", "EstimationError", "LonelyPSUError", "SamplingError"]
+__all__ = ["CalibrationError", "DesignError", "EstimationError", "LonelyPSUError", "SamplingError"]
 
 
 class SamplingError(ValueError):
@@ -22,3 +22,7 @@ class LonelyPSUError(DesignError):
 
 class EstimationError(SamplingError):
     """An estimate cannot be computed from the data given (unknown variable, empty domain, bad option)."""
+
+
+class CalibrationError(SamplingError):
+    """Calibration cannot be done as asked (unknown level, empty cell, no convergence, …)."""
