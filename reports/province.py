@@ -19,19 +19,18 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 from reports.charts import ChartRow, interval_chart
 from reports.fonts import SANS, SANS_BOLD, register_fonts
 from reports.numbers import DASH, Language, format_count, format_interval, format_number, format_period
-from reports.scorecard import (
-    _TABLE_BASE,
+from reports.scorecard import scorecard_filename
+from reports.scorecard_data import AgencyInfo, Contrast, Figure, MethodNote, WaveInfo, nfc_strings
+from reports.scorecard_layout import (
     FRAME_WIDTH,
     MARGIN,
-    TEXTS,
-    Notes,
-    _cell_text,
-    _draw_footer,
-    _page_band,
-    _styles,
-    scorecard_filename,
+    TABLE_BASE,
+    cell_text,
+    draw_footer,
+    page_band,
+    scorecard_styles,
 )
-from reports.scorecard_data import AgencyInfo, Contrast, Figure, MethodNote, WaveInfo, _nfc_strings
+from reports.scorecard_texts import TEXTS, Notes
 
 __all__ = ["ProvinceRow", "ProvinceSummaryData", "province_filename", "render_province_summary"]
 
@@ -95,7 +94,7 @@ class ProvinceSummaryData:
     lang: Language = "vi"
 
     def __post_init__(self) -> None:
-        _nfc_strings(self)
+        nfc_strings(self)
         object.__setattr__(self, "rows", tuple(self.rows))
         if self.lang not in ("vi", "en"):
             raise ValueError("lang must be 'vi' or 'en'")
@@ -128,7 +127,7 @@ def render_province_summary(
     if lang not in ("vi", "en"):
         raise ValueError("lang must be 'vi' or 'en'")
     register_fonts()
-    styles = _styles()
+    styles = scorecard_styles()
     notes = Notes(lang)
     rows = _sorted(data.rows)
     mean = data.province_mean
@@ -138,7 +137,7 @@ def render_province_summary(
         return Paragraph(text, styles[style])
 
     story: list[Any] = [
-        _page_band(
+        page_band(
             data.province_name_vi if lang == "vi" else data.province_name_en,
             P_TEXTS["title"][lang],
             f"{TEXTS['wave'][lang]}: {_wave_name(data.wave, lang)} ({data.wave.code}, "
@@ -205,8 +204,8 @@ def render_province_summary(
         level = SHORT_LEVELS.get(row.agency.level, {"vi": row.agency.level, "en": row.agency.level})[lang]
         table_rows.append(
             [
-                _cell_text(_name(row.agency, lang), FRAME_WIDTH - 300),
-                _cell_text(level, 55),
+                cell_text(_name(row.agency, lang), FRAME_WIDTH - 300),
+                cell_text(level, 55),
                 DASH if fig.suppressed else format_number(fig.estimate, lang),
                 DASH if fig.suppressed else format_interval(fig.ci_low, fig.ci_high, lang),
                 format_count(fig.n, lang),
@@ -227,7 +226,7 @@ def render_province_summary(
             ]
         )
     table = Table(table_rows, colWidths=[FRAME_WIDTH - 300, 55, 48, 64, 35, 68, 30], repeatRows=1)
-    style = [*_TABLE_BASE, ("ALIGN", (2, 0), (4, -1), "RIGHT"), ("ALIGN", (6, 0), (6, -1), "CENTER")]
+    style = [*TABLE_BASE, ("ALIGN", (2, 0), (4, -1), "RIGHT"), ("ALIGN", (6, 0), (6, -1), "CENTER")]
     if mean is not None:
         style.append(("FONTNAME", (0, -1), (-1, -1), SANS_BOLD))
     table.setStyle(TableStyle(style))
@@ -280,6 +279,6 @@ def _wave_name(wave: WaveInfo, lang: Language) -> str:
 
 def _footer(left: str, page_word: str) -> Any:
     def draw(canvas: Any, doc: Any) -> None:
-        _draw_footer(canvas, left, f"{page_word} {doc.page}")
+        draw_footer(canvas, left, f"{page_word} {doc.page}")
 
     return draw

@@ -30,10 +30,10 @@ LANGUAGES = ("vi", "en")
 def _init_worker() -> None:
     """Register fonts and build styles once per worker process, not once per document."""
     from reports.fonts import register_fonts
-    from reports.scorecard import _styles
+    from reports.scorecard_layout import scorecard_styles
 
     register_fonts()
-    _styles()
+    scorecard_styles()
 
 
 def render_to_file(data: Any, lang: str, path: str, invariant: bool = False) -> tuple[str, int]:

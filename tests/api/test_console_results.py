@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from reports.numbers import format_interval, format_number
-from reports.scorecard import reason_text
+from reports.scorecard_texts import reason_text
 from survey_engine.actors import SYSTEM
 from survey_engine.administration.agencies import ServicePointService
 from survey_engine.questionnaire import get_template
