@@ -13,6 +13,8 @@ Public API
     The expected half-width of the 95 % interval of a proportion over a set of strata.
 ``stratum_label(agency, field, strata)``
     The label of a cell's stratum.
+``completes_target(sample_size, response_rate)`` and ``progress_share(completes, target)``
+    The completes a drawn sample should yield and the share of that target reached (fieldwork progress).
 
 Allocation
     Either a total ``n`` is allocated over strata (:func:`sampling.planning.allocate`: proportional,
@@ -61,8 +63,10 @@ __all__ = [
     "SamplePlan",
     "SamplePlanError",
     "StratumAllocation",
+    "completes_target",
     "compute_plan",
     "expected_margin",
+    "progress_share",
     "stratum_label",
 ]
 
@@ -469,3 +473,18 @@ def _margin_row(agency: str | None, strata: list[StratumAllocation], params: Pla
         "expected_completes": completes,
         "expected_margin": margin,
     }
+
+
+def completes_target(sample_size: float, response_rate: float) -> int:
+    """The completes a drawn sample of ``sample_size`` units should yield at the planned response rate.
+
+    n × response_rate to a whole interview (Python's ``round``: a half goes to the even number). The plan
+    reports the same product to one decimal as ``expected_completes``; fieldwork progress counts whole
+    interviews against this target.
+    """
+    return round(sample_size * response_rate)
+
+
+def progress_share(completes: int, target: int) -> float | None:
+    """The share of the completes target reached (above 1 once it is passed); ``None`` without a target."""
+    return completes / target if target else None

@@ -39,7 +39,7 @@ from sampling.response_rates import (
     disposition_summary,
     eligibility_share,
 )
-from sampling.sample_plan import SamplePlan, SamplePlanError, stratum_label
+from sampling.sample_plan import SamplePlan, SamplePlanError, completes_target, progress_share, stratum_label
 from sampling.selection import select_stratified
 from survey_engine import audit
 from survey_engine.actors import Actor
@@ -418,19 +418,19 @@ class FieldworkService:
         agencies = []
         for agency in visible:
             counts = per_agency[agency]
-            target = round(targets[agency] * rate)
+            target = completes_target(targets[agency], rate)
             agencies.append(
                 {
                     "agency": agency,
                     **_rates(counts, share),
                     "target_completes": target,
-                    "progress": counts["complete"] / target if target else None,
+                    "progress": progress_share(counts["complete"], target),
                 }
             )
         overall_counts = (
             all_counts if not actor.agency_scoped else per_agency.get(actor.agency_code or "", Counter())
         )
-        overall_target = round(sum(targets[a] for a in visible) * rate)
+        overall_target = completes_target(sum(targets[a] for a in visible), rate)
         return {
             "wave": wave_code,
             "status": wave["status"],
@@ -440,7 +440,7 @@ class FieldworkService:
             "overall": {
                 **_rates(overall_counts, share),
                 "target_completes": overall_target,
-                "progress": overall_counts["complete"] / overall_target if overall_target else None,
+                "progress": progress_share(overall_counts["complete"], overall_target),
             },
             "agencies": agencies,
             "as_of": self.clock(),

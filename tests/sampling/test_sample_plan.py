@@ -12,8 +12,10 @@ from sampling.sample_plan import (
     Z95,
     PlanParameters,
     SamplePlanError,
+    completes_target,
     compute_plan,
     expected_margin,
+    progress_share,
     stratum_label,
 )
 
@@ -163,3 +165,22 @@ def test_margin_mode_meets_the_margin_of_every_agency(
     plan = compute_plan(cells, PlanParameters(margin=margin, deff=deff))
     for agency in plan["agencies"]:
         assert agency["expected_margin"] is not None and agency["expected_margin"] <= margin + 1e-9
+
+
+def test_completes_target_is_the_expected_completes_to_a_whole_interview() -> None:
+    assert completes_target(120, 0.5) == 60
+    assert completes_target(100, 1.0) == 100
+    assert completes_target(37, 0.3) == 11  # 11.1
+    assert completes_target(39, 0.3) == 12  # 11.7
+    # A half goes to the even number (Python's round), as the progress report always counted.
+    assert completes_target(5, 0.5) == 2
+    assert completes_target(7, 0.5) == 4
+    assert completes_target(0, 0.8) == 0
+    assert isinstance(completes_target(10, 0.25), int)
+
+
+def test_progress_share_of_the_target() -> None:
+    assert progress_share(30, 60) == 0.5
+    assert progress_share(0, 60) == 0.0
+    assert progress_share(75, 60) == 1.25  # passing the target is shown, not capped
+    assert progress_share(3, 0) is None  # no target (nothing drawn, or a zero response rate)
