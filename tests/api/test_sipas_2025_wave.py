@@ -1,4 +1,5 @@
-"""A wave on the sipas-2025 template: created from the built-in template, collected, scored."""
+"""A wave on the sipas-2025 template: created from the built-in template, answered on the online form,
+collected and scored."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import uuid
 from survey_engine.questionnaire import get_template
 from survey_engine.simulate import simulate_answers
 from tests.api.conftest import World, point_token
+from tests.api.test_pages import Form, first_choice_answers, stored
 
 ELEMENTS = {"I_A", "I_B", "I_C", "I_D", "II_A", "II_B", "II_C", "II_D", "II_E"}
 
@@ -76,3 +78,29 @@ async def test_a_wave_on_sipas_2025_collects_and_is_scored(world: World) -> None
     assert by_kind["element"] == ELEMENTS and by_kind["part"] == {"I", "II"} and len(by_kind["overall"]) == 1
     label = next(c["label"]["vi"] for c in body["criteria"] if c["criterion"] == "Q9_II_D_3")
     assert label == "Kết quả giải quyết thủ tục hành chính cho người dân đảm bảo tính công bằng"
+
+
+async def test_the_online_form_walks_every_screen_of_sipas_2025(world: World) -> None:
+    await _open_wave(world)
+    q = get_template("sipas-2025")
+    titles = {s.title.vi: s.code for s in q.sections}
+    form = Form(world, await point_token(world, "A1-Q1"))
+    await form.open()
+    seen: list[str] = []
+    while "Xem lại câu trả lời" not in form.html and len(seen) < 40:
+        section = titles[form.h1()]
+        seen.append(section)
+        answers = first_choice_answers(section, q)
+        if section == "S_Q8":  # dealt with a procedure at the ward's service point only
+            answers = [(c, "1" if c == "Q8_4" else "0") for c, _ in answers]
+        if section == "S_Q9_I_C":  # the published scope of each policy is shown as the item's help
+            assert (
+                "(Các quy định, các hoạt động thu hút đầu tư, kinh doanh, việc làm, tín dụng...)" in form.html
+            )
+        await form.post(answers)
+        assert form.status == 200 and "Có lỗi cần sửa" not in form.html, (section, form.html[:3000])
+    assert seen == [s.code for s in q.sections]  # Part II shown: Q8.4 was yes
+    r = await form.post({}, action="submit")
+    assert r.status_code == 303, form.html[:2000]
+    (row,) = await stored()
+    assert row["answers"]["A4"] == "PRIMARY" and row["answers"]["Q9_II_E_3"] == 4
