@@ -663,3 +663,5 @@ EXPECTATION_POINTS: Final[list[Wording]] = [
     ("Rất mong muốn", "Strongly wanted"),
 ]
 COMMENT: Final[Wording] = ("Ý kiến khác (xin Ông/Bà ghi cụ thể)", "Other comments (please write them down)")
+# the screen of the closing comment (the form prints no heading there)
+COMMENT_SECTION: Final[Wording] = ("Ý kiến khác", "Other comments")

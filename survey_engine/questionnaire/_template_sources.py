@@ -1055,7 +1055,7 @@ def sipas_2025() -> Questionnaire:
         _question_section("S_Q8", "8", W25.Q8),
         *q9_sections,
         _question_section("S_Q10", "10", W25.Q10),
-        Section(code="S_END", title=T(*W25.COMMENT)),
+        Section(code="S_END", title=T(*W25.COMMENT_SECTION)),
     ]
     items = _sipas_2025_part_a() + _sipas_2025_q1_q8() + q9_items
     items += [
