@@ -7,8 +7,11 @@ Built-in templates: ``sipas-2017`` (D1..D4, criteria ``C{element}_{k}`` e.g. ``C
 overall ``E{n}_ALL``, ``OVERALL``, ``EXPECT``, ``COMMENT``; index groups ``E1``..``E5``),
 ``sipas-2023`` (``A1``..``A5``, ``Q1_k``, ``Q2``, ``Q3_k``, ``Q4``..``Q6``, ``Q7_k``, ``Q8_k``,
 criteria ``Q9_{part}_{letter}_{k}`` e.g. ``Q9_II_B_2`` = ref ``Q9.II.B.2``, ``Q10_k``, ``COMMENT``;
-groups ``I_A``..``II_E``, parts ``I``/``II``), ``counter-3`` (``RATING``, ``COMMENT``),
-``decree61-9`` (``D61_1``..``D61_9`` with options ``S2``/``S1``/``S0`` scored 2/1/0, ``COMMENT``).
+groups ``I_A``..``II_E``, parts ``I``/``II``), ``sipas-2025`` (the ministry's published wording of
+the same questionnaire, docs/sipas.md §4: sipas-2023's codes and index map, without ``Q3_8``, plus the
+"if other, specify" texts ``A2_OTHER``, ``A4_OTHER``, ``A5_OTHER``, ``Q2_OTHER``), ``counter-3``
+(``RATING``, ``COMMENT``), ``decree61-9`` (``D61_1``..``D61_9`` with options ``S2``/``S1``/``S0`` scored
+2/1/0, ``COMMENT``).
 Don't know / not applicable: ``0`` on scale items (:data:`DONT_KNOW`), ``"DK"`` on single-choice
 items (:data:`DONT_KNOW_OPTION`), only where ``allow_dont_know`` is set.
 

@@ -356,7 +356,9 @@ def valid_answers(draw: st.DrawFn, tid: str) -> tuple[Questionnaire, dict[str, o
 
 @settings(max_examples=60, deadline=None)
 @given(
-    st.sampled_from(["test", "sipas-2017", "sipas-2023", "counter-3", "decree61-9"]).flatmap(valid_answers)
+    st.sampled_from(["test", "sipas-2017", "sipas-2023", "sipas-2025", "counter-3", "decree61-9"]).flatmap(
+        valid_answers
+    )
 )
 def test_generated_valid_answers_validate_clean(case: tuple[Questionnaire, dict[str, object]]) -> None:
     q, answers = case
