@@ -36,7 +36,7 @@ class QuestionnaireController(Controller):
 
     @get(
         "/templates",
-        summary="Built-in templates (sipas-2017, sipas-2023, counter-3, decree61-9)",
+        summary="Built-in templates (sipas-2017, sipas-2023, sipas-2025, counter-3, decree61-9)",
         guards=[READERS],
     )
     async def templates(self) -> list[str]:

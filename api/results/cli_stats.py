@@ -31,7 +31,7 @@ from survey_engine.results.spreadsheet import csv_cells
 FORMATS = ("table", "json", "csv")
 LONELY = ("fail", "remove", "certainty", "adjust", "average")
 CI_CHOICES = ("wald", "logit", "xlogit", "korn-graubard", "wilson", "asin")
-QUESTIONNAIRES = ("sipas-2017", "sipas-2023")
+QUESTIONNAIRES = ("sipas-2017", "sipas-2023", "sipas-2025")
 
 
 # --------------------------------------------------------------------------------------------------

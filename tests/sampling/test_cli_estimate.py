@@ -529,3 +529,23 @@ def test_two_stage_design_options_match_r(capsys: pytest.CaptureFixture[str]) ->
     rec = fixture(design="dclus2", statistic="mean", variable="api00", domain=None, deff_mode=None)
     e = json.loads(out)["estimates"][0]
     np.testing.assert_allclose([e["estimate"], e["se"]], [rec["estimate"], rec["se"]], rtol=1e-8)
+
+
+def test_index_with_the_2025_template(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """`--questionnaire sipas-2025` takes the published questionnaire's 39 criteria and its elements."""
+    from survey_engine.questionnaire import get_template, index_structure
+
+    s = index_structure(get_template("sipas-2025"))
+    codes = [c["code"] for c in s["criteria"]]
+    rng = np.random.default_rng(25)
+    path = tmp_path / "s25.csv"
+    answers = rng.integers(1, 6, size=(80, len(codes)))
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(codes)
+        w.writerows(answers.tolist())
+    status, out, err = run(capsys, "index", str(path), "--questionnaire", "sipas-2025", "--format", "json")
+    assert status == 0, err
+    doc = json.loads(out)
+    assert len(doc["criteria"]) == 39
+    assert [e["variable"] for e in doc["indices"]][-1] == "SIPAS"
