@@ -31,7 +31,7 @@ from reports.scorecard import (
     _styles,
     scorecard_filename,
 )
-from reports.scorecard_data import AgencyInfo, Contrast, Figure, MethodNote, WaveInfo, _nfc_strings
+from reports.scorecard_data import AgencyInfo, Contrast, Figure, MethodNote, WaveInfo, nfc_strings
 
 __all__ = ["ProvinceRow", "ProvinceSummaryData", "province_filename", "render_province_summary"]
 
@@ -95,7 +95,7 @@ class ProvinceSummaryData:
     lang: Language = "vi"
 
     def __post_init__(self) -> None:
-        _nfc_strings(self)
+        nfc_strings(self)
         object.__setattr__(self, "rows", tuple(self.rows))
         if self.lang not in ("vi", "en"):
             raise ValueError("lang must be 'vi' or 'en'")
@@ -108,7 +108,7 @@ def province_filename(wave: str, lang: Language) -> str:
     )
 
 
-def _sorted(rows: tuple[ProvinceRow, ...]) -> list[ProvinceRow]:
+def sorted_rows(rows: tuple[ProvinceRow, ...]) -> list[ProvinceRow]:
     def key(row: ProvinceRow) -> tuple[int, float, str]:
         shown = not row.sipas.suppressed and row.sipas.estimate is not None
         return (0 if shown else 1, -(row.sipas.estimate or 0.0) if shown else 0.0, row.agency.code)
@@ -130,7 +130,7 @@ def render_province_summary(
     register_fonts()
     styles = _styles()
     notes = Notes(lang)
-    rows = _sorted(data.rows)
+    rows = sorted_rows(data.rows)
     mean = data.province_mean
     mean_value = None if mean is None or mean.suppressed else mean.estimate
 

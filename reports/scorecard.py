@@ -316,6 +316,9 @@ def _table_style(commands: list[Any]) -> TableStyle:
     return TableStyle([("FONTNAME", (0, 0), (-1, -1), SANS), *commands])
 
 
+prepare_styles = _styles  # public: a report worker builds the styles once, before its first document
+
+
 @lru_cache(maxsize=4096)
 def _cell_text(text: str, width: float, bold: bool = False) -> str:
     """A table cell's text wrapped to ``width`` (minus padding) as plain lines: much cheaper than a

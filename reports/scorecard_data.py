@@ -19,7 +19,7 @@ Flag = Literal["review", "suppress"] | None
 Verdict = Literal["above", "not-different", "below"]
 
 
-def _nfc_strings(obj: object) -> None:
+def nfc_strings(obj: object) -> None:
     """Every ``str`` field in NFC (precomposed letters: every glyph exists, text extracts cleanly)."""
     for f in fields(obj):  # type: ignore[arg-type]
         value = getattr(obj, f.name)
@@ -67,7 +67,7 @@ class AgencyInfo:
     level: str  # province | district | commune
 
     def __post_init__(self) -> None:
-        _nfc_strings(self)
+        nfc_strings(self)
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ class WaveInfo:
     period_end: date
 
     def __post_init__(self) -> None:
-        _nfc_strings(self)
+        nfc_strings(self)
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ class ElementRow:
     figure: Figure
 
     def __post_init__(self) -> None:
-        _nfc_strings(self)
+        nfc_strings(self)
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ class CriterionRow:
     element: str | None = None
 
     def __post_init__(self) -> None:
-        _nfc_strings(self)
+        nfc_strings(self)
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,7 @@ class Trend:
     change: Contrast
 
     def __post_init__(self) -> None:
-        _nfc_strings(self)
+        nfc_strings(self)
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,7 @@ class PeerComparison:
     best: Figure | None = None
 
     def __post_init__(self) -> None:
-        _nfc_strings(self)
+        nfc_strings(self)
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,7 @@ class ShareRow:
     share: Figure
 
     def __post_init__(self) -> None:
-        _nfc_strings(self)
+        nfc_strings(self)
 
 
 @dataclass(frozen=True)
@@ -184,7 +184,7 @@ class PerceptionItem:
     n: int | None = None
 
     def __post_init__(self) -> None:
-        _nfc_strings(self)
+        nfc_strings(self)
 
 
 @dataclass(frozen=True)
@@ -211,7 +211,7 @@ class MethodNote:
     publication_en: str
 
     def __post_init__(self) -> None:
-        _nfc_strings(self)
+        nfc_strings(self)
 
 
 @dataclass(frozen=True)
@@ -235,7 +235,7 @@ class ScorecardData:
     lang: Language = "vi"
 
     def __post_init__(self) -> None:
-        _nfc_strings(self)
+        nfc_strings(self)
         if self.lang not in ("vi", "en"):
             raise ValueError("lang must be 'vi' or 'en'")
         for name in ("elements", "criteria", "perception", "expectations"):

@@ -5,7 +5,7 @@ The JSON files are what the platform loads (and what an administrator copies to 
 variant); this module generates them so that 100+ items stay consistent (codes, refs, scales).
 Regenerate after editing::
 
-    .venv/bin/python -m survey_engine.questionnaire._template_sources
+    .venv/bin/python -m survey_engine.questionnaire.template_sources
 
 A test checks that the files on disk equal what this module produces.
 """
