@@ -23,7 +23,6 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from piccolo.query.functions.aggregate import Count
 
-from api.fieldwork.routes_fieldwork import FIELDWORK
 from api.web.console_base import (
     READERS,
     ROOT,
@@ -277,7 +276,7 @@ async def progress_view(request: Request[Any, Any, Any], staff: Staff, code: str
     user gets only its own agency's row and its own totals.
     """
     try:
-        report = await FIELDWORK.progress(staff.actor, code)
+        report = await request.app.state.services.fieldwork.progress(staff.actor, code)
     except Conflict:
         return None
     names = await agency_names(staff, {a["agency"] for a in report["agencies"]})

@@ -1,10 +1,10 @@
 """Console pages for frames and samples: import a frame, plan with expected margins, draw, weights, letters.
 
 Only admin and statistician (the JSON API's ``ANALYSTS``) reach these pages; everyone else gets the 403
-page. Every step calls the services behind ``api/fieldwork/routes_fieldwork.py`` (``FRAMES``, ``FIELDWORK``,
-``WEIGHTS``): the frame import is all-or-nothing with its per-row report, the plan is previewed (expected
-margins per agency) before the seeded draw, and the draw happens once per wave (the service refuses a
-second one; the same seed on the same frame reproduces the same sample).
+page. Every step calls the services behind ``api/fieldwork/routes_fieldwork.py`` (the container's
+``frames``, ``fieldwork``, ``weights``): the frame import is all-or-nothing with its per-row report, the plan
+is previewed (expected margins per agency) before the seeded draw, and the draw happens once per wave (the
+service refuses a second one; the same seed on the same frame reproduces the same sample).
 """
 
 from __future__ import annotations
@@ -27,19 +27,17 @@ from litestar.response import Redirect, Template
 from piccolo.query.functions.aggregate import Count
 
 from api.administration.console_waves import agency_names, period_text, progress_view, status_badge
-from api.fieldwork.routes_fieldwork import FIELDWORK, FRAMES, WEIGHTS, DrawIn, PlanIn, WeightsIn, _plan_values
+from api.fieldwork.routes_fieldwork import DrawIn, PlanIn, WeightsIn, _plan_values
 from api.web.console_base import ROOT, Staff, page, posted, vn_time
 from api.web.console_i18n import register
 from api.web.pages_common import PAGE_HEADERS
 from reports.letters import LetterData, render_letters
 from sampling.sample_plan import ALLOCATIONS, SELECTION_METHODS
 from survey_engine.errors import Conflict, FieldProblem, InvalidInput, NotFound
-from survey_engine.fieldwork.phone import PhoneService
 from survey_engine.fieldwork.weights import CALIBRATION_METHODS, FRAME_VARIABLES
 from survey_engine.tables import FrameUnit, Sample
 
 ANALYSTS = ("admin", "statistician")  # the API's guard on every fieldwork write
-PHONES = PhoneService()
 MAX_SEED = 2**62
 _ROW = re.compile(r"^rows\[(\d+)\](?:\.(\w+))?$")
 _LINE = re.compile(r"^line (\d+)(?::\s*|\s)")
@@ -584,18 +582,18 @@ async def _wave_context(request: Request[Any, Any, Any], staff: Staff, code: str
     """Everything the wave's fieldwork page shows, from the same services as the JSON API."""
     actor = staff.actor
     wave = await request.app.state.services.waves.get(actor, code)  # NotFound → 404 page
-    frame: dict[str, Any] = await FRAMES.summary(actor, code)
+    frame: dict[str, Any] = await request.app.state.services.frames.summary(actor, code)
     names = await agency_names(staff, {a["agency"] for a in frame["agencies"]})
     try:
-        sample: dict[str, Any] | None = await FIELDWORK.sample_summary(actor, code)
+        sample: dict[str, Any] | None = await request.app.state.services.fieldwork.sample_summary(actor, code)
     except Conflict:
         sample = None
     progress = await progress_view(request, staff, code) if sample else None
     try:
-        weights: dict[str, Any] | None = await WEIGHTS.latest(actor, code)
+        weights: dict[str, Any] | None = await request.app.state.services.weights.latest(actor, code)
     except NotFound:
         weights = None
-    contacts = await PHONES.summary(actor, code) if sample else None
+    contacts = await request.app.state.services.phone.summary(actor, code) if sample else None
     saved = (wave.get("settings") or {}).get("sampling_plan")
     cells_by_agency: dict[str, list[dict[str, Any]]] = {}
     for cell in frame["cells"]:
@@ -733,7 +731,7 @@ async def import_frame(
     secret = request.app.state.services.settings.secret_key
     name = name or staff.t("fw_default_name", time=vn_time(datetime.now(UTC)))
     try:
-        await FRAMES.import_frame(staff.actor, code, data, secret, name)
+        await request.app.state.services.frames.import_frame(staff.actor, code, data, secret, name)
     except InvalidInput as exc:
         return await _wave_page(request, staff, code, 422, report=frame_report(exc, staff.lang))
     return _done(code, "fw_imported", "fw-frame")
@@ -757,7 +755,9 @@ async def plan(
     if errors:
         return await _wave_page(request, staff, code, 422, plan_form=form, plan_errors=errors)
     try:
-        result = await FIELDWORK.plan(staff.actor, code, _plan_values(checked), save=save)
+        result = await request.app.state.services.fieldwork.plan(
+            staff.actor, code, _plan_values(checked), save=save
+        )
     except InvalidInput as exc:
         return await _wave_page(
             request, staff, code, 422, plan_form=form, plan_errors=_plan_problem_errors(staff, exc)
@@ -803,7 +803,7 @@ async def draw(
             contacts_on=contacts,
         )
     try:
-        await FIELDWORK.draw(
+        await request.app.state.services.fieldwork.draw(
             staff.actor, code, checked.seed, _plan_values(checked), contacts=checked.contacts
         )
     except InvalidInput as exc:
@@ -877,7 +877,7 @@ async def compute_weights(
             errors["calibration"] = t("fw_err_choice")
     if not errors:
         try:
-            await WEIGHTS.compute(staff.actor, code, values)
+            await request.app.state.services.weights.compute(staff.actor, code, values)
         except InvalidInput as exc:
             errors = _weights_problem_errors(staff, exc.problems)
     if errors:
@@ -930,7 +930,7 @@ async def letters(
         )
     settings = request.app.state.services.settings
     try:
-        rows, missing = await FIELDWORK.letters(
+        rows, missing = await request.app.state.services.fieldwork.letters(
             staff.actor, code, data, settings.secret_key, settings.base_url, point
         )
     except InvalidInput as exc:

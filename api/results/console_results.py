@@ -34,7 +34,7 @@ from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 import anyio.to_thread
-from litestar import get
+from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Stream, Template
@@ -66,8 +66,7 @@ from reports.numbers import (
 from reports.scorecard import reason_text
 from reports.scorecard_data import AgencyInfo, Contrast, Figure
 from survey_engine import audit
-from survey_engine.administration.agencies import AgencyService
-from survey_engine.administration.waves import CHANNELS, WaveService
+from survey_engine.administration.waves import CHANNELS
 from survey_engine.answer_codes import criteria_layout
 from survey_engine.errors import Conflict, InvalidInput, NotFound
 from survey_engine.fieldwork.frames import DEMOGRAPHICS
@@ -1040,6 +1039,7 @@ def build_agency(
 
 @get(f"{BASE}/{{code:str}}/{{agency_code:str}}", include_in_schema=False, name="console_results_agency")
 async def results_agency(
+    request: Request[Any, Any, Any],
     staff: NamedDependency[Staff],
     code: FromPath[str],
     agency_code: FromPath[str],
@@ -1048,9 +1048,11 @@ async def results_agency(
     staff.need(*READERS)
     lang = language(staff.lang)
     # Another agency's officer gets "not found", as from the API (the agency service's visibility rule).
-    agency: dict[str, Any] = dict(await AgencyService().get(staff.actor, agency_code))
+    agency: dict[str, Any] = dict(await request.app.state.services.agencies.get(staff.actor, agency_code))
     agency["id"] = await _agency_id(str(agency["code"]))
-    wave: dict[str, Any] = await WaveService().get(staff.actor, code)  # 404 for a wave the user may not see
+    wave: dict[str, Any] = await request.app.state.services.waves.get(
+        staff.actor, code
+    )  # 404 for a wave the user may not see
     agency_code = str(agency["code"])
     if agency_code not in (wave.get("agencies") or []):
         raise NotFound(f"agency {agency_code} is not part of wave {code}")
@@ -1190,10 +1192,12 @@ async def _wave_questionnaire(code: str) -> tuple[int, Questionnaire]:
 
 
 @get(f"{BASE}/{{code:str}}/microdata.csv", include_in_schema=False, name="console_results_microdata")
-async def microdata(staff: NamedDependency[Staff], code: FromPath[str]) -> Stream:
+async def microdata(
+    request: Request[Any, Any, Any], staff: NamedDependency[Staff], code: FromPath[str]
+) -> Stream:
     """The wave's responses as ``sipas export --format csv`` writes them, streamed in chunks."""
     staff.need(*ANALYSTS)
-    await WaveService().get(staff.actor, code)
+    await request.app.state.services.waves.get(staff.actor, code)
     export = await describe_wave(code)
     # microdata leaves the platform here: who took it is on record (the file itself holds no phone numbers)
     await audit.record(staff.actor, "download", "microdata", code, {"format": "csv"})
@@ -1218,10 +1222,12 @@ async def microdata(staff: NamedDependency[Staff], code: FromPath[str]) -> Strea
 
 
 @get(f"{BASE}/{{code:str}}/codebook.csv", include_in_schema=False, name="console_results_codebook")
-async def codebook(staff: NamedDependency[Staff], code: FromPath[str]) -> Stream:
+async def codebook(
+    request: Request[Any, Any, Any], staff: NamedDependency[Staff], code: FromPath[str]
+) -> Stream:
     """Labels (Vietnamese and English) of every column of the microdata."""
     staff.need(*ANALYSTS)
-    await WaveService().get(staff.actor, code)
+    await request.app.state.services.waves.get(staff.actor, code)
     export = await describe_wave(code)
     entries = export.codebook()
 
