@@ -38,8 +38,9 @@ from api.collection.pages_online import FormPage, Submitter, advance, fresh_stat
 from api.web.auth import SESSION_COOKIE, ended_session_cookie, session_cookie
 from api.web.csrf import csrf_ok as _csrf_ok
 from api.web.csrf import csrf_token
+from api.web.i18n import PAGE, translator
 from api.web.pages_common import PAGE_HEADERS, FormUnavailable, load_form, secret_of
-from api.web.render import error_map, translator
+from api.web.render import error_map
 from survey_engine import errors as domain
 from survey_engine.actors import Actor
 from survey_engine.errors import AuthenticationFailed, Conflict, Forbidden, InvalidInput, NotFound
@@ -148,7 +149,7 @@ def _to_login(expired: bool = False) -> Redirect:
 
 
 def _page(name: str, ctx: dict[str, Any], status: int = 200, cookies: list[Cookie] | None = None) -> Template:
-    base = {"lang": "vi", "t": translator("vi"), "agency": "", "point": ""}
+    base = {"lang": "vi", "t": translator("vi", PAGE), "agency": "", "point": ""}
     return Template(
         template_name=name,
         context={**base, **ctx},

@@ -25,8 +25,8 @@ from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
 from api.web.auth import SESSION_COOKIE
-from api.web.console_i18n import has, translator
 from api.web.csrf import csrf_ok, csrf_token
+from api.web.i18n import has, translator
 from api.web.pages_common import PAGE_HEADERS, secret_of
 from reports.numbers import Language, format_count, format_number, format_percent
 from survey_engine.actors import Actor
