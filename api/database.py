@@ -10,14 +10,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
-from piccolo.table import Table
 
 from api.settings import SettingsError
-from survey_engine.tables import ALL_TABLES
+from survey_engine.engine import bind_engine
 
 
 def sqlite_path(url: str) -> Path:
@@ -57,9 +55,7 @@ def prepare_sqlite_file(engine: Engine[Any]) -> None:
 
 def use_engine(engine: Engine[Any]) -> None:
     """Bind ``engine`` to every table, and to Piccolo's own migration bookkeeping."""
-    tables: tuple[type[Table], ...] = (*ALL_TABLES, Migration)
-    for table in tables:
-        table._meta.db = engine
+    bind_engine(engine)
     conf = sys.modules.get("api.piccolo_conf")
     if conf is not None:
         conf.DB = engine  # type: ignore[attr-defined]

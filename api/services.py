@@ -12,6 +12,10 @@ from survey_engine.administration.waves import WaveService
 from survey_engine.collection.kiosks import KioskDeviceService
 from survey_engine.collection.ratelimit import SubmissionRateLimit
 from survey_engine.collection.submissions import SubmissionService
+from survey_engine.fieldwork.frames import FrameService
+from survey_engine.fieldwork.phone import PhoneService
+from survey_engine.fieldwork.samples import FieldworkService
+from survey_engine.fieldwork.weights import WeightsService
 from survey_engine.security import PasswordHashing
 
 
@@ -25,6 +29,10 @@ class Services:
     waves: WaveService
     submissions: SubmissionService
     kiosks: KioskDeviceService
+    phone: PhoneService
+    frames: FrameService
+    fieldwork: FieldworkService
+    weights: WeightsService
     rate_limiter: (
         SubmissionRateLimit  # the submissions' limit (counted in the database), settable at run time
     )
@@ -42,6 +50,10 @@ class Services:
             waves=WaveService(),
             submissions=SubmissionService(settings.secret_key, rate_limit=rate_limit),
             kiosks=KioskDeviceService(),
+            phone=PhoneService(),
+            frames=FrameService(),
+            fieldwork=FieldworkService(),
+            weights=WeightsService(),
             rate_limiter=rate_limit,
         )
 

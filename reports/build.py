@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from reports.method_words import DesignCodes, design_text, weighting_text
 from reports.numbers import Language
 from reports.province import ProvinceRow
 from reports.scorecard_data import (
@@ -283,13 +284,21 @@ def method_note(
     *,
     sample_size: int | None = None,
     response_rate: float | None = None,
-    design: tuple[str, str] | None = None,
-    weighting: tuple[str, str] | None = None,
+    design: tuple[str, str] | DesignCodes | None = None,
+    weighting: tuple[str, str] | str | None = None,
     aggregation: tuple[str, str] = DEFAULT_AGGREGATION,
     publication: tuple[str, str] = DEFAULT_PUBLICATION,
 ) -> MethodNote:
-    """The method note; the design text defaults to a description of the design summary."""
+    """The method note; the design text defaults to a description of the design summary.
+
+    ``design`` and ``weighting`` are either words already chosen, (Vietnamese, English), or codes that
+    :mod:`reports.method_words` words (a :class:`DesignCodes`, a weighting code).
+    """
     s = groups.design
+    if design is not None and not isinstance(design, tuple):
+        design = design_text(design)
+    if isinstance(weighting, str):
+        weighting = weighting_text(weighting)
     if design is None:
         design = (
             f"{s.strata} tầng, {s.psus} đơn vị mẫu bậc 1, {s.stages} giai đoạn; phương sai tuyến tính hoá "

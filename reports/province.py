@@ -107,7 +107,7 @@ def province_filename(wave: str, lang: Language) -> str:
     )
 
 
-def _sorted(rows: tuple[ProvinceRow, ...]) -> list[ProvinceRow]:
+def sorted_rows(rows: tuple[ProvinceRow, ...]) -> list[ProvinceRow]:
     def key(row: ProvinceRow) -> tuple[int, float, str]:
         shown = not row.sipas.suppressed and row.sipas.estimate is not None
         return (0 if shown else 1, -(row.sipas.estimate or 0.0) if shown else 0.0, row.agency.code)
@@ -129,7 +129,7 @@ def render_province_summary(
     register_fonts()
     styles = scorecard_styles()
     notes = Notes(lang)
-    rows = _sorted(data.rows)
+    rows = sorted_rows(data.rows)
     mean = data.province_mean
     mean_value = None if mean is None or mean.suppressed else mean.estimate
 

@@ -26,8 +26,8 @@ import scipy.sparse as sp
 from sampling.calibration import PostStratifyReport, poststratify
 from sampling.design import Calibration, Design, LonelyPSU
 from sampling.errors import EstimationError
-from sampling.estimators import DfOption, _as_domains, ratio_pass
-from sampling.indices import _indices_from_pass
+from sampling.estimators import DfOption, as_domains, ratio_pass
+from sampling.indices import indices_from_pass
 from sampling.results import DontKnowCount, IndexResult
 
 __all__ = ["CellSums", "estimate_indices_from_cells", "poststratify_cells"]
@@ -108,7 +108,7 @@ def estimate_indices_from_cells(
         lonely_psu=lonely_psu,
         calibration=cells.calibration,
     )
-    doms = _as_domains(design, cells.domains)
+    doms = as_domains(design, cells.domains)
     n_dom = doms.count
     dom = doms.codes
     has = cells.valid_rows > 0
@@ -132,7 +132,7 @@ def estimate_indices_from_cells(
     )
     if not math.isfinite(level) or not 0 < level < 1:
         raise EstimationError("level must be between 0 and 1")
-    return _indices_from_pass(
+    return indices_from_pass(
         design,
         names,
         group_items,

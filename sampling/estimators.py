@@ -157,7 +157,8 @@ class Domains:
         return cls.from_codes(coded)
 
 
-def _as_domains(design: Design, by: Domains | Mapping[str, npt.ArrayLike] | None) -> Domains:
+def as_domains(design: Design, by: Domains | Mapping[str, npt.ArrayLike] | None) -> Domains:
+    """``by`` as domains of the design's rows (the whole sample when ``None``); checks the row count."""
     if by is None:
         return Domains.whole(design.n_rows)
     doms = by if isinstance(by, Domains) else Domains.from_columns(by)
@@ -480,7 +481,8 @@ def _calibrated_totals(
     return [sp.csc_array(sp.hstack(blocks, format="csc")) for blocks in per_stage]
 
 
-def _resolve_df(df: DfOption, domain_df: IntArray) -> FloatArray:
+def resolve_df(df: DfOption, domain_df: IntArray) -> FloatArray:
+    """The degrees of freedom per domain that ``df`` asks for ("design", "inf" or a number)."""
     if df is None or df == "inf":
         return np.full(domain_df.shape, np.inf)
     if df == "design":
@@ -494,7 +496,7 @@ def _resolve_df(df: DfOption, domain_df: IntArray) -> FloatArray:
     return np.full(domain_df.shape, value)
 
 
-def _build(
+def estimate_set(
     design: Design,
     names: Sequence[str],
     result: RatioPass,
@@ -506,7 +508,8 @@ def _build(
     level: float,
     rule: str,
 ) -> EstimateSet:
-    dfs = _resolve_df(df, result.df)
+    """One ratio pass as an estimate set: estimates, standard errors and intervals per domain."""
+    dfs = resolve_df(df, result.df)
     est, se = result.estimate, result.se
     if statistic == "proportion":
         method = {"wald": "mean"}.get(ci, ci)
@@ -589,9 +592,9 @@ def estimate_means(
     Wald intervals θ̂ ± t_df·SE (``df="design"``: the domain's degrees of freedom; ``"inf"``: normal).
     """
     names, cols = _variables(design, variables)
-    doms = _as_domains(design, by)
+    doms = as_domains(design, by)
     res = ratio_pass(design, cols, None, doms, kind="ratio", deff=deff)
-    return _build(design, names, res, doms, statistic="mean", ci="wald", df=df, level=level, rule=rule)
+    return estimate_set(design, names, res, doms, statistic="mean", ci="wald", df=df, level=level, rule=rule)
 
 
 def estimate_totals(
@@ -606,9 +609,9 @@ def estimate_totals(
 ) -> EstimateSet:
     """Horvitz–Thompson totals Σwy (R's ``svytotal``), per domain by zeroing."""
     names, cols = _variables(design, variables)
-    doms = _as_domains(design, by)
+    doms = as_domains(design, by)
     res = ratio_pass(design, cols, None, doms, kind="total", deff=deff)
-    return _build(design, names, res, doms, statistic="total", ci="wald", df=df, level=level, rule=rule)
+    return estimate_set(design, names, res, doms, statistic="total", ci="wald", df=df, level=level, rule=rule)
 
 
 def _check_binary(name: str, y: np.ndarray) -> None:
@@ -635,9 +638,11 @@ def estimate_proportions(
     names, cols = _variables(design, variables)
     for nm, y in zip(names, cols, strict=True):
         _check_binary(nm, y)
-    doms = _as_domains(design, by)
+    doms = as_domains(design, by)
     res = ratio_pass(design, cols, None, doms, kind="ratio", deff=deff)
-    return _build(design, names, res, doms, statistic="proportion", ci=ci, df=df, level=level, rule=rule)
+    return estimate_set(
+        design, names, res, doms, statistic="proportion", ci=ci, df=df, level=level, rule=rule
+    )
 
 
 def estimate_level_shares(
@@ -678,9 +683,9 @@ def estimate_ratios(
     names = list(ratios)
     nums = [_column(ratios[nm][0], nm, design.n_rows) for nm in names]
     dens: list[FloatArray | None] = [_column(ratios[nm][1], nm, design.n_rows) for nm in names]
-    doms = _as_domains(design, by)
+    doms = as_domains(design, by)
     res = ratio_pass(design, nums, dens, doms, kind="ratio")
-    return _build(design, names, res, doms, statistic="ratio", ci="wald", df=df, level=level, rule=rule)
+    return estimate_set(design, names, res, doms, statistic="ratio", ci="wald", df=df, level=level, rule=rule)
 
 
 def kish_weighting_effect(weights: npt.ArrayLike) -> float:

@@ -30,7 +30,7 @@ import numpy.typing as npt
 
 from sampling.design import Design
 from sampling.errors import EstimationError
-from sampling.estimators import DfOption, Domains, RatioPass, _as_domains, _build, _resolve_df, ratio_pass
+from sampling.estimators import DfOption, Domains, RatioPass, as_domains, estimate_set, ratio_pass, resolve_df
 from sampling.intervals import wald_interval
 from sampling.publication import apply_rule
 from sampling.results import DontKnowCount, Estimate, EstimateSet, IndexResult
@@ -129,7 +129,7 @@ def estimate_indices(
         for m in members:
             if m not in index_of:
                 raise EstimationError(f"group {g!r} refers to unknown criterion {m!r}")
-    doms = _as_domains(design, by)
+    doms = as_domains(design, by)
     n_dom = doms.count
     dom_safe = np.where(doms.codes >= 0, doms.codes, 0)
     in_dom = doms.codes >= 0
@@ -155,7 +155,7 @@ def estimate_indices(
         for m in members:
             any_valid |= ~np.isnan(cols[index_of[m]])
         group_n[gi] = np.bincount(dom_safe, weights=any_valid & in_dom, minlength=n_dom)
-    return _indices_from_pass(
+    return indices_from_pass(
         design,
         names,
         group_items,
@@ -171,7 +171,7 @@ def estimate_indices(
     )
 
 
-def _indices_from_pass(
+def indices_from_pass(
     design: Design,
     names: Sequence[str],
     group_items: Mapping[str, Sequence[str]],
@@ -191,7 +191,7 @@ def _indices_from_pass(
     index_of = {nm: i for i, nm in enumerate(names)}
     factor = 100.0 if measure == "top-two-box" else 1.0
     statistic = "proportion" if measure == "top-two-box" else "mean"
-    crit_set = _build(
+    crit_set = estimate_set(
         design,
         names,
         res,
@@ -221,7 +221,7 @@ def _indices_from_pass(
     theta = res.estimate.reshape(-1) @ c
     lin = res.linearisation.combine(c)
     se = np.sqrt(variances(design, lin))
-    crit_df = _resolve_df(df, res.df)
+    crit_df = resolve_df(df, res.df)
     group_df = np.empty(len(group_names) * n_dom)
     for gi, g in enumerate(group_names):
         idx = [index_of[m] for m in group_items[g]]

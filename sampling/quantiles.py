@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from sampling.design import Design
 from sampling.errors import EstimationError
-from sampling.estimators import DfOption, Domains, _as_domains, _resolve_df, ratio_pass
+from sampling.estimators import DfOption, Domains, as_domains, ratio_pass, resolve_df
 from sampling.intervals import quantile as critical_value
 from sampling.publication import apply_rule
 from sampling.results import Estimate, EstimateSet
@@ -64,7 +64,7 @@ def estimate_quantiles(
     for p in quantiles:
         if not 0.0 <= p <= 1.0:
             raise EstimationError(f"quantile probabilities must be in [0, 1], got {p}")
-    doms = _as_domains(design, by)
+    doms = as_domains(design, by)
     w = design.weights
     codes = doms.codes
     estimates: list[Estimate] = []
@@ -93,7 +93,7 @@ def estimate_quantiles(
             q_row = qhat[np.where(codes >= 0, codes, 0)]
             indicator = np.where(np.isnan(x), np.nan, (x <= q_row).astype(np.float64))
             res = ratio_pass(design, [indicator], None, doms, kind="ratio")
-            dfs = _resolve_df(df, res.df)[0]
+            dfs = resolve_df(df, res.df)[0]
             crit = critical_value(level, dfs)
             p_hat, se_p = res.estimate[0], res.se[0]
             low_p, high_p = p_hat - crit * se_p, p_hat + crit * se_p

@@ -12,7 +12,6 @@ from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
 from api.web.console_base import ROOT, PageNo, Staff, page, page_number, pager, posted, redirect, vn_time
-from api.web.console_i18n import register
 from api.web.routes_common import RowId
 from survey_engine import audit
 from survey_engine.actors import ROLES
@@ -21,83 +20,6 @@ from survey_engine.errors import Conflict, InvalidInput
 PAGE_SIZE = 50
 RoleFilter = Annotated[str | None, QueryParameter(max_length=16, description="role")]
 TypeFilter = Annotated[str | None, QueryParameter(max_length=32, description="object type")]
-
-register(
-    {
-        "us_title": ("Người dùng và phân quyền", "Users and roles"),
-        "us_new": ("Tạo tài khoản", "New account"),
-        "us_email": ("Thư điện tử", "E-mail"),
-        "us_name": ("Họ và tên", "Name"),
-        "us_role": ("Vai trò", "Role"),
-        "us_agency": ("Cơ quan", "Agency"),
-        "us_agency_hint": (
-            "Chỉ dành cho vai trò cán bộ cơ quan: tài khoản chỉ xem được dữ liệu của cơ quan này.",
-            "Only for the agency officer role: the account sees this agency's data only.",
-        ),
-        "us_no_agency": ("(không thuộc cơ quan nào)", "(no agency)"),
-        "us_status": ("Trạng thái", "Status"),
-        "us_active": ("Đang hoạt động", "Active"),
-        "us_inactive": ("Đã khóa", "Disabled"),
-        "us_locked": ("Tạm khóa đến {time}", "Locked until {time}"),
-        "us_last_login": ("Đăng nhập gần nhất", "Last sign-in"),
-        "us_never": ("Chưa đăng nhập", "Never"),
-        "us_created": ("Ngày tạo", "Created"),
-        "us_filter_role": ("Lọc theo vai trò", "Show role"),
-        "us_all_roles": ("Mọi vai trò", "All roles"),
-        "us_count": ("{n} tài khoản", "{n} accounts"),
-        "us_edit": ("Sửa tài khoản {email}", "Edit account {email}"),
-        "us_active_label": ("Cho phép đăng nhập", "May sign in"),
-        "us_active_hint": (
-            "Bỏ chọn để khóa tài khoản: mọi phiên đăng nhập và mã truy cập của tài khoản bị thu hồi ngay.",
-            "Untick to disable the account: all its sessions and access tokens are revoked at once.",
-        ),
-        "us_self_note": (
-            "Đây là tài khoản của chính Ông/Bà: không thể tự đổi vai trò hoặc tự khóa.",
-            "This is your own account: you cannot change your own role or disable yourself.",
-        ),
-        "us_reset": ("Đặt lại mật khẩu", "Reset password"),
-        "us_reset_confirm": (
-            "Tạo mật khẩu mới cho tài khoản này? Mật khẩu cũ sẽ không dùng được nữa.",
-            "Create a new password for this account? The old one will stop working.",
-        ),
-        "us_unlock": ("Mở khóa đăng nhập", "Lift the sign-in lockout"),
-        "us_password_once": (
-            "Mật khẩu của {email} (chỉ hiển thị một lần, hãy chuyển cho người dùng qua kênh an toàn):",
-            "Password for {email} (shown once only; hand it over through a safe channel):",
-        ),
-        "us_password_generated": (
-            "Hệ thống tạo một mật khẩu ngẫu nhiên và hiển thị một lần sau khi tạo tài khoản.",
-            "A random password is generated and shown once after the account is created.",
-        ),
-        "us_create": ("Tạo tài khoản", "Create account"),
-        "us_exists": ("Đã có tài khoản dùng thư điện tử này.", "An account with this e-mail already exists."),
-        "us_bad_email": ("Thư điện tử không hợp lệ.", "This is not an e-mail address."),
-        "us_need_agency": ("Vai trò cán bộ cơ quan cần chọn cơ quan.", "An agency officer needs an agency."),
-        "us_agency_only": (
-            "Chỉ vai trò cán bộ cơ quan mới thuộc một cơ quan.",
-            "Only agency officers belong to an agency.",
-        ),
-        "us_bad_role": ("Vai trò không hợp lệ.", "Unknown role."),
-        "done_user_created": ("Đã tạo tài khoản.", "The account was created."),
-        "done_user_saved": ("Đã lưu thay đổi.", "Your changes were saved."),
-        "done_user_unlocked": ("Đã mở khóa đăng nhập.", "The lockout was lifted."),
-        "au_title": ("Nhật ký hoạt động", "Audit log"),
-        "au_intro": (
-            "Mọi thay đổi của cán bộ đối với cơ quan, điểm phục vụ, phiếu, đợt khảo sát, người dùng "
-            "và thiết bị; mới nhất ở trên. Nhật ký không chứa mật khẩu, mã truy cập hay dữ liệu cá nhân.",
-            "Every change staff made to agencies, service points, questionnaires, waves, users and devices; "
-            "newest first. The log never holds passwords, tokens or personal data.",
-        ),
-        "au_time": ("Thời gian", "Time"),
-        "au_actor": ("Người thực hiện", "By"),
-        "au_action": ("Thao tác", "Action"),
-        "au_object": ("Đối tượng", "Object"),
-        "au_details": ("Chi tiết", "Details"),
-        "au_all_types": ("Mọi loại đối tượng", "All object types"),
-        "au_type": ("Loại đối tượng", "Object type"),
-        "au_empty": ("Chưa có hoạt động nào.", "Nothing has been logged yet."),
-    }
-)
 
 
 def _role_options(staff: Staff) -> list[tuple[str, str]]:

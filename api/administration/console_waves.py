@@ -23,7 +23,6 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from piccolo.query.functions.aggregate import Count
 
-from api.fieldwork.routes_fieldwork import FIELDWORK
 from api.web.console_base import (
     READERS,
     ROOT,
@@ -37,7 +36,6 @@ from api.web.console_base import (
     redirect,
     response_counts,
 )
-from api.web.console_i18n import register
 from api.web.schemas import WaveIn
 from survey_engine.administration.waves import CHANNELS, STATUSES
 from survey_engine.errors import Conflict, InvalidInput
@@ -48,188 +46,6 @@ PAGE_SIZE = 50
 KIOSK_IDLE = ("discard", "keep")
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,47}$")
 CATEGORIES = ("complete", "partial", "refusal", "non_contact", "other", "unknown", "ineligible")
-
-register(
-    {
-        "wave_list_title": ("Đợt khảo sát", "Survey waves"),
-        "wave_list_intro": (
-            "Mỗi đợt gắn một phiên bản bảng hỏi với thời gian, kênh thu thập, cơ quan và điểm phục vụ.",
-            "Each wave ties a questionnaire version to a period, channels, agencies and service points.",
-        ),
-        "wave_new": ("Tạo đợt khảo sát", "Create a wave"),
-        "wave_status": ("Trạng thái", "Status"),
-        "wave_status_all": ("Mọi trạng thái", "Any status"),
-        "wave_status_draft": ("Bản nháp", "Draft"),
-        "wave_status_open": ("Đang mở", "Open"),
-        "wave_status_closed": ("Đã đóng", "Closed"),
-        "wave_code": ("Mã đợt", "Wave code"),
-        "wave_code_hint": (
-            "Chữ cái không dấu, chữ số và . _ - (tối đa 48 ký tự), ví dụ SIPAS-2026. "
-            "Không đổi được sau khi tạo.",
-            "Letters, digits and . _ - (up to 48 characters), e.g. SIPAS-2026. It cannot change later.",
-        ),
-        "wave_name": ("Tên đợt", "Name"),
-        "wave_name_vi": ("Tên tiếng Việt", "Name in Vietnamese"),
-        "wave_name_en": ("Tên tiếng Anh", "Name in English"),
-        "wave_questionnaire": ("Bảng hỏi (phiên bản đã công bố)", "Questionnaire (published version)"),
-        "wave_questionnaire_short": ("Bảng hỏi", "Questionnaire"),
-        "wave_questionnaire_none": (
-            "Chưa có bảng hỏi nào được công bố. Cần công bố một bảng hỏi trước khi tạo đợt.",
-            "No questionnaire is published yet. Publish one before creating a wave.",
-        ),
-        "wave_q_option": ("{code}, phiên bản {version} — {title}", "{code}, version {version} — {title}"),
-        "wave_period": ("Thời gian", "Period"),
-        "wave_period_start": ("Ngày bắt đầu", "First day"),
-        "wave_period_end": ("Ngày kết thúc", "Last day"),
-        "wave_channels": ("Kênh thu thập", "Channels"),
-        "wave_channel_online": ("Trực tuyến (mã QR, đường dẫn)", "Online (QR code, link)"),
-        "wave_channel_kiosk": ("Kiosk tại quầy", "Kiosk at the counter"),
-        "wave_channel_phone": ("Phỏng vấn qua điện thoại", "Phone interviews"),
-        "wave_channel_paper": ("Phiếu giấy", "Paper forms"),
-        "wave_agencies": ("Cơ quan tham gia", "Agencies"),
-        "wave_agencies_hint": (
-            "Cần ít nhất một cơ quan để mở đợt.",
-            "At least one agency is needed to open the wave.",
-        ),
-        "wave_points": ("Điểm phục vụ", "Service points"),
-        "wave_points_all": (
-            "Gồm mọi điểm phục vụ đang hoạt động của các cơ quan đã chọn",
-            "Include every active service point of the chosen agencies",
-        ),
-        "wave_points_hint": (
-            "Bỏ chọn ô trên để chỉ chọn một số điểm phục vụ trong danh sách dưới đây.",
-            "Untick the box above to choose some of the service points listed below.",
-        ),
-        "wave_unit_version": ("Phiên bản danh mục đơn vị hành chính", "Administrative map version"),
-        "wave_unit_version_hint": (
-            "Ví dụ 2025-07 (bản đồ hành chính từ 01/07/2025).",
-            "For example 2025-07 (the map in force from 1 July 2025).",
-        ),
-        "wave_kiosk_idle": ("Kiosk: phiếu bỏ dở khi hết thời gian chờ", "Kiosk: answers left when idle"),
-        "wave_kiosk_idle_discard": ("Xóa, không lưu", "Discard them"),
-        "wave_kiosk_idle_keep": ("Lưu lại như phiếu chưa hoàn thành", "Keep them as a break-off"),
-        "wave_settings_json": ("Thiết lập khác (JSON, không bắt buộc)", "Other settings (JSON, optional)"),
-        "wave_settings_json_hint": (
-            'Một đối tượng JSON, ví dụ {"ghi_chu": "…"}. Để trống nếu không cần.',
-            'A JSON object, e.g. {"note": "…"}. Leave empty if not needed.',
-        ),
-        "wave_create": ("Tạo đợt (bản nháp)", "Create the wave (draft)"),
-        "wave_responses": ("Số phiếu", "Responses"),
-        "wave_none": ("Không có đợt khảo sát nào.", "There is no wave."),
-        "wave_settings": ("Thiết lập", "Settings"),
-        "wave_members": ("Cơ quan và điểm phục vụ", "Agencies and service points"),
-        "wave_members_none": ("Chưa có cơ quan nào.", "No agency yet."),
-        "wave_agency": ("Cơ quan", "Agency"),
-        "wave_sampling_plan": ("Kế hoạch chọn mẫu đã lưu", "Saved sample plan"),
-        "wave_sampling_plan_n": ("{n} đơn vị", "{n} units"),
-        "wave_sampling_plan_margin": ("sai số ±{m} điểm %", "margin ±{m} points"),
-        "wave_actions": ("Chuyển trạng thái", "Change the status"),
-        "wave_open": ("Mở đợt khảo sát", "Open the wave"),
-        "wave_open_note": (
-            "Khi mở, người dân bắt đầu gửi phiếu được; bảng hỏi, cơ quan và điểm phục vụ không đổi được nữa.",
-            "Once open, citizens can answer; the questionnaire, agencies and service points can no longer "
-            "change.",
-        ),
-        "wave_open_confirm": (
-            "Mở đợt khảo sát này? Bảng hỏi, cơ quan và điểm phục vụ sẽ không thay đổi được nữa.",
-            "Open this wave? Its questionnaire, agencies and service points can no longer change.",
-        ),
-        "wave_close": ("Đóng đợt khảo sát", "Close the wave"),
-        "wave_close_note": (
-            "Khi đóng: không nhận thêm phiếu; mọi số điện thoại của đợt (danh sách liên hệ và khung mẫu) bị "
-            "xóa vĩnh viễn; trọng số được tính lại lần cuối với các tùy chọn gần nhất. Không thể mở lại.",
-            "Closing stops new answers, permanently erases every phone number of the wave (contacts and "
-            "frame) and recomputes the weights with the last options used. It cannot be reopened.",
-        ),
-        "wave_close_confirm": (
-            "Đóng đợt khảo sát này? Mọi số điện thoại sẽ bị xóa vĩnh viễn, trọng số được tính lại và "
-            "không thể mở lại đợt.",
-            "Close this wave? Every phone number is erased for good, the weights are recomputed and the "
-            "wave cannot be reopened.",
-        ),
-        "wave_closed_note": (
-            "Đợt đã đóng: không nhận thêm phiếu, số điện thoại đã được xóa.",
-            "The wave is closed: no more answers; phone numbers were erased.",
-        ),
-        "done_wave_created": ("Đã tạo đợt khảo sát (bản nháp).", "The wave was created (draft)."),
-        "done_wave_opened": ("Đã mở đợt khảo sát.", "The wave is open."),
-        "done_wave_closed": (
-            "Đã đóng đợt khảo sát: số điện thoại đã được xóa và trọng số đã được tính lại.",
-            "The wave is closed: phone numbers were erased and the weights recomputed.",
-        ),
-        "wave_progress": ("Tiến độ thực địa theo cơ quan", "Fieldwork progress by agency"),
-        "wave_progress_none": (
-            "Chưa rút mẫu xác suất cho đợt này, nên chưa có tỷ lệ trả lời.",
-            "No probability sample is drawn for this wave yet, so there are no response rates.",
-        ),
-        "wave_progress_to_fieldwork": ("Khung mẫu và rút mẫu", "Frame and sample"),
-        "wave_progress_as_of": ("Số liệu lúc {time}.", "Figures as of {time}."),
-        "wave_refresh": ("Làm mới", "Refresh"),
-        "wave_sampled": ("Mẫu", "Sampled"),
-        "wave_cat_complete": ("Hoàn thành (I)", "Complete (I)"),
-        "wave_cat_partial": ("Dở dang (P)", "Partial (P)"),
-        "wave_cat_refusal": ("Từ chối (R)", "Refusal (R)"),
-        "wave_cat_non_contact": ("Không liên lạc được (NC)", "Non-contact (NC)"),
-        "wave_cat_other": ("Khác (O)", "Other (O)"),
-        "wave_cat_unknown": ("Chưa rõ (U)", "Unknown (U)"),
-        "wave_cat_ineligible": ("Không đủ điều kiện (NE)", "Ineligible (NE)"),
-        "wave_rr1": ("RR1", "RR1"),
-        "wave_rr1_long": ("Tỷ lệ trả lời AAPOR RR1", "AAPOR response rate 1"),
-        "wave_rr3_long": (
-            "Tỷ lệ trả lời AAPOR RR3 (ước lượng phần đủ điều kiện trong số chưa rõ)",
-            "AAPOR response rate 3 (estimating the eligible share among unknowns)",
-        ),
-        "wave_rr3": ("RR3", "RR3"),
-        "wave_target": ("Mục tiêu hoàn thành", "Target completes"),
-        "wave_progress_col": ("Đạt mục tiêu", "Of target"),
-        "wave_overall": ("Toàn đợt", "Whole wave"),
-        "wave_overall_mine": ("Cơ quan của Ông/Bà", "Your agency"),
-        "wave_rates_note": (
-            "Tỷ lệ trả lời theo chuẩn AAPOR: RR1 = I / (I + P + R + NC + O + U); "
-            "RR3 = I / (I + P + R + NC + O + e·U), với e = {e} là tỷ lệ đủ điều kiện trong các đơn vị đã "
-            "xác định được.",
-            "AAPOR response rates: RR1 = I / (I + P + R + NC + O + U); RR3 = I / (I + P + R + NC + O + e·U), "
-            "with e = {e}, the eligible share among units whose eligibility is known.",
-        ),
-        "wave_by_channel": ("Phiếu nhận được theo kênh", "Responses by channel"),
-        "wave_by_channel_note": (
-            "Mọi phiếu đã lưu, kể cả phiếu tự nguyện không thuộc mẫu; “dở dang” là phiếu bỏ dở được giữ lại.",
-            "Every stored response, including self-selected ones outside the sample; “partial” are kept "
-            "break-offs.",
-        ),
-        "wave_total": ("Tổng", "Total"),
-        "wave_partial_short": ("dở dang", "partial"),
-        "wave_no_responses": ("Chưa có phiếu nào.", "No response yet."),
-        "wave_err_code": (
-            "Nhập mã gồm chữ cái không dấu, chữ số và . _ - (tối đa 48 ký tự).",
-            "Enter a code of letters, digits and . _ - (up to 48 characters).",
-        ),
-        "wave_err_code_taken": ("Mã đợt này đã được dùng.", "This wave code is already used."),
-        "wave_err_name": ("Nhập tên (tối đa 300 ký tự).", "Enter a name (up to 300 characters)."),
-        "wave_err_questionnaire": (
-            "Chọn một bảng hỏi đã công bố.",
-            "Choose a published questionnaire.",
-        ),
-        "wave_err_date": ("Nhập một ngày hợp lệ.", "Enter a valid date."),
-        "wave_err_period": (
-            "Ngày kết thúc không được trước ngày bắt đầu.",
-            "The last day cannot be before the first day.",
-        ),
-        "wave_err_channels": ("Chọn ít nhất một kênh.", "Choose at least one channel."),
-        "wave_err_agencies": ("Có mã cơ quan không tồn tại.", "Some agency codes do not exist."),
-        "wave_err_points": (
-            "Điểm phục vụ không tồn tại hoặc không thuộc các cơ quan đã chọn: {codes}",
-            "Service points unknown or not of the chosen agencies: {codes}",
-        ),
-        "wave_err_unit_version": ("Nhập 1–32 ký tự.", "Enter 1–32 characters."),
-        "wave_err_settings": (
-            'Nhập một đối tượng JSON hợp lệ, ví dụ {"ghi_chu": "…"}.',
-            'Enter a valid JSON object, e.g. {"note": "…"}.',
-        ),
-        "wave_err_invalid": ("Giá trị không hợp lệ.", "This value is not valid."),
-        "wave_see_members": ("{n} cơ quan, {p} điểm phục vụ", "{n} agencies, {p} service points"),
-    }
-)
 
 
 # -- helpers ------------------------------------------------------------------------------------------
@@ -277,7 +93,7 @@ async def progress_view(request: Request[Any, Any, Any], staff: Staff, code: str
     user gets only its own agency's row and its own totals.
     """
     try:
-        report = await FIELDWORK.progress(staff.actor, code)
+        report = await request.app.state.services.fieldwork.progress(staff.actor, code)
     except Conflict:
         return None
     names = await agency_names(staff, {a["agency"] for a in report["agencies"]})

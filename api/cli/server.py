@@ -18,14 +18,14 @@ from api.settings import Settings, SettingsError
 T = TypeVar("T")
 
 
-def _settings() -> Settings:
+def settings_from_env() -> Settings:
     try:
         return Settings.from_env()
     except SettingsError as exc:
         raise CliUsageError(str(exc)) from exc
 
 
-def _run_with_engine(settings: Settings, job: Callable[[Any], Awaitable[T]]) -> T:
+def run_with_engine(settings: Settings, job: Callable[[Any], Awaitable[T]]) -> T:
     from piccolo.engine.postgres import PostgresEngine
 
     from api.database import engine_from_url, use_engine
@@ -61,7 +61,7 @@ def _run_with_engine(settings: Settings, job: Callable[[Any], Awaitable[T]]) -> 
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    settings = _settings()
+    settings = settings_from_env()
     if args.workers < 1:
         raise CliUsageError("--workers must be at least 1")
     print(f"sipas: serving {settings.base_url} (database: {settings.database_kind})", flush=True)
@@ -88,12 +88,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    settings = _settings()
+    settings = settings_from_env()
 
     async def nothing(_: Any) -> None:
         return None
 
-    _run_with_engine(settings, nothing)
+    run_with_engine(settings, nothing)
     print(f"database migrated ({settings.database_kind})")
     return 0
 
@@ -137,7 +137,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from api.services import Services
     from survey_engine.demo import STAFF, ensure_demo_devices, seed_demo
 
-    settings = _settings()
+    settings = settings_from_env()
     if args.responses < 0 or args.responses > 1_000_000:
         raise CliUsageError("--responses must be between 0 and 1000000")
     services = Services.build(settings)
@@ -149,7 +149,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         devices = await ensure_demo_devices(dict(stored.get("kiosk_devices", {})))
         return result, devices
 
-    result, devices = _run_with_engine(settings, job)
+    result, devices = run_with_engine(settings, job)
     stored["kiosk_devices"] = devices
     _save_credentials(settings, stored)
     # The kiosk URL carries its tablet's device token in the fragment (never sent to the server).
@@ -201,7 +201,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     from survey_engine.actors import SYSTEM
     from survey_engine.errors import Conflict, InvalidInput
 
-    settings = _settings()
+    settings = settings_from_env()
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
         generated = False
@@ -214,7 +214,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         return await services.staff.create_user(SYSTEM, args.email, password, args.role, args.agency)
 
     try:
-        user = _run_with_engine(settings, job)
+        user = run_with_engine(settings, job)
     except InvalidInput as exc:
         details = "; ".join(f"{p.field} {p.message}" for p in exc.problems)
         raise CliUsageError(f"{exc.detail}: {details}" if details else exc.detail) from exc

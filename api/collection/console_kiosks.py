@@ -38,7 +38,6 @@ from api.web.console_base import (
     redirect,
     text,
 )
-from api.web.console_i18n import register
 from api.web.routes_common import RowId
 from reports.qr import qr_png
 from survey_engine.errors import NotFound
@@ -51,94 +50,6 @@ NAME_MAX = 100  # as KioskDeviceIn.name
 POINT_CHOICES_MAX = 300  # beyond this many service points a code field replaces the drop-down list
 
 PointFilter = Annotated[str | None, QueryParameter(max_length=48, description="service point code")]
-
-register(
-    {
-        "kiosk_title": ("Thiết bị kiosk", "Kiosk devices"),
-        "kiosk_intro": (
-            "Máy tính bảng đặt tại điểm phục vụ để người dân đánh giá ngay sau khi được phục vụ. Mỗi thiết "
-            "bị được đăng ký cho một điểm phục vụ; thu hồi thiết bị khi bị mất hoặc không dùng nữa.",
-            "Tablets at service points where citizens rate the service right after being served. Each "
-            "device is registered for one service point; revoke a device when it is lost or retired.",
-        ),
-        "kiosk_register": ("Đăng ký thiết bị", "Register a device"),
-        "kiosk_register_title": ("Đăng ký thiết bị kiosk", "Register a kiosk device"),
-        "kiosk_register_intro": (
-            "Sau khi đăng ký, trang sẽ hiện một mã QR ghép nối. Hãy chuẩn bị sẵn máy tính bảng để quét mã.",
-            "After registration a pairing QR code is shown. Have the tablet ready to scan it.",
-        ),
-        "kiosk_point": ("Điểm phục vụ", "Service point"),
-        "kiosk_point_hint": ("Nhập mã điểm phục vụ, ví dụ: SO-TP-Q1.", "The service point's code."),
-        "kiosk_all_points": ("Tất cả điểm phục vụ", "All service points"),
-        "kiosk_name": ("Tên thiết bị", "Device name"),
-        "kiosk_name_hint": (
-            "Tên giúp nhận ra máy, ví dụ: “Máy tính bảng quầy số 3”.",
-            "A name to recognise it by, e.g. “Tablet at counter 3”.",
-        ),
-        "kiosk_id": ("Số", "No."),
-        "kiosk_registered": ("Ngày đăng ký", "Registered"),
-        "kiosk_last_seen": ("Hoạt động gần nhất", "Last seen"),
-        "kiosk_never_seen": ("Chưa kết nối", "Not yet connected"),
-        "kiosk_status": ("Trạng thái", "Status"),
-        "kiosk_active": ("Đang dùng", "In use"),
-        "kiosk_revoked": ("Đã thu hồi", "Revoked"),
-        "kiosk_revoked_at": ("lúc {at}", "at {at}"),
-        "kiosk_revoke": ("Thu hồi", "Revoke"),
-        "kiosk_revoke_label": ("Thu hồi thiết bị {name}", "Revoke the device {name}"),
-        "kiosk_revoke_confirm": (
-            "Thu hồi thiết bị “{name}”? Máy này sẽ không gửi được phiếu nữa, kể cả các phiếu đang chờ gửi.",
-            "Revoke the device “{name}”? It will no longer be able to send responses, including queued ones.",
-        ),
-        "kiosk_none": ("Chưa có thiết bị kiosk nào.", "No kiosk devices yet."),
-        "kiosk_none_for_point": (
-            "Điểm phục vụ này chưa có thiết bị kiosk nào.",
-            "This service point has no kiosk devices.",
-        ),
-        "kiosk_time_note": ("Thời gian theo giờ Việt Nam (UTC+7).", "Times are Vietnam time (UTC+7)."),
-        "kiosk_no_points": (
-            "Chưa có điểm phục vụ nào để đăng ký thiết bị.",
-            "There is no service point to register a device for.",
-        ),
-        "kiosk_err_name": ("Vui lòng nhập tên thiết bị.", "Enter a name for the device."),
-        "kiosk_err_name_long": (
-            "Tên thiết bị tối đa {n} ký tự.",
-            "The name may have at most {n} characters.",
-        ),
-        "kiosk_err_point": ("Vui lòng chọn điểm phục vụ.", "Choose a service point."),
-        "kiosk_err_no_point": (
-            "Không có điểm phục vụ nào có mã “{code}”.",
-            "There is no service point with code “{code}”.",
-        ),
-        "kiosk_paired_title": ("Ghép nối máy tính bảng", "Pair the tablet"),
-        "kiosk_paired_done": (
-            "Đã đăng ký thiết bị “{name}” cho điểm phục vụ {point}.",
-            "The device “{name}” was registered for service point {point}.",
-        ),
-        "kiosk_once_warning": (
-            "Mã ghép nối chỉ hiển thị một lần. Hãy ghép nối máy tính bảng ngay bây giờ; nếu rời khỏi trang "
-            "này mà chưa ghép nối, hãy thu hồi thiết bị và đăng ký lại.",
-            "The pairing code is shown only once. Pair the tablet now; if you leave this page before "
-            "pairing, revoke the device and register it again.",
-        ),
-        "kiosk_pair_steps": (
-            "Trên máy tính bảng, mở ứng dụng máy ảnh và quét mã QR này, hoặc mở trình duyệt và nhập đường "
-            "dẫn bên dưới. Trang kiosk sẽ tự lưu mã thiết bị và sẵn sàng nhận đánh giá.",
-            "On the tablet, scan this QR code with the camera, or open the browser and type the link "
-            "below. The kiosk page keeps the device code and is ready for ratings.",
-        ),
-        "kiosk_pair_qr_alt": ("Mã QR ghép nối máy tính bảng", "Pairing QR code for the tablet"),
-        "kiosk_pair_link": ("Đường dẫn ghép nối", "Pairing link"),
-        "kiosk_pair_secret_note": (
-            "Đường dẫn này là mật khẩu của thiết bị: không gửi qua thư điện tử hay tin nhắn.",
-            "This link is the device's password: do not send it by e-mail or chat.",
-        ),
-        "kiosk_back_to_list": ("Đã ghép nối xong, về danh sách thiết bị", "Paired: back to the device list"),
-        "done_kiosk_revoked": (
-            "Đã thu hồi thiết bị. Máy này không gửi được phiếu nữa.",
-            "The device was revoked. It can no longer send responses.",
-        ),
-    }
-)
 
 
 def _services(request: Request[Any, Any, Any]) -> Services:

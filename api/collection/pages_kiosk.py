@@ -13,8 +13,8 @@ from litestar import Request, get
 from litestar.params import PathParameter, QueryParameter
 from litestar.response import Template
 
+from api.web.i18n import KIOSK, texts
 from api.web.pages_common import PAGE_HEADERS, FormUnavailable, lang_of, load_form, message_page
-from api.web.render import STRINGS
 from survey_engine.tables import Wave
 
 Token = Annotated[str, PathParameter(max_length=64, description="the service point's public token")]
@@ -25,37 +25,6 @@ DEFAULT_IDLE = 90  # seconds without a touch before a half-finished form is aban
 DEFAULT_RESET = 8  # seconds the thank-you screen stays up
 IDLE_BOUNDS = (3, 600)
 RESET_BOUNDS = (2, 60)
-
-KIOSK_STRINGS: dict[str, tuple[str, str]] = {
-    "start": ("Bắt đầu đánh giá", "Start"),
-    "start_intro": (
-        "Xin mời Ông/Bà dành ít phút đánh giá sự phục vụ. Phiếu không ghi tên.",
-        "Please take a minute to rate our service. The form is anonymous.",
-    ),
-    "next": STRINGS["next"],
-    "back": STRINGS["back"],
-    "submit": STRINGS["submit"],
-    "step": STRINGS["step"],
-    "optional": STRINGS["optional"],
-    "yes": STRINGS["yes"],
-    "no": STRINGS["no"],
-    "error_title": STRINGS["error_title"],
-    "required": ("Câu hỏi bắt buộc trả lời.", "This item is required."),
-    "number": ("Vui lòng nhập một số.", "Please enter a number."),
-    "thanks_title": STRINGS["thanks_title"],
-    "thanks_body": STRINGS["thanks_body"],
-    "again": ("Trở về màn hình đầu", "Back to the start"),
-    "returning": ("Tự động trở về màn hình đầu sau {n} giây.", "Returning to the start in {n} seconds."),
-    "idle_title": ("Ông/Bà còn tiếp tục không?", "Are you still there?"),
-    "idle_body": (
-        "Không có thao tác. Phiếu sẽ được đóng sau {n} giây.",
-        "No activity. This form will close in {n} seconds.",
-    ),
-    "idle_continue": ("Tiếp tục trả lời", "Continue"),
-    "pending": ("đang chờ gửi: {n}", "waiting to send: {n}"),
-    "unregistered": ("thiết bị chưa được đăng ký", "device not registered"),
-    "max_chars": STRINGS["max_chars"],
-}
 
 
 async def _wave_settings(wave_id: int) -> dict[str, Any]:
@@ -92,7 +61,7 @@ async def kiosk_page(
         "idle_policy": "keep" if settings.get("kiosk_idle") == "keep" else "discard",
         "agency": form["agency_name"],
         "point": form["service_point_name"],
-        "strings": {k: {"vi": v[0], "en": v[1]} for k, v in KIOSK_STRINGS.items()},
+        "strings": texts(KIOSK),
         "definition": {
             k: definition[k]
             for k in ("title", "sections", "items", "scales", "dont_know_label")

@@ -20,13 +20,13 @@ from litestar.params import PathParameter, QueryParameter
 from litestar.response import Redirect, Template
 
 from api.collection.form_state import REVIEW, FormState, StateError, load_state, sign_state
+from api.web.i18n import PAGE, translator
 from api.web.pages_common import PAGE_HEADERS, FormUnavailable, lang_of, load_form, message_page, secret_of
 from api.web.render import (
     condition_inputs,
     error_map,
     review_sections,
     screen_items,
-    translator,
 )
 from survey_engine.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound, RateLimited
 from survey_engine.questionnaire import (
@@ -89,7 +89,7 @@ def render_form(
     """The current screen (or the review screen) of ``state``."""
     page = page or online_page(form)
     lang = state.lang
-    t = translator(lang)
+    t = translator(lang, PAGE)
     errors = errors or {}
     sections = visible_sections(q, state.answers)
     total = len(sections) + 1

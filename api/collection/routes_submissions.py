@@ -21,7 +21,6 @@ from api.web.schemas import Channel, PageOut, Strict
 from survey_engine.actors import Actor
 from survey_engine.collection.submissions import SubmissionRequest, canonical_client_id
 from survey_engine.errors import AuthenticationFailed, FieldProblem, Forbidden, InvalidInput
-from survey_engine.fieldwork.phone import PhoneService
 from survey_engine.fieldwork.phone_submission import contact_for_submission
 
 DEVICE_HEADER = "x-kiosk-device"
@@ -241,7 +240,7 @@ async def submit(request: Request[Any, Any, Any], data: JSONBody[SubmissionIn]) 
     outcome = await services.submissions.submit(_submission(data, device, interviewer_id))
     if contact_id is not None and interviewer_id is not None:
         # After the commit: the contact is complete only once its questionnaire is durably stored.
-        await PhoneService().mark_complete(contact_id, outcome.client_id, interviewer_id)
+        await request.app.state.services.phone.mark_complete(contact_id, outcome.client_id, interviewer_id)
     return Response(
         SubmissionOut(id=outcome.client_id, status="accepted"), status_code=201 if outcome.created else 200
     )

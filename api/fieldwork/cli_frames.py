@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from api.cli.errors import CliFailure, CliUsageError
+from api.services import Services
 
 
 def _read(path_text: str) -> bytes:
@@ -35,21 +36,20 @@ def _report_invalid(exc: Any) -> CliUsageError:
 
 
 def cmd_frame_import(args: argparse.Namespace) -> int:
-    from api.cli.server import _run_with_engine, _settings
+    from api.cli.server import run_with_engine, settings_from_env
     from survey_engine.actors import SYSTEM
     from survey_engine.errors import Conflict, InvalidInput, NotFound
-    from survey_engine.fieldwork.frames import FrameService
 
     data = _read(args.file)
-    settings = _settings()
+    settings = settings_from_env()
 
     async def job(_: Any) -> Any:
-        return await FrameService().import_frame(
+        return await Services.build(settings).frames.import_frame(
             SYSTEM, args.wave, data, settings.secret_key, args.name or ""
         )
 
     try:
-        result = _run_with_engine(settings, job)
+        result = run_with_engine(settings, job)
     except InvalidInput as exc:
         raise _report_invalid(exc) from exc
     except (NotFound, Conflict) as exc:
@@ -61,25 +61,24 @@ def cmd_frame_import(args: argparse.Namespace) -> int:
 
 def cmd_frame_letters(args: argparse.Namespace) -> int:
     from api.cli.files import write_atomically
-    from api.cli.server import _run_with_engine, _settings
+    from api.cli.server import run_with_engine, settings_from_env
     from reports.letters import LetterData, render_letters
     from survey_engine.actors import SYSTEM
     from survey_engine.errors import Conflict, InvalidInput, NotFound
-    from survey_engine.fieldwork.samples import FieldworkService
 
     out = Path(args.out)
     if out.suffix.lower() != ".pdf":
         raise CliUsageError("--out must end in .pdf")
     data = _read(args.file)
-    settings = _settings()
+    settings = settings_from_env()
 
     async def job(_: Any) -> Any:
-        return await FieldworkService().letters(
+        return await Services.build(settings).fieldwork.letters(
             SYSTEM, args.wave, data, settings.secret_key, settings.base_url, args.service_point
         )
 
     try:
-        rows, missing = _run_with_engine(settings, job)
+        rows, missing = run_with_engine(settings, job)
     except InvalidInput as exc:
         raise _report_invalid(exc) from exc
     except (NotFound, Conflict) as exc:

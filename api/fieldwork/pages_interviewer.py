@@ -38,8 +38,9 @@ from api.collection.pages_online import FormPage, Submitter, advance, fresh_stat
 from api.web.auth import SESSION_COOKIE, ended_session_cookie, session_cookie
 from api.web.csrf import csrf_ok as _csrf_ok
 from api.web.csrf import csrf_token
+from api.web.i18n import PAGE, translator
 from api.web.pages_common import PAGE_HEADERS, FormUnavailable, load_form, secret_of
-from api.web.render import error_map, translator
+from api.web.render import error_map
 from survey_engine import errors as domain
 from survey_engine.actors import Actor
 from survey_engine.errors import AuthenticationFailed, Conflict, Forbidden, InvalidInput, NotFound
@@ -49,7 +50,6 @@ from survey_engine.fieldwork.phone import (
     DISPOSITIONS,
     FINAL_STATUSES,
     STATUSES,
-    PhoneService,
 )
 from survey_engine.fieldwork.phone_submission import contact_for_submission
 from survey_engine.questionnaire import Questionnaire, prune_hidden, validate_answers
@@ -57,7 +57,6 @@ from survey_engine.tables import Agency, Contact, ServicePoint, WaveServicePoint
 
 log = logging.getLogger("sipas.pages.interviewer")
 
-PHONE = PhoneService()
 VN = timezone(timedelta(hours=7), "ICT")  # Vietnam: UTC+7 all year, no daylight saving
 LOGIN_COOKIE = "sipas_login"
 LOGIN_PATH = "/i/login"
@@ -150,7 +149,7 @@ def _to_login(expired: bool = False) -> Redirect:
 
 
 def _page(name: str, ctx: dict[str, Any], status: int = 200, cookies: list[Cookie] | None = None) -> Template:
-    base = {"lang": "vi", "t": translator("vi"), "agency": "", "point": ""}
+    base = {"lang": "vi", "t": translator("vi", PAGE), "agency": "", "point": ""}
     return Template(
         template_name=name,
         context={**base, **ctx},
@@ -352,7 +351,7 @@ async def contact_list(
     if actor.role not in ("interviewer", *READ_ONLY_ROLES):
         return _forbidden(request, session)
     wanted = status if status in STATUSES else None
-    page = await PHONE.list_contacts(actor, LIST_LIMIT, 0, status=wanted)
+    page = await request.app.state.services.phone.list_contacts(actor, LIST_LIMIT, 0, status=wanted)
     now = datetime.now(UTC)
     rows = sorted(page.items, key=lambda r: _sort_key(r, now))
     names = await _agency_names({r["agency"] for r in rows if isinstance(r["agency"], str)})
@@ -420,7 +419,7 @@ async def _contact_page(
 ) -> Template:
     actor, token = session
     try:
-        contact = await PHONE.get_contact(actor, wave, code)
+        contact = await request.app.state.services.phone.get_contact(actor, wave, code)
     except (NotFound, Forbidden):
         return _contact_missing(request, session)
     is_interviewer = actor.role == "interviewer"
@@ -449,7 +448,7 @@ async def _contact_page(
             "note": h["note"] or "",
             "interviewer": h["interviewer"],
         }
-        for h in contact["history"]  # type: ignore[attr-defined]
+        for h in contact["history"]
     ]
     errors = errors or {}
     now_vn = datetime.now(VN)
@@ -575,7 +574,7 @@ async def attempt_post(
     if errors:
         return await _contact_page(request, session, wave, contact, values, errors, status=400)
     try:
-        await PHONE.record_attempt(
+        await request.app.state.services.phone.record_attempt(
             actor,
             wave,
             contact,
@@ -660,7 +659,7 @@ async def _interview_setup(
             )
         return _forbidden(request, session)
     try:
-        contact = await PHONE.get_contact(actor, wave, code)
+        contact = await request.app.state.services.phone.get_contact(actor, wave, code)
     except (NotFound, Forbidden):
         return _contact_missing(request, session)
     back = f"/i/{wave}/{code}"
@@ -822,7 +821,7 @@ def _phone_submitter(actor: Actor, contact_id: int, wave: str, code: str) -> Sub
             return refused("Không tìm thấy phiếu khảo sát của điểm phục vụ.", 404)
         try:
             # After the commit, as POST /api/v1/submissions does: complete only once the answers are stored.
-            await PHONE.mark_complete(contact_id, client_id, actor.user_id)
+            await request.app.state.services.phone.mark_complete(contact_id, client_id, actor.user_id)
         except (Conflict, NotFound):
             return _message(
                 request,

@@ -27,13 +27,8 @@ from api.web.auth import ANALYSTS, READERS
 from api.web.routes_common import Limit, Offset, to_struct
 from reports.letters import LetterData, render_letters
 from survey_engine.actors import Actor
-from survey_engine.fieldwork.frames import XLSX_MEDIA_TYPE, FrameService
-from survey_engine.fieldwork.samples import FieldworkService
-from survey_engine.fieldwork.weights import WeightsService
+from survey_engine.fieldwork.frames import XLSX_MEDIA_TYPE
 
-FRAMES = FrameService()
-FIELDWORK = FieldworkService()
-WEIGHTS = WeightsService()
 FILE_TYPES = ("text/csv", "application/csv", "text/plain", XLSX_MEDIA_TYPE, "application/octet-stream")
 
 
@@ -289,12 +284,16 @@ class FieldworkController(Controller):
         name: Annotated[str, QueryParameter(max_length=200, description="a name for this import")] = "",
     ) -> FrameImportOut:
         data = await _file_body(request)
-        result = await FRAMES.import_frame(actor, wave, data, _settings(request).secret_key, name)
+        result = await request.app.state.services.frames.import_frame(
+            actor, wave, data, _settings(request).secret_key, name
+        )
         return to_struct(FrameImportOut, result)
 
     @get("/frame", summary="The wave's frame: imports and unit counts per agency and field", guards=[READERS])
-    async def frame_summary(self, actor: NamedDependency[Actor], wave: FromPath[str]) -> FrameSummaryOut:
-        return to_struct(FrameSummaryOut, await FRAMES.summary(actor, wave))
+    async def frame_summary(
+        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], wave: FromPath[str]
+    ) -> FrameSummaryOut:
+        return to_struct(FrameSummaryOut, await request.app.state.services.frames.summary(actor, wave))
 
     @post(
         "/plan",
@@ -303,9 +302,15 @@ class FieldworkController(Controller):
         status_code=200,
     )
     async def plan(
-        self, actor: NamedDependency[Actor], wave: FromPath[str], data: JSONBody[PlanIn]
+        self,
+        request: Request[Any, Any, Any],
+        actor: NamedDependency[Actor],
+        wave: FromPath[str],
+        data: JSONBody[PlanIn],
     ) -> PlanOut:
-        result = await FIELDWORK.plan(actor, wave, _plan_values(data), save=data.save)
+        result = await request.app.state.services.fieldwork.plan(
+            actor, wave, _plan_values(data), save=data.save
+        )
         return to_struct(PlanOut, result)
 
     @post(
@@ -315,17 +320,25 @@ class FieldworkController(Controller):
         status_code=201,
     )
     async def draw(
-        self, actor: NamedDependency[Actor], wave: FromPath[str], data: JSONBody[DrawIn]
+        self,
+        request: Request[Any, Any, Any],
+        actor: NamedDependency[Actor],
+        wave: FromPath[str],
+        data: JSONBody[DrawIn],
     ) -> DrawOut:
         values = _plan_values(data)
         if data.n is None and data.margin is None:
             values = {}  # the plan saved with POST …/plan {"save": true}
-        result = await FIELDWORK.draw(actor, wave, data.seed, values, contacts=data.contacts)
+        result = await request.app.state.services.fieldwork.draw(
+            actor, wave, data.seed, values, contacts=data.contacts
+        )
         return to_struct(DrawOut, result)
 
     @get("/sample", summary="The drawn sample: seed, method and allocation per stratum", guards=[READERS])
-    async def sample(self, actor: NamedDependency[Actor], wave: FromPath[str]) -> SampleOut:
-        return to_struct(SampleOut, await FIELDWORK.sample_summary(actor, wave))
+    async def sample(
+        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], wave: FromPath[str]
+    ) -> SampleOut:
+        return to_struct(SampleOut, await request.app.state.services.fieldwork.sample_summary(actor, wave))
 
     @post(
         "/letters",
@@ -347,7 +360,7 @@ class FieldworkController(Controller):
     ) -> Response[bytes]:
         data = await _file_body(request)
         settings = _settings(request)
-        rows, missing = await FIELDWORK.letters(
+        rows, missing = await request.app.state.services.fieldwork.letters(
             actor, wave, data, settings.secret_key, settings.base_url, service_point
         )
         if not rows:
@@ -372,30 +385,44 @@ class FieldworkController(Controller):
     )
     async def fieldwork(
         self,
+        request: Request[Any, Any, Any],
         actor: NamedDependency[Actor],
         wave: FromPath[str],
         e: Annotated[
             float | None, QueryParameter(ge=0, le=1, description="eligible share among unknowns for RR3/RR4")
         ] = None,
     ) -> FieldworkOut:
-        return to_struct(FieldworkOut, await FIELDWORK.progress(actor, wave, e))
+        return to_struct(FieldworkOut, await request.app.state.services.fieldwork.progress(actor, wave, e))
 
     @post("/weights", summary="Compute and store the sample's weights", guards=[ANALYSTS], status_code=200)
     async def compute_weights(
-        self, actor: NamedDependency[Actor], wave: FromPath[str], data: JSONBody[WeightsIn]
+        self,
+        request: Request[Any, Any, Any],
+        actor: NamedDependency[Actor],
+        wave: FromPath[str],
+        data: JSONBody[WeightsIn],
     ) -> WeightsOut:
         values = {f: getattr(data, f) for f in data.__struct_fields__}
-        return to_struct(WeightsOut, await WEIGHTS.compute(actor, wave, values))
+        return to_struct(WeightsOut, await request.app.state.services.weights.compute(actor, wave, values))
 
     @get("/weights", summary="The latest weights: options and diagnostics", guards=[ANALYSTS])
-    async def get_weights(self, actor: NamedDependency[Actor], wave: FromPath[str]) -> WeightsOut:
-        return to_struct(WeightsOut, await WEIGHTS.latest(actor, wave))
+    async def get_weights(
+        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], wave: FromPath[str]
+    ) -> WeightsOut:
+        return to_struct(WeightsOut, await request.app.state.services.weights.latest(actor, wave))
 
     @get("/weights/units", summary="Stored weights per sampled unit", guards=[ANALYSTS])
     async def unit_weights(
-        self, actor: NamedDependency[Actor], wave: FromPath[str], limit: Limit = 50, offset: Offset = 0
+        self,
+        request: Request[Any, Any, Any],
+        actor: NamedDependency[Actor],
+        wave: FromPath[str],
+        limit: Limit = 50,
+        offset: Offset = 0,
     ) -> UnitWeightsPage:
-        return to_struct(UnitWeightsPage, await WEIGHTS.units(actor, wave, limit, offset))
+        return to_struct(
+            UnitWeightsPage, await request.app.state.services.weights.units(actor, wave, limit, offset)
+        )
 
 
 FIELDWORK_HANDLERS: list[Any] = [FieldworkController]

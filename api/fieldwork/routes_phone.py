@@ -26,9 +26,8 @@ from api.web.auth import ADMIN, ANALYSTS, READERS, allow
 from api.web.routes_common import Limit, Offset, to_page, to_struct
 from api.web.schemas import PageOut
 from survey_engine.actors import Actor
-from survey_engine.fieldwork.phone import STATUSES, PhoneService
+from survey_engine.fieldwork.phone import STATUSES
 
-PHONE = PhoneService()
 INTERVIEWERS = allow("interviewer")
 PHONE_STAFF = allow("admin", "statistician", "interviewer")  # agency users: not their data (403)
 CSV_TYPES = ("text/csv", "application/csv", "text/plain")
@@ -157,7 +156,9 @@ class WaveContactController(Controller):
             raise HTTPException(status_code=415, detail=f"send the file as text/csv, not {media_type}")
         # Request.body() applies the app's 1 MiB limit (413) like any other body.
         data = await request.body()
-        result = await PHONE.import_contacts(actor, wave, data, _secret_key(request))
+        result = await request.app.state.services.phone.import_contacts(
+            actor, wave, data, _secret_key(request)
+        )
         return to_struct(ImportOut, result)
 
     @post(
@@ -167,17 +168,28 @@ class WaveContactController(Controller):
         status_code=200,
     )
     async def assign(
-        self, actor: NamedDependency[Actor], wave: FromPath[str], data: JSONBody[AssignIn]
+        self,
+        request: Request[Any, Any, Any],
+        actor: NamedDependency[Actor],
+        wave: FromPath[str],
+        data: JSONBody[AssignIn],
     ) -> AssignOut:
-        return to_struct(AssignOut, await PHONE.assign(actor, wave, data.contacts, data.interviewer))
+        return to_struct(
+            AssignOut,
+            await request.app.state.services.phone.assign(actor, wave, data.contacts, data.interviewer),
+        )
 
     @post("/purge", summary="Erase every phone number of the wave", guards=[ADMIN], status_code=200)
-    async def purge(self, actor: NamedDependency[Actor], wave: FromPath[str]) -> PurgeOut:
-        return to_struct(PurgeOut, await PHONE.purge_wave(actor, wave))
+    async def purge(
+        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], wave: FromPath[str]
+    ) -> PurgeOut:
+        return to_struct(PurgeOut, await request.app.state.services.phone.purge_wave(actor, wave))
 
     @get("/summary", summary="Contacts per status, overall and per agency", guards=[READERS])
-    async def summary(self, actor: NamedDependency[Actor], wave: FromPath[str]) -> SummaryOut:
-        return to_struct(SummaryOut, await PHONE.summary(actor, wave))
+    async def summary(
+        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], wave: FromPath[str]
+    ) -> SummaryOut:
+        return to_struct(SummaryOut, await request.app.state.services.phone.summary(actor, wave))
 
 
 class PhoneContactController(Controller):
@@ -191,6 +203,7 @@ class PhoneContactController(Controller):
     )
     async def list_contacts(
         self,
+        request: Request[Any, Any, Any],
         actor: NamedDependency[Actor],
         limit: Limit = 50,
         offset: Offset = 0,
@@ -198,7 +211,10 @@ class PhoneContactController(Controller):
         status: Annotated[str | None, QueryParameter(description="status: " + ", ".join(STATUSES))] = None,
         agency: Annotated[str | None, QueryParameter(description="agency code")] = None,
     ) -> PageOut[ContactOut]:
-        return to_page(ContactOut, await PHONE.list_contacts(actor, limit, offset, wave, status, agency))
+        return to_page(
+            ContactOut,
+            await request.app.state.services.phone.list_contacts(actor, limit, offset, wave, status, agency),
+        )
 
     @get(
         "/{wave:str}/{code:str}",
@@ -206,9 +222,15 @@ class PhoneContactController(Controller):
         guards=[PHONE_STAFF],
     )
     async def get_contact(
-        self, actor: NamedDependency[Actor], wave: FromPath[str], code: FromPath[str]
+        self,
+        request: Request[Any, Any, Any],
+        actor: NamedDependency[Actor],
+        wave: FromPath[str],
+        code: FromPath[str],
     ) -> ContactDetailOut:
-        return to_struct(ContactDetailOut, await PHONE.get_contact(actor, wave, code))
+        return to_struct(
+            ContactDetailOut, await request.app.state.services.phone.get_contact(actor, wave, code)
+        )
 
     @post(
         "/{wave:str}/{code:str}/attempts",
@@ -218,12 +240,15 @@ class PhoneContactController(Controller):
     )
     async def record_attempt(
         self,
+        request: Request[Any, Any, Any],
         actor: NamedDependency[Actor],
         wave: FromPath[str],
         code: FromPath[str],
         data: JSONBody[AttemptIn],
     ) -> ContactOut:
-        contact = await PHONE.record_attempt(actor, wave, code, data.disposition, data.callback_at, data.note)
+        contact = await request.app.state.services.phone.record_attempt(
+            actor, wave, code, data.disposition, data.callback_at, data.note
+        )
         return to_struct(ContactOut, contact)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from api.cli.errors import CliUsageError
-from api.cli.server import _run_with_engine, _settings
+from api.cli.server import run_with_engine, settings_from_env
 from survey_engine.results.spreadsheet import csv_cells, xlsx_cells
 
 FORMATS = ("csv", "parquet", "xlsx")
@@ -104,7 +104,7 @@ def _write_codebook_csv(rows: list[dict[str, str]], target: Path) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    settings = _settings()
+    settings = settings_from_env()
     target = Path(args.out)
     fmt = args.format
     if target.is_dir():
@@ -113,7 +113,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     async def job(_: Any) -> int:
         return await _write(args.wave, fmt, target)
 
-    count = _run_with_engine(settings, job)
+    count = run_with_engine(settings, job)
     where = "sheet 'codebook'" if fmt == "xlsx" else str(codebook_path(target))
     print(f"wrote {count} responses of wave {args.wave} to {target} ({fmt}); codebook: {where}")
     return 0

@@ -125,7 +125,7 @@ def _target(out: Path, name: str) -> Path:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from api.cli.server import _run_with_engine, _settings
+    from api.cli.server import run_with_engine, settings_from_env
     from reports.province import province_filename, render_province_summary
     from reports.scorecard import render_scorecard, scorecard_filename
     from survey_engine.actors import SYSTEM
@@ -134,7 +134,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if args.all and not out.is_dir():
         raise CliUsageError(f"--out {out}: with --all, give an existing folder")
-    settings = _settings()
+    settings = settings_from_env()
     from api.results.routes_reports import scorecard_from_report, scorecards_from_report, summary_from_report
     from survey_engine.results import scorecards
 
@@ -144,7 +144,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         return await scorecards.agency_report(SYSTEM, args.wave, args.agency)
 
     try:
-        report = _run_with_engine(settings, job)
+        report = run_with_engine(settings, job)
     except NotFound as exc:
         raise CliUsageError(str(exc)) from exc
     except Conflict as exc:

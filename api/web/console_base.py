@@ -23,16 +23,15 @@ from litestar.datastructures import Cookie
 from litestar.exceptions import ValidationException
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
-from piccolo.query.functions.aggregate import Count
 
 from api.web.auth import SESSION_COOKIE
-from api.web.console_i18n import has, translator
 from api.web.csrf import csrf_ok, csrf_token
+from api.web.i18n import has, translator
 from api.web.pages_common import PAGE_HEADERS, secret_of
 from reports.numbers import Language, format_count, format_number, format_percent
 from survey_engine.actors import Actor
+from survey_engine.administration import waves
 from survey_engine.errors import AuthenticationFailed, Conflict, Forbidden, NotFound
-from survey_engine.tables import Submission
 
 log = logging.getLogger("sipas.console")
 
@@ -301,17 +300,8 @@ def label_of(staff: Staff, row: Mapping[str, Any]) -> str:
 
 
 async def response_counts(staff: Staff, codes: list[str]) -> dict[str, int]:
-    """Complete responses per wave (kept break-offs aside, as the results pages count); an agency
-    user's counts cover its own agency only."""
-    where = [Submission.wave.code.is_in(codes), Submission.complete == True]  # noqa: E712
-    if staff.actor.agency_scoped:
-        where.append(Submission.agency == staff.actor.agency_id)
-    rows = (
-        await Submission.select(Submission.wave.code.as_alias("wave"), Count(Submission.id, alias="count"))
-        .where(*where)
-        .group_by(Submission.wave.code)
-    )
-    return {str(r["wave"]): int(r["count"]) for r in rows}
+    """Complete responses per wave, as far as ``staff`` may see them."""
+    return await waves.response_counts(staff.actor, codes)
 
 
 # -- errors as pages ----------------------------------------------------------------------------------

@@ -28,8 +28,8 @@ from api.web.console_base import (
     response_counts,
     safe_back,
 )
-from api.web.console_i18n import register, translator
 from api.web.csrf import csrf_ok, csrf_token
+from api.web.i18n import translator
 from api.web.pages_common import PAGE_HEADERS, secret_of
 from survey_engine.administration.staff import LOCKOUT, MAX_FAILED_LOGINS
 from survey_engine.errors import AuthenticationFailed, InvalidInput
@@ -39,66 +39,6 @@ log = logging.getLogger("sipas.console")
 
 LOGIN_NONCE_COOKIE = "sipas_console_login"
 Next = Annotated[str | None, QueryParameter(max_length=500, description="page to return to")]
-
-register(
-    {
-        "login_title": ("Đăng nhập trang quản trị", "Sign in to the staff console"),
-        "login_intro": (
-            "Dành cho cán bộ quản lý khảo sát. Người dân không cần đăng nhập để trả lời phiếu.",
-            "For staff who run the survey. Citizens do not need to sign in to answer.",
-        ),
-        "email": ("Thư điện tử", "E-mail"),
-        "password": ("Mật khẩu", "Password"),
-        "login": ("Đăng nhập", "Sign in"),
-        "login_failed": ("Chưa đăng nhập được", "You are not signed in"),
-        "login_wrong": ("Thư điện tử hoặc mật khẩu không đúng.", "The e-mail or password is wrong."),
-        "login_missing": ("Vui lòng nhập thư điện tử và mật khẩu.", "Enter your e-mail and password."),
-        "login_locked": (
-            "Tài khoản tạm thời bị khóa do đăng nhập sai {n} lần. Vui lòng thử lại sau {minutes} phút "
-            "hoặc liên hệ quản trị viên.",
-            "The account is locked after {n} failed sign-ins. Try again in {minutes} minutes or ask an "
-            "administrator.",
-        ),
-        "login_stale": (
-            "Trang đăng nhập đã hết hạn. Vui lòng nhập lại và bấm “Đăng nhập”.",
-            "The sign-in page had expired. Enter your details again and press “Sign in”.",
-        ),
-        "login_lockout_note": (
-            "Sau {n} lần nhập sai liên tiếp, tài khoản bị khóa {minutes} phút.",
-            "After {n} failed attempts in a row the account is locked for {minutes} minutes.",
-        ),
-        "logged_out": ("Ông/Bà đã đăng xuất.", "You have signed out."),
-        "password_title": ("Đổi mật khẩu", "Change password"),
-        "current_password": ("Mật khẩu hiện tại", "Current password"),
-        "new_password": ("Mật khẩu mới", "New password"),
-        "confirm_password": ("Nhập lại mật khẩu mới", "New password again"),
-        "password_hint": (
-            "Ít nhất {n} ký tự, không trùng thư điện tử. Nên dùng một cụm từ dễ nhớ.",
-            "At least {n} characters, not your e-mail. A memorable phrase works well.",
-        ),
-        "password_wrong": ("Mật khẩu hiện tại không đúng.", "The current password is wrong."),
-        "password_short": ("Mật khẩu mới cần ít nhất {n} ký tự.", "The new password needs {n} characters."),
-        "password_long": ("Mật khẩu mới dài tối đa 256 ký tự.", "The new password may have 256 characters."),
-        "password_is_email": (
-            "Mật khẩu mới không được trùng thư điện tử.",
-            "The new password must not be your e-mail.",
-        ),
-        "password_mismatch": ("Hai lần nhập mật khẩu mới không khớp.", "The two new passwords differ."),
-        "done_password": ("Đã đổi mật khẩu.", "Your password was changed."),
-        "home_title": ("Tổng quan", "Overview"),
-        "home_welcome": ("Xin chào, {email}", "Welcome, {email}"),
-        "home_open_waves": ("Đợt khảo sát đang mở", "Open survey waves"),
-        "home_no_open_waves": ("Hiện không có đợt khảo sát nào đang mở.", "No survey wave is open."),
-        "home_responses": ("Số phiếu đã nhận", "Responses received"),
-        "home_period": ("Thời gian", "Period"),
-        "home_wave": ("Đợt khảo sát", "Wave"),
-        "home_interviewer": (
-            "Danh sách liên hệ cần gọi và phiếu phỏng vấn nằm ở trang Phỏng vấn qua điện thoại.",
-            "Your call list and interview forms are on the Phone interviews pages.",
-        ),
-        "home_sections": ("Các chức năng", "Sections"),
-    }
-)
 
 
 def _login_page(

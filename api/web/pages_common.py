@@ -8,7 +8,7 @@ import msgspec
 from litestar import Request
 from litestar.response import Template
 
-from api.web.render import translator
+from api.web.i18n import PAGE, translator
 from survey_engine.collection.forms import form_for_token
 from survey_engine.errors import Conflict, NotFound
 from survey_engine.questionnaire import Questionnaire, load_definition
@@ -60,7 +60,7 @@ def lang_of(value: str | None) -> str:
 def message_page(
     kind: str, lang: str, status: int, form: dict[str, Any] | None = None, kiosk: bool = False
 ) -> Template:
-    t = translator(lang)
+    t = translator(lang, PAGE)
     return Template(
         template_name="message.html",
         context={

@@ -5,11 +5,12 @@ Nothing here touches HTTP; everything the templates print goes through Jinja's a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
 
+from api.web.i18n import PAGE, translator
 from survey_engine.questionnaire import (
     DONT_KNOW,
     DONT_KNOW_OPTION,
@@ -21,96 +22,6 @@ from survey_engine.questionnaire import (
 )
 from survey_engine.questionnaire.conditions import walk
 
-# Interface strings (Vietnamese first). Keys are used by the templates through ``t(key)``.
-STRINGS: dict[str, tuple[str, str]] = {
-    "next": ("Tiếp tục", "Next"),
-    "back": ("Quay lại", "Back"),
-    "review": ("Xem lại câu trả lời", "Review your answers"),
-    "review_intro": (
-        "Vui lòng kiểm tra câu trả lời trước khi gửi. Bấm “Sửa” để thay đổi.",
-        "Please check your answers before sending. Press “Change” to edit.",
-    ),
-    "edit": ("Sửa", "Change"),
-    "submit": ("Gửi phiếu", "Send"),
-    "step": ("Bước {n}/{total}", "Step {n} of {total}"),
-    "required": ("bắt buộc", "required"),
-    "optional": ("không bắt buộc", "optional"),
-    "no_answer": ("(chưa trả lời)", "(not answered)"),
-    "yes": ("Có", "Yes"),
-    "no": ("Không", "No"),
-    "error_title": ("Có lỗi cần sửa", "There is a problem"),
-    "error_prefix": ("Lỗi:", "Error:"),
-    "more_questions": (
-        "Có thêm câu hỏi dựa trên câu trả lời của Ông/Bà. Vui lòng trả lời rồi bấm “Tiếp tục”.",
-        "More questions appear because of your answers. Please answer them, then press “Next”.",
-    ),
-    "restarted": (
-        "Phiên trả lời đã hết hạn hoặc phiếu đã thay đổi, vui lòng trả lời lại từ đầu.",
-        "Your session expired or the questionnaire changed; please start again.",
-    ),
-    "switch_lang": ("English", "Tiếng Việt"),
-    "switch_lang_label": ("Switch to English", "Chuyển sang tiếng Việt"),
-    "thanks_title": ("Cảm ơn Ông/Bà!", "Thank you!"),
-    "thanks_body": (
-        "Ý kiến của Ông/Bà đã được ghi nhận. Ý kiến này giúp cơ quan nâng cao chất lượng phục vụ.",
-        "Your answers have been recorded. They help the agency improve its service.",
-    ),
-    "not_found_title": ("Không tìm thấy phiếu khảo sát", "Survey not found"),
-    "not_found_body": (
-        "Mã khảo sát này không đúng hoặc đã được thay thế. Vui lòng quét lại mã QR tại nơi "
-        "Ông/Bà được phục vụ hoặc hỏi cán bộ tại quầy.",
-        "This survey code is wrong or has been replaced. Please scan the QR code again where you "
-        "were served, or ask the staff at the counter.",
-    ),
-    "closed_title": ("Đợt khảo sát đã kết thúc", "The survey has ended"),
-    "closed_body": (
-        "Đợt khảo sát tại đây đã kết thúc, phiếu không còn nhận câu trả lời. Cảm ơn Ông/Bà đã quan tâm.",
-        "The survey here has ended and no longer accepts answers. Thank you for your interest.",
-    ),
-    "answered_title": ("Hồ sơ này đã được đánh giá", "Already answered"),
-    "answered_body": (
-        "Ông/Bà đã trả lời khảo sát cho hồ sơ này. Mỗi hồ sơ chỉ được đánh giá một lần. Cảm ơn Ông/Bà!",
-        "You have already answered the survey for this dossier. Each dossier can be rated once. Thank you!",
-    ),
-    "unavailable_title": ("Chưa gửi được phiếu", "Your answers could not be sent"),
-    "unavailable_body": (
-        "Hệ thống đang bận. Vui lòng quay lại trang trước và bấm “Gửi phiếu” lần nữa sau ít phút.",
-        "The system is busy. Please go back and press “Send” again in a few minutes.",
-    ),
-    "busy_title": ("Chưa gửi được phiếu", "Your answers could not be sent yet"),
-    "busy_body": (
-        "Nơi này vừa nhận rất nhiều phiếu. Vui lòng quay lại trang trước và bấm “Gửi phiếu” lần nữa sau "
-        "một phút.",
-        "This office has just received very many answers. Please go back and press “Send” again in a minute.",
-    ),
-    "bad_request_title": ("Không đọc được phiếu", "The form could not be read"),
-    "bad_request_body": (
-        "Trang này đã cũ hoặc bị thay đổi. Vui lòng mở lại đường dẫn khảo sát.",
-        "This page is out of date or was altered. Please open the survey link again.",
-    ),
-    "bad_receipt_title": ("Mã phiếu hẹn không hợp lệ", "The receipt code is not valid"),
-    "bad_receipt_body": (
-        "Mã trên phiếu hẹn không đúng hoặc thuộc nơi khác. Vui lòng quét lại mã QR trên phiếu hẹn "
-        "hoặc hỏi cán bộ tại quầy.",
-        "The code on your receipt is wrong or belongs to another office. Please scan the QR code on the "
-        "receipt again or ask at the counter.",
-    ),
-    "agency": ("Cơ quan", "Agency"),
-    "skip": ("Chuyển đến nội dung chính", "Skip to main content"),
-    "max_chars": ("Tối đa {n} ký tự.", "At most {n} characters."),
-    "range": ("Từ {min} đến {max}.", "From {min} to {max}."),
-}
-
-
-def translator(lang: str) -> Callable[..., str]:
-    idx = 1 if lang == "en" else 0
-
-    def t(key: str, **kw: Any) -> str:
-        text = STRINGS[key][idx]
-        return text.format(**kw) if kw else text
-
-    return t
-
 
 def _choices(q: Questionnaire, it: Item, lang: str) -> list[dict[str, str]]:
     """(value, label) pairs of a choice item, as the form posts them."""
@@ -121,7 +32,7 @@ def _choices(q: Questionnaire, it: Item, lang: str) -> list[dict[str, str]]:
             out.append({"value": str(DONT_KNOW), "label": q.dont_know_label.get(lang), "dk": "1"})
         return out
     if it.type == "yesno":
-        t = translator(lang)
+        t = translator(lang, PAGE)
         return [{"value": "1", "label": t("yes")}, {"value": "0", "label": t("no")}]
     if it.type in ("single", "multi"):
         out = [{"value": o.code, "label": o.labels.get(lang)} for o in it.options or []]
@@ -201,9 +112,9 @@ def screen_items(
         value = answers.get(it.code)
         hint = ""
         if it.type == "text":
-            hint = translator(lang)("max_chars", n=it.max_length or 2000)
+            hint = translator(lang, PAGE)("max_chars", n=it.max_length or 2000)
         elif it.type == "number" and it.min is not None and it.max is not None:
-            hint = translator(lang)("range", min=it.min, max=it.max)
+            hint = translator(lang, PAGE)("range", min=it.min, max=it.max)
         out.append(
             {
                 "code": it.code,

@@ -35,6 +35,7 @@ from survey_engine.tables import AdminUnit, Submission, Wave, WaveAgency
 
 __all__ = [
     "AgencyRow",
+    "DesignNote",
     "WaveHeader",
     "WaveReport",
     "WaveStatistics",
@@ -45,15 +46,6 @@ __all__ = [
 ]
 
 DOMAIN = "agency"
-# The statistics loader describes its design in English; the Vietnamese method note needs these.
-_VI = {
-    "sampled unit": "đơn vị được chọn mẫu",
-    "service point × day": "điểm phục vụ × ngày",
-    "Taylor linearisation, ultimate clusters; weights treated as fixed": (
-        "phương sai tuyến tính hoá Taylor theo cụm bậc 1; trọng số được coi là cố định"
-    ),
-}
-
 _VN = timezone(timedelta(hours=7), "ICT")  # Vietnam: UTC+7 all year
 
 
@@ -105,13 +97,52 @@ class WaveReport:
 
 
 @dataclass(frozen=True)
+class DesignNote:
+    """How a series was estimated, for the scorecard's method note: the series label (in both languages, as
+    the estimates name the series) and codes with parameters, which the reports layer words
+    (``reports.method_words``): ``psu`` is ``sampled_unit`` or ``service_point_day``; ``variance`` is
+    ``weights_fixed``, ``calibration_linearised`` or ``calibration_without_effect`` (parameters ``method``
+    and ``variables``)."""
+
+    label_vi: str
+    label_en: str
+    psu: str
+    variance: str
+    variance_params: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class WaveStatistics:
-    """One wave's indices by agency, with the text of how they were estimated (for the method note)."""
+    """One wave's indices by agency, with how they were estimated (for the method note): ``design`` and
+    ``weighting`` (``final_weights`` or ``unweighted``) are codes, or words already chosen (vi, en)."""
 
     result: IndexResult
-    design: tuple[str, str]  # vi, en
-    weighting: tuple[str, str]
+    design: DesignNote | tuple[str, str]
+    weighting: str | tuple[str, str]
     series: str = "self-selected"
+
+
+def design_note(series: str, design: dict[str, Any]) -> DesignNote:
+    """The codes of a series' ``design`` (as ``analysis.wave_results`` describes it; no calibration asked).
+
+    The probability series linearises the calibration of its stored weights when the weighting recorded it
+    (``weights_calibration``); the self-selected series, not calibrated here, treats its weights as fixed.
+    """
+    label = design.get("label") or {}
+    stored = (design.get("weights_calibration") or {}) if series == "probability" else {}
+    variance, params = "weights_fixed", {}
+    if stored.get("linearised"):
+        variance = (
+            "calibration_linearised" if stored.get("changes_variance", True) else "calibration_without_effect"
+        )
+        params = {"method": str(stored["method"]), "variables": ", ".join(map(str, stored["variables"]))}
+    return DesignNote(
+        label_vi=str(label.get("vi", "")),
+        label_en=str(label.get("en", "")),
+        psu="sampled_unit" if series == "probability" else "service_point_day",
+        variance=variance,
+        variance_params=params,
+    )
 
 
 async def _index_results(wave_code: str) -> WaveStatistics:
@@ -131,20 +162,10 @@ async def _index_results(wave_code: str) -> WaveStatistics:
         stats = await analysis.wave_results(wave_code, by=(DOMAIN,), series="self-selected")
     if stats.result is None:
         raise Conflict(f"wave {wave_code} has no complete responses to estimate from yet")
-    design = stats.design
-    label = design.get("label") or {}
-    psu, variance = str(design.get("psu", "")), str(design.get("variance", ""))
-    probability = stats.series == "probability"
     return WaveStatistics(
         result=stats.result,
-        design=(
-            f"{label.get('vi', '')}. Đơn vị mẫu bậc 1: {_VI.get(psu, psu)}; {_VI.get(variance, variance)}.",
-            f"{label.get('en', '')}. Primary sampling unit: {psu}; {variance}.",
-        ),
-        weighting=(
-            ("Trọng số cuối cùng theo kế hoạch chọn mẫu." if probability else "Không gia quyền."),
-            ("Final weights from the sampling plan." if probability else "Unweighted."),
-        ),
+        design=design_note(stats.series, stats.design),
+        weighting="final_weights" if stats.series == "probability" else "unweighted",
         series=stats.series,
     )
 

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from survey_engine.collection.receipts import dossier_hash, sign_receipt
 from survey_engine.tables import Frame, FrameUnit, Sample, SampleUnit, Wave, WeightRun
 from tests.api.conftest import World, create_open_wave
-from tests.api.test_fieldwork import SECRET, _submit, frame_csv
+from tests.api.test_fieldwork import SECRET, frame_csv, submit_dossier
 from tests.support.console import Console, text_of
 
 CSV = "text/csv"
@@ -223,7 +223,7 @@ async def test_weights_on_demand_with_diagnostics(world: World) -> None:
     for agency in ("A1", "A2"):
         codes = [f"H-{agency}-{f}-{i:04d}" for f in range(2) for i in range(60)]
         for code in [c for c in codes if dossier_hash(SECRET, c) in drawn][:4]:
-            await _submit(world, code) if agency == "A1" else await _submit_a2(world, code)
+            await submit_dossier(world, code) if agency == "A1" else await _submit_a2(world, code)
     form = {"calibration": "rake", "calibration_variables": ["agency", "sex"], "trim_ratio": "3,5"}
     done = await admin.post("/staff/fieldwork/W1/weights", form)
     assert done.status_code == 303, text_of(done.text)

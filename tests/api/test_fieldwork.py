@@ -237,7 +237,7 @@ async def test_draw_uses_the_saved_plan(framed: World) -> None:
     assert [s["n"] for s in drawn.json()["plan"]["strata"]] == [5, 5]
 
 
-async def _submit(world: World, dossier_code: str) -> None:
+async def submit_dossier(world: World, dossier_code: str) -> None:
     token = (await world.client.get("/api/v1/service-points/A1-Q1", headers=world.auth("admin"))).json()[
         "token"
     ]
@@ -268,7 +268,7 @@ async def test_fieldwork_statuses_and_response_rates(framed: World) -> None:
     a1_codes = await _drawn(framed)
     assert len(a1_codes) == 12
     for code in a1_codes[:3]:
-        await _submit(framed, code)
+        await submit_dossier(framed, code)
     contacts = await Contact.select(Contact.code, Contact.dossier_hash).where(Contact.wave.code == "W1")
     a1_hashes = {dossier_hash(SECRET, c) for c in a1_codes[3:]}
     mine = [c for c in contacts if c["dossier_hash"] in a1_hashes]
@@ -305,7 +305,7 @@ async def test_weights_are_stored_and_returned_by_dossier_hash(framed: World) ->
     drawn = set(await _hashes("W1"))
     a2_drawn = [c for c in a2_codes if dossier_hash(SECRET, c) in drawn]
     for code in a1_codes[:4] + a2_drawn[:6]:
-        await _submit(framed, code)
+        await submit_dossier(framed, code)
     admin = framed.auth("admin")
     response = await framed.client.post("/api/v1/waves/W1/weights", json={}, headers=admin)
     assert response.status_code == 200, response.text
@@ -370,7 +370,7 @@ async def test_closing_hook_purges_frame_phones_and_weights(framed: World) -> No
         if dossier_hash(SECRET, c) in set(await _hashes("W1"))
     ]
     for code in a1_codes[:2] + a2_drawn[:2]:
-        await _submit(framed, code)
+        await submit_dossier(framed, code)
     wave_id = (await Wave.select(Wave.id).where(Wave.code == "W1").first())["id"]
     result = await on_wave_closed(SYSTEM, wave_id)
     assert result["frame_phones_purged"] == 60

@@ -13,7 +13,7 @@ from reports.build import example_wave, method_note, province_rows
 from reports.numbers import format_interval, format_number
 from reports.province import ProvinceSummaryData, province_filename, render_province_summary
 from reports.scorecard_data import AgencyInfo
-from tests.reports.test_scorecard_build import _find, synthetic_province
+from tests.reports.test_scorecard_build import find_estimate, synthetic_province
 
 
 def text_of(pdf: bytes) -> str:
@@ -45,7 +45,7 @@ def test_every_agency_with_its_interval_and_the_overlap_note(lang: str) -> None:
     pdf = render_province_summary(data, invariant=True)
     text = text_of(pdf)
     for code in province.codes[:5]:  # type: ignore[attr-defined]
-        e = _find(province.result.groups, "SIPAS", code)  # type: ignore[attr-defined]
+        e = find_estimate(province.result.groups, "SIPAS", code)  # type: ignore[attr-defined]
         assert format_interval(e.ci_low, e.ci_high, lang) in text
         assert format_number(e.estimate, lang) in text
     if lang == "vi":
@@ -59,9 +59,9 @@ def test_every_agency_with_its_interval_and_the_overlap_note(lang: str) -> None:
 
 def test_sorted_by_index_suppressed_last_and_verdicts_from_the_difference() -> None:
     data, _ = summary("vi")
-    from reports.province import _sorted
+    from reports.province import sorted_rows
 
-    ordered = _sorted(data.rows)
+    ordered = sorted_rows(data.rows)
     shown = [r.sipas.estimate for r in ordered if not r.sipas.suppressed]
     assert shown == sorted(shown, reverse=True)
     assert ordered[-1].sipas.suppressed and ordered[-1].vs_mean is None

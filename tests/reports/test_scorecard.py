@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from reports.numbers import format_interval, format_number, format_percent
 from reports.scorecard import render_scorecard, scorecard_filename
-from tests.reports.test_scorecard_build import _find, build_scorecard, synthetic_province
+from tests.reports.test_scorecard_build import build_scorecard, find_estimate, synthetic_province
 
 MAX_BYTES = 300 * 1024
 
@@ -64,18 +64,18 @@ def test_vietnamese_labels_with_diacritics(rendered) -> None:  # type: ignore[no
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_exactly_the_estimators_numbers(province, rendered, lang) -> None:  # type: ignore[no-untyped-def]
     text = pdf_text(rendered["A1", lang])
-    sipas = _find(province.result.groups, "SIPAS", "A1")
+    sipas = find_estimate(province.result.groups, "SIPAS", "A1")
     assert format_percent(sipas.estimate, lang).replace("\u00a0", " ") in text
     assert format_interval(sipas.ci_low, sipas.ci_high, lang) in text
     for element in ("II_A", "II_C", "I_D"):
-        e = _find(province.result.groups, element, "A1")
+        e = find_estimate(province.result.groups, element, "A1")
         assert format_number(e.estimate, lang) in text
         assert format_interval(e.ci_low, e.ci_high, lang) in text
     for code in ("Q9_I_A_1", "Q9_II_B_3", "Q9_II_E_3"):
-        c = _find(province.result.criteria, code, "A1")
+        c = find_estimate(province.result.criteria, code, "A1")
         assert f"{format_number(c.estimate, lang)} {format_interval(c.ci_low, c.ci_high, lang)} {c.n}" in text
     dk = {d.criterion: d.count for d in province.result.dont_know if d.domain == {"agency": "A1"}}
-    c = _find(province.result.criteria, "Q9_II_B_3", "A1")
+    c = find_estimate(province.result.criteria, "Q9_II_B_3", "A1")
     assert f"{c.n} {dk['Q9_II_B_3']}" in text
     value = format_number(sipas.estimate, lang)
     assert ("," in value) == (lang == "vi") and ("." in value) == (lang == "en")
@@ -106,7 +106,7 @@ def test_trend_and_peer_say_whether_the_difference_is_significant(rendered, prov
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_suppressed_numbers_show_a_dash_and_why(province, rendered, lang) -> None:  # type: ignore[no-untyped-def]
-    sipas = _find(province.result.groups, "SIPAS", "A6")
+    sipas = find_estimate(province.result.groups, "SIPAS", "A6")
     assert sipas.flag == "suppress"
     text = pdf_text(rendered["A6", lang])
     assert format_number(sipas.estimate, lang) not in text

@@ -127,7 +127,7 @@ def synthetic_province(
     return Province(codes, names, result, previous, perception, expectations, counter)
 
 
-def _find(es: EstimateSet, variable: str, code: str) -> Estimate:
+def find_estimate(es: EstimateSet, variable: str, code: str) -> Estimate:
     return es.estimates[es.find(variable, {"agency": code})]
 
 
@@ -148,7 +148,7 @@ def build_scorecard(province: Province, code: str, lang: str = "vi") -> Scorecar
                     (
                         p["labels"]["vi"],
                         p["labels"]["en"],
-                        _find(province.perception, f"{q}={p['value']}", code),
+                        find_estimate(province.perception, f"{q}={p['value']}", code),
                     )
                     for p in points
                 ],
@@ -159,7 +159,7 @@ def build_scorecard(province: Province, code: str, lang: str = "vi") -> Scorecar
         (
             i["labels"]["vi"].split(": ", 1)[-1],
             i["labels"]["en"].split(": ", 1)[-1],
-            _find(province.expectations, i["code"], code),
+            find_estimate(province.expectations, i["code"], code),
         )
         for i in d["items"]
         if i["code"].startswith("Q10_")
@@ -177,12 +177,12 @@ def build_scorecard(province: Province, code: str, lang: str = "vi") -> Scorecar
         element_of=element_of,
         method=method_note(
             province.result.groups,
-            sample_size=_find(province.result.groups, "SIPAS", code).n,
+            sample_size=find_estimate(province.result.groups, "SIPAS", code).n,
             response_rate=62.5,
         ),
         trend=trend_from(
-            _find(province.result.groups, "SIPAS", code),
-            _find(province.previous.groups, "SIPAS", code),
+            find_estimate(province.result.groups, "SIPAS", code),
+            find_estimate(province.previous.groups, "SIPAS", code),
             previous_wave_code="AB-2025",
             previous_wave_name_vi="Khảo sát năm 2025",
             previous_wave_name_en="2025 survey",
@@ -211,13 +211,13 @@ def test_agency_rows_carry_the_estimators_numbers() -> None:
         element_labels=elements,
         element_of=element_of,
     )
-    e = _find(province.result.groups, "SIPAS", "A2")
+    e = find_estimate(province.result.groups, "SIPAS", "A2")
     assert sipas.estimate == e.estimate and sipas.ci_low == e.ci_low and sipas.n == e.n
     assert [r.code for r in element_rows] == list(elements)
     assert [r.code for r in criterion_rows] == list(criteria)
     dk = {d.criterion: d.count for d in province.result.dont_know if d.domain == {"agency": "A2"}}
     for row in criterion_rows:
-        c = _find(province.result.criteria, row.code, "A2")
+        c = find_estimate(province.result.criteria, row.code, "A2")
         assert row.figure.estimate == c.estimate and row.figure.ci_high == c.ci_high
         assert row.dont_know == dk[row.code]
 
@@ -228,7 +228,7 @@ def test_peer_mean_is_the_mean_of_peer_indices_and_gap_its_difference() -> None:
         province.result.groups, {"agency": "A1"}, [{"agency": c} for c in province.codes], level="province"
     )
     assert peer is not None and peer.agencies == 5
-    values = [_find(province.result.groups, "SIPAS", c).estimate for c in province.codes]
+    values = [find_estimate(province.result.groups, "SIPAS", c).estimate for c in province.codes]
     assert peer.peer_mean.estimate == pytest.approx(np.mean(values), rel=1e-12)
     assert peer.gap.difference == pytest.approx(values[0] - np.mean(values), rel=1e-9)
     assert peer.gap.ci_low is not None and peer.gap.ci_low < peer.gap.difference < peer.gap.ci_high
@@ -240,7 +240,7 @@ def test_peer_mean_is_the_mean_of_peer_indices_and_gap_its_difference() -> None:
 
 def test_suppressed_peers_are_left_out_of_the_mean() -> None:
     province = synthetic_province(small=1)
-    small = _find(province.result.groups, "SIPAS", "A6")
+    small = find_estimate(province.result.groups, "SIPAS", "A6")
     assert small.flag == "suppress"
     peer = peer_comparison(
         province.result.groups, {"agency": "A1"}, [{"agency": c} for c in province.codes], level="province"

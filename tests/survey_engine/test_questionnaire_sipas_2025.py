@@ -17,7 +17,7 @@ from survey_engine.questionnaire import (
     validate_answers,
     visible_items,
 )
-from survey_engine.questionnaire._template_sources import TEMPLATE_DIR
+from survey_engine.questionnaire.template_sources import TEMPLATE_DIR
 from survey_engine.simulate import simulate_answers
 
 NEW, OLD = "sipas-2025", "sipas-2023"

@@ -18,7 +18,7 @@ from survey_engine.questionnaire import (
     visible_items,
     visible_sections,
 )
-from survey_engine.questionnaire._template_sources import TEMPLATE_DIR, render_all
+from survey_engine.questionnaire.template_sources import TEMPLATE_DIR, render_all
 
 TEMPLATES = ["counter-3", "decree61-9", "sipas-2017", "sipas-2023", "sipas-2025"]
 

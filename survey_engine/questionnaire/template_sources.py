@@ -5,7 +5,7 @@ The JSON files are what the platform loads (and what an administrator copies to 
 variant); this module generates them so that 100+ items stay consistent (codes, refs, scales).
 Regenerate after editing::
 
-    .venv/bin/python -m survey_engine.questionnaire._template_sources
+    .venv/bin/python -m survey_engine.questionnaire.template_sources
 
 A test checks that the files on disk equal what this module produces.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from survey_engine.questionnaire import _sipas_2025_wording as W25
+from survey_engine.questionnaire import sipas_2025_wording as W25
 from survey_engine.questionnaire.conditions import AnyOf, Condition, Contains, Equals
 from survey_engine.questionnaire.definition import (
     IndexGroup,
@@ -887,7 +887,7 @@ def sipas_2023() -> Questionnaire:
 
 
 # --------------------------------------------------------------------------------------------
-# sipas-2025: generation 2 in the ministry's published wording (_sipas_2025_wording.py, docs/sipas.md §4)
+# sipas-2025: generation 2 in the ministry's published wording (sipas_2025_wording.py, docs/sipas.md §4)
 # --------------------------------------------------------------------------------------------
 
 
