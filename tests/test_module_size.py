@@ -32,9 +32,7 @@ PENDING_SPLIT: frozenset[str] = frozenset(
     {
         "api/results/console_results.py",
         "survey_engine/results/analysis.py",
-        "api/fieldwork/console_fieldwork.py",
         "api/fieldwork/pages_interviewer.py",
-        "api/administration/console_agencies.py",
         "survey_engine/fieldwork/phone.py",
     }
 )
