@@ -23,7 +23,6 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
-from piccolo.query.functions.aggregate import Count
 
 from api.services import Services
 from api.web.console_base import (
@@ -41,7 +40,6 @@ from api.web.console_base import (
 from api.web.console_i18n import register
 from survey_engine.administration.agencies import AGENCY_LEVELS, SERVICE_POINT_KINDS
 from survey_engine.errors import Conflict, InvalidInput
-from survey_engine.tables import AdminUnit, ServicePoint
 
 BASE = f"{ROOT}/agencies"
 POINTS = f"{BASE}/points"
@@ -304,7 +302,7 @@ async def agencies_list(
     number = page_number(page_no)
     search = (q or "").strip()
     listed = await services.agencies.list(staff.actor, PAGE_SIZE, (number - 1) * PAGE_SIZE, search or None)
-    counts = await _point_counts([str(a["code"]) for a in listed.items])
+    counts = await services.service_points.counts_by_agency([str(a["code"]) for a in listed.items])
     rows = [
         {
             **a,
@@ -326,16 +324,8 @@ async def agencies_list(
     )
 
 
-async def _point_counts(codes: list[str]) -> dict[str, int]:
-    """Service points per listed agency, in one grouped query (the page's agencies are already scoped)."""
-    if not codes:
-        return {}
-    rows = (
-        await ServicePoint.select(ServicePoint.agency.code.as_alias("agency"), Count(alias="n"))
-        .where(ServicePoint.agency.code.is_in(codes))
-        .group_by(ServicePoint.agency.code)
-    )
-    return {str(r["agency"]): int(r["n"]) for r in rows}
+def _optional_text(value: object) -> str | None:
+    return str(value) if value else None
 
 
 def _level_label(staff: Staff, row: Mapping[str, Any]) -> str:
@@ -474,7 +464,9 @@ async def agency_detail(
     points = await services.service_points.list(
         staff.actor, PAGE_SIZE, (number - 1) * PAGE_SIZE, agency=str(agency["code"])
     )
-    unit_name = await _unit_name(agency)
+    unit_name = await services.admin_units.name(
+        _optional_text(agency.get("unit")), _optional_text(agency.get("unit_version"))
+    )
     parent_label = ""
     if agency.get("parent") and not staff.actor.agency_scoped:
         parent = await services.agencies.get(staff.actor, str(agency["parent"]))
@@ -492,16 +484,6 @@ async def agency_detail(
             "pager": pager(f"{BASE}/{agency['code']}", {}, number, points.total, PAGE_SIZE),
         },
     )
-
-
-async def _unit_name(agency: Mapping[str, Any]) -> str:
-    if not agency.get("unit"):
-        return ""
-    query = AdminUnit.select(AdminUnit.name_vi).where(AdminUnit.code == agency["unit"])
-    if agency.get("unit_version"):
-        query = query.where(AdminUnit.unit_version == agency["unit_version"])
-    row = await query.first()
-    return str(row["name_vi"]) if row else ""
 
 
 @get(f"{BASE}/{{code:str}}/edit", include_in_schema=False, name="console_agency_edit")

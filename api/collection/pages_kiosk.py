@@ -15,7 +15,6 @@ from litestar.response import Template
 
 from api.web.pages_common import PAGE_HEADERS, FormUnavailable, lang_of, load_form, message_page
 from api.web.render import STRINGS
-from survey_engine.tables import Wave
 
 Token = Annotated[str, PathParameter(max_length=64, description="the service point's public token")]
 Lang = Annotated[str | None, QueryParameter(max_length=2)]
@@ -58,12 +57,6 @@ KIOSK_STRINGS: dict[str, tuple[str, str]] = {
 }
 
 
-async def _wave_settings(wave_id: int) -> dict[str, Any]:
-    row = await Wave.select(Wave.settings).where(Wave.id == wave_id).output(load_json=True).first()
-    settings = row["settings"] if row else None
-    return settings if isinstance(settings, dict) else {}
-
-
 def _bounded(value: int | None, default: int, bounds: tuple[int, int]) -> int:
     return default if value is None else max(bounds[0], min(bounds[1], value))
 
@@ -81,7 +74,7 @@ async def kiosk_page(
         form, q = await load_form(token)
     except FormUnavailable as exc:
         return message_page(exc.kind, lang, exc.status, kiosk=True)
-    settings = await _wave_settings(int(form["wave_id"]))
+    settings = form["wave_settings"]
     definition = form["definition"]
     config = {
         "token": token,

@@ -24,7 +24,6 @@ from litestar.di import NamedDependency
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from piccolo.query.functions.aggregate import Count
 
 from api.administration.console_waves import agency_names, period_text, progress_view, status_badge
 from api.fieldwork.routes_fieldwork import FIELDWORK, FRAMES, WEIGHTS, DrawIn, PlanIn, WeightsIn, _plan_values
@@ -36,7 +35,6 @@ from sampling.sample_plan import ALLOCATIONS, SELECTION_METHODS
 from survey_engine.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from survey_engine.fieldwork.phone import PhoneService
 from survey_engine.fieldwork.weights import CALIBRATION_METHODS, FRAME_VARIABLES
-from survey_engine.tables import FrameUnit, Sample
 
 ANALYSTS = ("admin", "statistician")  # the API's guard on every fieldwork write
 PHONES = PhoneService()
@@ -585,7 +583,7 @@ async def _wave_context(request: Request[Any, Any, Any], staff: Staff, code: str
     actor = staff.actor
     wave = await request.app.state.services.waves.get(actor, code)  # NotFound → 404 page
     frame: dict[str, Any] = await FRAMES.summary(actor, code)
-    names = await agency_names(staff, {a["agency"] for a in frame["agencies"]})
+    names = await agency_names(request, staff, {a["agency"] for a in frame["agencies"]})
     try:
         sample: dict[str, Any] | None = await FIELDWORK.sample_summary(actor, code)
     except Conflict:
@@ -674,23 +672,7 @@ async def fieldwork_index(request: Request[Any, Any, Any], staff: NamedDependenc
     staff.need(*ANALYSTS)
     listed = await request.app.state.services.waves.list(staff.actor, 500, 0)
     ids_by_code = {str(w["code"]): w for w in listed.items}
-    # Counts for the overview only (the per-wave page reads the services): units per wave, drawn samples.
-    units: dict[str, int] = {}
-    samples: dict[str, Any] = {}
-    if ids_by_code:
-        codes = list(ids_by_code)
-        units = {
-            r["code"]: int(r["n"])
-            for r in await FrameUnit.select(FrameUnit.wave.code.as_alias("code"), Count(alias="n"))
-            .where(FrameUnit.wave.code.is_in(codes))
-            .group_by(FrameUnit.wave.code)
-        }
-        samples = {
-            r["code"]: r
-            for r in await Sample.select(Sample.wave.code.as_alias("code"), Sample.n, Sample.seed).where(
-                Sample.wave.code.is_in(codes)
-            )
-        }
+    counts = await FIELDWORK.overview(list(ids_by_code))
     waves = [
         {
             "code": w["code"],
@@ -698,8 +680,8 @@ async def fieldwork_index(request: Request[Any, Any, Any], staff: NamedDependenc
             "status": w["status"],
             "badge": status_badge(str(w["status"])),
             "period": period_text(w),
-            "units": units.get(str(w["code"]), 0),
-            "sample": samples.get(str(w["code"])),
+            "units": counts[str(w["code"])].units,
+            "sample": counts[str(w["code"])].sample,
         }
         for w in listed.items
     ]
@@ -764,7 +746,7 @@ async def plan(
         )
     if save:
         return _done(code, "fw_plan_saved", "fw-plan")
-    names = await agency_names(staff, {a["agency"] for a in result["agencies"]})
+    names = await agency_names(request, staff, {a["agency"] for a in result["agencies"]})
     return await _wave_page(request, staff, code, plan_form=form, preview={**result, "names": names})
 
 

@@ -51,9 +51,8 @@ from survey_engine.fieldwork.phone import (
     STATUSES,
     PhoneService,
 )
-from survey_engine.fieldwork.phone_submission import contact_for_submission
+from survey_engine.fieldwork.phone_submission import contact_for_submission, form_token_for_contact
 from survey_engine.questionnaire import Questionnaire, prune_hidden, validate_answers
-from survey_engine.tables import Agency, Contact, ServicePoint, WaveServicePoint
 
 log = logging.getLogger("sipas.pages.interviewer")
 
@@ -332,11 +331,9 @@ def _sort_key(row: dict[str, Any], now: datetime) -> tuple[int, float, int]:
     return (1, float(row["attempts"] or 0), int(row["id"]))
 
 
-async def _agency_names(codes: set[str]) -> dict[str, str]:
-    if not codes:
-        return {}
-    rows = await Agency.select(Agency.code, Agency.name_vi).where(Agency.code.is_in(sorted(codes)))
-    return {r["code"]: r["name_vi"] for r in rows}
+async def _agency_names(request: Request[Any, Any, Any], codes: set[str]) -> dict[str, str]:
+    names = await request.app.state.services.agencies.names(codes)
+    return {code: name.name_vi for code, name in names.items()}
 
 
 @get("/i", include_in_schema=False, name="interviewer_list")
@@ -355,7 +352,7 @@ async def contact_list(
     page = await PHONE.list_contacts(actor, LIST_LIMIT, 0, status=wanted)
     now = datetime.now(UTC)
     rows = sorted(page.items, key=lambda r: _sort_key(r, now))
-    names = await _agency_names({r["agency"] for r in rows if isinstance(r["agency"], str)})
+    names = await _agency_names(request, {r["agency"] for r in rows if isinstance(r["agency"], str)})
     contacts = []
     for r in rows:
         callback = _aware(r.get("callback_at"))
@@ -428,15 +425,12 @@ async def _contact_page(
     final = contact["status"] in FINAL_STATUSES
     can_call = is_interviewer and wave_open and not final
     phone = contact.get("phone")
-    names = await _agency_names({str(contact["agency"])})
+    names = await _agency_names(request, {str(contact["agency"])})
     point_name = ""
     if contact.get("service_point"):
-        point = (
-            await ServicePoint.select(ServicePoint.name_vi)
-            .where(ServicePoint.code == contact["service_point"])
-            .first()
-        )
-        point_name = str(point["name_vi"]) if point else str(contact["service_point"])
+        point_code = str(contact["service_point"])
+        points = await request.app.state.services.service_points.names({point_code})
+        point_name = points[point_code].name_vi if point_code in points else point_code
     callback = _aware(contact.get("callback_at"))
     history = [
         {
@@ -612,42 +606,6 @@ async def attempt_post(
 # -- the questionnaire --------------------------------------------------------------------------------
 
 
-async def _service_point_token(contact_id: int) -> str | None:
-    """The contact's service point, else a service point of its agency in the wave (a ``phone`` point
-    first), else any active point of the agency (a wave listing agencies only covers all their points)."""
-    row = (
-        await Contact.select(
-            Contact.wave,
-            Contact.agency,
-            Contact.service_point.public_token.as_alias("token"),
-            Contact.service_point.active.as_alias("active"),
-        )
-        .where(Contact.id == contact_id)
-        .first()
-    )
-    if row is None:
-        return None
-    if row["token"] and row["active"]:
-        return str(row["token"])
-    in_wave = await WaveServicePoint.select(
-        WaveServicePoint.service_point.public_token.as_alias("token"),
-        WaveServicePoint.service_point.kind.as_alias("kind"),
-        WaveServicePoint.service_point.id.as_alias("id"),
-    ).where(
-        (WaveServicePoint.wave == row["wave"])
-        & (WaveServicePoint.service_point.agency == row["agency"])
-        & (WaveServicePoint.service_point.active == True)  # noqa: E712 - Piccolo builds SQL from ==
-    )
-    if not in_wave:
-        in_wave = await ServicePoint.select(
-            ServicePoint.public_token.as_alias("token"), ServicePoint.kind, ServicePoint.id
-        ).where((ServicePoint.agency == row["agency"]) & (ServicePoint.active == True))  # noqa: E712
-    if not in_wave:
-        return None
-    best = min(in_wave, key=lambda r: (r["kind"] != "phone", r["id"]))
-    return str(best["token"])
-
-
 async def _interview_setup(
     request: Request[Any, Any, Any], session: tuple[Actor, str], wave: str, code: str
 ) -> tuple[dict[str, Any], Questionnaire, FormPage, int] | Template:
@@ -679,7 +637,7 @@ async def _interview_setup(
             back,
         )
     contact_id = int(str(contact["id"]))
-    point_token = await _service_point_token(contact_id)
+    point_token = await form_token_for_contact(contact_id)
     problem = "Cơ quan của liên hệ này chưa có điểm phục vụ trong đợt khảo sát. Vui lòng báo quản trị viên."
     if point_token is None:
         return _message(request, "Chưa mở được phiếu", problem, 409, session, back)

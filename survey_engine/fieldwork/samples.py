@@ -25,10 +25,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Self
 
 import numpy as np
+from piccolo.query.functions.aggregate import Count
 
 from sampling import sample_plan
 from sampling.errors import SamplingError
@@ -109,6 +111,22 @@ def _rates(counts: Counter[str], e: float) -> DispositionSummary:
 # -- service -----------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class DrawnSample:
+    """A wave's drawn sample as an overview lists it: its size and its seed."""
+
+    n: int
+    seed: int
+
+
+@dataclass(frozen=True)
+class WaveFieldworkCounts:
+    """One wave's line of the fieldwork overview: units in its frame and its sample, if drawn."""
+
+    units: int
+    sample: DrawnSample | None
+
+
 class FieldworkService:
     """Plans, draws, letters and fieldwork progress. ``clock`` is injected so tests can fix "now"."""
 
@@ -116,8 +134,6 @@ class FieldworkService:
         self.clock = clock
 
     async def _cells(self, wave_id: int) -> dict[tuple[str, str], int]:
-        from piccolo.query.functions.aggregate import Count
-
         rows = (
             await FrameUnit.select(
                 FrameUnit.agency.code.as_alias("agency"), FrameUnit.field, Count(alias="units")
@@ -126,6 +142,25 @@ class FieldworkService:
             .group_by(FrameUnit.agency.code, FrameUnit.field)
         )
         return {(r["agency"], r["field"]): int(r["units"]) for r in rows}
+
+    async def overview(self, wave_codes: list[str]) -> dict[str, WaveFieldworkCounts]:
+        """Frame units and drawn sample of each wave given (the caller has scoped the list), in two
+        grouped queries."""
+        if not wave_codes:
+            return {}
+        units = {
+            str(r["code"]): int(r["n"])
+            for r in await FrameUnit.select(FrameUnit.wave.code.as_alias("code"), Count(alias="n"))
+            .where(FrameUnit.wave.code.is_in(wave_codes))
+            .group_by(FrameUnit.wave.code)
+        }
+        samples = {
+            str(r["code"]): DrawnSample(int(r["n"]), int(r["seed"]))
+            for r in await Sample.select(Sample.wave.code.as_alias("code"), Sample.n, Sample.seed).where(
+                Sample.wave.code.is_in(wave_codes)
+            )
+        }
+        return {code: WaveFieldworkCounts(units.get(code, 0), samples.get(code)) for code in wave_codes}
 
     async def plan(
         self, actor: Actor, wave_code: str, values: dict[str, Any], save: bool = False
