@@ -28,7 +28,7 @@ from litestar.response import Redirect, Template
 from api.administration.console_waves import agency_names, period_text, progress_view, status_badge
 from api.fieldwork.routes_fieldwork import FIELDWORK, FRAMES, WEIGHTS, DrawIn, PlanIn, WeightsIn, _plan_values
 from api.web.console_base import ROOT, Staff, page, posted, vn_time
-from api.web.console_i18n import register
+from api.web.console_i18n import has, register
 from api.web.pages_common import PAGE_HEADERS
 from reports.letters import LetterData, render_letters
 from sampling.sample_plan import ALLOCATIONS, SELECTION_METHODS
@@ -40,7 +40,7 @@ ANALYSTS = ("admin", "statistician")  # the API's guard on every fieldwork write
 PHONES = PhoneService()
 MAX_SEED = 2**62
 _ROW = re.compile(r"^rows\[(\d+)\](?:\.(\w+))?$")
-_LINE = re.compile(r"^line (\d+)(?::\s*|\s)")
+_LINE = re.compile(r"^line \d+(?::\s*|\s)")  # the English message's own line prefix
 
 register(
     {
@@ -329,6 +329,90 @@ register(
         "fw_diag_nr_rate": ("Tỷ lệ trả lời (có trọng số)", "Response rate (weighted)"),
         "fw_diag_agencies": ("Theo cơ quan", "By agency"),
         "fw_diag_sum_weights": ("Tổng trọng số", "Sum of weights"),
+        # problems of a frame file or a plan, by the reason survey_engine gives (FieldProblem.reason)
+        "fw_problem_frame_utf16": (
+            "Tệp được lưu dạng UTF-16: hãy lưu lại dưới dạng CSV UTF-8.",
+            "The file is UTF-16: save it as CSV UTF-8",
+        ),
+        "fw_problem_frame_not_utf8": (
+            "Dòng này không phải UTF-8 (có thể là Windows-1258 hoặc bảng mã cũ): hãy lưu tệp dưới dạng "
+            "CSV UTF-8.",
+            "Is not UTF-8 (Windows-1258 or another legacy encoding?): save the file as CSV UTF-8",
+        ),
+        "fw_problem_frame_not_xlsx": ("Không đọc được tệp XLSX.", "Not a readable XLSX workbook ({error})"),
+        "fw_problem_frame_no_worksheet": (
+            "Tệp XLSX không có trang tính nào.",
+            "The workbook has no worksheet",
+        ),
+        "fw_problem_frame_empty": (
+            "Tệp trống: cần có dòng tiêu đề.",
+            "The file is empty: expected a header line",
+        ),
+        "fw_problem_frame_not_csv": (
+            "Không phải tệp CSV hợp lệ (dấu ngoặc kép chưa đóng?).",
+            "Not CSV: {detail}",
+        ),
+        "fw_problem_frame_missing_column": ("Thiếu cột {column}.", "Missing column {column}"),
+        "fw_problem_frame_unknown_column": (
+            "Cột không được phép: {column}.",
+            "Unknown column '{column}' (allowed: {allowed})",
+        ),
+        "fw_problem_frame_repeated_column": (
+            "Cột {column} xuất hiện hai lần.",
+            "Column {column} appears twice",
+        ),
+        "fw_problem_frame_field_count": (
+            "Dòng có {fields} ô, trong khi dòng tiêu đề có {columns} cột.",
+            "Has {fields} fields, the header has {columns}",
+        ),
+        "fw_problem_frame_dossier_code": (
+            "Mã hồ sơ chỉ gồm 1–{max} chữ cái, chữ số và . _ / - (bắt đầu bằng chữ cái hoặc chữ số).",
+            "A dossier code has 1–{max} letters, digits and . _ / - (starting with a letter or digit)",
+        ),
+        "fw_problem_frame_repeated_dossier": (
+            "Trùng mã hồ sơ với một dòng trước trong tệp.",
+            "Repeats rows[{row}]",
+        ),
+        "fw_problem_frame_already_framed": (
+            "Hồ sơ này đã có trong khung mẫu của đợt {wave}.",
+            "Already in the frame of wave {wave}",
+        ),
+        "fw_problem_frame_agency": (
+            "Cần mã cơ quan (1–32 ký tự).",
+            "An agency code (1–32 characters) is required",
+        ),
+        "fw_problem_frame_agency_not_in_wave": (
+            "Cơ quan {agency} không tham gia đợt này.",
+            "Agency {agency} is not in this wave",
+        ),
+        "fw_problem_frame_unknown_agency": (
+            "Không có cơ quan mã {agency}.",
+            "Agency {agency} does not exist",
+        ),
+        "fw_problem_frame_field": (
+            "Cần lĩnh vực dài 1–200 ký tự, không chứa dấu |.",
+            "A field (lĩnh vực) of 1–200 characters without '|' is required",
+        ),
+        "fw_problem_frame_date": (
+            "Ngày không hợp lệ: ghi theo dạng 2026-03-31 hoặc 31/03/2026.",
+            "A date as 2026-03-31 or 31/03/2026",
+        ),
+        "fw_problem_frame_future": ("Ngày hoàn thành nằm trong tương lai.", "Is in the future"),
+        "fw_problem_frame_phone": (
+            "Số điện thoại không hợp lệ (9–10 chữ số sau +84 hoặc 0).",
+            "Not a Vietnamese phone number (9–10 digits after +84 or 0)",
+        ),
+        "fw_problem_frame_too_long": ("Tối đa {max} ký tự.", "At most {max} characters"),
+        "fw_problem_frame_no_rows": (
+            "Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào.",
+            "The file has a header but no rows",
+        ),
+        "fw_problem_plan_margin": ("Không tính được cỡ mẫu cho sai số này.", "{detail}"),
+        "fw_problem_plan_allocation": (
+            "Không phân bổ được cỡ mẫu này vào các tầng (cỡ mẫu lớn hơn số hồ sơ, hoặc mức tối thiểu/tối "
+            "đa mỗi tầng không khớp).",
+            "{detail}",
+        ),
     }
 )
 
@@ -366,81 +450,34 @@ def _whole(text: str) -> int | None:
     return int(value) if value is not None and value == int(value) else None
 
 
-_VI_PROBLEMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), text)
-    for pattern, text in (
-        (r"^the file is UTF-16", "Tệp được lưu dạng UTF-16: hãy lưu lại dưới dạng CSV UTF-8."),
-        (
-            r"^line \d+ is not UTF-8",
-            "Dòng này không phải UTF-8 (có thể là Windows-1258 hoặc bảng mã cũ): hãy lưu tệp dưới dạng "
-            "CSV UTF-8.",
-        ),
-        (r"^not a readable XLSX workbook", "Không đọc được tệp XLSX."),
-        (r"^the workbook has no worksheet", "Tệp XLSX không có trang tính nào."),
-        (r"^the file is empty", "Tệp trống: cần có dòng tiêu đề."),
-        (r"^not CSV", "Không phải tệp CSV hợp lệ (dấu ngoặc kép chưa đóng?)."),
-        (r"^missing column (\S+)", "Thiếu cột {0}."),
-        (r"^unknown column '([^']*)'", "Cột không được phép: {0}."),
-        (r"^column (\S+) appears twice", "Cột {0} xuất hiện hai lần."),
-        (r"^has (\d+) fields, the header has (\d+)", "Dòng có {0} ô, trong khi dòng tiêu đề có {1} cột."),
-        (
-            r"^a dossier code has 1–(\d+)",
-            "Mã hồ sơ chỉ gồm 1–{0} chữ cái, chữ số và . _ / - (bắt đầu bằng chữ cái hoặc chữ số).",
-        ),
-        (r"^repeats rows\[(\d+)\]", "Trùng mã hồ sơ với một dòng trước trong tệp."),
-        (r"^already in the frame of wave (\S+)", "Hồ sơ này đã có trong khung mẫu của đợt {0}."),
-        (r"^an agency code", "Cần mã cơ quan (1–32 ký tự)."),
-        (r"^agency (\S+) is not in this wave", "Cơ quan {0} không tham gia đợt này."),
-        (r"^agency (\S+) does not exist", "Không có cơ quan mã {0}."),
-        (r"^a field \(lĩnh vực\)", "Cần lĩnh vực dài 1–200 ký tự, không chứa dấu |."),
-        (r"^a date as", "Ngày không hợp lệ: ghi theo dạng 2026-03-31 hoặc 31/03/2026."),
-        (r"^is in the future", "Ngày hoàn thành nằm trong tương lai."),
-        (r"^not a Vietnamese phone number", "Số điện thoại không hợp lệ (9–10 chữ số sau +84 hoặc 0)."),
-        (r"^at most 50 characters", "Tối đa 50 ký tự."),
-        (r"^the file has a header but no rows", "Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào."),
-    )
-)
+def problem_text(staff: Staff, problem: FieldProblem) -> str:
+    """A frame or plan problem in the page language, chosen by its reason; a problem without a known
+    reason is shown as the service wrote it (English, after any "line N: ")."""
+    key = f"fw_problem_{problem.reason}"
+    known = bool(problem.reason) and has(key)
+    text = staff.t(key, **problem.params) if known else _LINE.sub("", problem.message)
+    # English starts with a capital, also where the text is the service's own ({detail})
+    return _capitalised(text) if staff.lang == "en" else text
 
 
-def _problem_text(message: str, lang: str) -> str:
-    """A frame problem in the page language (the services write English for API clients)."""
-    if lang == "en":
-        return message[:1].upper() + message[1:]
-    for pattern, text in _VI_PROBLEMS:
-        match = pattern.search(message)
-        if match:
-            return text.format(*match.groups())
-    return message
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
-def frame_report(exc: InvalidInput, lang: str) -> dict[str, Any]:
+def frame_report(staff: Staff, exc: InvalidInput) -> dict[str, Any]:
     """The per-row validation report of a rejected frame file: line, column, problem."""
     rows = []
     for problem in exc.problems:
-        message = problem.message
-        line: str = ""
-        match = _LINE.match(message)
-        if match:
-            line = match.group(1)
-            message = message[match.end() :]
-        elif message.startswith("line "):  # "line 3: not CSV: …"
-            line = message.split(":", 1)[0].removeprefix("line ")
-        column = ""
+        line = str(problem.params.get("line", ""))
+        column = str(problem.params["column"]) if problem.reason == "frame_missing_column" else ""
         row = _ROW.match(problem.field)
         if row:
             column = row.group(2) or ""
             line = line or str(int(row.group(1)) + 2)
         elif problem.field == "header":
             line = "1"
-            column = message.removeprefix("missing column ").split(" ")[0] if "missing" in message else ""
-        message = re.sub(r"^line \d+: ", "", message)
-        rows.append({"line": line or "—", "column": column, "text": _problem_text(message, lang)})
-    more = re.search(r"\((\d+) problems, the first (\d+) listed\)", exc.detail)
-    return {
-        "rows": rows,
-        "total": int(more.group(1)) if more else len(rows),
-        "shown": len(rows),
-    }
+        rows.append({"line": line or "—", "column": column, "text": problem_text(staff, problem)})
+    return {"rows": rows, "total": exc.total, "shown": len(rows)}
 
 
 def _default_plan(saved: dict[str, Any] | None, lang: str) -> dict[str, str]:
@@ -561,12 +598,7 @@ def _plan_problem_errors(staff: Staff, exc: InvalidInput) -> dict[str, str]:
     errors: dict[str, str] = {}
     for problem in exc.problems:
         name = problem.field if problem.field in PLAN_FIELDS else "n"
-        if staff.lang == "en":
-            errors[name] = problem.message[:1].upper() + problem.message[1:]
-        elif name == "margin":
-            errors[name] = staff.t("fw_err_margin")
-        else:
-            errors[name] = staff.t("fw_err_allocate")
+        errors[name] = problem_text(staff, problem)
     return errors
 
 
@@ -717,7 +749,7 @@ async def import_frame(
     try:
         await FRAMES.import_frame(staff.actor, code, data, secret, name)
     except InvalidInput as exc:
-        return await _wave_page(request, staff, code, 422, report=frame_report(exc, staff.lang))
+        return await _wave_page(request, staff, code, 422, report=frame_report(staff, exc))
     return _done(code, "fw_imported", "fw-frame")
 
 
@@ -917,7 +949,7 @@ async def letters(
         )
     except InvalidInput as exc:
         if any(p.field == "service_point" for p in exc.problems):
-            agencies = [p.message.split(" ")[1] for p in exc.problems if p.message.startswith("agency ")]
+            agencies = [p.params["agency"] for p in exc.problems if p.reason == "letters_no_point"]
             detail = (
                 "; ".join(staff.t("fw_letters_no_point", agency=a) for a in agencies)
                 if agencies
@@ -930,7 +962,7 @@ async def letters(
                 422,
                 letters_errors={"service_point": staff.t("fw_letters_problem", detail=detail)},
             )
-        return await _wave_page(request, staff, code, 422, letters_report=frame_report(exc, staff.lang))
+        return await _wave_page(request, staff, code, 422, letters_report=frame_report(staff, exc))
     if not rows:
         return await _wave_page(
             request, staff, code, 422, letters_errors={"letters_file": staff.t("fw_letters_none")}

@@ -73,7 +73,19 @@ def _plan_error(exc: SamplePlanError) -> Conflict | InvalidInput:
     """The domain error for a plan :mod:`sampling.sample_plan` refused (the answers the API always gave)."""
     if exc.code == "empty_frame":
         return Conflict("the wave has no frame yet: import one first")
-    return InvalidInput(str(exc), [FieldProblem(p.field, p.message, p.code) for p in exc.problems])
+    return InvalidInput(
+        str(exc),
+        [
+            FieldProblem(
+                p.field,
+                p.message,
+                p.code,
+                "plan_margin" if p.field == "margin" else "plan_allocation",
+                {"detail": p.message},
+            )
+            for p in exc.problems
+        ],
+    )
 
 
 class PlanParameters(sample_plan.PlanParameters):
@@ -414,7 +426,11 @@ class FieldworkService:
                 "no letters were made",
                 [
                     FieldProblem(
-                        "service_point", f"agency {a} has no active service point in the wave", "required"
+                        "service_point",
+                        f"agency {a} has no active service point in the wave",
+                        "required",
+                        "letters_no_point",
+                        {"agency": a},
                     )
                     for a in sorted(lacking)
                 ],
