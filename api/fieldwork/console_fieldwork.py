@@ -9,6 +9,7 @@ second one; the same seed on the same frame reproduces the same sample).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import secrets
 from datetime import UTC, datetime
@@ -34,7 +35,8 @@ from reports.letters import LetterData, render_letters
 from sampling.sample_plan import ALLOCATIONS, SELECTION_METHODS
 from survey_engine.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from survey_engine.fieldwork.phone import PhoneService
-from survey_engine.fieldwork.weights import CALIBRATION_METHODS, FRAME_VARIABLES
+from survey_engine.fieldwork.samples import SampleSummary
+from survey_engine.fieldwork.weights import CALIBRATION_METHODS, FRAME_VARIABLES, WaveWeights
 
 ANALYSTS = ("admin", "statistician")  # the API's guard on every fieldwork write
 PHONES = PhoneService()
@@ -617,12 +619,12 @@ async def _wave_context(request: Request[Any, Any, Any], staff: Staff, code: str
     frame: dict[str, Any] = await FRAMES.summary(actor, code)
     names = await agency_names(request, staff, {a["agency"] for a in frame["agencies"]})
     try:
-        sample: dict[str, Any] | None = await FIELDWORK.sample_summary(actor, code)
+        sample: SampleSummary | None = await FIELDWORK.sample_summary(actor, code)
     except Conflict:
         sample = None
     progress = await progress_view(request, staff, code) if sample else None
     try:
-        weights: dict[str, Any] | None = await WEIGHTS.latest(actor, code)
+        weights: WaveWeights | None = await WEIGHTS.latest(actor, code)
     except NotFound:
         weights = None
     contacts = await PHONES.summary(actor, code) if sample else None
@@ -677,8 +679,8 @@ async def _point_options(
     return [(c, f"{c} · {names[c]}" if c in names else c) for c in codes]
 
 
-def _weights_defaults(weights: dict[str, Any] | None, lang: str) -> dict[str, Any]:
-    options = (weights or {}).get("options") or {}
+def _weights_defaults(weights: WaveWeights | None, lang: str) -> dict[str, Any]:
+    options = (weights.options if weights else None) or {}
     return {
         "nonresponse_classes": list(options.get("nonresponse_classes") or []),
         "calibration": options.get("calibration") or "poststratify",
@@ -778,8 +780,9 @@ async def plan(
         )
     if save:
         return _done(code, "fw_plan_saved", "fw-plan")
-    names = await agency_names(request, staff, {a["agency"] for a in result["agencies"]})
-    return await _wave_page(request, staff, code, plan_form=form, preview={**result, "names": names})
+    names = await agency_names(request, staff, {a["agency"] for a in result.agencies if "agency" in a})
+    preview = {**dataclasses.asdict(result), "names": names}
+    return await _wave_page(request, staff, code, plan_form=form, preview=preview)
 
 
 @post(f"{ROOT}/fieldwork/{{code:str}}/draw", include_in_schema=False, status_code=200, name="console_fw_draw")
@@ -836,7 +839,7 @@ async def draw(
         context = await _wave_context(request, staff, code)
         sample = context["sample"]
         message = (
-            staff.t("fw_already_drawn", seed=sample["seed"]) if sample is not None else staff.t("fw_closed")
+            staff.t("fw_already_drawn", seed=sample.seed) if sample is not None else staff.t("fw_closed")
         )
         context["draw_message"] = message
         return page(staff, "fieldwork_wave.html", context, status=409)

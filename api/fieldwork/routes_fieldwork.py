@@ -24,7 +24,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import Meta
 
 from api.web.auth import ANALYSTS, READERS
-from api.web.routes_common import Limit, Offset, to_struct
+from api.web.routes_common import Limit, Offset, to_output, to_struct
 from reports.letters import LetterData, render_letters
 from survey_engine.actors import Actor
 from survey_engine.fieldwork.frames import XLSX_MEDIA_TYPE, FrameService
@@ -306,7 +306,7 @@ class FieldworkController(Controller):
         self, actor: NamedDependency[Actor], wave: FromPath[str], data: JSONBody[PlanIn]
     ) -> PlanOut:
         result = await FIELDWORK.plan(actor, wave, _plan_values(data), save=data.save)
-        return to_struct(PlanOut, result)
+        return to_output(PlanOut, result)
 
     @post(
         "/draw",
@@ -321,11 +321,11 @@ class FieldworkController(Controller):
         if data.n is None and data.margin is None:
             values = {}  # the plan saved with POST …/plan {"save": true}
         result = await FIELDWORK.draw(actor, wave, data.seed, values, contacts=data.contacts)
-        return to_struct(DrawOut, result)
+        return to_output(DrawOut, result)
 
     @get("/sample", summary="The drawn sample: seed, method and allocation per stratum", guards=[READERS])
     async def sample(self, actor: NamedDependency[Actor], wave: FromPath[str]) -> SampleOut:
-        return to_struct(SampleOut, await FIELDWORK.sample_summary(actor, wave))
+        return to_output(SampleOut, await FIELDWORK.sample_summary(actor, wave))
 
     @post(
         "/letters",
@@ -385,17 +385,17 @@ class FieldworkController(Controller):
         self, actor: NamedDependency[Actor], wave: FromPath[str], data: JSONBody[WeightsIn]
     ) -> WeightsOut:
         values = {f: getattr(data, f) for f in data.__struct_fields__}
-        return to_struct(WeightsOut, await WEIGHTS.compute(actor, wave, values))
+        return to_output(WeightsOut, await WEIGHTS.compute(actor, wave, values))
 
     @get("/weights", summary="The latest weights: options and diagnostics", guards=[ANALYSTS])
     async def get_weights(self, actor: NamedDependency[Actor], wave: FromPath[str]) -> WeightsOut:
-        return to_struct(WeightsOut, await WEIGHTS.latest(actor, wave))
+        return to_output(WeightsOut, await WEIGHTS.latest(actor, wave))
 
     @get("/weights/units", summary="Stored weights per sampled unit", guards=[ANALYSTS])
     async def unit_weights(
         self, actor: NamedDependency[Actor], wave: FromPath[str], limit: Limit = 50, offset: Offset = 0
     ) -> UnitWeightsPage:
-        return to_struct(UnitWeightsPage, await WEIGHTS.units(actor, wave, limit, offset))
+        return to_output(UnitWeightsPage, await WEIGHTS.units(actor, wave, limit, offset))
 
 
 FIELDWORK_HANDLERS: list[Any] = [FieldworkController]

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from piccolo.custom_types import Combinable
 from piccolo.query.functions.aggregate import Count
 
 from survey_engine import audit
@@ -438,8 +439,23 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def wave_row(code: str, actor: Actor | None = None) -> dict[str, Any]:
-    """The wave (id, code, status, unit_version, …) if the actor may see it; NotFound otherwise."""
+@dataclass(frozen=True)
+class FieldworkWave:
+    """What the fieldwork services need of a wave."""
+
+    id: int
+    code: str
+    status: str
+    unit_version: str | None
+    name_vi: str
+    name_en: str | None
+    period_end: date | None
+    settings: dict[str, Any] | None
+    channels: list[str]
+
+
+async def wave_row(code: str, actor: Actor | None = None) -> FieldworkWave:
+    """The wave if the actor may see it; NotFound otherwise."""
     row = (
         await Wave.select(
             Wave.id,
@@ -463,7 +479,7 @@ async def wave_row(code: str, actor: Actor | None = None) -> dict[str, Any]:
         row = row if shared else None
     if row is None:
         raise NotFound(f"no wave with code {code}")
-    return row
+    return FieldworkWave(**row)
 
 
 async def wave_agencies(wave_id: int) -> dict[str, int]:
@@ -485,14 +501,14 @@ class FrameService:
     ) -> dict[str, object]:
         """Store every row of a frame file, or none: all problems are reported at once (422)."""
         wave = await wave_row(wave_code)
-        if wave["status"] == "closed":
+        if wave.status == "closed":
             raise Conflict(f"wave {wave_code} is closed: its frame can no longer change")
-        if await Sample.exists().where(Sample.wave == wave["id"]):
+        if await Sample.exists().where(Sample.wave == wave.id):
             raise Conflict(f"the sample of wave {wave_code} is drawn: its frame can no longer change")
         rows, problems = parse_frame(data, self.clock().astimezone(UTC).date())
         # Hash before any write transaction: no CPU work while holding the write lock.
         hashes = [dossier_hash(secret_key, row.dossier_code) for row in rows]
-        agencies = await wave_agencies(wave["id"])
+        agencies = await wave_agencies(wave.id)
         if rows:
             problems += await self._check_against_database(wave, rows, hashes, agencies)
         if problems:
@@ -503,12 +519,12 @@ class FrameService:
             async with write_transaction(Frame._meta.db):
                 inserted = await Frame.insert(
                     Frame(
-                        wave=wave["id"],
+                        wave=wave.id,
                         name=(name or f"frame {now:%Y-%m-%d %H:%M}")[:200],
                         imported_at=now,
                         imported_by=actor.user_id or None,
                         row_count=len(rows),
-                        unit_version=wave["unit_version"],
+                        unit_version=wave.unit_version,
                         file_sha256=digest,
                     )
                 ).returning(Frame.id)
@@ -516,7 +532,7 @@ class FrameService:
                 units = [
                     FrameUnit(
                         frame=frame_id,
-                        wave=wave["id"],
+                        wave=wave.id,
                         dossier_hash=digest_,
                         agency=agencies[row.agency],
                         field=row.field,
@@ -546,13 +562,13 @@ class FrameService:
         }
 
     async def _check_against_database(
-        self, wave: dict[str, Any], rows: list[FrameRow], hashes: list[str], agencies: dict[str, int]
+        self, wave: FieldworkWave, rows: list[FrameRow], hashes: list[str], agencies: dict[str, int]
     ) -> list[FieldProblem]:
         problems: list[FieldProblem] = []
         existing: set[str] = set()
         for start in range(0, len(hashes), BATCH):
             found = await FrameUnit.select(FrameUnit.dossier_hash).where(
-                (FrameUnit.wave == wave["id"]) & FrameUnit.dossier_hash.is_in(hashes[start : start + BATCH])
+                (FrameUnit.wave == wave.id) & FrameUnit.dossier_hash.is_in(hashes[start : start + BATCH])
             )
             existing.update(r["dossier_hash"] for r in found)
         outside = sorted({row.agency for row in rows} - set(agencies))
@@ -566,10 +582,10 @@ class FrameService:
                         row.index,
                         "dossier_code",
                         row.line,
-                        f"already in the frame of wave {wave['code']}",
+                        f"already in the frame of wave {wave.code}",
                         "duplicate",
                         "already_framed",
-                        wave=str(wave["code"]),
+                        wave=str(wave.code),
                     )
                 )
             if row.agency not in agencies:
@@ -587,10 +603,10 @@ class FrameService:
         wave = await wave_row(wave_code, actor)
         frames = (
             await Frame.select(Frame.id, Frame.name, Frame.imported_at, Frame.row_count, Frame.unit_version)
-            .where(Frame.wave == wave["id"])
+            .where(Frame.wave == wave.id)
             .order_by(Frame.id)
         )
-        condition = FrameUnit.wave == wave["id"]
+        condition: Combinable = FrameUnit.wave == wave.id
         if actor.agency_scoped:
             condition &= FrameUnit.agency == actor.agency_id
         counts = (

@@ -41,7 +41,7 @@ from sampling.response_rates import (
     disposition_summary,
     eligibility_share,
 )
-from sampling.sample_plan import SamplePlan, SamplePlanError, stratum_label
+from sampling.sample_plan import MarginRow, SamplePlan, SamplePlanError, StratumAllocation, stratum_label
 from sampling.selection import select_stratified
 from survey_engine import audit
 from survey_engine.actors import Actor
@@ -49,7 +49,7 @@ from survey_engine.collection.receipts import dossier_hash, sign_receipt
 from survey_engine.errors import Conflict, FieldProblem, InvalidInput
 from survey_engine.fieldwork.frames import BATCH, invalid, parse_frame, wave_row
 from survey_engine.fieldwork.sample_units import CONTACT_PREFIX, sampled_units
-from survey_engine.fieldwork.weights import WeightsService
+from survey_engine.fieldwork.weights import WeightsRun, WeightsService
 from survey_engine.tables import (
     Contact,
     FrameUnit,
@@ -124,6 +124,57 @@ def _rates(counts: Counter[str], e: float) -> DispositionSummary:
 
 
 @dataclass(frozen=True)
+class WavePlan:
+    """A wave's sample plan (:class:`sampling.sample_plan.SamplePlan`) and whether it was saved."""
+
+    wave: str
+    saved: bool
+    parameters: dict[str, Any]
+    z: float
+    n: int
+    expected_completes: float
+    population: int
+    strata: list[StratumAllocation]
+    agencies: list[MarginRow]
+    overall: MarginRow
+
+
+@dataclass(frozen=True)
+class SampleDraw:
+    """What a draw stored: seed, method, units drawn, phone contacts made, frame size and the plan."""
+
+    wave: str
+    seed: int
+    method: str
+    n: int
+    contacts: int
+    frame_rows: int
+    plan: SamplePlan
+
+
+@dataclass(frozen=True)
+class SampleSummary:
+    """A wave's drawn sample; an agency user sees its own strata and no seed."""
+
+    wave: str
+    seed: int | None
+    method: str
+    strata_variables: list[str]
+    n: int
+    frame_rows: int
+    drawn_at: datetime
+    strata: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class WaveClosed:
+    """What closing a wave did here: frame phone numbers erased, the final weights run (if sampled)."""
+
+    frame_phones_purged: int
+    weights: WeightsRun | None
+
+
+@dataclass(frozen=True)
 class DrawnSample:
     """A wave's drawn sample as an overview lists it: its size and its seed."""
 
@@ -176,33 +227,44 @@ class FieldworkService:
 
     async def plan(
         self, actor: Actor, wave_code: str, values: dict[str, Any], save: bool = False
-    ) -> dict[str, Any]:
+    ) -> WavePlan:
         """The allocation with expected margins; with ``save`` kept in the wave's settings."""
         wave = await wave_row(wave_code)
         params = PlanParameters.from_values(values)
-        result = compute_plan(await self._cells(wave["id"]), params)
+        result = compute_plan(await self._cells(wave.id), params)
         if save:
-            if wave["status"] == "closed":
+            if wave.status == "closed":
                 raise Conflict(f"wave {wave_code} is closed")
-            settings = dict(wave["settings"] or {})
+            settings = dict(wave.settings or {})
             settings["sampling_plan"] = params.as_dict()
             await Wave.update({Wave.settings: settings, Wave.updated_at: self.clock()}).where(
-                Wave.id == wave["id"]
+                Wave.id == wave.id
             )
             await audit.record(actor, "plan", "wave", wave_code, {"n": result["n"]})
-        return {"wave": wave_code, "saved": save, **result}
+        return WavePlan(
+            wave=wave_code,
+            saved=save,
+            parameters=result["parameters"],
+            z=result["z"],
+            n=result["n"],
+            expected_completes=result["expected_completes"],
+            population=result["population"],
+            strata=result["strata"],
+            agencies=result["agencies"],
+            overall=result["overall"],
+        )
 
     async def draw(
         self, actor: Actor, wave_code: str, seed: int, values: dict[str, Any], contacts: bool = True
-    ) -> dict[str, Any]:
+    ) -> SampleDraw:
         """Draw the wave's sample (once): seeded stratified selection; contacts for units with a phone."""
         wave = await wave_row(wave_code)
-        if wave["status"] == "closed":
+        if wave.status == "closed":
             raise Conflict(f"wave {wave_code} is closed")
-        if await Sample.exists().where(Sample.wave == wave["id"]):
+        if await Sample.exists().where(Sample.wave == wave.id):
             raise Conflict(f"the sample of wave {wave_code} is already drawn")
         plan_values = dict(values)
-        saved = (wave["settings"] or {}).get("sampling_plan")
+        saved = (wave.settings or {}).get("sampling_plan")
         if plan_values.get("n") is None and plan_values.get("margin") is None:
             if not saved:
                 raise InvalidInput(
@@ -219,7 +281,7 @@ class FieldworkService:
             FrameUnit.field,
             FrameUnit.completed_on,
             FrameUnit.phone,
-        ).where(FrameUnit.wave == wave["id"])
+        ).where(FrameUnit.wave == wave.id)
         frame.sort(key=lambda r: (r["completed_on"], r["dossier_hash"]))
         cells: Counter[tuple[str, str]] = Counter((r["agency_code"], r["field"]) for r in frame)
         agency_ids = {r["agency_code"]: r["agency"] for r in frame}
@@ -245,7 +307,7 @@ class FieldworkService:
             label = labels[i]
             units.append(
                 SampleUnit(
-                    wave=wave["id"],
+                    wave=wave.id,
                     frame_unit=row["id"],
                     dossier_hash=row["dossier_hash"],
                     agency=row["agency"],
@@ -261,7 +323,7 @@ class FieldworkService:
             if code:
                 new_contacts.append(
                     Contact(
-                        wave=wave["id"],
+                        wave=wave.id,
                         code=code,
                         agency=row["agency"],
                         service_point=None,
@@ -282,7 +344,7 @@ class FieldworkService:
             async with write_transaction(Sample._meta.db):
                 inserted = await Sample.insert(
                     Sample(
-                        wave=wave["id"],
+                        wave=wave.id,
                         seed=seed,
                         method=params.method,
                         strata=list(params.strata),
@@ -304,7 +366,7 @@ class FieldworkService:
                     await FrameUnit.update(
                         {FrameUnit.stratum: stratum_label(agency, field, params.strata)}
                     ).where(
-                        (FrameUnit.wave == wave["id"])
+                        (FrameUnit.wave == wave.id)
                         & (FrameUnit.agency == agency_ids[agency])
                         & (FrameUnit.field == field)
                     )
@@ -318,35 +380,35 @@ class FieldworkService:
         await audit.record(
             actor, "draw", "sample", wave_code, {"seed": seed, "n": len(units), "contacts": len(new_contacts)}
         )
-        return {
-            "wave": wave_code,
-            "seed": seed,
-            "method": params.method,
-            "n": len(units),
-            "contacts": len(new_contacts),
-            "frame_rows": len(frame),
-            "plan": result,
-        }
+        return SampleDraw(
+            wave=wave_code,
+            seed=seed,
+            method=params.method,
+            n=len(units),
+            contacts=len(new_contacts),
+            frame_rows=len(frame),
+            plan=result,
+        )
 
-    async def sample_summary(self, actor: Actor, wave_code: str) -> dict[str, Any]:
+    async def sample_summary(self, actor: Actor, wave_code: str) -> SampleSummary:
         wave = await wave_row(wave_code, actor)
-        sample = await Sample.select().where(Sample.wave == wave["id"]).output(load_json=True).first()
+        sample = await Sample.select().where(Sample.wave == wave.id).output(load_json=True).first()
         if sample is None:
             raise Conflict(f"the sample of wave {wave_code} is not drawn yet", kind="conflict")
         plan = sample["plan"]
         strata = plan.get("strata", [])
         if actor.agency_scoped:
             strata = [s for s in strata if s["agency"] == actor.agency_code]
-        return {
-            "wave": wave_code,
-            "seed": sample["seed"] if not actor.agency_scoped else None,
-            "method": sample["method"],
-            "strata_variables": sample["strata"],
-            "n": sum(int(s["n"]) for s in strata),
-            "frame_rows": sample["frame_rows"],
-            "drawn_at": sample["drawn_at"],
-            "strata": strata,
-        }
+        return SampleSummary(
+            wave=wave_code,
+            seed=sample["seed"] if not actor.agency_scoped else None,
+            method=sample["method"],
+            strata_variables=sample["strata"],
+            n=sum(int(s["n"]) for s in strata),
+            frame_rows=sample["frame_rows"],
+            drawn_at=sample["drawn_at"],
+            strata=strata,
+        )
 
     # -- letters ---------------------------------------------------------------------------------
 
@@ -369,7 +431,7 @@ class FieldworkService:
             await SampleUnit.select(
                 SampleUnit.id, SampleUnit.dossier_hash, SampleUnit.agency.code.as_alias("agency")
             )
-            .where(SampleUnit.wave == wave["id"])
+            .where(SampleUnit.wave == wave.id)
             .order_by(SampleUnit.id)
         )
         if not units:
@@ -381,7 +443,7 @@ class FieldworkService:
             WaveServicePoint.service_point.name_vi.as_alias("name_vi"),
             WaveServicePoint.service_point._.agency.code.as_alias("agency"),
             WaveServicePoint.service_point._.agency.name_vi.as_alias("agency_name_vi"),
-        ).where((WaveServicePoint.wave == wave["id"]) & (WaveServicePoint.service_point.active == True))  # noqa: E712
+        ).where((WaveServicePoint.wave == wave.id) & (WaveServicePoint.service_point.active == True))  # noqa: E712
         by_agency: dict[str, dict[str, Any]] = {}
         for candidate in sorted(points, key=lambda p: p["code"]):
             by_agency.setdefault(candidate["agency"], candidate)
@@ -416,8 +478,8 @@ class FieldworkService:
                     "agency_name_vi": point["agency_name_vi"],
                     "service_point_name_vi": point["name_vi"],
                     "url": f"{base_url.rstrip('/')}/f/{point['token']}?r={receipt}",
-                    "wave_name_vi": wave["name_vi"],
-                    "period_end": wave["period_end"],
+                    "wave_name_vi": wave.name_vi,
+                    "period_end": wave.period_end,
                     "reference": f"{wave_code}-{unit['id']}",
                 }
             )
@@ -447,13 +509,13 @@ class FieldworkService:
         wave = await wave_row(wave_code, actor)
         sample = (
             await Sample.select(Sample.plan, Sample.seed, Sample.n)
-            .where(Sample.wave == wave["id"])
+            .where(Sample.wave == wave.id)
             .output(load_json=True)
             .first()
         )
         if sample is None:
             raise Conflict(f"the sample of wave {wave_code} is not drawn yet")
-        units = await sampled_units(wave["id"])
+        units = await sampled_units(wave.id)
         all_counts: Counter[str] = Counter(u["status"] for u in units)
         share = eligibility_share(dict(all_counts)) if e is None else e
         rate = float(sample["plan"]["parameters"].get("response_rate") or 1.0)
@@ -484,7 +546,7 @@ class FieldworkService:
         overall_target = round(sum(targets[a] for a in visible) * rate)
         return {
             "wave": wave_code,
-            "status": wave["status"],
+            "status": wave.status,
             "e": share,
             "e_method": "given" if e is not None else "eligible share among resolved units, whole wave",
             "definitions": {k: DEFINITIONS[k] for k in ("rr1", "rr2", "rr3", "rr4")},
@@ -506,12 +568,12 @@ async def purge_frame_phones(wave_id: int) -> int:
     return int(count)
 
 
-async def on_wave_closed(actor: Actor, wave_id: int) -> dict[str, Any]:
+async def on_wave_closed(actor: Actor, wave_id: int) -> WaveClosed:
     """Hook for ``WaveService.set_status`` after a wave is closed: purge frame phone numbers and, when the
     wave has a sample, compute and store its weights with the last options used (or the defaults).
     Never raises for a weighting problem: it is recorded in the weight run's diagnostics instead."""
     purged = await purge_frame_phones(wave_id)
-    result: dict[str, Any] = {"frame_phones_purged": purged, "weights": None}
+    weights = None
     if await Sample.exists().where(Sample.wave == wave_id):
-        result["weights"] = await WeightsService().compute_for_wave_id(actor, wave_id, None, trigger="close")
-    return result
+        weights = await WeightsService().compute_for_wave_id(actor, wave_id, None, trigger="close")
+    return WaveClosed(purged, weights)

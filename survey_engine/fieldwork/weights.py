@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -314,21 +315,63 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True)
+class WeightsRun:
+    """One computation of a wave's weights: when, on what occasion, with which options, its diagnostics."""
+
+    computed_at: datetime
+    trigger: str
+    options: dict[str, Any]
+    diagnostics: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class WaveWeights(WeightsRun):
+    """A weights run of the wave with code ``wave``."""
+
+    wave: str
+
+
+@dataclass(frozen=True)
+class UnitWeight:
+    """The stored design and weights of one sampled unit (no dossier hash, no phone)."""
+
+    unit: int
+    agency: str
+    stratum: str
+    stratum_population: int
+    stratum_sample: int
+    inclusion_probability: float
+    base_weight: float
+    status: str
+    nonresponse_class: str | None
+    adjusted_weight: float | None
+    final_weight: float | None
+
+
+@dataclass(frozen=True)
+class UnitWeightsPage:
+    """A slice of a wave's unit weights, with the total count, for pagination."""
+
+    items: list[UnitWeight]
+    total: int
+    limit: int
+    offset: int
+
+
 class WeightsService:
     """Computes, stores and reports a wave's weights."""
 
     def __init__(self, clock: Any = _now) -> None:
         self.clock = clock
 
-    async def compute(self, actor: Actor, wave_code: str, values: dict[str, Any] | None) -> dict[str, Any]:
+    async def compute(self, actor: Actor, wave_code: str, values: dict[str, Any] | None) -> WaveWeights:
         wave = await wave_row(wave_code)
-        result = await self.compute_for_wave_id(
-            actor, wave["id"], values, trigger="request", raise_errors=True
-        )
+        run = await self.compute_for_wave_id(actor, wave.id, values, trigger="request", raise_errors=True)
         await audit.record(
-            actor, "weights", "sample", wave_code, {"respondents": result["diagnostics"].get("respondents")}
+            actor, "weights", "sample", wave_code, {"respondents": run.diagnostics.get("respondents")}
         )
-        return {"wave": wave_code, **result}
+        return WaveWeights(run.computed_at, run.trigger, run.options, run.diagnostics, wave_code)
 
     async def compute_for_wave_id(
         self,
@@ -337,7 +380,7 @@ class WeightsService:
         values: dict[str, Any] | None,
         trigger: str = "close",
         raise_errors: bool = False,
-    ) -> dict[str, Any]:
+    ) -> WeightsRun:
         """Compute and store; with ``values`` None the options of the last run (or the defaults) apply.
         Without ``raise_errors`` a weighting problem is stored as the run's ``error`` instead of raised."""
         sample = (
@@ -399,27 +442,27 @@ class WeightsService:
                     diagnostics=diagnostics,
                 )
             )
-        return {"computed_at": now, "trigger": trigger, "options": options, "diagnostics": diagnostics}
+        return WeightsRun(now, trigger, options, diagnostics)
 
-    async def latest(self, actor: Actor, wave_code: str) -> dict[str, Any]:
+    async def latest(self, actor: Actor, wave_code: str) -> WaveWeights:
         wave = await wave_row(wave_code, actor)
         run = (
             await WeightRun.select(
                 WeightRun.computed_at, WeightRun.trigger, WeightRun.options, WeightRun.diagnostics
             )
-            .where(WeightRun.wave == wave["id"])
+            .where(WeightRun.wave == wave.id)
             .order_by(WeightRun.id, ascending=False)
             .output(load_json=True)
             .first()
         )
         if run is None:
             raise NotFound(f"the weights of wave {wave_code} were never computed")
-        return {"wave": wave_code, **run}
+        return WaveWeights(run["computed_at"], run["trigger"], run["options"], run["diagnostics"], wave_code)
 
-    async def units(self, actor: Actor, wave_code: str, limit: int, offset: int) -> dict[str, Any]:
+    async def units(self, actor: Actor, wave_code: str, limit: int, offset: int) -> UnitWeightsPage:
         """Stored weights per sampled unit (no dossier hashes, no phones)."""
         wave = await wave_row(wave_code, actor)
-        condition = SampleUnit.wave == wave["id"]
+        condition = SampleUnit.wave == wave.id
         rows = (
             await SampleUnit.select(
                 SampleUnit.id.as_alias("unit"),
@@ -440,4 +483,4 @@ class WeightsService:
             .offset(offset)
         )
         total = await SampleUnit.count().where(condition)
-        return {"items": rows, "total": total, "limit": limit, "offset": offset}
+        return UnitWeightsPage([UnitWeight(**row) for row in rows], total, limit, offset)
