@@ -98,7 +98,7 @@ class DrawIn(PlanIn, kw_only=True):
     contacts: bool = True
 
 
-def _plan_values(data: PlanIn) -> dict[str, Any]:
+def plan_values(data: PlanIn) -> dict[str, Any]:
     fields = (
         "strata", "n", "margin", "allocation", "power_q", "min_per_stratum", "max_per_stratum",
         "response_rate", "deff", "p", "sd", "method",
@@ -305,7 +305,7 @@ class FieldworkController(Controller):
     async def plan(
         self, actor: NamedDependency[Actor], wave: FromPath[str], data: JSONBody[PlanIn]
     ) -> PlanOut:
-        result = await FIELDWORK.plan(actor, wave, _plan_values(data), save=data.save)
+        result = await FIELDWORK.plan(actor, wave, plan_values(data), save=data.save)
         return to_output(PlanOut, result)
 
     @post(
@@ -317,7 +317,7 @@ class FieldworkController(Controller):
     async def draw(
         self, actor: NamedDependency[Actor], wave: FromPath[str], data: JSONBody[DrawIn]
     ) -> DrawOut:
-        values = _plan_values(data)
+        values = plan_values(data)
         if data.n is None and data.margin is None:
             values = {}  # the plan saved with POST …/plan {"save": true}
         result = await FIELDWORK.draw(actor, wave, data.seed, values, contacts=data.contacts)
