@@ -18,10 +18,8 @@ from api.web.pages_common import PAGE_HEADERS, secret_of
 from api.web.render import translator
 from survey_engine.actors import Actor
 from survey_engine.errors import AuthenticationFailed
-from survey_engine.fieldwork.phone import (
-    CALLBACK,
-    PhoneService,
-)
+from survey_engine.fieldwork.dispositions import CALLBACK
+from survey_engine.fieldwork.phone import PhoneService
 
 log = logging.getLogger("sipas.pages.interviewer")
 

@@ -36,13 +36,8 @@ from api.web.csrf import csrf_ok, csrf_token
 from api.web.pages_common import PAGE_HEADERS, secret_of
 from survey_engine.actors import Actor
 from survey_engine.errors import Conflict, Forbidden, InvalidInput, NotFound
-from survey_engine.fieldwork.phone import (
-    CALLBACK,
-    CODE_PATTERN,
-    DISPOSITIONS,
-    FINAL_STATUSES,
-    STATUSES,
-)
+from survey_engine.fieldwork.contacts_csv import CODE_PATTERN
+from survey_engine.fieldwork.dispositions import CALLBACK, DISPOSITIONS, FINAL_STATUSES, STATUSES
 
 # -- the call list ----------------------------------------------------------------------------------
 

@@ -30,9 +30,7 @@ from api.web.render import error_map
 from survey_engine import errors as domain
 from survey_engine.actors import Actor
 from survey_engine.errors import AuthenticationFailed, Conflict, Forbidden, InvalidInput, NotFound
-from survey_engine.fieldwork.phone import (
-    FINAL_STATUSES,
-)
+from survey_engine.fieldwork.dispositions import FINAL_STATUSES
 from survey_engine.fieldwork.phone_submission import contact_for_submission, form_token_for_contact
 from survey_engine.questionnaire import Questionnaire, prune_hidden, validate_answers
 

@@ -26,7 +26,8 @@ from api.web.auth import ADMIN, ANALYSTS, READERS, allow
 from api.web.routes_common import Limit, Offset, to_page, to_struct
 from api.web.schemas import PageOut
 from survey_engine.actors import Actor
-from survey_engine.fieldwork.phone import STATUSES, PhoneService
+from survey_engine.fieldwork.dispositions import STATUSES
+from survey_engine.fieldwork.phone import PhoneService
 
 PHONE = PhoneService()
 INTERVIEWERS = allow("interviewer")

@@ -47,7 +47,7 @@ from survey_engine import audit
 from survey_engine.actors import Actor
 from survey_engine.collection.receipts import MAX_DOSSIER_CODE, dossier_hash, normalise_dossier_code
 from survey_engine.errors import Conflict, FieldProblem, InvalidInput, NotFound
-from survey_engine.fieldwork.phone import normalise_phone
+from survey_engine.fieldwork.phone_numbers import normalise_phone
 from survey_engine.tables import Agency, Frame, FrameUnit, Sample, Wave, WaveAgency
 from survey_engine.transactions import is_unique_violation, write_transaction
 

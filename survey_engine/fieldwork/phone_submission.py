@@ -10,7 +10,7 @@ point when the contact names an active one) and must still be open to completion
 from __future__ import annotations
 
 from survey_engine.errors import Conflict, FieldProblem, InvalidInput, NotFound
-from survey_engine.fieldwork.phone import FINAL_STATUSES
+from survey_engine.fieldwork.dispositions import FINAL_STATUSES
 from survey_engine.tables import Contact, ServicePoint, WaveServicePoint
 
 
