@@ -13,7 +13,7 @@ FORMATS = (".png", ".svg", ".pdf")
 
 
 def cmd_qr(args: argparse.Namespace) -> int:
-    from api.cli.server import _run_with_engine, _settings
+    from api.cli.runtime import run_with_engine, settings_from_env
 
     out = Path(args.out)
     suffix = out.suffix.lower()
@@ -21,7 +21,7 @@ def cmd_qr(args: argparse.Namespace) -> int:
         raise CliUsageError(f"--out must end in .png, .svg or .pdf (got {out.name!r})")
     if out.is_dir():
         raise CliUsageError(f"--out {out} is a folder; give a file name")
-    settings = _settings()
+    settings = settings_from_env()
 
     from api.collection.routes_qr import poster_data
     from api.services import Services
@@ -34,7 +34,7 @@ def cmd_qr(args: argparse.Namespace) -> int:
         return await poster_data(services, SYSTEM, args.service_point, args.channel)
 
     try:
-        poster = _run_with_engine(settings, job)
+        poster = run_with_engine(settings, job)
     except NotFound as exc:
         raise CliUsageError(f"unknown service point {args.service_point!r}") from exc
 

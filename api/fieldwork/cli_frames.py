@@ -35,13 +35,13 @@ def _report_invalid(exc: Any) -> CliUsageError:
 
 
 def cmd_frame_import(args: argparse.Namespace) -> int:
-    from api.cli.server import _run_with_engine, _settings
+    from api.cli.runtime import run_with_engine, settings_from_env
     from survey_engine.actors import SYSTEM
     from survey_engine.errors import Conflict, InvalidInput, NotFound
     from survey_engine.fieldwork.frames import FrameService
 
     data = _read(args.file)
-    settings = _settings()
+    settings = settings_from_env()
 
     async def job(_: Any) -> Any:
         return await FrameService().import_frame(
@@ -49,7 +49,7 @@ def cmd_frame_import(args: argparse.Namespace) -> int:
         )
 
     try:
-        result = _run_with_engine(settings, job)
+        result = run_with_engine(settings, job)
     except InvalidInput as exc:
         raise _report_invalid(exc) from exc
     except (NotFound, Conflict) as exc:
@@ -61,7 +61,7 @@ def cmd_frame_import(args: argparse.Namespace) -> int:
 
 def cmd_frame_letters(args: argparse.Namespace) -> int:
     from api.cli.files import write_atomically
-    from api.cli.server import _run_with_engine, _settings
+    from api.cli.runtime import run_with_engine, settings_from_env
     from reports.letters import LetterData, render_letters
     from survey_engine.actors import SYSTEM
     from survey_engine.errors import Conflict, InvalidInput, NotFound
@@ -71,7 +71,7 @@ def cmd_frame_letters(args: argparse.Namespace) -> int:
     if out.suffix.lower() != ".pdf":
         raise CliUsageError("--out must end in .pdf")
     data = _read(args.file)
-    settings = _settings()
+    settings = settings_from_env()
 
     async def job(_: Any) -> Any:
         return await FieldworkService().letters(
@@ -79,7 +79,7 @@ def cmd_frame_letters(args: argparse.Namespace) -> int:
         )
 
     try:
-        rows, missing = _run_with_engine(settings, job)
+        rows, missing = run_with_engine(settings, job)
     except InvalidInput as exc:
         raise _report_invalid(exc) from exc
     except (NotFound, Conflict) as exc:

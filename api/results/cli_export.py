@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from api.cli.errors import CliUsageError
-from api.cli.server import _run_with_engine, _settings
+from api.cli.runtime import run_with_engine as _run_with_engine
+from api.cli.runtime import settings_from_env as _settings
 from survey_engine.results.spreadsheet import csv_cells, xlsx_cells
 
 FORMATS = ("csv", "parquet", "xlsx")

@@ -125,7 +125,8 @@ def _target(out: Path, name: str) -> Path:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from api.cli.server import _run_with_engine, _settings
+    from api.cli.runtime import run_with_engine as _run_with_engine
+    from api.cli.runtime import settings_from_env as _settings
     from reports.province import province_filename, render_province_summary
     from reports.scorecard import render_scorecard, scorecard_filename
     from survey_engine.actors import SYSTEM

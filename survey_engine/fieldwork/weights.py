@@ -56,7 +56,9 @@ CALIBRATION_METHODS = ("poststratify", "rake", "none")
 MISSING = "(missing)"
 
 
-def _options(values: dict[str, Any] | None, strata: list[str]) -> dict[str, Any]:
+def weighting_options(values: dict[str, Any] | None, strata: list[str]) -> dict[str, Any]:
+    """The weighting options from request values, defaults filled in (the sample's ``strata`` as classes
+    and calibration cells); InvalidInput naming each bad option."""
     values = dict(values or {})
     problems: list[FieldProblem] = []
     classes = list(values.get("nonresponse_classes") or ["stratum"])
@@ -400,7 +402,7 @@ class WeightsService:
                 .first()
             )
             values = last["options"] if last else None
-        options = _options(values, list(sample["strata"]))
+        options = weighting_options(values, list(sample["strata"]))
         units = await sampled_units(wave_id)
         frame = (
             await FrameUnit.select(

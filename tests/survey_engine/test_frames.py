@@ -15,7 +15,7 @@ from survey_engine.errors import InvalidInput
 from survey_engine.fieldwork.frames import parse_date, parse_frame
 from survey_engine.fieldwork.sample_units import unit_status
 from survey_engine.fieldwork.samples import PlanParameters, compute_plan
-from survey_engine.fieldwork.weights import _options, compute_weights
+from survey_engine.fieldwork.weights import compute_weights, weighting_options
 
 TODAY = date(2026, 11, 22)
 
@@ -122,14 +122,14 @@ def test_weights_by_hand_with_an_empty_class_collapsed() -> None:
     frame = [{"agency": "A1", "field": "x", "stratum": "A1|x", "demographics": {}}] * 10 + [
         {"agency": "A1", "field": "y", "stratum": "A1|y", "demographics": {}}
     ] * 6
-    options = _options({"calibration": "none"}, ["agency", "field"])
+    options = weighting_options({"calibration": "none"}, ["agency", "field"])
     results, diagnostics = compute_weights(units, frame, options)
     assert diagnostics["nonresponse"]["collapsed_classes"] == ["A1|y"]
     # Class A1|x keeps its label: eligible d = 2.5 × 3, respondents 2.5 × 2 → factor 1.5.
     # The collapsed units join class "agency=A1", which has no respondent either → excluded.
     assert [r["final_weight"] for r in results] == pytest.approx([3.75, 3.75, 0, 0, 0, 0])
     assert results[3]["nonresponse_class"] is None
-    calibrated, diag = compute_weights(units, frame, _options({}, ["agency"]))
+    calibrated, diag = compute_weights(units, frame, weighting_options({}, ["agency"]))
     assert diag["calibration"]["ignored_cells"] == []
     assert sum(r["final_weight"] for r in calibrated) == pytest.approx(16)
 
@@ -161,7 +161,9 @@ def test_calibrated_weights_hit_the_frame_totals(rows: list[tuple[int, bool, str
              for a, _, sex in rows for _ in range(4)]  # fmt: skip
     variables = ["agency", "sex"]
     results, diagnostics = compute_weights(
-        units, frame, _options({"calibration": method, "calibration_variables": variables}, ["agency"])
+        units,
+        frame,
+        weighting_options({"calibration": method, "calibration_variables": variables}, ["agency"]),
     )
     w = np.array([r["final_weight"] for r in results])
     respondents = [i for i, (_, r, _) in enumerate(rows) if r]
