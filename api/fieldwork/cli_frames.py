@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
@@ -86,7 +87,7 @@ def cmd_frame_letters(args: argparse.Namespace) -> int:
         raise CliUsageError(exc.detail) from exc
     if not rows:
         raise CliUsageError("none of the sampled dossiers is in this file")
-    write_atomically(out, render_letters([LetterData(**row) for row in rows]))
+    write_atomically(out, render_letters([LetterData(**dataclasses.asdict(letter)) for letter in rows]))
     note = f"; {missing} sampled dossiers are not in the file" if missing else ""
     print(f"wrote {len(rows)} letters to {out}{note}")
     return 0

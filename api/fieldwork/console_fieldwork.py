@@ -384,7 +384,9 @@ async def letters(
         return await _wave_page(
             request, staff, code, 422, letters_errors={"letters_file": staff.t("fw_letters_none")}
         )
-    body = await anyio.to_thread.run_sync(partial(render_letters, [LetterData(**row) for row in rows]))
+    body = await anyio.to_thread.run_sync(
+        partial(render_letters, [LetterData(**dataclasses.asdict(letter)) for letter in rows])
+    )
     return Response(
         content=body,
         media_type="application/pdf",

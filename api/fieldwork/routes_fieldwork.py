@@ -9,6 +9,7 @@ have no size limit and run the same validation.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -352,7 +353,7 @@ class FieldworkController(Controller):
         )
         if not rows:
             raise HTTPException(status_code=422, detail="none of the sampled dossiers is in this file")
-        letters = [LetterData(**row) for row in rows]
+        letters = [LetterData(**dataclasses.asdict(letter)) for letter in rows]
         body = await anyio.to_thread.run_sync(partial(render_letters, letters))
         return Response(
             content=body,

@@ -446,10 +446,10 @@ class FieldworkWave:
     id: int
     code: str
     status: str
-    unit_version: str | None
+    unit_version: str
     name_vi: str
-    name_en: str | None
-    period_end: date | None
+    name_en: str
+    period_end: date
     settings: dict[str, Any] | None
     channels: list[str]
 

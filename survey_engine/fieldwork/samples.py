@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Self
 
 import numpy as np
@@ -164,6 +164,22 @@ class SampleSummary:
     frame_rows: int
     drawn_at: datetime
     strata: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class InvitationLetter:
+    """What one invitation letter says: the dossier (from the file, never stored), where and when to
+    answer, and the form's address with its signed receipt."""
+
+    dossier_code: str
+    field: str
+    completed_on: date
+    agency_name_vi: str
+    service_point_name_vi: str
+    url: str
+    wave_name_vi: str
+    period_end: date
+    reference: str
 
 
 @dataclass(frozen=True)
@@ -420,7 +436,7 @@ class FieldworkService:
         secret_key: str,
         base_url: str,
         service_point: str | None = None,
-    ) -> tuple[list[dict[str, Any]], int]:
+    ) -> tuple[list[InvitationLetter], int]:
         """Letter contents for the sampled units found in ``data`` (the frame file again), and how many
         sampled units the file lacks. Dossier codes in clear come only from the file, never the database."""
         wave = await wave_row(wave_code)
@@ -457,7 +473,7 @@ class FieldworkService:
                     "no letters were made",
                     [FieldProblem("service_point", f"{service_point} {reason}", "unknown")],
                 )
-        letters: list[dict[str, Any]] = []
+        letters: list[InvitationLetter] = []
         missing = 0
         lacking: set[str] = set()
         for unit in units:
@@ -471,17 +487,17 @@ class FieldworkService:
                 continue
             receipt = sign_receipt(secret_key, row.dossier_code, point["code"])
             letters.append(
-                {
-                    "dossier_code": row.dossier_code,
-                    "field": row.field,
-                    "completed_on": row.completed_on,
-                    "agency_name_vi": point["agency_name_vi"],
-                    "service_point_name_vi": point["name_vi"],
-                    "url": f"{base_url.rstrip('/')}/f/{point['token']}?r={receipt}",
-                    "wave_name_vi": wave.name_vi,
-                    "period_end": wave.period_end,
-                    "reference": f"{wave_code}-{unit['id']}",
-                }
+                InvitationLetter(
+                    dossier_code=row.dossier_code,
+                    field=row.field,
+                    completed_on=row.completed_on,
+                    agency_name_vi=point["agency_name_vi"],
+                    service_point_name_vi=point["name_vi"],
+                    url=f"{base_url.rstrip('/')}/f/{point['token']}?r={receipt}",
+                    wave_name_vi=wave.name_vi,
+                    period_end=wave.period_end,
+                    reference=f"{wave_code}-{unit['id']}",
+                )
             )
         if lacking:
             raise InvalidInput(
