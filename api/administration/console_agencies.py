@@ -1,4 +1,6 @@
-"""Console pages for agencies and service points: lists with search, forms, QR codes, token rotation.
+"""Console pages for agencies (lists with search, forms), and what the service point pages
+(:mod:`api.administration.console_service_points`: QR codes, token rotation) share with them: the
+section's string table, checks and choices.
 
 The role rules are those of the JSON API (:mod:`api.administration.routes_agencies`,
 :mod:`api.collection.routes_qr`):

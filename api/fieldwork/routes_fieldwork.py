@@ -100,6 +100,7 @@ class DrawIn(PlanIn, kw_only=True):
 
 
 def plan_values(data: PlanIn) -> dict[str, Any]:
+    """The plan parameters the fieldwork service takes, from a plan (or draw) body; also the console's."""
     fields = (
         "strata", "n", "margin", "allocation", "power_q", "min_per_stratum", "max_per_stratum",
         "response_rate", "deff", "p", "sd", "method",
