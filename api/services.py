@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from api.settings import Settings
+from survey_engine.administration.admin_units import AdminUnitService
 from survey_engine.administration.agencies import AgencyService, ServicePointService
 from survey_engine.administration.questionnaires import QuestionnaireService
 from survey_engine.administration.staff import StaffService
@@ -25,6 +26,7 @@ class Services:
     staff: StaffService
     agencies: AgencyService
     service_points: ServicePointService
+    admin_units: AdminUnitService
     questionnaires: QuestionnaireService
     waves: WaveService
     submissions: SubmissionService
@@ -46,6 +48,7 @@ class Services:
             staff=StaffService(hashing, settings.session_hours, settings.bearer_days),
             agencies=AgencyService(),
             service_points=ServicePointService(),
+            admin_units=AdminUnitService(),
             questionnaires=QuestionnaireService(),
             waves=WaveService(),
             submissions=SubmissionService(settings.secret_key, rate_limit=rate_limit),

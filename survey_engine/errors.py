@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 
 @dataclass
 class FieldProblem:
-    """One failing field: a JSON pointer-ish path and a message (English) with an optional code."""
+    """One failing field: a JSON pointer-ish path and a message (English) with an optional code.
+
+    ``code`` is the coarse kind API clients see (``invalid``, ``required``, ``duplicate``…). ``reason``,
+    where set, names the problem precisely and ``params`` holds its values (a line number, a column), so
+    that a page can say it in its own language without reading the English message; neither is part of
+    the JSON API's output.
+    """
 
     field: str
     message: str
     code: str = "invalid"
+    reason: str = ""
+    # qualified: the ``field`` attribute above shadows dataclasses.field in the class body for type checkers
+    params: dict[str, str | int] = dataclasses.field(default_factory=dict)
 
 
 class DomainError(Exception):
@@ -60,9 +70,13 @@ class RateLimited(DomainError):
 class InvalidInput(DomainError):
     """The request is well-formed JSON but its values are not acceptable."""
 
-    def __init__(self, detail: str, problems: list[FieldProblem] | None = None) -> None:
+    def __init__(
+        self, detail: str, problems: list[FieldProblem] | None = None, total: int | None = None
+    ) -> None:
         super().__init__(detail)
         self.problems: list[FieldProblem] = problems or []
+        # how many problems were found, when only the first ones are listed in ``problems``
+        self.total = len(self.problems) if total is None else total
 
 
 @dataclass

@@ -32,8 +32,6 @@ PENDING_SPLIT: frozenset[str] = frozenset(
     {
         "api/results/console_results.py",
         "survey_engine/results/analysis.py",
-        "api/fieldwork/pages_interviewer.py",
-        "survey_engine/fieldwork/phone.py",
     }
 )
 

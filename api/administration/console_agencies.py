@@ -1,4 +1,6 @@
-"""Console pages for agencies and service points: lists with search, forms, QR codes, token rotation.
+"""Console pages for agencies (lists with search, forms), and what the service point pages
+(:mod:`api.administration.console_service_points`: QR codes, token rotation) share with them: the
+section's string table, checks and choices.
 
 The role rules are those of the JSON API (:mod:`api.administration.routes_agencies`,
 :mod:`api.collection.routes_qr`):
@@ -23,7 +25,6 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
-from piccolo.query.functions.aggregate import Count
 
 from api.services import Services
 from api.web.console_base import (
@@ -40,7 +41,6 @@ from api.web.console_base import (
 )
 from survey_engine.administration.agencies import AGENCY_LEVELS, SERVICE_POINT_KINDS
 from survey_engine.errors import Conflict, InvalidInput
-from survey_engine.tables import AdminUnit, ServicePoint
 
 BASE = f"{ROOT}/agencies"
 POINTS = f"{BASE}/points"
@@ -61,12 +61,12 @@ AgencyFilter = Annotated[str | None, QueryParameter(max_length=32, description="
 # -- small helpers ------------------------------------------------------------------------------------
 
 
-def _services(request: Request[Any, Any, Any]) -> Services:
+def services_of(request: Request[Any, Any, Any]) -> Services:
     services: Services = request.app.state.services
     return services
 
 
-def _check_code(staff: Staff, value: str, pattern: re.Pattern[str], limit: int) -> str | None:
+def check_code(staff: Staff, value: str, pattern: re.Pattern[str], limit: int) -> str | None:
     if not value:
         return staff.t("ag_err_required")
     if not pattern.match(value):
@@ -76,7 +76,7 @@ def _check_code(staff: Staff, value: str, pattern: re.Pattern[str], limit: int) 
     return None
 
 
-def _check_name(staff: Staff, value: str) -> str | None:
+def check_name(staff: Staff, value: str) -> str | None:
     if not value:
         return staff.t("ag_err_required")
     if len(value) > NAME_MAX:
@@ -135,16 +135,16 @@ async def agencies_list(
     request: Request[Any, Any, Any], staff: NamedDependency[Staff], q: Search = None, page_no: PageNo = None
 ) -> Template:
     staff.need(*READERS)
-    services = _services(request)
+    services = services_of(request)
     number = page_number(page_no)
     search = (q or "").strip()
     listed = await services.agencies.list(staff.actor, PAGE_SIZE, (number - 1) * PAGE_SIZE, search or None)
-    counts = await _point_counts([str(a["code"]) for a in listed.items])
+    counts = await services.service_points.counts_by_agency([str(a["code"]) for a in listed.items])
     rows = [
         {
             **a,
             "label": label_of(staff, a),
-            "level_label": _level_label(staff, a),
+            "level_label": level_label(staff, a),
             "points": counts.get(str(a["code"]), 0),
         }
         for a in listed.items
@@ -161,19 +161,11 @@ async def agencies_list(
     )
 
 
-async def _point_counts(codes: list[str]) -> dict[str, int]:
-    """Service points per listed agency, in one grouped query (the page's agencies are already scoped)."""
-    if not codes:
-        return {}
-    rows = (
-        await ServicePoint.select(ServicePoint.agency.code.as_alias("agency"), Count(alias="n"))
-        .where(ServicePoint.agency.code.is_in(codes))
-        .group_by(ServicePoint.agency.code)
-    )
-    return {str(r["agency"]): int(r["n"]) for r in rows}
+def optional_text(value: object) -> str | None:
+    return str(value) if value else None
 
 
-def _level_label(staff: Staff, row: Mapping[str, Any]) -> str:
+def level_label(staff: Staff, row: Mapping[str, Any]) -> str:
     level = row.get("level")
     return staff.t(f"ag_level_{level}") if level in AGENCY_LEVELS else str(level or "")
 
@@ -226,11 +218,11 @@ def _agency_values(raw: Any) -> dict[str, Any]:
 def _check_agency(staff: Staff, values: Mapping[str, Any], creating: bool) -> dict[str, str]:
     errors: dict[str, str] = {}
     if creating:
-        problem = _check_code(staff, values["code"], CODE_RE, 32)
+        problem = check_code(staff, values["code"], CODE_RE, 32)
         if problem:
             errors["code"] = problem
     for name in ("name_vi", "name_en"):
-        problem = _check_name(staff, values[name])
+        problem = check_name(staff, values[name])
         if problem:
             errors[name] = problem
     if values["level"] not in AGENCY_LEVELS:
@@ -260,7 +252,7 @@ async def agency_new(request: Request[Any, Any, Any], staff: NamedDependency[Sta
         "unit_version": "",
     }
     return _agency_form(
-        staff, creating=True, values=values, parents=await _parent_codes(_services(request), staff)
+        staff, creating=True, values=values, parents=await _parent_codes(services_of(request), staff)
     )
 
 
@@ -270,7 +262,7 @@ async def agency_create(
 ) -> Template | Redirect:
     staff.need("admin")
     raw = await posted(request, staff)
-    services = _services(request)
+    services = services_of(request)
     values = _agency_values(raw)
     errors = _check_agency(staff, values, creating=True)
     if not errors:
@@ -303,13 +295,15 @@ async def agency_detail(
     page_no: PageNo = None,
 ) -> Template:
     staff.need(*READERS)
-    services = _services(request)
+    services = services_of(request)
     agency = await services.agencies.get(staff.actor, code)  # NotFound (404 page) outside the scope
     number = page_number(page_no)
     points = await services.service_points.list(
         staff.actor, PAGE_SIZE, (number - 1) * PAGE_SIZE, agency=str(agency["code"])
     )
-    unit_name = await _unit_name(agency)
+    unit_name = await services.admin_units.name(
+        optional_text(agency.get("unit")), optional_text(agency.get("unit_version"))
+    )
     parent_label = ""
     if agency.get("parent") and not staff.actor.agency_scoped:
         parent = await services.agencies.get(staff.actor, str(agency["parent"]))
@@ -320,23 +314,13 @@ async def agency_detail(
         {
             "title": label_of(staff, agency),
             "agency": agency,
-            "level_label": _level_label(staff, agency),
+            "level_label": level_label(staff, agency),
             "unit_name": unit_name,
             "parent_label": parent_label,
-            "points": [_point_row(staff, p) for p in points.items],
+            "points": [point_row(staff, p) for p in points.items],
             "pager": pager(f"{BASE}/{agency['code']}", {}, number, points.total, PAGE_SIZE),
         },
     )
-
-
-async def _unit_name(agency: Mapping[str, Any]) -> str:
-    if not agency.get("unit"):
-        return ""
-    query = AdminUnit.select(AdminUnit.name_vi).where(AdminUnit.code == agency["unit"])
-    if agency.get("unit_version"):
-        query = query.where(AdminUnit.unit_version == agency["unit_version"])
-    row = await query.first()
-    return str(row["name_vi"]) if row else ""
 
 
 @get(f"{BASE}/{{code:str}}/edit", include_in_schema=False, name="console_agency_edit")
@@ -344,7 +328,7 @@ async def agency_edit(
     request: Request[Any, Any, Any], staff: NamedDependency[Staff], code: FromPath[str]
 ) -> Template:
     staff.need("admin")
-    services = _services(request)
+    services = services_of(request)
     agency = await services.agencies.get(staff.actor, code)
     values = {k: ("" if v is None else v) for k, v in agency.items()}
     return _agency_form(
@@ -358,7 +342,7 @@ async def agency_update(
 ) -> Template | Redirect:
     staff.need("admin")
     raw = await posted(request, staff)
-    services = _services(request)
+    services = services_of(request)
     await services.agencies.get(staff.actor, code)  # 404 page for an unknown code before any check
     values = {**_agency_values(raw), "code": code}
     errors = _check_agency(staff, values, creating=False)
@@ -382,215 +366,9 @@ async def agency_update(
     return _agency_form(staff, creating=False, values=values, errors=errors, parents=parents)
 
 
-# -- service points -----------------------------------------------------------------------------------
-
-
-def _point_row(staff: Staff, row: Mapping[str, Any]) -> dict[str, Any]:
+def point_row(staff: Staff, row: Mapping[str, Any]) -> dict[str, Any]:
+    """A service point as its rows in the agency page and the points list show it."""
     return {**row, "label": label_of(staff, row), "kind_label": kind_label(staff, row.get("kind"))}
-
-
-@get(POINTS, include_in_schema=False, name="console_points")
-async def points_list(
-    request: Request[Any, Any, Any],
-    staff: NamedDependency[Staff],
-    q: Search = None,
-    agency: AgencyFilter = None,
-    page_no: PageNo = None,
-) -> Template:
-    staff.need(*READERS)
-    services = _services(request)
-    number = page_number(page_no)
-    search = (q or "").strip()
-    chosen = (agency or "").strip()
-    listed = await services.service_points.list(
-        staff.actor, PAGE_SIZE, (number - 1) * PAGE_SIZE, chosen or None, search or None
-    )
-    choices = await agency_choices(services, staff)
-    return page(
-        staff,
-        "points.html",
-        {
-            "title": staff.t("ag_points_title"),
-            "rows": [_point_row(staff, p) for p in listed.items],
-            "q": search,
-            "agency": chosen,
-            "agencies": choices,
-            "filtered": bool(search or chosen),
-            "pager": pager(POINTS, {"q": search, "agency": chosen}, number, listed.total, PAGE_SIZE),
-        },
-    )
-
-
-def _point_values(raw: Any) -> dict[str, Any]:
-    return {
-        "code": text(raw, "code", 100),
-        "agency": text(raw, "agency", 100),
-        "name_vi": text(raw, "name_vi", NAME_MAX + 1),
-        "name_en": text(raw, "name_en", NAME_MAX + 1),
-        "kind": text(raw, "kind", 32),
-        "active": raw.get("active") == "1",
-    }
-
-
-def _check_point(staff: Staff, values: Mapping[str, Any], creating: bool) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if creating:
-        problem = _check_code(staff, values["code"], LONG_CODE_RE, 48)
-        if problem:
-            errors["code"] = problem
-    if not values["agency"]:
-        errors["agency"] = staff.t("ag_err_choose")
-    elif not CODE_RE.match(values["agency"]):
-        errors["agency"] = staff.t("ag_err_no_agency", code=values["agency"])
-    for name in ("name_vi", "name_en"):
-        problem = _check_name(staff, values[name])
-        if problem:
-            errors[name] = problem
-    if values["kind"] not in SERVICE_POINT_KINDS:
-        errors["kind"] = staff.t("ag_err_choose")
-    return errors
-
-
-async def _point_form(
-    services: Services,
-    staff: Staff,
-    *,
-    creating: bool,
-    values: Mapping[str, Any],
-    errors: Mapping[str, str] | None = None,
-) -> Template:
-    choices = await agency_choices(services, staff)
-    options = None if choices is None else [("", staff.t("ag_choose")), *choices]
-    return page(
-        staff,
-        "points_form.html",
-        {
-            "title": staff.t("ag_new_point") if creating else staff.t("ag_edit_point"),
-            "creating": creating,
-            "values": values,
-            "errors": errors or {},
-            "agencies": options,
-            "kinds": kind_options(staff),
-            "code_hint": staff.t("ag_code_hint", n=48),
-            "action": f"{POINTS}/new" if creating else f"{POINTS}/{values['code']}/edit",
-        },
-        status=422 if errors else 200,
-    )
-
-
-@get(f"{POINTS}/new", include_in_schema=False, name="console_point_new")
-async def point_new(
-    request: Request[Any, Any, Any], staff: NamedDependency[Staff], agency: AgencyFilter = None
-) -> Template:
-    staff.need(*POINT_EDITORS)
-    chosen = agency or (staff.actor.agency_code or "" if staff.actor.agency_scoped else "")
-    values = {"code": "", "agency": chosen, "name_vi": "", "name_en": "", "kind": ""}
-    return await _point_form(_services(request), staff, creating=True, values=values)
-
-
-@post(f"{POINTS}/new", include_in_schema=False, status_code=200, name="console_point_create")
-async def point_create(request: Request[Any, Any, Any], staff: NamedDependency[Staff]) -> Template | Redirect:
-    staff.need(*POINT_EDITORS)
-    raw = await posted(request, staff)
-    services = _services(request)
-    values = _point_values(raw)
-    errors = _check_point(staff, values, creating=True)
-    if not errors:
-        data = {k: values[k] for k in ("code", "agency", "name_vi", "name_en", "kind")}
-        try:
-            await services.service_points.create(staff.actor, data)
-        except InvalidInput as exc:
-            errors = problems_to_errors(staff, exc, values)
-        except Conflict:
-            errors = {"code": staff.t("ag_err_point_taken")}
-        else:
-            return redirect(f"{POINTS}/{values['code']}", done="ag_point_created")
-    return await _point_form(services, staff, creating=True, values=values, errors=errors)
-
-
-@get(f"{POINTS}/{{code:str}}", include_in_schema=False, name="console_point")
-async def point_detail(
-    request: Request[Any, Any, Any], staff: NamedDependency[Staff], code: FromPath[str]
-) -> Template:
-    staff.need(*READERS)
-    services = _services(request)
-    point = await services.service_points.get(staff.actor, code)  # NotFound (404 page) outside the scope
-    agency = await services.agencies.get(staff.actor, str(point["agency"]))
-    token = str(point["token"])
-    api = f"/api/v1/service-points/{point['code']}"
-    channels = [
-        {
-            "key": "online",
-            "title": staff.t("ag_online_channel"),
-            "note": staff.t("ag_online_note"),
-            "url": services.online_url(token),
-            "png": f"{api}/qr.png?channel=online",
-            "svg": f"{api}/qr.svg?channel=online",
-            "poster": f"{api}/poster.pdf",
-        },
-        {
-            "key": "kiosk",
-            "title": staff.t("ag_kiosk_channel"),
-            "note": staff.t("ag_kiosk_note"),
-            "url": services.kiosk_url(token),
-            "png": f"{api}/qr.png?channel=kiosk",
-            "svg": f"{api}/qr.svg?channel=kiosk",
-            "poster": f"{api}/poster.pdf",
-        },
-    ]
-    return page(
-        staff,
-        "points_detail.html",
-        {
-            "title": label_of(staff, point),
-            "point": _point_row(staff, point),
-            "agency": agency,
-            "agency_label": label_of(staff, agency),
-            "channels": channels,
-            "rotated": staff.query.get("done") == "ag_rotated",
-        },
-    )
-
-
-@get(f"{POINTS}/{{code:str}}/edit", include_in_schema=False, name="console_point_edit")
-async def point_edit(
-    request: Request[Any, Any, Any], staff: NamedDependency[Staff], code: FromPath[str]
-) -> Template:
-    staff.need(*POINT_EDITORS)
-    services = _services(request)
-    point = await services.service_points.get(staff.actor, code)
-    return await _point_form(services, staff, creating=False, values=point)
-
-
-@post(f"{POINTS}/{{code:str}}/edit", include_in_schema=False, status_code=200, name="console_point_update")
-async def point_update(
-    request: Request[Any, Any, Any], staff: NamedDependency[Staff], code: FromPath[str]
-) -> Template | Redirect:
-    staff.need(*POINT_EDITORS)
-    raw = await posted(request, staff)
-    services = _services(request)
-    await services.service_points.get(staff.actor, code)  # 404 page outside the actor's agency
-    values = {**_point_values(raw), "code": code}
-    errors = _check_point(staff, values, creating=False)
-    if not errors:
-        data = {k: values[k] for k in ("agency", "name_vi", "name_en", "kind", "active")}
-        try:
-            await services.service_points.update(staff.actor, code, data)
-        except InvalidInput as exc:
-            errors = problems_to_errors(staff, exc, values)
-        else:
-            return redirect(f"{POINTS}/{code}", done="ag_point_saved")
-    return await _point_form(services, staff, creating=False, values=values, errors=errors)
-
-
-@post(f"{POINTS}/{{code:str}}/rotate", include_in_schema=False, status_code=200, name="console_point_rotate")
-async def point_rotate(
-    request: Request[Any, Any, Any], staff: NamedDependency[Staff], code: FromPath[str]
-) -> Redirect:
-    staff.need(*POINT_EDITORS)
-    await posted(request, staff)
-    await _services(request).service_points.rotate_token(staff.actor, code)
-    return redirect(f"{POINTS}/{code}", done="ag_rotated")
 
 
 HANDLERS: list[Any] = [
@@ -600,11 +378,4 @@ HANDLERS: list[Any] = [
     agency_detail,
     agency_edit,
     agency_update,
-    points_list,
-    point_new,
-    point_create,
-    point_detail,
-    point_edit,
-    point_update,
-    point_rotate,
 ]

@@ -21,8 +21,8 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
-from piccolo.query.functions.aggregate import Count
 
+from api.services import Services
 from api.web.console_base import (
     READERS,
     ROOT,
@@ -39,7 +39,6 @@ from api.web.console_base import (
 from api.web.schemas import WaveIn
 from survey_engine.administration.waves import CHANNELS, STATUSES
 from survey_engine.errors import Conflict, InvalidInput
-from survey_engine.tables import Agency, Submission
 
 ANALYSTS = ("admin", "statistician")  # as the API's ANALYSTS guard: create, open, close
 PAGE_SIZE = 50
@@ -76,14 +75,13 @@ def status_badge(status: str) -> str:
     return {"draft": "info", "open": "ok", "closed": "warn"}.get(status, "")
 
 
-async def agency_names(staff: Staff, codes: list[str] | set[str]) -> dict[str, str]:
+async def agency_names(
+    request: Request[Any, Any, Any], staff: Staff, codes: list[str] | set[str]
+) -> dict[str, str]:
     """Agency code → its name in the page language, for the codes given."""
-    if not codes:
-        return {}
-    rows = await Agency.select(Agency.code, Agency.name_vi, Agency.name_en).where(
-        Agency.code.is_in(sorted(codes))
-    )
-    return {r["code"]: label_of(staff, r) for r in rows}
+    services: Services = request.app.state.services
+    names = await services.agencies.names(codes)
+    return {code: name.label(staff.lang) for code, name in names.items()}
 
 
 async def progress_view(request: Request[Any, Any, Any], staff: Staff, code: str) -> dict[str, Any] | None:
@@ -96,7 +94,7 @@ async def progress_view(request: Request[Any, Any, Any], staff: Staff, code: str
         report = await request.app.state.services.fieldwork.progress(staff.actor, code)
     except Conflict:
         return None
-    names = await agency_names(staff, {a["agency"] for a in report["agencies"]})
+    names = await agency_names(request, staff, {a["agency"] for a in report["agencies"]})
     rows = []
     for row in report["agencies"]:
         rows.append({**row, "name": names.get(row["agency"], row["agency"])})
@@ -109,26 +107,15 @@ async def progress_view(request: Request[Any, Any, Any], staff: Staff, code: str
     }
 
 
-async def channel_counts(staff: Staff, code: str) -> dict[str, Any]:
+async def channel_counts(request: Request[Any, Any, Any], staff: Staff, code: str) -> dict[str, Any]:
     """Stored submissions of the wave per agency and channel (complete and kept break-offs)."""
-    where = [Submission.wave.code == code]
-    if staff.actor.agency_scoped:
-        where.append(Submission.agency == staff.actor.agency_id)
-    rows = (
-        await Submission.select(
-            Submission.agency.code.as_alias("agency"),
-            Submission.channel,
-            Submission.complete,
-            Count(Submission._meta.primary_key, alias="n"),
-        )
-        .where(*where)
-        .group_by(Submission.agency.code, Submission.channel, Submission.complete)
-    )
+    services: Services = request.app.state.services
+    rows = await services.waves.submission_counts(staff.actor, code)
     cells: dict[str, dict[str, dict[str, int]]] = {}
     for r in rows:
-        cell = cells.setdefault(r["agency"], {}).setdefault(r["channel"], {"complete": 0, "partial": 0})
-        cell["complete" if r["complete"] else "partial"] += int(r["n"])
-    names = await agency_names(staff, set(cells))
+        cell = cells.setdefault(r.agency, {}).setdefault(r.channel, {"complete": 0, "partial": 0})
+        cell["complete" if r.complete else "partial"] += r.n
+    names = await agency_names(request, staff, set(cells))
     channels = [c for c in CHANNELS if any(c in per for per in cells.values())]
     table = []
     totals = {c: {"complete": 0, "partial": 0} for c in channels}
@@ -445,7 +432,7 @@ async def wave_detail(
 ) -> Template:
     staff.need(*READERS)
     wave = await request.app.state.services.waves.get(staff.actor, code)  # NotFound → 404 page
-    names = await agency_names(staff, set(wave["agencies"]))
+    names = await agency_names(request, staff, set(wave["agencies"]))
     points = await request.app.state.services.service_points.list(staff.actor, 20000, 0)
     point_of = {p["code"]: p for p in points.items}
     members = [
@@ -477,7 +464,7 @@ async def wave_detail(
             "plan": plan,
             "other_settings": json.dumps(settings, ensure_ascii=False, sort_keys=True) if settings else "",
             "progress": await progress_view(request, staff, code),
-            "by_channel": await channel_counts(staff, code),
+            "by_channel": await channel_counts(request, staff, code),
             "can_change": staff.may(*ANALYSTS),
             "can_fieldwork": staff.may(*ANALYSTS),
         },

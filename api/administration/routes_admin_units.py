@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
-from litestar import get
+from litestar import Request, get
 from litestar.params import QueryParameter
 
+from api.services import Services
 from api.web.auth import READERS
 from api.web.routes_common import Limit, Offset
 from api.web.schemas import PageOut
-from survey_engine.tables import AdminUnit
 
 
 class AdminUnitOut(msgspec.Struct):
@@ -33,20 +33,13 @@ class AdminUnitOut(msgspec.Struct):
     guards=[READERS],
 )
 async def list_admin_units(
+    request: Request[Any, Any, Any],
     limit: Limit = 100,
     offset: Offset = 0,
     version: Annotated[str | None, QueryParameter(max_length=32, description="e.g. 2025-07")] = None,
     level: Annotated[Literal["province", "district", "commune"] | None, QueryParameter()] = None,
 ) -> PageOut[AdminUnitOut]:
-    query = AdminUnit.select().order_by(AdminUnit.unit_version).order_by(AdminUnit.code)
-    count = AdminUnit.count()
-    for condition in (
-        AdminUnit.unit_version == version if version else None,
-        AdminUnit.level == level if level else None,
-    ):
-        if condition is not None:
-            query = query.where(condition)
-            count = count.where(condition)
-    rows = await query.limit(limit).offset(offset)
-    items = [msgspec.convert(r, AdminUnitOut, strict=False) for r in rows]
-    return PageOut(items=items, total=await count, limit=limit, offset=offset)
+    services: Services = request.app.state.services
+    listed = await services.admin_units.list(limit, offset, version, level)
+    items = [msgspec.convert(r, AdminUnitOut, strict=False) for r in listed.items]
+    return PageOut(items=items, total=listed.total, limit=limit, offset=offset)

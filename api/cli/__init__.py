@@ -18,6 +18,7 @@ from api.cli.errors import CliFailure, CliUsageError
 # Topic modules, in the order their commands appear in --help.
 _TOPIC_MODULES = (
     "api.cli.server",
+    "api.administration.cli_users",
     "api.results.cli_stats",
     "api.fieldwork.cli_planning",
     "api.results.cli_export",
@@ -31,7 +32,7 @@ _COMMAND_MODULES = {
     "serve": "api.cli.server",
     "db": "api.cli.server",
     "demo": "api.cli.server",
-    "user": "api.cli.server",
+    "user": "api.administration.cli_users",
     "estimate": "api.results.cli_stats",
     "index": "api.results.cli_stats",
     "sample-size": "api.fieldwork.cli_planning",

@@ -1,59 +1,17 @@
-"""``sipas serve``, ``sipas db migrate``, ``sipas demo`` and ``sipas user add``."""
+"""``sipas serve``, ``sipas db migrate`` and ``sipas demo``."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import re
 import secrets
-import sys
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
-from api.cli.errors import CliFailure, CliUsageError
-from api.settings import Settings, SettingsError
-
-T = TypeVar("T")
-
-
-def settings_from_env() -> Settings:
-    try:
-        return Settings.from_env()
-    except SettingsError as exc:
-        raise CliUsageError(str(exc)) from exc
-
-
-def run_with_engine(settings: Settings, job: Callable[[Any], Awaitable[T]]) -> T:
-    from piccolo.engine.postgres import PostgresEngine
-
-    from api.database import engine_from_url, use_engine
-    from api.migrate import MigrationFailed, migrate
-
-    try:
-        engine = engine_from_url(settings.database_url)
-    except SettingsError as exc:
-        raise CliUsageError(str(exc)) from exc
-
-    async def main() -> T:
-        use_engine(engine)
-        if isinstance(engine, PostgresEngine):
-            await engine.start_connection_pool(min_size=1, max_size=4)
-        try:
-            await migrate(engine)
-            return await job(engine)
-        finally:
-            if isinstance(engine, PostgresEngine):
-                await engine.close_connection_pool()
-
-    try:
-        return asyncio.run(main())
-    except MigrationFailed as exc:
-        raise CliFailure(str(exc)) from exc
-    except OSError as exc:  # database unreachable, disk full…
-        raise CliFailure(f"database: {exc}") from exc
-
+from api.cli.errors import CliUsageError
+from api.cli.runtime import run_with_engine, settings_from_env
+from api.settings import Settings
 
 # -- serve ------------------------------------------------------------------------------------------
 
@@ -193,42 +151,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-# -- user add ---------------------------------------------------------------------------------------
-
-
-def cmd_user_add(args: argparse.Namespace) -> int:
-    from api.services import Services
-    from survey_engine.actors import SYSTEM
-    from survey_engine.errors import Conflict, InvalidInput
-
-    settings = settings_from_env()
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-        generated = False
-    else:
-        password = secrets.token_urlsafe(12)
-        generated = True
-    services = Services.build(settings)
-
-    async def job(_: Any) -> Any:
-        return await services.staff.create_user(SYSTEM, args.email, password, args.role, args.agency)
-
-    try:
-        user = run_with_engine(settings, job)
-    except InvalidInput as exc:
-        details = "; ".join(f"{p.field} {p.message}" for p in exc.problems)
-        raise CliUsageError(f"{exc.detail}: {details}" if details else exc.detail) from exc
-    except Conflict as exc:
-        raise CliUsageError(exc.detail) from exc
-    print(
-        f"created {user['role']} account {user['email']}"
-        + (f" for agency {user['agency']}" if user["agency"] else "")
-    )
-    if generated:
-        print(f"password: {password}")
-    return 0
-
-
 def _host(text: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9.:\-\[\]]{1,253}", text):
         raise argparse.ArgumentTypeError(f"not a host name or address: {text!r}")
@@ -272,13 +194,3 @@ def register(sub: Any) -> None:
     )
     demo.add_argument("--json", action="store_true", help="print one JSON document (see docs/interfaces.md)")
     demo.set_defaults(func=cmd_demo)
-
-    user = sub.add_parser("user", help="staff accounts", description="Staff accounts.")
-    user_sub = user.add_subparsers(dest="user_command", metavar="ACTION", parser_class=sub._parser_class)
-    user_sub.required = True
-    add = user_sub.add_parser("add", help="create a staff account (prints a generated password)")
-    add.add_argument("email")
-    add.add_argument("--role", required=True, choices=["admin", "statistician", "agency", "interviewer"])
-    add.add_argument("--agency", help="agency code (required for --role agency)")
-    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    add.set_defaults(func=cmd_user_add)

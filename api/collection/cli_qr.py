@@ -13,7 +13,7 @@ FORMATS = (".png", ".svg", ".pdf")
 
 
 def cmd_qr(args: argparse.Namespace) -> int:
-    from api.cli.server import run_with_engine, settings_from_env
+    from api.cli.runtime import run_with_engine, settings_from_env
 
     out = Path(args.out)
     suffix = out.suffix.lower()

@@ -41,7 +41,6 @@ from api.web.console_base import (
 from api.web.routes_common import RowId
 from reports.qr import qr_png
 from survey_engine.errors import NotFound
-from survey_engine.tables import ServicePoint
 
 BASE = f"{ROOT}/kiosks"
 READERS = ("admin", "statistician", "agency")  # api.web.auth.READERS: the list
@@ -57,14 +56,10 @@ def _services(request: Request[Any, Any, Any]) -> Services:
     return services
 
 
-async def _point_labels(staff: Staff, codes: list[str]) -> dict[str, str]:
+async def _point_labels(services: Services, staff: Staff, codes: list[str]) -> dict[str, str]:
     """Names of the listed devices' service points, in the page language (one query per page)."""
-    if not codes:
-        return {}
-    rows = await ServicePoint.select(ServicePoint.code, ServicePoint.name_vi, ServicePoint.name_en).where(
-        ServicePoint.code.is_in(codes)
-    )
-    return {str(r["code"]): label_of(staff, r) for r in rows}
+    names = await services.service_points.names(codes)
+    return {code: name.label(staff.lang) for code, name in names.items()}
 
 
 async def _point_choices(services: Services, staff: Staff) -> list[tuple[str, str]] | None:
@@ -87,7 +82,7 @@ async def kiosks_list(
     number = page_number(page_no)
     chosen = (point or "").strip()
     listed = await services.kiosks.list(staff.actor, PAGE_SIZE, (number - 1) * PAGE_SIZE, chosen or None)
-    labels = await _point_labels(staff, sorted({str(d["service_point"]) for d in listed.items}))
+    labels = await _point_labels(services, staff, sorted({str(d["service_point"]) for d in listed.items}))
     rows = [{**d, "point_label": labels.get(str(d["service_point"]), "")} for d in listed.items]
     return page(
         staff,

@@ -15,7 +15,6 @@ from litestar.response import Template
 
 from api.web.i18n import KIOSK, texts
 from api.web.pages_common import PAGE_HEADERS, FormUnavailable, lang_of, load_form, message_page
-from survey_engine.tables import Wave
 
 Token = Annotated[str, PathParameter(max_length=64, description="the service point's public token")]
 Lang = Annotated[str | None, QueryParameter(max_length=2)]
@@ -25,12 +24,6 @@ DEFAULT_IDLE = 90  # seconds without a touch before a half-finished form is aban
 DEFAULT_RESET = 8  # seconds the thank-you screen stays up
 IDLE_BOUNDS = (3, 600)
 RESET_BOUNDS = (2, 60)
-
-
-async def _wave_settings(wave_id: int) -> dict[str, Any]:
-    row = await Wave.select(Wave.settings).where(Wave.id == wave_id).output(load_json=True).first()
-    settings = row["settings"] if row else None
-    return settings if isinstance(settings, dict) else {}
 
 
 def _bounded(value: int | None, default: int, bounds: tuple[int, int]) -> int:
@@ -50,7 +43,7 @@ async def kiosk_page(
         form, q = await load_form(token)
     except FormUnavailable as exc:
         return message_page(exc.kind, lang, exc.status, kiosk=True)
-    settings = await _wave_settings(int(form["wave_id"]))
+    settings = form["wave_settings"]
     definition = form["definition"]
     config = {
         "token": token,

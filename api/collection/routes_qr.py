@@ -26,7 +26,6 @@ from survey_engine.collection.receipts import (
     verify_receipt,
 )
 from survey_engine.errors import Conflict, FieldProblem, InvalidInput, NotFound
-from survey_engine.tables import AdminUnit
 
 QrChannel = Annotated[
     Literal["online", "kiosk"], QueryParameter(description="online form (/f/) or kiosk page (/k/)")
@@ -65,21 +64,10 @@ async def poster_data(
     """Everything a poster shows for one service point (NotFound outside the actor's agency)."""
     point = await services.service_points.get(actor, code)
     agency = await services.agencies.get(actor, str(point["agency"]))
-    province = None
-    if agency.get("unit"):
-        query = AdminUnit.select(AdminUnit.name_vi, AdminUnit.level, AdminUnit.parent_code).where(
-            AdminUnit.code == agency["unit"]
-        )
-        if agency.get("unit_version"):
-            query = query.where(AdminUnit.unit_version == agency["unit_version"])
-        unit = await query.first()
-        if unit is not None and unit["level"] != "province" and unit["parent_code"]:
-            parent = (
-                await AdminUnit.select(AdminUnit.name_vi).where(AdminUnit.code == unit["parent_code"]).first()
-            )
-            province = str(parent["name_vi"]) if parent else None
-        elif unit is not None:
-            province = str(unit["name_vi"])
+    unit, unit_version = agency.get("unit"), agency.get("unit_version")
+    province = await services.admin_units.province_name(
+        str(unit) if unit else None, str(unit_version) if unit_version else None
+    )
     questions = None
     try:
         form = await form_for_token(str(point["token"]))

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ def _report_invalid(exc: Any) -> CliUsageError:
 
 
 def cmd_frame_import(args: argparse.Namespace) -> int:
-    from api.cli.server import run_with_engine, settings_from_env
+    from api.cli.runtime import run_with_engine, settings_from_env
     from survey_engine.actors import SYSTEM
     from survey_engine.errors import Conflict, InvalidInput, NotFound
 
@@ -61,7 +62,7 @@ def cmd_frame_import(args: argparse.Namespace) -> int:
 
 def cmd_frame_letters(args: argparse.Namespace) -> int:
     from api.cli.files import write_atomically
-    from api.cli.server import run_with_engine, settings_from_env
+    from api.cli.runtime import run_with_engine, settings_from_env
     from reports.letters import LetterData, render_letters
     from survey_engine.actors import SYSTEM
     from survey_engine.errors import Conflict, InvalidInput, NotFound
@@ -85,7 +86,7 @@ def cmd_frame_letters(args: argparse.Namespace) -> int:
         raise CliUsageError(exc.detail) from exc
     if not rows:
         raise CliUsageError("none of the sampled dossiers is in this file")
-    write_atomically(out, render_letters([LetterData(**row) for row in rows]))
+    write_atomically(out, render_letters([LetterData(**dataclasses.asdict(letter)) for letter in rows]))
     note = f"; {missing} sampled dossiers are not in the file" if missing else ""
     print(f"wrote {len(rows)} letters to {out}{note}")
     return 0

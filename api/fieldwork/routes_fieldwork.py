@@ -9,6 +9,7 @@ have no size limit and run the same validation.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -24,7 +25,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import Meta
 
 from api.web.auth import ANALYSTS, READERS
-from api.web.routes_common import Limit, Offset, to_struct
+from api.web.routes_common import Limit, Offset, to_output, to_struct
 from reports.letters import LetterData, render_letters
 from survey_engine.actors import Actor
 from survey_engine.fieldwork.frames import XLSX_MEDIA_TYPE
@@ -93,7 +94,8 @@ class DrawIn(PlanIn, kw_only=True):
     contacts: bool = True
 
 
-def _plan_values(data: PlanIn) -> dict[str, Any]:
+def plan_values(data: PlanIn) -> dict[str, Any]:
+    """The plan parameters the fieldwork service takes, from a plan (or draw) body; also the console's."""
     fields = (
         "strata", "n", "margin", "allocation", "power_q", "min_per_stratum", "max_per_stratum",
         "response_rate", "deff", "p", "sd", "method",
@@ -309,9 +311,9 @@ class FieldworkController(Controller):
         data: JSONBody[PlanIn],
     ) -> PlanOut:
         result = await request.app.state.services.fieldwork.plan(
-            actor, wave, _plan_values(data), save=data.save
+            actor, wave, plan_values(data), save=data.save
         )
-        return to_struct(PlanOut, result)
+        return to_output(PlanOut, result)
 
     @post(
         "/draw",
@@ -326,19 +328,19 @@ class FieldworkController(Controller):
         wave: FromPath[str],
         data: JSONBody[DrawIn],
     ) -> DrawOut:
-        values = _plan_values(data)
+        values = plan_values(data)
         if data.n is None and data.margin is None:
             values = {}  # the plan saved with POST …/plan {"save": true}
         result = await request.app.state.services.fieldwork.draw(
             actor, wave, data.seed, values, contacts=data.contacts
         )
-        return to_struct(DrawOut, result)
+        return to_output(DrawOut, result)
 
     @get("/sample", summary="The drawn sample: seed, method and allocation per stratum", guards=[READERS])
     async def sample(
         self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], wave: FromPath[str]
     ) -> SampleOut:
-        return to_struct(SampleOut, await request.app.state.services.fieldwork.sample_summary(actor, wave))
+        return to_output(SampleOut, await request.app.state.services.fieldwork.sample_summary(actor, wave))
 
     @post(
         "/letters",
@@ -365,7 +367,7 @@ class FieldworkController(Controller):
         )
         if not rows:
             raise HTTPException(status_code=422, detail="none of the sampled dossiers is in this file")
-        letters = [LetterData(**row) for row in rows]
+        letters = [LetterData(**dataclasses.asdict(letter)) for letter in rows]
         body = await anyio.to_thread.run_sync(partial(render_letters, letters))
         return Response(
             content=body,
@@ -403,13 +405,13 @@ class FieldworkController(Controller):
         data: JSONBody[WeightsIn],
     ) -> WeightsOut:
         values = {f: getattr(data, f) for f in data.__struct_fields__}
-        return to_struct(WeightsOut, await request.app.state.services.weights.compute(actor, wave, values))
+        return to_output(WeightsOut, await request.app.state.services.weights.compute(actor, wave, values))
 
     @get("/weights", summary="The latest weights: options and diagnostics", guards=[ANALYSTS])
     async def get_weights(
         self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], wave: FromPath[str]
     ) -> WeightsOut:
-        return to_struct(WeightsOut, await request.app.state.services.weights.latest(actor, wave))
+        return to_output(WeightsOut, await request.app.state.services.weights.latest(actor, wave))
 
     @get("/weights/units", summary="Stored weights per sampled unit", guards=[ANALYSTS])
     async def unit_weights(
@@ -420,7 +422,7 @@ class FieldworkController(Controller):
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> UnitWeightsPage:
-        return to_struct(
+        return to_output(
             UnitWeightsPage, await request.app.state.services.weights.units(actor, wave, limit, offset)
         )
 

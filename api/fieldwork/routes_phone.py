@@ -26,7 +26,7 @@ from api.web.auth import ADMIN, ANALYSTS, READERS, allow
 from api.web.routes_common import Limit, Offset, to_page, to_struct
 from api.web.schemas import PageOut
 from survey_engine.actors import Actor
-from survey_engine.fieldwork.phone import STATUSES
+from survey_engine.fieldwork.dispositions import STATUSES
 
 INTERVIEWERS = allow("interviewer")
 PHONE_STAFF = allow("admin", "statistician", "interviewer")  # agency users: not their data (403)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from api.cli.errors import CliUsageError
-from api.cli.server import run_with_engine, settings_from_env
+from api.cli.runtime import run_with_engine, settings_from_env
 from survey_engine.results.spreadsheet import csv_cells, xlsx_cells
 
 FORMATS = ("csv", "parquet", "xlsx")

@@ -125,7 +125,7 @@ def _target(out: Path, name: str) -> Path:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from api.cli.server import run_with_engine, settings_from_env
+    from api.cli.runtime import run_with_engine, settings_from_env
     from reports.province import province_filename, render_province_summary
     from reports.scorecard import render_scorecard, scorecard_filename
     from survey_engine.actors import SYSTEM

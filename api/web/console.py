@@ -13,6 +13,7 @@ from litestar import Router
 from litestar.di import Provide
 
 from api.administration import console_agencies as agencies
+from api.administration import console_service_points as service_points
 from api.administration import console_users as users
 from api.administration import console_waves as waves
 from api.collection import console_kiosks as kiosks
@@ -26,6 +27,7 @@ CONSOLE_ROUTER: Any = Router(
     route_handlers=[
         *SESSION_HANDLERS,
         *agencies.HANDLERS,
+        *service_points.HANDLERS,
         *kiosks.HANDLERS,
         *waves.HANDLERS,
         *fieldwork.HANDLERS,

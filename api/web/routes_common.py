@@ -22,6 +22,11 @@ def to_struct(kind: type[S], row: dict[str, Any]) -> S:
     return msgspec.convert(row, kind, from_attributes=False, strict=False)
 
 
+def to_output(kind: type[S], result: object) -> S:
+    """A service's typed result (dataclasses, nested) as the response Struct, field by field."""
+    return msgspec.convert(result, kind, from_attributes=True, strict=False)
+
+
 def to_page(kind: type[S], page: Page) -> PageOut[S]:
     return PageOut(
         items=[to_struct(kind, item) for item in page.items],

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from piccolo.columns import Column
+from piccolo.query.functions.aggregate import Count
 
 from survey_engine import audit
 from survey_engine.actors import Actor
@@ -46,6 +49,22 @@ SERVICE_POINT_COLUMNS = (
 )
 
 
+@dataclass(frozen=True)
+class Names:
+    """An agency's or a service point's name in both languages."""
+
+    name_vi: str
+    name_en: str | None
+
+    def label(self, lang: str) -> str:
+        """The name in ``lang`` (Vietnamese when the English name is missing)."""
+        return self.name_en if lang == "en" and self.name_en else self.name_vi
+
+
+def _names(rows: Sequence[dict[str, Any]]) -> dict[str, Names]:
+    return {str(r["code"]): Names(str(r["name_vi"] or ""), r["name_en"]) for r in rows}
+
+
 def _contains(column: Any, text: str) -> Any:
     """Case-insensitive substring match: ILIKE on PostgreSQL; SQLite's LIKE already ignores ASCII case
     (not Vietnamese capitals — a known SQLite limitation)."""
@@ -77,6 +96,15 @@ class AgencyService:
         return Page(
             items=await query.limit(limit).offset(offset), total=await count, limit=limit, offset=offset
         )
+
+    async def names(self, codes: Collection[str]) -> dict[str, Names]:
+        """Agency code → its names, for the codes given (one query; the caller has scoped the codes)."""
+        if not codes:
+            return {}
+        rows = await Agency.select(Agency.code, Agency.name_vi, Agency.name_en).where(
+            Agency.code.is_in(sorted(codes))
+        )
+        return _names(rows)
 
     async def get(self, actor: Actor, code: str) -> dict[str, object]:
         agency_id = await self._id(actor, code)
@@ -186,6 +214,26 @@ class ServicePointService:
         return Page(
             items=await query.limit(limit).offset(offset), total=await count, limit=limit, offset=offset
         )
+
+    async def names(self, codes: Collection[str]) -> dict[str, Names]:
+        """Service point code → its names, for the codes given (one query)."""
+        if not codes:
+            return {}
+        rows = await ServicePoint.select(ServicePoint.code, ServicePoint.name_vi, ServicePoint.name_en).where(
+            ServicePoint.code.is_in(sorted(codes))
+        )
+        return _names(rows)
+
+    async def counts_by_agency(self, agency_codes: Collection[str]) -> dict[str, int]:
+        """Service points per agency, for the agencies given, in one grouped query."""
+        if not agency_codes:
+            return {}
+        rows = (
+            await ServicePoint.select(ServicePoint.agency.code.as_alias("agency"), Count(alias="n"))
+            .where(ServicePoint.agency.code.is_in(sorted(agency_codes)))
+            .group_by(ServicePoint.agency.code)
+        )
+        return {str(r["agency"]): int(r["n"]) for r in rows}
 
     async def get(self, actor: Actor, code: str) -> dict[str, object]:
         await self._row(actor, code)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import cast
 
@@ -111,6 +112,16 @@ async def _point_ids(
     return sorted({r["id"] for r in found.values()})
 
 
+@dataclass(frozen=True)
+class SubmissionCount:
+    """Stored submissions of one agency through one channel, complete ones or kept break-offs."""
+
+    agency: str
+    channel: str
+    complete: bool
+    n: int
+
+
 class WaveService:
     async def _visible_ids(self, actor: Actor) -> list[int] | None:
         if not actor.agency_scoped:
@@ -138,6 +149,26 @@ class WaveService:
         rows = await query.limit(limit).offset(offset).output(load_json=True)
         items = [await self._with_members(actor, row) for row in rows]
         return Page(items=items, total=await count, limit=limit, offset=offset)
+
+    async def submission_counts(self, actor: Actor, code: str) -> Sequence[SubmissionCount]:
+        """Stored submissions of the wave per agency, channel and completeness (an agency user: its own)."""
+        where = [Submission.wave.code == code]
+        if actor.agency_scoped:
+            where.append(Submission.agency == actor.agency_id)
+        rows = (
+            await Submission.select(
+                Submission.agency.code.as_alias("agency"),
+                Submission.channel,
+                Submission.complete,
+                Count(Submission._meta.primary_key, alias="n"),
+            )
+            .where(*where)
+            .group_by(Submission.agency.code, Submission.channel, Submission.complete)
+        )
+        return [
+            SubmissionCount(str(r["agency"]), str(r["channel"]), bool(r["complete"]), int(r["n"]))
+            for r in rows
+        ]
 
     async def get(self, actor: Actor, code: str) -> dict[str, object]:
         return await self._with_members(actor, await self._row(actor, code))

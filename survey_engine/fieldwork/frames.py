@@ -40,13 +40,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from piccolo.custom_types import Combinable
 from piccolo.query.functions.aggregate import Count
 
 from survey_engine import audit
 from survey_engine.actors import Actor
-from survey_engine.collection.receipts import dossier_hash, normalise_dossier_code
+from survey_engine.collection.receipts import MAX_DOSSIER_CODE, dossier_hash, normalise_dossier_code
 from survey_engine.errors import Conflict, FieldProblem, InvalidInput, NotFound
-from survey_engine.fieldwork.phone import normalise_phone
+from survey_engine.fieldwork.phone_numbers import normalise_phone
 from survey_engine.tables import Agency, Frame, FrameUnit, Sample, Wave, WaveAgency
 from survey_engine.transactions import is_unique_violation, write_transaction
 
@@ -76,8 +77,23 @@ class FrameRow:
     demographics: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
-def _problem(index: int, column: str, message: str, code: str = "invalid") -> FieldProblem:
-    return FieldProblem(f"rows[{index}].{column}", message, code)
+def _problem(
+    index: int, column: str, line: int, message: str, code: str, reason: str, **params: str | int
+) -> FieldProblem:
+    """A problem in one cell of a data row: the English ``message`` after "line N: ", and ``reason`` with
+    the line and ``params`` for pages that say it in another language."""
+    return FieldProblem(
+        f"rows[{index}].{column}",
+        f"line {line}: {message}",
+        code,
+        f"frame_{reason}",
+        {"line": line, **params},
+    )
+
+
+def _file_problem(field: str, message: str, code: str, reason: str, **params: str | int) -> FieldProblem:
+    """A problem of the whole file, its header or its rows (``reason`` as for :func:`_problem`)."""
+    return FieldProblem(field, message, code, f"frame_{reason}", dict(params))
 
 
 def is_xlsx(data: bytes) -> bool:
@@ -86,17 +102,19 @@ def is_xlsx(data: bytes) -> bool:
 
 def _cells_from_csv(data: bytes) -> tuple[Iterator[tuple[int, list[Any]]] | None, list[FieldProblem]]:
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return None, [FieldProblem("file", "the file is UTF-16: save it as CSV UTF-8", "encoding")]
+        return None, [_file_problem("file", "the file is UTF-16: save it as CSV UTF-8", "encoding", "utf16")]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         return None, [
-            FieldProblem(
+            _file_problem(
                 "file",
                 f"line {line} is not UTF-8 (Windows-1258 or another legacy encoding?): save the file as "
                 "CSV UTF-8",
                 "encoding",
+                "not_utf8",
+                line=line,
             )
         ]
     first_line = text.split("\n", 1)[0]
@@ -130,11 +148,17 @@ def _cells_from_xlsx(data: bytes) -> tuple[Iterator[tuple[int, list[Any]]] | Non
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         return None, [
-            FieldProblem("file", f"not a readable XLSX workbook ({type(exc).__name__})", "malformed")
+            _file_problem(
+                "file",
+                f"not a readable XLSX workbook ({type(exc).__name__})",
+                "malformed",
+                "not_xlsx",
+                error=type(exc).__name__,
+            )
         ]
     sheet = book.worksheets[0] if book.worksheets else None
     if sheet is None:
-        return None, [FieldProblem("file", "the workbook has no worksheet", "required")]
+        return None, [_file_problem("file", "the workbook has no worksheet", "required", "no_worksheet")]
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         try:
@@ -175,14 +199,23 @@ def parse_date(value: Any) -> date | None:
 def parse_frame(data: bytes, today: date) -> tuple[list[FrameRow], list[FieldProblem]]:
     """Decode and check a frame file (CSV or XLSX) without touching the database."""
     if not data.strip():
-        return [], [FieldProblem("file", "the file is empty: expected a header line", "required")]
+        return [], [_file_problem("file", "the file is empty: expected a header line", "required", "empty")]
     cells, problems = _cells_from_xlsx(data) if is_xlsx(data) else _cells_from_csv(data)
     if cells is None:
         return [], problems
     try:
         return _check_rows(cells, today)
     except _MalformedCsv as exc:
-        return [], [FieldProblem("file", f"line {exc.line}: not CSV: {exc.message}", "malformed")]
+        return [], [
+            _file_problem(
+                "file",
+                f"line {exc.line}: not CSV: {exc.message}",
+                "malformed",
+                "not_csv",
+                line=exc.line,
+                detail=exc.message,
+            )
+        ]
 
 
 def _check_rows(
@@ -205,10 +238,14 @@ def _check_rows(
         index += 1
         if len(values) != len(header):
             problems.append(
-                FieldProblem(
+                _file_problem(
                     f"rows[{index}]",
                     f"line {line} has {len(values)} fields, the header has {len(header)}",
                     "malformed",
+                    "field_count",
+                    line=line,
+                    fields=len(values),
+                    columns=len(header),
                 )
             )
             continue
@@ -217,16 +254,16 @@ def _check_rows(
         if row is not None:
             rows.append(row)
     if index < 0 and not problems:
-        problems.append(FieldProblem("rows", "the file has a header but no rows", "required"))
+        problems.append(_file_problem("rows", "the file has a header but no rows", "required", "no_rows"))
     return rows, problems
 
 
 def _header_problems(header: list[str]) -> list[FieldProblem]:
     """Everything wrong with the header line: empty, required columns missing, unknown or repeated ones."""
     if not any(header):
-        return [FieldProblem("header", "the file is empty: expected a header line", "required")]
+        return [_file_problem("header", "the file is empty: expected a header line", "required", "empty")]
     problems = [
-        FieldProblem("header", f"missing column {name}", "required")
+        _file_problem("header", f"missing column {name}", "required", "missing_column", column=name)
         for name in REQUIRED
         if name not in header
     ]
@@ -234,10 +271,21 @@ def _header_problems(header: list[str]) -> list[FieldProblem]:
         if name not in REQUIRED + OPTIONAL:
             allowed = ", ".join(REQUIRED + OPTIONAL)
             problems.append(
-                FieldProblem("header", f"unknown column {name!r} (allowed: {allowed})", "unknown_field")
+                _file_problem(
+                    "header",
+                    f"unknown column {name!r} (allowed: {allowed})",
+                    "unknown_field",
+                    "unknown_column",
+                    column=name,
+                    allowed=allowed,
+                )
             )
         elif header.count(name) > 1:
-            problems.append(FieldProblem("header", f"column {name} appears twice", "duplicate"))
+            problems.append(
+                _file_problem(
+                    "header", f"column {name} appears twice", "duplicate", "repeated_column", column=name
+                )
+            )
     return problems
 
 
@@ -257,13 +305,14 @@ def _check_row(
 ) -> tuple[FrameRow | None, list[FieldProblem]]:
     """One data row: the row when it is valid, and its problems in column order. ``first_seen`` maps
     each dossier code seen so far to its row index (updated here)."""
-    at = f"line {line}: "
     problems: list[FieldProblem] = []
-    code = _dossier_code(index, at, cell["dossier_code"], first_seen, problems)
+    code = _dossier_code(index, line, cell["dossier_code"], first_seen, problems)
     agency = str(cell["agency"]).strip()
     if not agency or len(agency) > 32:
         problems.append(
-            _problem(index, "agency", at + "an agency code (1–32 characters) is required", "required")
+            _problem(
+                index, "agency", line, "an agency code (1–32 characters) is required", "required", "agency"
+            )
         )
     field_name = str(cell["field"]).strip()
     if not field_name or len(field_name) > 200 or "|" in field_name:
@@ -271,13 +320,15 @@ def _check_row(
             _problem(
                 index,
                 "field",
-                at + "a field (lĩnh vực) of 1–200 characters without '|' is required",
+                line,
+                "a field (lĩnh vực) of 1–200 characters without '|' is required",
                 "required" if not field_name else "invalid",
+                "field",
             )
         )
-    completed = _completed_on(index, at, cell["completed_on"], today, problems)
-    phone = _phone(index, at, str(cell.get("phone", "")).strip(), problems)
-    demographics = _demographics(index, at, cell, problems)
+    completed = _completed_on(index, line, cell["completed_on"], today, problems)
+    phone = _phone(index, line, str(cell.get("phone", "")).strip(), problems)
+    demographics = _demographics(index, line, cell, problems)
     if problems:
         return None, problems
     assert completed is not None  # noqa: S101 - invariant, not input
@@ -285,56 +336,87 @@ def _check_row(
 
 
 def _dossier_code(
-    index: int, at: str, raw: Any, first_seen: dict[str, int], problems: list[FieldProblem]
+    index: int, line: int, raw: Any, first_seen: dict[str, int], problems: list[FieldProblem]
 ) -> str:
     code = ""
     try:
         code = normalise_dossier_code(str(raw))
     except ValueError as exc:
-        problems.append(_problem(index, "dossier_code", at + str(exc), "required" if not raw else "invalid"))
+        problems.append(
+            _problem(
+                index,
+                "dossier_code",
+                line,
+                str(exc),
+                "required" if not raw else "invalid",
+                "dossier_code",
+                max=MAX_DOSSIER_CODE,
+            )
+        )
     if code:
         if code in first_seen:
             problems.append(
-                _problem(index, "dossier_code", f"{at}repeats rows[{first_seen[code]}]", "duplicate")
+                _problem(
+                    index,
+                    "dossier_code",
+                    line,
+                    f"repeats rows[{first_seen[code]}]",
+                    "duplicate",
+                    "repeated_dossier",
+                    row=first_seen[code],
+                )
             )
         else:
             first_seen[code] = index
     return code
 
 
-def _completed_on(index: int, at: str, raw: Any, today: date, problems: list[FieldProblem]) -> date | None:
+def _completed_on(index: int, line: int, raw: Any, today: date, problems: list[FieldProblem]) -> date | None:
     completed = parse_date(raw)
     if completed is None:
         problems.append(
             _problem(
                 index,
                 "completed_on",
-                at + "a date as 2026-03-31 or 31/03/2026",
+                line,
+                "a date as 2026-03-31 or 31/03/2026",
                 "required" if raw == "" else "invalid",
+                "date",
             )
         )
     elif completed > today:
-        problems.append(_problem(index, "completed_on", at + "is in the future"))
+        problems.append(_problem(index, "completed_on", line, "is in the future", "invalid", "future"))
     return completed
 
 
-def _phone(index: int, at: str, raw: str, problems: list[FieldProblem]) -> str | None:
+def _phone(index: int, line: int, raw: str, problems: list[FieldProblem]) -> str | None:
     if not raw:
         return None
     phone = normalise_phone(raw)
     if phone is None:  # never quote the value
         problems.append(
-            _problem(index, "phone", at + "not a Vietnamese phone number (9–10 digits after +84 or 0)")
+            _problem(
+                index,
+                "phone",
+                line,
+                "not a Vietnamese phone number (9–10 digits after +84 or 0)",
+                "invalid",
+                "phone",
+            )
         )
     return phone
 
 
-def _demographics(index: int, at: str, cell: dict[str, Any], problems: list[FieldProblem]) -> dict[str, str]:
+def _demographics(
+    index: int, line: int, cell: dict[str, Any], problems: list[FieldProblem]
+) -> dict[str, str]:
     demographics: dict[str, str] = {}
     for name in DEMOGRAPHICS:
         value = str(cell.get(name, "")).strip()
         if len(value) > 50:
-            problems.append(_problem(index, name, at + "at most 50 characters"))
+            problems.append(
+                _problem(index, name, line, "at most 50 characters", "invalid", "too_long", max=50)
+            )
         elif value:
             demographics[name] = value
     return demographics
@@ -350,15 +432,30 @@ def invalid(detail: str, problems: list[FieldProblem]) -> InvalidInput:
     shown = problems[:MAX_REPORTED_PROBLEMS]
     if len(problems) > len(shown):
         detail += f" ({len(problems)} problems, the first {len(shown)} listed)"
-    return InvalidInput(detail, shown)
+    return InvalidInput(detail, shown, total=len(problems))
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def wave_row(code: str, actor: Actor | None = None) -> dict[str, Any]:
-    """The wave (id, code, status, unit_version, …) if the actor may see it; NotFound otherwise."""
+@dataclass(frozen=True)
+class FieldworkWave:
+    """What the fieldwork services need of a wave."""
+
+    id: int
+    code: str
+    status: str
+    unit_version: str
+    name_vi: str
+    name_en: str
+    period_end: date
+    settings: dict[str, Any] | None
+    channels: list[str]
+
+
+async def wave_row(code: str, actor: Actor | None = None) -> FieldworkWave:
+    """The wave if the actor may see it; NotFound otherwise."""
     row = (
         await Wave.select(
             Wave.id,
@@ -382,7 +479,7 @@ async def wave_row(code: str, actor: Actor | None = None) -> dict[str, Any]:
         row = row if shared else None
     if row is None:
         raise NotFound(f"no wave with code {code}")
-    return row
+    return FieldworkWave(**row)
 
 
 async def wave_agencies(wave_id: int) -> dict[str, int]:
@@ -404,14 +501,14 @@ class FrameService:
     ) -> dict[str, object]:
         """Store every row of a frame file, or none: all problems are reported at once (422)."""
         wave = await wave_row(wave_code)
-        if wave["status"] == "closed":
+        if wave.status == "closed":
             raise Conflict(f"wave {wave_code} is closed: its frame can no longer change")
-        if await Sample.exists().where(Sample.wave == wave["id"]):
+        if await Sample.exists().where(Sample.wave == wave.id):
             raise Conflict(f"the sample of wave {wave_code} is drawn: its frame can no longer change")
         rows, problems = parse_frame(data, self.clock().astimezone(UTC).date())
         # Hash before any write transaction: no CPU work while holding the write lock.
         hashes = [dossier_hash(secret_key, row.dossier_code) for row in rows]
-        agencies = await wave_agencies(wave["id"])
+        agencies = await wave_agencies(wave.id)
         if rows:
             problems += await self._check_against_database(wave, rows, hashes, agencies)
         if problems:
@@ -422,12 +519,12 @@ class FrameService:
             async with write_transaction(Frame._meta.db):
                 inserted = await Frame.insert(
                     Frame(
-                        wave=wave["id"],
+                        wave=wave.id,
                         name=(name or f"frame {now:%Y-%m-%d %H:%M}")[:200],
                         imported_at=now,
                         imported_by=actor.user_id or None,
                         row_count=len(rows),
-                        unit_version=wave["unit_version"],
+                        unit_version=wave.unit_version,
                         file_sha256=digest,
                     )
                 ).returning(Frame.id)
@@ -435,7 +532,7 @@ class FrameService:
                 units = [
                     FrameUnit(
                         frame=frame_id,
-                        wave=wave["id"],
+                        wave=wave.id,
                         dossier_hash=digest_,
                         agency=agencies[row.agency],
                         field=row.field,
@@ -465,13 +562,13 @@ class FrameService:
         }
 
     async def _check_against_database(
-        self, wave: dict[str, Any], rows: list[FrameRow], hashes: list[str], agencies: dict[str, int]
+        self, wave: FieldworkWave, rows: list[FrameRow], hashes: list[str], agencies: dict[str, int]
     ) -> list[FieldProblem]:
         problems: list[FieldProblem] = []
         existing: set[str] = set()
         for start in range(0, len(hashes), BATCH):
             found = await FrameUnit.select(FrameUnit.dossier_hash).where(
-                (FrameUnit.wave == wave["id"]) & FrameUnit.dossier_hash.is_in(hashes[start : start + BATCH])
+                (FrameUnit.wave == wave.id) & FrameUnit.dossier_hash.is_in(hashes[start : start + BATCH])
             )
             existing.update(r["dossier_hash"] for r in found)
         outside = sorted({row.agency for row in rows} - set(agencies))
@@ -479,19 +576,26 @@ class FrameService:
         if outside:
             known = {r["code"] for r in await Agency.select(Agency.code).where(Agency.code.is_in(outside))}
         for row, digest in zip(rows, hashes, strict=True):
-            at = f"line {row.line}: "
             if digest in existing:
                 problems.append(
                     _problem(
                         row.index,
                         "dossier_code",
-                        f"{at}already in the frame of wave {wave['code']}",
+                        row.line,
+                        f"already in the frame of wave {wave.code}",
                         "duplicate",
+                        "already_framed",
+                        wave=str(wave.code),
                     )
                 )
             if row.agency not in agencies:
-                reason = "is not in this wave" if row.agency in known else "does not exist"
-                problems.append(_problem(row.index, "agency", f"{at}agency {row.agency} {reason}", "unknown"))
+                if row.agency in known:
+                    message, reason = f"agency {row.agency} is not in this wave", "agency_not_in_wave"
+                else:
+                    message, reason = f"agency {row.agency} does not exist", "unknown_agency"
+                problems.append(
+                    _problem(row.index, "agency", row.line, message, "unknown", reason, agency=row.agency)
+                )
         return problems
 
     async def summary(self, actor: Actor, wave_code: str) -> dict[str, object]:
@@ -499,10 +603,10 @@ class FrameService:
         wave = await wave_row(wave_code, actor)
         frames = (
             await Frame.select(Frame.id, Frame.name, Frame.imported_at, Frame.row_count, Frame.unit_version)
-            .where(Frame.wave == wave["id"])
+            .where(Frame.wave == wave.id)
             .order_by(Frame.id)
         )
-        condition = FrameUnit.wave == wave["id"]
+        condition: Combinable = FrameUnit.wave == wave.id
         if actor.agency_scoped:
             condition &= FrameUnit.agency == actor.agency_id
         counts = (

@@ -5,47 +5,13 @@ the interviewer a contact is assigned to (and only while its wave is open), neve
 audit details or error messages, and :meth:`PhoneService.purge_phones` sets them to NULL when the wave
 closes. Dossier codes are never stored: only their keyed hash (``receipts.dossier_hash``).
 
-Disposition codes follow AAPOR *Standard Definitions* (telephone surveys, table 2). Each code maps to one
-outcome, and the contact's status becomes the outcome of its latest attempt (``pending`` before any):
-
-==========  ==============================================================  ============
-code        AAPOR meaning                                                   outcome
-==========  ==============================================================  ============
-1.1         complete interview (only through :meth:`mark_complete`)         complete
-1.2         partial interview                                               partial
-2.10        refusal and break-off                                           refusal
-2.11        refusal (2.111 household-level, 2.112 known respondent)         refusal
-2.12        break-off                                                       refusal
-2.20        non-contact                                                     non_contact
-2.21        respondent never available                                      non_contact
-2.211       appointment: called back at ``callback_at`` (sub-code of 2.21)  callback
-2.22        answering machine (2.221 message left, 2.222 no message)        non_contact
-2.30        other eligible non-interview                                    other
-2.31–2.36   dead; unable; language (2.331–2.333); audio; location; misc.    other
-3.10        unknown eligibility                                             unknown
-3.11        not attempted or worked                                         unknown
-3.12        always busy                                                     non_contact
-3.13        no answer                                                       non_contact
-3.14        answering machine, eligibility unknown                          non_contact
-3.15–3.16   call blocking; technical phone problems                        unknown
-3.20–3.21   eligibility of the person unknown; no screener                  unknown
-3.90        other unknown eligibility                                       unknown
-4.10–4.90   not eligible: out of sample, fax, non-working/disconnected,     ineligible
-            number changed, no eligible respondent, quota filled, other
-==========  ==============================================================  ============
-
-AAPOR has no final code for an appointment: a callback is a temporary disposition which, if the interview
-never happens, ends as 2.21 "respondent never available". AAPOR allows finer sub-codes that roll up into
-its codes, so an appointment is ``2.211`` and its ``callback_at`` is required.
+AAPOR dispositions are in :mod:`survey_engine.fieldwork.dispositions`, the contacts CSV in
+:mod:`survey_engine.fieldwork.contacts_csv`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -55,6 +21,14 @@ from survey_engine import audit
 from survey_engine.actors import Actor
 from survey_engine.collection.receipts import dossier_hash
 from survey_engine.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound, Page
+from survey_engine.fieldwork.contacts_csv import (
+    ContactRow,
+    contact_problem,
+    invalid_contacts,
+    parse_contacts_csv,
+    problem_order,
+)
+from survey_engine.fieldwork.dispositions import CALLBACK, COMPLETE, DISPOSITIONS, FINAL_STATUSES, STATUSES
 from survey_engine.tables import (
     Agency,
     CallAttempt,
@@ -67,76 +41,7 @@ from survey_engine.tables import (
 )
 from survey_engine.transactions import is_unique_violation, write_transaction
 
-
-@dataclass(frozen=True)
-class Disposition:
-    label: str
-    outcome: str
-
-
-_OTHER = "other"
-DISPOSITIONS: dict[str, Disposition] = {
-    "1.1": Disposition("complete interview", "complete"),
-    "1.2": Disposition("partial interview", "partial"),
-    "2.10": Disposition("refusal and break-off", "refusal"),
-    "2.11": Disposition("refusal", "refusal"),
-    "2.111": Disposition("household-level refusal", "refusal"),
-    "2.112": Disposition("known-respondent refusal", "refusal"),
-    "2.12": Disposition("break-off", "refusal"),
-    "2.20": Disposition("non-contact", "non_contact"),
-    "2.21": Disposition("respondent never available", "non_contact"),
-    "2.211": Disposition("appointment: call back at the agreed time", "callback"),
-    "2.22": Disposition("telephone answering device", "non_contact"),
-    "2.221": Disposition("answering device, message left", "non_contact"),
-    "2.222": Disposition("answering device, no message left", "non_contact"),
-    "2.30": Disposition("other eligible non-interview", _OTHER),
-    "2.31": Disposition("dead", _OTHER),
-    "2.32": Disposition("physically or mentally unable", _OTHER),
-    "2.33": Disposition("language problem", _OTHER),
-    "2.331": Disposition("household-level language problem", _OTHER),
-    "2.332": Disposition("respondent language problem", _OTHER),
-    "2.333": Disposition("no interviewer for the needed language", _OTHER),
-    "2.34": Disposition("inadequate audio quality", _OTHER),
-    "2.35": Disposition("location or activity not allowing an interview", _OTHER),
-    "2.36": Disposition("miscellaneous", _OTHER),
-    "3.10": Disposition("unknown eligibility", "unknown"),
-    "3.11": Disposition("not attempted or worked", "unknown"),
-    "3.12": Disposition("always busy", "non_contact"),
-    "3.13": Disposition("no answer", "non_contact"),
-    "3.14": Disposition("answering device, eligibility unknown", "non_contact"),
-    "3.15": Disposition("call blocking", "unknown"),
-    "3.16": Disposition("technical phone problems", "unknown"),
-    "3.20": Disposition("eligibility of the respondent unknown", "unknown"),
-    "3.21": Disposition("no screener completed", "unknown"),
-    "3.90": Disposition("other unknown eligibility", "unknown"),
-    "4.10": Disposition("out of sample", "ineligible"),
-    "4.20": Disposition("fax or data line", "ineligible"),
-    "4.30": Disposition("non-working or disconnected number", "ineligible"),
-    "4.31": Disposition("non-working number", "ineligible"),
-    "4.32": Disposition("disconnected number", "ineligible"),
-    "4.33": Disposition("temporarily out of service", "ineligible"),
-    "4.40": Disposition("special technological circumstances", "ineligible"),
-    "4.41": Disposition("number changed", "ineligible"),
-    "4.70": Disposition("no eligible respondent", "ineligible"),
-    "4.80": Disposition("quota filled", "ineligible"),
-    "4.90": Disposition("other ineligible", "ineligible"),
-}
-COMPLETE = "1.1"
-CALLBACK = "2.211"
-OUTCOMES = ("complete", "partial", "refusal", "non_contact", "callback", "other", "unknown", "ineligible")
-STATUSES = ("pending", *OUTCOMES)
-# No further calls once the interview is done or the person is out of scope; a refusal may still be
-# converted and a partial interview resumed, so those stay open.
-FINAL_STATUSES = ("complete", "ineligible")
-
-CSV_REQUIRED = ("code", "agency", "phone")
-CSV_OPTIONAL = ("service_point", "dossier_code", "assigned_to")
-CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,47}$")
-_OPTIONAL_LONGEST = (("service_point", 48), ("dossier_code", 100), ("assigned_to", 254))
-MAX_REPORTED_PROBLEMS = 500
 INSERT_BATCH = 500  # rows per INSERT: stays under SQLite's limit on bound parameters
-_ROW_INDEX = re.compile(r"^rows\[(\d+)\]")
-_PHONE_SEPARATORS = re.compile(r"[\s.\-()/]")
 
 CONTACT_COLUMNS = (
     Contact.id,
@@ -151,178 +56,6 @@ CONTACT_COLUMNS = (
     Contact.callback_at,
     Contact.updated_at,
 )
-
-
-def normalise_phone(raw: str) -> str | None:
-    """A Vietnamese number as ``+84`` and its 9–10 digit national number, or None when it is not one.
-
-    Accepts separators (spaces, dots, dashes, parentheses) and the prefixes ``+84``, ``0084``, ``0`` or
-    none; ``84`` without ``+`` only when the remainder still has 9–10 digits, because spreadsheets drop
-    both the ``+`` and the leading ``0`` of numbers stored as numbers.
-    """
-    digits = _PHONE_SEPARATORS.sub("", raw.strip())
-    if digits.startswith("+84"):
-        national = digits[3:]
-    elif digits.startswith("0084"):
-        national = digits[4:]
-    elif digits.startswith("0"):
-        national = digits[1:]
-    elif digits.startswith("84") and len(digits) in (11, 12):
-        national = digits[2:]
-    else:
-        national = digits
-    if not national.isascii() or not national.isdigit() or not 9 <= len(national) <= 10:
-        return None
-    if national.startswith("0"):
-        return None
-    return "+84" + national
-
-
-@dataclass
-class ContactRow:
-    """One validated CSV row, before the database checks."""
-
-    index: int
-    line: int
-    code: str
-    agency: str
-    phone: str
-    service_point: str | None
-    dossier_code: str | None
-    assigned_to: str | None
-
-
-def _problem(index: int, column: str, message: str, code: str = "invalid") -> FieldProblem:
-    return FieldProblem(f"rows[{index}].{column}", message, code)
-
-
-def parse_contacts_csv(data: bytes) -> tuple[list[ContactRow], list[FieldProblem]]:
-    """Decode and check a contacts CSV without touching the database.
-
-    Rows are numbered from 0 after the header (``rows[0]`` is the file's second line); messages also
-    give the line number that spreadsheets show. Semicolons are accepted as the delimiter because
-    Excel in the Vietnamese locale (decimal comma) saves "CSV" with them.
-    """
-    try:
-        text = data.decode("utf-8-sig")  # a BOM is what Excel's "CSV UTF-8" writes
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start)
-        field = f"rows[{line - 1}]" if line else "header"
-        return [], [
-            FieldProblem(field, f"line {line + 1} is not UTF-8: save the file as CSV UTF-8", "encoding")
-        ]
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if ";" in first_line and "," not in first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        header = [name.strip().lower() for name in next(reader, [])]
-    except csv.Error as exc:
-        return [], [FieldProblem("header", f"not CSV: {exc}", "malformed")]
-    problems = _header_problems(header)
-    if problems:
-        return [], problems
-    rows: list[ContactRow] = []
-    first_seen: dict[str, int] = {}
-    index = -1
-    while True:
-        try:
-            values = next(reader, None)
-        except csv.Error as exc:
-            index += 1
-            problems.append(
-                FieldProblem(f"rows[{index}]", f"line {reader.line_num}: not CSV: {exc}", "malformed")
-            )
-            break  # the reader cannot resynchronise after a broken quote
-        if values is None:
-            break
-        if not any(v.strip() for v in values):
-            continue  # blank lines (trailing newlines from spreadsheets) are not rows
-        index += 1
-        line = reader.line_num
-        if len(values) != len(header):
-            problems.append(
-                FieldProblem(
-                    f"rows[{index}]",
-                    f"line {line} has {len(values)} fields, the header has {len(header)}",
-                    "malformed",
-                )
-            )
-            continue
-        cell = {name: value.strip() for name, value in zip(header, values, strict=True)}
-        row, row_problems = _check_contact(index, line, cell, first_seen)
-        problems += row_problems
-        if row is not None:
-            rows.append(row)
-    if index < 0 and not problems:
-        problems.append(FieldProblem("rows", "the file has a header but no rows", "required"))
-    return rows, problems
-
-
-def _header_problems(header: list[str]) -> list[FieldProblem]:
-    """Everything wrong with the header line: empty, required columns missing, unknown or repeated ones."""
-    if not any(header):
-        return [FieldProblem("header", "the file is empty: expected a header line", "required")]
-    problems = [
-        FieldProblem("header", f"missing column {n}", "required") for n in CSV_REQUIRED if n not in header
-    ]
-    for name in dict.fromkeys(header):  # each distinct name once
-        if name not in CSV_REQUIRED + CSV_OPTIONAL:
-            allowed = ", ".join(CSV_REQUIRED + CSV_OPTIONAL)
-            problems.append(
-                FieldProblem("header", f"unknown column {name!r} (allowed: {allowed})", "unknown_field")
-            )
-        elif header.count(name) > 1:
-            problems.append(FieldProblem("header", f"column {name} appears twice", "duplicate"))
-    return problems
-
-
-def _check_contact(
-    index: int, line: int, cell: dict[str, str], first_seen: dict[str, int]
-) -> tuple[ContactRow | None, list[FieldProblem]]:
-    """One data row: the contact if valid, and its problems; ``first_seen``: code -> row index so far."""
-    at = f"line {line}: "
-    problems: list[FieldProblem] = []
-    code = cell["code"]
-    if not CODE_PATTERN.match(code):
-        why = "required" if not code else "invalid"
-        problems.append(_problem(index, "code", at + "1–48 letters, digits, '.', '_' or '-'", why))
-    elif code in first_seen:
-        repeats = f"code {code} repeats rows[{first_seen[code]}]"
-        problems.append(_problem(index, "code", at + repeats, "duplicate"))
-    else:
-        first_seen[code] = index
-    if not cell["agency"] or len(cell["agency"]) > 32:
-        problems.append(_problem(index, "agency", at + "an agency code is required", "required"))
-    phone = normalise_phone(cell["phone"])
-    if phone is None:
-        # Never quote the value: error responses and any log of them must not carry phone numbers.
-        why = "required" if not cell["phone"] else "invalid"
-        not_phone = "not a Vietnamese phone number (9–10 digits after +84 or 0)"
-        problems.append(_problem(index, "phone", at + not_phone, why))
-    optional = {
-        "service_point": cell.get("service_point") or None,
-        "dossier_code": cell.get("dossier_code") or None,
-        "assigned_to": (cell.get("assigned_to") or "").lower() or None,
-    }
-    for name, longest in _OPTIONAL_LONGEST:
-        value = optional[name]
-        if value and len(value) > longest:
-            problems.append(_problem(index, name, f"{at}at most {longest} characters"))
-    if problems:
-        return None, problems
-    return ContactRow(index, line, code, cell["agency"], phone or "", **optional), problems
-
-
-def _row_order(problem: FieldProblem) -> int:
-    match = _ROW_INDEX.match(problem.field)
-    return int(match.group(1)) if match else -1
-
-
-def _invalid(detail: str, problems: list[FieldProblem]) -> InvalidInput:
-    shown = problems[:MAX_REPORTED_PROBLEMS]
-    if len(problems) > len(shown):
-        detail += f" ({len(problems)} problems, the first {len(shown)} listed)"
-    return InvalidInput(detail, shown)
 
 
 async def _existing_codes(table: type[Agency] | type[ServicePoint], codes: set[str]) -> set[str]:
@@ -385,9 +118,9 @@ class PhoneService:
         rows, problems = parse_contacts_csv(data)
         if rows:  # check the well-formed rows too, so that one answer lists every problem
             problems += await self._check_against_database(wave, rows)
-            problems.sort(key=_row_order)
+            problems.sort(key=problem_order)
         if problems:
-            raise _invalid("the contacts file is not valid; nothing was imported", problems)
+            raise invalid_contacts("the contacts file is not valid; nothing was imported", problems)
         agencies, points, interviewers = await self._lookups(wave, rows)
         now = self.clock()
         # Hash before the write transaction: no CPU work while holding the write lock.
@@ -459,7 +192,7 @@ class PhoneService:
             line = f"line {row.line}: "
             if row.code in existing:
                 problems.append(
-                    _problem(
+                    contact_problem(
                         row.index,
                         "code",
                         f"{line}wave {wave['code']} already has contact {row.code}",
@@ -469,14 +202,14 @@ class PhoneService:
             if row.agency not in agencies:
                 reason = "is not in this wave" if row.agency in known_agencies else "does not exist"
                 problems.append(
-                    _problem(row.index, "agency", f"{line}agency {row.agency} {reason}", "unknown")
+                    contact_problem(row.index, "agency", f"{line}agency {row.agency} {reason}", "unknown")
                 )
             if row.service_point:
                 point = points.get(row.service_point)
                 if point is None:
                     reason = "is not in this wave" if row.service_point in known_points else "does not exist"
                     problems.append(
-                        _problem(
+                        contact_problem(
                             row.index,
                             "service_point",
                             f"{line}service point {row.service_point} {reason}",
@@ -485,7 +218,7 @@ class PhoneService:
                     )
                 elif row.agency in agencies and point[1] != agencies[row.agency]:
                     problems.append(
-                        _problem(
+                        contact_problem(
                             row.index,
                             "service_point",
                             f"{line}service point {row.service_point} is not of agency {row.agency}",
@@ -493,7 +226,7 @@ class PhoneService:
                     )
             if row.assigned_to and row.assigned_to not in interviewers:
                 problems.append(
-                    _problem(
+                    contact_problem(
                         row.index,
                         "assigned_to",
                         f"{line}{row.assigned_to} is not an active interviewer account",
@@ -530,7 +263,7 @@ class PhoneService:
                     FieldProblem(f"contacts[{index}]", f"wave {wave_code} has no contact {code}", "unknown")
                 )
         if problems:
-            raise _invalid("the assignment is not valid; nothing was changed", problems)
+            raise invalid_contacts("the assignment is not valid; nothing was changed", problems)
         ids = sorted(found.values())
         async with write_transaction(Contact._meta.db):
             for start in range(0, len(ids), INSERT_BATCH):

@@ -10,8 +10,8 @@ point when the contact names an active one) and must still be open to completion
 from __future__ import annotations
 
 from survey_engine.errors import Conflict, FieldProblem, InvalidInput, NotFound
-from survey_engine.fieldwork.phone import FINAL_STATUSES
-from survey_engine.tables import Contact
+from survey_engine.fieldwork.dispositions import FINAL_STATUSES
+from survey_engine.tables import Contact, ServicePoint, WaveServicePoint
 
 
 async def contact_for_submission(
@@ -68,3 +68,40 @@ async def contact_for_submission(
     elif row["status"] in FINAL_STATUSES:
         raise Conflict(f"contact {code} is {row['status']}")
     return int(row["id"])
+
+
+async def form_token_for_contact(contact_id: int) -> str | None:
+    """The public token of the form a contact is interviewed on: the contact's service point, else a
+    service point of its agency in the wave (a ``phone`` point first), else any active point of the agency
+    (a wave listing agencies only covers all their points)."""
+    row = (
+        await Contact.select(
+            Contact.wave,
+            Contact.agency,
+            Contact.service_point.public_token.as_alias("token"),
+            Contact.service_point.active.as_alias("active"),
+        )
+        .where(Contact.id == contact_id)
+        .first()
+    )
+    if row is None:
+        return None
+    if row["token"] and row["active"]:
+        return str(row["token"])
+    in_wave = await WaveServicePoint.select(
+        WaveServicePoint.service_point.public_token.as_alias("token"),
+        WaveServicePoint.service_point.kind.as_alias("kind"),
+        WaveServicePoint.service_point.id.as_alias("id"),
+    ).where(
+        (WaveServicePoint.wave == row["wave"])
+        & (WaveServicePoint.service_point.agency == row["agency"])
+        & (WaveServicePoint.service_point.active == True)  # noqa: E712 - Piccolo builds SQL from ==
+    )
+    if not in_wave:
+        in_wave = await ServicePoint.select(
+            ServicePoint.public_token.as_alias("token"), ServicePoint.kind, ServicePoint.id
+        ).where((ServicePoint.agency == row["agency"]) & (ServicePoint.active == True))  # noqa: E712
+    if not in_wave:
+        return None
+    best = min(in_wave, key=lambda r: (r["kind"] != "phone", r["id"]))
+    return str(best["token"])

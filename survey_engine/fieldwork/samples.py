@@ -25,10 +25,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any, Self
 
 import numpy as np
+from piccolo.query.functions.aggregate import Count
 
 from sampling import sample_plan
 from sampling.errors import SamplingError
@@ -39,7 +41,15 @@ from sampling.response_rates import (
     disposition_summary,
     eligibility_share,
 )
-from sampling.sample_plan import SamplePlan, SamplePlanError, completes_target, progress_share, stratum_label
+from sampling.sample_plan import (
+    MarginRow,
+    SamplePlan,
+    SamplePlanError,
+    StratumAllocation,
+    completes_target,
+    progress_share,
+    stratum_label,
+)
 from sampling.selection import select_stratified
 from survey_engine import audit
 from survey_engine.actors import Actor
@@ -47,7 +57,7 @@ from survey_engine.collection.receipts import dossier_hash, sign_receipt
 from survey_engine.errors import Conflict, FieldProblem, InvalidInput
 from survey_engine.fieldwork.frames import BATCH, invalid, parse_frame, wave_row
 from survey_engine.fieldwork.sample_units import CONTACT_PREFIX, sampled_units
-from survey_engine.fieldwork.weights import WeightsService
+from survey_engine.fieldwork.weights import WeightsRun, WeightsService
 from survey_engine.tables import (
     Contact,
     FrameUnit,
@@ -71,7 +81,19 @@ def _plan_error(exc: SamplePlanError) -> Conflict | InvalidInput:
     """The domain error for a plan :mod:`sampling.sample_plan` refused (the answers the API always gave)."""
     if exc.code == "empty_frame":
         return Conflict("the wave has no frame yet: import one first")
-    return InvalidInput(str(exc), [FieldProblem(p.field, p.message, p.code) for p in exc.problems])
+    return InvalidInput(
+        str(exc),
+        [
+            FieldProblem(
+                p.field,
+                p.message,
+                p.code,
+                "plan_margin" if p.field == "margin" else "plan_allocation",
+                {"detail": p.message},
+            )
+            for p in exc.problems
+        ],
+    )
 
 
 class PlanParameters(sample_plan.PlanParameters):
@@ -109,6 +131,89 @@ def _rates(counts: Counter[str], e: float) -> DispositionSummary:
 # -- service -----------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class WavePlan:
+    """A wave's sample plan (:class:`sampling.sample_plan.SamplePlan`) and whether it was saved."""
+
+    wave: str
+    saved: bool
+    parameters: dict[str, Any]
+    z: float
+    n: int
+    expected_completes: float
+    population: int
+    strata: list[StratumAllocation]
+    agencies: list[MarginRow]
+    overall: MarginRow
+
+
+@dataclass(frozen=True)
+class SampleDraw:
+    """What a draw stored: seed, method, units drawn, phone contacts made, frame size and the plan."""
+
+    wave: str
+    seed: int
+    method: str
+    n: int
+    contacts: int
+    frame_rows: int
+    plan: SamplePlan
+
+
+@dataclass(frozen=True)
+class SampleSummary:
+    """A wave's drawn sample; an agency user sees its own strata and no seed."""
+
+    wave: str
+    seed: int | None
+    method: str
+    strata_variables: list[str]
+    n: int
+    frame_rows: int
+    drawn_at: datetime
+    strata: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class InvitationLetter:
+    """What one invitation letter says: the dossier (from the file, never stored), where and when to
+    answer, and the form's address with its signed receipt."""
+
+    dossier_code: str
+    field: str
+    completed_on: date
+    agency_name_vi: str
+    service_point_name_vi: str
+    url: str
+    wave_name_vi: str
+    period_end: date
+    reference: str
+
+
+@dataclass(frozen=True)
+class WaveClosed:
+    """What closing a wave did here: frame phone numbers erased, the final weights run (if sampled)."""
+
+    frame_phones_purged: int
+    weights: WeightsRun | None
+
+
+@dataclass(frozen=True)
+class DrawnSample:
+    """A wave's drawn sample as an overview lists it: its size and its seed."""
+
+    n: int
+    seed: int
+
+
+@dataclass(frozen=True)
+class WaveFieldworkCounts:
+    """One wave's line of the fieldwork overview: units in its frame and its sample, if drawn."""
+
+    units: int
+    sample: DrawnSample | None
+
+
 class FieldworkService:
     """Plans, draws, letters and fieldwork progress. ``clock`` is injected so tests can fix "now"."""
 
@@ -116,8 +221,6 @@ class FieldworkService:
         self.clock = clock
 
     async def _cells(self, wave_id: int) -> dict[tuple[str, str], int]:
-        from piccolo.query.functions.aggregate import Count
-
         rows = (
             await FrameUnit.select(
                 FrameUnit.agency.code.as_alias("agency"), FrameUnit.field, Count(alias="units")
@@ -127,35 +230,65 @@ class FieldworkService:
         )
         return {(r["agency"], r["field"]): int(r["units"]) for r in rows}
 
+    async def overview(self, wave_codes: list[str]) -> dict[str, WaveFieldworkCounts]:
+        """Frame units and drawn sample of each wave given (the caller has scoped the list), in two
+        grouped queries."""
+        if not wave_codes:
+            return {}
+        units = {
+            str(r["code"]): int(r["n"])
+            for r in await FrameUnit.select(FrameUnit.wave.code.as_alias("code"), Count(alias="n"))
+            .where(FrameUnit.wave.code.is_in(wave_codes))
+            .group_by(FrameUnit.wave.code)
+        }
+        samples = {
+            str(r["code"]): DrawnSample(int(r["n"]), int(r["seed"]))
+            for r in await Sample.select(Sample.wave.code.as_alias("code"), Sample.n, Sample.seed).where(
+                Sample.wave.code.is_in(wave_codes)
+            )
+        }
+        return {code: WaveFieldworkCounts(units.get(code, 0), samples.get(code)) for code in wave_codes}
+
     async def plan(
         self, actor: Actor, wave_code: str, values: dict[str, Any], save: bool = False
-    ) -> dict[str, Any]:
+    ) -> WavePlan:
         """The allocation with expected margins; with ``save`` kept in the wave's settings."""
         wave = await wave_row(wave_code)
         params = PlanParameters.from_values(values)
-        result = compute_plan(await self._cells(wave["id"]), params)
+        result = compute_plan(await self._cells(wave.id), params)
         if save:
-            if wave["status"] == "closed":
+            if wave.status == "closed":
                 raise Conflict(f"wave {wave_code} is closed")
-            settings = dict(wave["settings"] or {})
+            settings = dict(wave.settings or {})
             settings["sampling_plan"] = params.as_dict()
             await Wave.update({Wave.settings: settings, Wave.updated_at: self.clock()}).where(
-                Wave.id == wave["id"]
+                Wave.id == wave.id
             )
             await audit.record(actor, "plan", "wave", wave_code, {"n": result["n"]})
-        return {"wave": wave_code, "saved": save, **result}
+        return WavePlan(
+            wave=wave_code,
+            saved=save,
+            parameters=result["parameters"],
+            z=result["z"],
+            n=result["n"],
+            expected_completes=result["expected_completes"],
+            population=result["population"],
+            strata=result["strata"],
+            agencies=result["agencies"],
+            overall=result["overall"],
+        )
 
     async def draw(
         self, actor: Actor, wave_code: str, seed: int, values: dict[str, Any], contacts: bool = True
-    ) -> dict[str, Any]:
+    ) -> SampleDraw:
         """Draw the wave's sample (once): seeded stratified selection; contacts for units with a phone."""
         wave = await wave_row(wave_code)
-        if wave["status"] == "closed":
+        if wave.status == "closed":
             raise Conflict(f"wave {wave_code} is closed")
-        if await Sample.exists().where(Sample.wave == wave["id"]):
+        if await Sample.exists().where(Sample.wave == wave.id):
             raise Conflict(f"the sample of wave {wave_code} is already drawn")
         plan_values = dict(values)
-        saved = (wave["settings"] or {}).get("sampling_plan")
+        saved = (wave.settings or {}).get("sampling_plan")
         if plan_values.get("n") is None and plan_values.get("margin") is None:
             if not saved:
                 raise InvalidInput(
@@ -172,7 +305,7 @@ class FieldworkService:
             FrameUnit.field,
             FrameUnit.completed_on,
             FrameUnit.phone,
-        ).where(FrameUnit.wave == wave["id"])
+        ).where(FrameUnit.wave == wave.id)
         frame.sort(key=lambda r: (r["completed_on"], r["dossier_hash"]))
         cells: Counter[tuple[str, str]] = Counter((r["agency_code"], r["field"]) for r in frame)
         agency_ids = {r["agency_code"]: r["agency"] for r in frame}
@@ -198,7 +331,7 @@ class FieldworkService:
             label = labels[i]
             units.append(
                 SampleUnit(
-                    wave=wave["id"],
+                    wave=wave.id,
                     frame_unit=row["id"],
                     dossier_hash=row["dossier_hash"],
                     agency=row["agency"],
@@ -214,7 +347,7 @@ class FieldworkService:
             if code:
                 new_contacts.append(
                     Contact(
-                        wave=wave["id"],
+                        wave=wave.id,
                         code=code,
                         agency=row["agency"],
                         service_point=None,
@@ -235,7 +368,7 @@ class FieldworkService:
             async with write_transaction(Sample._meta.db):
                 inserted = await Sample.insert(
                     Sample(
-                        wave=wave["id"],
+                        wave=wave.id,
                         seed=seed,
                         method=params.method,
                         strata=list(params.strata),
@@ -257,7 +390,7 @@ class FieldworkService:
                     await FrameUnit.update(
                         {FrameUnit.stratum: stratum_label(agency, field, params.strata)}
                     ).where(
-                        (FrameUnit.wave == wave["id"])
+                        (FrameUnit.wave == wave.id)
                         & (FrameUnit.agency == agency_ids[agency])
                         & (FrameUnit.field == field)
                     )
@@ -271,35 +404,35 @@ class FieldworkService:
         await audit.record(
             actor, "draw", "sample", wave_code, {"seed": seed, "n": len(units), "contacts": len(new_contacts)}
         )
-        return {
-            "wave": wave_code,
-            "seed": seed,
-            "method": params.method,
-            "n": len(units),
-            "contacts": len(new_contacts),
-            "frame_rows": len(frame),
-            "plan": result,
-        }
+        return SampleDraw(
+            wave=wave_code,
+            seed=seed,
+            method=params.method,
+            n=len(units),
+            contacts=len(new_contacts),
+            frame_rows=len(frame),
+            plan=result,
+        )
 
-    async def sample_summary(self, actor: Actor, wave_code: str) -> dict[str, Any]:
+    async def sample_summary(self, actor: Actor, wave_code: str) -> SampleSummary:
         wave = await wave_row(wave_code, actor)
-        sample = await Sample.select().where(Sample.wave == wave["id"]).output(load_json=True).first()
+        sample = await Sample.select().where(Sample.wave == wave.id).output(load_json=True).first()
         if sample is None:
             raise Conflict(f"the sample of wave {wave_code} is not drawn yet", kind="conflict")
         plan = sample["plan"]
         strata = plan.get("strata", [])
         if actor.agency_scoped:
             strata = [s for s in strata if s["agency"] == actor.agency_code]
-        return {
-            "wave": wave_code,
-            "seed": sample["seed"] if not actor.agency_scoped else None,
-            "method": sample["method"],
-            "strata_variables": sample["strata"],
-            "n": sum(int(s["n"]) for s in strata),
-            "frame_rows": sample["frame_rows"],
-            "drawn_at": sample["drawn_at"],
-            "strata": strata,
-        }
+        return SampleSummary(
+            wave=wave_code,
+            seed=sample["seed"] if not actor.agency_scoped else None,
+            method=sample["method"],
+            strata_variables=sample["strata"],
+            n=sum(int(s["n"]) for s in strata),
+            frame_rows=sample["frame_rows"],
+            drawn_at=sample["drawn_at"],
+            strata=strata,
+        )
 
     # -- letters ---------------------------------------------------------------------------------
 
@@ -311,7 +444,7 @@ class FieldworkService:
         secret_key: str,
         base_url: str,
         service_point: str | None = None,
-    ) -> tuple[list[dict[str, Any]], int]:
+    ) -> tuple[list[InvitationLetter], int]:
         """Letter contents for the sampled units found in ``data`` (the frame file again), and how many
         sampled units the file lacks. Dossier codes in clear come only from the file, never the database."""
         wave = await wave_row(wave_code)
@@ -322,7 +455,7 @@ class FieldworkService:
             await SampleUnit.select(
                 SampleUnit.id, SampleUnit.dossier_hash, SampleUnit.agency.code.as_alias("agency")
             )
-            .where(SampleUnit.wave == wave["id"])
+            .where(SampleUnit.wave == wave.id)
             .order_by(SampleUnit.id)
         )
         if not units:
@@ -334,7 +467,7 @@ class FieldworkService:
             WaveServicePoint.service_point.name_vi.as_alias("name_vi"),
             WaveServicePoint.service_point._.agency.code.as_alias("agency"),
             WaveServicePoint.service_point._.agency.name_vi.as_alias("agency_name_vi"),
-        ).where((WaveServicePoint.wave == wave["id"]) & (WaveServicePoint.service_point.active == True))  # noqa: E712
+        ).where((WaveServicePoint.wave == wave.id) & (WaveServicePoint.service_point.active == True))  # noqa: E712
         by_agency: dict[str, dict[str, Any]] = {}
         for candidate in sorted(points, key=lambda p: p["code"]):
             by_agency.setdefault(candidate["agency"], candidate)
@@ -348,7 +481,7 @@ class FieldworkService:
                     "no letters were made",
                     [FieldProblem("service_point", f"{service_point} {reason}", "unknown")],
                 )
-        letters: list[dict[str, Any]] = []
+        letters: list[InvitationLetter] = []
         missing = 0
         lacking: set[str] = set()
         for unit in units:
@@ -362,24 +495,28 @@ class FieldworkService:
                 continue
             receipt = sign_receipt(secret_key, row.dossier_code, point["code"])
             letters.append(
-                {
-                    "dossier_code": row.dossier_code,
-                    "field": row.field,
-                    "completed_on": row.completed_on,
-                    "agency_name_vi": point["agency_name_vi"],
-                    "service_point_name_vi": point["name_vi"],
-                    "url": f"{base_url.rstrip('/')}/f/{point['token']}?r={receipt}",
-                    "wave_name_vi": wave["name_vi"],
-                    "period_end": wave["period_end"],
-                    "reference": f"{wave_code}-{unit['id']}",
-                }
+                InvitationLetter(
+                    dossier_code=row.dossier_code,
+                    field=row.field,
+                    completed_on=row.completed_on,
+                    agency_name_vi=point["agency_name_vi"],
+                    service_point_name_vi=point["name_vi"],
+                    url=f"{base_url.rstrip('/')}/f/{point['token']}?r={receipt}",
+                    wave_name_vi=wave.name_vi,
+                    period_end=wave.period_end,
+                    reference=f"{wave_code}-{unit['id']}",
+                )
             )
         if lacking:
             raise InvalidInput(
                 "no letters were made",
                 [
                     FieldProblem(
-                        "service_point", f"agency {a} has no active service point in the wave", "required"
+                        "service_point",
+                        f"agency {a} has no active service point in the wave",
+                        "required",
+                        "letters_no_point",
+                        {"agency": a},
                     )
                     for a in sorted(lacking)
                 ],
@@ -396,13 +533,13 @@ class FieldworkService:
         wave = await wave_row(wave_code, actor)
         sample = (
             await Sample.select(Sample.plan, Sample.seed, Sample.n)
-            .where(Sample.wave == wave["id"])
+            .where(Sample.wave == wave.id)
             .output(load_json=True)
             .first()
         )
         if sample is None:
             raise Conflict(f"the sample of wave {wave_code} is not drawn yet")
-        units = await sampled_units(wave["id"])
+        units = await sampled_units(wave.id)
         all_counts: Counter[str] = Counter(u["status"] for u in units)
         share = eligibility_share(dict(all_counts)) if e is None else e
         rate = float(sample["plan"]["parameters"].get("response_rate") or 1.0)
@@ -433,7 +570,7 @@ class FieldworkService:
         overall_target = completes_target(sum(targets[a] for a in visible), rate)
         return {
             "wave": wave_code,
-            "status": wave["status"],
+            "status": wave.status,
             "e": share,
             "e_method": "given" if e is not None else "eligible share among resolved units, whole wave",
             "definitions": {k: DEFINITIONS[k] for k in ("rr1", "rr2", "rr3", "rr4")},
@@ -455,12 +592,12 @@ async def purge_frame_phones(wave_id: int) -> int:
     return int(count)
 
 
-async def on_wave_closed(actor: Actor, wave_id: int) -> dict[str, Any]:
+async def on_wave_closed(actor: Actor, wave_id: int) -> WaveClosed:
     """Hook for ``WaveService.set_status`` after a wave is closed: purge frame phone numbers and, when the
     wave has a sample, compute and store its weights with the last options used (or the defaults).
     Never raises for a weighting problem: it is recorded in the weight run's diagnostics instead."""
     purged = await purge_frame_phones(wave_id)
-    result: dict[str, Any] = {"frame_phones_purged": purged, "weights": None}
+    weights = None
     if await Sample.exists().where(Sample.wave == wave_id):
-        result["weights"] = await WeightsService().compute_for_wave_id(actor, wave_id, None, trigger="close")
-    return result
+        weights = await WeightsService().compute_for_wave_id(actor, wave_id, None, trigger="close")
+    return WaveClosed(purged, weights)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -56,7 +57,8 @@ MISSING = "(missing)"
 
 
 def weighting_options(values: dict[str, Any] | None, strata: list[str]) -> dict[str, Any]:
-    """The weighting options asked for, checked, with their defaults (InvalidInput lists every problem)."""
+    """The weighting options from request values, defaults filled in (the sample's ``strata`` as classes
+    and calibration cells); InvalidInput naming each bad option."""
     values = dict(values or {})
     problems: list[FieldProblem] = []
     classes = list(values.get("nonresponse_classes") or ["stratum"])
@@ -84,14 +86,15 @@ def weighting_options(values: dict[str, Any] | None, strata: list[str]) -> dict[
     }
 
 
-def _value(unit: dict[str, Any], variable: str) -> str:
+def frame_variable_value(unit: dict[str, Any], variable: str) -> str:
+    """A unit's (or a frame row's) level of a frame variable, as weighting classes and cells use it."""
     if variable in ("agency", "field", "stratum"):
         return str(unit[variable])
     return str((unit.get("demographics") or {}).get(variable) or MISSING)
 
 
 def _label(unit: dict[str, Any], variables: list[str]) -> str:
-    return "|".join(_value(unit, v) for v in variables)
+    return "|".join(frame_variable_value(unit, v) for v in variables)
 
 
 def _clean(value: Any) -> Any:
@@ -159,7 +162,7 @@ def compute_weights(
     if options["calibration"] != "none":
         variables: list[str] = options["calibration_variables"]
         design = Design(weights=w)
-        present = {v: {_value(u, v) for u in resp_units} for v in variables}
+        present = {v: {frame_variable_value(u, v) for u in resp_units} for v in variables}
         try:
             if options["calibration"] == "poststratify":
                 key = "|".join(variables)
@@ -167,7 +170,7 @@ def compute_weights(
                 sample_cells = {_label(u, variables) for u in resp_units}
                 design, ps = poststratify(
                     design,
-                    {v: [_value(u, v) for u in resp_units] for v in variables},
+                    {v: [frame_variable_value(u, v) for u in resp_units] for v in variables},
                     {key: dict(cells)},
                     partial=True,
                 )
@@ -190,12 +193,12 @@ def compute_weights(
                 totals: dict[str, dict[str, float]] = {}
                 ignored: list[str] = []
                 for v in variables:
-                    counts = Counter(_value(f, v) for f in frame)
+                    counts = Counter(frame_variable_value(f, v) for f in frame)
                     totals[v] = {lv: float(c) for lv, c in counts.items() if lv in present[v]}
                     ignored += [f"{v}={lv}" for lv in sorted(counts) if lv not in present[v]]
                 design, rk = rake(
                     design,
-                    {v: [_value(u, v) for u in resp_units] for v in variables},
+                    {v: [frame_variable_value(u, v) for u in resp_units] for v in variables},
                     totals,
                     max_iter=100,
                     epsilon=1e-9,
@@ -315,21 +318,63 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True)
+class WeightsRun:
+    """One computation of a wave's weights: when, on what occasion, with which options, its diagnostics."""
+
+    computed_at: datetime
+    trigger: str
+    options: dict[str, Any]
+    diagnostics: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class WaveWeights(WeightsRun):
+    """A weights run of the wave with code ``wave``."""
+
+    wave: str
+
+
+@dataclass(frozen=True)
+class UnitWeight:
+    """The stored design and weights of one sampled unit (no dossier hash, no phone)."""
+
+    unit: int
+    agency: str
+    stratum: str
+    stratum_population: int
+    stratum_sample: int
+    inclusion_probability: float
+    base_weight: float
+    status: str
+    nonresponse_class: str | None
+    adjusted_weight: float | None
+    final_weight: float | None
+
+
+@dataclass(frozen=True)
+class UnitWeightsPage:
+    """A slice of a wave's unit weights, with the total count, for pagination."""
+
+    items: list[UnitWeight]
+    total: int
+    limit: int
+    offset: int
+
+
 class WeightsService:
     """Computes, stores and reports a wave's weights."""
 
     def __init__(self, clock: Any = _now) -> None:
         self.clock = clock
 
-    async def compute(self, actor: Actor, wave_code: str, values: dict[str, Any] | None) -> dict[str, Any]:
+    async def compute(self, actor: Actor, wave_code: str, values: dict[str, Any] | None) -> WaveWeights:
         wave = await wave_row(wave_code)
-        result = await self.compute_for_wave_id(
-            actor, wave["id"], values, trigger="request", raise_errors=True
-        )
+        run = await self.compute_for_wave_id(actor, wave.id, values, trigger="request", raise_errors=True)
         await audit.record(
-            actor, "weights", "sample", wave_code, {"respondents": result["diagnostics"].get("respondents")}
+            actor, "weights", "sample", wave_code, {"respondents": run.diagnostics.get("respondents")}
         )
-        return {"wave": wave_code, **result}
+        return WaveWeights(run.computed_at, run.trigger, run.options, run.diagnostics, wave_code)
 
     async def compute_for_wave_id(
         self,
@@ -338,7 +383,7 @@ class WeightsService:
         values: dict[str, Any] | None,
         trigger: str = "close",
         raise_errors: bool = False,
-    ) -> dict[str, Any]:
+    ) -> WeightsRun:
         """Compute and store; with ``values`` None the options of the last run (or the defaults) apply.
         Without ``raise_errors`` a weighting problem is stored as the run's ``error`` instead of raised."""
         sample = (
@@ -400,27 +445,27 @@ class WeightsService:
                     diagnostics=diagnostics,
                 )
             )
-        return {"computed_at": now, "trigger": trigger, "options": options, "diagnostics": diagnostics}
+        return WeightsRun(now, trigger, options, diagnostics)
 
-    async def latest(self, actor: Actor, wave_code: str) -> dict[str, Any]:
+    async def latest(self, actor: Actor, wave_code: str) -> WaveWeights:
         wave = await wave_row(wave_code, actor)
         run = (
             await WeightRun.select(
                 WeightRun.computed_at, WeightRun.trigger, WeightRun.options, WeightRun.diagnostics
             )
-            .where(WeightRun.wave == wave["id"])
+            .where(WeightRun.wave == wave.id)
             .order_by(WeightRun.id, ascending=False)
             .output(load_json=True)
             .first()
         )
         if run is None:
             raise NotFound(f"the weights of wave {wave_code} were never computed")
-        return {"wave": wave_code, **run}
+        return WaveWeights(run["computed_at"], run["trigger"], run["options"], run["diagnostics"], wave_code)
 
-    async def units(self, actor: Actor, wave_code: str, limit: int, offset: int) -> dict[str, Any]:
+    async def units(self, actor: Actor, wave_code: str, limit: int, offset: int) -> UnitWeightsPage:
         """Stored weights per sampled unit (no dossier hashes, no phones)."""
         wave = await wave_row(wave_code, actor)
-        condition = SampleUnit.wave == wave["id"]
+        condition = SampleUnit.wave == wave.id
         rows = (
             await SampleUnit.select(
                 SampleUnit.id.as_alias("unit"),
@@ -441,4 +486,4 @@ class WeightsService:
             .offset(offset)
         )
         total = await SampleUnit.count().where(condition)
-        return {"items": rows, "total": total, "limit": limit, "offset": offset}
+        return UnitWeightsPage([UnitWeight(**row) for row in rows], total, limit, offset)

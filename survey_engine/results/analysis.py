@@ -561,7 +561,7 @@ async def _stored_calibration(wave_id: int) -> tuple[dict[str, Any], dict[str, t
     export. Trimmed weights are no longer calibrated exactly and have no standard linearisation: they are
     treated as fixed, and the design says so.
     """
-    from survey_engine.fieldwork.weights import _value
+    from survey_engine.fieldwork.weights import frame_variable_value as _value
     from survey_engine.tables import SampleUnit, WeightRun
 
     runs = (

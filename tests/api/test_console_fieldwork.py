@@ -109,6 +109,17 @@ async def test_a_bad_frame_shows_the_row_report_and_stores_nothing_then_a_good_o
     assert "Line Column Problem" in text_of(english.text) and "Agency ZZ does not exist" in english.text
 
 
+async def test_a_frame_in_a_legacy_encoding_is_reported_in_the_page_language(world: World) -> None:
+    # The report chooses its words by the problem's reason; the regex it replaced never matched this one.
+    await create_open_wave(world)
+    legacy = "dossier_code,agency,field,completed_on\nD-1,A1,Đăng,2026-03-02\n".encode("cp1258")
+    response = await upload(Console(world, "statistician"), "/staff/fieldwork/W1/frame", legacy)
+    assert response.status_code == 422
+    assert "2 — Dòng này không phải UTF-8 (có thể là Windows-1258" in text_of(response.text)
+    english = await upload(Console(world, "admin", lang="en"), "/staff/fieldwork/W1/frame", legacy)
+    assert "2 — Is not UTF-8 (Windows-1258 or another legacy encoding?)" in text_of(english.text)
+
+
 async def test_csrf_is_required_and_nothing_changes_without_it(world: World) -> None:
     await create_open_wave(world)
     admin = Console(world, "admin")

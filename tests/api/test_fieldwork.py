@@ -373,9 +373,10 @@ async def test_closing_hook_purges_frame_phones_and_weights(framed: World) -> No
         await submit_dossier(framed, code)
     wave_id = (await Wave.select(Wave.id).where(Wave.code == "W1").first())["id"]
     result = await on_wave_closed(SYSTEM, wave_id)
-    assert result["frame_phones_purged"] == 60
+    assert result.frame_phones_purged == 60
     assert await FrameUnit.count().where(FrameUnit.phone.is_not_null()) == 0
-    assert result["weights"]["trigger"] == "close" and len(await weights_for_wave(wave_id)) == 4
+    assert result.weights is not None
+    assert result.weights.trigger == "close" and len(await weights_for_wave(wave_id)) == 4
 
 
 async def test_plan_and_draw_refusals_keep_their_problem_details(world: World) -> None:

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from api.fieldwork.pages_interviewer import VN, csrf_token
+from api.fieldwork.pages_interviewer_base import VN
+from api.web.csrf import csrf_token
 from survey_engine.tables import CallAttempt, Contact, Submission
 from tests.api.conftest import PASSWORD, World, create_open_wave
 from tests.api.test_phone import CSV_OK, import_csv

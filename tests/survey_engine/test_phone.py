@@ -6,15 +6,9 @@ import re
 
 import pytest
 
-from survey_engine.fieldwork.phone import (
-    CALLBACK,
-    COMPLETE,
-    DISPOSITIONS,
-    FINAL_STATUSES,
-    OUTCOMES,
-    normalise_phone,
-    parse_contacts_csv,
-)
+from survey_engine.fieldwork.contacts_csv import parse_contacts_csv
+from survey_engine.fieldwork.dispositions import CALLBACK, COMPLETE, DISPOSITIONS, FINAL_STATUSES, OUTCOMES
+from survey_engine.fieldwork.phone_numbers import normalise_phone
 
 
 @pytest.mark.parametrize(
