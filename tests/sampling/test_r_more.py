@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sampling import Design, estimate_means, estimate_proportions, estimate_totals
+from sampling import Design, EstimationError, estimate_means, estimate_proportions, estimate_totals
 from sampling.calibration import poststratify
+from sampling.quantiles import estimate_quantiles
 from tests.sampling.test_r_core import POP_TYPES, data
 
 HERE = Path(__file__).parent / "r_more"
@@ -104,3 +105,42 @@ def test_korn_graubard_n_of_a_calibrated_domain(rec: dict[str, Any]) -> None:
     np.testing.assert_allclose([e.estimate, e.se], [rec["estimate"], rec["se"]], rtol=REL)
     assert (e.n, e.df) == (rec["n"], rec["df"]) and rec["r_n"] == len(d["yes"])
     np.testing.assert_allclose([e.ci_low, e.ci_high], rec["sipas"], rtol=REL)
+
+
+def quantile_design(name: str) -> tuple[Design, dict[str, np.ndarray]]:
+    if name == "dstrat":
+        d = data("apistrat")
+        return Design(strata=d["stype"], weights=d["pw"], fpc=d["fpc"]), d
+    if name == "dclus1":
+        return dclus1(False)
+    d = data("apiclus2")
+    return Design(psu=d["dnum"], ssu=d["snum"], fpc=d["fpc1"], fpc2=d["fpc2"]), d
+
+
+def nan_if_none(values: Any) -> np.ndarray:
+    return np.array([np.nan if v is None else v for v in np.atleast_1d(values)], dtype=float)
+
+
+HF7 = of("quantile_hf7")
+
+
+@pytest.mark.parametrize(
+    "rec", HF7, ids=[f"{r['design']}/{r['variable']}/{(r.get('domain') or {}).get('stype', '')}" for r in HF7]
+)
+def test_hf7_quantiles_match_r(rec: dict[str, Any]) -> None:
+    design, d = quantile_design(rec["design"])
+    var, dom = rec["variable"], rec.get("domain")
+    by = None if dom is None else {"stype": d["stype"]}
+    res = estimate_quantiles(design, {var: d[var]}, rec["probs"], by=by, qrule="hf7")
+    got = [res.estimates[res.find(f"{var}@{p:g}", dom)] for p in rec["probs"]]
+    assert {e.df for e in got} == {rec["df"]}
+    for field in ("estimate", "ci_low", "ci_high", "se"):
+        np.testing.assert_allclose([getattr(e, field) for e in got], nan_if_none(rec[field]), rtol=1e-6)
+
+
+def test_hf7_with_equal_weights_is_type_7() -> None:
+    x = np.array([3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0])
+    res = estimate_quantiles(Design(weights=np.ones(8)), {"x": x}, (0.1, 0.37, 0.5, 0.9), qrule="hf7")
+    assert [e.estimate for e in res.estimates] == pytest.approx(np.quantile(x, [0.1, 0.37, 0.5, 0.9]))
+    with pytest.raises(EstimationError, match="unknown quantile rule 'hf8'"):
+        estimate_quantiles(Design(weights=np.ones(8)), {"x": x}, qrule="hf8")  # type: ignore[arg-type]

@@ -6,7 +6,7 @@
 #  * beta_df, beta_calibrated_subset: svyciprop(method = "beta") with df= (R ignores it) and on a subset of a
 #    calibrated design (R's Korn-Graubard n is nrow(design), the whole design), each with the by-hand value
 #    of what sipas computes instead (documented differences, docs/statistics.md);
-#  * quantile_hf7: svyquantile(qrule = "hf7") with Woodruff intervals.
+#  * quantile_hf7: svyquantile(qrule = "hf7") with Woodruff intervals, whole designs and domains.
 suppressMessages({library(survey); library(jsonlite)})
 rd <- function(f) read.csv(file.path("..", "r_core", "data", f), stringsAsFactors = FALSE)
 apiclus1 <- rd("apiclus1.csv"); apistrat <- rd("apistrat.csv"); apiclus2 <- rd("apiclus2.csv")
@@ -63,6 +63,25 @@ for (lev in c("E", "H", "M")) {
            estimate = num(r), se = sqrt(v), df = degf(sub), r_n = nrow(sub), n = n_dom,
            r_low = num(attr(r, "ci")[1]), r_high = num(attr(r, "ci")[2]),
            sipas = num(kg(num(r), v, n_dom, degf(sub)))))
+}
+
+# --- quantiles with qrule = "hf7" (Woodruff intervals, interval.type = "mean") ----------------------------
+qdesigns <- list(
+  dstrat = function() svydesign(id = ~1, strata = ~stype, weights = ~pw, fpc = ~fpc, data = apistrat),
+  dclus1 = function() svydesign(id = ~dnum, weights = ~pw, fpc = ~fpc, data = apiclus1),
+  dclus2 = function() svydesign(id = ~dnum + snum, fpc = ~fpc1 + fpc2, data = apiclus2)
+)
+probs <- c(0.1, 0.25, 0.5, 0.9)
+qrec <- function(dn, des, var, domain = NULL) {
+  q <- svyquantile(as.formula(paste0("~", var)), des, probs, qrule = "hf7", ci = TRUE)[[1]]
+  add(list(case = "quantile_hf7", design = dn, variable = var, domain = domain, probs = probs,
+           estimate = num(q[, 1]), ci_low = num(q[, 2]), ci_high = num(q[, 3]), se = num(q[, 4]),
+           df = degf(des)))
+}
+for (dn in names(qdesigns)) {
+  des <- qdesigns[[dn]]()
+  for (v in c("api00", "meals")) qrec(dn, des, v)
+  if (dn == "dclus1") for (lev in c("E", "H", "M")) qrec(dn, subset(des, stype == lev), "api00", list(stype = lev))
 }
 
 writeLines(toJSON(list(r = R.version.string, survey = as.character(packageVersion("survey")), records = out),
