@@ -35,6 +35,7 @@ import scipy.sparse as sp
 from sampling.design import Design
 from sampling.errors import EstimationError
 from sampling.intervals import proportion_interval, wald_interval
+from sampling.likelihood import with_likelihood_intervals
 from sampling.publication import apply_rule, nchs_effective_n
 from sampling.results import Estimate, EstimateSet
 from sampling.variance import Linearisation, variances
@@ -637,13 +638,16 @@ def estimate_proportions(
     deff: DeffMode = False,
     rule: str = "auto",
 ) -> EstimateSet:
-    """Proportions of 0/1 columns (NaN = missing) with R's ``svyciprop`` intervals (logit, t on df)."""
+    """Proportions of 0/1 columns (NaN = missing) with R's ``svyciprop`` intervals (logit, t on df; also
+    ``"likelihood"``, :mod:`sampling.likelihood`)."""
     names, cols = _variables(design, variables)
     for nm, y in zip(names, cols, strict=True):
         _check_binary(nm, y)
     doms = _as_domains(design, by)
     res = ratio_pass(design, cols, None, doms, kind="ratio", deff=deff)
-    return _build(design, names, res, doms, statistic="proportion", ci=ci, df=df, level=level, rule=rule)
+    method = "logit" if ci == "likelihood" else ci  # likelihood: R's profile needs the rows, added below
+    out = _build(design, names, res, doms, statistic="proportion", ci=method, df=df, level=level, rule=rule)
+    return with_likelihood_intervals(design, cols, doms, out) if ci == "likelihood" else out
 
 
 def estimate_level_shares(

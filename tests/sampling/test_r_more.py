@@ -144,3 +144,51 @@ def test_hf7_with_equal_weights_is_type_7() -> None:
     assert [e.estimate for e in res.estimates] == pytest.approx(np.quantile(x, [0.1, 0.37, 0.5, 0.9]))
     with pytest.raises(EstimationError, match="unknown quantile rule 'hf8'"):
         estimate_quantiles(Design(weights=np.ones(8)), {"x": x}, qrule="hf8")  # type: ignore[arg-type]
+
+
+def likelihood_design(name: str) -> tuple[Design, dict[str, np.ndarray]]:
+    if name in ("dstrat", "dclus2"):
+        design, d = quantile_design(name)
+    elif name in ("dclus1", "dclus1_ps"):
+        design, d = dclus1(name == "dclus1_ps")
+    else:
+        d = data("apistrat")
+        design = Design(strata=d["stype"], psu=d["dnum"], weights=d["pw"], nest=True)
+    return design, {**d, "comp": (d["comp.imp"] == "Yes").astype(float)}
+
+
+LIKELIHOOD = of("likelihood")
+
+
+@pytest.mark.parametrize(
+    "rec",
+    LIKELIHOOD,
+    ids=[
+        f"{r['design']}/{r['variable']}/{(r.get('domain') or {}).get('stype', '')}/{r['level']}/{r['df']}"
+        for r in LIKELIHOOD
+    ],
+)
+def test_likelihood_interval_matches_r(rec: dict[str, Any]) -> None:
+    design, d = likelihood_design(rec["design"])
+    var, dom = rec["variable"], rec.get("domain")
+    by = None if dom is None else {"stype": d["stype"]}
+    res = estimate_proportions(
+        design, {var: d[var]}, by=by, ci="likelihood", level=rec["level"], df=rec["df"]
+    )
+    e = res.estimates[res.find(var, dom)]
+    assert e.ci_method == "likelihood"
+    # R reports expit of its IRLS intercept as the estimate: the Hájek mean to ~1e-10.
+    np.testing.assert_allclose([e.estimate, e.se], [rec["estimate"], rec["se"]], rtol=REL)
+    np.testing.assert_allclose([e.ci_low, e.ci_high], [rec["ci_low"], rec["ci_high"]], rtol=REL)
+
+
+def test_likelihood_interval_edges() -> None:
+    design = Design(weights=np.ones(5))
+    zero = estimate_proportions(design, {"y": np.zeros(5)}, ci="likelihood").estimates[0]
+    assert (zero.ci_low, zero.ci_high) == (0.0, 0.0)
+    # A domain inside one PSU: its ratio residuals sum to 0 there, so V = 0 (and df = 0): [p̂, p̂].
+    two_psus = Design(weights=np.ones(6), psu=np.array([1, 1, 1, 2, 2, 2]))
+    y = np.array([0.0, 1.0, 1.0, 1.0, 0.0, 0.0])
+    by = {"g": np.array(["a", "a", "a", "b", "b", "b"])}
+    e = estimate_proportions(two_psus, {"y": y}, by=by, ci="likelihood").estimates[0]
+    assert e.df == 0 and e.se == 0 and e.ci_low == e.ci_high == e.estimate == pytest.approx(2 / 3)

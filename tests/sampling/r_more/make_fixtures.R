@@ -6,7 +6,8 @@
 #  * beta_df, beta_calibrated_subset: svyciprop(method = "beta") with df= (R ignores it) and on a subset of a
 #    calibrated design (R's Korn-Graubard n is nrow(design), the whole design), each with the by-hand value
 #    of what sipas computes instead (documented differences, docs/statistics.md);
-#  * quantile_hf7: svyquantile(qrule = "hf7") with Woodruff intervals, whole designs and domains.
+#  * quantile_hf7: svyquantile(qrule = "hf7") with Woodruff intervals, whole designs and domains;
+#  * likelihood: svyciprop(method = "likelihood") on five designs, in domains, with other levels and df.
 suppressMessages({library(survey); library(jsonlite)})
 rd <- function(f) read.csv(file.path("..", "r_core", "data", f), stringsAsFactors = FALSE)
 apiclus1 <- rd("apiclus1.csv"); apistrat <- rd("apistrat.csv"); apiclus2 <- rd("apiclus2.csv")
@@ -83,6 +84,36 @@ for (dn in names(qdesigns)) {
   for (v in c("api00", "meals")) qrec(dn, des, v)
   if (dn == "dclus1") for (lev in c("E", "H", "M")) qrec(dn, subset(des, stype == lev), "api00", list(stype = lev))
 }
+
+# --- svyciprop(method = "likelihood") -------------------------------------------------------------------
+apistrat$comp <- as.numeric(apistrat$comp.imp == "Yes"); apiclus1$comp <- as.numeric(apiclus1$comp.imp == "Yes")
+apiclus2$comp <- as.numeric(apiclus2$comp.imp == "Yes")
+ldesigns <- list(
+  dstrat = function() svydesign(id = ~1, strata = ~stype, weights = ~pw, fpc = ~fpc, data = apistrat),
+  dclus1 = function() svydesign(id = ~dnum, weights = ~pw, fpc = ~fpc, data = apiclus1),
+  dclus2 = function() svydesign(id = ~dnum + snum, fpc = ~fpc1 + fpc2, data = apiclus2),
+  dstratclus = function() svydesign(id = ~dnum, strata = ~stype, weights = ~pw, data = apistrat, nest = TRUE),
+  dclus1_ps = function() postStratify(svydesign(id = ~dnum, weights = ~pw, fpc = ~fpc, data = apiclus1),
+                                      ~stype, pop.types)
+)
+lrec <- function(dn, des, var, domain = NULL, level = 0.95, df = degf(des)) {
+  r <- svyciprop(as.formula(paste0("~", var)), des, method = "likelihood", level = level, df = df)
+  add(list(case = "likelihood", design = dn, variable = var, domain = domain, level = level,
+           df = if (is.finite(df)) df else "inf", estimate = num(r), se = sqrt(num(attr(r, "var"))),
+           ci_low = num(attr(r, "ci")[1]), ci_high = num(attr(r, "ci")[2]), n = nrow(des)))
+}
+for (dn in names(ldesigns)) {
+  des <- ldesigns[[dn]]()
+  for (v in c("yes", "comp")) lrec(dn, des, v)
+  for (lev in c("E", "H", "M")) {
+    sub <- subset(des, stype == lev)
+    # R's n for a domain of a calibrated design is every row of the design (documented difference).
+    if (length(unique(sub$variables$yes[weights(sub) > 0])) > 1) lrec(dn, sub, "yes", list(stype = lev))
+  }
+}
+lrec("dclus1", ldesigns$dclus1(), "yes", level = 0.9)
+lrec("dclus1", ldesigns$dclus1(), "yes", df = Inf)
+lrec("dstrat", ldesigns$dstrat(), "comp", df = 5)
 
 writeLines(toJSON(list(r = R.version.string, survey = as.character(packageVersion("survey")), records = out),
                   auto_unbox = TRUE, digits = NA, null = "null", na = "null"), "fixtures.json")
