@@ -38,7 +38,7 @@ from sampling.intervals import proportion_interval, wald_interval
 from sampling.likelihood import with_likelihood_intervals
 from sampling.publication import apply_rule, nchs_effective_n
 from sampling.results import Estimate, EstimateSet
-from sampling.variance import Linearisation, variances
+from sampling.variance import Linearisation, average_factor, variances
 
 __all__ = [
     "DeffMode",
@@ -336,7 +336,7 @@ def ratio_pass(
         # Degrees of freedom (R's degf of the domain) and the 'average' lonely-PSU factor.
         dfs[j] = _domain_df(c1, stage1.stratum_of_unit, cnt_nz_c1 > 0, n_dom, n_strata)
         if design.lonely_psu == "average":
-            avg[j] = _average_factor(design, c1, cnt_c1 > 0, n_dom)
+            avg[j] = average_factor(design, c1.cell_domain[cnt_c1 > 0], c1.cell_unit[cnt_c1 > 0], n_dom)
 
         if design.calibration is None:
             for s, cells in enumerate(stage_cells):
@@ -471,20 +471,6 @@ def _calibrated_totals(
                 ]
                 per_stage[s].append(sp.csc_array(np.column_stack(cols)))
     return [sp.csc_array(sp.hstack(blocks, format="csc")) for blocks in per_stage]
-
-
-def _average_factor(design: Design, c1: _Cells, has_rows: npt.NDArray[np.bool_], n_dom: int) -> FloatArray:
-    """The 'average' lonely-PSU factor per domain, strata over strata with more than one PSU, as R counts
-    them: the domain's strata (R's subset drops other rows), all strata of a calibrated design (kept rows)."""
-    stage1 = design.stages[0]
-    n_strata = stage1.n_strata
-    if design.calibration is not None:
-        n_ok = int(np.count_nonzero(~stage1.lonely))
-        return np.full(n_dom, n_strata / n_ok if n_ok > 0 else 1.0)
-    skey = np.unique(c1.cell_domain[has_rows] * n_strata + stage1.stratum_of_unit[c1.cell_unit[has_rows]])
-    h_all = np.bincount(skey // n_strata, minlength=n_dom)
-    h_ok = np.bincount(skey[~stage1.lonely[skey % n_strata]] // n_strata, minlength=n_dom)
-    return np.asarray(np.where(h_ok > 0, h_all / np.maximum(h_ok, 1), 1.0), dtype=np.float64)
 
 
 def _resolve_df(df: DfOption, domain_df: IntArray) -> FloatArray:
