@@ -27,7 +27,7 @@ from sampling.calibration import PostStratifyReport, poststratify
 from sampling.design import Calibration, Design, LonelyPSU
 from sampling.errors import EstimationError
 from sampling.estimators import DfOption, as_domains, ratio_pass
-from sampling.indices import indices_from_pass
+from sampling.indices import IndexInterval, indices_from_pass
 from sampling.results import DontKnowCount, IndexResult
 
 __all__ = ["CellSums", "estimate_indices_from_cells", "poststratify_cells"]
@@ -78,6 +78,7 @@ def estimate_indices_from_cells(
     *,
     overall: str | None = "SIPAS",
     ci: str = "logit",
+    index_ci: IndexInterval = "logit",
     level: float = 0.95,
     df: DfOption = "design",
     rule: str = "auto",
@@ -87,6 +88,8 @@ def estimate_indices_from_cells(
 
     ``groups`` must list, in order, the groups whose any-valid row counts are in ``cells.group_rows``;
     with ``overall`` set, the last column of ``group_rows`` is the overall group (all criteria).
+    ``ci`` is the interval of the criterion shares, ``index_ci`` that of the group indices (``"logit"``,
+    inside [0, 100], or ``"wald"``; see :mod:`sampling.indices`).
     """
     names = list(criteria)
     k = len(names)
@@ -142,6 +145,7 @@ def estimate_indices_from_cells(
         group_n,
         measure="top-two-box",
         ci=ci,
+        index_ci=index_ci,
         df=df,
         level=level,
         rule=rule,

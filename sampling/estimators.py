@@ -35,9 +35,10 @@ import scipy.sparse as sp
 from sampling.design import Design
 from sampling.errors import EstimationError
 from sampling.intervals import proportion_interval, wald_interval
+from sampling.likelihood import with_likelihood_intervals
 from sampling.publication import apply_rule, nchs_effective_n
 from sampling.results import Estimate, EstimateSet
-from sampling.variance import Linearisation, variances
+from sampling.variance import Linearisation, average_factor, variances
 
 __all__ = [
     "DeffMode",
@@ -336,15 +337,7 @@ def ratio_pass(
         # Degrees of freedom (R's degf of the domain) and the 'average' lonely-PSU factor.
         dfs[j] = _domain_df(c1, stage1.stratum_of_unit, cnt_nz_c1 > 0, n_dom, n_strata)
         if design.lonely_psu == "average":
-            any_row = cnt_c1 > 0
-            skey = np.unique(
-                c1.cell_domain[any_row] * n_strata + stage1.stratum_of_unit[c1.cell_unit[any_row]]
-            )
-            h_all = np.bincount(skey // n_strata, minlength=n_dom)
-            ok = ~stage1.lonely[skey % n_strata]
-            h_ok = np.bincount(skey[ok] // n_strata, minlength=n_dom)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                avg[j] = np.where(h_ok > 0, h_all / np.maximum(h_ok, 1), 1.0)
+            avg[j] = average_factor(design, c1.cell_domain[cnt_c1 > 0], c1.cell_unit[cnt_c1 > 0], n_dom)
 
         if design.calibration is None:
             for s, cells in enumerate(stage_cells):
@@ -634,15 +627,18 @@ def estimate_proportions(
     deff: DeffMode = False,
     rule: str = "auto",
 ) -> EstimateSet:
-    """Proportions of 0/1 columns (NaN = missing) with R's ``svyciprop`` intervals (logit, t on df)."""
+    """Proportions of 0/1 columns (NaN = missing) with R's ``svyciprop`` intervals (logit, t on df; also
+    ``"likelihood"``, :mod:`sampling.likelihood`)."""
     names, cols = _variables(design, variables)
     for nm, y in zip(names, cols, strict=True):
         _check_binary(nm, y)
     doms = as_domains(design, by)
     res = ratio_pass(design, cols, None, doms, kind="ratio", deff=deff)
-    return estimate_set(
-        design, names, res, doms, statistic="proportion", ci=ci, df=df, level=level, rule=rule
+    method = "logit" if ci == "likelihood" else ci  # likelihood: R's profile needs the rows, added below
+    out = estimate_set(
+        design, names, res, doms, statistic="proportion", ci=method, df=df, level=level, rule=rule
     )
+    return with_likelihood_intervals(design, cols, doms, out) if ci == "likelihood" else out
 
 
 def estimate_level_shares(

@@ -14,8 +14,15 @@ Rules (docs/sipas.md §5, labelled in every output):
   GOV.UK-style reporting), criterion = mean score, group = mean of its criteria.
 
 Indices are reported as percentages (top-two-box) or 0–100 scores. Publication rules are applied on the
-0–1 scale (NCHS 2017 for top-two-box shares and indices). Group intervals are Wald t; the df of a group is
-the smallest df among its criteria in the domain (conservative).
+0–1 scale (NCHS 2017 for top-two-box shares and indices). The df of a group is the smallest df among its
+criteria in the domain (conservative).
+
+Intervals (``index_ci``): an index is a share or a mean of shares (or a mean of 0–100 scores), so it lies in
+[0, 100]. The default ``"logit"`` interval is computed on the logit scale of p = index/100 by the delta
+method through the index's own linearisation, expit(logit p ± q·SE(p)/(p(1 − p))), and stays inside
+[0, 100]; ``"wald"`` gives p ± q·SE. q is the same in both: t on the group's df, or the normal. Labels:
+``"logit-t"``/``"logit-normal"`` and ``"wald-t"``/``"wald-normal"``. Criterion shares keep their own
+``ci`` (R's ``svyciprop`` methods); criterion mean scores follow ``index_ci``.
 """
 
 from __future__ import annotations
@@ -31,16 +38,18 @@ import numpy.typing as npt
 from sampling.design import Design
 from sampling.errors import EstimationError
 from sampling.estimators import DfOption, Domains, RatioPass, as_domains, estimate_set, ratio_pass, resolve_df
-from sampling.intervals import wald_interval
+from sampling.intervals import logit_interval, wald_interval
 from sampling.publication import apply_rule
 from sampling.results import DontKnowCount, Estimate, EstimateSet, IndexResult
 from sampling.variance import variances
 
-__all__ = ["IndexMeasure", "criterion_indicators", "estimate_indices"]
+__all__ = ["INDEX_INTERVALS", "IndexInterval", "IndexMeasure", "criterion_indicators", "estimate_indices"]
 
 FloatArray = npt.NDArray[np.float64]
 IndexMeasure = Literal["top-two-box", "mean-score"]
 MEASURE_LABELS = {"top-two-box": "top-two-box share, %", "mean-score": "mean score 0-100"}
+IndexInterval = Literal["logit", "wald"]
+INDEX_INTERVALS: tuple[IndexInterval, ...] = ("logit", "wald")
 
 
 def criterion_indicators(
@@ -89,6 +98,7 @@ def estimate_indices(
     scale: Sequence[float] = (1, 2, 3, 4, 5),
     overall: str | None = "SIPAS",
     ci: str = "logit",
+    index_ci: IndexInterval = "logit",
     level: float = 0.95,
     df: DfOption = "design",
     rule: str = "auto",
@@ -112,7 +122,10 @@ def estimate_indices(
     overall
         Name of the all-criteria index (None: not computed).
     ci
-        Interval of the criterion shares (R's ``svyciprop`` methods); groups use Wald t.
+        Interval of the criterion shares (R's ``svyciprop`` methods).
+    index_ci
+        Interval of the element, part and overall indices and of criterion mean scores: ``"logit"``
+        (default, inside [0, 100]) or ``"wald"`` (module docstring).
     level, df, rule
         Confidence level, degrees of freedom option, publication rule (see :mod:`sampling.publication`).
     """
@@ -165,6 +178,7 @@ def estimate_indices(
         group_n,
         measure=measure,
         ci=ci,
+        index_ci=index_ci,
         df=df,
         level=level,
         rule=rule,
@@ -182,11 +196,14 @@ def indices_from_pass(
     *,
     measure: IndexMeasure,
     ci: str,
+    index_ci: IndexInterval,
     df: DfOption,
     level: float,
     rule: str,
 ) -> IndexResult:
     """Criterion sets and group indices from one ratio pass (shared by rows and cell sums)."""
+    if index_ci not in INDEX_INTERVALS:
+        raise EstimationError(f"unknown index interval {index_ci!r}; use one of {', '.join(INDEX_INTERVALS)}")
     n_dom = doms.count
     index_of = {nm: i for i, nm in enumerate(names)}
     factor = 100.0 if measure == "top-two-box" else 1.0
@@ -208,6 +225,11 @@ def indices_from_pass(
             estimates=tuple(_scaled(e, factor) for e in crit_set.estimates),
             linearisation=res.linearisation.scaled(factor),
         )
+    elif index_ci == "logit":
+        # Mean scores 0–100: the same bounded interval as the group indices, on score/100.
+        crit_set = dataclasses.replace(
+            crit_set, estimates=tuple(_with_logit_interval(e, 100.0) for e in crit_set.estimates)
+        )
 
     # Group indices: columns (g, d) of C hold 1/m_g on criterion j's column j·D + d.
     k = len(names) * n_dom
@@ -227,7 +249,12 @@ def indices_from_pass(
         idx = [index_of[m] for m in group_items[g]]
         group_df[gi * n_dom : (gi + 1) * n_dom] = crit_df[idx].min(axis=0)
     group_n = group_n.reshape(-1)
-    low, high = wald_interval(theta, se, group_df, level)
+    scale = 100.0 if measure == "mean-score" else 1.0  # the group's value as a share in [0, 1]
+    if index_ci == "logit":
+        low, high = logit_interval(theta / scale, se / scale, group_df, level)
+        low, high = low * scale, high * scale
+    else:
+        low, high = wald_interval(theta, se, group_df, level)
     group_stat = "index" if measure == "top-two-box" else "mean-score"
     estimates: list[Estimate] = []
     for gi, g in enumerate(group_names):
@@ -245,7 +272,7 @@ def indices_from_pass(
                     ci_low=float(low[i]),
                     ci_high=float(high[i]),
                     level=level,
-                    ci_method="wald-normal" if math.isinf(dfv) else "wald-t",
+                    ci_method=f"{index_ci}-normal" if math.isinf(dfv) else f"{index_ci}-t",
                     df=None if math.isinf(dfv) else dfv,
                     n=int(group_n[i]),
                     cv=float(se[i]) / abs(e) if e != 0 else None,
@@ -259,6 +286,17 @@ def indices_from_pass(
     )
     return IndexResult(
         measure=MEASURE_LABELS[measure], criteria=crit_set, groups=group_set, dont_know=dk_counts
+    )
+
+
+def _with_logit_interval(e: Estimate, scale: float) -> Estimate:
+    """A Wald-t estimate on a 0–``scale`` range given the logit interval of e/scale instead."""
+    low, high = logit_interval(e.estimate / scale, e.se / scale, math.inf if e.df is None else e.df, e.level)
+    return dataclasses.replace(
+        e,
+        ci_low=float(low) * scale,
+        ci_high=float(high) * scale,
+        ci_method="logit-normal" if e.df is None else "logit-t",
     )
 
 

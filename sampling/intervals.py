@@ -36,6 +36,7 @@ __all__ = [
     "PROPORTION_METHODS",
     "CIMethod",
     "korn_graubard_effective_n",
+    "logit_interval",
     "proportion_interval",
     "quantile",
     "wald_interval",
@@ -82,6 +83,29 @@ def wald_interval(
     est, s = _arr(estimate), _arr(se)
     q = quantile(level, df)
     return est - q * s, est + q * s
+
+
+def logit_interval(
+    p: npt.ArrayLike, se: npt.ArrayLike, df: npt.ArrayLike | None, level: float = 0.95
+) -> tuple[FloatArray, FloatArray]:
+    """expit(logit p̂ ± q·SE/(p̂(1 − p̂))) for p̂ on the 0–1 scale, q from t(df) or the normal.
+
+    The delta method on the logit scale: SE(logit p̂) = SE(p̂)/(p̂(1 − p̂)). Both bounds lie in [0, 1]
+    whatever the SE. Where the logit is undefined (p̂ = 0 or 1) or the SE is 0 the interval is [p̂, p̂]:
+    with every valid answer in (or out of) the top set the linearised values are all zero, so the design
+    shows no variation, as the Wald interval says too (the publication rules judge such an estimate).
+    """
+    pp, s = _arr(p), _arr(se)
+    q = quantile(level, df)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        degenerate = (pp <= 0) | (pp >= 1) | (s == 0)
+        centre = np.log(pp / (1.0 - pp))
+        half = q * s / (pp * (1.0 - pp))
+        low = 1.0 / (1.0 + np.exp(-(centre - half)))
+        high = 1.0 / (1.0 + np.exp(-(centre + half)))
+    low = np.where(degenerate, pp, low)
+    high = np.where(degenerate, pp, high)
+    return np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
 
 
 def korn_graubard_effective_n(
@@ -135,15 +159,8 @@ def proportion_interval(
     alpha = 1.0 - level
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if method in ("logit", "xlogit"):
-            q = quantile(level, df)
-            centre = np.log(pp / (1.0 - pp))
-            half = np.where(s > 0, q * s / (pp * (1.0 - pp)), 0.0)
-            low = 1.0 / (1.0 + np.exp(-(centre - half)))
-            high = 1.0 / (1.0 + np.exp(-(centre + half)))
             # p̂ = 0 or 1: the logit scale is degenerate; the interval collapses onto p̂ as in R.
-            degenerate = (pp <= 0) | (pp >= 1)
-            low = np.where(degenerate, pp, low)
-            high = np.where(degenerate, pp, high)
+            low, high = logit_interval(pp, s, df, level)
         elif method in ("korn-graubard", "beta"):
             n_star = korn_graubard_effective_n(pp, s, df, nn, level)
             low = _beta_ppf(alpha / 2.0, n_star * pp, n_star * (1.0 - pp) + 1.0)

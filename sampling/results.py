@@ -43,7 +43,8 @@ class Estimate:
         Point estimate and linearisation standard error.
     ci_low, ci_high, level, ci_method
         Confidence interval (``ci_method`` e.g. ``"wald-t"``, ``"wald-normal"``, ``"logit"``,
-        ``"korn-graubard"``).
+        ``"korn-graubard"`` for proportions; ``"logit-t"``, ``"logit-normal"`` for indices, whose interval
+        is computed on the logit scale of index/100 with the t or normal quantile).
     df
         Degrees of freedom of the t quantile (None: normal).
     n

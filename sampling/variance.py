@@ -23,11 +23,32 @@ import scipy.sparse as sp
 
 from sampling.design import Design, StageInfo
 
-__all__ = ["Linearisation", "covariance", "variances"]
+__all__ = ["Linearisation", "average_factor", "covariance", "variances"]
 
 FloatArray = npt.NDArray[np.float64]
 # Above this many dense cells (units × estimates) the covariance uses the sparse identity instead.
 _DENSE_LIMIT = 20_000_000
+
+
+def average_factor(
+    design: Design, cell_domain: npt.NDArray[np.int64], cell_unit: npt.NDArray[np.int64], n_dom: int
+) -> FloatArray:
+    """The ``"average"`` lonely-PSU factor per domain: strata over strata with more than one PSU.
+
+    Counted as R counts them: in a domain of an uncalibrated design the strata with rows in it (R's subset
+    drops the other rows; ``cell_domain``/``cell_unit`` are the domain × first-stage-unit cells with rows);
+    in a calibrated design every stratum of the design, since R keeps all rows of a calibrated design in a
+    domain (weight 0 outside).
+    """
+    stage1 = design.stages[0]
+    n_strata = stage1.n_strata
+    if design.calibration is not None:
+        n_ok = int(np.count_nonzero(~stage1.lonely))
+        return np.full(n_dom, n_strata / n_ok if n_ok > 0 else 1.0)
+    skey = np.unique(cell_domain * n_strata + stage1.stratum_of_unit[cell_unit])
+    h_all = np.bincount(skey // n_strata, minlength=n_dom)
+    h_ok = np.bincount(skey[~stage1.lonely[skey % n_strata]] // n_strata, minlength=n_dom)
+    return np.asarray(np.where(h_ok > 0, h_all / np.maximum(h_ok, 1), 1.0), dtype=np.float64)
 
 
 @dataclass(frozen=True, eq=False)
