@@ -22,7 +22,6 @@ worker thread here, so a page never blocks the event loop with statistics.
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from collections import OrderedDict
@@ -76,6 +75,7 @@ from survey_engine.results import analysis, scorecards
 from survey_engine.results.export import describe_wave, export_rows
 from survey_engine.results.spreadsheet import csv_line
 from survey_engine.tables import Agency, FrameUnit, Submission, Wave, WaveAgency, WaveServicePoint, WeightRun
+from survey_engine.wave_context import WaveContext, load_wave
 
 BASE = f"{ROOT}/results"
 ANALYSTS = ("admin", "statistician")
@@ -502,7 +502,7 @@ async def index_waves(staff: Staff) -> list[WaveChoice]:
         if not isinstance(definition, dict) or definition.get("instrument") == "counter":
             continue
         try:
-            layout = criteria_layout(load_definition(json.dumps(definition, ensure_ascii=False)))
+            layout = criteria_layout(load_definition(definition))
         except (ValueError, KeyError, TypeError):
             continue
         if layout.rule != "top_box_share" or not layout.criteria:
@@ -763,8 +763,9 @@ async def _data_version(wave: str) -> tuple[Any, ...]:
     )
 
 
-async def _wave_results(wave: str, by: tuple[str, ...], series: str) -> analysis.WaveResults:
-    key = (wave, by, series, await _data_version(wave))
+async def _wave_results(wave: str | WaveContext, by: tuple[str, ...], series: str) -> analysis.WaveResults:
+    code = wave.code if isinstance(wave, WaveContext) else wave
+    key = (code, by, series, await _data_version(code))
     now = time.monotonic()
     hit = _RESULTS_CACHE.get(key)
     if hit is not None and now - hit[0] < CACHE_SECONDS:
@@ -777,7 +778,9 @@ async def _wave_results(wave: str, by: tuple[str, ...], series: str) -> analysis
     return results
 
 
-async def _estimate(wave: str, by: Sequence[str], series: str) -> tuple[analysis.WaveResults | None, str]:
+async def _estimate(
+    wave: str | WaveContext, by: Sequence[str], series: str
+) -> tuple[analysis.WaveResults | None, str]:
     """``wave_results`` or the key of the message that explains why there is nothing to show."""
     try:
         results = await _wave_results(wave, tuple(by), series)
@@ -1060,8 +1063,10 @@ async def results_agency(
     current = next((w for w in choices if w.code == code), None)
     if current is None:
         raise NotFound(f"no results for wave {code}")
-    wave_id, questionnaire = await _wave_questionnaire(code)
-    scope = FilterScope(code, wave_id, agency_code, int(agency["id"]), chosen_series, lang, questionnaire)
+    loaded = await load_wave(code)  # this request's one look-up and parse of the wave
+    scope = FilterScope(
+        code, loaded.id, agency_code, int(agency["id"]), chosen_series, lang, loaded.questionnaire
+    )
     filters = []
     chosen: dict[str, str] = {}
     for f in active_filters():
@@ -1083,7 +1088,7 @@ async def results_agency(
         )
     by = ("agency", *chosen)
     domain = {"agency": agency_code, **chosen}
-    results, problem = await _estimate(code, by, chosen_series)
+    results, problem = await _estimate(loaded, by, chosen_series)
     name = _name(agency, lang)
     context: dict[str, Any] = {
         "title": f"{name} — {code}",
@@ -1131,7 +1136,7 @@ async def results_agency(
                 _agency_estimate(earlier, agency_code),
             )
         )
-    unfiltered = results if not chosen else (await _estimate(code, ("agency",), chosen_series))[0]
+    unfiltered = results if not chosen else (await _estimate(loaded, ("agency",), chosen_series))[0]
     trend_entries.append(
         TrendEntry(
             code,
@@ -1172,18 +1177,6 @@ async def _waves_of_agency(agency_id: int) -> set[str]:
         WaveAgency.agency == agency_id
     )
     return {str(r["code"]) for r in rows}
-
-
-async def _wave_questionnaire(code: str) -> tuple[int, Questionnaire]:
-    row = (
-        await Wave.select(Wave.id, Wave.questionnaire_version.definition.as_alias("definition"))
-        .where(Wave.code == code)
-        .output(load_json=True)
-        .first()
-    )
-    if row is None:
-        raise NotFound(f"no wave with code {code}")
-    return int(row["id"]), load_definition(json.dumps(row["definition"], ensure_ascii=False))
 
 
 # -- export -------------------------------------------------------------------------------------------

@@ -53,13 +53,13 @@ from piccolo.engine.sqlite import SQLiteEngine
 from sampling import IndexResult
 from sampling.calibration import CalibrationError
 from sampling.cells import CellSums, aggregate_cells, estimate_indices_from_cells, poststratify_cells
-from survey_engine.answer_codes import DONT_KNOW_CHAR, CriteriaLayout, criteria_layout
-from survey_engine.errors import Conflict, FieldProblem, InvalidInput, NotFound
+from survey_engine.answer_codes import DONT_KNOW_CHAR, CriteriaLayout
+from survey_engine.errors import Conflict, FieldProblem, InvalidInput
 from survey_engine.fieldwork.frames import DEMOGRAPHICS
 from survey_engine.fieldwork.sample_units import weights_for_wave
-from survey_engine.questionnaire import load_definition
 from survey_engine.results.series_design import describe_design
-from survey_engine.tables import Agency, FrameUnit, ServicePoint, Submission, Wave
+from survey_engine.tables import Agency, FrameUnit, ServicePoint, Submission
+from survey_engine.wave_context import WaveContext, load_wave
 
 SERIES = ("self-selected", "probability")
 # Columns of the response itself (the original domains; the SQL of the default path uses only these).
@@ -98,23 +98,27 @@ class WaveResults:
 
 @dataclass(frozen=True)
 class _Wave:
+    """The estimation's view of a wave: its layout (top-box criteria) and the items usable as domains."""
+
     id: int
     code: str
     layout: CriteriaLayout
     domain_items: frozenset[str] = frozenset()  # single-choice items that are not criteria
 
 
-async def _wave(code: str) -> _Wave:
-    row = (
-        await Wave.select(Wave.id, Wave.code, Wave.questionnaire_version.definition)
-        .where(Wave.code == code)
-        .output(load_json=True)
-        .first()
-    )
-    if row is None:
-        raise NotFound(f"no wave with code {code}")
-    q = load_definition(json.dumps(row["questionnaire_version.definition"], ensure_ascii=False))
-    layout = criteria_layout(q)
+async def wave_of(wave: str | WaveContext) -> WaveContext:
+    """The context of ``wave``: as given, or loaded from its code (callers that hold one pass it on)."""
+    return wave if isinstance(wave, WaveContext) else await load_wave(wave)
+
+
+def _wave(context: WaveContext) -> _Wave:
+    q = context.questionnaire
+    layout = context.layout
+    if layout is None:
+        raise InvalidInput(
+            "estimates are computed for questionnaires scored by top-box share (SIPAS, counter rating)",
+            [FieldProblem("wave", f"questionnaire {q.id} defines no index")],
+        )
     if layout.rule != "top_box_share" or not layout.criteria:
         raise InvalidInput(
             "estimates are computed for questionnaires scored by top-box share (SIPAS, counter rating)",
@@ -122,7 +126,7 @@ async def _wave(code: str) -> _Wave:
         )
     criteria = set(layout.codes)
     items = frozenset(it.code for it in q.items if it.type == "single" and it.code not in criteria)
-    return _Wave(id=int(row["id"]), code=code, layout=layout, domain_items=items)
+    return _Wave(id=context.id, code=context.code, layout=layout, domain_items=items)
 
 
 def _check_by(by: Sequence[str]) -> list[FieldProblem]:
@@ -213,25 +217,6 @@ def groups_of(layout: CriteriaLayout) -> dict[str, list[str]]:
         if members and code not in groups and code != OVERALL:
             groups[code] = list(members)
     return groups
-
-
-async def backfill_codes(wave_id: int, layout: CriteriaLayout) -> int:
-    """Responses stored before the ``codes`` column existed get their codes once, from the JSON answers."""
-    done = 0
-    while True:
-        rows = (
-            await Submission.select(Submission.id, Submission.answers)
-            .where((Submission.wave == wave_id) & Submission.codes.is_null())
-            .limit(2000)
-            .output(load_json=True)
-        )
-        if not rows:
-            return done
-        for r in rows:
-            await Submission.update({Submission.codes: layout.encode(r["answers"] or {})}).where(
-                Submission.id == r["id"]
-            )
-        done += len(rows)
 
 
 def _normalise(raw: npt.NDArray[np.uint8], layout: CriteriaLayout) -> npt.NDArray[np.int8]:
@@ -668,7 +653,7 @@ def _probability_cells(
 
 
 async def wave_results(
-    wave_code: str,
+    wave_code: str | WaveContext,
     by: Sequence[str] = ("agency",),
     series: str = "self-selected",
     ci: str = "logit",
@@ -679,13 +664,15 @@ async def wave_results(
 
     ``by`` takes the columns in :data:`DOMAIN_COLUMNS`, ``field``, ``frame:<column>`` and ``item:<CODE>``
     (module docstring); ``calibrate`` (one of :data:`CALIBRATIONS`) post-stratifies the self-selected
-    series to frame totals, only when asked.
+    series to frame totals, only when asked. ``wave_code`` is the wave's code or its loaded context.
+
+    Reads only: responses stored before the ``codes`` column existed get their codes when the database
+    is migrated (:func:`survey_engine.results.code_backfill.backfill_answer_codes`), never on a read.
     """
     by = tuple(by)
     _check_request(by, series, calibrate)
-    wave = await _wave(wave_code)
+    wave = _wave(await wave_of(wave_code))
     _check_items(by, wave)
-    await backfill_codes(wave.id, wave.layout)
     layout = wave.layout
     groups = groups_of(layout)
     weights = await weights_for_wave(wave.id)
@@ -803,7 +790,7 @@ class ShareItem:
 
 
 async def wave_shares(
-    wave_code: str, series: str = "self-selected"
+    wave_code: str | WaveContext, series: str = "self-selected"
 ) -> tuple[list[ShareItem], list[ShareItem], dict[tuple[str, str, str], Any]]:
     """Perception items (every answer's share) and expectations (top-box share) per agency, with the same
     design as the indices of ``series``. Returns (perception items, expectation items, estimates keyed
@@ -815,15 +802,8 @@ async def wave_shares(
     """
     from sampling import Design, estimate_proportions
 
-    row = (
-        await Wave.select(Wave.id, Wave.questionnaire_version.definition)
-        .where(Wave.code == wave_code)
-        .output(load_json=True)
-        .first()
-    )
-    if row is None:
-        raise NotFound(f"no wave with code {wave_code}")
-    q = load_definition(json.dumps(row["questionnaire_version.definition"], ensure_ascii=False))
+    context = await wave_of(wave_code)
+    q = context.questionnaire
     perception = [
         it
         for it in q.items
@@ -834,7 +814,7 @@ async def wave_shares(
     ]
     if not perception and not expectation:
         return [], [], {}
-    weights = await weights_for_wave(int(row["id"]))
+    weights = await weights_for_wave(context.id)
     records = (
         await Submission.select(
             Submission.agency.code,
@@ -844,7 +824,7 @@ async def wave_shares(
             Submission.dossier_hash,
             Submission.answers,
         )
-        .where((Submission.wave == row["id"]) & (Submission.complete == True))  # noqa: E712
+        .where((Submission.wave == context.id) & (Submission.complete == True))  # noqa: E712
         .output(load_json=True)
     )
     if series == "probability":

@@ -13,16 +13,15 @@ the self-selected estimates use).
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from survey_engine.errors import NotFound
 from survey_engine.fieldwork.sample_units import weights_for_wave
-from survey_engine.questionnaire import Questionnaire, load_definition
-from survey_engine.results.analysis import self_selected_psu
-from survey_engine.tables import Submission, Wave
+from survey_engine.questionnaire import Questionnaire
+from survey_engine.results.analysis import self_selected_psu, wave_of
+from survey_engine.tables import Submission
+from survey_engine.wave_context import WaveContext
 
 META_COLUMNS = (
     "id",
@@ -131,21 +130,14 @@ def _cell(kind: str, value: Any) -> Any:
     return value
 
 
-async def describe_wave(wave_code: str) -> WaveExport:
-    row = (
-        await Wave.select(Wave.code, Wave.questionnaire_version.definition)
-        .where(Wave.code == wave_code)
-        .output(load_json=True)
-        .first()
-    )
-    if row is None:
-        raise NotFound(f"no wave with code {wave_code}")
-    q = load_definition(json.dumps(row["questionnaire_version.definition"], ensure_ascii=False))
+async def describe_wave(wave: str | WaveContext) -> WaveExport:
+    """The export's columns and design weights of a wave (its code, or the context a request loaded)."""
+    context = await wave_of(wave)
+    q = context.questionnaire
     items = [item.code for item in q.items]
-    wave_id = await Wave.select(Wave.id).where(Wave.code == wave_code).first()
-    weights = await weights_for_wave(int(wave_id["id"])) if wave_id else {}
+    weights = await weights_for_wave(context.id)
     return WaveExport(
-        wave=wave_code,
+        wave=context.code,
         questionnaire=q,
         columns=[*META_COLUMNS, *items],
         item_types={item.code: item.type for item in q.items},

@@ -29,9 +29,8 @@ from survey_engine.actors import Actor
 from survey_engine.administration.agencies import AgencyService
 from survey_engine.administration.waves import WaveService
 from survey_engine.errors import Conflict, InvalidInput, NotFound
-from survey_engine.questionnaire.index_map import index_structure
-from survey_engine.questionnaire.loader import load_definition
 from survey_engine.tables import AdminUnit, Submission, Wave, WaveAgency
+from survey_engine.wave_context import WaveContext, load_wave
 
 __all__ = [
     "AgencyRow",
@@ -114,7 +113,7 @@ class WaveStatistics:
     series: str = "self-selected"
 
 
-async def _index_results(wave_code: str) -> WaveStatistics:
+async def _index_results(wave_code: str | WaveContext) -> WaveStatistics:
     """The wave's criterion, element and SIPAS indices by agency (``survey_engine.results.analysis`` owns
     the SQL).
 
@@ -130,7 +129,7 @@ async def _index_results(wave_code: str) -> WaveStatistics:
     except Conflict:  # no weights yet: the self-selected series, labelled as such
         stats = await analysis.wave_results(wave_code, by=(DOMAIN,), series="self-selected")
     if stats.result is None:
-        raise Conflict(f"wave {wave_code} has no complete responses to estimate from yet")
+        raise Conflict(f"wave {stats.wave} has no complete responses to estimate from yet")
     design = stats.design
     label = design.get("label") or {}
     psu, variance = str(design.get("psu", "")), str(design.get("variance", ""))
@@ -187,30 +186,10 @@ async def _province(agency_units: list[tuple[str | None, str | None]]) -> tuple[
     return "", ""
 
 
-async def _context(wave_code: str) -> WaveReport:
-    row = (
-        await Wave.select(
-            Wave.id,
-            Wave.code,
-            Wave.name_vi,
-            Wave.name_en,
-            Wave.period_start,
-            Wave.period_end,
-            Wave.unit_version,
-            Wave.questionnaire_version._.questionnaire.code.as_alias("questionnaire"),
-            Wave.questionnaire_version.definition.as_alias("definition"),
-        )
-        .where(Wave.code == wave_code)
-        .first()
-    )
-    if row is None:
-        raise NotFound(f"no wave with code {wave_code}")
-    definition = row["definition"]
-    q = load_definition(definition if isinstance(definition, (str, bytes)) else json.dumps(definition))
-    try:
-        structure = index_structure(q)
-    except ValueError as exc:
-        raise Conflict(f"the questionnaire of wave {wave_code} defines no index") from exc
+async def _context(wave: WaveContext) -> WaveReport:
+    structure = wave.structure
+    if structure is None:
+        raise Conflict(f"the questionnaire of wave {wave.code} defines no index")
     criterion_labels = {c["code"]: (c["labels"]["vi"], c["labels"]["en"]) for c in structure["criteria"]}
     element_labels = {e["code"]: (e["labels"]["vi"], e["labels"]["en"]) for e in structure["elements"]}
     element_of = {c["code"]: c["element"] for c in structure["criteria"]}
@@ -223,20 +202,20 @@ async def _context(wave_code: str) -> WaveReport:
         WaveAgency.agency.level.as_alias("level"),
         WaveAgency.agency._.unit.code.as_alias("unit"),
         WaveAgency.agency._.unit.unit_version.as_alias("unit_version"),
-    ).where(WaveAgency.wave == row["id"])
+    ).where(WaveAgency.wave == wave.id)
     members.sort(key=lambda m: str(m["code"]))
     agencies = tuple(
         AgencyRow(str(m["code"]), str(m["name_vi"]), str(m["name_en"]), str(m["level"])) for m in members
     )
     province = await _province([(m["unit"], m["unit_version"]) for m in members])
 
-    statistics = await _index_results(wave_code)
+    statistics = await _index_results(wave)
     previous = None
     earlier = (
         await Wave.select(Wave.code, Wave.name_vi, Wave.name_en, Wave.period_start, Wave.period_end)
         .where(
-            (Wave.questionnaire_version._.questionnaire.code == row["questionnaire"])
-            & (Wave.period_end < row["period_start"])
+            (Wave.questionnaire_version._.questionnaire.code == wave.questionnaire_code)
+            & (Wave.period_end < wave.period_start)
         )
         .order_by(Wave.period_end, ascending=False)
         .first()
@@ -246,15 +225,15 @@ async def _context(wave_code: str) -> WaveReport:
             previous = (_wave_info(earlier), (await _index_results(str(earlier["code"]))).result)
         except (Conflict, NotFound, InvalidInput):
             previous = None
-    perception, expectations, shares = await analysis_shares(wave_code, statistics.series)
+    perception, expectations, shares = await analysis_shares(wave, statistics.series)
     return WaveReport(
-        response_rates=await _response_rates(wave_code),
+        response_rates=await _response_rates(wave.code),
         perception=tuple(perception),
         expectations=tuple(expectations),
         shares=shares,
-        wave=_wave_info(row),
-        questionnaire=str(row["questionnaire"]),
-        unit_version=str(row["unit_version"]),
+        wave=WaveHeader(wave.code, wave.name_vi, wave.name_en, wave.period_start, wave.period_end),
+        questionnaire=wave.questionnaire_code,
+        unit_version=wave.unit_version,
         province_vi=province[0],
         province_en=province[1],
         statistics=statistics,
@@ -329,7 +308,7 @@ async def agency_report(actor: Actor, wave_code: str, agency_code: str) -> WaveR
     """A wave's report data for one agency's scorecard (NotFound for what the actor cannot see)."""
     row = await AgencyService().get(actor, agency_code)
     await WaveService().get(actor, wave_code)
-    report = await _context(wave_code)
+    report = await _context(await load_wave(wave_code))
     code = str(row["code"])
     if code not in {a.code for a in report.agencies}:
         raise NotFound(f"agency {agency_code} is not part of wave {wave_code}")
@@ -345,7 +324,7 @@ async def wave_report(actor: Actor, wave_code: str, *, counters: bool = True) ->
     if actor.agency_scoped:
         raise NotFound(f"no wave report for {wave_code}")
     await WaveService().get(actor, wave_code)
-    report = await _context(wave_code)
+    report = await _context(await load_wave(wave_code))
     counts: dict[str, dict[int, int]] = {}
     if counters:
         found = await counter_ratings_by_agency(
@@ -359,7 +338,9 @@ def has_results(report: WaveReport, agency_code: str) -> bool:
     return _estimate(report.statistics.result, agency_code) is not None
 
 
-async def analysis_shares(wave_code: str, series: str) -> tuple[list[Any], list[Any], dict[Any, Estimate]]:
+async def analysis_shares(
+    wave_code: str | WaveContext, series: str
+) -> tuple[list[Any], list[Any], dict[Any, Estimate]]:
     from survey_engine.results import analysis
 
     return await analysis.wave_shares(wave_code, series)
