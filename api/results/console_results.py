@@ -23,8 +23,6 @@ worker thread here, so a page never blocks the event loop with statistics.
 from __future__ import annotations
 
 import math
-import time
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -37,7 +35,7 @@ from litestar import get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Stream, Template
-from piccolo.query.functions.aggregate import Count, Max
+from piccolo.query.functions.aggregate import Count
 
 from api.results import charts
 from api.web.console_base import READERS, ROOT, Staff, dmy, page, redirect
@@ -64,6 +62,7 @@ from reports.numbers import (
 )
 from reports.scorecard import reason_text
 from reports.scorecard_data import AgencyInfo, Contrast, Figure
+from sampling.results import Estimate
 from survey_engine import audit
 from survey_engine.administration.agencies import AgencyService
 from survey_engine.administration.waves import CHANNELS, WaveService
@@ -72,16 +71,18 @@ from survey_engine.errors import Conflict, InvalidInput, NotFound
 from survey_engine.fieldwork.frames import DEMOGRAPHICS
 from survey_engine.questionnaire import Questionnaire, load_definition
 from survey_engine.results import analysis, scorecards
+from survey_engine.results.agency_results import AgencyResults, page_results, wave_agencies
+from survey_engine.results.estimates_cache import cached_wave_results
 from survey_engine.results.export import describe_wave, export_rows
+from survey_engine.results.scorecards import AgencyRow, WaveHeader
 from survey_engine.results.spreadsheet import csv_line
-from survey_engine.tables import Agency, FrameUnit, Submission, Wave, WaveAgency, WaveServicePoint, WeightRun
+from survey_engine.tables import Agency, FrameUnit, Submission, Wave, WaveAgency, WaveServicePoint
 from survey_engine.wave_context import WaveContext, load_wave
 
 BASE = f"{ROOT}/results"
 ANALYSTS = ("admin", "statistician")
 SERIES = ("self-selected", "probability")
 OVERALL = analysis.OVERALL
-MAX_EARLIER_WAVES = 6
 PRIVATE = {**PAGE_HEADERS, "Cache-Control": "private, no-store"}
 
 WaveParam = Annotated[str | None, QueryParameter(max_length=48, description="wave code")]
@@ -314,6 +315,11 @@ def _name(row: Mapping[str, Any], lang: str) -> str:
     if lang == "en" and row.get("name_en"):
         return str(row["name_en"])
     return str(row.get("name_vi") or row.get("code") or "")
+
+
+def _title(row: AgencyRow | WaveHeader, lang: str) -> str:
+    """:func:`_name` of an agency or wave of the results assembler."""
+    return _name({"code": row.code, "name_vi": row.name_vi, "name_en": row.name_en}, lang)
 
 
 def _series(value: str | None) -> str:
@@ -627,26 +633,12 @@ def _tick(lang: Language) -> Callable[[float], str]:
 # -- province view ------------------------------------------------------------------------------------
 
 
-async def wave_agencies(wave_code: str) -> list[dict[str, Any]]:
-    rows = await WaveAgency.select(
-        WaveAgency.agency.id.as_alias("id"),
-        WaveAgency.agency.code.as_alias("code"),
-        WaveAgency.agency.name_vi.as_alias("name_vi"),
-        WaveAgency.agency.name_en.as_alias("name_en"),
-        WaveAgency.agency.level.as_alias("level"),
-    ).where(WaveAgency.wave.code == wave_code)
-    rows.sort(key=lambda r: str(r["code"]))
-    return rows
-
-
 def build_province(
-    result: Any, agencies: Sequence[Mapping[str, Any]], wave: str, series: str, lang: Language
+    result: Any, agencies: Sequence[AgencyRow], wave: str, series: str, lang: Language
 ) -> dict[str, Any]:
     """Province chart and table from one estimation (pure; runs in a worker thread)."""
     t = translator(lang)
-    infos = [
-        AgencyInfo(str(a["code"]), str(a["name_vi"]), str(a["name_en"]), str(a["level"])) for a in agencies
-    ]
+    infos = [AgencyInfo(a.code, a.name_vi, a.name_en, a.level) for a in agencies]
     rows, mean = province_rows(result.groups, infos)
     items: list[dict[str, Any]] = []
     points: dict[str, charts.Point] = {}
@@ -697,16 +689,16 @@ _LEVELS = ("province", "district", "commune")
 
 
 async def _counter_rows(
-    agencies: Sequence[Mapping[str, Any]], wave: WaveChoice, lang: Language
+    agencies: Sequence[AgencyRow], wave: WaveChoice, lang: Language
 ) -> list[dict[str, Any]]:
     """Counter ratings per agency in the wave's period (self-selected, a series of its own)."""
     start, end = date.fromisoformat(wave.period_start), date.fromisoformat(wave.period_end)
-    found = await scorecards.counter_ratings_by_agency([str(a["code"]) for a in agencies], start, end)
+    found = await scorecards.counter_ratings_by_agency([a.code for a in agencies], start, end)
     out = []
     for a in agencies:
-        panel = counter_panel(found.get(str(a["code"]), {}))
+        panel = counter_panel(found.get(a.code, {}))
         if panel.n:
-            out.append(_counter_view(_name(a, lang), panel, lang))
+            out.append(_counter_view(_title(a, lang), panel, lang))
     return out
 
 
@@ -734,56 +726,12 @@ def _series_note(staff: Staff, series: str) -> dict[str, str]:
     return {"label": staff.t(f"res_series_{series}"), "note": staff.t(f"res_note_{series}")}
 
 
-# Results pages ask for the same estimates again and again (the province page, then each agency page
-# with its trend over earlier waves): keep recent ones while the wave's data are unchanged. The key holds
-# the wave's response count and last ids of responses, weight runs and frame rows, so new data is never
-# hidden; the time limit bounds staleness of what the key cannot see (a renamed agency).
-_RESULTS_CACHE: OrderedDict[tuple[Any, ...], tuple[float, analysis.WaveResults]] = OrderedDict()
-CACHE_ENTRIES = 48
-CACHE_SECONDS = 300.0
-
-
-async def _data_version(wave: str) -> tuple[Any, ...]:
-    row = await Wave.select(Wave.id, Wave.created_at, Wave.updated_at).where(Wave.code == wave).first()
-    responses = (
-        await Submission.select(Count(Submission.id, alias="n"), Max(Submission.id, alias="last"))
-        .where(Submission.wave.code == wave)
-        .first()
-    )
-    weights = (
-        await WeightRun.select(Max(WeightRun.id, alias="last")).where(WeightRun.wave.code == wave).first()
-    )
-    frame = await FrameUnit.select(Max(FrameUnit.id, alias="last")).where(FrameUnit.wave.code == wave).first()
-    return (
-        tuple((row or {}).values()),  # another database's wave of the same code is another key
-        (responses or {}).get("n"),
-        (responses or {}).get("last"),
-        (weights or {}).get("last"),
-        (frame or {}).get("last"),
-    )
-
-
-async def _wave_results(wave: str | WaveContext, by: tuple[str, ...], series: str) -> analysis.WaveResults:
-    code = wave.code if isinstance(wave, WaveContext) else wave
-    key = (code, by, series, await _data_version(code))
-    now = time.monotonic()
-    hit = _RESULTS_CACHE.get(key)
-    if hit is not None and now - hit[0] < CACHE_SECONDS:
-        _RESULTS_CACHE.move_to_end(key)
-        return hit[1]
-    results = await analysis.wave_results(wave, by, series)
-    _RESULTS_CACHE[key] = (now, results)
-    while len(_RESULTS_CACHE) > CACHE_ENTRIES:
-        _RESULTS_CACHE.popitem(last=False)
-    return results
-
-
 async def _estimate(
     wave: str | WaveContext, by: Sequence[str], series: str
 ) -> tuple[analysis.WaveResults | None, str]:
     """``wave_results`` or the key of the message that explains why there is nothing to show."""
     try:
-        results = await _wave_results(wave, tuple(by), series)
+        results = await cached_wave_results(wave, tuple(by), series)
     except Conflict:
         return None, "res_no_weights" if series == "probability" else "res_no_responses"
     except InvalidInput:
@@ -850,56 +798,12 @@ async def results_home(
 # -- agency view --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TrendEntry:
-    code: str
-    name: str
-    period: str
-    estimate: Any  # sampling Estimate of the agency's SIPAS index, or None
-    current: bool = False
-
-
-async def earlier_waves(wave: Mapping[str, Any], agency_id: int, visible: set[str]) -> list[dict[str, Any]]:
-    """Waves before this one with the same questionnaire that include the agency, oldest first."""
-    rows = await WaveAgency.select(
-        WaveAgency.wave.code.as_alias("code"),
-        WaveAgency.wave.name_vi.as_alias("name_vi"),
-        WaveAgency.wave.name_en.as_alias("name_en"),
-        WaveAgency.wave.period_start.as_alias("period_start"),
-        WaveAgency.wave.period_end.as_alias("period_end"),
-    ).where(
-        (WaveAgency.agency == agency_id)
-        & (WaveAgency.wave._.questionnaire_version._.questionnaire.code == wave["questionnaire"])
-        & (WaveAgency.wave.period_end < date.fromisoformat(str(wave["period_start"])[:10]))
-    )
-    rows = [r for r in rows if str(r["code"]) in visible]
-    rows.sort(key=lambda r: (str(r["period_end"]), str(r["code"])))
-    return rows[-MAX_EARLIER_WAVES:]
-
-
-def _agency_estimate(results: analysis.WaveResults | None, agency: str) -> Any:
-    if results is None or results.result is None:
-        return None
-    try:
-        return results.result.groups.estimates[results.result.groups.find(OVERALL, {"agency": agency})]
-    except KeyError:
-        return None
-
-
-def build_agency(
-    results: analysis.WaveResults,
-    domain: Mapping[str, str],
-    agency: Mapping[str, Any],
-    peers: Sequence[Mapping[str, Any]] | None,
-    trend_entries: Sequence[TrendEntry],
-    lang: Language,
-    name_peers: bool,
-) -> dict[str, Any] | None:
+def build_agency(results: AgencyResults, lang: Language) -> dict[str, Any] | None:
     """The agency's figures, charts and tables (pure; runs in a worker thread). None: no responses in
     this domain."""
     t = translator(lang)
     layout = results.layout
-    assert results.result is not None  # noqa: S101 - invariant, not input
+    domain = results.domain
 
     def label(code: str) -> tuple[str, str]:
         labels = layout.labels.get(code, {})
@@ -950,16 +854,14 @@ def build_agency(
             }
         )
     peer = None
-    if peers is not None:
-        level = str(agency["level"])
+    if results.peers is not None:
+        level = results.agency.level
         comparison = peer_comparison(
             results.result.groups,
-            {"agency": str(agency["code"])},
-            [{"agency": str(p["code"])} for p in peers if p["level"] == level],
+            {"agency": results.agency.code},
+            [{"agency": p.code} for p in results.peers],
             level=level,
-            names={str(p["code"]): (str(p["name_vi"]), str(p["name_en"])) for p in peers}
-            if name_peers
-            else None,
+            names=results.peer_names,
         )
         if comparison is not None and overall_view["state"] != "suppress":
             mean_view = _figure_view(comparison.peer_mean, t, lang)
@@ -977,8 +879,9 @@ def build_agency(
                 )
     trend_rows = []
     trend_points = []
-    previous = None
-    for entry in trend_entries:
+    previous: tuple[str, Estimate, str] | None = None  # the last usable wave: code, index, name
+    for entry in results.trend:
+        name = _title(entry.wave, lang)
         figure = figure_from_estimate(entry.estimate) if entry.estimate is not None else None
         if figure is None:
             view = {
@@ -990,28 +893,28 @@ def build_agency(
                 "reason": t("res_trend_missing"),
                 "estimate": None,
             }
-            point = charts.Point(entry.code, None, None, None, "suppress", "—", t("res_trend_missing"))
+            point = charts.Point(entry.wave.code, None, None, None, "suppress", "—", t("res_trend_missing"))
         else:
             view = _figure_view(figure, t, lang)
-            point = _point(entry.code, view, figure, t, strong=entry.current)
+            point = _point(entry.wave.code, view, figure, t, strong=entry.current)
         change = None
-        usable = entry.estimate is not None and view["state"] != "suppress"
-        if usable and previous is not None:
+        estimate = entry.estimate if view["state"] != "suppress" else None
+        if estimate is not None and previous is not None:
             trend = trend_from(
-                entry.estimate,
+                estimate,
                 previous[1],
-                previous_wave_code=previous[0].code,
-                previous_wave_name_vi=previous[0].name,
-                previous_wave_name_en=previous[0].name,
+                previous_wave_code=previous[0],
+                previous_wave_name_vi=previous[2],
+                previous_wave_name_en=previous[2],
             )
             change = _contrast_view(trend.change, t, lang, "trend")
-        if usable:
-            previous = (entry, entry.estimate)
+        if estimate is not None:
+            previous = (entry.wave.code, estimate, name)
         trend_rows.append(
             {
-                "code": entry.code,
-                "name": entry.name,
-                "period": entry.period,
+                "code": entry.wave.code,
+                "name": name,
+                "period": f"{dmy(entry.wave.period_start)} – {dmy(entry.wave.period_end)}",
                 "current": entry.current,
                 "figure": view,
                 "change": change,
@@ -1019,7 +922,7 @@ def build_agency(
         )
         trend_points.append(point)
     trend_chart = None
-    if len(trend_entries) > 1:
+    if len(results.trend) > 1:
         trend_chart = charts.trend(
             trend_points,
             chart_id="rs-trend-chart",
@@ -1087,7 +990,6 @@ async def results_agency(
             }
         )
     by = ("agency", *chosen)
-    domain = {"agency": agency_code, **chosen}
     results, problem = await _estimate(loaded, by, chosen_series)
     name = _name(agency, lang)
     context: dict[str, Any] = {
@@ -1120,45 +1022,17 @@ async def results_agency(
         context["notice"] = staff.t(problem)
         return page(staff, "results_agency.html", context)
     # The trend: this agency's overall index in earlier waves of the same questionnaire, same series.
-    visible = {w.code for w in choices}
-    trend_entries = []
-    for w in await earlier_waves(
-        {"questionnaire": current.questionnaire, "period_start": current.period_start},
+    assembled = await page_results(
+        loaded,
+        AgencyRow(agency_code, str(agency["name_vi"]), str(agency["name_en"]), str(agency["level"])),
         int(agency["id"]),
-        visible,
-    ):
-        earlier, _ = await _estimate(str(w["code"]), ("agency",), chosen_series)
-        trend_entries.append(
-            TrendEntry(
-                str(w["code"]),
-                _name(w, lang),
-                f"{dmy(w['period_start'])} – {dmy(w['period_end'])}",
-                _agency_estimate(earlier, agency_code),
-            )
-        )
-    unfiltered = results if not chosen else (await _estimate(loaded, ("agency",), chosen_series))[0]
-    trend_entries.append(
-        TrendEntry(
-            code,
-            current.name,
-            f"{dmy(current.period_start)} – {dmy(current.period_end)}",
-            _agency_estimate(unfiltered, agency_code),
-            current=True,
-        )
+        results,
+        chosen,
+        visible={w.code for w in choices},
+        name_peers=not staff.actor.agency_scoped,
+        counter=counts,
     )
-    peers = None if chosen else await wave_agencies(code)
-    view = await anyio.to_thread.run_sync(
-        partial(
-            build_agency,
-            results,
-            domain,
-            agency,
-            peers,
-            trend_entries,
-            lang,
-            not staff.actor.agency_scoped,
-        )
-    )
+    view = await anyio.to_thread.run_sync(partial(build_agency, assembled, lang))
     if view is None:
         context["notice"] = staff.t("res_no_domain")
     context["view"] = view

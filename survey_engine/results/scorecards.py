@@ -1,17 +1,18 @@
 """Scorecard inputs for a wave from the database: estimates, labels, previous wave, peers, counter ratings.
 
-This module only loads; the api layer turns a :class:`WaveReport` into report data with the pure
-``reports.build`` helpers (survey_engine and reports are sibling layers and never import each other).
-It loads the wave and its questionnaire definition (labels and index structure), the wave's indices by
-agency (``survey_engine.results.analysis.wave_results``: the probability series when the wave has weights,
-else
+This module only loads; :mod:`survey_engine.results.agency_results` picks one agency's results out of a
+:class:`WaveReport`, and the api layer turns them into report data with the pure ``reports.build`` helpers
+(survey_engine and reports are sibling layers and never import each other). It loads, for a wave whose
+context (row, parsed questionnaire, layout) the request loaded once, the wave's indices by agency
+(``survey_engine.results.analysis.wave_results``: the probability series when the wave has weights, else
 the self-selected one, labelled), the previous wave with the same questionnaire (trend), the agencies of
 the wave (peers and names), the province, and the counter ratings given during the wave's period
 (self-selected, shown apart).
 
-Visibility: an agency user gets only its own agency (another agency answers "not found") through
-``AgencyService().get``; the whole-wave report (all scorecards, province summary) is for staff who see
-every agency.
+Visibility: one agency's scorecard goes through
+:func:`survey_engine.results.agency_results.scorecard_results` (an agency user gets only its own agency,
+another agency answers "not found"); the whole-wave report (all scorecards, province summary) is for
+staff who see every agency.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from typing import Any
 
 from sampling.results import Estimate, IndexResult
 from survey_engine.actors import Actor
-from survey_engine.administration.agencies import AgencyService
 from survey_engine.administration.waves import WaveService
+from survey_engine.answer_codes import CriteriaLayout
 from survey_engine.errors import Conflict, InvalidInput, NotFound
 from survey_engine.tables import AdminUnit, Submission, Wave, WaveAgency
 from survey_engine.wave_context import WaveContext, load_wave
@@ -37,9 +38,9 @@ __all__ = [
     "WaveHeader",
     "WaveReport",
     "WaveStatistics",
-    "agency_report",
     "counter_ratings",
     "counter_ratings_by_agency",
+    "report_data",
     "wave_report",
 ]
 
@@ -89,6 +90,7 @@ class WaveReport:
     statistics: WaveStatistics
     previous: tuple[WaveHeader, IndexResult] | None
     agencies: tuple[AgencyRow, ...]
+    layout: CriteriaLayout
     criterion_labels: dict[str, tuple[str, str]]
     element_labels: dict[str, tuple[str, str]]
     element_of: dict[str, str]
@@ -186,9 +188,10 @@ async def _province(agency_units: list[tuple[str | None, str | None]]) -> tuple[
     return "", ""
 
 
-async def _context(wave: WaveContext) -> WaveReport:
-    structure = wave.structure
-    if structure is None:
+async def report_data(wave: WaveContext) -> WaveReport:
+    """A wave's report data, without counter ratings and without a visibility check (callers check)."""
+    structure, layout = wave.structure, wave.layout
+    if structure is None or layout is None:
         raise Conflict(f"the questionnaire of wave {wave.code} defines no index")
     criterion_labels = {c["code"]: (c["labels"]["vi"], c["labels"]["en"]) for c in structure["criteria"]}
     element_labels = {e["code"]: (e["labels"]["vi"], e["labels"]["en"]) for e in structure["elements"]}
@@ -239,19 +242,13 @@ async def _context(wave: WaveContext) -> WaveReport:
         statistics=statistics,
         previous=previous,
         agencies=agencies,
+        layout=layout,
         criterion_labels=criterion_labels,
         element_labels=element_labels,
         element_of=element_of,
         aggregation=(str(rule["vi"]), str(rule["en"])),
         counter={},
     )
-
-
-def _estimate(result: IndexResult, agency: str, variable: str = "SIPAS") -> Estimate | None:
-    try:
-        return result.groups.estimates[result.groups.find(variable, {DOMAIN: agency})]
-    except KeyError:
-        return None
 
 
 async def counter_ratings(agency_code: str, start: date, end: date) -> dict[int, int]:
@@ -304,27 +301,13 @@ async def counter_ratings_by_agency(
     return {code: dict(c) for code, c in counts.items()}
 
 
-async def agency_report(actor: Actor, wave_code: str, agency_code: str) -> WaveReport:
-    """A wave's report data for one agency's scorecard (NotFound for what the actor cannot see)."""
-    row = await AgencyService().get(actor, agency_code)
-    await WaveService().get(actor, wave_code)
-    report = await _context(await load_wave(wave_code))
-    code = str(row["code"])
-    if code not in {a.code for a in report.agencies}:
-        raise NotFound(f"agency {agency_code} is not part of wave {wave_code}")
-    if _estimate(report.statistics.result, code) is None:
-        raise NotFound(f"no results for agency {agency_code} in wave {wave_code}")
-    counts = await counter_ratings(code, report.wave.period_start, report.wave.period_end)
-    return dataclasses.replace(report, counter={code: counts}, name_peers=not actor.agency_scoped)
-
-
 async def wave_report(actor: Actor, wave_code: str, *, counters: bool = True) -> WaveReport:
     """A wave's report data for every agency (scorecards of all, province summary): staff who see every
     agency; an agency user gets NotFound."""
     if actor.agency_scoped:
         raise NotFound(f"no wave report for {wave_code}")
     await WaveService().get(actor, wave_code)
-    report = await _context(await load_wave(wave_code))
+    report = await report_data(await load_wave(wave_code))
     counts: dict[str, dict[int, int]] = {}
     if counters:
         found = await counter_ratings_by_agency(
@@ -332,10 +315,6 @@ async def wave_report(actor: Actor, wave_code: str, *, counters: bool = True) ->
         )
         counts = {a.code: found.get(a.code, {}) for a in report.agencies}
     return dataclasses.replace(report, counter=counts)
-
-
-def has_results(report: WaveReport, agency_code: str) -> bool:
-    return _estimate(report.statistics.result, agency_code) is not None
 
 
 async def analysis_shares(
