@@ -13,6 +13,7 @@ from typing import Any
 
 from api.cli.errors import CliUsageError
 from api.cli.server import _run_with_engine, _settings
+from survey_engine.results.export import CODEBOOK_COLUMNS, CodebookEntry
 from survey_engine.results.spreadsheet import csv_cells, xlsx_cells
 
 FORMATS = ("csv", "parquet", "xlsx")
@@ -53,10 +54,9 @@ async def _write(wave: str, fmt: str, target: Path) -> int:
                 sheet.append(xlsx_cells(sheet, row))
                 count += 1
             codebook = book.create_sheet("codebook")
-            entries = export.codebook()
-            codebook.append(xlsx_cells(codebook, entries[0]))
-            for entry in entries:
-                codebook.append(xlsx_cells(codebook, entry.values()))
+            codebook.append(xlsx_cells(codebook, CODEBOOK_COLUMNS))
+            for entry in export.codebook():
+                codebook.append(xlsx_cells(codebook, entry.cells()))
             book.save(tmp)
         else:
             import pyarrow as pa
@@ -94,12 +94,12 @@ def codebook_path(target: Path) -> Path:
     return target.with_name(f"{target.stem}.codebook.csv")
 
 
-def _write_codebook_csv(rows: list[dict[str, str]], target: Path) -> None:
+def _write_codebook_csv(rows: list[CodebookEntry], target: Path) -> None:
     tmp = target.with_name(f".{target.name}.tmp")
     with tmp.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(csv_cells(rows[0]))
-        writer.writerows(csv_cells(row.values()) for row in rows)
+        writer.writerow(csv_cells(CODEBOOK_COLUMNS))
+        writer.writerows(csv_cells(row.cells()) for row in rows)
     os.replace(tmp, target)
 
 

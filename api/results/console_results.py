@@ -73,7 +73,7 @@ from survey_engine.questionnaire import Questionnaire, load_definition
 from survey_engine.results import analysis, scorecards
 from survey_engine.results.agency_results import AgencyResults, page_results, wave_agencies
 from survey_engine.results.estimates_cache import cached_wave_results
-from survey_engine.results.export import describe_wave, export_rows
+from survey_engine.results.export import CODEBOOK_COLUMNS, describe_wave, export_rows
 from survey_engine.results.scorecards import AgencyRow, WaveHeader
 from survey_engine.results.spreadsheet import csv_line
 from survey_engine.tables import Agency, FrameUnit, Submission, Wave, WaveAgency, WaveServicePoint
@@ -1093,8 +1093,8 @@ async def codebook(staff: NamedDependency[Staff], code: FromPath[str]) -> Stream
     entries = export.codebook()
 
     async def lines() -> AsyncIterator[str]:
-        yield csv_line(list(entries[0]))
-        yield "".join(csv_line(list(e.values())) for e in entries)
+        yield csv_line(list(CODEBOOK_COLUMNS))
+        yield "".join(csv_line(list(e.cells())) for e in entries)
 
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in code)
     return Stream(

@@ -45,19 +45,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+import msgspec
 import numpy as np
 import numpy.typing as npt
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
-from sampling import IndexResult
+from sampling import Estimate, IndexResult
 from sampling.calibration import CalibrationError
 from sampling.cells import CellSums, aggregate_cells, estimate_indices_from_cells, poststratify_cells
 from survey_engine.answer_codes import DONT_KNOW_CHAR, CriteriaLayout
 from survey_engine.errors import Conflict, FieldProblem, InvalidInput
 from survey_engine.fieldwork.frames import DEMOGRAPHICS
 from survey_engine.fieldwork.sample_units import weights_for_wave
-from survey_engine.results.series_design import describe_design
+from survey_engine.results.series_design import (
+    Calibration,
+    CalibrationTarget,
+    SeriesDesign,
+    StoredCalibration,
+    describe_design,
+)
 from survey_engine.tables import Agency, FrameUnit, ServicePoint, Submission
 from survey_engine.wave_context import WaveContext, load_wave
 
@@ -91,9 +98,9 @@ class WaveResults:
     result: IndexResult | None
     rows: int
     engine: str
-    design: dict[str, Any]
+    design: SeriesDesign
     # None unless the self-selected series was calibrated on request (``calibrate``): method, targets…
-    calibration: dict[str, Any] | None = None
+    calibration: Calibration | None = None
 
 
 @dataclass(frozen=True)
@@ -474,7 +481,7 @@ def _calibrate_cells(
     by: Sequence[str],
     method: str,
     totals: dict[str, dict[str, float]],
-) -> tuple[CellSums, dict[str, Any], int]:
+) -> tuple[CellSums, Calibration, int]:
     """Post-stratify self-selected cells (unweighted rows) to frame totals; (cells, description, rows)."""
     variables = CALIBRATION_VARIABLES[method]
     labels = {v: np.asarray(cells.domains[v]).astype(str) for v in variables}
@@ -500,30 +507,30 @@ def _calibrate_cells(
         raise InvalidInput(
             "the self-selected series cannot be calibrated", [FieldProblem("calibrate", str(exc))]
         ) from exc
-    described = {
-        "method": "poststratify",
-        "option": method,
-        "source": "frame",
-        "variables": list(variables),
-        "targets": [
-            {
-                "cell": dict(zip(variables, c.label.split("|"), strict=True)),
-                "population": c.population,
-                "respondents": round(c.weighted_before),
-                "factor": c.factor,
-            }
+    described = Calibration(
+        method="poststratify",
+        option=method,
+        source="frame",
+        variables=list(variables),
+        targets=[
+            CalibrationTarget(
+                cell=dict(zip(variables, c.label.split("|"), strict=True)),
+                population=float(c.population),
+                respondents=round(c.weighted_before),
+                factor=float(c.factor),
+            )
             for c in report.cells
         ],
-        "ignored_cells": [
+        ignored_cells=[
             dict(zip(variables, label.split("|"), strict=True)) for label in sorted(report.ignored_cells)
         ],
-        "excluded_rows": excluded,
-        "excluded_reason": (
+        excluded_rows=excluded,
+        excluded_reason=(
             "not linked to a dossier of the frame (field unknown)" if "field" in variables else None
         ),
-        "variance": "Taylor linearisation of the post-stratification (R postStratify: residuals from the "
+        variance="Taylor linearisation of the post-stratification (R postStratify: residuals from the "
         "post-stratum means)",
-        "label": {
+        label={
             "vi": "Hiệu chỉnh hậu phân tầng theo số hồ sơ đã giải quyết trong khung mẫu "
             + ("(cơ quan × lĩnh vực)" if "field" in variables else "(cơ quan)")
             + ": vẫn không phải mẫu xác suất",
@@ -531,11 +538,11 @@ def _calibrate_cells(
             + ("agency × field" if "field" in variables else "agency")
             + ": still not a probability sample",
         },
-    }
+    )
     return calibrated, described, int(counts[keep].sum())
 
 
-async def _stored_calibration(wave_id: int) -> tuple[dict[str, Any], dict[str, tuple[str, ...]]]:
+async def _stored_calibration(wave_id: int) -> tuple[StoredCalibration, dict[str, tuple[str, ...]]]:
     """How the stored final weights were calibrated (the last weighting run that succeeded) and, when its
     variance can be linearised, each weighted respondent's calibration levels (by dossier hash).
 
@@ -560,18 +567,21 @@ async def _stored_calibration(wave_id: int) -> tuple[dict[str, Any], dict[str, t
     options = (run or {}).get("options") or {}
     method = str(options.get("calibration") or "none")
     variables = [str(v) for v in options.get("calibration_variables") or []]
-    described: dict[str, Any] = {"method": method, "variables": variables, "source": "last weighting run"}
+
+    def fixed(reason: str) -> StoredCalibration:
+        return StoredCalibration(
+            method=method, variables=variables, source="last weighting run", linearised=False, reason=reason
+        )
+
     if method not in ("poststratify", "rake") or not variables:
-        return {**described, "linearised": False, "reason": "the stored weights are not calibrated"}, {}
+        return fixed("the stored weights are not calibrated"), {}
     if options.get("trim_ratio") is not None:
-        reason = "weights trimmed after calibration: no linearisation, treated as fixed"
-        return {**described, "linearised": False, "reason": reason}, {}
+        return fixed("weights trimmed after calibration: no linearisation, treated as fixed"), {}
     if (
         method == "rake"
         and ((run or {}).get("diagnostics") or {}).get("calibration", {}).get("converged") is False
     ):
-        reason = "raking did not converge: the final weights are not calibrated, treated as fixed"
-        return {**described, "linearised": False, "reason": reason}, {}
+        return fixed("raking did not converge: the final weights are not calibrated, treated as fixed"), {}
     units = (
         await SampleUnit.select(
             SampleUnit.dossier_hash,
@@ -588,7 +598,10 @@ async def _stored_calibration(wave_id: int) -> tuple[dict[str, Any], dict[str, t
         if isinstance(u["demographics"], str):  # joined JSON columns are not always decoded
             u["demographics"] = json.loads(u["demographics"] or "{}")
         labels[u["dossier_hash"]] = tuple(_value(u, v) for v in variables)
-    return {**described, "linearised": True}, labels
+    linearised = StoredCalibration(
+        method=method, variables=variables, source="last weighting run", linearised=True
+    )
+    return linearised, labels
 
 
 def _calibration_changes_variance(
@@ -678,8 +691,8 @@ async def wave_results(
     weights = await weights_for_wave(wave.id)
     engine = Submission._meta.db
     totals: dict[str, dict[str, float]] = {}
-    calibration: dict[str, Any] | None = None
-    stored: dict[str, Any] = {"linearised": False}
+    calibration: Calibration | None = None
+    stored: StoredCalibration | None = None  # the probability series' stored weights
     columns = by
     if calibrate != "none":
         totals = await _frame_totals(wave.id, CALIBRATION_VARIABLES[calibrate])
@@ -713,15 +726,18 @@ async def wave_results(
         records = [r for r in records if r["codes"] and len(r["codes"]) == len(layout.codes)]
         rows = len(records)
         stored, levels = await _stored_calibration(wave.id)
-        if rows and stored["linearised"] and any(r["dossier_hash"] not in levels for r in records):
-            stored = {**stored, "linearised": False, "reason": "a respondent's calibration cell is unknown"}
-        if rows and stored["linearised"]:
-            stored["changes_variance"] = _calibration_changes_variance(
+        if rows and stored.linearised and any(r["dossier_hash"] not in levels for r in records):
+            stored = msgspec.structs.replace(
+                stored, linearised=False, reason="a respondent's calibration cell is unknown"
+            )
+        if rows and stored.linearised:
+            changes = _calibration_changes_variance(
                 [weights[r["dossier_hash"]].stratum for r in records],
                 [weights[r["dossier_hash"]].final_weight for r in records],
                 [levels[r["dossier_hash"]] for r in records],
             )
-        linearise = bool(stored["linearised"] and stored.get("changes_variance"))
+            stored = msgspec.structs.replace(stored, changes_variance=changes)
+        linearise = bool(stored.linearised and stored.changes_variance)
         if rows:
             w = [weights[r["dossier_hash"]] for r in records]
             cells = await asyncio.to_thread(
@@ -734,7 +750,7 @@ async def wave_results(
                 np.array([x.stratum for x in w], dtype=object),
                 np.array([x.final_weight for x in w]),
                 np.array([float(x.fpc) for x in w]),
-                stored["method"] if linearise else None,
+                stored.method if linearise else None,
                 [levels[r["dossier_hash"]] for r in records] if linearise else None,
             )
     else:
@@ -791,7 +807,7 @@ class ShareItem:
 
 async def wave_shares(
     wave_code: str | WaveContext, series: str = "self-selected"
-) -> tuple[list[ShareItem], list[ShareItem], dict[tuple[str, str, str], Any]]:
+) -> tuple[list[ShareItem], list[ShareItem], dict[tuple[str, str, str], Estimate]]:
     """Perception items (every answer's share) and expectations (top-box share) per agency, with the same
     design as the indices of ``series``. Returns (perception items, expectation items, estimates keyed
     by (item, option, agency)); shares are percentages.
@@ -834,7 +850,7 @@ async def wave_shares(
     if not records:
         return [], [], {}
 
-    def build() -> dict[tuple[str, str, str], Any]:
+    def build() -> dict[tuple[str, str, str], Estimate]:
         if series == "probability":
             w = [weights[r["dossier_hash"]] for r in records]
             design = Design(
@@ -867,7 +883,7 @@ async def wave_shares(
             )
         agencies = np.array([r["agency.code"] for r in records], dtype=object)
         result = estimate_proportions(design, indicators, by={"agency": agencies})
-        out: dict[tuple[str, str, str], Any] = {}
+        out: dict[tuple[str, str, str], Estimate] = {}
         for e in result.estimates:
             code, option = e.variable.split("=", 1)
             out[(code, option, e.domain["agency"])] = replace(

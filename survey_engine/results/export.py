@@ -17,7 +17,9 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from survey_engine.fieldwork.sample_units import weights_for_wave
+import msgspec
+
+from survey_engine.fieldwork.sample_units import WeightRow, weights_for_wave
 from survey_engine.questionnaire import Questionnaire
 from survey_engine.results.analysis import self_selected_psu, wave_of
 from survey_engine.tables import Submission
@@ -67,27 +69,46 @@ META_LABELS: dict[str, tuple[str, str]] = {
 CHUNK = 5000
 
 
+class CodebookEntry(msgspec.Struct, frozen=True):
+    """One column of the microdata: name, kind (meta, design, item), item type, labels and value labels."""
+
+    column: str
+    kind: str
+    type: str
+    label_vi: str
+    label_en: str
+    values_vi: str
+    values_en: str
+
+    def cells(self) -> tuple[str, ...]:
+        """The entry's values in the order of :data:`CODEBOOK_COLUMNS`."""
+        return tuple(msgspec.structs.astuple(self))
+
+
+CODEBOOK_COLUMNS: tuple[str, ...] = CodebookEntry.__struct_fields__
+
+
 @dataclass(frozen=True)
 class WaveExport:
     wave: str
     questionnaire: Questionnaire
     columns: list[str]
     item_types: dict[str, str]
-    weights: dict[str, Any]
+    weights: dict[str, WeightRow]
 
-    def codebook(self) -> list[dict[str, str]]:
-        """One row per column: name, kind, type, labels vi/en, value labels vi/en."""
+    def codebook(self) -> list[CodebookEntry]:
+        """One entry per column: name, kind, type, labels vi/en, value labels vi/en."""
         q = self.questionnaire
         rows = [
-            {
-                "column": name,
-                "kind": "design" if name in DESIGN_COLUMNS else "meta",
-                "type": "",
-                "label_vi": META_LABELS[name][0],
-                "label_en": META_LABELS[name][1],
-                "values_vi": "",
-                "values_en": "",
-            }
+            CodebookEntry(
+                column=name,
+                kind="design" if name in DESIGN_COLUMNS else "meta",
+                type="",
+                label_vi=META_LABELS[name][0],
+                label_en=META_LABELS[name][1],
+                values_vi="",
+                values_en="",
+            )
             for name in META_COLUMNS
         ]
         for item in q.items:
@@ -107,15 +128,15 @@ class WaveExport:
             if item.type == "yesno":
                 values_vi, values_en = ["1=Có", "0=Không"], ["1=Yes", "0=No"]
             rows.append(
-                {
-                    "column": item.code,
-                    "kind": "item",
-                    "type": item.type,
-                    "label_vi": item.labels.vi,
-                    "label_en": item.labels.en or item.labels.vi,
-                    "values_vi": "; ".join(values_vi),
-                    "values_en": "; ".join(values_en),
-                }
+                CodebookEntry(
+                    column=item.code,
+                    kind="item",
+                    type=item.type,
+                    label_vi=item.labels.vi,
+                    label_en=item.labels.en or item.labels.vi,
+                    values_vi="; ".join(values_vi),
+                    values_en="; ".join(values_en),
+                )
             )
         return rows
 

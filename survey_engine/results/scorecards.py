@@ -30,6 +30,8 @@ from survey_engine.actors import Actor
 from survey_engine.administration.waves import WaveService
 from survey_engine.answer_codes import CriteriaLayout
 from survey_engine.errors import Conflict, InvalidInput, NotFound
+from survey_engine.results import analysis
+from survey_engine.results.analysis import ShareItem
 from survey_engine.tables import AdminUnit, Submission, Wave, WaveAgency
 from survey_engine.wave_context import WaveContext, load_wave
 
@@ -99,8 +101,8 @@ class WaveReport:
     name_peers: bool = True  # False for agency users: the best performer is not named
     # Perception items and expectations (same series and design as the indices), estimates keyed by
     # (item, option, agency) in %; response rates (AAPOR RR3, %) per agency when the wave has a sample.
-    perception: tuple[Any, ...] = ()
-    expectations: tuple[Any, ...] = ()
+    perception: tuple[ShareItem, ...] = ()
+    expectations: tuple[ShareItem, ...] = ()
     shares: dict[tuple[str, str, str], Estimate] = field(default_factory=dict)
     response_rates: dict[str, float] = field(default_factory=dict)
 
@@ -123,18 +125,14 @@ async def _index_results(wave_code: str | WaveContext) -> WaveStatistics:
     method note then says that it is not a probability sample. The two are never pooled.
     """
     try:
-        from survey_engine.results import analysis
-    except ImportError as exc:  # pragma: no cover - analysis is part of the package
-        raise Conflict("wave statistics are not available in this version") from exc
-    try:
         stats = await analysis.wave_results(wave_code, by=(DOMAIN,), series="probability")
     except Conflict:  # no weights yet: the self-selected series, labelled as such
         stats = await analysis.wave_results(wave_code, by=(DOMAIN,), series="self-selected")
     if stats.result is None:
         raise Conflict(f"wave {stats.wave} has no complete responses to estimate from yet")
     design = stats.design
-    label = design.get("label") or {}
-    psu, variance = str(design.get("psu", "")), str(design.get("variance", ""))
+    label = design.label
+    psu, variance = design.psu, design.variance
     probability = stats.series == "probability"
     return WaveStatistics(
         result=stats.result,
@@ -228,7 +226,7 @@ async def report_data(wave: WaveContext) -> WaveReport:
             previous = (_wave_info(earlier), (await _index_results(str(earlier["code"]))).result)
         except (Conflict, NotFound, InvalidInput):
             previous = None
-    perception, expectations, shares = await analysis_shares(wave, statistics.series)
+    perception, expectations, shares = await analysis.wave_shares(wave, statistics.series)
     return WaveReport(
         response_rates=await _response_rates(wave.code),
         perception=tuple(perception),
@@ -315,14 +313,6 @@ async def wave_report(actor: Actor, wave_code: str, *, counters: bool = True) ->
         )
         counts = {a.code: found.get(a.code, {}) for a in report.agencies}
     return dataclasses.replace(report, counter=counts)
-
-
-async def analysis_shares(
-    wave_code: str | WaveContext, series: str
-) -> tuple[list[Any], list[Any], dict[Any, Estimate]]:
-    from survey_engine.results import analysis
-
-    return await analysis.wave_shares(wave_code, series)
 
 
 async def _response_rates(wave_code: str) -> dict[str, float]:
