@@ -23,7 +23,7 @@ def _text(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-async def _write(wave: str, fmt: str, target: Path) -> int:
+async def write_export(wave: str, fmt: str, target: Path) -> int:
     from survey_engine.errors import NotFound
     from survey_engine.results.export import describe_wave, export_rows
 
@@ -111,7 +111,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise CliUsageError(f"--out {target} is a directory; give a file name")
 
     async def job(_: Any) -> int:
-        return await _write(args.wave, fmt, target)
+        return await write_export(args.wave, fmt, target)
 
     count = _run_with_engine(settings, job)
     where = "sheet 'codebook'" if fmt == "xlsx" else str(codebook_path(target))

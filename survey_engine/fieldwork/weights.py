@@ -83,14 +83,16 @@ def _options(values: dict[str, Any] | None, strata: list[str]) -> dict[str, Any]
     }
 
 
-def _value(unit: dict[str, Any], variable: str) -> str:
+def calibration_level(unit: dict[str, Any], variable: str) -> str:
+    """A unit's level of a calibration variable (agency, field, stratum or a frame demographic; a missing
+    demographic is its own level). The estimates label respondents with it to linearise the calibration."""
     if variable in ("agency", "field", "stratum"):
         return str(unit[variable])
     return str((unit.get("demographics") or {}).get(variable) or MISSING)
 
 
 def _label(unit: dict[str, Any], variables: list[str]) -> str:
-    return "|".join(_value(unit, v) for v in variables)
+    return "|".join(calibration_level(unit, v) for v in variables)
 
 
 def _clean(value: Any) -> Any:
@@ -158,7 +160,7 @@ def compute_weights(
     if options["calibration"] != "none":
         variables: list[str] = options["calibration_variables"]
         design = Design(weights=w)
-        present = {v: {_value(u, v) for u in resp_units} for v in variables}
+        present = {v: {calibration_level(u, v) for u in resp_units} for v in variables}
         try:
             if options["calibration"] == "poststratify":
                 key = "|".join(variables)
@@ -166,7 +168,7 @@ def compute_weights(
                 sample_cells = {_label(u, variables) for u in resp_units}
                 design, ps = poststratify(
                     design,
-                    {v: [_value(u, v) for u in resp_units] for v in variables},
+                    {v: [calibration_level(u, v) for u in resp_units] for v in variables},
                     {key: dict(cells)},
                     partial=True,
                 )
@@ -189,12 +191,12 @@ def compute_weights(
                 totals: dict[str, dict[str, float]] = {}
                 ignored: list[str] = []
                 for v in variables:
-                    counts = Counter(_value(f, v) for f in frame)
+                    counts = Counter(calibration_level(f, v) for f in frame)
                     totals[v] = {lv: float(c) for lv, c in counts.items() if lv in present[v]}
                     ignored += [f"{v}={lv}" for lv in sorted(counts) if lv not in present[v]]
                 design, rk = rake(
                     design,
-                    {v: [_value(u, v) for u in resp_units] for v in variables},
+                    {v: [calibration_level(u, v) for u in resp_units] for v in variables},
                     totals,
                     max_iter=100,
                     epsilon=1e-9,

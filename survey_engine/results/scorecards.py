@@ -26,10 +26,11 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from sampling.results import Estimate, IndexResult
-from survey_engine.actors import Actor
+from survey_engine.actors import SYSTEM, Actor
 from survey_engine.administration.waves import WaveService
 from survey_engine.answer_codes import CriteriaLayout
 from survey_engine.errors import Conflict, InvalidInput, NotFound
+from survey_engine.fieldwork.samples import FieldworkService
 from survey_engine.results import analysis
 from survey_engine.results.analysis import ShareItem
 from survey_engine.tables import AdminUnit, Submission, Wave, WaveAgency
@@ -117,7 +118,7 @@ class WaveStatistics:
     series: str = "self-selected"
 
 
-async def _index_results(wave_code: str | WaveContext) -> WaveStatistics:
+async def index_results(wave_code: str | WaveContext) -> WaveStatistics:
     """The wave's criterion, element and SIPAS indices by agency (``survey_engine.results.analysis`` owns
     the SQL).
 
@@ -210,7 +211,7 @@ async def report_data(wave: WaveContext) -> WaveReport:
     )
     province = await _province([(m["unit"], m["unit_version"]) for m in members])
 
-    statistics = await _index_results(wave)
+    statistics = await index_results(wave)
     previous = None
     earlier = (
         await Wave.select(Wave.code, Wave.name_vi, Wave.name_en, Wave.period_start, Wave.period_end)
@@ -223,7 +224,7 @@ async def report_data(wave: WaveContext) -> WaveReport:
     )
     if earlier is not None:
         try:
-            previous = (_wave_info(earlier), (await _index_results(str(earlier["code"]))).result)
+            previous = (_wave_info(earlier), (await index_results(str(earlier["code"]))).result)
         except (Conflict, NotFound, InvalidInput):
             previous = None
     perception, expectations, shares = await analysis.wave_shares(wave, statistics.series)
@@ -317,9 +318,6 @@ async def wave_report(actor: Actor, wave_code: str, *, counters: bool = True) ->
 
 async def _response_rates(wave_code: str) -> dict[str, float]:
     """AAPOR RR3 (%) per agency from fieldwork, when the wave has a drawn sample."""
-    from survey_engine.actors import SYSTEM
-    from survey_engine.fieldwork.samples import FieldworkService
-
     try:
         progress = await FieldworkService().progress(SYSTEM, wave_code)
     except (Conflict, NotFound, InvalidInput):

@@ -321,8 +321,7 @@ async def test_no_wave_with_an_index(world: World) -> None:
 async def test_probability_series_and_field_filter(world: World) -> None:
     """A wave with a frame (fields), a drawn sample and weights: the probability series and the field
     filter show the estimates endpoint's numbers, flags with their reasons."""
-    from tests.api.test_estimates_domains import FIELDS
-    from tests.api.test_estimates_domains import _wave as wave_with_frame
+    from tests.api.test_estimates_domains import FIELDS, wave_with_frame
 
     await wave_with_frame(world)
     body = {"strata": ["agency"], "n": 80, "seed": 17, "allocation": "proportional", "response_rate": 0.7}

@@ -37,7 +37,7 @@ def _frame() -> str:
     return "\n".join(lines) + "\n"
 
 
-async def _wave(world: World, responses: int = 300, frame: bool = True) -> None:
+async def wave_with_frame(world: World, responses: int = 300, frame: bool = True) -> None:
     """A sipas-2017 wave; responses carry a frame dossier (2 in 3), a dossier outside the frame (1 in 9)
     or none; D3 (education, optional) is left out of every 5th response."""
     admin = world.auth("admin")
@@ -196,7 +196,7 @@ async def _get(world: World, query: str, role: str = "statistician") -> Any:
 
 
 async def test_field_demographic_and_item_domains_equal_sampling(world: World) -> None:
-    await _wave(world)
+    await wave_with_frame(world)
     rows, frame = await _rows()
     for by in (
         ("field",),
@@ -230,7 +230,7 @@ async def test_field_demographic_and_item_domains_equal_sampling(world: World) -
 
 
 async def test_agency_user_sees_own_agency_crossed_with_new_domains(world: World) -> None:
-    await _wave(world, responses=120)
+    await wave_with_frame(world, responses=120)
     own = (await _get(world, "by=agency&by=field", role="agency")).json()
     assert {i["domain"]["agency"] for i in own["indices"]} == {"A1"}
     assert {i["domain"]["field"] for i in own["indices"]} >= {UNKNOWN, FIELDS[0]}
@@ -255,7 +255,7 @@ async def test_agency_user_sees_own_agency_crossed_with_new_domains(world: World
 async def test_calibrated_self_selected_series_equals_sampling_poststratify(
     world: World, option: str, variables: tuple[str, ...], by: tuple[str, ...]
 ) -> None:
-    await _wave(world)
+    await wave_with_frame(world)
     rows, frame = await _rows()
     plain = (await _get(world, "&".join(f"by={b}" for b in by))).json()
     response = await _get(world, "&".join(f"by={b}" for b in by) + f"&calibrate={option}")
@@ -296,7 +296,7 @@ async def test_calibrated_self_selected_series_equals_sampling_poststratify(
 
 
 async def test_bad_domain_and_calibration_parameters_are_422_problems(world: World) -> None:
-    await _wave(world, responses=40, frame=False)
+    await wave_with_frame(world, responses=40, frame=False)
     for query, field in (
         ("by=planet", "by"),
         ("by=frame:shoe_size", "by"),

@@ -48,7 +48,7 @@ def statistics(monkeypatch: pytest.MonkeyPatch) -> IndexResult:
             result, ("Mẫu thử", "Test design"), ("Không gia quyền.", "Unweighted.")
         )
 
-    monkeypatch.setattr(scorecards, "_index_results", loader)
+    monkeypatch.setattr(scorecards, "index_results", loader)
     return result
 
 
