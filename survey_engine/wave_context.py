@@ -20,7 +20,7 @@ from survey_engine.errors import NotFound
 from survey_engine.questionnaire import Questionnaire, index_structure, load_definition
 from survey_engine.tables import Wave
 
-__all__ = ["WaveContext", "load_wave", "wave_context"]
+__all__ = ["WaveContext", "load_wave", "wave_columns", "wave_context"]
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,8 @@ def wave_context(row: dict[str, Any]) -> WaveContext:
     )
 
 
-def _columns() -> tuple[Any, ...]:
+def wave_columns() -> tuple[Any, ...]:
+    """The columns :func:`wave_context` reads (a listing of waves may select them to build contexts)."""
     return (
         Wave.id,
         Wave.code,
@@ -90,7 +91,7 @@ def _columns() -> tuple[Any, ...]:
 
 async def load_wave(code: str) -> WaveContext:
     """The wave with this code, its questionnaire parsed once (NotFound when there is none)."""
-    row = await Wave.select(*_columns()).where(Wave.code == code).output(load_json=True).first()
+    row = await Wave.select(*wave_columns()).where(Wave.code == code).output(load_json=True).first()
     if row is None:
         raise NotFound(f"no wave with code {code}")
     return wave_context(row)

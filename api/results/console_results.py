@@ -180,7 +180,7 @@ async def results_home(
     if current is None:
         context["notice"] = staff.t("res_no_waves")
         return page(staff, "results.html", context)
-    results, problem = await page_estimate(current.code, ("agency",), chosen_series)
+    results, problem = await page_estimate(current.context, ("agency",), chosen_series)
     agencies = await wave_agencies(current.code)
     context["downloads"] = {
         "province_pdf": f"/api/v1/waves/{quote(current.code, safe='')}/province-summary.pdf?"

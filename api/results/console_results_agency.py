@@ -61,7 +61,6 @@ from survey_engine.errors import NotFound
 from survey_engine.results import analysis, catalogue, scorecards
 from survey_engine.results.agency_results import AgencyResults, page_results
 from survey_engine.results.scorecards import AgencyRow
-from survey_engine.wave_context import load_wave
 
 OVERALL = analysis.OVERALL
 SeriesParam = Annotated[str | None, QueryParameter(max_length=20, description="self-selected | probability")]
@@ -235,7 +234,7 @@ async def results_agency(
     current = next((w for w in choices if w.code == code), None)
     if current is None:
         raise NotFound(f"no results for wave {code}")
-    loaded = await load_wave(code)  # this request's one look-up and parse of the wave
+    loaded = current.context  # the wave as the list of waves loaded it: parsed once per request
     scope = FilterScope(
         code,
         loaded.id,
@@ -304,7 +303,7 @@ async def results_agency(
         int(agency["id"]),
         results,
         chosen,
-        visible={w.code for w in choices},
+        visible={w.code: w.context for w in choices},
         name_peers=not staff.actor.agency_scoped,
         counter=counts,
     )

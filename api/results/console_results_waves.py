@@ -54,6 +54,7 @@ class WaveChoice:
     questionnaire: str
     responses: int
     channels: tuple[str, ...]
+    context: WaveContext  # parsed once for the list; the page showing the wave passes it on
 
 
 async def index_waves(staff: Staff) -> list[WaveChoice]:
@@ -68,6 +69,7 @@ async def index_waves(staff: Staff) -> list[WaveChoice]:
             questionnaire=w.questionnaire,
             responses=w.responses,
             channels=w.channels,
+            context=w.context,
         )
         for w in await catalogue.index_waves(staff.actor)
     ]

@@ -251,17 +251,18 @@ async def page_results(
     results: WaveResults,
     filters: Mapping[str, str],
     *,
-    visible: Collection[str],
+    visible: Mapping[str, WaveContext],
     name_peers: bool,
     counter: Mapping[int, int] | None = None,
 ) -> AgencyResults:
     """The console page's results of an agency: ``results`` is the estimation of the chosen series by
     agency and the ``filters`` columns (with a value each); the trend is the agency's index, unfiltered,
-    in its earlier visible waves and in this one; peers are compared only without filters."""
+    in its earlier visible waves (``visible``: the waves the viewer may see, by code, as the page's list
+    loaded them) and in this one; peers are compared only without filters."""
     if results.result is None:
         raise Conflict(f"wave {wave.code} has no complete responses in this series")
     trend = [
-        TrendPoint(w, await _overall_in(w.code, results.series, agency.code))
+        TrendPoint(w, await _overall_in(visible.get(w.code) or w.code, results.series, agency.code))
         for w in await earlier_waves(wave, agency_id, visible)
     ]
     current = (

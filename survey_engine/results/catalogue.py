@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from piccolo.query.functions.aggregate import Count
 
 from survey_engine.actors import Actor
-from survey_engine.answer_codes import criteria_layout
 from survey_engine.errors import NotFound
-from survey_engine.questionnaire import load_definition
 from survey_engine.tables import Agency, FrameUnit, Submission, Wave, WaveAgency, WaveServicePoint
+from survey_engine.wave_context import WaveContext, wave_columns, wave_context
 
 __all__ = [
     "IndexWave",
@@ -41,6 +40,7 @@ class IndexWave:
     questionnaire: str
     responses: int
     channels: tuple[str, ...]
+    context: WaveContext  # the wave as a request loads it: a page showing this wave parses it no more
 
 
 @dataclass(frozen=True)
@@ -68,19 +68,10 @@ async def index_waves(actor: Actor) -> list[IndexWave]:
     separate series, shown apart.
 
     Visibility is the waves service's rule (an agency user sees the waves that include its agency), read
-    here in one query with the definitions instead of one listing plus members per wave.
+    here in one query with the definitions instead of one listing plus members per wave. Each wave's
+    definition is parsed once, into the wave's context.
     """
-    query = Wave.select(
-        Wave.id,
-        Wave.code,
-        Wave.name_vi,
-        Wave.name_en,
-        Wave.period_start,
-        Wave.period_end,
-        Wave.channels,
-        Wave.questionnaire_version._.questionnaire.code.as_alias("questionnaire"),
-        Wave.questionnaire_version.definition.as_alias("definition"),
-    ).where(Wave.status != "draft")
+    query = Wave.select(*wave_columns()).where(Wave.status != "draft")
     if actor.agency_scoped:
         member = await WaveAgency.select(WaveAgency.wave).where(WaveAgency.agency == actor.agency_id)
         query = query.where(Wave.id.is_in([int(r["wave"]) for r in member] or [-1]))
@@ -92,22 +83,24 @@ async def index_waves(actor: Actor) -> list[IndexWave]:
         if not isinstance(definition, dict) or definition.get("instrument") == "counter":
             continue
         try:
-            layout = criteria_layout(load_definition(definition))
+            context = wave_context(r)
         except (ValueError, KeyError, TypeError):
             continue
-        if layout.rule != "top_box_share" or not layout.criteria:
+        layout = context.layout
+        if layout is None or layout.rule != "top_box_share" or not layout.criteria:
             continue
         waves.append(
             IndexWave(
-                id=int(r["id"]),
-                code=str(r["code"]),
+                id=context.id,
+                code=context.code,
                 name_vi=str(r["name_vi"] or ""),
                 name_en=str(r["name_en"] or ""),
                 period_start=str(r["period_start"])[:10],
                 period_end=str(r["period_end"])[:10],
-                questionnaire=str(r["questionnaire"]),
-                responses=counts.get(int(r["id"]), 0),
-                channels=tuple(str(c) for c in r["channels"] or ()),
+                questionnaire=context.questionnaire_code,
+                responses=counts.get(context.id, 0),
+                channels=context.channels,
+                context=context,
             )
         )
     waves.sort(key=lambda w: (w.period_end, w.period_start, w.code), reverse=True)

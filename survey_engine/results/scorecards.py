@@ -125,10 +125,11 @@ async def index_results(wave_code: str | WaveContext) -> WaveStatistics:
     The probability-sample series when the wave has weights; otherwise the self-selected series, whose
     method note then says that it is not a probability sample. The two are never pooled.
     """
+    wave = await analysis.wave_of(wave_code)  # loaded once for both tries
     try:
-        stats = await analysis.wave_results(wave_code, by=(DOMAIN,), series="probability")
+        stats = await analysis.wave_results(wave, by=(DOMAIN,), series="probability")
     except Conflict:  # no weights yet: the self-selected series, labelled as such
-        stats = await analysis.wave_results(wave_code, by=(DOMAIN,), series="self-selected")
+        stats = await analysis.wave_results(wave, by=(DOMAIN,), series="self-selected")
     if stats.result is None:
         raise Conflict(f"wave {stats.wave} has no complete responses to estimate from yet")
     design = stats.design
