@@ -24,17 +24,6 @@ EXEMPT: dict[str, str] = {
     "survey_engine/questionnaire/template_sources.py": "template data",
 }
 
-# Modules that other helpers of issue #12 are splitting on their own branches right now (results room:
-# console_results and analysis; fieldwork and administration rooms: the rest). The lead empties this set
-# after merging those branches. A module listed here that is already within the limit fails
-# test_pending_splits_are_still_pending, so the set cannot outlive the work it waits for.
-PENDING_SPLIT: frozenset[str] = frozenset(
-    {
-        "api/results/console_results.py",
-        "survey_engine/results/analysis.py",
-    }
-)
-
 
 def _line_count(path: Path) -> int:
     return len(path.read_text(encoding="utf-8").splitlines())
@@ -58,14 +47,8 @@ def _modules() -> dict[str, int]:
 def test_no_module_is_over_the_limit() -> None:
     modules = _modules()
     assert len(modules) > 100, "the walk found too few modules: is ROOT right?"
-    over = ", ".join(f"{p} ({n})" for p, n in sorted(modules.items()) if n > LIMIT and p not in PENDING_SPLIT)
+    over = ", ".join(f"{p} ({n})" for p, n in sorted(modules.items()) if n > LIMIT)
     assert not over, f"modules over {LIMIT} lines (split them by subject): {over}"
-
-
-def test_pending_splits_are_still_pending() -> None:
-    modules = _modules()
-    done = ", ".join(sorted(p for p in PENDING_SPLIT if modules.get(p, 0) <= LIMIT))
-    assert not done, f"split, moved or within {LIMIT} lines now, so remove from PENDING_SPLIT: {done}"
 
 
 def test_exemptions_name_paths_that_exist() -> None:

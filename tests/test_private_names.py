@@ -16,22 +16,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("api", "survey_engine", "sampling", "reports", "tests")
 
-# TODO(#12): offenders in the rooms other helpers are reshaping at the same time; each entry is a file and
-# the private names it still imports. The list must end empty: an entry that no longer occurs fails too.
-PENDING: dict[str, set[str]] = {
-    "tests/api/test_console_results.py": {"_RESULTS_CACHE"},
-    "tests/api/test_submissions_fast_path.py": {"_submission"},
-    "tests/api/test_wave_end_to_end.py": {"_write"},
-    "tests/survey_engine/test_analysis_domains.py": {
-        "_calibration_changes_variance",
-        "_check_by",
-        "_level",
-        "_pg_cell_query",
-        "_probability_domains",
-        "_sqlite_cell_query",
-    },
-}
-
 
 def is_private(name: str) -> bool:
     return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
@@ -150,25 +134,8 @@ def test_the_checker_finds_private_imports_and_only_those() -> None:
     ]
 
 
-def _name_in(line: str) -> str:
-    """The private name a violation line reports (``line 3: from x import _y`` → ``_y``)."""
-    text = line.split(" (")[0]
-    return text.rsplit(" ", 1)[-1].rsplit(".", 1)[-1]
-
-
 def test_no_module_imports_another_modules_private_names() -> None:
     found = offenders(ROOT)
-    new = {
-        path: [line for line in lines if _name_in(line) not in PENDING.get(path, set())]
-        for path, lines in found.items()
-    }
-    new = {path: lines for path, lines in new.items() if lines}
-    assert not new, "private names imported across modules (give them a public name):\n" + "\n".join(
-        f"{path}: {line}" for path, lines in sorted(new.items()) for line in lines
+    assert not found, "private names imported across modules (give them a public name):\n" + "\n".join(
+        f"{path}: {line}" for path, lines in sorted(found.items()) for line in lines
     )
-    gone = {
-        path: sorted(names - {_name_in(line) for line in found.get(path, [])})
-        for path, names in PENDING.items()
-    }
-    gone = {path: names for path, names in gone.items() if names}
-    assert not gone, f"fixed: remove them from PENDING: {gone}"

@@ -64,7 +64,7 @@ _DECODER = msgspec.json.Decoder(SubmissionIn, strict=False)
 _ENCODER = msgspec.json.Encoder()
 
 
-def _submission(data: SubmissionIn, device: str | None, interviewer_id: int | None) -> SubmissionRequest:
+def submission_request(data: SubmissionIn, device: str | None, interviewer_id: int | None) -> SubmissionRequest:
     return SubmissionRequest(
         client_id=canonical_client_id(data.id) or data.id,  # the service refuses a non-UUID
         token=data.token,
@@ -157,7 +157,7 @@ class FastSubmitPath:
             return
         device = device or None
         services: Services = scope["litestar_app"].state.services
-        outcome = await services.submissions.submit(_submission(data, device, None))
+        outcome = await services.submissions.submit(submission_request(data, device, None))
         body = _ENCODER.encode(SubmissionOut(id=outcome.client_id, status="accepted"))
         await send(
             {
@@ -237,7 +237,7 @@ async def submit(request: Request[Any, Any, Any], data: JSONBody[SubmissionIn]) 
             form.service_point_id,
             canonical_client_id(data.id) or data.id,
         )
-    outcome = await services.submissions.submit(_submission(data, device, interviewer_id))
+    outcome = await services.submissions.submit(submission_request(data, device, interviewer_id))
     if contact_id is not None and interviewer_id is not None:
         # After the commit: the contact is complete only once its questionnaire is durably stored.
         await request.app.state.services.phone.mark_complete(contact_id, outcome.client_id, interviewer_id)

@@ -13,6 +13,7 @@ from typing import Any
 
 from api.cli.errors import CliUsageError
 from api.cli.runtime import run_with_engine, settings_from_env
+from survey_engine.results.export import CODEBOOK_COLUMNS, CodebookEntry
 from survey_engine.results.spreadsheet import csv_cells, xlsx_cells
 
 FORMATS = ("csv", "parquet", "xlsx")
@@ -22,7 +23,7 @@ def _text(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-async def _write(wave: str, fmt: str, target: Path) -> int:
+async def write_export(wave: str, fmt: str, target: Path) -> int:
     from survey_engine.errors import NotFound
     from survey_engine.results.export import describe_wave, export_rows
 
@@ -53,10 +54,9 @@ async def _write(wave: str, fmt: str, target: Path) -> int:
                 sheet.append(xlsx_cells(sheet, row))
                 count += 1
             codebook = book.create_sheet("codebook")
-            entries = export.codebook()
-            codebook.append(xlsx_cells(codebook, entries[0]))
-            for entry in entries:
-                codebook.append(xlsx_cells(codebook, entry.values()))
+            codebook.append(xlsx_cells(codebook, CODEBOOK_COLUMNS))
+            for entry in export.codebook():
+                codebook.append(xlsx_cells(codebook, entry.cells()))
             book.save(tmp)
         else:
             import pyarrow as pa
@@ -94,12 +94,12 @@ def codebook_path(target: Path) -> Path:
     return target.with_name(f"{target.stem}.codebook.csv")
 
 
-def _write_codebook_csv(rows: list[dict[str, str]], target: Path) -> None:
+def _write_codebook_csv(rows: list[CodebookEntry], target: Path) -> None:
     tmp = target.with_name(f".{target.name}.tmp")
     with tmp.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(csv_cells(rows[0]))
-        writer.writerows(csv_cells(row.values()) for row in rows)
+        writer.writerow(csv_cells(CODEBOOK_COLUMNS))
+        writer.writerows(csv_cells(row.cells()) for row in rows)
     os.replace(tmp, target)
 
 
@@ -111,7 +111,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise CliUsageError(f"--out {target} is a directory; give a file name")
 
     async def job(_: Any) -> int:
-        return await _write(args.wave, fmt, target)
+        return await write_export(args.wave, fmt, target)
 
     count = run_with_engine(settings, job)
     where = "sheet 'codebook'" if fmt == "xlsx" else str(codebook_path(target))

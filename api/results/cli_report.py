@@ -135,13 +135,17 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.all and not out.is_dir():
         raise CliUsageError(f"--out {out}: with --all, give an existing folder")
     settings = settings_from_env()
-    from api.results.routes_reports import scorecard_from_report, scorecards_from_report, summary_from_report
-    from survey_engine.results import scorecards
+    from api.results.scorecard_build import (
+        scorecard_from_results,
+        scorecards_from_report,
+        summary_from_report,
+    )
+    from survey_engine.results import agency_results, scorecards
 
     async def job(_: Any) -> Any:
         if args.all:
             return await scorecards.wave_report(SYSTEM, args.wave)
-        return await scorecards.agency_report(SYSTEM, args.wave, args.agency)
+        return await agency_results.scorecard_results(SYSTEM, args.wave, args.agency)
 
     try:
         report = run_with_engine(settings, job)
@@ -151,9 +155,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise CliFailure(str(exc)) from exc
 
     if not args.all:
-        agency = next(iter(report.counter))  # the agency asked for, as stored
-        path = _target(out, scorecard_filename(args.wave, agency, args.lang))
-        content = render_scorecard(scorecard_from_report(report, agency, args.lang), args.lang)
+        path = _target(out, scorecard_filename(args.wave, report.agency.code, args.lang))
+        content = render_scorecard(scorecard_from_results(report, args.lang), args.lang)
         write_atomically(path, content)
         print(f"wrote {path} ({len(content) // 1024} KB)")
         return 0

@@ -13,6 +13,9 @@ may open only its own agency (any other answers the 404 page, as the API does).
 ``GET /staff/results/{wave}/microdata.csv`` and ``…/codebook.csv`` — the wave's export (what
 ``sipas export`` writes), for admins and statisticians.
 
+This module holds the province page and the list of handlers; the agency page, the exports, the filters,
+the waves and links, the figures and the words have a module each (``console_results_*``).
+
 Every number comes from the same code as the JSON API and the scorecards: ``survey_engine.results.analysis.
 wave_results`` estimates (the estimates endpoint's numbers), and the scorecard builders of
 ``reports.build`` pick an agency's figures, the province mean, the peer gap and the wave-to-wave change.
@@ -22,437 +25,88 @@ worker thread here, so a page never blocks the event loop with statistics.
 
 from __future__ import annotations
 
-import json
-import math
-import time
-from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date
 from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 import anyio.to_thread
-from litestar import Request, get
+from litestar import get
 from litestar.di import NamedDependency
-from litestar.params import FromPath, QueryParameter
-from litestar.response import Redirect, Stream, Template
-from piccolo.query.functions.aggregate import Count, Max
+from litestar.params import QueryParameter
+from litestar.response import Redirect, Template
 
 from api.results import charts
-from api.web.console_base import READERS, ROOT, Staff, dmy, page, redirect
+from api.results.console_results_agency import results_agency
+from api.results.console_results_exports import codebook, microdata
+from api.results.console_results_figures import (
+    LEVELS,
+    chart_point,
+    contrast_view,
+    counter_view,
+    figure_view,
+    tick,
+)
+from api.results.console_results_waves import (
+    ANALYSTS,
+    BASE,
+    WaveChoice,
+    chooser,
+    default_wave,
+    estimates_csv_url,
+    index_waves,
+    language,
+    page_estimate,
+    series_note,
+    series_or_default,
+    title_of,
+)
+from api.web.console_base import READERS, Staff, page, redirect
 from api.web.i18n import translator
-from api.web.pages_common import PAGE_HEADERS
 from reports.build import (
-    DEFAULT_PUBLICATION,
-    agency_indices,
     counter_panel,
-    figure_from_estimate,
-    peer_comparison,
     province_rows,
-    trend_from,
 )
-from reports.numbers import (
-    Language,
-    format_count,
-    format_interval,
-    format_number,
-    format_p_value,
-    format_percent,
-    format_signed,
-    format_signed_interval,
-)
-from reports.scorecard import reason_text
-from reports.scorecard_data import AgencyInfo, Contrast, Figure
-from survey_engine import audit
-from survey_engine.administration.waves import CHANNELS
-from survey_engine.answer_codes import criteria_layout
-from survey_engine.errors import Conflict, InvalidInput, NotFound
-from survey_engine.fieldwork.frames import DEMOGRAPHICS
-from survey_engine.questionnaire import Questionnaire, load_definition
-from survey_engine.results import analysis, scorecards
-from survey_engine.results.export import describe_wave, export_rows
-from survey_engine.results.spreadsheet import csv_line
-from survey_engine.tables import Agency, FrameUnit, Submission, Wave, WaveAgency, WaveServicePoint, WeightRun
-
-BASE = f"{ROOT}/results"
-ANALYSTS = ("admin", "statistician")
-SERIES = ("self-selected", "probability")
-OVERALL = analysis.OVERALL
-MAX_EARLIER_WAVES = 6
-PRIVATE = {**PAGE_HEADERS, "Cache-Control": "private, no-store"}
+from reports.numbers import Language, format_count
+from reports.scorecard_data import AgencyInfo
+from survey_engine.errors import NotFound
+from survey_engine.results import scorecards
+from survey_engine.results.agency_results import wave_agencies
+from survey_engine.results.scorecards import AgencyRow
 
 WaveParam = Annotated[str | None, QueryParameter(max_length=48, description="wave code")]
 SeriesParam = Annotated[str | None, QueryParameter(max_length=20, description="self-selected | probability")]
 AgencyParam = Annotated[str | None, QueryParameter(max_length=64, description="agency code")]
 
 
-# -- small helpers ------------------------------------------------------------------------------------
-
-
-def language(lang: str) -> Language:
-    return "en" if lang == "en" else "vi"
-
-
-def _name(row: Mapping[str, Any], lang: str) -> str:
-    if lang == "en" and row.get("name_en"):
-        return str(row["name_en"])
-    return str(row.get("name_vi") or row.get("code") or "")
-
-
-def _series(value: str | None) -> str:
-    return value if value in SERIES else "self-selected"
-
-
-def _finite(x: float | None) -> bool:
-    return x is not None and math.isfinite(x)
-
-
-def accepts(column: str) -> bool:
-    """Whether ``wave_results`` (and so the estimates endpoint, which passes ``by`` through) accepts a
-    domain column: a response column, a frame domain (``field``), ``frame:<demographic>`` or
-    ``item:<CODE>``."""
-    if column in analysis.DOMAIN_COLUMNS or column in analysis.FRAME_DOMAINS:
-        return True
-    if column.startswith(analysis.FRAME_PREFIX):
-        return column[len(analysis.FRAME_PREFIX) :] in DEMOGRAPHICS
-    return column.startswith(analysis.ITEM_PREFIX)
-
-
-# -- filters ------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FilterScope:
-    """What a filter's option loader may look at: the wave (and its questionnaire), the agency, the
-    series shown and the page language."""
-
-    wave: str
-    wave_id: int
-    agency: str
-    agency_id: int
-    series: str
-    lang: Language
-    questionnaire: Questionnaire
-
-
-@dataclass(frozen=True)
-class FilterChoice:
-    label: str
-    options: list[tuple[str, str]]  # (domain value, text)
-
-
-Options = Callable[[FilterScope], Awaitable[FilterChoice | None]]
-
-
-async def _service_point_options(scope: FilterScope) -> FilterChoice | None:
-    rows = await WaveServicePoint.select(
-        WaveServicePoint.service_point.code.as_alias("code"),
-        WaveServicePoint.service_point.name_vi.as_alias("name_vi"),
-        WaveServicePoint.service_point.name_en.as_alias("name_en"),
-    ).where(
-        (WaveServicePoint.wave == scope.wave_id) & (WaveServicePoint.service_point.agency == scope.agency_id)
-    )
-    rows.sort(key=lambda r: str(r["code"]))
-    options = [(str(r["code"]), _name(r, scope.lang)) for r in rows]
-    return FilterChoice(translator(scope.lang)("res_filter_service_point"), options) if options else None
-
-
-async def _channel_options(scope: FilterScope) -> FilterChoice | None:
-    t = translator(scope.lang)
-    row = await Wave.select(Wave.channels).where(Wave.id == scope.wave_id).output(load_json=True).first()
-    channels = [str(c) for c in (row or {}).get("channels") or []]
-    options = [(c, t(f"res_channel_{c}") if c in CHANNELS else c) for c in channels]
-    return FilterChoice(t("res_filter_channel"), options) if options else None
-
-
-async def _field_options(scope: FilterScope) -> FilterChoice | None:
-    """The administrative fields (lĩnh vực) of the agency's dossiers in the wave's frame, and the domain
-    of responses not linked to a frame dossier; nothing when the wave has no frame."""
-    rows = (
-        await FrameUnit.select(FrameUnit.field)
-        .where((FrameUnit.wave == scope.wave_id) & (FrameUnit.agency == scope.agency_id))
-        .distinct()
-    )
-    fields = sorted({str(r["field"]) for r in rows if r["field"]})
-    if not fields:
-        return None
-    t = translator(scope.lang)
-    return FilterChoice(
-        t("res_filter_field"), [*((f, f) for f in fields), (analysis.UNKNOWN, t("res_unknown_field"))]
-    )
-
-
-def _item_options(code: str) -> Options:
-    """A respondent characteristic asked on the form (a single-choice item, domain ``item:<CODE>``):
-    its label and options in the page language, and "not answered"; nothing when the wave's
-    questionnaire has no such item."""
-
-    async def load(scope: FilterScope) -> FilterChoice | None:
-        item = next((i for i in scope.questionnaire.items if i.code == code and i.type == "single"), None)
-        if item is None or not item.options:
-            return None
-        english = scope.lang == "en"
-
-        def text(labels: Any) -> str:
-            return str(labels.en or labels.vi) if english else str(labels.vi)
-
-        options = [(o.code, text(o.labels)) for o in item.options]
-        options.append((analysis.UNKNOWN, translator(scope.lang)("res_not_answered")))
-        return FilterChoice(text(item.labels), options)
-
-    return load
-
-
-@dataclass(frozen=True)
-class DomainFilter:
-    column: str  # the estimates service's domain column (``by``) and the query parameter of the page
-    options: Options
-
-
-# The agency page's filters, in display order. To offer another domain the estimates service accepts
-# (see :func:`accepts`, e.g. ``frame:sex``), add one line here with a loader of its label and values; a
-# filter whose column the service does not accept is left out, and a filter without values (a wave
-# without a frame has no fields; another questionnaire has other item codes) is not shown.
-FILTERS: tuple[DomainFilter, ...] = (
-    DomainFilter("service_point", _service_point_options),
-    DomainFilter("channel", _channel_options),
-    DomainFilter("field", _field_options),
-    # Sex and age band as the respondent gave them: SIPAS 2017 (D1, D2) and SIPAS 2023 (A1, A3).
-    DomainFilter("item:D1", _item_options("D1")),
-    DomainFilter("item:D2", _item_options("D2")),
-    DomainFilter("item:A1", _item_options("A1")),
-    DomainFilter("item:A3", _item_options("A3")),
-)
-
-
-def active_filters() -> list[DomainFilter]:
-    return [f for f in FILTERS if accepts(f.column) and f.column != "agency"]
-
-
-# -- waves --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class WaveChoice:
-    code: str
-    name: str
-    period_start: str
-    period_end: str
-    questionnaire: str
-    responses: int
-    channels: tuple[str, ...]
-
-
-async def _response_counts(staff: Staff, wave_ids: list[int]) -> dict[int, int]:
-    """Complete responses per wave; an agency user's counts cover its own agency only."""
-    if not wave_ids:
-        return {}
-    where = [Submission.wave.is_in(wave_ids), Submission.complete == True]  # noqa: E712
-    if staff.actor.agency_scoped:
-        where.append(Submission.agency == staff.actor.agency_id)
-    query = Submission.select(Submission.wave, Count(Submission.id, alias="count"))
-    rows = await query.where(*where).group_by(Submission.wave)
-    return {int(r["wave"]): int(r["count"]) for r in rows}
-
-
-async def index_waves(staff: Staff) -> list[WaveChoice]:
-    """Waves the staff member may see whose questionnaire has a SIPAS-style index (top-box shares), newest
-    first; drafts (no responses yet) left out. Counter-rating waves are left out too: their ratings are a
-    separate series, shown apart.
-
-    Visibility is the waves service's rule (an agency user sees the waves that include its agency), read
-    here in one query with the definitions instead of one listing plus members per wave.
-    """
-    query = Wave.select(
-        Wave.id,
-        Wave.code,
-        Wave.name_vi,
-        Wave.name_en,
-        Wave.period_start,
-        Wave.period_end,
-        Wave.channels,
-        Wave.questionnaire_version._.questionnaire.code.as_alias("questionnaire"),
-        Wave.questionnaire_version.definition.as_alias("definition"),
-    ).where(Wave.status != "draft")
-    if staff.actor.agency_scoped:
-        member = await WaveAgency.select(WaveAgency.wave).where(WaveAgency.agency == staff.actor.agency_id)
-        query = query.where(Wave.id.is_in([int(r["wave"]) for r in member] or [-1]))
-    rows = await query.output(load_json=True)
-    counts = await _response_counts(staff, [int(r["id"]) for r in rows])
-    choices = []
-    for r in rows:
-        definition = r["definition"]
-        if not isinstance(definition, dict) or definition.get("instrument") == "counter":
-            continue
-        try:
-            layout = criteria_layout(load_definition(json.dumps(definition, ensure_ascii=False)))
-        except (ValueError, KeyError, TypeError):
-            continue
-        if layout.rule != "top_box_share" or not layout.criteria:
-            continue
-        choices.append(
-            WaveChoice(
-                code=str(r["code"]),
-                name=_name(r, staff.lang),
-                period_start=str(r["period_start"])[:10],
-                period_end=str(r["period_end"])[:10],
-                questionnaire=str(r["questionnaire"]),
-                responses=counts.get(int(r["id"]), 0),
-                channels=tuple(str(c) for c in r["channels"] or ()),
-            )
-        )
-    choices.sort(key=lambda w: (w.period_end, w.period_start, w.code), reverse=True)
-    return choices
-
-
-def default_wave(choices: Sequence[WaveChoice]) -> WaveChoice | None:
-    """The latest wave with responses, else the latest wave."""
-    for w in choices:
-        if w.responses:
-            return w
-    return choices[0] if choices else None
-
-
-def _chooser(staff: Staff, choices: Sequence[WaveChoice], chosen: str, series: str) -> dict[str, Any]:
-    t = staff.t
-    return {
-        "waves": [
-            (
-                w.code,
-                t(
-                    "res_wave_option",
-                    code=w.code,
-                    name=w.name,
-                    n=format_count(w.responses, language(staff.lang)),
-                ),
-            )
-            for w in choices
-        ],
-        "wave": chosen,
-        "series_options": [(s, t(f"res_series_{s}")) for s in SERIES],
-        "series": series,
-    }
-
-
-# -- figures for templates ----------------------------------------------------------------------------
-
-
-def _figure_view(figure: Figure, t: Callable[..., str], lang: Language) -> dict[str, Any]:
-    """A figure as the page shows it: never a bare number when it is suppressed or flagged."""
-    has_value = _finite(figure.estimate)
-    if figure.flag == "suppress" or not has_value:
-        if figure.flag == "suppress":
-            reason = reason_text(figure.flag_reason or "", lang)
-        elif figure.n:
-            reason = t("res_not_estimable")
-        else:
-            reason = t("res_no_responses_reason")
-        state, badge = (
-            "suppress",
-            ("bad", t("res_flag_suppress") if figure.n or figure.flag else t("res_flag_none")),
-        )
-        value, interval = "—", "—"
-    else:
-        state = "review" if figure.flag == "review" else "ok"
-        reason = reason_text(figure.flag_reason or "", lang) if state == "review" else ""
-        badge = ("warn", t("res_flag_review")) if state == "review" else ("ok", t("res_flag_ok"))
-        value = format_number(figure.estimate, lang)
-        interval = format_interval(figure.ci_low, figure.ci_high, lang)
-    return {
-        "state": state,
-        "value": value,
-        "interval": interval,
-        "n": format_count(figure.n, lang) if figure.n is not None else "—",
-        "badge": badge,
-        "reason": reason,
-        "estimate": figure.estimate,
-    }
-
-
-def _point(
-    label: str, view: Mapping[str, Any], figure: Figure, t: Callable[..., str], strong: bool = False
-) -> charts.Point:
-    if view["state"] == "suppress":
-        note = f"{view['badge'][1]}: {view['reason']}"
-        return charts.Point(label, None, None, None, "suppress", "—", note, strong)
-    note = t("res_flag_review") if view["state"] == "review" else ""
-    return charts.Point(
-        label, figure.estimate, figure.ci_low, figure.ci_high, view["state"], view["value"], note, strong
-    )
-
-
-def _contrast_view(
-    c: Contrast | None, t: Callable[..., str], lang: Language, kind: str
-) -> dict[str, Any] | None:
-    """A difference with its interval, p-value and verdict (``kind`` "mean": higher/lower; "trend":
-    increase/decrease)."""
-    if c is None or not _finite(c.difference):
-        return None
-    verdict = c.verdict
-    words = {
-        "mean": {"above": "res_above", "below": "res_below", "not-different": "res_not_different"},
-        "trend": {"above": "res_up", "below": "res_down", "not-different": "res_flat"},
-    }[kind]
-    badge = {"above": "ok", "below": "bad", "not-different": "info"}
-    return {
-        "difference": t("res_points", value=format_signed(c.difference, lang)),
-        "interval": format_signed_interval(c.ci_low, c.ci_high, lang),
-        "p": format_p_value(c.p_value, lang),
-        "verdict": t(words[verdict]) if verdict else "",
-        "badge": badge[verdict] if verdict else "info",
-    }
-
-
-def _tick(lang: Language) -> Callable[[float], str]:
-    return lambda v: format_number(v, lang, 0)
-
-
-# -- province view ------------------------------------------------------------------------------------
-
-
-async def wave_agencies(wave_code: str) -> list[dict[str, Any]]:
-    rows = await WaveAgency.select(
-        WaveAgency.agency.id.as_alias("id"),
-        WaveAgency.agency.code.as_alias("code"),
-        WaveAgency.agency.name_vi.as_alias("name_vi"),
-        WaveAgency.agency.name_en.as_alias("name_en"),
-        WaveAgency.agency.level.as_alias("level"),
-    ).where(WaveAgency.wave.code == wave_code)
-    rows.sort(key=lambda r: str(r["code"]))
-    return rows
-
-
 def build_province(
-    result: Any, agencies: Sequence[Mapping[str, Any]], wave: str, series: str, lang: Language
+    result: Any, agencies: Sequence[AgencyRow], wave: str, series: str, lang: Language
 ) -> dict[str, Any]:
     """Province chart and table from one estimation (pure; runs in a worker thread)."""
     t = translator(lang)
-    infos = [
-        AgencyInfo(str(a["code"]), str(a["name_vi"]), str(a["name_en"]), str(a["level"])) for a in agencies
-    ]
+    infos = [AgencyInfo(a.code, a.name_vi, a.name_en, a.level) for a in agencies]
     rows, mean = province_rows(result.groups, infos)
     items: list[dict[str, Any]] = []
     points: dict[str, charts.Point] = {}
     for row in rows:
-        view = _figure_view(row.sipas, t, lang)
+        view = figure_view(row.sipas, t, lang)
         name = row.agency.name_en if lang == "en" and row.agency.name_en else row.agency.name_vi
         items.append(
             {
                 "code": row.agency.code,
                 "name": name,
                 "level": t(f"res_level_{row.agency.level}")
-                if row.agency.level in _LEVELS
+                if row.agency.level in LEVELS
                 else row.agency.level,
                 "figure": view,
-                "vs_mean": _contrast_view(row.vs_mean, t, lang, "mean"),
+                "vs_mean": contrast_view(row.vs_mean, t, lang, "mean"),
                 "has_results": view["state"] != "suppress" or row.sipas.n is not None,
                 "href": f"{BASE}/{quote(wave, safe='')}/{quote(row.agency.code, safe='')}?"
                 + urlencode({"series": series}),
             }
         )
-        points[row.agency.code] = _point(name, view, row.sipas, t)
+        points[row.agency.code] = chart_point(name, view, row.sipas, t)
     # Published and flagged-for-review agencies by their index, highest first; then suppressed ones, then
     # those without responses (each group by name): the order of overlapping intervals is not a ranking.
     items.sort(
@@ -462,7 +116,7 @@ def build_province(
             i["name"],
         )
     )
-    mean_view = _figure_view(mean, t, lang) if mean is not None else None
+    mean_view = figure_view(mean, t, lang) if mean is not None else None
     reference = None
     if mean is not None and mean_view and mean_view["state"] != "suppress":
         reference = (float(mean.estimate or 0.0), t("res_province_mean", value=mean_view["value"]))
@@ -472,107 +126,24 @@ def build_province(
         title=t("res_chart_province"),
         desc=t("res_chart_province_desc"),
         axis_label=t("res_axis"),
-        tick_label=_tick(lang),
+        tick_label=tick(lang),
         reference=reference,
     )
     return {"agencies": items, "mean": mean_view, "chart": chart}
 
 
-_LEVELS = ("province", "district", "commune")
-
-
 async def _counter_rows(
-    agencies: Sequence[Mapping[str, Any]], wave: WaveChoice, lang: Language
+    agencies: Sequence[AgencyRow], wave: WaveChoice, lang: Language
 ) -> list[dict[str, Any]]:
     """Counter ratings per agency in the wave's period (self-selected, a series of its own)."""
     start, end = date.fromisoformat(wave.period_start), date.fromisoformat(wave.period_end)
-    found = await scorecards.counter_ratings_by_agency([str(a["code"]) for a in agencies], start, end)
+    found = await scorecards.counter_ratings_by_agency([a.code for a in agencies], start, end)
     out = []
     for a in agencies:
-        panel = counter_panel(found.get(str(a["code"]), {}))
+        panel = counter_panel(found.get(a.code, {}))
         if panel.n:
-            out.append(_counter_view(_name(a, lang), panel, lang))
+            out.append(counter_view(title_of(a, lang), panel, lang))
     return out
-
-
-def _counter_view(name: str, panel: Any, lang: Language) -> dict[str, Any]:
-    return {
-        "name": name,
-        "n": format_count(panel.n, lang),
-        "very_satisfied": format_percent(panel.very_satisfied, lang),
-        "satisfied": format_percent(panel.satisfied, lang),
-        "dissatisfied": format_percent(panel.dissatisfied, lang),
-    }
-
-
-def _estimates_csv(wave: str, series: str, by: Sequence[str] = ("agency",)) -> str:
-    columns = [c for c in by if accepts(c)] or ["agency"]
-    query = urlencode([("format", "csv"), ("series", series), *[("by", c) for c in columns]])
-    return f"/api/v1/waves/{quote(wave, safe='')}/estimates?{query}"
-
-
-def _scorecard_url(wave: str, agency: str, lang: str) -> str:
-    return f"/api/v1/waves/{quote(wave, safe='')}/scorecards/{quote(agency, safe='')}.pdf?lang={lang}"
-
-
-def _series_note(staff: Staff, series: str) -> dict[str, str]:
-    return {"label": staff.t(f"res_series_{series}"), "note": staff.t(f"res_note_{series}")}
-
-
-# Results pages ask for the same estimates again and again (the province page, then each agency page
-# with its trend over earlier waves): keep recent ones while the wave's data are unchanged. The key holds
-# the wave's response count and last ids of responses, weight runs and frame rows, so new data is never
-# hidden; the time limit bounds staleness of what the key cannot see (a renamed agency).
-_RESULTS_CACHE: OrderedDict[tuple[Any, ...], tuple[float, analysis.WaveResults]] = OrderedDict()
-CACHE_ENTRIES = 48
-CACHE_SECONDS = 300.0
-
-
-async def _data_version(wave: str) -> tuple[Any, ...]:
-    row = await Wave.select(Wave.id, Wave.created_at, Wave.updated_at).where(Wave.code == wave).first()
-    responses = (
-        await Submission.select(Count(Submission.id, alias="n"), Max(Submission.id, alias="last"))
-        .where(Submission.wave.code == wave)
-        .first()
-    )
-    weights = (
-        await WeightRun.select(Max(WeightRun.id, alias="last")).where(WeightRun.wave.code == wave).first()
-    )
-    frame = await FrameUnit.select(Max(FrameUnit.id, alias="last")).where(FrameUnit.wave.code == wave).first()
-    return (
-        tuple((row or {}).values()),  # another database's wave of the same code is another key
-        (responses or {}).get("n"),
-        (responses or {}).get("last"),
-        (weights or {}).get("last"),
-        (frame or {}).get("last"),
-    )
-
-
-async def _wave_results(wave: str, by: tuple[str, ...], series: str) -> analysis.WaveResults:
-    key = (wave, by, series, await _data_version(wave))
-    now = time.monotonic()
-    hit = _RESULTS_CACHE.get(key)
-    if hit is not None and now - hit[0] < CACHE_SECONDS:
-        _RESULTS_CACHE.move_to_end(key)
-        return hit[1]
-    results = await analysis.wave_results(wave, by, series)
-    _RESULTS_CACHE[key] = (now, results)
-    while len(_RESULTS_CACHE) > CACHE_ENTRIES:
-        _RESULTS_CACHE.popitem(last=False)
-    return results
-
-
-async def _estimate(wave: str, by: Sequence[str], series: str) -> tuple[analysis.WaveResults | None, str]:
-    """``wave_results`` or the key of the message that explains why there is nothing to show."""
-    try:
-        results = await _wave_results(wave, tuple(by), series)
-    except Conflict:
-        return None, "res_no_weights" if series == "probability" else "res_no_responses"
-    except InvalidInput:
-        return None, "res_not_index"
-    if results.result is None:
-        return None, "res_no_responses"
-    return results, ""
 
 
 @get(BASE, include_in_schema=False, name="console_results")
@@ -583,7 +154,7 @@ async def results_home(
     agency: AgencyParam = None,
 ) -> Template | Redirect:
     staff.need(*READERS)
-    chosen_series = _series(series)
+    chosen_series = series_or_default(series)
     choices = await index_waves(staff)
     by_code = {w.code: w for w in choices}
     current = by_code.get(wave or "") or default_wave(choices)
@@ -599,8 +170,8 @@ async def results_home(
         )
     context: dict[str, Any] = {
         "title": staff.t("res_title"),
-        "chooser": _chooser(staff, choices, current.code if current else "", chosen_series),
-        "series_text": _series_note(staff, chosen_series),
+        "chooser": chooser(staff, choices, current.code if current else "", chosen_series),
+        "series_text": series_note(staff, chosen_series),
         "wave": current,
         "notice": "",
         "view": None,
@@ -609,12 +180,12 @@ async def results_home(
     if current is None:
         context["notice"] = staff.t("res_no_waves")
         return page(staff, "results.html", context)
-    results, problem = await _estimate(current.code, ("agency",), chosen_series)
+    results, problem = await page_estimate(current.context, ("agency",), chosen_series)
     agencies = await wave_agencies(current.code)
     context["downloads"] = {
         "province_pdf": f"/api/v1/waves/{quote(current.code, safe='')}/province-summary.pdf?"
         + urlencode({"lang": staff.lang}),
-        "estimates_csv": _estimates_csv(current.code, chosen_series),
+        "estimates_csv": estimates_csv_url(current.code, chosen_series),
         "microdata": f"{BASE}/{quote(current.code, safe='')}/microdata.csv" if staff.may(*ANALYSTS) else "",
         "codebook": f"{BASE}/{quote(current.code, safe='')}/codebook.csv" if staff.may(*ANALYSTS) else "",
     }
@@ -627,406 +198,6 @@ async def results_home(
         partial(build_province, results.result, agencies, current.code, chosen_series, language(staff.lang))
     )
     return page(staff, "results.html", context)
-
-
-# -- agency view --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TrendEntry:
-    code: str
-    name: str
-    period: str
-    estimate: Any  # sampling Estimate of the agency's SIPAS index, or None
-    current: bool = False
-
-
-async def earlier_waves(wave: Mapping[str, Any], agency_id: int, visible: set[str]) -> list[dict[str, Any]]:
-    """Waves before this one with the same questionnaire that include the agency, oldest first."""
-    rows = await WaveAgency.select(
-        WaveAgency.wave.code.as_alias("code"),
-        WaveAgency.wave.name_vi.as_alias("name_vi"),
-        WaveAgency.wave.name_en.as_alias("name_en"),
-        WaveAgency.wave.period_start.as_alias("period_start"),
-        WaveAgency.wave.period_end.as_alias("period_end"),
-    ).where(
-        (WaveAgency.agency == agency_id)
-        & (WaveAgency.wave._.questionnaire_version._.questionnaire.code == wave["questionnaire"])
-        & (WaveAgency.wave.period_end < date.fromisoformat(str(wave["period_start"])[:10]))
-    )
-    rows = [r for r in rows if str(r["code"]) in visible]
-    rows.sort(key=lambda r: (str(r["period_end"]), str(r["code"])))
-    return rows[-MAX_EARLIER_WAVES:]
-
-
-def _agency_estimate(results: analysis.WaveResults | None, agency: str) -> Any:
-    if results is None or results.result is None:
-        return None
-    try:
-        return results.result.groups.estimates[results.result.groups.find(OVERALL, {"agency": agency})]
-    except KeyError:
-        return None
-
-
-def build_agency(
-    results: analysis.WaveResults,
-    domain: Mapping[str, str],
-    agency: Mapping[str, Any],
-    peers: Sequence[Mapping[str, Any]] | None,
-    trend_entries: Sequence[TrendEntry],
-    lang: Language,
-    name_peers: bool,
-) -> dict[str, Any] | None:
-    """The agency's figures, charts and tables (pure; runs in a worker thread). None: no responses in
-    this domain."""
-    t = translator(lang)
-    layout = results.layout
-    assert results.result is not None  # noqa: S101 - invariant, not input
-
-    def label(code: str) -> tuple[str, str]:
-        labels = layout.labels.get(code, {})
-        return str(labels.get("vi") or code), str(labels.get("en") or labels.get("vi") or code)
-
-    element_labels = {code: label(code) for code, _ in layout.elements}
-    criterion_labels = {c.code: label(c.code) for c in layout.criteria}
-    element_of = {c.code: str(c.element) for c in layout.criteria if c.element}
-    try:
-        sipas, elements, criteria = agency_indices(
-            results.result,
-            domain,
-            criterion_labels=criterion_labels,
-            element_labels=element_labels,
-            element_of=element_of,
-            overall=OVERALL,
-        )
-    except KeyError:
-        return None
-    pick = 1 if lang == "en" else 0
-    overall_view = _figure_view(sipas, t, lang)
-    points = [_point(t("res_overall"), overall_view, sipas, t, strong=True)]
-    element_views = []
-    for e in elements:
-        view = _figure_view(e.figure, t, lang)
-        name = (e.label_vi, e.label_en)[pick] or e.label_vi
-        element_views.append({"code": e.code, "name": name, "figure": view})
-        points.append(_point(name, view, e.figure, t))
-    chart = charts.dot_whisker(
-        points,
-        chart_id="rs-elements-chart",
-        title=t("res_elements_chart"),
-        desc=t("res_elements_desc"),
-        axis_label=t("res_axis"),
-        tick_label=_tick(lang),
-    )
-    groups: list[dict[str, Any]] = []
-    for c in criteria:
-        element = c.element or ""
-        if not groups or groups[-1]["code"] != element:
-            groups.append({"code": element, "name": element_labels.get(element, ("", ""))[pick], "rows": []})
-        groups[-1]["rows"].append(
-            {
-                "code": c.code,
-                "name": (c.label_vi, c.label_en)[pick] or c.label_vi,
-                "figure": _figure_view(c.figure, t, lang),
-                "dont_know": format_count(c.dont_know, lang),
-            }
-        )
-    peer = None
-    if peers is not None:
-        level = str(agency["level"])
-        comparison = peer_comparison(
-            results.result.groups,
-            {"agency": str(agency["code"])},
-            [{"agency": str(p["code"])} for p in peers if p["level"] == level],
-            level=level,
-            names={str(p["code"]): (str(p["name_vi"]), str(p["name_en"])) for p in peers}
-            if name_peers
-            else None,
-        )
-        if comparison is not None and overall_view["state"] != "suppress":
-            mean_view = _figure_view(comparison.peer_mean, t, lang)
-            gap = _contrast_view(comparison.gap, t, lang, "mean")
-            if gap is not None and mean_view["state"] != "suppress":
-                peer = t(
-                    "res_peer_text",
-                    m=comparison.agencies,
-                    level=t(f"res_level_{level}").lower() if level in _LEVELS else level,
-                    mean=mean_view["value"],
-                    interval=mean_view["interval"],
-                    diff=gap["difference"],
-                    dinterval=gap["interval"],
-                    verdict=gap["verdict"].lower(),
-                )
-    trend_rows = []
-    trend_points = []
-    previous = None
-    for entry in trend_entries:
-        figure = figure_from_estimate(entry.estimate) if entry.estimate is not None else None
-        if figure is None:
-            view = {
-                "state": "suppress",
-                "value": "—",
-                "interval": "—",
-                "n": "—",
-                "badge": ("bad", t("res_flag_suppress")),
-                "reason": t("res_trend_missing"),
-                "estimate": None,
-            }
-            point = charts.Point(entry.code, None, None, None, "suppress", "—", t("res_trend_missing"))
-        else:
-            view = _figure_view(figure, t, lang)
-            point = _point(entry.code, view, figure, t, strong=entry.current)
-        change = None
-        usable = entry.estimate is not None and view["state"] != "suppress"
-        if usable and previous is not None:
-            trend = trend_from(
-                entry.estimate,
-                previous[1],
-                previous_wave_code=previous[0].code,
-                previous_wave_name_vi=previous[0].name,
-                previous_wave_name_en=previous[0].name,
-            )
-            change = _contrast_view(trend.change, t, lang, "trend")
-        if usable:
-            previous = (entry, entry.estimate)
-        trend_rows.append(
-            {
-                "code": entry.code,
-                "name": entry.name,
-                "period": entry.period,
-                "current": entry.current,
-                "figure": view,
-                "change": change,
-            }
-        )
-        trend_points.append(point)
-    trend_chart = None
-    if len(trend_entries) > 1:
-        trend_chart = charts.trend(
-            trend_points,
-            chart_id="rs-trend-chart",
-            title=t("res_trend_title"),
-            desc=t("res_trend_desc"),
-            axis_label=t("res_axis"),
-            tick_label=_tick(lang),
-        )
-    return {
-        "overall": overall_view,
-        "elements": element_views,
-        "chart": chart,
-        "criteria": groups,
-        "peer": peer,
-        "trend": trend_rows,
-        "trend_chart": trend_chart,
-        "aggregation": str(layout.rule_description.get("en" if lang == "en" else "vi", "")),
-        "publication": DEFAULT_PUBLICATION[pick],
-    }
-
-
-@get(f"{BASE}/{{code:str}}/{{agency_code:str}}", include_in_schema=False, name="console_results_agency")
-async def results_agency(
-    request: Request[Any, Any, Any],
-    staff: NamedDependency[Staff],
-    code: FromPath[str],
-    agency_code: FromPath[str],
-    series: SeriesParam = None,
-) -> Template:
-    staff.need(*READERS)
-    lang = language(staff.lang)
-    # Another agency's officer gets "not found", as from the API (the agency service's visibility rule).
-    agency: dict[str, Any] = dict(await request.app.state.services.agencies.get(staff.actor, agency_code))
-    agency["id"] = await _agency_id(str(agency["code"]))
-    wave: dict[str, Any] = await request.app.state.services.waves.get(
-        staff.actor, code
-    )  # 404 for a wave the user may not see
-    agency_code = str(agency["code"])
-    if agency_code not in (wave.get("agencies") or []):
-        raise NotFound(f"agency {agency_code} is not part of wave {code}")
-    chosen_series = _series(series)
-    choices = await index_waves(staff)
-    member_of = await _waves_of_agency(int(agency["id"]))
-    current = next((w for w in choices if w.code == code), None)
-    if current is None:
-        raise NotFound(f"no results for wave {code}")
-    wave_id, questionnaire = await _wave_questionnaire(code)
-    scope = FilterScope(code, wave_id, agency_code, int(agency["id"]), chosen_series, lang, questionnaire)
-    filters = []
-    chosen: dict[str, str] = {}
-    for f in active_filters():
-        choice = await f.options(scope)
-        if choice is None:
-            continue
-        value = str(staff.query.get(f.column) or "")[:200]
-        if value:
-            chosen[f.column] = value
-        filters.append(
-            {
-                "name": f.column,
-                "id": "rs-f-" + "".join(ch if ch.isalnum() else "-" for ch in f.column),
-                "label": choice.label,
-                "options": [("", staff.t("all")), *choice.options],
-                "value": value,
-                "text": dict(choice.options).get(value, value),
-            }
-        )
-    by = ("agency", *chosen)
-    domain = {"agency": agency_code, **chosen}
-    results, problem = await _estimate(code, by, chosen_series)
-    name = _name(agency, lang)
-    context: dict[str, Any] = {
-        "title": f"{name} — {code}",
-        "agency": {"code": agency_code, "name": name},
-        "wave": current,
-        "chooser": _chooser(staff, [w for w in choices if w.code in member_of], code, chosen_series),
-        "series_text": _series_note(staff, chosen_series),
-        "filters": filters,
-        "filtered": ", ".join(f"{f['label']}: {f['text']}" for f in filters if f["value"]),
-        "notice": "",
-        "view": None,
-        "province_href": None
-        if staff.actor.agency_scoped
-        else f"{BASE}?" + urlencode({"wave": code, "series": chosen_series}),
-        "downloads": {
-            "scorecard": _scorecard_url(code, agency_code, "vi"),
-            "scorecard_en": _scorecard_url(code, agency_code, "en"),
-            "estimates_csv": _estimates_csv(code, chosen_series, by),
-            "microdata": f"{BASE}/{quote(code, safe='')}/microdata.csv" if staff.may(*ANALYSTS) else "",
-            "codebook": f"{BASE}/{quote(code, safe='')}/codebook.csv" if staff.may(*ANALYSTS) else "",
-        },
-    }
-    counts = await scorecards.counter_ratings(
-        agency_code, date.fromisoformat(current.period_start), date.fromisoformat(current.period_end)
-    )
-    panel = counter_panel(counts)
-    context["counter"] = _counter_view(name, panel, lang) if panel.n else None
-    if results is None:
-        context["notice"] = staff.t(problem)
-        return page(staff, "results_agency.html", context)
-    # The trend: this agency's overall index in earlier waves of the same questionnaire, same series.
-    visible = {w.code for w in choices}
-    trend_entries = []
-    for w in await earlier_waves(
-        {"questionnaire": current.questionnaire, "period_start": current.period_start},
-        int(agency["id"]),
-        visible,
-    ):
-        earlier, _ = await _estimate(str(w["code"]), ("agency",), chosen_series)
-        trend_entries.append(
-            TrendEntry(
-                str(w["code"]),
-                _name(w, lang),
-                f"{dmy(w['period_start'])} – {dmy(w['period_end'])}",
-                _agency_estimate(earlier, agency_code),
-            )
-        )
-    unfiltered = results if not chosen else (await _estimate(code, ("agency",), chosen_series))[0]
-    trend_entries.append(
-        TrendEntry(
-            code,
-            current.name,
-            f"{dmy(current.period_start)} – {dmy(current.period_end)}",
-            _agency_estimate(unfiltered, agency_code),
-            current=True,
-        )
-    )
-    peers = None if chosen else await wave_agencies(code)
-    view = await anyio.to_thread.run_sync(
-        partial(
-            build_agency,
-            results,
-            domain,
-            agency,
-            peers,
-            trend_entries,
-            lang,
-            not staff.actor.agency_scoped,
-        )
-    )
-    if view is None:
-        context["notice"] = staff.t("res_no_domain")
-    context["view"] = view
-    return page(staff, "results_agency.html", context)
-
-
-async def _agency_id(code: str) -> int:
-    row = await Agency.select(Agency.id).where(Agency.code == code).first()
-    if row is None:
-        raise NotFound(f"no agency with code {code}")
-    return int(row["id"])
-
-
-async def _waves_of_agency(agency_id: int) -> set[str]:
-    rows = await WaveAgency.select(WaveAgency.wave.code.as_alias("code")).where(
-        WaveAgency.agency == agency_id
-    )
-    return {str(r["code"]) for r in rows}
-
-
-async def _wave_questionnaire(code: str) -> tuple[int, Questionnaire]:
-    row = (
-        await Wave.select(Wave.id, Wave.questionnaire_version.definition.as_alias("definition"))
-        .where(Wave.code == code)
-        .output(load_json=True)
-        .first()
-    )
-    if row is None:
-        raise NotFound(f"no wave with code {code}")
-    return int(row["id"]), load_definition(json.dumps(row["definition"], ensure_ascii=False))
-
-
-# -- export -------------------------------------------------------------------------------------------
-
-
-@get(f"{BASE}/{{code:str}}/microdata.csv", include_in_schema=False, name="console_results_microdata")
-async def microdata(
-    request: Request[Any, Any, Any], staff: NamedDependency[Staff], code: FromPath[str]
-) -> Stream:
-    """The wave's responses as ``sipas export --format csv`` writes them, streamed in chunks."""
-    staff.need(*ANALYSTS)
-    await request.app.state.services.waves.get(staff.actor, code)
-    export = await describe_wave(code)
-    # microdata leaves the platform here: who took it is on record (the file itself holds no phone numbers)
-    await audit.record(staff.actor, "download", "microdata", code, {"format": "csv"})
-
-    async def lines() -> AsyncIterator[str]:
-        yield csv_line(export.columns)
-        batch: list[str] = []
-        async for row in export_rows(export):
-            batch.append(csv_line(row))
-            if len(batch) >= 500:
-                yield "".join(batch)
-                batch = []
-        if batch:
-            yield "".join(batch)
-
-    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in code)
-    return Stream(
-        lines(),
-        media_type="text/csv",
-        headers={**PRIVATE, "Content-Disposition": f'attachment; filename="microdata-{safe}.csv"'},
-    )
-
-
-@get(f"{BASE}/{{code:str}}/codebook.csv", include_in_schema=False, name="console_results_codebook")
-async def codebook(
-    request: Request[Any, Any, Any], staff: NamedDependency[Staff], code: FromPath[str]
-) -> Stream:
-    """Labels (Vietnamese and English) of every column of the microdata."""
-    staff.need(*ANALYSTS)
-    await request.app.state.services.waves.get(staff.actor, code)
-    export = await describe_wave(code)
-    entries = export.codebook()
-
-    async def lines() -> AsyncIterator[str]:
-        yield csv_line(list(entries[0]))
-        yield "".join(csv_line(list(e.values())) for e in entries)
-
-    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in code)
-    return Stream(
-        lines(),
-        media_type="text/csv",
-        headers={**PRIVATE, "Content-Disposition": f'attachment; filename="microdata-{safe}.codebook.csv"'},
-    )
 
 
 HANDLERS: list[Any] = [results_home, results_agency, microdata, codebook]

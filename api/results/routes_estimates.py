@@ -85,6 +85,8 @@ async def wave_estimates(
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="estimates-{code}-{series}.csv"'},
         )
+    # The typed rows, design and calibration are msgspec Structs: the app's JSON encoder writes them
+    # with their fields in order, as the dicts they replace were written (and numpy labels as strings).
     body = {
         "wave": results.wave,
         "series": results.series,
@@ -94,6 +96,7 @@ async def wave_estimates(
         "measure": results.result.measure if results.result else None,
         "design": results.design,
         "calibration": calibration_view(results, agency),
-        **rows,
+        "criteria": rows.criteria,
+        "indices": rows.indices,
     }
     return Response(body)

@@ -26,6 +26,10 @@ from survey_engine.transactions import is_unique_violation, write_transaction
 def parse_definition(definition: object, field: str = "definition") -> Definition:
     """Check a definition given as a JSON value; problems become per-field errors under ``field``."""
     try:
+        # A JSON object is converted as it is; any other value is re-encoded so that a string is reported
+        # as "not an object" rather than parsed as JSON text.
+        if isinstance(definition, dict):
+            return load_definition(definition)
         return load_definition(json.dumps(definition, ensure_ascii=False))
     except DefinitionError as exc:
         problems = [FieldProblem(f"{field}{p.path.lstrip('$')}", p.message) for p in exc.problems]

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import json
 import time
 import uuid
 from collections.abc import Callable
@@ -303,7 +302,7 @@ class SubmissionService:
         version_id = int(form["questionnaire_version_id"])  # type: ignore[call-overload]
         known = self._definitions.get(version_id)
         if known is None:  # published versions are immutable: parse each once
-            parsed = load_definition(json.dumps(form["definition"], ensure_ascii=False))
+            parsed = load_definition(cast("dict[str, Any] | str", form["definition"]))
             known = (parsed, criteria_layout(parsed))
             self._definitions[version_id] = known
         questionnaire, layout = known

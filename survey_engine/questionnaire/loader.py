@@ -9,7 +9,8 @@ so that an author can fix a definition in one pass.
 from __future__ import annotations
 
 import re
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Mapping
+from typing import Any
 
 import msgspec
 
@@ -46,10 +47,14 @@ _ENCODER = msgspec.json.Encoder()
 _AT = re.compile(r" - at `(\$[^`]*)`$")
 
 
-def load_definition(data: bytes | str) -> Questionnaire:
-    """Decode and check a JSON definition. Raises :class:`DefinitionError` on any problem."""
+def load_definition(data: bytes | str | Mapping[str, Any]) -> Questionnaire:
+    """Decode and check a definition. Raises :class:`DefinitionError` on any problem.
+
+    ``data`` is JSON text, or the JSON object already decoded (a JSON column read back from the
+    database), which msgspec converts directly: no ``json.dumps`` round trip, the same checks.
+    """
     try:
-        q = _DECODER.decode(data)
+        q = _DECODER.decode(data) if isinstance(data, (bytes, str)) else msgspec.convert(data, Questionnaire)
     except msgspec.ValidationError as exc:
         # msgspec reports the first structural error as "message - at `$.path`"
         msg = str(exc)

@@ -40,39 +40,73 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+import msgspec
 import numpy as np
 import numpy.typing as npt
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
-from sampling import IndexResult
-from sampling.calibration import CalibrationError
-from sampling.cells import CellSums, aggregate_cells, estimate_indices_from_cells, poststratify_cells
-from survey_engine.answer_codes import DONT_KNOW_CHAR, CriteriaLayout, criteria_layout
-from survey_engine.errors import Conflict, FieldProblem, InvalidInput, NotFound
-from survey_engine.fieldwork.frames import DEMOGRAPHICS
+from sampling import Design, Estimate, IndexResult, estimate_proportions
+from sampling.cells import CellSums, estimate_indices_from_cells
+from survey_engine.answer_codes import CriteriaLayout
+from survey_engine.errors import Conflict, FieldProblem, InvalidInput
 from survey_engine.fieldwork.sample_units import weights_for_wave
-from survey_engine.questionnaire import load_definition
-from survey_engine.results.series_design import describe_design
-from survey_engine.tables import Agency, FrameUnit, ServicePoint, Submission, Wave
+from survey_engine.fieldwork.weights import frame_variable_value
+from survey_engine.results.analysis_cells import (
+    calibrate_cells,
+    calibration_changes_variance,
+    cells_from_grouped,
+    groups_of,
+    probability_cells,
+    relabel,
+)
+from survey_engine.results.analysis_domains import (
+    CALIBRATION_VARIABLES,
+    CALIBRATIONS,
+    DOMAIN_COLUMNS,
+    FRAME_DOMAINS,
+    FRAME_PREFIX,
+    ITEM_PREFIX,
+    OVERALL,
+    SERIES,
+    UNKNOWN,
+    check_by,
+    domain_level,
+    needs_frame,
+)
+from survey_engine.results.analysis_sql import pg_cell_query, read_sqlite_cells
+from survey_engine.results.series_design import (
+    Calibration,
+    SeriesDesign,
+    StoredCalibration,
+    describe_design,
+)
+from survey_engine.tables import Agency, FrameUnit, SampleUnit, ServicePoint, Submission, WeightRun
+from survey_engine.wave_context import WaveContext, load_wave
 
-SERIES = ("self-selected", "probability")
-# Columns of the response itself (the original domains; the SQL of the default path uses only these).
-DOMAIN_COLUMNS = ("agency", "service_point", "channel")
-# The dossier's administrative field from the wave's frame; frame:<column> and item:<CODE> are prefixes.
-FRAME_DOMAINS = ("field",)
-FRAME_PREFIX, ITEM_PREFIX = "frame:", "item:"
-UNKNOWN = "unknown"  # the domain of responses without a value for a domain column
-CALIBRATIONS = ("none", "frame-agency", "frame-agency-field")
-CALIBRATION_VARIABLES = {"frame-agency": ("agency",), "frame-agency-field": ("agency", "field")}
-OVERALL = "SIPAS"
-# Normalised answer codes handed to the cell sums: 2 top, 1 valid but not top, 0 don't know, -1 missing.
-TOP, OTHER, DK, MISSING = 2, 1, 0, -1
+__all__ = [
+    "CALIBRATIONS",
+    "CALIBRATION_VARIABLES",
+    "DOMAIN_COLUMNS",
+    "FRAME_DOMAINS",
+    "FRAME_PREFIX",
+    "ITEM_PREFIX",
+    "OVERALL",
+    "SERIES",
+    "UNKNOWN",
+    "ShareItem",
+    "WaveResults",
+    "groups_of",
+    "probability_domains",
+    "self_selected_psu",
+    "wave_of",
+    "wave_results",
+    "wave_shares",
+]
 
 
 def self_selected_psu(service_point: object, submitted_at: Any, received_at: Any) -> str:
@@ -91,30 +125,34 @@ class WaveResults:
     result: IndexResult | None
     rows: int
     engine: str
-    design: dict[str, Any]
+    design: SeriesDesign
     # None unless the self-selected series was calibrated on request (``calibrate``): method, targets…
-    calibration: dict[str, Any] | None = None
+    calibration: Calibration | None = None
 
 
 @dataclass(frozen=True)
 class _Wave:
+    """The estimation's view of a wave: its layout (top-box criteria) and the items usable as domains."""
+
     id: int
     code: str
     layout: CriteriaLayout
     domain_items: frozenset[str] = frozenset()  # single-choice items that are not criteria
 
 
-async def _wave(code: str) -> _Wave:
-    row = (
-        await Wave.select(Wave.id, Wave.code, Wave.questionnaire_version.definition)
-        .where(Wave.code == code)
-        .output(load_json=True)
-        .first()
-    )
-    if row is None:
-        raise NotFound(f"no wave with code {code}")
-    q = load_definition(json.dumps(row["questionnaire_version.definition"], ensure_ascii=False))
-    layout = criteria_layout(q)
+async def wave_of(wave: str | WaveContext) -> WaveContext:
+    """The context of ``wave``: as given, or loaded from its code (callers that hold one pass it on)."""
+    return wave if isinstance(wave, WaveContext) else await load_wave(wave)
+
+
+def _wave(context: WaveContext) -> _Wave:
+    q = context.questionnaire
+    layout = context.layout
+    if layout is None:
+        raise InvalidInput(
+            "estimates are computed for questionnaires scored by top-box share (SIPAS, counter rating)",
+            [FieldProblem("wave", f"questionnaire {q.id} defines no index")],
+        )
     if layout.rule != "top_box_share" or not layout.criteria:
         raise InvalidInput(
             "estimates are computed for questionnaires scored by top-box share (SIPAS, counter rating)",
@@ -122,30 +160,11 @@ async def _wave(code: str) -> _Wave:
         )
     criteria = set(layout.codes)
     items = frozenset(it.code for it in q.items if it.type == "single" and it.code not in criteria)
-    return _Wave(id=int(row["id"]), code=code, layout=layout, domain_items=items)
-
-
-def _check_by(by: Sequence[str]) -> list[FieldProblem]:
-    """Problems with the domain columns that do not need the wave (syntax, duplicates)."""
-    problems = []
-    allowed = ", ".join((*DOMAIN_COLUMNS, *FRAME_DOMAINS, f"{FRAME_PREFIX}<column>", f"{ITEM_PREFIX}<CODE>"))
-    for b in by:
-        if b in DOMAIN_COLUMNS or b in FRAME_DOMAINS or b.startswith(ITEM_PREFIX):
-            continue
-        if b.startswith(FRAME_PREFIX):
-            if b[len(FRAME_PREFIX) :] not in DEMOGRAPHICS:
-                problems.append(
-                    FieldProblem("by", f"unknown frame column {b}; use one of {', '.join(DEMOGRAPHICS)}")
-                )
-            continue
-        problems.append(FieldProblem("by", f"unknown column {b}; use {allowed}"))
-    if not by or len(set(by)) != len(by):
-        problems.append(FieldProblem("by", "one or more distinct domain columns"))
-    return problems
+    return _Wave(id=context.id, code=context.code, layout=layout, domain_items=items)
 
 
 def _check_request(by: tuple[str, ...], series: str, calibrate: str) -> None:
-    problems = _check_by(by)
+    problems = check_by(by)
     if series not in SERIES:
         problems.append(FieldProblem("series", f"one of {', '.join(SERIES)}"))
     if calibrate not in CALIBRATIONS:
@@ -176,222 +195,6 @@ def _check_items(by: Sequence[str], wave: _Wave) -> None:
         raise InvalidInput("the estimates request is not valid", problems)
 
 
-def _needs_frame(columns: Sequence[str]) -> bool:
-    return any(c in FRAME_DOMAINS or c.startswith(FRAME_PREFIX) for c in columns)
-
-
-def _level(value: Any) -> str:
-    """A domain level; no value (NULL, empty) is the explicit domain ``unknown``."""
-    return UNKNOWN if value is None or value == "" else str(value)
-
-
-def _key_sql(column: str, postgres: bool, prefix: str) -> str:
-    """SQL for one domain column. Frame columns and item codes are checked against fixed lists (frame
-    demographics; item codes of the questionnaire, ``[A-Za-z][A-Za-z0-9_]*``) before they get here."""
-    if column in DOMAIN_COLUMNS:
-        return f"{prefix}{column}"
-    if column == "field":
-        return "fu.field"
-    if column.startswith(FRAME_PREFIX):
-        key, source = column[len(FRAME_PREFIX) :], "fu.demographics"
-    else:
-        key, source = column[len(ITEM_PREFIX) :], f"{prefix}answers"
-    if not key.replace("_", "").isalnum() or not key.isascii():  # pragma: no cover - checked earlier
-        raise ValueError(f"bad domain column {column!r}")
-    return f"({source} ->> '{key}')" if postgres else f"json_extract({source}, '$.{key}')"
-
-
-_FRAME_JOIN = (
-    " LEFT JOIN frame_unit fu ON fu.wave = submission.wave AND fu.dossier_hash = submission.dossier_hash"
-)
-
-
-def groups_of(layout: CriteriaLayout) -> dict[str, list[str]]:
-    """Elements, then parts (each the mean of its criteria); the overall index is added by the estimator."""
-    groups: dict[str, list[str]] = {}
-    for code, members in (*layout.elements, *layout.parts):
-        if members and code not in groups and code != OVERALL:
-            groups[code] = list(members)
-    return groups
-
-
-async def backfill_codes(wave_id: int, layout: CriteriaLayout) -> int:
-    """Responses stored before the ``codes`` column existed get their codes once, from the JSON answers."""
-    done = 0
-    while True:
-        rows = (
-            await Submission.select(Submission.id, Submission.answers)
-            .where((Submission.wave == wave_id) & Submission.codes.is_null())
-            .limit(2000)
-            .output(load_json=True)
-        )
-        if not rows:
-            return done
-        for r in rows:
-            await Submission.update({Submission.codes: layout.encode(r["answers"] or {})}).where(
-                Submission.id == r["id"]
-            )
-        done += len(rows)
-
-
-def _normalise(raw: npt.NDArray[np.uint8], layout: CriteriaLayout) -> npt.NDArray[np.int8]:
-    """Code characters (n, K) → TOP / OTHER / DK / MISSING per the criterion's own top set.
-
-    One 256-entry lookup table per distinct (valid, top) signature: a single ``take`` per signature
-    instead of a comparison per criterion and value.
-    """
-    out = np.empty_like(raw, dtype=np.int8)  # same memory order as ``raw`` (callers may pass a transpose)
-    signatures: dict[tuple[frozenset[int], frozenset[int]], list[int]] = {}
-    for j, c in enumerate(layout.criteria):
-        signatures.setdefault((c.valid, c.top), []).append(j)
-    for (valid, top), columns in signatures.items():
-        table = np.full(256, MISSING, dtype=np.int8)
-        table[ord(DONT_KNOW_CHAR)] = DK
-        for v in valid:
-            if 0 < v < 10:
-                table[ord(str(v))] = TOP if v in top else OTHER
-        # criteria × responses views: contiguous rows when the caller passes a transposed copy
-        if len(columns) == raw.shape[1]:
-            out.T[...] = table[raw.T]
-        else:
-            out.T[columns] = table[raw.T[columns]]
-    return out
-
-
-def _group_columns(layout: CriteriaLayout, groups: dict[str, list[str]]) -> list[list[int]]:
-    index = {c: j for j, c in enumerate(layout.codes)}
-    return [[index[c] for c in members] for members in groups.values()] + [list(range(len(layout.codes)))]
-
-
-def _cells_from_rows(
-    codes: Sequence[str],
-    domains: dict[str, npt.ArrayLike],
-    psu: npt.ArrayLike,
-    layout: CriteriaLayout,
-    groups: dict[str, list[str]],
-    strata: npt.ArrayLike | None = None,
-    weights: npt.ArrayLike | None = None,
-    fpc: npt.ArrayLike | None = None,
-) -> CellSums:
-    k = len(layout.codes)
-    raw = np.frombuffer("".join(codes).encode("ascii"), dtype=np.uint8).reshape(len(codes), k)
-    return aggregate_cells(
-        _normalise(raw, layout),
-        _group_columns(layout, groups),
-        domains=domains,
-        psu=psu,
-        strata=strata,
-        weights=weights,
-        top=(TOP,),
-        valid=(OTHER, TOP),
-        dont_know=(DK,),
-        fpc=fpc,
-    )
-
-
-def _sqlite_cell_query(columns: Sequence[str]) -> str:
-    """GROUP BY domain × PSU (service point × day) in SQLite; the frame is joined only for frame columns
-    (without them the query is the one of the original domains, unchanged)."""
-    join = _needs_frame(columns)
-    p = "submission." if join else ""
-    keys = [f"{p}service_point", f"substr(coalesce({p}submitted_at, {p}received_at), 1, 10)"]
-    keys += [_key_sql(b, False, p) for b in columns if b != "service_point"]
-    return (
-        f"SELECT {', '.join(keys)}, COUNT(*), group_concat({p}codes, '') FROM submission"  # noqa: S608 - values bound
-        f"{_FRAME_JOIN if join else ''} "
-        f"WHERE {p}wave = ? AND {p}complete AND length({p}codes) = ? "
-        f"AND ({p}dossier_hash IS NULL OR {p}dossier_hash NOT IN (SELECT value FROM json_each(?))) "
-        f"GROUP BY {', '.join(f'{i + 1}' for i in range(len(keys)))}"
-    )
-
-
-def _read_sqlite_cells(
-    path: str, wave_id: int, layout: CriteriaLayout, by: Sequence[str], excluded: Sequence[str]
-) -> list[tuple[Any, ...]]:
-    """Rows grouped by domain × PSU (service point × day) inside SQLite, each group's codes concatenated
-    by ``group_concat``: Python receives one string per cell, not one tuple per response."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
-    try:
-        return conn.execute(
-            _sqlite_cell_query(by), (wave_id, len(layout.codes), json.dumps(list(excluded)))
-        ).fetchall()
-    finally:
-        conn.close()
-
-
-def _segment_sums(flags: npt.NDArray[np.bool_], starts: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
-    """Column sums of a 0/1 matrix per run of rows (rows come grouped by cell, ``starts`` = first rows).
-
-    Reduces the transposed copy, whose segments are contiguous: measured 4× faster than ``reduceat`` down
-    axis 0 on 1M × 39 (float32 is exact below 2^24 rows per cell; a cell is one service point on one day).
-    """
-    transposed = np.ascontiguousarray(flags.T, dtype=np.float32)
-    return np.add.reduceat(transposed, starts, axis=1).T.astype(np.float64)
-
-
-def _cells_from_grouped(
-    grouped: list[tuple[Any, ...]], by: Sequence[str], layout: CriteriaLayout, groups: dict[str, list[str]]
-) -> CellSums:
-    """Cell sums from SQLite's grouped rows: (point, day, other domain keys…, count, concatenated codes)."""
-    k = len(layout.codes)
-    counts = np.array([g[-2] for g in grouped], dtype=np.int64)
-    raw = np.frombuffer("".join(g[-1] for g in grouped).encode("ascii"), dtype=np.uint8).reshape(-1, k)
-    # Work column-major from here: every segment sum below then reads contiguous runs of one criterion.
-    norm = _normalise(np.ascontiguousarray(raw.T).T, layout)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    is_valid = norm >= OTHER
-    top = _segment_sums(norm == TOP, starts)
-    valid = _segment_sums(is_valid, starts)
-    dk = _segment_sums(norm == DK, starts).astype(np.int64)
-    # Rows with any valid answer in each group: one small matrix product instead of a copy per group.
-    columns = _group_columns(layout, groups)
-    membership = np.zeros((norm.shape[1], len(columns)), dtype=np.float32)
-    for g, cols in enumerate(columns):
-        membership[cols, g] = 1.0
-    valid_any = (is_valid.astype(np.float32) @ membership) > 0
-    group_rows = _segment_sums(valid_any, starts).astype(np.int64)
-    others = [b for b in by if b != "service_point"]
-    domains: dict[str, npt.ArrayLike] = {}
-    for b in by:
-        position = 0 if b == "service_point" else 2 + others.index(b)
-        domains[b] = np.array([_level(g[position]) for g in grouped], dtype=object)
-    return CellSums(
-        domains=domains,
-        strata=None,
-        psu=np.array([f"{g[0]}:{g[1]}" for g in grouped], dtype=object),
-        top=top,
-        valid=valid,
-        valid_rows=valid.astype(np.int64),
-        dont_know=dk,
-        group_rows=group_rows,
-    )
-
-
-def _pg_cell_query(by: Sequence[str]) -> str:
-    """GROUP BY domain × PSU (service point × day) in PostgreSQL, each cell's codes concatenated.
-
-    Measured on 1M responses (2 cores): 117 per-criterion ``SUM(CASE WHEN substr(codes, j, 1) …)``
-    aggregates took 17 s, an ``int8[]`` of packed indicators 2.7 s, and ``string_agg`` of the compact
-    codes 1.4 s; so the grouping runs in SQL and the per-criterion sums are taken with numpy on the
-    application server. The JSON answers never leave the database. The frame is joined only for frame
-    columns (without them the query is the one of the original domains, unchanged).
-    """
-    join = _needs_frame(by)
-    p = "submission." if join else ""
-    keys = [
-        f"{p}service_point",
-        f"((coalesce({p}submitted_at, {p}received_at) AT TIME ZONE 'UTC')::date)::text",
-    ]
-    keys += [_key_sql(b, True, p) for b in by if b != "service_point"]
-    return (
-        f"SELECT {', '.join(keys)}, COUNT(*) AS n_rows, string_agg({p}codes, '') AS codes FROM submission"  # noqa: S608 - values bound
-        f"{_FRAME_JOIN if join else ''} "
-        f"WHERE {p}wave = {{}} AND {p}complete AND length({p}codes) = {{}} "
-        f"AND ({p}dossier_hash IS NULL OR NOT {p}dossier_hash = ANY({{}}::varchar[])) "
-        f"GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}"
-    )
-
-
 async def _labels(by: Sequence[str]) -> dict[str, dict[str, str]]:
     """id → code maps for the domain columns stored as ids."""
     maps: dict[str, dict[str, str]] = {}
@@ -402,16 +205,6 @@ async def _labels(by: Sequence[str]) -> dict[str, dict[str, str]]:
             str(r["id"]): r["code"] for r in await ServicePoint.select(ServicePoint.id, ServicePoint.code)
         }
     return maps
-
-
-def _relabel(cells: CellSums, maps: dict[str, dict[str, str]]) -> CellSums:
-    domains = {}
-    for name, labels in cells.domains.items():
-        arr = np.asarray(labels).astype(str)
-        if name in maps:
-            arr = np.array([maps[name].get(v, v) for v in arr], dtype=object)
-        domains[name] = arr
-    return replace(cells, domains=domains)
 
 
 async def _frame_totals(wave_id: int, variables: Sequence[str]) -> dict[str, dict[str, float]]:
@@ -427,13 +220,13 @@ async def _frame_totals(wave_id: int, variables: Sequence[str]) -> dict[str, dic
     return {"|".join(variables): counts} if counts else {}
 
 
-async def _probability_domains(
+async def probability_domains(
     wave_id: int, by: Sequence[str], records: list[dict[str, Any]]
 ) -> dict[str, npt.ArrayLike]:
     """Domain labels of the probability series' records (frame columns by dossier hash; items from the
     JSON answers)."""
     frame: dict[str, dict[str, Any]] = {}
-    if _needs_frame(by) and records:
+    if needs_frame(by) and records:
         hashes = sorted({r["dossier_hash"] for r in records})
         for start in range(0, len(hashes), 500):
             units = (
@@ -449,108 +242,21 @@ async def _probability_domains(
         if b in DOMAIN_COLUMNS:
             values = [str(r[b]) for r in records]
         elif b == "field":
-            values = [_level((frame.get(r["dossier_hash"]) or {}).get("field")) for r in records]
+            values = [domain_level((frame.get(r["dossier_hash"]) or {}).get("field")) for r in records]
         elif b.startswith(FRAME_PREFIX):
             key = b[len(FRAME_PREFIX) :]
             values = [
-                _level(((frame.get(r["dossier_hash"]) or {}).get("demographics") or {}).get(key))
+                domain_level(((frame.get(r["dossier_hash"]) or {}).get("demographics") or {}).get(key))
                 for r in records
             ]
         else:
             key = b[len(ITEM_PREFIX) :]
-            values = [_level((r["answers"] or {}).get(key)) for r in records]
+            values = [domain_level((r["answers"] or {}).get(key)) for r in records]
         out[b] = np.array(values, dtype=object)
     return out
 
 
-def _restrict(cells: CellSums, by: Sequence[str], keep: npt.NDArray[np.bool_] | None = None) -> CellSums:
-    """The cells with only the ``by`` domain columns (others were grouped on for calibration), optionally
-    only the cells in ``keep``."""
-
-    def take(a: Any) -> Any:
-        return None if a is None else (np.asarray(a) if keep is None else np.asarray(a)[keep])
-
-    return CellSums(
-        domains={b: take(cells.domains[b]) for b in by},
-        strata=take(cells.strata),
-        psu=take(cells.psu),
-        top=take(cells.top),
-        valid=take(cells.valid),
-        valid_rows=take(cells.valid_rows),
-        dont_know=take(cells.dont_know),
-        group_rows=take(cells.group_rows),
-        fpc=take(cells.fpc),
-    )
-
-
-def _calibrate_cells(
-    cells: CellSums,
-    counts: npt.NDArray[np.int64],
-    by: Sequence[str],
-    method: str,
-    totals: dict[str, dict[str, float]],
-) -> tuple[CellSums, dict[str, Any], int]:
-    """Post-stratify self-selected cells (unweighted rows) to frame totals; (cells, description, rows)."""
-    variables = CALIBRATION_VARIABLES[method]
-    labels = {v: np.asarray(cells.domains[v]).astype(str) for v in variables}
-    keep = np.ones(counts.shape[0], dtype=bool)
-    if "field" in variables:
-        keep = labels["field"] != UNKNOWN
-    excluded = int(counts[~keep].sum())
-    if not keep.any():
-        raise InvalidInput(
-            "the self-selected series cannot be calibrated",
-            [FieldProblem("calibrate", "no self-selected response is linked to a dossier of the frame")],
-        )
-    restricted = _restrict(cells, by, keep)
-    try:
-        calibrated, report = poststratify_cells(
-            restricted,
-            counts[keep].astype(np.float64),
-            {v: labels[v][keep] for v in variables},
-            totals,
-            partial=True,
-        )
-    except CalibrationError as exc:
-        raise InvalidInput(
-            "the self-selected series cannot be calibrated", [FieldProblem("calibrate", str(exc))]
-        ) from exc
-    described = {
-        "method": "poststratify",
-        "option": method,
-        "source": "frame",
-        "variables": list(variables),
-        "targets": [
-            {
-                "cell": dict(zip(variables, c.label.split("|"), strict=True)),
-                "population": c.population,
-                "respondents": round(c.weighted_before),
-                "factor": c.factor,
-            }
-            for c in report.cells
-        ],
-        "ignored_cells": [
-            dict(zip(variables, label.split("|"), strict=True)) for label in sorted(report.ignored_cells)
-        ],
-        "excluded_rows": excluded,
-        "excluded_reason": (
-            "not linked to a dossier of the frame (field unknown)" if "field" in variables else None
-        ),
-        "variance": "Taylor linearisation of the post-stratification (R postStratify: residuals from the "
-        "post-stratum means)",
-        "label": {
-            "vi": "Hiệu chỉnh hậu phân tầng theo số hồ sơ đã giải quyết trong khung mẫu "
-            + ("(cơ quan × lĩnh vực)" if "field" in variables else "(cơ quan)")
-            + ": vẫn không phải mẫu xác suất",
-            "en": "Post-stratified to the frame's completed dossiers per "
-            + ("agency × field" if "field" in variables else "agency")
-            + ": still not a probability sample",
-        },
-    }
-    return calibrated, described, int(counts[keep].sum())
-
-
-async def _stored_calibration(wave_id: int) -> tuple[dict[str, Any], dict[str, tuple[str, ...]]]:
+async def _stored_calibration(wave_id: int) -> tuple[StoredCalibration, dict[str, tuple[str, ...]]]:
     """How the stored final weights were calibrated (the last weighting run that succeeded) and, when its
     variance can be linearised, each weighted respondent's calibration levels (by dossier hash).
 
@@ -561,9 +267,6 @@ async def _stored_calibration(wave_id: int) -> tuple[dict[str, Any], dict[str, t
     export. Trimmed weights are no longer calibrated exactly and have no standard linearisation: they are
     treated as fixed, and the design says so.
     """
-    from survey_engine.fieldwork.weights import frame_variable_value as _value
-    from survey_engine.tables import SampleUnit, WeightRun
-
     runs = (
         await WeightRun.select(WeightRun.options, WeightRun.diagnostics)
         .where(WeightRun.wave == wave_id)
@@ -575,18 +278,21 @@ async def _stored_calibration(wave_id: int) -> tuple[dict[str, Any], dict[str, t
     options = (run or {}).get("options") or {}
     method = str(options.get("calibration") or "none")
     variables = [str(v) for v in options.get("calibration_variables") or []]
-    described: dict[str, Any] = {"method": method, "variables": variables, "source": "last weighting run"}
+
+    def fixed(reason: str) -> StoredCalibration:
+        return StoredCalibration(
+            method=method, variables=variables, source="last weighting run", linearised=False, reason=reason
+        )
+
     if method not in ("poststratify", "rake") or not variables:
-        return {**described, "linearised": False, "reason": "the stored weights are not calibrated"}, {}
+        return fixed("the stored weights are not calibrated"), {}
     if options.get("trim_ratio") is not None:
-        reason = "weights trimmed after calibration: no linearisation, treated as fixed"
-        return {**described, "linearised": False, "reason": reason}, {}
+        return fixed("weights trimmed after calibration: no linearisation, treated as fixed"), {}
     if (
         method == "rake"
         and ((run or {}).get("diagnostics") or {}).get("calibration", {}).get("converged") is False
     ):
-        reason = "raking did not converge: the final weights are not calibrated, treated as fixed"
-        return {**described, "linearised": False, "reason": reason}, {}
+        return fixed("raking did not converge: the final weights are not calibrated, treated as fixed"), {}
     units = (
         await SampleUnit.select(
             SampleUnit.dossier_hash,
@@ -602,73 +308,15 @@ async def _stored_calibration(wave_id: int) -> tuple[dict[str, Any], dict[str, t
     for u in units:
         if isinstance(u["demographics"], str):  # joined JSON columns are not always decoded
             u["demographics"] = json.loads(u["demographics"] or "{}")
-        labels[u["dossier_hash"]] = tuple(_value(u, v) for v in variables)
-    return {**described, "linearised": True}, labels
-
-
-def _calibration_changes_variance(
-    strata: Sequence[str], weights: Sequence[float], levels: Sequence[tuple[str, ...]]
-) -> bool:
-    """Whether linearising the stored calibration can change a variance.
-
-    It cannot when every calibration level is a union of sampling strata (the rows of a stratum share
-    their levels), the weights are constant within each stratum and every stratum has two PSUs or more:
-    each residual z − w·(level mean) then differs from z by a constant within a stratum, which the
-    stratified variance Σ_h (1 − f_h) n_h/(n_h − 1) Σ_i (t_hi − t̄_h)² removes; estimates and degrees of
-    freedom never change. That is the weighting's default (post-strata = sampling strata, nonresponse
-    classes = strata), and skipping the row-level residualisation keeps it as fast as fixed weights.
-    """
-    seen: dict[str, tuple[float, tuple[str, ...]]] = {}
-    count: dict[str, int] = {}
-    for h, w, lv in zip(strata, weights, levels, strict=True):
-        first = seen.setdefault(h, (w, lv))
-        if first[1] != lv or abs(first[0] - w) > 1e-13 * abs(first[0]):
-            return True
-        count[h] = count.get(h, 0) + 1
-    return any(c < 2 for c in count.values())
-
-
-def _probability_cells(
-    codes: Sequence[str],
-    domains: dict[str, npt.ArrayLike],
-    psu: npt.ArrayLike,
-    layout: CriteriaLayout,
-    groups: dict[str, list[str]],
-    strata: npt.ArrayLike,
-    weights: npt.NDArray[np.float64],
-    fpc: npt.ArrayLike,
-    method: str | None = None,
-    levels: Sequence[tuple[str, ...]] | None = None,
-) -> CellSums:
-    """Cell sums of the probability series; with the stored calibration (``method``, each row's
-    ``levels``), the cells carry it so the variance linearises it. Cells are then single rows (each
-    sampled unit is its own PSU, and a dossier answers once), so R's unweighted raking means are kept."""
-    if method is None or levels is None:
-        return _cells_from_rows(codes, domains, psu, layout, groups, strata, weights, fpc)
-    from sampling.calibration import PostStratification, Raking
-
-    n = len(codes)
-    cells = _cells_from_rows(
-        codes, {**domains, "__row__": np.arange(n)}, psu, layout, groups, strata, weights, fpc
+        labels[u["dossier_hash"]] = tuple(frame_variable_value(u, v) for v in variables)
+    linearised = StoredCalibration(
+        method=method, variables=variables, source="last weighting run", linearised=True
     )
-    row = np.asarray(cells.domains["__row__"]).astype(np.int64)
-    w = np.asarray(weights, dtype=np.float64)[row]
-    columns = list(zip(*levels, strict=True))  # one tuple of labels per calibration variable
-    if method == "poststratify":
-        joined = np.array(["|".join(t) for t in levels], dtype=object)[row]
-        cell = np.unique(joined, return_inverse=True)[1].reshape(-1).astype(np.int64)
-        calibration: Any = PostStratification(cell, w, w, description="poststratify (stored weights)")
-    else:
-        margins = tuple(
-            np.unique(np.array(c, dtype=object)[row], return_inverse=True)[1].reshape(-1).astype(np.int64)
-            for c in columns
-        )
-        calibration = Raking(margins, tuple(w for _ in margins), description="rake (stored weights)")
-    return replace(_restrict(cells, list(domains)), calibration=calibration)
+    return linearised, labels
 
 
 async def wave_results(
-    wave_code: str,
+    wave_code: str | WaveContext,
     by: Sequence[str] = ("agency",),
     series: str = "self-selected",
     ci: str = "logit",
@@ -679,20 +327,22 @@ async def wave_results(
 
     ``by`` takes the columns in :data:`DOMAIN_COLUMNS`, ``field``, ``frame:<column>`` and ``item:<CODE>``
     (module docstring); ``calibrate`` (one of :data:`CALIBRATIONS`) post-stratifies the self-selected
-    series to frame totals, only when asked.
+    series to frame totals, only when asked. ``wave_code`` is the wave's code or its loaded context.
+
+    Reads only: responses stored before the ``codes`` column existed get their codes when the database
+    is migrated (:func:`survey_engine.results.code_backfill.backfill_answer_codes`), never on a read.
     """
     by = tuple(by)
     _check_request(by, series, calibrate)
-    wave = await _wave(wave_code)
+    wave = _wave(await wave_of(wave_code))
     _check_items(by, wave)
-    await backfill_codes(wave.id, wave.layout)
     layout = wave.layout
     groups = groups_of(layout)
     weights = await weights_for_wave(wave.id)
     engine = Submission._meta.db
     totals: dict[str, dict[str, float]] = {}
-    calibration: dict[str, Any] | None = None
-    stored: dict[str, Any] = {"linearised": False}
+    calibration: Calibration | None = None
+    stored: StoredCalibration | None = None  # the probability series' stored weights
     columns = by
     if calibrate != "none":
         totals = await _frame_totals(wave.id, CALIBRATION_VARIABLES[calibrate])
@@ -726,51 +376,54 @@ async def wave_results(
         records = [r for r in records if r["codes"] and len(r["codes"]) == len(layout.codes)]
         rows = len(records)
         stored, levels = await _stored_calibration(wave.id)
-        if rows and stored["linearised"] and any(r["dossier_hash"] not in levels for r in records):
-            stored = {**stored, "linearised": False, "reason": "a respondent's calibration cell is unknown"}
-        if rows and stored["linearised"]:
-            stored["changes_variance"] = _calibration_changes_variance(
+        if rows and stored.linearised and any(r["dossier_hash"] not in levels for r in records):
+            stored = msgspec.structs.replace(
+                stored, linearised=False, reason="a respondent's calibration cell is unknown"
+            )
+        if rows and stored.linearised:
+            changes = calibration_changes_variance(
                 [weights[r["dossier_hash"]].stratum for r in records],
                 [weights[r["dossier_hash"]].final_weight for r in records],
                 [levels[r["dossier_hash"]] for r in records],
             )
-        linearise = bool(stored["linearised"] and stored.get("changes_variance"))
+            stored = msgspec.structs.replace(stored, changes_variance=changes)
+        linearise = bool(stored.linearised and stored.changes_variance)
         if rows:
             w = [weights[r["dossier_hash"]] for r in records]
             cells = await asyncio.to_thread(
-                _probability_cells,
+                probability_cells,
                 [r["codes"] for r in records],
-                await _probability_domains(wave.id, by, records),
+                await probability_domains(wave.id, by, records),
                 np.array([x.psu for x in w], dtype=object),
                 layout,
                 groups,
                 np.array([x.stratum for x in w], dtype=object),
                 np.array([x.final_weight for x in w]),
                 np.array([float(x.fpc) for x in w]),
-                stored["method"] if linearise else None,
+                stored.method if linearise else None,
                 [levels[r["dossier_hash"]] for r in records] if linearise else None,
             )
     else:
         if isinstance(engine, PostgresEngine):
-            result = await Submission.raw(_pg_cell_query(columns), wave.id, len(layout.codes), list(weights))
+            result = await Submission.raw(pg_cell_query(columns), wave.id, len(layout.codes), list(weights))
             grouped = [tuple(r.values()) for r in result]
         elif isinstance(engine, SQLiteEngine):
             grouped = await asyncio.to_thread(
-                _read_sqlite_cells, engine.path, wave.id, layout, columns, list(weights)
+                read_sqlite_cells, engine.path, wave.id, layout, columns, list(weights)
             )
         else:  # pragma: no cover - only the two engines exist
             raise TypeError(f"unsupported engine {type(engine).__name__}")
         rows = int(sum(g[-2] for g in grouped))
         if grouped:
-            cells = await asyncio.to_thread(_cells_from_grouped, grouped, columns, layout, groups)
+            cells = await asyncio.to_thread(cells_from_grouped, grouped, columns, layout, groups)
             if calibrate != "none":
                 counts = np.array([g[-2] for g in grouped], dtype=np.int64)
                 cells, calibration, rows = await asyncio.to_thread(
-                    _calibrate_cells, _relabel(cells, maps), counts, by, calibrate, totals
+                    calibrate_cells, relabel(cells, maps), counts, by, calibrate, totals
                 )
     result_obj = None
     if cells is not None:
-        labelled = _relabel(cells, maps) if calibration is None else cells
+        labelled = relabel(cells, maps) if calibration is None else cells
         result_obj = await asyncio.to_thread(
             estimate_indices_from_cells,
             labelled,
@@ -803,8 +456,8 @@ class ShareItem:
 
 
 async def wave_shares(
-    wave_code: str, series: str = "self-selected"
-) -> tuple[list[ShareItem], list[ShareItem], dict[tuple[str, str, str], Any]]:
+    wave_code: str | WaveContext, series: str = "self-selected"
+) -> tuple[list[ShareItem], list[ShareItem], dict[tuple[str, str, str], Estimate]]:
     """Perception items (every answer's share) and expectations (top-box share) per agency, with the same
     design as the indices of ``series``. Returns (perception items, expectation items, estimates keyed
     by (item, option, agency)); shares are percentages.
@@ -813,17 +466,8 @@ async def wave_shares(
     Q5, Q6); expectations are items on a scale named ``expectation…`` (Q10). Reads the JSON answers of
     the series: meant for reports, not for the hot path.
     """
-    from sampling import Design, estimate_proportions
-
-    row = (
-        await Wave.select(Wave.id, Wave.questionnaire_version.definition)
-        .where(Wave.code == wave_code)
-        .output(load_json=True)
-        .first()
-    )
-    if row is None:
-        raise NotFound(f"no wave with code {wave_code}")
-    q = load_definition(json.dumps(row["questionnaire_version.definition"], ensure_ascii=False))
+    context = await wave_of(wave_code)
+    q = context.questionnaire
     perception = [
         it
         for it in q.items
@@ -834,7 +478,7 @@ async def wave_shares(
     ]
     if not perception and not expectation:
         return [], [], {}
-    weights = await weights_for_wave(int(row["id"]))
+    weights = await weights_for_wave(context.id)
     records = (
         await Submission.select(
             Submission.agency.code,
@@ -844,7 +488,7 @@ async def wave_shares(
             Submission.dossier_hash,
             Submission.answers,
         )
-        .where((Submission.wave == row["id"]) & (Submission.complete == True))  # noqa: E712
+        .where((Submission.wave == context.id) & (Submission.complete == True))  # noqa: E712
         .output(load_json=True)
     )
     if series == "probability":
@@ -854,7 +498,7 @@ async def wave_shares(
     if not records:
         return [], [], {}
 
-    def build() -> dict[tuple[str, str, str], Any]:
+    def build() -> dict[tuple[str, str, str], Estimate]:
         if series == "probability":
             w = [weights[r["dossier_hash"]] for r in records]
             design = Design(
@@ -887,7 +531,7 @@ async def wave_shares(
             )
         agencies = np.array([r["agency.code"] for r in records], dtype=object)
         result = estimate_proportions(design, indicators, by={"agency": agencies})
-        out: dict[tuple[str, str, str], Any] = {}
+        out: dict[tuple[str, str, str], Estimate] = {}
         for e in result.estimates:
             code, option = e.variable.split("=", 1)
             out[(code, option, e.domain["agency"])] = replace(

@@ -1,4 +1,9 @@
-"""Wave estimates as plain rows (for JSON and CSV), with labels, kinds and "don't know" counts."""
+"""Wave estimates as rows (for JSON and CSV), with labels, kinds and "don't know" counts.
+
+The rows are msgspec Structs whose fields are in the order of the JSON the estimates endpoint answers
+(``msgspec.to_builtins`` at the edge); ``flag_reason`` is there only when a flag is set, as in
+:meth:`sampling.results.Estimate.to_dict`.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,10 @@ import csv
 import io
 from typing import Any
 
+import msgspec
+
 from survey_engine.results.analysis import OVERALL, WaveResults
+from survey_engine.results.series_design import Calibration
 from survey_engine.results.spreadsheet import csv_cells
 
 CSV_COLUMNS = (
@@ -31,9 +39,46 @@ CSV_COLUMNS = (
 )
 
 
-def estimate_rows(results: WaveResults, agency: str | None = None) -> dict[str, list[dict[str, Any]]]:
-    """``{"criteria": [...], "indices": [...]}``; with ``agency``, only that agency's domains."""
-    out: dict[str, list[dict[str, Any]]] = {"criteria": [], "indices": []}
+class EstimateRow(msgspec.Struct, frozen=True):
+    """An estimate as :meth:`sampling.results.Estimate.to_dict` gives it, without its variable."""
+
+    domain: dict[str, str]
+    estimate: float | None
+    se: float | None
+    ci_low: float | None
+    ci_high: float | None
+    level: float
+    ci_method: str
+    df: int | None
+    n: int
+    deff: float | None
+    n_eff: float | None
+    cv: float | None
+    flag: str | None
+    flag_reason: str | msgspec.UnsetType | None = msgspec.UNSET
+
+
+class CriterionRow(EstimateRow, frozen=True, kw_only=True):
+    criterion: str
+    element: str | None
+    label: dict[str, str]
+    dont_know: int
+
+
+class IndexRow(EstimateRow, frozen=True, kw_only=True):
+    index: str
+    kind: str  # overall | element | part
+    label: dict[str, str]
+
+
+class EstimateRows(msgspec.Struct, frozen=True):
+    criteria: list[CriterionRow]
+    indices: list[IndexRow]
+
+
+def estimate_rows(results: WaveResults, agency: str | None = None) -> EstimateRows:
+    """The criteria and index rows of the results; with ``agency``, only that agency's domains."""
+    out = EstimateRows(criteria=[], indices=[])
     if results.result is None:
         return out
     layout = results.layout
@@ -47,65 +92,67 @@ def estimate_rows(results: WaveResults, agency: str | None = None) -> dict[str, 
     for e in results.result.criteria.estimates:
         if not keep(dict(e.domain)):
             continue
-        row = e.to_dict()
-        row.pop("variable")
-        row.update(
-            criterion=e.variable,
-            element=element_of.get(e.variable),
-            label=dict(layout.labels.get(e.variable, {})),
-            dont_know=dk.get((e.variable, tuple(sorted(e.domain.items()))), 0),
+        fields = e.to_dict()
+        fields.pop("variable")
+        out.criteria.append(
+            CriterionRow(
+                **fields,
+                criterion=e.variable,
+                element=element_of.get(e.variable),
+                label=dict(layout.labels.get(e.variable, {})),
+                dont_know=dk.get((e.variable, tuple(sorted(e.domain.items()))), 0),
+            )
         )
-        out["criteria"].append(row)
     for e in results.result.groups.estimates:
         if not keep(dict(e.domain)):
             continue
-        row = e.to_dict()
-        row.pop("variable")
+        fields = e.to_dict()
+        fields.pop("variable")
         kind = "overall" if e.variable == OVERALL else ("element" if e.variable in element_codes else "part")
         label = (
             {"vi": "Chỉ số SIPAS", "en": "SIPAS index"}
             if kind == "overall"
             else layout.labels.get(e.variable, {})
         )
-        row.update(index=e.variable, kind=kind, label=dict(label))
-        out["indices"].append(row)
+        out.indices.append(IndexRow(**fields, index=e.variable, kind=kind, label=dict(label)))
     return out
 
 
-def rows_as_csv(rows: dict[str, list[dict[str, Any]]]) -> str:
+def rows_as_csv(rows: EstimateRows) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(csv_cells(CSV_COLUMNS))
 
-    for item in rows["indices"]:
-        _write(writer, item["kind"], item["index"], item)
-    for item in rows["criteria"]:
-        _write(writer, "criterion", item["criterion"], item)
+    for index in rows.indices:
+        _write(writer, index.kind, index.index, index, index.label, None)
+    for criterion in rows.criteria:
+        _write(writer, "criterion", criterion.criterion, criterion, criterion.label, criterion.dont_know)
     return buffer.getvalue()
 
 
-def _write(writer: Any, kind: str, code: str, item: dict[str, Any]) -> None:
-    domain = ";".join(f"{k}={v}" for k, v in item["domain"].items())
-    label = item.get("label") or {}
+def _write(
+    writer: Any, kind: str, code: str, item: EstimateRow, label: dict[str, str], dont_know: int | None
+) -> None:
+    domain = ";".join(f"{k}={v}" for k, v in item.domain.items())
     writer.writerow(
         csv_cells(
             [
                 kind,
                 code,
                 domain,
-                item["estimate"],
-                item["se"],
-                item["ci_low"],
-                item["ci_high"],
-                item["level"],
-                item["ci_method"],
-                item["df"],
-                item["n"],
-                item.get("n_eff"),
-                item.get("cv"),
-                item.get("flag"),
-                item.get("flag_reason", ""),
-                item.get("dont_know", ""),
+                item.estimate,
+                item.se,
+                item.ci_low,
+                item.ci_high,
+                item.level,
+                item.ci_method,
+                item.df,
+                item.n,
+                item.n_eff,
+                item.cv,
+                item.flag,
+                item.flag_reason if isinstance(item.flag_reason, str | None) else "",
+                "" if dont_know is None else dont_know,
                 label.get("vi", ""),
                 label.get("en", ""),
             ]
@@ -113,14 +160,15 @@ def _write(writer: Any, kind: str, code: str, item: dict[str, Any]) -> None:
     )
 
 
-def calibration_view(results: WaveResults, agency: str | None = None) -> dict[str, Any] | None:
+def calibration_view(results: WaveResults, agency: str | None = None) -> Calibration | None:
     """The calibration of the results (None when not calibrated); with ``agency``, only that agency's
     targets and ignored cells (an agency user does not see other agencies' frame counts)."""
-    if results.calibration is None:
-        return None
-    out = dict(results.calibration)
-    if agency is not None:
-        out["targets"] = [t for t in out["targets"] if t["cell"].get("agency") == agency]
-        out["ignored_cells"] = [c for c in out["ignored_cells"] if c.get("agency") == agency]
-        out.pop("excluded_rows", None)  # a count over every agency
-    return out
+    if results.calibration is None or agency is None:
+        return results.calibration
+    calibration = results.calibration
+    return msgspec.structs.replace(
+        calibration,
+        targets=[t for t in calibration.targets if t.cell.get("agency") == agency],
+        ignored_cells=[c for c in calibration.ignored_cells if c.get("agency") == agency],
+        excluded_rows=None,  # a count over every agency
+    )

@@ -13,16 +13,17 @@ the self-selected estimates use).
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from survey_engine.errors import NotFound
-from survey_engine.fieldwork.sample_units import weights_for_wave
-from survey_engine.questionnaire import Questionnaire, load_definition
-from survey_engine.results.analysis import self_selected_psu
-from survey_engine.tables import Submission, Wave
+import msgspec
+
+from survey_engine.fieldwork.sample_units import WeightRow, weights_for_wave
+from survey_engine.questionnaire import Questionnaire
+from survey_engine.results.analysis import self_selected_psu, wave_of
+from survey_engine.tables import Submission
+from survey_engine.wave_context import WaveContext
 
 META_COLUMNS = (
     "id",
@@ -68,27 +69,46 @@ META_LABELS: dict[str, tuple[str, str]] = {
 CHUNK = 5000
 
 
+class CodebookEntry(msgspec.Struct, frozen=True):
+    """One column of the microdata: name, kind (meta, design, item), item type, labels and value labels."""
+
+    column: str
+    kind: str
+    type: str
+    label_vi: str
+    label_en: str
+    values_vi: str
+    values_en: str
+
+    def cells(self) -> tuple[str, ...]:
+        """The entry's values in the order of :data:`CODEBOOK_COLUMNS`."""
+        return tuple(msgspec.structs.astuple(self))
+
+
+CODEBOOK_COLUMNS: tuple[str, ...] = CodebookEntry.__struct_fields__
+
+
 @dataclass(frozen=True)
 class WaveExport:
     wave: str
     questionnaire: Questionnaire
     columns: list[str]
     item_types: dict[str, str]
-    weights: dict[str, Any]
+    weights: dict[str, WeightRow]
 
-    def codebook(self) -> list[dict[str, str]]:
-        """One row per column: name, kind, type, labels vi/en, value labels vi/en."""
+    def codebook(self) -> list[CodebookEntry]:
+        """One entry per column: name, kind, type, labels vi/en, value labels vi/en."""
         q = self.questionnaire
         rows = [
-            {
-                "column": name,
-                "kind": "design" if name in DESIGN_COLUMNS else "meta",
-                "type": "",
-                "label_vi": META_LABELS[name][0],
-                "label_en": META_LABELS[name][1],
-                "values_vi": "",
-                "values_en": "",
-            }
+            CodebookEntry(
+                column=name,
+                kind="design" if name in DESIGN_COLUMNS else "meta",
+                type="",
+                label_vi=META_LABELS[name][0],
+                label_en=META_LABELS[name][1],
+                values_vi="",
+                values_en="",
+            )
             for name in META_COLUMNS
         ]
         for item in q.items:
@@ -108,15 +128,15 @@ class WaveExport:
             if item.type == "yesno":
                 values_vi, values_en = ["1=Có", "0=Không"], ["1=Yes", "0=No"]
             rows.append(
-                {
-                    "column": item.code,
-                    "kind": "item",
-                    "type": item.type,
-                    "label_vi": item.labels.vi,
-                    "label_en": item.labels.en or item.labels.vi,
-                    "values_vi": "; ".join(values_vi),
-                    "values_en": "; ".join(values_en),
-                }
+                CodebookEntry(
+                    column=item.code,
+                    kind="item",
+                    type=item.type,
+                    label_vi=item.labels.vi,
+                    label_en=item.labels.en or item.labels.vi,
+                    values_vi="; ".join(values_vi),
+                    values_en="; ".join(values_en),
+                )
             )
         return rows
 
@@ -131,21 +151,14 @@ def _cell(kind: str, value: Any) -> Any:
     return value
 
 
-async def describe_wave(wave_code: str) -> WaveExport:
-    row = (
-        await Wave.select(Wave.code, Wave.questionnaire_version.definition)
-        .where(Wave.code == wave_code)
-        .output(load_json=True)
-        .first()
-    )
-    if row is None:
-        raise NotFound(f"no wave with code {wave_code}")
-    q = load_definition(json.dumps(row["questionnaire_version.definition"], ensure_ascii=False))
+async def describe_wave(wave: str | WaveContext) -> WaveExport:
+    """The export's columns and design weights of a wave (its code, or the context a request loaded)."""
+    context = await wave_of(wave)
+    q = context.questionnaire
     items = [item.code for item in q.items]
-    wave_id = await Wave.select(Wave.id).where(Wave.code == wave_code).first()
-    weights = await weights_for_wave(int(wave_id["id"])) if wave_id else {}
+    weights = await weights_for_wave(context.id)
     return WaveExport(
-        wave=wave_code,
+        wave=context.code,
         questionnaire=q,
         columns=[*META_COLUMNS, *items],
         item_types={item.code: item.type for item in q.items},

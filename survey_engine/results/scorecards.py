@@ -1,17 +1,18 @@
 """Scorecard inputs for a wave from the database: estimates, labels, previous wave, peers, counter ratings.
 
-This module only loads; the api layer turns a :class:`WaveReport` into report data with the pure
-``reports.build`` helpers (survey_engine and reports are sibling layers and never import each other).
-It loads the wave and its questionnaire definition (labels and index structure), the wave's indices by
-agency (``survey_engine.results.analysis.wave_results``: the probability series when the wave has weights,
-else
+This module only loads; :mod:`survey_engine.results.agency_results` picks one agency's results out of a
+:class:`WaveReport`, and the api layer turns them into report data with the pure ``reports.build`` helpers
+(survey_engine and reports are sibling layers and never import each other). It loads, for a wave whose
+context (row, parsed questionnaire, layout) the request loaded once, the wave's indices by agency
+(``survey_engine.results.analysis.wave_results``: the probability series when the wave has weights, else
 the self-selected one, labelled), the previous wave with the same questionnaire (trend), the agencies of
 the wave (peers and names), the province, and the counter ratings given during the wave's period
 (self-selected, shown apart).
 
-Visibility: an agency user gets only its own agency (another agency answers "not found") through
-``AgencyService().get``; the whole-wave report (all scorecards, province summary) is for staff who see
-every agency.
+Visibility: one agency's scorecard goes through
+:func:`survey_engine.results.agency_results.scorecard_results` (an agency user gets only its own agency,
+another agency answers "not found"); the whole-wave report (all scorecards, province summary) is for
+staff who see every agency.
 """
 
 from __future__ import annotations
@@ -25,13 +26,16 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from sampling.results import Estimate, IndexResult
-from survey_engine.actors import Actor
-from survey_engine.administration.agencies import AgencyService
+from survey_engine.actors import SYSTEM, Actor
 from survey_engine.administration.waves import WaveService
+from survey_engine.answer_codes import CriteriaLayout
 from survey_engine.errors import Conflict, InvalidInput, NotFound
-from survey_engine.questionnaire.index_map import index_structure
-from survey_engine.questionnaire.loader import load_definition
+from survey_engine.fieldwork.samples import FieldworkService
+from survey_engine.results import analysis
+from survey_engine.results.analysis import ShareItem
+from survey_engine.results.series_design import SeriesDesign
 from survey_engine.tables import AdminUnit, Submission, Wave, WaveAgency
+from survey_engine.wave_context import WaveContext, load_wave
 
 __all__ = [
     "AgencyRow",
@@ -39,9 +43,9 @@ __all__ = [
     "WaveHeader",
     "WaveReport",
     "WaveStatistics",
-    "agency_report",
     "counter_ratings",
     "counter_ratings_by_agency",
+    "report_data",
     "wave_report",
 ]
 
@@ -82,6 +86,7 @@ class WaveReport:
     statistics: WaveStatistics
     previous: tuple[WaveHeader, IndexResult] | None
     agencies: tuple[AgencyRow, ...]
+    layout: CriteriaLayout
     criterion_labels: dict[str, tuple[str, str]]
     element_labels: dict[str, tuple[str, str]]
     element_of: dict[str, str]
@@ -90,8 +95,8 @@ class WaveReport:
     name_peers: bool = True  # False for agency users: the best performer is not named
     # Perception items and expectations (same series and design as the indices), estimates keyed by
     # (item, option, agency) in %; response rates (AAPOR RR3, %) per agency when the wave has a sample.
-    perception: tuple[Any, ...] = ()
-    expectations: tuple[Any, ...] = ()
+    perception: tuple[ShareItem, ...] = ()
+    expectations: tuple[ShareItem, ...] = ()
     shares: dict[tuple[str, str, str], Estimate] = field(default_factory=dict)
     response_rates: dict[str, float] = field(default_factory=dict)
 
@@ -122,46 +127,44 @@ class WaveStatistics:
     series: str = "self-selected"
 
 
-def design_note(series: str, design: dict[str, Any]) -> DesignNote:
+def design_note(series: str, design: SeriesDesign) -> DesignNote:
     """The codes of a series' ``design`` (as ``analysis.wave_results`` describes it; no calibration asked).
 
     The probability series linearises the calibration of its stored weights when the weighting recorded it
     (``weights_calibration``); the self-selected series, not calibrated here, treats its weights as fixed.
     """
-    label = design.get("label") or {}
-    stored = (design.get("weights_calibration") or {}) if series == "probability" else {}
+    stored = design.weights_calibration if series == "probability" else None
     variance, params = "weights_fixed", {}
-    if stored.get("linearised"):
+    if stored is not None and stored.linearised:
         variance = (
-            "calibration_linearised" if stored.get("changes_variance", True) else "calibration_without_effect"
+            "calibration_linearised"
+            if stored.changes_variance is None or stored.changes_variance
+            else "calibration_without_effect"
         )
-        params = {"method": str(stored["method"]), "variables": ", ".join(map(str, stored["variables"]))}
+        params = {"method": stored.method, "variables": ", ".join(stored.variables)}
     return DesignNote(
-        label_vi=str(label.get("vi", "")),
-        label_en=str(label.get("en", "")),
+        label_vi=str(design.label.get("vi", "")),
+        label_en=str(design.label.get("en", "")),
         psu="sampled_unit" if series == "probability" else "service_point_day",
         variance=variance,
         variance_params=params,
     )
 
 
-async def _index_results(wave_code: str) -> WaveStatistics:
+async def index_results(wave_code: str | WaveContext) -> WaveStatistics:
     """The wave's criterion, element and SIPAS indices by agency (``survey_engine.results.analysis`` owns
     the SQL).
 
     The probability-sample series when the wave has weights; otherwise the self-selected series, whose
     method note then says that it is not a probability sample. The two are never pooled.
     """
+    wave = await analysis.wave_of(wave_code)  # loaded once for both tries
     try:
-        from survey_engine.results import analysis
-    except ImportError as exc:  # pragma: no cover - analysis is part of the package
-        raise Conflict("wave statistics are not available in this version") from exc
-    try:
-        stats = await analysis.wave_results(wave_code, by=(DOMAIN,), series="probability")
+        stats = await analysis.wave_results(wave, by=(DOMAIN,), series="probability")
     except Conflict:  # no weights yet: the self-selected series, labelled as such
-        stats = await analysis.wave_results(wave_code, by=(DOMAIN,), series="self-selected")
+        stats = await analysis.wave_results(wave, by=(DOMAIN,), series="self-selected")
     if stats.result is None:
-        raise Conflict(f"wave {wave_code} has no complete responses to estimate from yet")
+        raise Conflict(f"wave {stats.wave} has no complete responses to estimate from yet")
     return WaveStatistics(
         result=stats.result,
         design=design_note(stats.series, stats.design),
@@ -208,30 +211,11 @@ async def _province(agency_units: list[tuple[str | None, str | None]]) -> tuple[
     return "", ""
 
 
-async def _context(wave_code: str) -> WaveReport:
-    row = (
-        await Wave.select(
-            Wave.id,
-            Wave.code,
-            Wave.name_vi,
-            Wave.name_en,
-            Wave.period_start,
-            Wave.period_end,
-            Wave.unit_version,
-            Wave.questionnaire_version._.questionnaire.code.as_alias("questionnaire"),
-            Wave.questionnaire_version.definition.as_alias("definition"),
-        )
-        .where(Wave.code == wave_code)
-        .first()
-    )
-    if row is None:
-        raise NotFound(f"no wave with code {wave_code}")
-    definition = row["definition"]
-    q = load_definition(definition if isinstance(definition, (str, bytes)) else json.dumps(definition))
-    try:
-        structure = index_structure(q)
-    except ValueError as exc:
-        raise Conflict(f"the questionnaire of wave {wave_code} defines no index") from exc
+async def report_data(wave: WaveContext) -> WaveReport:
+    """A wave's report data, without counter ratings and without a visibility check (callers check)."""
+    structure, layout = wave.structure, wave.layout
+    if structure is None or layout is None:
+        raise Conflict(f"the questionnaire of wave {wave.code} defines no index")
     criterion_labels = {c["code"]: (c["labels"]["vi"], c["labels"]["en"]) for c in structure["criteria"]}
     element_labels = {e["code"]: (e["labels"]["vi"], e["labels"]["en"]) for e in structure["elements"]}
     element_of = {c["code"]: c["element"] for c in structure["criteria"]}
@@ -244,56 +228,50 @@ async def _context(wave_code: str) -> WaveReport:
         WaveAgency.agency.level.as_alias("level"),
         WaveAgency.agency._.unit.code.as_alias("unit"),
         WaveAgency.agency._.unit.unit_version.as_alias("unit_version"),
-    ).where(WaveAgency.wave == row["id"])
+    ).where(WaveAgency.wave == wave.id)
     members.sort(key=lambda m: str(m["code"]))
     agencies = tuple(
         AgencyRow(str(m["code"]), str(m["name_vi"]), str(m["name_en"]), str(m["level"])) for m in members
     )
     province = await _province([(m["unit"], m["unit_version"]) for m in members])
 
-    statistics = await _index_results(wave_code)
+    statistics = await index_results(wave)
     previous = None
     earlier = (
         await Wave.select(Wave.code, Wave.name_vi, Wave.name_en, Wave.period_start, Wave.period_end)
         .where(
-            (Wave.questionnaire_version._.questionnaire.code == row["questionnaire"])
-            & (Wave.period_end < row["period_start"])
+            (Wave.questionnaire_version._.questionnaire.code == wave.questionnaire_code)
+            & (Wave.period_end < wave.period_start)
         )
         .order_by(Wave.period_end, ascending=False)
         .first()
     )
     if earlier is not None:
         try:
-            previous = (_wave_info(earlier), (await _index_results(str(earlier["code"]))).result)
+            previous = (_wave_info(earlier), (await index_results(str(earlier["code"]))).result)
         except (Conflict, NotFound, InvalidInput):
             previous = None
-    perception, expectations, shares = await analysis_shares(wave_code, statistics.series)
+    perception, expectations, shares = await analysis.wave_shares(wave, statistics.series)
     return WaveReport(
-        response_rates=await _response_rates(wave_code),
+        response_rates=await _response_rates(wave.code),
         perception=tuple(perception),
         expectations=tuple(expectations),
         shares=shares,
-        wave=_wave_info(row),
-        questionnaire=str(row["questionnaire"]),
-        unit_version=str(row["unit_version"]),
+        wave=WaveHeader(wave.code, wave.name_vi, wave.name_en, wave.period_start, wave.period_end),
+        questionnaire=wave.questionnaire_code,
+        unit_version=wave.unit_version,
         province_vi=province[0],
         province_en=province[1],
         statistics=statistics,
         previous=previous,
         agencies=agencies,
+        layout=layout,
         criterion_labels=criterion_labels,
         element_labels=element_labels,
         element_of=element_of,
         aggregation=(str(rule["vi"]), str(rule["en"])),
         counter={},
     )
-
-
-def _estimate(result: IndexResult, agency: str, variable: str = "SIPAS") -> Estimate | None:
-    try:
-        return result.groups.estimates[result.groups.find(variable, {DOMAIN: agency})]
-    except KeyError:
-        return None
 
 
 async def counter_ratings(agency_code: str, start: date, end: date) -> dict[int, int]:
@@ -346,27 +324,13 @@ async def counter_ratings_by_agency(
     return {code: dict(c) for code, c in counts.items()}
 
 
-async def agency_report(actor: Actor, wave_code: str, agency_code: str) -> WaveReport:
-    """A wave's report data for one agency's scorecard (NotFound for what the actor cannot see)."""
-    row = await AgencyService().get(actor, agency_code)
-    await WaveService().get(actor, wave_code)
-    report = await _context(wave_code)
-    code = str(row["code"])
-    if code not in {a.code for a in report.agencies}:
-        raise NotFound(f"agency {agency_code} is not part of wave {wave_code}")
-    if _estimate(report.statistics.result, code) is None:
-        raise NotFound(f"no results for agency {agency_code} in wave {wave_code}")
-    counts = await counter_ratings(code, report.wave.period_start, report.wave.period_end)
-    return dataclasses.replace(report, counter={code: counts}, name_peers=not actor.agency_scoped)
-
-
 async def wave_report(actor: Actor, wave_code: str, *, counters: bool = True) -> WaveReport:
     """A wave's report data for every agency (scorecards of all, province summary): staff who see every
     agency; an agency user gets NotFound."""
     if actor.agency_scoped:
         raise NotFound(f"no wave report for {wave_code}")
     await WaveService().get(actor, wave_code)
-    report = await _context(wave_code)
+    report = await report_data(await load_wave(wave_code))
     counts: dict[str, dict[int, int]] = {}
     if counters:
         found = await counter_ratings_by_agency(
@@ -376,21 +340,8 @@ async def wave_report(actor: Actor, wave_code: str, *, counters: bool = True) ->
     return dataclasses.replace(report, counter=counts)
 
 
-def has_results(report: WaveReport, agency_code: str) -> bool:
-    return _estimate(report.statistics.result, agency_code) is not None
-
-
-async def analysis_shares(wave_code: str, series: str) -> tuple[list[Any], list[Any], dict[Any, Estimate]]:
-    from survey_engine.results import analysis
-
-    return await analysis.wave_shares(wave_code, series)
-
-
 async def _response_rates(wave_code: str) -> dict[str, float]:
     """AAPOR RR3 (%) per agency from fieldwork, when the wave has a drawn sample."""
-    from survey_engine.actors import SYSTEM
-    from survey_engine.fieldwork.samples import FieldworkService
-
     try:
         progress = await FieldworkService().progress(SYSTEM, wave_code)
     except (Conflict, NotFound, InvalidInput):

@@ -431,10 +431,9 @@ def test_charts_draw_flags_as_such_and_wrap_vietnamese_labels() -> None:
 
 
 async def test_repeated_pages_reuse_estimates_until_the_data_change(data: World, monkeypatch: Any) -> None:
-    from api.results import console_results as module
-    from survey_engine.results import analysis
+    from survey_engine.results import analysis, estimates_cache
 
-    module._RESULTS_CACHE.clear()
+    estimates_cache.clear_cache()
     calls: list[tuple[Any, ...]] = []
     real = analysis.wave_results
 

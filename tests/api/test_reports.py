@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from sampling import Design, estimate_indices
 from sampling.results import IndexResult
 from survey_engine.results import analysis, scorecards
+from survey_engine.wave_context import WaveContext
 from tests.api.conftest import World, create_open_wave
 
 
@@ -39,14 +40,15 @@ def fake_results(sizes: dict[str, int]) -> IndexResult:
 def statistics(monkeypatch: pytest.MonkeyPatch) -> IndexResult:
     result = fake_results({"A1": 120, "A2": 90})
 
-    async def loader(wave_code: str) -> scorecards.WaveStatistics:
+    async def loader(wave: str | WaveContext) -> scorecards.WaveStatistics:
+        wave_code = wave if isinstance(wave, str) else wave.code  # the report passes its loaded wave on
         if wave_code != "W1":
             raise AssertionError(wave_code)
         return scorecards.WaveStatistics(
             result, ("Mẫu thử", "Test design"), ("Không gia quyền.", "Unweighted.")
         )
 
-    monkeypatch.setattr(scorecards, "_index_results", loader)
+    monkeypatch.setattr(scorecards, "index_results", loader)
     return result
 
 

@@ -191,13 +191,13 @@ async def test_common_submissions_take_the_fast_path(world: World, monkeypatch: 
     await create_open_wave(world)
     token = await point_token(world)
     callers: list[str] = []
-    original = submissions_route._submission
+    original = submissions_route.submission_request
 
     def spy(*args: Any) -> Any:
         callers.append(sys._getframe(1).f_code.co_name)
         return original(*args)
 
-    monkeypatch.setattr(submissions_route, "_submission", spy)
+    monkeypatch.setattr(submissions_route, "submission_request", spy)
     assert (await world.client.post("/api/v1/submissions", json=_body(token))).status_code == 201
     monkeypatch.setattr(submissions_route, "FAST_PATH_ENABLED", False)
     assert (await world.client.post("/api/v1/submissions", json=_body(token))).status_code == 201

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from api.results.cli_export import _write, codebook_path
+from api.results.cli_export import codebook_path, write_export
 from sampling import Design, estimate_indices
 from sampling.calibration import poststratify, rake
 from survey_engine.collection.receipts import dossier_hash, sign_receipt
@@ -203,7 +203,7 @@ async def test_probability_estimates_equal_sampling_on_the_same_data(world: Worl
 async def test_export_carries_weights_design_and_codebook_never_phones(world: World, tmp_path: Path) -> None:
     _, answered = await _run_wave(world)
     target = tmp_path / "w1.csv"
-    count = await _write("W1", "csv", target)
+    count = await write_export("W1", "csv", target)
     assert count == len(answered) + 15
     with target.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))

@@ -5,34 +5,29 @@ from __future__ import annotations
 
 import pytest
 
-from survey_engine.results.analysis import (
-    UNKNOWN,
-    _calibration_changes_variance,
-    _check_by,
-    _level,
-    _pg_cell_query,
-    _probability_domains,
-    _sqlite_cell_query,
-)
+from survey_engine.results.analysis import probability_domains
+from survey_engine.results.analysis_cells import calibration_changes_variance
+from survey_engine.results.analysis_domains import UNKNOWN, check_by, domain_level
+from survey_engine.results.analysis_sql import pg_cell_query, sqlite_cell_query
 
 
 def test_levels_and_unknown() -> None:
-    assert [_level(v) for v in (None, "", "MALE", 3)] == [UNKNOWN, UNKNOWN, "MALE", "3"]
+    assert [domain_level(v) for v in (None, "", "MALE", 3)] == [UNKNOWN, UNKNOWN, "MALE", "3"]
 
 
 async def test_item_domains_of_the_probability_series_need_no_frame() -> None:
     records = [{"answers": {"D1": "MALE"}, "dossier_hash": "h1"}, {"answers": {}, "dossier_hash": "h2"}]
-    domains = await _probability_domains(1, ("item:D1",), records)
+    domains = await probability_domains(1, ("item:D1",), records)
     assert list(domains["item:D1"]) == ["MALE", UNKNOWN]
 
 
 def test_default_domains_keep_the_original_sql_and_frame_columns_join_the_frame() -> None:
-    for query in (_sqlite_cell_query(("agency",)), _pg_cell_query(("agency",))):
+    for query in (sqlite_cell_query(("agency",)), pg_cell_query(("agency",))):
         assert "JOIN" not in query and "submission." not in query and "answers" not in query
-    sqlite = _sqlite_cell_query(("agency", "field", "frame:sex", "item:D1"))
+    sqlite = sqlite_cell_query(("agency", "field", "frame:sex", "item:D1"))
     assert "LEFT JOIN frame_unit fu" in sqlite and "json_extract(fu.demographics, '$.sex')" in sqlite
     assert "json_extract(submission.answers, '$.D1')" in sqlite
-    pg = _pg_cell_query(("item:A3",))
+    pg = pg_cell_query(("item:A3",))
     assert "JOIN" not in pg and "(answers ->> 'A3')" in pg
 
 
@@ -41,15 +36,15 @@ def test_default_domains_keep_the_original_sql_and_frame_columns_join_the_frame(
     [(("agency", "field", "frame:age_band", "item:X1"), 0), (("frame:shoe",), 1), (("planet",), 1), ((), 1)],
 )
 def test_check_by(by: tuple[str, ...], problems: int) -> None:
-    assert len(_check_by(by)) == problems
+    assert len(check_by(by)) == problems
 
 
 def test_when_a_stored_calibration_can_change_a_variance() -> None:
     strata = ["A", "A", "B", "B"]
-    assert not _calibration_changes_variance(strata, [2.0, 2.0, 3.0, 3.0], [("a",), ("a",), ("b",), ("b",)])
+    assert not calibration_changes_variance(strata, [2.0, 2.0, 3.0, 3.0], [("a",), ("a",), ("b",), ("b",)])
     # one calibration cell over two strata is still a union of strata
-    assert not _calibration_changes_variance(strata, [2.0, 2.0, 3.0, 3.0], [("x",)] * 4)
+    assert not calibration_changes_variance(strata, [2.0, 2.0, 3.0, 3.0], [("x",)] * 4)
     # a calibration cell that cuts a stratum, weights that vary in a stratum, a lonely stratum
-    assert _calibration_changes_variance(strata, [2.0, 2.0, 3.0, 3.0], [("a",), ("b",), ("b",), ("b",)])
-    assert _calibration_changes_variance(strata, [2.0, 2.5, 3.0, 3.0], [("x",)] * 4)
-    assert _calibration_changes_variance(["A", "A", "B"], [2.0, 2.0, 3.0], [("x",)] * 3)
+    assert calibration_changes_variance(strata, [2.0, 2.0, 3.0, 3.0], [("a",), ("b",), ("b",), ("b",)])
+    assert calibration_changes_variance(strata, [2.0, 2.5, 3.0, 3.0], [("x",)] * 4)
+    assert calibration_changes_variance(["A", "A", "B"], [2.0, 2.0, 3.0], [("x",)] * 3)

@@ -10,13 +10,21 @@ import pytest
 
 from reports.method_words import design_text, weighting_text
 from survey_engine.results.scorecards import design_note
-from survey_engine.results.series_design import describe_design
+from survey_engine.results.series_design import StoredCalibration, describe_design
 
 LAYOUT: Any = SimpleNamespace(rule_description={"vi": "quy tắc", "en": "rule"})
 STORED = (
-    {"linearised": False},
-    {"linearised": True, "method": "raking", "variables": ["agency", "field"], "changes_variance": True},
-    {"linearised": True, "method": "post-stratification", "variables": ["agency"], "changes_variance": False},
+    StoredCalibration(method="raking", variables=["agency"], source="frame", linearised=False),
+    StoredCalibration(
+        method="raking", variables=["agency", "field"], source="frame", linearised=True, changes_variance=True
+    ),
+    StoredCalibration(
+        method="post-stratification",
+        variables=["agency"],
+        source="frame",
+        linearised=True,
+        changes_variance=False,
+    ),
 )
 # What the Vietnamese note translated before it was coded (the rest printed in English).
 BEFORE_VI = {
@@ -30,9 +38,9 @@ BEFORE_VI = {
 
 @pytest.mark.parametrize("series", ["probability", "self-selected"])
 @pytest.mark.parametrize("stored", STORED)
-def test_the_worded_codes_print_what_the_sentences_printed(series: str, stored: dict[str, Any]) -> None:
+def test_the_worded_codes_print_what_the_sentences_printed(series: str, stored: StoredCalibration) -> None:
     design = describe_design(series, LAYOUT, stored, None, "(unknown)")
-    label, psu, variance = design["label"], design["psu"], design["variance"]
+    label, psu, variance = design.label, design.psu, design.variance
     before = (
         f"{label['vi']}. Đơn vị mẫu bậc 1: {BEFORE_VI.get(psu, psu)}; {BEFORE_VI.get(variance, variance)}.",
         f"{label['en']}. Primary sampling unit: {psu}; {variance}.",

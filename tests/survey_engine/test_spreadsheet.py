@@ -85,24 +85,28 @@ def test_xlsx_text_cells_are_strings_never_formulas_or_errors(tmp_path: Path) ->
 
 
 def test_estimates_csv_of_the_api_follows_the_rule() -> None:
-    from survey_engine.results.estimates_view import CSV_COLUMNS, rows_as_csv
+    from survey_engine.results.estimates_view import CSV_COLUMNS, CriterionRow, EstimateRows, rows_as_csv
 
-    item = {
-        "domain": {"frame:sex": "=1+1"},
-        "estimate": -0.5,
-        "se": 0.1,
-        "ci_low": -0.7,
-        "ci_high": -0.3,
-        "level": 0.95,
-        "ci_method": "wald-t",
-        "df": 9,
-        "n": 10,
-        "n_eff": None,
-        "cv": 0.2,
-        "flag": None,
-        "label": {"vi": '=HYPERLINK("http://x")', "en": "@SUM(A1)"},
-    }
-    text = rows_as_csv({"indices": [], "criteria": [{**item, "criterion": "-2+3"}]})
+    item = CriterionRow(
+        domain={"frame:sex": "=1+1"},
+        estimate=-0.5,
+        se=0.1,
+        ci_low=-0.7,
+        ci_high=-0.3,
+        level=0.95,
+        ci_method="wald-t",
+        df=9,
+        n=10,
+        deff=None,
+        n_eff=None,
+        cv=0.2,
+        flag=None,
+        criterion="-2+3",
+        element=None,
+        label={"vi": '=HYPERLINK("http://x")', "en": "@SUM(A1)"},
+        dont_know=0,
+    )
+    text = rows_as_csv(EstimateRows(indices=[], criteria=[item]))
     header, row = list(csv.reader(io.StringIO(text)))
     assert header == list(CSV_COLUMNS)
     cells = dict(zip(header, row, strict=True))

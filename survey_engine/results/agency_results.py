@@ -1,0 +1,285 @@
+"""One agency's results in one wave: the one assembler behind every view of them.
+
+The scorecard (``GET /api/v1/waves/{code}/scorecards/{agency}.pdf`` and ``sipas report``) and the
+console's agency page show the same thing: the agency's overall, element and criterion indices from one
+estimation, the comparison with the agencies of its level, the change over earlier waves and the counter
+ratings. :class:`AgencyResults` holds those as data and :func:`assemble` is the one place that picks them
+out of an estimation. Two loaders feed it, one per way of choosing the estimation:
+
+* :func:`scorecard_results` (and :func:`from_report` for every agency of a wave report): the series is
+  the probability one when the wave has weights, else the self-selected one, labelled; the trend is the
+  previous wave of the same questionnaire; the report adds what only the scorecard prints (method note,
+  perception and expectation shares, response rate, province).
+* :func:`page_results`: the series the user chose, with its filters (domain columns); the trend is the
+  agency's earlier waves of the same questionnaire that the user may see, and this wave unfiltered.
+
+The views turn the data into words and figures (``api.results.scorecard_build`` for the PDF,
+``api.results.console_results_agency`` for the page); survey_engine and reports never import each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from sampling.results import Estimate, IndexResult
+from survey_engine.actors import Actor
+from survey_engine.administration.agencies import AgencyService
+from survey_engine.administration.waves import WaveService
+from survey_engine.answer_codes import CriteriaLayout
+from survey_engine.errors import Conflict, InvalidInput, NotFound
+from survey_engine.results.analysis import OVERALL, WaveResults
+from survey_engine.results.estimates_cache import cached_wave_results
+from survey_engine.results.scorecards import (
+    AgencyRow,
+    WaveHeader,
+    WaveReport,
+    counter_ratings,
+    report_data,
+)
+from survey_engine.tables import WaveAgency
+from survey_engine.wave_context import WaveContext, load_wave
+
+__all__ = [
+    "MAX_EARLIER_WAVES",
+    "AgencyResults",
+    "TrendPoint",
+    "assemble",
+    "earlier_waves",
+    "find_estimate",
+    "from_report",
+    "page_results",
+    "scorecard_results",
+    "wave_agencies",
+    "wave_header",
+    "with_results",
+]
+
+DOMAIN = "agency"
+MAX_EARLIER_WAVES = 6
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """The agency's overall index in one wave (None: no results in the series)."""
+
+    wave: WaveHeader
+    estimate: Estimate | None
+    current: bool = False  # the wave the results are for (the console's trend shows it last)
+
+
+@dataclass(frozen=True)
+class AgencyResults:
+    """One agency's results in one wave, as every view of them takes them.
+
+    ``result`` is the estimation (indices by agency, crossed with the filter columns in ``domain``);
+    ``overall`` the agency's index in ``domain`` (None: no responses there). ``peers`` are the wave's
+    agencies of the same level (None: no comparison, as on a filtered page) and ``peer_names`` their
+    names when the viewer may see who performs best (None for an agency user). ``trend`` is oldest
+    first. ``report`` holds what only the scorecard prints (None on the console page).
+    """
+
+    wave: WaveHeader
+    agency: AgencyRow
+    series: str
+    result: IndexResult
+    layout: CriteriaLayout
+    domain: Mapping[str, str]
+    overall: Estimate | None
+    peers: tuple[AgencyRow, ...] | None
+    peer_names: Mapping[str, tuple[str, str]] | None
+    trend: tuple[TrendPoint, ...] = ()
+    counter: Mapping[int, int] = field(default_factory=dict)
+    report: WaveReport | None = None
+
+
+def find_estimate(result: IndexResult, domain: Mapping[str, str], variable: str = OVERALL) -> Estimate | None:
+    """An index (the overall one unless ``variable`` names an element or part) of one domain."""
+    try:
+        return result.groups.estimates[result.groups.find(variable, dict(domain))]
+    except KeyError:
+        return None
+
+
+def assemble(
+    *,
+    wave: WaveHeader,
+    agency: AgencyRow,
+    series: str,
+    result: IndexResult,
+    layout: CriteriaLayout,
+    domain: Mapping[str, str] | None = None,
+    agencies: Sequence[AgencyRow] | None,
+    name_peers: bool,
+    trend: Sequence[TrendPoint] = (),
+    counter: Mapping[int, int] | None = None,
+    report: WaveReport | None = None,
+) -> AgencyResults:
+    """The agency's results from an estimation and the wave's agencies (None: no peer comparison)."""
+    domain = dict(domain) if domain is not None else {DOMAIN: agency.code}
+    peers = None if agencies is None else tuple(a for a in agencies if a.level == agency.level)
+    names = (
+        {a.code: (a.name_vi, a.name_en) for a in agencies} if agencies is not None and name_peers else None
+    )
+    return AgencyResults(
+        wave=wave,
+        agency=agency,
+        series=series,
+        result=result,
+        layout=layout,
+        domain=domain,
+        overall=find_estimate(result, domain),
+        peers=peers,
+        peer_names=names,
+        trend=tuple(trend),
+        counter=dict(counter or {}),
+        report=report,
+    )
+
+
+def from_report(report: WaveReport, agency_code: str) -> AgencyResults:
+    """One agency's scorecard results from a wave report (pure: runs anywhere, no database)."""
+    agency = next(a for a in report.agencies if a.code == agency_code)
+    trend: tuple[TrendPoint, ...] = ()
+    if report.previous is not None:
+        previous_wave, previous_result = report.previous
+        trend = (TrendPoint(previous_wave, find_estimate(previous_result, {DOMAIN: agency.code})),)
+    return assemble(
+        wave=report.wave,
+        agency=agency,
+        series=report.statistics.series,
+        result=report.statistics.result,
+        layout=report.layout,
+        agencies=report.agencies,
+        name_peers=report.name_peers,
+        trend=trend,
+        counter=report.counter.get(agency.code) or {},
+        report=report,
+    )
+
+
+def with_results(report: WaveReport) -> list[AgencyResults]:
+    """Every agency of a wave report that has results (the scorecards of ``sipas report --all``)."""
+    everyone = (from_report(report, a.code) for a in report.agencies)
+    return [r for r in everyone if r.overall is not None]
+
+
+async def scorecard_results(actor: Actor, wave_code: str, agency_code: str) -> AgencyResults:
+    """An agency's scorecard results (NotFound for what the actor cannot see, or without results)."""
+    row = await AgencyService().get(actor, agency_code)
+    await WaveService().get(actor, wave_code)
+    report = await report_data(await load_wave(wave_code))
+    code = str(row["code"])  # the agency asked for, as stored
+    if code not in {a.code for a in report.agencies}:
+        raise NotFound(f"agency {agency_code} is not part of wave {wave_code}")
+    if find_estimate(report.statistics.result, {DOMAIN: code}) is None:
+        raise NotFound(f"no results for agency {agency_code} in wave {wave_code}")
+    counts = await counter_ratings(code, report.wave.period_start, report.wave.period_end)
+    report = replace(report, counter={code: counts}, name_peers=not actor.agency_scoped)
+    return from_report(report, code)
+
+
+# -- the console's agency page ------------------------------------------------------------------------
+
+
+def wave_header(wave: WaveContext) -> WaveHeader:
+    return WaveHeader(wave.code, wave.name_vi, wave.name_en, wave.period_start, wave.period_end)
+
+
+async def wave_agencies(wave_code: str) -> tuple[AgencyRow, ...]:
+    """The agencies of a wave, by code."""
+    rows = await WaveAgency.select(
+        WaveAgency.agency.code.as_alias("code"),
+        WaveAgency.agency.name_vi.as_alias("name_vi"),
+        WaveAgency.agency.name_en.as_alias("name_en"),
+        WaveAgency.agency.level.as_alias("level"),
+    ).where(WaveAgency.wave.code == wave_code)
+    rows.sort(key=lambda r: str(r["code"]))
+    return tuple(
+        AgencyRow(str(r["code"]), str(r["name_vi"]), str(r["name_en"]), str(r["level"])) for r in rows
+    )
+
+
+async def earlier_waves(
+    wave: WaveContext, agency_id: int, visible: Collection[str], limit: int = MAX_EARLIER_WAVES
+) -> list[WaveHeader]:
+    """Waves before this one with the same questionnaire that include the agency and that the viewer may
+    see (``visible`` codes), the last ``limit`` of them, oldest first."""
+    rows = await WaveAgency.select(
+        WaveAgency.wave.code.as_alias("code"),
+        WaveAgency.wave.name_vi.as_alias("name_vi"),
+        WaveAgency.wave.name_en.as_alias("name_en"),
+        WaveAgency.wave.period_start.as_alias("period_start"),
+        WaveAgency.wave.period_end.as_alias("period_end"),
+    ).where(
+        (WaveAgency.agency == agency_id)
+        & (WaveAgency.wave._.questionnaire_version._.questionnaire.code == wave.questionnaire_code)
+        & (WaveAgency.wave.period_end < wave.period_start)
+    )
+    rows = [r for r in rows if str(r["code"]) in visible]
+    rows.sort(key=lambda r: (str(r["period_end"]), str(r["code"])))
+    return [
+        WaveHeader(
+            str(r["code"]),
+            str(r["name_vi"]),
+            str(r["name_en"]),
+            _as_date(r["period_start"]),
+            _as_date(r["period_end"]),
+        )
+        for r in rows[-limit:]
+    ]
+
+
+def _as_date(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+async def _overall_in(wave: str | WaveContext, series: str, agency_code: str) -> Estimate | None:
+    """The agency's overall index in a wave's series, by agency alone; None when there is none."""
+    try:
+        results = await cached_wave_results(wave, (DOMAIN,), series)
+    except (Conflict, InvalidInput):
+        return None
+    return None if results.result is None else find_estimate(results.result, {DOMAIN: agency_code})
+
+
+async def page_results(
+    wave: WaveContext,
+    agency: AgencyRow,
+    agency_id: int,
+    results: WaveResults,
+    filters: Mapping[str, str],
+    *,
+    visible: Mapping[str, WaveContext],
+    name_peers: bool,
+    counter: Mapping[int, int] | None = None,
+) -> AgencyResults:
+    """The console page's results of an agency: ``results`` is the estimation of the chosen series by
+    agency and the ``filters`` columns (with a value each); the trend is the agency's index, unfiltered,
+    in its earlier visible waves (``visible``: the waves the viewer may see, by code, as the page's list
+    loaded them) and in this one; peers are compared only without filters."""
+    if results.result is None:
+        raise Conflict(f"wave {wave.code} has no complete responses in this series")
+    trend = [
+        TrendPoint(w, await _overall_in(visible.get(w.code) or w.code, results.series, agency.code))
+        for w in await earlier_waves(wave, agency_id, visible)
+    ]
+    current = (
+        find_estimate(results.result, {DOMAIN: agency.code})
+        if not filters
+        else await _overall_in(wave, results.series, agency.code)
+    )
+    trend.append(TrendPoint(wave_header(wave), current, current=True))
+    return assemble(
+        wave=wave_header(wave),
+        agency=agency,
+        series=results.series,
+        result=results.result,
+        layout=results.layout,
+        domain={DOMAIN: agency.code, **filters},
+        agencies=None if filters else await wave_agencies(wave.code),
+        name_peers=name_peers,
+        trend=trend,
+        counter=counter,
+    )

@@ -1,0 +1,293 @@
+"""Cell sums of the estimates (:mod:`sampling.cells`) from the database's rows or grouped cells: answer
+codes normalised per criterion, sums per cell, domain labels, and the calibrations the variance
+linearises (a post-stratification asked for, or the one of the stored weights).
+
+Split from :mod:`survey_engine.results.analysis`, which reads the rows and calls these (in worker threads).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from sampling.calibration import CalibrationError, PostStratification, Raking
+from sampling.cells import CellSums, aggregate_cells, poststratify_cells
+from survey_engine.answer_codes import DONT_KNOW_CHAR, CriteriaLayout
+from survey_engine.errors import FieldProblem, InvalidInput
+from survey_engine.results.analysis_domains import CALIBRATION_VARIABLES, OVERALL, UNKNOWN, domain_level
+from survey_engine.results.series_design import Calibration, CalibrationTarget
+
+# Normalised answer codes handed to the cell sums: 2 top, 1 valid but not top, 0 don't know, -1 missing.
+TOP, OTHER, DK, MISSING = 2, 1, 0, -1
+
+
+def groups_of(layout: CriteriaLayout) -> dict[str, list[str]]:
+    """Elements, then parts (each the mean of its criteria); the overall index is added by the estimator."""
+    groups: dict[str, list[str]] = {}
+    for code, members in (*layout.elements, *layout.parts):
+        if members and code not in groups and code != OVERALL:
+            groups[code] = list(members)
+    return groups
+
+
+def _normalise(raw: npt.NDArray[np.uint8], layout: CriteriaLayout) -> npt.NDArray[np.int8]:
+    """Code characters (n, K) → TOP / OTHER / DK / MISSING per the criterion's own top set.
+
+    One 256-entry lookup table per distinct (valid, top) signature: a single ``take`` per signature
+    instead of a comparison per criterion and value.
+    """
+    out = np.empty_like(raw, dtype=np.int8)  # same memory order as ``raw`` (callers may pass a transpose)
+    signatures: dict[tuple[frozenset[int], frozenset[int]], list[int]] = {}
+    for j, c in enumerate(layout.criteria):
+        signatures.setdefault((c.valid, c.top), []).append(j)
+    for (valid, top), columns in signatures.items():
+        table = np.full(256, MISSING, dtype=np.int8)
+        table[ord(DONT_KNOW_CHAR)] = DK
+        for v in valid:
+            if 0 < v < 10:
+                table[ord(str(v))] = TOP if v in top else OTHER
+        # criteria × responses views: contiguous rows when the caller passes a transposed copy
+        if len(columns) == raw.shape[1]:
+            out.T[...] = table[raw.T]
+        else:
+            out.T[columns] = table[raw.T[columns]]
+    return out
+
+
+def _group_columns(layout: CriteriaLayout, groups: dict[str, list[str]]) -> list[list[int]]:
+    index = {c: j for j, c in enumerate(layout.codes)}
+    return [[index[c] for c in members] for members in groups.values()] + [list(range(len(layout.codes)))]
+
+
+def _cells_from_rows(
+    codes: Sequence[str],
+    domains: dict[str, npt.ArrayLike],
+    psu: npt.ArrayLike,
+    layout: CriteriaLayout,
+    groups: dict[str, list[str]],
+    strata: npt.ArrayLike | None = None,
+    weights: npt.ArrayLike | None = None,
+    fpc: npt.ArrayLike | None = None,
+) -> CellSums:
+    k = len(layout.codes)
+    raw = np.frombuffer("".join(codes).encode("ascii"), dtype=np.uint8).reshape(len(codes), k)
+    return aggregate_cells(
+        _normalise(raw, layout),
+        _group_columns(layout, groups),
+        domains=domains,
+        psu=psu,
+        strata=strata,
+        weights=weights,
+        top=(TOP,),
+        valid=(OTHER, TOP),
+        dont_know=(DK,),
+        fpc=fpc,
+    )
+
+
+def _segment_sums(flags: npt.NDArray[np.bool_], starts: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+    """Column sums of a 0/1 matrix per run of rows (rows come grouped by cell, ``starts`` = first rows).
+
+    Reduces the transposed copy, whose segments are contiguous: measured 4× faster than ``reduceat`` down
+    axis 0 on 1M × 39 (float32 is exact below 2^24 rows per cell; a cell is one service point on one day).
+    """
+    transposed = np.ascontiguousarray(flags.T, dtype=np.float32)
+    return np.add.reduceat(transposed, starts, axis=1).T.astype(np.float64)
+
+
+def cells_from_grouped(
+    grouped: list[tuple[Any, ...]], by: Sequence[str], layout: CriteriaLayout, groups: dict[str, list[str]]
+) -> CellSums:
+    """Cell sums from SQLite's grouped rows: (point, day, other domain keys…, count, concatenated codes)."""
+    k = len(layout.codes)
+    counts = np.array([g[-2] for g in grouped], dtype=np.int64)
+    raw = np.frombuffer("".join(g[-1] for g in grouped).encode("ascii"), dtype=np.uint8).reshape(-1, k)
+    # Work column-major from here: every segment sum below then reads contiguous runs of one criterion.
+    norm = _normalise(np.ascontiguousarray(raw.T).T, layout)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    is_valid = norm >= OTHER
+    top = _segment_sums(norm == TOP, starts)
+    valid = _segment_sums(is_valid, starts)
+    dk = _segment_sums(norm == DK, starts).astype(np.int64)
+    # Rows with any valid answer in each group: one small matrix product instead of a copy per group.
+    columns = _group_columns(layout, groups)
+    membership = np.zeros((norm.shape[1], len(columns)), dtype=np.float32)
+    for g, cols in enumerate(columns):
+        membership[cols, g] = 1.0
+    valid_any = (is_valid.astype(np.float32) @ membership) > 0
+    group_rows = _segment_sums(valid_any, starts).astype(np.int64)
+    others = [b for b in by if b != "service_point"]
+    domains: dict[str, npt.ArrayLike] = {}
+    for b in by:
+        position = 0 if b == "service_point" else 2 + others.index(b)
+        domains[b] = np.array([domain_level(g[position]) for g in grouped], dtype=object)
+    return CellSums(
+        domains=domains,
+        strata=None,
+        psu=np.array([f"{g[0]}:{g[1]}" for g in grouped], dtype=object),
+        top=top,
+        valid=valid,
+        valid_rows=valid.astype(np.int64),
+        dont_know=dk,
+        group_rows=group_rows,
+    )
+
+
+def relabel(cells: CellSums, maps: dict[str, dict[str, str]]) -> CellSums:
+    domains = {}
+    for name, labels in cells.domains.items():
+        arr = np.asarray(labels).astype(str)
+        if name in maps:
+            arr = np.array([maps[name].get(v, v) for v in arr], dtype=object)
+        domains[name] = arr
+    return replace(cells, domains=domains)
+
+
+def _restrict(cells: CellSums, by: Sequence[str], keep: npt.NDArray[np.bool_] | None = None) -> CellSums:
+    """The cells with only the ``by`` domain columns (others were grouped on for calibration), optionally
+    only the cells in ``keep``."""
+
+    def take(a: Any) -> Any:
+        return None if a is None else (np.asarray(a) if keep is None else np.asarray(a)[keep])
+
+    return CellSums(
+        domains={b: take(cells.domains[b]) for b in by},
+        strata=take(cells.strata),
+        psu=take(cells.psu),
+        top=take(cells.top),
+        valid=take(cells.valid),
+        valid_rows=take(cells.valid_rows),
+        dont_know=take(cells.dont_know),
+        group_rows=take(cells.group_rows),
+        fpc=take(cells.fpc),
+    )
+
+
+def calibrate_cells(
+    cells: CellSums,
+    counts: npt.NDArray[np.int64],
+    by: Sequence[str],
+    method: str,
+    totals: dict[str, dict[str, float]],
+) -> tuple[CellSums, Calibration, int]:
+    """Post-stratify self-selected cells (unweighted rows) to frame totals; (cells, description, rows)."""
+    variables = CALIBRATION_VARIABLES[method]
+    labels = {v: np.asarray(cells.domains[v]).astype(str) for v in variables}
+    keep = np.ones(counts.shape[0], dtype=bool)
+    if "field" in variables:
+        keep = labels["field"] != UNKNOWN
+    excluded = int(counts[~keep].sum())
+    if not keep.any():
+        raise InvalidInput(
+            "the self-selected series cannot be calibrated",
+            [FieldProblem("calibrate", "no self-selected response is linked to a dossier of the frame")],
+        )
+    restricted = _restrict(cells, by, keep)
+    try:
+        calibrated, report = poststratify_cells(
+            restricted,
+            counts[keep].astype(np.float64),
+            {v: labels[v][keep] for v in variables},
+            totals,
+            partial=True,
+        )
+    except CalibrationError as exc:
+        raise InvalidInput(
+            "the self-selected series cannot be calibrated", [FieldProblem("calibrate", str(exc))]
+        ) from exc
+    described = Calibration(
+        method="poststratify",
+        option=method,
+        source="frame",
+        variables=list(variables),
+        targets=[
+            CalibrationTarget(
+                cell=dict(zip(variables, c.label.split("|"), strict=True)),
+                population=float(c.population),
+                respondents=round(c.weighted_before),
+                factor=float(c.factor),
+            )
+            for c in report.cells
+        ],
+        ignored_cells=[
+            dict(zip(variables, label.split("|"), strict=True)) for label in sorted(report.ignored_cells)
+        ],
+        excluded_rows=excluded,
+        excluded_reason=(
+            "not linked to a dossier of the frame (field unknown)" if "field" in variables else None
+        ),
+        variance="Taylor linearisation of the post-stratification (R postStratify: residuals from the "
+        "post-stratum means)",
+        label={
+            "vi": "Hiệu chỉnh hậu phân tầng theo số hồ sơ đã giải quyết trong khung mẫu "
+            + ("(cơ quan × lĩnh vực)" if "field" in variables else "(cơ quan)")
+            + ": vẫn không phải mẫu xác suất",
+            "en": "Post-stratified to the frame's completed dossiers per "
+            + ("agency × field" if "field" in variables else "agency")
+            + ": still not a probability sample",
+        },
+    )
+    return calibrated, described, int(counts[keep].sum())
+
+
+def calibration_changes_variance(
+    strata: Sequence[str], weights: Sequence[float], levels: Sequence[tuple[str, ...]]
+) -> bool:
+    """Whether linearising the stored calibration can change a variance.
+
+    It cannot when every calibration level is a union of sampling strata (the rows of a stratum share
+    their levels), the weights are constant within each stratum and every stratum has two PSUs or more:
+    each residual z − w·(level mean) then differs from z by a constant within a stratum, which the
+    stratified variance Σ_h (1 − f_h) n_h/(n_h − 1) Σ_i (t_hi − t̄_h)² removes; estimates and degrees of
+    freedom never change. That is the weighting's default (post-strata = sampling strata, nonresponse
+    classes = strata), and skipping the row-level residualisation keeps it as fast as fixed weights.
+    """
+    seen: dict[str, tuple[float, tuple[str, ...]]] = {}
+    count: dict[str, int] = {}
+    for h, w, lv in zip(strata, weights, levels, strict=True):
+        first = seen.setdefault(h, (w, lv))
+        if first[1] != lv or abs(first[0] - w) > 1e-13 * abs(first[0]):
+            return True
+        count[h] = count.get(h, 0) + 1
+    return any(c < 2 for c in count.values())
+
+
+def probability_cells(
+    codes: Sequence[str],
+    domains: dict[str, npt.ArrayLike],
+    psu: npt.ArrayLike,
+    layout: CriteriaLayout,
+    groups: dict[str, list[str]],
+    strata: npt.ArrayLike,
+    weights: npt.NDArray[np.float64],
+    fpc: npt.ArrayLike,
+    method: str | None = None,
+    levels: Sequence[tuple[str, ...]] | None = None,
+) -> CellSums:
+    """Cell sums of the probability series; with the stored calibration (``method``, each row's
+    ``levels``), the cells carry it so the variance linearises it. Cells are then single rows (each
+    sampled unit is its own PSU, and a dossier answers once), so R's unweighted raking means are kept."""
+    if method is None or levels is None:
+        return _cells_from_rows(codes, domains, psu, layout, groups, strata, weights, fpc)
+    n = len(codes)
+    cells = _cells_from_rows(
+        codes, {**domains, "__row__": np.arange(n)}, psu, layout, groups, strata, weights, fpc
+    )
+    row = np.asarray(cells.domains["__row__"]).astype(np.int64)
+    w = np.asarray(weights, dtype=np.float64)[row]
+    columns = list(zip(*levels, strict=True))  # one tuple of labels per calibration variable
+    if method == "poststratify":
+        joined = np.array(["|".join(t) for t in levels], dtype=object)[row]
+        cell = np.unique(joined, return_inverse=True)[1].reshape(-1).astype(np.int64)
+        calibration: Any = PostStratification(cell, w, w, description="poststratify (stored weights)")
+    else:
+        margins = tuple(
+            np.unique(np.array(c, dtype=object)[row], return_inverse=True)[1].reshape(-1).astype(np.int64)
+            for c in columns
+        )
+        calibration = Raking(margins, tuple(w for _ in margins), description="rake (stored weights)")
+    return replace(_restrict(cells, list(domains)), calibration=calibration)

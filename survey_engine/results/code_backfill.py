@@ -1,0 +1,53 @@
+"""Answer codes for responses stored before the ``codes`` column existed: a step of the migration.
+
+Estimation reads the compact ``codes`` column (:mod:`survey_engine.answer_codes`) and counts only the
+responses that have it, so every stored response must carry its codes. New responses get them when they
+are stored; older ones get them here, once, when the database is migrated (``sipas db migrate`` and
+every CLI command that migrates first). Reads never write: a response without codes after a migration
+is a bug, not a job for the next request.
+"""
+
+from __future__ import annotations
+
+from survey_engine.answer_codes import CriteriaLayout
+from survey_engine.tables import Submission, Wave
+from survey_engine.wave_context import load_wave
+
+BATCH = 2000
+
+
+async def backfill_codes(wave_id: int, layout: CriteriaLayout) -> int:
+    """Codes of one wave's responses that have none, from their JSON answers; returns how many."""
+    done = 0
+    while True:
+        rows = (
+            await Submission.select(Submission.id, Submission.answers)
+            .where((Submission.wave == wave_id) & Submission.codes.is_null())
+            .limit(BATCH)
+            .output(load_json=True)
+        )
+        if not rows:
+            return done
+        for r in rows:
+            await Submission.update({Submission.codes: layout.encode(r["answers"] or {})}).where(
+                Submission.id == r["id"]
+            )
+        done += len(rows)
+
+
+async def backfill_answer_codes() -> int:
+    """Codes of every response that has none, wave by wave; returns how many were written.
+
+    Idempotent: a second run finds nothing to do.
+    """
+    waves = await Submission.select(Submission.wave).where(Submission.codes.is_null()).distinct()
+    done = 0
+    for w in waves:
+        row = await Wave.select(Wave.code).where(Wave.id == w["wave"]).first()
+        if row is None:  # pragma: no cover - a response always belongs to a wave (foreign key)
+            continue
+        context = await load_wave(str(row["code"]))
+        if context.layout is None:  # pragma: no cover - such a wave takes no responses (forms need one)
+            continue
+        done += await backfill_codes(context.id, context.layout)
+    return done
