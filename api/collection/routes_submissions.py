@@ -64,7 +64,9 @@ _DECODER = msgspec.json.Decoder(SubmissionIn, strict=False)
 _ENCODER = msgspec.json.Encoder()
 
 
-def submission_request(data: SubmissionIn, device: str | None, interviewer_id: int | None) -> SubmissionRequest:
+def submission_request(
+    data: SubmissionIn, device: str | None, interviewer_id: int | None
+) -> SubmissionRequest:
     return SubmissionRequest(
         client_id=canonical_client_id(data.id) or data.id,  # the service refuses a non-UUID
         token=data.token,
