@@ -67,10 +67,11 @@ DEFAULT_AGGREGATION = (
 DEFAULT_PUBLICATION = (
     "Tiêu chuẩn NCHS 2017 cho tỷ lệ: không công bố khi cỡ mẫu hoặc cỡ mẫu hiệu dụng < 30, khi độ rộng "
     "khoảng tin cậy Korn–Graubard ≥ 30 điểm, hoặc độ rộng tương đối > 130 %; cần thận trọng khi bậc tự do "
-    "< 8. Khoảng tin cậy 95 %.",
+    "< 8. Khoảng tin cậy 95 %; khoảng của các chỉ số tính trên thang logit nên luôn nằm trong 0–100.",
     "NCHS 2017 standard for proportions: suppressed when the sample size or effective sample size is < 30, "
     "the Korn–Graubard interval is 30 points wide or more, or its relative width exceeds 130%; flagged for "
-    "review when degrees of freedom < 8. 95% confidence intervals.",
+    "review when degrees of freedom < 8. 95% confidence intervals; index intervals are computed on the logit "
+    "scale, so they always stay within 0–100.",
 )
 
 

@@ -100,6 +100,13 @@ def register(subparsers: Any) -> None:
     idx.add_argument(
         "--ci", choices=CI_CHOICES[1:], default="logit", help="criterion interval (default logit)"
     )
+    idx.add_argument(
+        "--index-ci",
+        choices=("logit", "wald"),
+        default="logit",
+        help="element, part and overall index interval: logit (delta method, stays within 0-100; default) "
+        "or wald",
+    )
     _add_design_options(idx)
     idx.set_defaults(func=run_index)
 
@@ -444,6 +451,7 @@ def run_index(args: argparse.Namespace) -> int:
             top=top,
             dont_know=dont_know,
             ci=args.ci,
+            index_ci=args.index_ci,
             level=args.level,
             df=df,
             rule=args.rule,

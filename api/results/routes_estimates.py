@@ -70,13 +70,20 @@ async def wave_estimates(
     level: Annotated[float, QueryParameter(gt=0.5, lt=1.0)] = 0.95,
     format: Annotated[Literal["json", "csv"], QueryParameter()] = "json",
     calibrate: Calibrate = "none",
+    index_ci: Annotated[
+        Literal["logit", "wald"],
+        QueryParameter(
+            description="interval of element, part and overall indices: `logit` (delta method on the logit "
+            "scale, always within 0-100) or `wald`"
+        ),
+    ] = "logit",
 ) -> Response[Any]:
     services: Services = request.app.state.services
     await services.waves.get(actor, code)  # 404 for a wave the actor may not see
     columns = tuple(by or ["agency"])
     if actor.agency_scoped and "agency" not in columns:
         raise Forbidden("an agency user sees estimates per agency only (include by=agency)")
-    results = await wave_results(code, columns, series, ci, level, calibrate=calibrate)
+    results = await wave_results(code, columns, series, ci, level, calibrate=calibrate, index_ci=index_ci)
     agency = actor.agency_code if actor.agency_scoped else None
     rows = estimate_rows(results, agency)
     if format == "csv":

@@ -52,6 +52,7 @@ from piccolo.engine.sqlite import SQLiteEngine
 
 from sampling import Design, Estimate, IndexResult, estimate_proportions
 from sampling.cells import CellSums, estimate_indices_from_cells
+from sampling.indices import IndexInterval
 from survey_engine.answer_codes import CriteriaLayout
 from survey_engine.errors import Conflict, FieldProblem, InvalidInput
 from survey_engine.fieldwork.sample_units import weights_for_wave
@@ -322,12 +323,15 @@ async def wave_results(
     ci: str = "logit",
     level: float = 0.95,
     calibrate: str = "none",
+    index_ci: IndexInterval = "logit",
 ) -> WaveResults:
     """Criterion, element, part and overall indices of a wave per domain, for one series.
 
     ``by`` takes the columns in :data:`DOMAIN_COLUMNS`, ``field``, ``frame:<column>`` and ``item:<CODE>``
     (module docstring); ``calibrate`` (one of :data:`CALIBRATIONS`) post-stratifies the self-selected
     series to frame totals, only when asked. ``wave_code`` is the wave's code or its loaded context.
+    ``ci`` is the criterion shares' interval; ``index_ci`` the element, part and overall indices' (``logit``,
+    which stays within 0-100, or ``wald``).
 
     Reads only: responses stored before the ``codes`` column existed get their codes when the database
     is migrated (:func:`survey_engine.results.code_backfill.backfill_answer_codes`), never on a read.
@@ -431,6 +435,7 @@ async def wave_results(
             groups,
             overall=OVERALL,
             ci=ci,
+            index_ci=index_ci,
             level=level,
         )
     return WaveResults(

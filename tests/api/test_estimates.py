@@ -168,3 +168,26 @@ async def test_a_get_of_estimates_writes_nothing(world: World, engine: Engine) -
     assert await Submission.count().where(Submission.codes.is_null()) == 0
     body = (await world.client.get("/api/v1/waves/E1/estimates", headers=world.auth("admin"))).json()
     assert body["rows"] == 40
+
+
+async def test_index_intervals_are_logit_by_default_and_wald_on_request(world: World) -> None:
+    """Element and overall indices: the logit interval (inside 0-100, asymmetric around the estimate) by
+    default; `index_ci=wald` gives the symmetric Wald interval with the same estimate and SE."""
+    await _sipas_2017_wave(world, responses=80)
+    auth = world.auth("statistician")
+    logit = (await world.client.get("/api/v1/waves/E1/estimates", headers=auth)).json()
+    wald = (await world.client.get("/api/v1/waves/E1/estimates?index_ci=wald", headers=auth)).json()
+    pairs = list(zip(logit["indices"], wald["indices"], strict=True))
+    assert pairs
+    for lo, wa in pairs:
+        assert (lo["index"], lo["domain"]) == (wa["index"], wa["domain"])
+        assert lo["estimate"] == wa["estimate"] and lo["se"] == wa["se"]
+        assert lo["ci_method"].startswith("logit-") and wa["ci_method"].startswith("wald-")
+        assert 0 <= lo["ci_low"] <= lo["estimate"] <= lo["ci_high"] <= 100
+        assert wa["estimate"] - wa["ci_low"] == pytest.approx(wa["ci_high"] - wa["estimate"], rel=1e-9)
+        if 0 < lo["estimate"] < 100 and lo["se"] > 0:
+            assert lo["ci_high"] - lo["estimate"] != pytest.approx(lo["estimate"] - lo["ci_low"], rel=1e-6)
+    # Criterion shares keep their own interval choice (`ci`), untouched by `index_ci`.
+    assert logit["criteria"] == wald["criteria"]
+    bad = await world.client.get("/api/v1/waves/E1/estimates?index_ci=normal", headers=auth)
+    assert bad.status_code == 400 and bad.headers["content-type"].startswith("application/problem+json")

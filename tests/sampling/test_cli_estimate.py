@@ -549,3 +549,23 @@ def test_index_with_the_2025_template(capsys: pytest.CaptureFixture[str], tmp_pa
     doc = json.loads(out)
     assert len(doc["criteria"]) == 39
     assert [e["variable"] for e in doc["indices"]][-1] == "SIPAS"
+
+
+def test_index_interval_option(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """`--index-ci` chooses the indices' interval: logit by default (inside 0-100), wald on request."""
+    mapping = tmp_path / "el.json"
+    mapping.write_text(json.dumps({"E1": ["q1", "q2"], "E2": ["q3"]}))
+    data = str(_index_csv(tmp_path))
+    docs = {}
+    for option in ("logit", "wald"):
+        status, out, err = run(
+            capsys, "index", data, "--elements", str(mapping), "--index-ci", option, "--format", "json"
+        )
+        assert status == 0, err
+        docs[option] = json.loads(out)
+    for lo, wa in zip(docs["logit"]["indices"], docs["wald"]["indices"], strict=True):
+        assert lo["ci_method"].startswith("logit-") and wa["ci_method"].startswith("wald-")
+        assert lo["estimate"] == wa["estimate"] and 0 <= lo["ci_low"] <= lo["ci_high"] <= 100
+    _assert_usage(
+        *run(capsys, "index", data, "--elements", str(mapping), "--index-ci", "normal"), "--index-ci"
+    )
