@@ -289,13 +289,13 @@ class FieldworkController(Controller):
         result = await request.app.state.services.frames.import_frame(
             actor, wave, data, _settings(request).secret_key, name
         )
-        return to_struct(FrameImportOut, result)
+        return to_output(FrameImportOut, result)
 
     @get("/frame", summary="The wave's frame: imports and unit counts per agency and field", guards=[READERS])
     async def frame_summary(
         self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], wave: FromPath[str]
     ) -> FrameSummaryOut:
-        return to_struct(FrameSummaryOut, await request.app.state.services.frames.summary(actor, wave))
+        return to_output(FrameSummaryOut, await request.app.state.services.frames.summary(actor, wave))
 
     @post(
         "/plan",
