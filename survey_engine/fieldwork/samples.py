@@ -540,7 +540,7 @@ class FieldworkService:
         if sample is None:
             raise Conflict(f"the sample of wave {wave_code} is not drawn yet")
         units = await sampled_units(wave.id)
-        all_counts: Counter[str] = Counter(u["status"] for u in units)
+        all_counts: Counter[str] = Counter(u.status for u in units)
         share = eligibility_share(dict(all_counts)) if e is None else e
         rate = float(sample["plan"]["parameters"].get("response_rate") or 1.0)
         targets: Counter[str] = Counter()
@@ -548,7 +548,7 @@ class FieldworkService:
             targets[s["agency"]] += int(s["n"])
         per_agency: dict[str, Counter[str]] = defaultdict(Counter)
         for u in units:
-            per_agency[u["agency"]][u["status"]] += 1
+            per_agency[u.agency][u.status] += 1
         visible = sorted(per_agency)
         if actor.agency_scoped:
             visible = [a for a in visible if a == actor.agency_code]
