@@ -10,6 +10,7 @@ from
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from datetime import date
@@ -94,15 +95,13 @@ async def progress_view(request: Request[Any, Any, Any], staff: Staff, code: str
         report = await request.app.state.services.fieldwork.progress(staff.actor, code)
     except Conflict:
         return None
-    names = await agency_names(request, staff, {a["agency"] for a in report["agencies"]})
-    rows = []
-    for row in report["agencies"]:
-        rows.append({**row, "name": names.get(row["agency"], row["agency"])})
+    names = await agency_names(request, staff, {a.agency for a in report.agencies})
+    rows = [{**dataclasses.asdict(row), "name": names.get(row.agency, row.agency)} for row in report.agencies]
     return {
-        "e": report["e"],
+        "e": report.e,
         "rows": rows,
-        "overall": report["overall"],
-        "as_of": report["as_of"],
+        "overall": report.overall,
+        "as_of": report.as_of,
         "categories": CATEGORIES,
     }
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from api.cli.errors import CliFailure, CliUsageError
 from api.services import Services
+from survey_engine.fieldwork.frames import FrameImport
 
 
 def _read(path_text: str) -> bytes:
@@ -44,7 +45,7 @@ def cmd_frame_import(args: argparse.Namespace) -> int:
     data = _read(args.file)
     settings = settings_from_env()
 
-    async def job(_: Any) -> Any:
+    async def job(_: Any) -> FrameImport:
         return await Services.build(settings).frames.import_frame(
             SYSTEM, args.wave, data, settings.secret_key, args.name or ""
         )
@@ -55,8 +56,8 @@ def cmd_frame_import(args: argparse.Namespace) -> int:
         raise _report_invalid(exc) from exc
     except (NotFound, Conflict) as exc:
         raise CliUsageError(exc.detail) from exc
-    agencies = ", ".join(f"{code} {n}" for code, n in result["agencies"].items())
-    print(f"imported {result['rows']} dossiers into wave {args.wave} (frame {result['frame']}): {agencies}")
+    agencies = ", ".join(f"{code} {n}" for code, n in result.agencies.items())
+    print(f"imported {result.rows} dossiers into wave {args.wave} (frame {result.frame}): {agencies}")
     return 0
 
 

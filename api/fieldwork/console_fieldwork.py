@@ -43,6 +43,7 @@ from api.web.pages_common import PAGE_HEADERS
 from reports.letters import LetterData, render_letters
 from sampling.sample_plan import ALLOCATIONS, SELECTION_METHODS
 from survey_engine.errors import Conflict, InvalidInput, NotFound
+from survey_engine.fieldwork.frames import CellUnits, FrameSummary
 from survey_engine.fieldwork.samples import SampleSummary
 from survey_engine.fieldwork.weights import CALIBRATION_METHODS, FRAME_VARIABLES, WaveWeights
 
@@ -68,8 +69,8 @@ async def _wave_context(request: Request[Any, Any, Any], staff: Staff, code: str
     """Everything the wave's fieldwork page shows, from the same services as the JSON API."""
     actor = staff.actor
     wave = await request.app.state.services.waves.get(actor, code)  # NotFound → 404 page
-    frame: dict[str, Any] = await request.app.state.services.frames.summary(actor, code)
-    names = await agency_names(request, staff, {a["agency"] for a in frame["agencies"]})
+    frame: FrameSummary = await request.app.state.services.frames.summary(actor, code)
+    names = await agency_names(request, staff, {a.agency for a in frame.agencies})
     try:
         sample: SampleSummary | None = await request.app.state.services.fieldwork.sample_summary(actor, code)
     except Conflict:
@@ -81,9 +82,9 @@ async def _wave_context(request: Request[Any, Any, Any], staff: Staff, code: str
         weights = None
     contacts = await request.app.state.services.phone.summary(actor, code) if sample else None
     saved = (wave.get("settings") or {}).get("sampling_plan")
-    cells_by_agency: dict[str, list[dict[str, Any]]] = {}
-    for cell in frame["cells"]:
-        cells_by_agency.setdefault(str(cell["agency"]), []).append(cell)
+    cells_by_agency: dict[str, list[CellUnits]] = {}
+    for cell in frame.cells:
+        cells_by_agency.setdefault(cell.agency, []).append(cell)
     return {
         "title": f"{staff.t('fw_title')} · {wave['code']}",
         "wave": wave,

@@ -143,29 +143,29 @@ async def _contact_page(
     except (NotFound, Forbidden):
         return contact_missing(request, session)
     is_interviewer = actor.role == "interviewer"
-    wave_open = contact["wave_status"] == "open"
-    final = contact["status"] in FINAL_STATUSES
+    wave_open = contact.wave_status == "open"
+    final = contact.status in FINAL_STATUSES
     can_call = is_interviewer and wave_open and not final
-    phone = contact.get("phone")
-    names = await _agency_names(request, {str(contact["agency"])})
+    phone = contact.phone
+    names = await _agency_names(request, {contact.agency})
     point_name = ""
-    if contact.get("service_point"):
-        point_code = str(contact["service_point"])
+    point_code = contact.service_point
+    if point_code:
         points = await request.app.state.services.service_points.names({point_code})
         point_name = points[point_code].name_vi if point_code in points else point_code
-    callback = aware(contact.get("callback_at"))
+    callback = aware(contact.callback_at)
     history = [
         {
-            "at": vn_time(h["at"]),
-            "code": h["disposition"],
-            "label": DISPOSITION_LABELS.get(h["disposition"])
-            or DISPOSITIONS.get(h["disposition"], DISPOSITIONS["3.90"]).label,
-            "outcome": STATUS_LABELS.get(h["outcome"], h["outcome"]),
-            "callback": vn_time(h["callback_at"]),
-            "note": h["note"] or "",
-            "interviewer": h["interviewer"],
+            "at": vn_time(h.at),
+            "code": h.disposition,
+            "label": DISPOSITION_LABELS.get(h.disposition)
+            or DISPOSITIONS.get(h.disposition, DISPOSITIONS["3.90"]).label,
+            "outcome": STATUS_LABELS.get(h.outcome, h.outcome),
+            "callback": vn_time(h.callback_at),
+            "note": h.note or "",
+            "interviewer": h.interviewer,
         }
-        for h in contact["history"]
+        for h in contact.history
     ]
     errors = errors or {}
     now_vn = datetime.now(VN)
@@ -173,15 +173,15 @@ async def _contact_page(
         "interviewer_contact.html",
         {
             "c": {
-                "wave": contact["wave"],
-                "code": contact["code"],
-                "agency": names.get(str(contact["agency"]), contact["agency"]),
+                "wave": contact.wave,
+                "code": contact.code,
+                "agency": names.get(contact.agency, contact.agency),
                 "service_point": point_name,
-                "status": contact["status"],
-                "status_label": STATUS_LABELS.get(str(contact["status"]), contact["status"]),
-                "attempts": contact["attempts"],
-                "callback": vn_time(callback) if contact["status"] == "callback" else "",
-                "assigned_to": contact.get("assigned_to") or "",
+                "status": contact.status,
+                "status_label": STATUS_LABELS.get(contact.status, contact.status),
+                "attempts": contact.attempts,
+                "callback": vn_time(callback) if contact.status == "callback" else "",
+                "assigned_to": contact.assigned_to or "",
             },
             "phone": phone or "",
             "phone_display": display_phone(str(phone)) if phone else "",

@@ -52,21 +52,20 @@ async def _interview_setup(
     except (NotFound, Forbidden):
         return contact_missing(request, session)
     back = f"/i/{wave}/{code}"
-    if contact["wave_status"] != "open":
+    if contact.wave_status != "open":
         return interviewer_message(
             request, "Đợt khảo sát đã kết thúc", "Không thể phỏng vấn thêm trong đợt này.", 410, session, back
         )
-    if contact["status"] in FINAL_STATUSES:
+    if contact.status in FINAL_STATUSES:
         return interviewer_message(
             request,
             "Liên hệ đã kết thúc",
-            f"Liên hệ {code} đang ở trạng thái “{STATUS_LABELS[str(contact['status'])]}”: "
-            "không phỏng vấn thêm.",
+            f"Liên hệ {code} đang ở trạng thái “{STATUS_LABELS[contact.status]}”: không phỏng vấn thêm.",
             409,
             session,
             back,
         )
-    contact_id = int(str(contact["id"]))
+    contact_id = contact.id
     point_token = await form_token_for_contact(contact_id)
     problem = "Cơ quan của liên hệ này chưa có điểm phục vụ trong đợt khảo sát. Vui lòng báo quản trị viên."
     if point_token is None:

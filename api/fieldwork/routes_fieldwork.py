@@ -25,7 +25,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import Meta
 
 from api.web.auth import ANALYSTS, READERS
-from api.web.routes_common import Limit, Offset, to_output, to_struct
+from api.web.routes_common import Limit, Offset, to_output
 from reports.letters import LetterData, render_letters
 from survey_engine.actors import Actor
 from survey_engine.fieldwork.frames import XLSX_MEDIA_TYPE
@@ -289,13 +289,13 @@ class FieldworkController(Controller):
         result = await request.app.state.services.frames.import_frame(
             actor, wave, data, _settings(request).secret_key, name
         )
-        return to_struct(FrameImportOut, result)
+        return to_output(FrameImportOut, result)
 
     @get("/frame", summary="The wave's frame: imports and unit counts per agency and field", guards=[READERS])
     async def frame_summary(
         self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], wave: FromPath[str]
     ) -> FrameSummaryOut:
-        return to_struct(FrameSummaryOut, await request.app.state.services.frames.summary(actor, wave))
+        return to_output(FrameSummaryOut, await request.app.state.services.frames.summary(actor, wave))
 
     @post(
         "/plan",
@@ -394,7 +394,7 @@ class FieldworkController(Controller):
             float | None, QueryParameter(ge=0, le=1, description="eligible share among unknowns for RR3/RR4")
         ] = None,
     ) -> FieldworkOut:
-        return to_struct(FieldworkOut, await request.app.state.services.fieldwork.progress(actor, wave, e))
+        return to_output(FieldworkOut, await request.app.state.services.fieldwork.progress(actor, wave, e))
 
     @post("/weights", summary="Compute and store the sample's weights", guards=[ANALYSTS], status_code=200)
     async def compute_weights(

@@ -23,7 +23,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import Meta
 
 from api.web.auth import ADMIN, ANALYSTS, READERS, allow
-from api.web.routes_common import Limit, Offset, to_page, to_struct
+from api.web.routes_common import Limit, Offset, to_output, to_page
 from api.web.schemas import PageOut
 from survey_engine.actors import Actor
 from survey_engine.fieldwork.dispositions import STATUSES
@@ -159,7 +159,7 @@ class WaveContactController(Controller):
         result = await request.app.state.services.phone.import_contacts(
             actor, wave, data, _secret_key(request)
         )
-        return to_struct(ImportOut, result)
+        return to_output(ImportOut, result)
 
     @post(
         "/assign",
@@ -174,7 +174,7 @@ class WaveContactController(Controller):
         wave: FromPath[str],
         data: JSONBody[AssignIn],
     ) -> AssignOut:
-        return to_struct(
+        return to_output(
             AssignOut,
             await request.app.state.services.phone.assign(actor, wave, data.contacts, data.interviewer),
         )
@@ -183,13 +183,13 @@ class WaveContactController(Controller):
     async def purge(
         self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], wave: FromPath[str]
     ) -> PurgeOut:
-        return to_struct(PurgeOut, await request.app.state.services.phone.purge_wave(actor, wave))
+        return to_output(PurgeOut, await request.app.state.services.phone.purge_wave(actor, wave))
 
     @get("/summary", summary="Contacts per status, overall and per agency", guards=[READERS])
     async def summary(
         self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], wave: FromPath[str]
     ) -> SummaryOut:
-        return to_struct(SummaryOut, await request.app.state.services.phone.summary(actor, wave))
+        return to_output(SummaryOut, await request.app.state.services.phone.summary(actor, wave))
 
 
 class PhoneContactController(Controller):
@@ -228,7 +228,7 @@ class PhoneContactController(Controller):
         wave: FromPath[str],
         code: FromPath[str],
     ) -> ContactDetailOut:
-        return to_struct(
+        return to_output(
             ContactDetailOut, await request.app.state.services.phone.get_contact(actor, wave, code)
         )
 
@@ -249,7 +249,7 @@ class PhoneContactController(Controller):
         contact = await request.app.state.services.phone.record_attempt(
             actor, wave, code, data.disposition, data.callback_at, data.note
         )
-        return to_struct(ContactOut, contact)
+        return to_output(ContactOut, contact)
 
 
 PHONE_HANDLERS: list[Any] = [WaveContactController, PhoneContactController]

@@ -490,6 +490,53 @@ async def wave_agencies(wave_id: int) -> dict[str, int]:
     return {r["code"]: r["id"] for r in rows}
 
 
+@dataclass(frozen=True)
+class FrameImport:
+    """What an import of a frame file stored: rows, rows with a phone number, rows per agency."""
+
+    wave: str
+    frame: int
+    name: str
+    rows: int
+    with_phone: int
+    agencies: dict[str, int]
+
+
+@dataclass(frozen=True)
+class FrameInfo:
+    """One import of the wave's frame."""
+
+    id: int
+    name: str
+    imported_at: datetime
+    row_count: int
+    unit_version: str
+
+
+@dataclass(frozen=True)
+class AgencyUnits:
+    agency: str
+    units: int
+
+
+@dataclass(frozen=True)
+class CellUnits:
+    agency: str
+    field: str
+    units: int
+
+
+@dataclass(frozen=True)
+class FrameSummary:
+    """The wave's frame imports (none for an agency user) and its units per agency and per field."""
+
+    wave: str
+    frames: list[FrameInfo]
+    units: int
+    agencies: list[AgencyUnits]
+    cells: list[CellUnits]
+
+
 class FrameService:
     """Frame imports and summaries. ``clock`` is injected so tests can fix "today"."""
 
@@ -498,7 +545,7 @@ class FrameService:
 
     async def import_frame(
         self, actor: Actor, wave_code: str, data: bytes, secret_key: str, name: str = ""
-    ) -> dict[str, object]:
+    ) -> FrameImport:
         """Store every row of a frame file, or none: all problems are reported at once (422)."""
         wave = await wave_row(wave_code)
         if wave.status == "closed":
@@ -552,14 +599,14 @@ class FrameService:
             raise
         by_agency = Counter(row.agency for row in rows)
         await audit.record(actor, "import", "frame", wave_code, {"rows": len(rows), "frame": frame_id})
-        return {
-            "wave": wave_code,
-            "frame": frame_id,
-            "name": (name or f"frame {now:%Y-%m-%d %H:%M}")[:200],
-            "rows": len(rows),
-            "with_phone": sum(1 for row in rows if row.phone),
-            "agencies": dict(sorted(by_agency.items())),
-        }
+        return FrameImport(
+            wave=wave_code,
+            frame=frame_id,
+            name=(name or f"frame {now:%Y-%m-%d %H:%M}")[:200],
+            rows=len(rows),
+            with_phone=sum(1 for row in rows if row.phone),
+            agencies=dict(sorted(by_agency.items())),
+        )
 
     async def _check_against_database(
         self, wave: FieldworkWave, rows: list[FrameRow], hashes: list[str], agencies: dict[str, int]
@@ -598,7 +645,7 @@ class FrameService:
                 )
         return problems
 
-    async def summary(self, actor: Actor, wave_code: str) -> dict[str, object]:
+    async def summary(self, actor: Actor, wave_code: str) -> FrameSummary:
         """The wave's frames and unit counts per agency and field (no hashes, no phones)."""
         wave = await wave_row(wave_code, actor)
         frames = (
@@ -617,16 +664,16 @@ class FrameService:
             .group_by(FrameUnit.agency.code, FrameUnit.field)
         )
         cells = sorted(
-            ({"agency": c["agency"], "field": c["field"], "units": int(c["units"])} for c in counts),
-            key=lambda c: (c["agency"], c["field"]),
+            (CellUnits(c["agency"], c["field"], int(c["units"])) for c in counts),
+            key=lambda c: (c.agency, c.field),
         )
         per_agency: Counter[str] = Counter()
-        for c in cells:
-            per_agency[str(c["agency"])] += int(c["units"])
-        return {
-            "wave": wave_code,
-            "frames": [] if actor.agency_scoped else frames,
-            "units": sum(per_agency.values()),
-            "agencies": [{"agency": a, "units": n} for a, n in sorted(per_agency.items())],
-            "cells": cells,
-        }
+        for cell in cells:
+            per_agency[cell.agency] += cell.units
+        return FrameSummary(
+            wave=wave_code,
+            frames=[] if actor.agency_scoped else [FrameInfo(**f) for f in frames],
+            units=sum(per_agency.values()),
+            agencies=[AgencyUnits(a, n) for a, n in sorted(per_agency.items())],
+            cells=cells,
+        )

@@ -12,6 +12,7 @@ AAPOR dispositions are in :mod:`survey_engine.fieldwork.dispositions`, the conta
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -73,6 +74,102 @@ def _empty_counts() -> dict[str, int]:
     return dict.fromkeys(STATUSES, 0)
 
 
+@dataclass(frozen=True)
+class ContactImport:
+    """What an import of a contacts file stored."""
+
+    wave: str
+    imported: int
+    assigned: int
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Contacts assigned to an interviewer (``interviewer`` None: taken back)."""
+
+    wave: str
+    assigned: int
+    interviewer: str | None
+
+
+@dataclass(frozen=True)
+class ContactRecord:
+    """A contact as listed: no phone number, no dossier hash."""
+
+    id: int
+    wave: str
+    wave_status: str
+    code: str
+    agency: str
+    service_point: str | None
+    assigned_to: str | None
+    status: str
+    attempts: int
+    callback_at: datetime | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """One call attempt of a contact's history."""
+
+    at: datetime
+    disposition: str
+    outcome: str
+    callback_at: datetime | None
+    note: str
+    interviewer: str
+
+
+@dataclass(frozen=True)
+class ContactDetail(ContactRecord):
+    """A contact with its calls; ``phone`` only for its interviewer while the wave is open."""
+
+    phone: str | None
+    history: list[CallRecord]
+
+
+@dataclass(frozen=True)
+class CompletedContact:
+    """A contact completed by a stored phone submission."""
+
+    contact: str
+    status: str
+    submission: str
+
+
+@dataclass(frozen=True)
+class PhonePurge:
+    wave: str
+    purged: int
+
+
+@dataclass(frozen=True)
+class AgencyStatusCounts:
+    agency: str
+    total: int
+    by_status: dict[str, int]
+
+
+@dataclass(frozen=True)
+class PhoneSummary:
+    """Contacts per status, overall and per agency."""
+
+    wave: str
+    total: int
+    by_status: dict[str, int]
+    agencies: list[AgencyStatusCounts]
+
+
+def _contact_fields(row: dict[str, Any]) -> dict[str, Any]:
+    """The columns of a :class:`ContactRecord` from a row of ``CONTACT_COLUMNS``."""
+    return {name: row[name] for name in ContactRecord.__dataclass_fields__}
+
+
+def _contact_record(row: dict[str, Any]) -> ContactRecord:
+    return ContactRecord(**_contact_fields(row))
+
+
 class PhoneService:
     """Contacts, assignments, call attempts and purges. ``clock`` is injected so tests can fix "now"."""
 
@@ -111,7 +208,7 @@ class PhoneService:
 
     async def import_contacts(
         self, actor: Actor, wave_code: str, data: bytes, secret_key: str
-    ) -> dict[str, object]:
+    ) -> ContactImport:
         """Store every row of a contacts CSV, or none: all problems are reported at once (422)."""
         wave = await self._wave(wave_code)
         self._open_for_changes(wave)
@@ -150,7 +247,7 @@ class PhoneService:
             raise
         assigned = sum(1 for row in rows if row.assigned_to)
         await audit.record(actor, "import", "contacts", wave_code, {"rows": len(rows), "assigned": assigned})
-        return {"wave": wave_code, "imported": len(rows), "assigned": assigned}
+        return ContactImport(wave=wave_code, imported=len(rows), assigned=assigned)
 
     async def _lookups(
         self, wave: dict[str, Any], rows: list[ContactRow]
@@ -237,7 +334,7 @@ class PhoneService:
 
     async def assign(
         self, actor: Actor, wave_code: str, codes: Sequence[str], interviewer: str | None
-    ) -> dict[str, object]:
+    ) -> Assignment:
         """Assign contacts to an interviewer (``None`` takes them back); unknown codes change nothing."""
         wave = await self._wave(wave_code)
         self._open_for_changes(wave)
@@ -273,7 +370,7 @@ class PhoneService:
         await audit.record(
             actor, "assign", "contacts", wave_code, {"contacts": len(ids), "interviewer": interviewer}
         )
-        return {"wave": wave_code, "assigned": len(ids), "interviewer": interviewer}
+        return Assignment(wave=wave_code, assigned=len(ids), interviewer=interviewer)
 
     # -- interviewer view ---------------------------------------------------------------------------
 
@@ -326,7 +423,7 @@ class PhoneService:
             raise NotFound(f"no contact {code} in wave {wave_code}")
         return row
 
-    async def get_contact(self, actor: Actor, wave_code: str, code: str) -> dict[str, object]:
+    async def get_contact(self, actor: Actor, wave_code: str, code: str) -> ContactDetail:
         """One contact with its call history; ``phone`` only for its interviewer while the wave is open."""
         row = await self._visible_contact(actor, wave_code, code)
         phone: str | None = None
@@ -345,7 +442,11 @@ class PhoneService:
             .where(CallAttempt.contact == row["id"])
             .order_by(CallAttempt.id)
         )
-        return {**row, "phone": phone, "history": attempts}
+        return ContactDetail(
+            **_contact_fields(row),
+            phone=phone,
+            history=[CallRecord(**attempt) for attempt in attempts],
+        )
 
     # -- call attempts ------------------------------------------------------------------------------
 
@@ -357,7 +458,7 @@ class PhoneService:
         disposition: str,
         callback_at: datetime | None = None,
         note: str = "",
-    ) -> dict[str, object]:
+    ) -> ContactRecord:
         """Record one call by the assigned interviewer; the contact's status becomes the call's outcome."""
         if actor.role != "interviewer":
             raise Forbidden("only the assigned interviewer records calls")
@@ -394,8 +495,7 @@ class PhoneService:
         if row["status"] in FINAL_STATUSES:
             raise Conflict(f"contact {code} is {row['status']}: no further calls")
         await self._store_attempt(row["id"], actor.user_id, disposition, kind.outcome, callback_at, note)
-        result = await self._visible_contact(actor, wave_code, code)
-        return result
+        return _contact_record(await self._visible_contact(actor, wave_code, code))
 
     async def _store_attempt(
         self,
@@ -433,7 +533,7 @@ class PhoneService:
 
     async def mark_complete(
         self, contact_id: int, submission_client_id: str, interviewer_id: int
-    ) -> dict[str, object]:
+    ) -> CompletedContact:
         """Link a stored phone submission to its contact: status complete, one more attempt coded 1.1.
 
         Idempotent for the same submission (a retried submission must not count a second call).
@@ -456,7 +556,7 @@ class PhoneService:
             raise NotFound("no such contact for this interviewer")
         if row["status"] == "complete":
             if row["submission_client_id"] == submission_client_id:
-                return {"contact": row["code"], "status": "complete", "submission": submission_client_id}
+                return CompletedContact(row["code"], "complete", submission_client_id)
             raise Conflict(f"contact {row['code']} is already complete with another submission")
         if row["wave_status"] != "open":
             raise Conflict(f"the wave of contact {row['code']} is not open")
@@ -465,7 +565,7 @@ class PhoneService:
         await self._store_attempt(
             contact_id, interviewer_id, COMPLETE, "complete", None, "", submission_client_id
         )
-        return {"contact": row["code"], "status": "complete", "submission": submission_client_id}
+        return CompletedContact(row["code"], "complete", submission_client_id)
 
     # -- purge and summary --------------------------------------------------------------------------
 
@@ -479,13 +579,13 @@ class PhoneService:
                 await Contact.update({Contact.phone: None, Contact.updated_at: self.clock()}).where(condition)
         return int(count)
 
-    async def purge_wave(self, actor: Actor, wave_code: str) -> dict[str, object]:
+    async def purge_wave(self, actor: Actor, wave_code: str) -> PhonePurge:
         wave = await self._wave(wave_code)
         purged = await self.purge_phones(wave["id"])
         await audit.record(actor, "purge_phones", "contacts", wave_code, {"purged": purged})
-        return {"wave": wave_code, "purged": purged}
+        return PhonePurge(wave=wave_code, purged=purged)
 
-    async def summary(self, actor: Actor, wave_code: str) -> dict[str, object]:
+    async def summary(self, actor: Actor, wave_code: str) -> PhoneSummary:
         """Contacts per status, overall and per agency (an agency user: its own agency only)."""
         wave = await self._wave(wave_code, actor)
         condition: Any = Contact.wave == wave["id"]
@@ -502,12 +602,12 @@ class PhoneService:
             status = row["status"] if row["status"] in overall else "other"
             overall[status] += int(row["n"])
             per_agency.setdefault(row["agency"], _empty_counts())[status] += int(row["n"])
-        return {
-            "wave": wave_code,
-            "total": sum(overall.values()),
-            "by_status": overall,
-            "agencies": [
-                {"agency": code, "total": sum(counts.values()), "by_status": counts}
+        return PhoneSummary(
+            wave=wave_code,
+            total=sum(overall.values()),
+            by_status=overall,
+            agencies=[
+                AgencyStatusCounts(agency=code, total=sum(counts.values()), by_status=counts)
                 for code, counts in sorted(per_agency.items())
             ],
-        }
+        )

@@ -89,6 +89,36 @@ async def weights_for_wave(wave_id: int) -> dict[str, WeightRow]:
     }
 
 
+@dataclass(frozen=True)
+class SampledUnit:
+    """One sampled unit with its frame variables and its current fieldwork status (see the module)."""
+
+    id: int
+    dossier_hash: str
+    agency: str
+    stratum: str
+    stratum_population: int
+    stratum_sample: int
+    inclusion_probability: float
+    base_weight: float
+    contact_code: str | None
+    field: str
+    demographics: dict[str, str]
+    status: str
+
+    def weighting_row(self) -> dict[str, Any]:
+        """The unit as :func:`survey_engine.fieldwork.weights.compute_weights` reads it (a plain row,
+        like the frame rows it is weighted against)."""
+        return {
+            "agency": self.agency,
+            "field": self.field,
+            "stratum": self.stratum,
+            "demographics": self.demographics,
+            "status": self.status,
+            "inclusion_probability": self.inclusion_probability,
+        }
+
+
 def unit_status(contact_status: str | None, submission_complete: bool | None) -> str:
     """The fieldwork status of a sampled unit from its phone contact and its submission (if any)."""
     if submission_complete is True or contact_status == "complete":
@@ -100,7 +130,7 @@ def unit_status(contact_status: str | None, submission_complete: bool | None) ->
     return CONTACT_STATUS.get(contact_status, "unknown")
 
 
-async def sampled_units(wave_id: int) -> list[dict[str, Any]]:
+async def sampled_units(wave_id: int) -> list[SampledUnit]:
     """Every sampled unit of the wave with its frame variables and current fieldwork status."""
     units = (
         await SampleUnit.select(
@@ -134,9 +164,16 @@ async def sampled_units(wave_id: int) -> list[dict[str, Any]]:
         )
         for r in rows:
             answered[r["dossier_hash"]] = bool(r["complete"]) or answered.get(r["dossier_hash"], False)
+    sampled: list[SampledUnit] = []
     for unit in units:
         contact = contacts.get(unit["contact_code"]) if unit["contact_code"] else None
-        unit["status"] = unit_status(contact, answered.get(unit["dossier_hash"]))
-        if isinstance(unit["demographics"], str):  # joined JSON columns are not always decoded
-            unit["demographics"] = json.loads(unit["demographics"] or "{}")
-    return units
+        demographics = unit["demographics"]
+        if isinstance(demographics, str):  # joined JSON columns are not always decoded
+            demographics = json.loads(demographics or "{}")
+        sampled.append(
+            SampledUnit(
+                **{**unit, "demographics": demographics or {}},
+                status=unit_status(contact, answered.get(unit["dossier_hash"])),
+            )
+        )
+    return sampled

@@ -128,6 +128,39 @@ def _rates(counts: Counter[str], e: float) -> DispositionSummary:
         raise InvalidInput("the response rates cannot be computed", [FieldProblem("e", str(exc))]) from exc
 
 
+@dataclass(frozen=True)
+class ProgressRates:
+    """Cases, counts per AAPOR category, RR1–RR4 and completes against their target."""
+
+    sampled: int
+    counts: dict[str, int]
+    rr1: float | None
+    rr2: float | None
+    rr3: float | None
+    rr4: float | None
+    target_completes: int
+    progress: float | None
+
+
+@dataclass(frozen=True)
+class AgencyProgress(ProgressRates):
+    agency: str
+
+
+@dataclass(frozen=True)
+class FieldworkProgress:
+    """A wave's fieldwork: the eligibility share used, the rates' definitions, overall and per agency."""
+
+    wave: str
+    status: str
+    e: float
+    e_method: str
+    definitions: dict[str, str]
+    overall: ProgressRates
+    agencies: list[AgencyProgress]
+    as_of: datetime
+
+
 # -- service -----------------------------------------------------------------------------------------
 
 
@@ -528,7 +561,7 @@ class FieldworkService:
 
     # -- progress --------------------------------------------------------------------------------
 
-    async def progress(self, actor: Actor, wave_code: str, e: float | None = None) -> dict[str, Any]:
+    async def progress(self, actor: Actor, wave_code: str, e: float | None = None) -> FieldworkProgress:
         """Fieldwork status counts, AAPOR response rates and progress against targets, per agency."""
         wave = await wave_row(wave_code, actor)
         sample = (
@@ -540,7 +573,7 @@ class FieldworkService:
         if sample is None:
             raise Conflict(f"the sample of wave {wave_code} is not drawn yet")
         units = await sampled_units(wave.id)
-        all_counts: Counter[str] = Counter(u["status"] for u in units)
+        all_counts: Counter[str] = Counter(u.status for u in units)
         share = eligibility_share(dict(all_counts)) if e is None else e
         rate = float(sample["plan"]["parameters"].get("response_rate") or 1.0)
         targets: Counter[str] = Counter()
@@ -548,7 +581,7 @@ class FieldworkService:
             targets[s["agency"]] += int(s["n"])
         per_agency: dict[str, Counter[str]] = defaultdict(Counter)
         for u in units:
-            per_agency[u["agency"]][u["status"]] += 1
+            per_agency[u.agency][u.status] += 1
         visible = sorted(per_agency)
         if actor.agency_scoped:
             visible = [a for a in visible if a == actor.agency_code]
@@ -557,31 +590,31 @@ class FieldworkService:
             counts = per_agency[agency]
             target = completes_target(targets[agency], rate)
             agencies.append(
-                {
-                    "agency": agency,
+                AgencyProgress(
                     **_rates(counts, share),
-                    "target_completes": target,
-                    "progress": progress_share(counts["complete"], target),
-                }
+                    target_completes=target,
+                    progress=progress_share(counts["complete"], target),
+                    agency=agency,
+                )
             )
         overall_counts = (
             all_counts if not actor.agency_scoped else per_agency.get(actor.agency_code or "", Counter())
         )
         overall_target = completes_target(sum(targets[a] for a in visible), rate)
-        return {
-            "wave": wave_code,
-            "status": wave.status,
-            "e": share,
-            "e_method": "given" if e is not None else "eligible share among resolved units, whole wave",
-            "definitions": {k: DEFINITIONS[k] for k in ("rr1", "rr2", "rr3", "rr4")},
-            "overall": {
+        return FieldworkProgress(
+            wave=wave_code,
+            status=wave.status,
+            e=share,
+            e_method="given" if e is not None else "eligible share among resolved units, whole wave",
+            definitions={k: DEFINITIONS[k] for k in ("rr1", "rr2", "rr3", "rr4")},
+            overall=ProgressRates(
                 **_rates(overall_counts, share),
-                "target_completes": overall_target,
-                "progress": progress_share(overall_counts["complete"], overall_target),
-            },
-            "agencies": agencies,
-            "as_of": self.clock(),
-        }
+                target_completes=overall_target,
+                progress=progress_share(overall_counts["complete"], overall_target),
+            ),
+            agencies=agencies,
+            as_of=self.clock(),
+        )
 
 
 async def purge_frame_phones(wave_id: int) -> int:

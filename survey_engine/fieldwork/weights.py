@@ -417,7 +417,7 @@ class WeightsService:
         )
         now = self.clock()
         try:
-            results, diagnostics = compute_weights(units, frame, options)
+            results, diagnostics = compute_weights([u.weighting_row() for u in units], frame, options)
         except InvalidInput as exc:
             if raise_errors:
                 raise
@@ -434,7 +434,7 @@ class WeightsService:
                             SampleUnit.final_weight: res["final_weight"],
                             SampleUnit.weighted_at: now,
                         }
-                    ).where(SampleUnit.id == unit["id"])
+                    ).where(SampleUnit.id == unit.id)
             await WeightRun.insert(
                 WeightRun(
                     wave=wave_id,

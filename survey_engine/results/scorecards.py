@@ -346,9 +346,4 @@ async def _response_rates(wave_code: str) -> dict[str, float]:
         progress = await FieldworkService().progress(SYSTEM, wave_code)
     except (Conflict, NotFound, InvalidInput):
         return {}
-    rates = {}
-    for row in progress.get("agencies", []):
-        rr3 = row.get("rr3")
-        if rr3 is not None and row.get("sampled"):
-            rates[str(row["agency"])] = float(rr3) * 100
-    return rates
+    return {row.agency: row.rr3 * 100 for row in progress.agencies if row.rr3 is not None and row.sampled}

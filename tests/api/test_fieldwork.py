@@ -431,4 +431,4 @@ async def test_progress_refuses_an_eligible_share_outside_0_1(framed: World) -> 
         await FieldworkService().progress(SYSTEM, "W1", e=1.5)
     assert exc.value.detail == "the response rates cannot be computed"
     assert [(p.field, p.message) for p in exc.value.problems] == [("e", "e must be in [0, 1], got 1.5")]
-    assert (await FieldworkService().progress(SYSTEM, "W1", e=1.0))["e"] == 1.0
+    assert (await FieldworkService().progress(SYSTEM, "W1", e=1.0)).e == 1.0

@@ -375,7 +375,7 @@ async def test_mark_complete_links_the_submission_once(wave: World) -> None:
     client_id = "7d2f1c1e-0000-4000-8000-000000000001"
     user = wave.user_ids["interviewer"]
     result = await phone.mark_complete(row["id"], client_id, user)
-    assert result["status"] == "complete"
+    assert result.status == "complete"
     assert await phone.mark_complete(row["id"], client_id, user) == result  # a retried submission
     stored = (
         await Contact.select(Contact.status, Contact.attempts, Contact.submission_client_id)
