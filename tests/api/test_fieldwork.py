@@ -432,3 +432,20 @@ async def test_progress_refuses_an_eligible_share_outside_0_1(framed: World) -> 
     assert exc.value.detail == "the response rates cannot be computed"
     assert [(p.field, p.message) for p in exc.value.problems] == [("e", "e must be in [0, 1], got 1.5")]
     assert (await FieldworkService().progress(SYSTEM, "W1", e=1.0)).e == 1.0
+
+
+async def test_the_scorecard_reads_the_response_rates_of_fieldwork(framed: World) -> None:
+    """The scorecard data's AAPOR RR3 per agency is fieldwork's, in percent."""
+    from survey_engine.results.scorecards import report_data
+    from survey_engine.wave_context import load_wave
+
+    a1_codes = await _drawn(framed)
+    for code in a1_codes[:4]:
+        await submit_dossier(framed, code)
+    progress = (await framed.client.get("/api/v1/waves/W1/fieldwork", headers=framed.auth("admin"))).json()
+    expected = {
+        a["agency"]: 100 * a["rr3"] for a in progress["agencies"] if a["rr3"] is not None and a["sampled"]
+    }
+    assert expected and "A1" in expected
+    report = await report_data(await load_wave("W1"))
+    assert report.response_rates == pytest.approx(expected)
