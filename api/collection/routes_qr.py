@@ -69,9 +69,9 @@ async def poster_data(
     questions = None
     try:
         form = await form_for_token(point.token)
-        definition = form.get("definition")
-        if isinstance(definition, dict) and isinstance(definition.get("items"), list):
-            questions = len(definition["items"]) or None
+        items = form.definition.get("items")
+        if isinstance(items, list):
+            questions = len(items) or None
     except (NotFound, Conflict):
         pass  # no open wave yet: "a few short questions"
     url = form_url(services, point, channel)
