@@ -224,11 +224,10 @@ async def results_agency(
     # Another agency's officer gets "not found", as from the API (the agency service's visibility rule).
     agency = await request.app.state.services.agencies.get(staff.actor, agency_code)
     agency_id = await catalogue.agency_id(agency.code)
-    wave: dict[str, Any] = await request.app.state.services.waves.get(
-        staff.actor, code
-    )  # 404 for a wave the user may not see
+    # 404 for a wave the user may not see
+    wave = await request.app.state.services.waves.get(staff.actor, code)
     agency_code = agency.code
-    if agency_code not in (wave.get("agencies") or []):
+    if agency_code not in wave.agencies:
         raise NotFound(f"agency {agency_code} is not part of wave {code}")
     chosen_series = series_or_default(series)
     choices = await index_waves(staff)
