@@ -14,6 +14,7 @@ from api.cli.runtime import run_with_engine, settings_from_env
 def cmd_user_add(args: argparse.Namespace) -> int:
     from api.services import Services
     from survey_engine.actors import SYSTEM
+    from survey_engine.administration.staff import StaffAccount
     from survey_engine.errors import Conflict, InvalidInput
 
     settings = settings_from_env()
@@ -25,7 +26,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         generated = True
     services = Services.build(settings)
 
-    async def job(_: Any) -> Any:
+    async def job(_: Any) -> StaffAccount:
         return await services.staff.create_user(SYSTEM, args.email, password, args.role, args.agency)
 
     try:
@@ -35,10 +36,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         raise CliUsageError(f"{exc.detail}: {details}" if details else exc.detail) from exc
     except Conflict as exc:
         raise CliUsageError(exc.detail) from exc
-    print(
-        f"created {user['role']} account {user['email']}"
-        + (f" for agency {user['agency']}" if user["agency"] else "")
-    )
+    print(f"created {user.role} account {user.email}" + (f" for agency {user.agency}" if user.agency else ""))
     if generated:
         print(f"password: {password}")
     return 0

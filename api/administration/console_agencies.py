@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from litestar import Request, get, post
@@ -161,10 +162,6 @@ async def agencies_list(
     )
 
 
-def optional_text(value: object) -> str | None:
-    return str(value) if value else None
-
-
 def level_label(staff: Staff, row: Mapping[str, Any]) -> str:
     level = row.get("level")
     return staff.t(f"ag_level_{level}") if level in AGENCY_LEVELS else str(level or "")
@@ -299,14 +296,12 @@ async def agency_detail(
     agency = await services.agencies.get(staff.actor, code)  # NotFound (404 page) outside the scope
     number = page_number(page_no)
     points = await services.service_points.list(
-        staff.actor, PAGE_SIZE, (number - 1) * PAGE_SIZE, agency=str(agency["code"])
+        staff.actor, PAGE_SIZE, (number - 1) * PAGE_SIZE, agency=agency.code
     )
-    unit_name = await services.admin_units.name(
-        optional_text(agency.get("unit")), optional_text(agency.get("unit_version"))
-    )
+    unit_name = await services.admin_units.name(agency.unit, agency.unit_version)
     parent_label = ""
-    if agency.get("parent") and not staff.actor.agency_scoped:
-        parent = await services.agencies.get(staff.actor, str(agency["parent"]))
+    if agency.parent and not staff.actor.agency_scoped:
+        parent = await services.agencies.get(staff.actor, agency.parent)
         parent_label = label_of(staff, parent)
     return page(
         staff,
@@ -314,11 +309,11 @@ async def agency_detail(
         {
             "title": label_of(staff, agency),
             "agency": agency,
-            "level_label": level_label(staff, agency),
+            "level_label": level_label(staff, asdict(agency)),
             "unit_name": unit_name,
             "parent_label": parent_label,
             "points": [point_row(staff, p) for p in points.items],
-            "pager": pager(f"{BASE}/{agency['code']}", {}, number, points.total, PAGE_SIZE),
+            "pager": pager(f"{BASE}/{agency.code}", {}, number, points.total, PAGE_SIZE),
         },
     )
 
@@ -330,7 +325,7 @@ async def agency_edit(
     staff.need("admin")
     services = services_of(request)
     agency = await services.agencies.get(staff.actor, code)
-    values = {k: ("" if v is None else v) for k, v in agency.items()}
+    values = {k: ("" if v is None else v) for k, v in asdict(agency).items()}
     return _agency_form(
         staff, creating=False, values=values, parents=await _parent_codes(services, staff, code)
     )

@@ -7,6 +7,7 @@ points live under ``/staff/agencies/points``; their strings are in that module's
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import asdict
 from typing import Any
 
 from litestar import Request, get, post
@@ -174,9 +175,9 @@ async def point_detail(
     staff.need(*READERS)
     services = services_of(request)
     point = await services.service_points.get(staff.actor, code)  # NotFound (404 page) outside the scope
-    agency = await services.agencies.get(staff.actor, str(point["agency"]))
-    token = str(point["token"])
-    api = f"/api/v1/service-points/{point['code']}"
+    agency = await services.agencies.get(staff.actor, point.agency)
+    token = point.token
+    api = f"/api/v1/service-points/{point.code}"
     channels = [
         {
             "key": "online",
@@ -202,7 +203,7 @@ async def point_detail(
         "points_detail.html",
         {
             "title": label_of(staff, point),
-            "point": point_row(staff, point),
+            "point": point_row(staff, asdict(point)),
             "agency": agency,
             "agency_label": label_of(staff, agency),
             "channels": channels,
@@ -218,7 +219,7 @@ async def point_edit(
     staff.need(*POINT_EDITORS)
     services = services_of(request)
     point = await services.service_points.get(staff.actor, code)
-    return await _point_form(services, staff, creating=False, values=point)
+    return await _point_form(services, staff, creating=False, values=asdict(point))
 
 
 @post(f"{POINTS}/{{code:str}}/edit", include_in_schema=False, status_code=200, name="console_point_update")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from litestar import Request, get, post
@@ -148,17 +149,17 @@ async def _user_page(
         staff,
         "user.html",
         {
-            "title": staff.t("us_edit", email=user["email"]),
+            "title": staff.t("us_edit", email=user.email),
             "user": user,
-            "form": form or {**user, "agency": user["agency"] or ""},
+            "form": form or {**asdict(user), "agency": user.agency or ""},
             "errors": errors or {},
             "roles": _role_options(staff),
             "agencies": await _agency_options(request, staff),
             "is_self": user_id == staff.actor.user_id,
             "locked": staff.t("us_locked", time=vn_time(locked)) if locked else "",
             "password": password,
-            "last_login": vn_time(user["last_login_at"]) or staff.t("us_never"),
-            "created": vn_time(user["created_at"]),
+            "last_login": vn_time(user.last_login_at) or staff.t("us_never"),
+            "created": vn_time(user.created_at),
         },
         status=422 if errors else 200,
     )
@@ -188,7 +189,7 @@ async def save_user(
     try:
         await services.staff.update_user(staff.actor, user_id, changes)
     except InvalidInput as exc:
-        form = {**current, **changes, "agency": changes.get("agency") or ""}
+        form = {**asdict(current), **changes, "agency": changes.get("agency") or ""}
         return await _user_page(request, staff, user_id, _field_errors(staff, exc), form)
     return redirect(f"{ROOT}/users/{user_id}", done="user_saved")
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -38,7 +39,7 @@ from api.web.console_base import (
     response_counts,
 )
 from api.web.schemas import WaveIn
-from survey_engine.administration.waves import CHANNELS, STATUSES
+from survey_engine.administration.waves import CHANNELS, STATUSES, WaveRecord
 from survey_engine.errors import Conflict, InvalidInput
 
 ANALYSTS = ("admin", "statistician")  # as the API's ANALYSTS guard: create, open, close
@@ -68,7 +69,10 @@ def dmy(value: object) -> str:
     return f"{day.day:02d}/{day.month:02d}/{day.year}" if day else ""
 
 
-def period_text(wave: dict[str, Any]) -> str:
+def period_text(wave: WaveRecord | Mapping[str, Any]) -> str:
+    """A wave's period as the console writes dates (a listed wave is still a mapping)."""
+    if isinstance(wave, WaveRecord):
+        return f"{dmy(wave.period_start)} – {dmy(wave.period_end)}"
     return f"{dmy(wave.get('period_start'))} – {dmy(wave.get('period_end'))}"
 
 
@@ -431,7 +435,7 @@ async def wave_detail(
 ) -> Template:
     staff.need(*READERS)
     wave = await request.app.state.services.waves.get(staff.actor, code)  # NotFound → 404 page
-    names = await agency_names(request, staff, set(wave["agencies"]))
+    names = await agency_names(request, staff, set(wave.agencies))
     points = await request.app.state.services.service_points.list(staff.actor, 20000, 0)
     point_of = {p["code"]: p for p in points.items}
     members = [
@@ -440,24 +444,24 @@ async def wave_detail(
             "name": names.get(a, a),
             "points": [
                 {"code": p, "name": label_of(staff, point_of[p])}
-                for p in wave["service_points"]
+                for p in wave.service_points
                 if p in point_of and point_of[p]["agency"] == a
             ],
         }
-        for a in wave["agencies"]
+        for a in wave.agencies
     ]
-    settings = dict(wave.get("settings") or {})
+    settings = dict(wave.settings)
     plan = settings.pop("sampling_plan", None)
     idle = settings.pop("kiosk_idle", None)
     return page(
         staff,
         "waves_detail.html",
         {
-            "title": f"{wave['code']} · {label_of(staff, wave)}",
+            "title": f"{wave.code} · {label_of(staff, wave)}",
             "wave": wave,
             "name": label_of(staff, wave),
             "period": period_text(wave),
-            "badge": status_badge(str(wave["status"])),
+            "badge": status_badge(wave.status),
             "members": members,
             "kiosk_idle": idle,
             "plan": plan,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, patch, post
@@ -8,7 +9,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from api.services import Services
 from api.web.auth import ADMIN, AGENCY_EDITORS, READERS
-from api.web.routes_common import Limit, Offset, to_page, to_struct
+from api.web.routes_common import Limit, Offset, to_output, to_page, to_struct
 from api.web.schemas import (
     AgencyIn,
     AgencyOut,
@@ -20,6 +21,7 @@ from api.web.schemas import (
     set_fields,
 )
 from survey_engine.actors import Actor
+from survey_engine.administration.agencies import ServicePointRecord
 
 Search = Annotated[str | None, QueryParameter(max_length=100, description="part of a code or name")]
 
@@ -43,13 +45,13 @@ class AgencyController(Controller):
     async def create_agency(
         self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], data: JSONBody[AgencyIn]
     ) -> AgencyOut:
-        return to_struct(AgencyOut, await request.app.state.services.agencies.create(actor, set_fields(data)))
+        return to_output(AgencyOut, await request.app.state.services.agencies.create(actor, set_fields(data)))
 
     @get("/{code:str}", summary="One agency", guards=[READERS])
     async def get_agency(
         self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], code: FromPath[str]
     ) -> AgencyOut:
-        return to_struct(AgencyOut, await request.app.state.services.agencies.get(actor, code))
+        return to_output(AgencyOut, await request.app.state.services.agencies.get(actor, code))
 
     @patch("/{code:str}", summary="Change an agency", guards=[ADMIN])
     async def update_agency(
@@ -59,7 +61,7 @@ class AgencyController(Controller):
         code: FromPath[str],
         data: JSONBody[AgencyPatch],
     ) -> AgencyOut:
-        return to_struct(
+        return to_output(
             AgencyOut, await request.app.state.services.agencies.update(actor, code, set_fields(data))
         )
 
@@ -70,7 +72,9 @@ class AgencyController(Controller):
         await request.app.state.services.agencies.delete(actor, code)
 
 
-def _point(services: Services, row: dict[str, Any]) -> ServicePointOut:
+def _point(services: Services, point: ServicePointRecord | dict[str, Any]) -> ServicePointOut:
+    """A service point with its name and the two form addresses (a list's rows are still mappings)."""
+    row = asdict(point) if isinstance(point, ServicePointRecord) else point
     token = str(row["token"])
     return to_struct(
         ServicePointOut,

@@ -7,7 +7,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from api.web.auth import ANALYSTS, READERS
-from api.web.routes_common import Limit, Offset, RowId, to_page, to_struct
+from api.web.routes_common import Limit, Offset, RowId, to_output, to_page
 from api.web.schemas import (
     PageOut,
     QuestionnaireDraftIn,
@@ -60,13 +60,13 @@ class QuestionnaireController(Controller):
                     "unknown template", [FieldProblem("template", f"one of {', '.join(list_templates())}")]
                 ) from exc
         row = await request.app.state.services.questionnaires.create(actor, definition)
-        return to_struct(QuestionnaireOut, row)
+        return to_output(QuestionnaireOut, row)
 
     @get("/{code:str}", summary="A questionnaire: its draft and published versions", guards=[READERS])
     async def get_questionnaire(
         self, request: Request[Any, Any, Any], code: FromPath[str]
     ) -> QuestionnaireOut:
-        return to_struct(QuestionnaireOut, await request.app.state.services.questionnaires.get(code))
+        return to_output(QuestionnaireOut, await request.app.state.services.questionnaires.get(code))
 
     @put("/{code:str}/draft", summary="Replace the draft definition", guards=[ANALYSTS])
     async def update_draft(
@@ -77,7 +77,7 @@ class QuestionnaireController(Controller):
         data: JSONBody[QuestionnaireDraftIn],
     ) -> QuestionnaireOut:
         row = await request.app.state.services.questionnaires.update_draft(actor, code, data.definition)
-        return to_struct(QuestionnaireOut, row)
+        return to_output(QuestionnaireOut, row)
 
     @post(
         "/{code:str}/publish",
@@ -88,7 +88,7 @@ class QuestionnaireController(Controller):
     async def publish(
         self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], code: FromPath[str]
     ) -> QuestionnaireVersionOut:
-        return to_struct(
+        return to_output(
             QuestionnaireVersionOut, await request.app.state.services.questionnaires.publish(actor, code)
         )
 
@@ -97,7 +97,7 @@ class QuestionnaireController(Controller):
         self, request: Request[Any, Any, Any], code: FromPath[str], version: RowId
     ) -> QuestionnaireVersionOut:
         row = await request.app.state.services.questionnaires.get_version(code, version)
-        return to_struct(QuestionnaireVersionOut, row)
+        return to_output(QuestionnaireVersionOut, row)
 
     @delete("/{code:str}", summary="Delete a questionnaire that was never published", guards=[ANALYSTS])
     async def delete_questionnaire(

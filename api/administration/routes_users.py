@@ -8,7 +8,7 @@ from litestar.params import JSONBody, QueryParameter
 
 from api.services import Services
 from api.web.auth import ADMIN
-from api.web.routes_common import Limit, Offset, RowId, to_page, to_struct
+from api.web.routes_common import Limit, Offset, RowId, to_output, to_page
 from api.web.schemas import AuditEntryOut, PageOut, Role, UserIn, UserOut, UserPatch, set_fields
 from survey_engine import audit
 from survey_engine.actors import Actor
@@ -38,11 +38,11 @@ class UserController(Controller):
         row = await services.staff.create_user(
             actor, data.email, data.password, data.role, data.agency, data.display_name
         )
-        return to_struct(UserOut, row)
+        return to_output(UserOut, row)
 
     @get("/{user_id:int}", summary="One staff account")
     async def get_user(self, request: Request[Any, Any, Any], user_id: RowId) -> UserOut:
-        return to_struct(UserOut, await request.app.state.services.staff.get_user(user_id))
+        return to_output(UserOut, await request.app.state.services.staff.get_user(user_id))
 
     @patch(
         "/{user_id:int}",
@@ -60,7 +60,7 @@ class UserController(Controller):
         user_id: RowId,
         data: JSONBody[UserPatch],
     ) -> UserOut:
-        return to_struct(
+        return to_output(
             UserOut, await request.app.state.services.staff.update_user(actor, user_id, set_fields(data))
         )
 

@@ -7,7 +7,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from api.web.auth import ANALYSTS, READERS
-from api.web.routes_common import Limit, Offset, to_page, to_struct
+from api.web.routes_common import Limit, Offset, to_output, to_page
 from api.web.schemas import PageOut, WaveIn, WaveOut, WavePatch, WaveStatus, WaveStatusIn, set_fields
 from survey_engine.actors import Actor
 
@@ -31,13 +31,13 @@ class WaveController(Controller):
     async def create_wave(
         self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], data: JSONBody[WaveIn]
     ) -> WaveOut:
-        return to_struct(WaveOut, await request.app.state.services.waves.create(actor, set_fields(data)))
+        return to_output(WaveOut, await request.app.state.services.waves.create(actor, set_fields(data)))
 
     @get("/{code:str}", summary="One wave", guards=[READERS])
     async def get_wave(
         self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], code: FromPath[str]
     ) -> WaveOut:
-        return to_struct(WaveOut, await request.app.state.services.waves.get(actor, code))
+        return to_output(WaveOut, await request.app.state.services.waves.get(actor, code))
 
     @patch("/{code:str}", summary="Change a wave (most fields only while draft)", guards=[ANALYSTS])
     async def update_wave(
@@ -47,7 +47,7 @@ class WaveController(Controller):
         code: FromPath[str],
         data: JSONBody[WavePatch],
     ) -> WaveOut:
-        return to_struct(
+        return to_output(
             WaveOut, await request.app.state.services.waves.update(actor, code, set_fields(data))
         )
 
@@ -64,7 +64,7 @@ class WaveController(Controller):
         code: FromPath[str],
         data: JSONBody[WaveStatusIn],
     ) -> WaveOut:
-        return to_struct(WaveOut, await request.app.state.services.waves.set_status(actor, code, data.status))
+        return to_output(WaveOut, await request.app.state.services.waves.set_status(actor, code, data.status))
 
     @delete("/{code:str}", summary="Delete a draft wave", guards=[ANALYSTS])
     async def delete_wave(

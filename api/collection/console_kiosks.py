@@ -149,7 +149,7 @@ async def kiosk_register(request: Request[Any, Any, Any], staff: NamedDependency
         errors["service_point"] = staff.t("kiosk_err_no_point", code=values["service_point"])
         return await _register_form(services, staff, values, errors)
     # The API's pairing_url, as `sipas demo` builds it: the kiosk URL with the token in the fragment.
-    pairing_url = f"{services.kiosk_url(str(row['service_point_token']))}#device={token}"
+    pairing_url = f"{services.kiosk_url(row.service_point_token)}#device={token}"
     png = await anyio.to_thread.run_sync(qr_png, pairing_url)  # CPU work off the event loop
     return page(
         staff,
@@ -175,7 +175,7 @@ async def kiosk_revoke(
     row = await services.kiosks.revoke(staff.actor, device_id)  # NotFound (404 page) outside the scope
     services.submissions.forget()  # as the API: drop cached device lookups so the revocation bites at once
     back = str(raw.get("point") or "")
-    target = f"{BASE}?{urlencode({'point': back})}" if back and back == str(row["service_point"]) else BASE
+    target = f"{BASE}?{urlencode({'point': back})}" if back and back == row.service_point else BASE
     return redirect(target, done="kiosk_revoked")
 
 

@@ -18,6 +18,7 @@ from api.web.auth import AGENCY_EDITORS, READERS
 from reports.posters import PosterData, render_poster
 from reports.qr import qr_png, qr_svg
 from survey_engine.actors import Actor
+from survey_engine.administration.agencies import ServicePointRecord
 from survey_engine.collection.forms import form_for_token
 from survey_engine.collection.receipts import (
     InvalidReceipt,
@@ -52,8 +53,8 @@ class ReceiptOut(msgspec.Struct):
     qr_svg_url: str
 
 
-def form_url(services: Services, point: dict[str, Any], channel: str, receipt: str | None = None) -> str:
-    token = str(point["token"])
+def form_url(services: Services, point: ServicePointRecord, channel: str, receipt: str | None = None) -> str:
+    token = point.token
     url = services.kiosk_url(token) if channel == "kiosk" else services.online_url(token)
     return f"{url}?r={quote(receipt, safe='')}" if receipt else url
 
@@ -63,27 +64,24 @@ async def poster_data(
 ) -> PosterData:
     """Everything a poster shows for one service point (NotFound outside the actor's agency)."""
     point = await services.service_points.get(actor, code)
-    agency = await services.agencies.get(actor, str(point["agency"]))
-    unit, unit_version = agency.get("unit"), agency.get("unit_version")
-    province = await services.admin_units.province_name(
-        str(unit) if unit else None, str(unit_version) if unit_version else None
-    )
+    agency = await services.agencies.get(actor, point.agency)
+    province = await services.admin_units.province_name(agency.unit or None, agency.unit_version or None)
     questions = None
     try:
-        form = await form_for_token(str(point["token"]))
-        definition = form.get("definition")
-        if isinstance(definition, dict) and isinstance(definition.get("items"), list):
-            questions = len(definition["items"]) or None
+        form = await form_for_token(point.token)
+        items = form.definition.get("items")
+        if isinstance(items, list):
+            questions = len(items) or None
     except (NotFound, Conflict):
         pass  # no open wave yet: "a few short questions"
     url = form_url(services, point, channel)
     # About 7 seconds per item on a phone; at least 2 minutes.
     minutes = max(2, math.ceil(questions * 7 / 60)) if questions else 5
     return PosterData(
-        agency_name_vi=str(agency["name_vi"]),
-        agency_name_en=str(agency["name_en"]),
-        point_name_vi=str(point["name_vi"]),
-        point_name_en=str(point["name_en"]),
+        agency_name_vi=agency.name_vi,
+        agency_name_en=agency.name_en,
+        point_name_vi=point.name_vi,
+        point_name_en=point.name_en,
         channel=channel,
         url=url,
         fallback_text=url,

@@ -16,9 +16,10 @@ from msgspec import Meta
 from api.services import Services
 from api.web.auth import AGENCY_EDITORS, READERS, authenticate
 from api.web.json_body import MAX_JSON_DEPTH, nested_too_deep
-from api.web.routes_common import Limit, Offset, RowId
+from api.web.routes_common import Limit, Offset, RowId, to_output
 from api.web.schemas import Channel, PageOut, Strict
 from survey_engine.actors import Actor
+from survey_engine.collection.kiosks import KioskDeviceRecord
 from survey_engine.collection.submissions import SubmissionRequest, canonical_client_id
 from survey_engine.errors import AuthenticationFailed, FieldProblem, Forbidden, InvalidInput
 from survey_engine.fieldwork.phone_submission import contact_for_submission
@@ -269,9 +270,12 @@ class KioskDeviceIn(Strict):
     name: Annotated[str, Meta(min_length=1, max_length=100)]
 
 
-def _device(row: dict[str, Any]) -> KioskDeviceOut:
+def _device(device: KioskDeviceRecord | dict[str, Any]) -> KioskDeviceOut:
+    """A device without its service point's token (a list's rows are still mappings)."""
+    if isinstance(device, KioskDeviceRecord):
+        return to_output(KioskDeviceOut, device)
     return msgspec.convert(
-        {k: v for k, v in row.items() if k != "service_point_token"}, KioskDeviceOut, strict=False
+        {k: v for k, v in device.items() if k != "service_point_token"}, KioskDeviceOut, strict=False
     )
 
 
@@ -290,7 +294,7 @@ class KioskDeviceController(Controller):
         services: Services = request.app.state.services
         row, token = await services.kiosks.register(actor, data.service_point, data.name)
         # The fragment never reaches the server: the kiosk page keeps the token in the tablet's storage.
-        pairing_url = f"{services.kiosk_url(str(row['service_point_token']))}#device={token}"
+        pairing_url = f"{services.kiosk_url(row.service_point_token)}#device={token}"
         return KioskDeviceCreated(device=_device(row), token=token, pairing_url=pairing_url)
 
     @get("/", summary="Kiosk devices with their last-seen time", guards=[READERS])

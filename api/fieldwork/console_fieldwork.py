@@ -81,20 +81,20 @@ async def _wave_context(request: Request[Any, Any, Any], staff: Staff, code: str
     except NotFound:
         weights = None
     contacts = await request.app.state.services.phone.summary(actor, code) if sample else None
-    saved = (wave.get("settings") or {}).get("sampling_plan")
+    saved = wave.settings.get("sampling_plan")
     cells_by_agency: dict[str, list[CellUnits]] = {}
     for cell in frame.cells:
         cells_by_agency.setdefault(cell.agency, []).append(cell)
     return {
-        "title": f"{staff.t('fw_title')} · {wave['code']}",
+        "title": f"{staff.t('fw_title')} · {wave.code}",
         "wave": wave,
-        "wave_name": wave["name_en"] if staff.lang == "en" and wave.get("name_en") else wave["name_vi"],
+        "wave_name": wave.name_en if staff.lang == "en" and wave.name_en else wave.name_vi,
         "period": period_text(wave),
-        "badge": status_badge(str(wave["status"])),
+        "badge": status_badge(wave.status),
         "frame": frame,
         "agency_names": names,
         "cells_by_agency": cells_by_agency,
-        "frame_locked": sample is not None or wave["status"] == "closed",
+        "frame_locked": sample is not None or wave.status == "closed",
         "sample": sample,
         "progress": progress,
         "weights": weights,
@@ -116,7 +116,7 @@ async def _wave_context(request: Request[Any, Any, Any], staff: Staff, code: str
         "methods": SELECTION_METHODS,
         "calibrations": CALIBRATION_METHODS,
         "variables": FRAME_VARIABLES,
-        "point_options": await _point_options(request, staff, wave["service_points"]),
+        "point_options": await _point_options(request, staff, wave.service_points),
     }
 
 

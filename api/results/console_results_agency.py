@@ -8,6 +8,7 @@ scorecard's do; :func:`build_agency` turns them into the page's figures, charts 
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from functools import partial
 from typing import Annotated, Any
@@ -221,17 +222,16 @@ async def results_agency(
     staff.need(*READERS)
     lang = language(staff.lang)
     # Another agency's officer gets "not found", as from the API (the agency service's visibility rule).
-    agency: dict[str, Any] = dict(await request.app.state.services.agencies.get(staff.actor, agency_code))
-    agency["id"] = await catalogue.agency_id(str(agency["code"]))
-    wave: dict[str, Any] = await request.app.state.services.waves.get(
-        staff.actor, code
-    )  # 404 for a wave the user may not see
-    agency_code = str(agency["code"])
-    if agency_code not in (wave.get("agencies") or []):
+    agency = await request.app.state.services.agencies.get(staff.actor, agency_code)
+    agency_id = await catalogue.agency_id(agency.code)
+    # 404 for a wave the user may not see
+    wave = await request.app.state.services.waves.get(staff.actor, code)
+    agency_code = agency.code
+    if agency_code not in wave.agencies:
         raise NotFound(f"agency {agency_code} is not part of wave {code}")
     chosen_series = series_or_default(series)
     choices = await index_waves(staff)
-    member_of = await catalogue.waves_of_agency(int(agency["id"]))
+    member_of = await catalogue.waves_of_agency(agency_id)
     current = next((w for w in choices if w.code == code), None)
     if current is None:
         raise NotFound(f"no results for wave {code}")
@@ -240,7 +240,7 @@ async def results_agency(
         code,
         loaded.id,
         agency_code,
-        int(agency["id"]),
+        agency_id,
         chosen_series,
         lang,
         loaded.questionnaire,
@@ -267,7 +267,7 @@ async def results_agency(
         )
     by = ("agency", *chosen)
     results, problem = await page_estimate(loaded, by, chosen_series)
-    name = name_in(agency, lang)
+    name = name_in(asdict(agency), lang)
     context: dict[str, Any] = {
         "title": f"{name} — {code}",
         "agency": {"code": agency_code, "name": name},
@@ -300,8 +300,8 @@ async def results_agency(
     # The trend: this agency's overall index in earlier waves of the same questionnaire, same series.
     assembled = await page_results(
         loaded,
-        AgencyRow(agency_code, str(agency["name_vi"]), str(agency["name_en"]), str(agency["level"])),
-        int(agency["id"]),
+        AgencyRow(agency_code, agency.name_vi, agency.name_en, agency.level),
+        agency_id,
         results,
         chosen,
         visible={w.code: w.context for w in choices},

@@ -292,11 +292,16 @@ def dmy(value: object) -> str:
     return f"{parts[2]}/{parts[1]}/{parts[0]}" if len(parts) == 3 else text
 
 
-def label_of(staff: Staff, row: Mapping[str, Any]) -> str:
-    """The name in the page language (Vietnamese when the English name is missing)."""
-    if staff.lang == "en" and row.get("name_en"):
-        return str(row["name_en"])
-    return str(row.get("name_vi") or "")
+def label_of(staff: Staff, row: Mapping[str, Any] | object) -> str:
+    """The name in the page language (Vietnamese when the English name is missing), of a listed row
+    (a mapping) or a service's record (attributes ``name_vi`` and ``name_en``)."""
+    if isinstance(row, Mapping):
+        name_vi, name_en = row.get("name_vi"), row.get("name_en")
+    else:
+        name_vi, name_en = getattr(row, "name_vi", None), getattr(row, "name_en", None)
+    if staff.lang == "en" and name_en:
+        return str(name_en)
+    return str(name_vi or "")
 
 
 async def response_counts(staff: Staff, codes: list[str]) -> dict[str, int]:

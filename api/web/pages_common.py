@@ -41,16 +41,16 @@ async def load_form(token: str) -> tuple[dict[str, Any], Questionnaire]:
         raise FormUnavailable(404, "not_found") from exc
     except Conflict as exc:
         raise FormUnavailable(410, "closed") from exc
-    key = (str(form["version"]), int(form["questionnaire_version_id"]))  # type: ignore[call-overload]
+    key = (form.version, form.questionnaire_version_id)
     q = _PARSED.get(key)
     if q is None:
-        definition = form["definition"]
-        raw = definition if isinstance(definition, str | bytes) else msgspec.json.encode(definition)
-        q = load_definition(raw)
+        q = load_definition(msgspec.json.encode(form.definition))
         if len(_PARSED) > 64:
             _PARSED.clear()
         _PARSED[key] = q
-    return form, q
+    # The pages (online, kiosk, phone interview) still read the form as a mapping with the same keys:
+    # a shallow copy of the record's fields, nothing re-encoded.
+    return dict(vars(form)), q
 
 
 def lang_of(value: str | None) -> str:

@@ -8,7 +8,7 @@ from litestar.params import JSONBody
 
 from api.services import Services
 from api.web.auth import ANY_STAFF, ended_session_cookie, presented_token, session_cookie
-from api.web.routes_common import to_struct
+from api.web.routes_common import to_output
 from api.web.schemas import LoginIn, LoginOut, MePatch, PasswordChangeIn, UserOut, set_fields
 from survey_engine.actors import Actor
 
@@ -22,7 +22,7 @@ class AuthController(Controller):
         services: Services = request.app.state.services
         token, actor = await services.staff.login(data.email, data.password, kind="bearer")
         session = await services.staff.issue_token(actor.user_id, "session")
-        user = to_struct(UserOut, await services.staff.get_user(actor.user_id))
+        user = to_output(UserOut, await services.staff.get_user(actor.user_id))
         cookie = session_cookie(services.settings, session)
         body = LoginOut(
             token=token,
@@ -41,14 +41,14 @@ class AuthController(Controller):
 
     @get("/me", summary="The signed-in account", guards=[ANY_STAFF])
     async def me(self, request: Request[Any, Any, Any], actor: NamedDependency[Actor]) -> UserOut:
-        return to_struct(UserOut, await request.app.state.services.staff.get_user(actor.user_id))
+        return to_output(UserOut, await request.app.state.services.staff.get_user(actor.user_id))
 
     @patch("/me", summary="Change your own display name (not your role)", guards=[ANY_STAFF])
     async def update_me(
         self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], data: JSONBody[MePatch]
     ) -> UserOut:
         services: Services = request.app.state.services
-        return to_struct(UserOut, await services.staff.update_user(actor, actor.user_id, set_fields(data)))
+        return to_output(UserOut, await services.staff.update_user(actor, actor.user_id, set_fields(data)))
 
     @post(
         "/password",

@@ -61,6 +61,58 @@ class Names:
         return self.name_en if lang == "en" and self.name_en else self.name_vi
 
 
+@dataclass(frozen=True)
+class AgencyRecord:
+    """One agency as the services hand it out (codes, not ids, for its parent and unit)."""
+
+    code: str
+    name_vi: str
+    name_en: str
+    level: str
+    parent: str | None
+    unit: str | None
+    unit_version: str | None
+    active: bool
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> AgencyRecord:
+        return cls(
+            code=str(row["code"]),
+            name_vi=str(row["name_vi"] or ""),
+            name_en=str(row["name_en"] or ""),
+            level=str(row["level"]),
+            parent=row["parent"],
+            unit=row["unit"],
+            unit_version=row["unit_version"],
+            active=bool(row["active"]),
+        )
+
+
+@dataclass(frozen=True)
+class ServicePointRecord:
+    """One service point; ``token`` is the public token its QR codes carry."""
+
+    code: str
+    agency: str
+    name_vi: str
+    name_en: str
+    kind: str
+    token: str
+    active: bool
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> ServicePointRecord:
+        return cls(
+            code=str(row["code"]),
+            agency=str(row["agency"]),
+            name_vi=str(row["name_vi"] or ""),
+            name_en=str(row["name_en"] or ""),
+            kind=str(row["kind"]),
+            token=str(row["token"]),
+            active=bool(row["active"]),
+        )
+
+
 def _names(rows: Sequence[dict[str, Any]]) -> dict[str, Names]:
     return {str(r["code"]): Names(str(r["name_vi"] or ""), r["name_en"]) for r in rows}
 
@@ -106,11 +158,11 @@ class AgencyService:
         )
         return _names(rows)
 
-    async def get(self, actor: Actor, code: str) -> dict[str, object]:
+    async def get(self, actor: Actor, code: str) -> AgencyRecord:
         agency_id = await self._id(actor, code)
         row = await Agency.select(*AGENCY_COLUMNS).where(Agency.id == agency_id).first()
         assert row is not None  # noqa: S101 - invariant, not input
-        return row
+        return AgencyRecord.of(row)
 
     async def _references(self, values: dict[str, object]) -> dict[Column, object]:
         resolved: dict[Column, object] = {}
@@ -143,7 +195,7 @@ class AgencyService:
                 resolved[getattr(Agency, name)] = values[name]
         return resolved
 
-    async def create(self, actor: Actor, values: dict[str, object]) -> dict[str, object]:
+    async def create(self, actor: Actor, values: dict[str, object]) -> AgencyRecord:
         resolved = await self._references(values)
         row = Agency(code=values["code"], created_at=datetime.now(UTC), active=True)
         for column, value in resolved.items():
@@ -157,7 +209,7 @@ class AgencyService:
         await audit.record(actor, "create", "agency", str(values["code"]), _loggable(values))
         return await self.get(actor, str(values["code"]))
 
-    async def update(self, actor: Actor, code: str, values: dict[str, object]) -> dict[str, object]:
+    async def update(self, actor: Actor, code: str, values: dict[str, object]) -> AgencyRecord:
         agency_id = await self._id(actor, code)
         if values.get("parent") == code:
             raise InvalidInput(
@@ -235,11 +287,11 @@ class ServicePointService:
         )
         return {str(r["agency"]): int(r["n"]) for r in rows}
 
-    async def get(self, actor: Actor, code: str) -> dict[str, object]:
+    async def get(self, actor: Actor, code: str) -> ServicePointRecord:
         await self._row(actor, code)
         row = await ServicePoint.select(*SERVICE_POINT_COLUMNS).where(ServicePoint.code == code).first()
         assert row is not None  # noqa: S101 - invariant, not input
-        return row
+        return ServicePointRecord.of(row)
 
     async def _agency_id(self, actor: Actor, agency_code: object) -> int:
         row = await Agency.select(Agency.id).where(Agency.code == agency_code).first()
@@ -249,7 +301,7 @@ class ServicePointService:
             )
         return int(row["id"])
 
-    async def create(self, actor: Actor, values: dict[str, object]) -> dict[str, object]:
+    async def create(self, actor: Actor, values: dict[str, object]) -> ServicePointRecord:
         if values["kind"] not in SERVICE_POINT_KINDS:
             raise InvalidInput(
                 "unknown kind", [FieldProblem("kind", f"must be one of {', '.join(SERVICE_POINT_KINDS)}")]
@@ -275,7 +327,7 @@ class ServicePointService:
         await audit.record(actor, "create", "service_point", str(values["code"]), _loggable(values))
         return await self.get(actor, str(values["code"]))
 
-    async def update(self, actor: Actor, code: str, values: dict[str, object]) -> dict[str, object]:
+    async def update(self, actor: Actor, code: str, values: dict[str, object]) -> ServicePointRecord:
         row = await self._row(actor, code)
         changes: dict[Column | str, Any] = {}
         if "kind" in values:
@@ -294,7 +346,7 @@ class ServicePointService:
             await audit.record(actor, "update", "service_point", code, _loggable(values))
         return await self.get(actor, code)
 
-    async def rotate_token(self, actor: Actor, code: str) -> dict[str, object]:
+    async def rotate_token(self, actor: Actor, code: str) -> ServicePointRecord:
         """A new token makes every printed QR code of the old one stop working."""
         row = await self._row(actor, code)
         await ServicePoint.update({ServicePoint.public_token: new_public_token()}).where(

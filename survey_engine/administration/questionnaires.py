@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import msgspec
 
@@ -45,6 +47,39 @@ def version_label(code: str, version: int) -> str:
     return f"{code}@{version}"
 
 
+@dataclass(frozen=True)
+class VersionSummary:
+    """A published version as the questionnaire lists it (without its definition)."""
+
+    version: int
+    checksum: str
+    published_at: datetime
+
+
+@dataclass(frozen=True)
+class QuestionnaireRecord:
+    """A questionnaire: its editable draft and the versions published from it, oldest first."""
+
+    code: str
+    title_vi: str
+    title_en: str
+    draft: dict[str, Any]
+    versions: tuple[VersionSummary, ...]
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class QuestionnaireVersionRecord:
+    """One published, immutable version; ``label`` is how clients name it (``code@version``)."""
+
+    code: str
+    label: str
+    version: int
+    checksum: str
+    published_at: datetime
+    definition: dict[str, Any]
+
+
 class QuestionnaireService:
     async def list(self, limit: int, offset: int) -> Page:
         rows = (
@@ -78,13 +113,13 @@ class QuestionnaireService:
         ]
         return Page(items=items, total=await Questionnaire.count(), limit=limit, offset=offset)
 
-    async def _row(self, code: str) -> dict[str, object]:
+    async def _row(self, code: str) -> dict[str, Any]:
         row = await Questionnaire.select().where(Questionnaire.code == code).output(load_json=True).first()
         if row is None:
             raise NotFound(f"no questionnaire with code {code}")
         return row
 
-    async def get(self, code: str) -> dict[str, object]:
+    async def get(self, code: str) -> QuestionnaireRecord:
         row = await self._row(code)
         versions = (
             await QuestionnaireVersion.select(
@@ -93,16 +128,18 @@ class QuestionnaireService:
             .where(QuestionnaireVersion.questionnaire == row["id"])
             .order_by(QuestionnaireVersion.version)
         )
-        return {
-            "code": row["code"],
-            "title_vi": row["title_vi"],
-            "title_en": row["title_en"],
-            "draft": row["draft_definition"],
-            "versions": versions,
-            "updated_at": row["updated_at"],
-        }
+        return QuestionnaireRecord(
+            code=str(row["code"]),
+            title_vi=str(row["title_vi"]),
+            title_en=str(row["title_en"]),
+            draft=row["draft_definition"],
+            versions=tuple(
+                VersionSummary(int(v["version"]), str(v["checksum"]), v["published_at"]) for v in versions
+            ),
+            updated_at=row["updated_at"],
+        )
 
-    async def create(self, actor: Actor, definition: object) -> dict[str, object]:
+    async def create(self, actor: Actor, definition: object) -> QuestionnaireRecord:
         parsed = parse_definition(definition)
         now = datetime.now(UTC)
         try:
@@ -123,7 +160,7 @@ class QuestionnaireService:
         await audit.record(actor, "create", "questionnaire", parsed.id, {})
         return await self.get(parsed.id)
 
-    async def update_draft(self, actor: Actor, code: str, definition: object) -> dict[str, object]:
+    async def update_draft(self, actor: Actor, code: str, definition: object) -> QuestionnaireRecord:
         row = await self._row(code)
         parsed = parse_definition(definition)
         if parsed.id != code:
@@ -142,7 +179,7 @@ class QuestionnaireService:
         await audit.record(actor, "update", "questionnaire", code, {})
         return await self.get(code)
 
-    async def publish(self, actor: Actor, code: str) -> dict[str, object]:
+    async def publish(self, actor: Actor, code: str) -> QuestionnaireVersionRecord:
         """Freeze the draft as version n+1, unless it equals the latest version (then return that one)."""
         row = await self._row(code)
         definition = row["draft_definition"]
@@ -173,7 +210,7 @@ class QuestionnaireService:
         await audit.record(actor, "publish", "questionnaire", code, {"version": number})
         return await self.get_version(code, number)
 
-    async def get_version(self, code: str, version: int) -> dict[str, object]:
+    async def get_version(self, code: str, version: int) -> QuestionnaireVersionRecord:
         row = (
             await QuestionnaireVersion.select(
                 QuestionnaireVersion.version,
@@ -189,7 +226,14 @@ class QuestionnaireService:
         )
         if row is None:
             raise NotFound(f"questionnaire {code} has no published version {version}")
-        return {"code": code, "label": version_label(code, version), **row}
+        return QuestionnaireVersionRecord(
+            code=code,
+            label=version_label(code, version),
+            version=int(row["version"]),
+            checksum=str(row["checksum"]),
+            published_at=row["published_at"],
+            definition=row["definition"],
+        )
 
     async def delete(self, actor: Actor, code: str) -> None:
         row = await self._row(code)

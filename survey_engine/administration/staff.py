@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -34,6 +35,33 @@ USER_COLUMNS = (
     StaffUser.created_at,
     StaffUser.last_login_at,
 )
+
+
+@dataclass(frozen=True)
+class StaffAccount:
+    """A staff account as the services hand it out (never its password hash); ``agency`` is a code."""
+
+    id: int
+    email: str
+    display_name: str
+    role: str
+    agency: str | None
+    active: bool
+    created_at: datetime
+    last_login_at: datetime | None
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> StaffAccount:
+        return cls(
+            id=int(row["id"]),
+            email=str(row["email"]),
+            display_name=str(row["display_name"] or ""),
+            role=str(row["role"]),
+            agency=row["agency"],
+            active=bool(row["active"]),
+            created_at=row["created_at"],
+            last_login_at=row["last_login_at"],
+        )
 
 
 class StaffService:
@@ -72,7 +100,7 @@ class StaffService:
         role: str,
         agency_code: str | None,
         display_name: str = "",
-    ) -> dict[str, object]:
+    ) -> StaffAccount:
         email = email.strip().lower()
         problems = []
         if not EMAIL_PATTERN.match(email):
@@ -102,17 +130,17 @@ class StaffService:
         await audit.record(actor, "create", "user", email, {"role": role, "agency": agency_code})
         return await self.get_user_by_email(email)
 
-    async def get_user_by_email(self, email: str) -> dict[str, object]:
+    async def get_user_by_email(self, email: str) -> StaffAccount:
         row = await StaffUser.select(*USER_COLUMNS).where(StaffUser.email == email.strip().lower()).first()
         if row is None:
             raise NotFound("no such user")
-        return row
+        return StaffAccount.of(row)
 
-    async def get_user(self, user_id: int) -> dict[str, object]:
+    async def get_user(self, user_id: int) -> StaffAccount:
         row = await StaffUser.select(*USER_COLUMNS).where(StaffUser.id == user_id).first()
         if row is None:
             raise NotFound("no such user")
-        return row
+        return StaffAccount.of(row)
 
     async def list_users(self, limit: int, offset: int, role: str | None = None) -> Page:
         query = StaffUser.select(*USER_COLUMNS).order_by(StaffUser.id)
@@ -124,7 +152,7 @@ class StaffService:
             items=await query.limit(limit).offset(offset), total=await count, limit=limit, offset=offset
         )
 
-    async def update_user(self, actor: Actor, user_id: int, changes: dict[str, object]) -> dict[str, object]:
+    async def update_user(self, actor: Actor, user_id: int, changes: dict[str, object]) -> StaffAccount:
         """Apply ``changes`` (display_name, role, agency, active, password) all together or not at all.
 
         Disabling an account or resetting its password ends its sessions and tokens. The last active
@@ -137,8 +165,8 @@ class StaffService:
         if "display_name" in changes:
             values[StaffUser.display_name] = changes["display_name"]
             logged["display_name"] = changes["display_name"]
-        role = str(changes.get("role", current["role"]))
-        agency = changes["agency"] if "agency" in changes else current["agency"]
+        role = str(changes.get("role", current.role))
+        agency = changes.get("agency", current.agency)
         if "role" in changes or "agency" in changes:
             agency_id = await self._check_role_agency(role, agency if isinstance(agency, str) else None)
             values[StaffUser.role] = role
@@ -151,20 +179,20 @@ class StaffService:
         if "password" in changes:
             # hashed before the transaction: no CPU work while holding the write lock
             values[StaffUser.password_hash] = await self._password_hash(
-                str(changes["password"]), str(current["email"])
+                str(changes["password"]), current.email
             )
             values[StaffUser.failed_logins] = 0
             logged["password"] = "changed"  # noqa: S105 - audit text, not a password
         if values:
             async with write_transaction(StaffUser._meta.db):
-                if disabled or (current["role"] == "admin" and role != "admin"):
+                if disabled or (current.role == "admin" and role != "admin"):
                     await _keep_an_administrator(user_id)
                 await StaffUser.update(values).where(StaffUser.id == user_id)
                 if disabled or "password" in changes:
                     # whoever held the old password, or the disabled account, is out at once
                     await ApiToken.update({ApiToken.revoked: True}).where(ApiToken.user == user_id)
         if logged:
-            await audit.record(actor, "update", "user", str(current["email"]), logged)
+            await audit.record(actor, "update", "user", current.email, logged)
         return await self.get_user(user_id)
 
     async def _password_hash(self, password: str, email: str) -> str:
@@ -345,7 +373,7 @@ class StaffService:
         await StaffUser.update({StaffUser.failed_logins: 0, StaffUser.locked_until: None}).where(
             StaffUser.id == user_id
         )
-        await audit.record(actor, "unlock", "user", str(current["email"]), {})
+        await audit.record(actor, "unlock", "user", current.email, {})
 
     async def revoke_token(self, token: str) -> None:
         await ApiToken.update({ApiToken.revoked: True}).where(ApiToken.token_hash == hash_token(token))

@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import cast
+from typing import Any, cast
 
 from piccolo.columns import Column
 from piccolo.query.functions.aggregate import Count
@@ -122,6 +122,26 @@ class SubmissionCount:
     n: int
 
 
+@dataclass(frozen=True)
+class WaveRecord:
+    """A wave as the services hand it out: its questionnaire by code and version number, and the codes of
+    its agencies and service points (an agency user sees only its own)."""
+
+    code: str
+    name_vi: str
+    name_en: str
+    questionnaire: str
+    questionnaire_version: int
+    period_start: date
+    period_end: date
+    channels: list[str]
+    status: str
+    unit_version: str
+    settings: dict[str, Any]
+    agencies: list[str]
+    service_points: list[str]
+
+
 class WaveService:
     async def _visible_ids(self, actor: Actor) -> list[int] | None:
         if not actor.agency_scoped:
@@ -129,7 +149,7 @@ class WaveService:
         rows = await WaveAgency.select(WaveAgency.wave).where(WaveAgency.agency == actor.agency_id)
         return [row["wave"] for row in rows]
 
-    async def _row(self, actor: Actor, code: str) -> dict[str, object]:
+    async def _row(self, actor: Actor, code: str) -> dict[str, Any]:
         row = await Wave.select(*WAVE_COLUMNS).where(Wave.code == code).output(load_json=True).first()
         visible = await self._visible_ids(actor)
         if row is None or (visible is not None and row["id"] not in visible):
@@ -170,10 +190,25 @@ class WaveService:
             for r in rows
         ]
 
-    async def get(self, actor: Actor, code: str) -> dict[str, object]:
-        return await self._with_members(actor, await self._row(actor, code))
+    async def get(self, actor: Actor, code: str) -> WaveRecord:
+        row = await self._with_members(actor, await self._row(actor, code))
+        return WaveRecord(
+            code=str(row["code"]),
+            name_vi=str(row["name_vi"]),
+            name_en=str(row["name_en"]),
+            questionnaire=str(row["questionnaire"]),
+            questionnaire_version=int(row["questionnaire_version"]),
+            period_start=row["period_start"],
+            period_end=row["period_end"],
+            channels=list(row["channels"] or []),
+            status=str(row["status"]),
+            unit_version=str(row["unit_version"]),
+            settings=_as_dict(row["settings"]),
+            agencies=row["agencies"],
+            service_points=row["service_points"],
+        )
 
-    async def _with_members(self, actor: Actor, row: dict[str, object]) -> dict[str, object]:
+    async def _with_members(self, actor: Actor, row: dict[str, Any]) -> dict[str, Any]:
         agencies = WaveAgency.select(WaveAgency.agency.code.as_alias("code")).where(
             WaveAgency.wave == row["id"]
         )
@@ -240,7 +275,7 @@ class WaveService:
                 columns[getattr(Wave, name)] = values[name]
         return columns, agency_ids, point_ids
 
-    async def create(self, actor: Actor, values: dict[str, object]) -> dict[str, object]:
+    async def create(self, actor: Actor, values: dict[str, object]) -> WaveRecord:
         columns, agency_ids, point_ids = await self._resolve(values)
         now = datetime.now(UTC)
         row = Wave(code=values["code"], status="draft", created_at=now, updated_at=now, settings={})
@@ -280,7 +315,7 @@ class WaveService:
                     *[WaveServicePoint(wave=wave_id, service_point=p) for p in point_ids]
                 )
 
-    async def update(self, actor: Actor, code: str, values: dict[str, object]) -> dict[str, object]:
+    async def update(self, actor: Actor, code: str, values: dict[str, object]) -> WaveRecord:
         row = await self._row(actor, code)
         if row["status"] != "draft":
             allowed = {"name_vi", "name_en", "period_end", "settings"} if row["status"] == "open" else set()
@@ -297,7 +332,7 @@ class WaveService:
         if "questionnaire_version" in values and "questionnaire" not in values:
             merged["questionnaire"] = row["questionnaire"]
         if "service_points" in values and "agencies" not in values:
-            merged["agencies"] = (await self.get(actor, code))["agencies"]
+            merged["agencies"] = (await self.get(actor, code)).agencies
         plan: object = None
         incoming: dict[str, object] = {}
         settings = values.get("settings")
@@ -327,7 +362,7 @@ class WaveService:
         await audit.record(actor, "update", "wave", code, {"fields": sorted(values)})
         return await self.get(actor, code)
 
-    async def set_status(self, actor: Actor, code: str, status: str) -> dict[str, object]:
+    async def set_status(self, actor: Actor, code: str, status: str) -> WaveRecord:
         if status not in STATUSES:
             raise InvalidInput(
                 "unknown status", [FieldProblem("status", f"must be one of {', '.join(STATUSES)}")]

@@ -2,12 +2,41 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from survey_engine.administration.questionnaires import version_label
 from survey_engine.errors import Conflict, NotFound
 from survey_engine.tables import ServicePoint, Wave, WaveAgency, WaveServicePoint
 
 
-async def form_for_token(token: str) -> dict[str, object]:
+@dataclass(frozen=True)
+class ServedForm:
+    """What a public token serves now: the point and its agency, the open wave, its questionnaire version.
+
+    Names are ``{"vi": ..., "en": ...}``; ``version`` is the version's label (``code@n``) and
+    ``version_number`` its number; ``definition`` is the published questionnaire as stored (JSON).
+    """
+
+    token: str
+    service_point_id: int
+    service_point: str
+    service_point_name: dict[str, str]
+    agency_id: int
+    agency: str
+    agency_name: dict[str, str]
+    wave_id: int
+    wave: str
+    channels: list[str]
+    wave_settings: dict[str, Any]
+    questionnaire: str
+    questionnaire_version_id: int
+    version_number: int
+    version: str
+    definition: dict[str, Any]
+
+
+async def form_for_token(token: str) -> ServedForm:
     point = (
         await ServicePoint.select(
             ServicePoint.id,
@@ -60,21 +89,21 @@ async def form_for_token(token: str) -> dict[str, object]:
     wave = open_waves[0]
     code = str(wave["questionnaire_version.questionnaire.code"])
     version = int(wave["questionnaire_version.version"])
-    return {
-        "token": token,
-        "service_point_id": point["id"],
-        "service_point": point["code"],
-        "service_point_name": {"vi": point["name_vi"], "en": point["name_en"]},
-        "agency_id": point["agency"],
-        "agency": point["agency.code"],
-        "agency_name": {"vi": point["agency.name_vi"], "en": point["agency.name_en"]},
-        "wave_id": wave["id"],
-        "wave": wave["code"],
-        "channels": wave["channels"],
-        "wave_settings": wave["settings"] if isinstance(wave["settings"], dict) else {},
-        "questionnaire": code,
-        "questionnaire_version_id": wave["questionnaire_version.id"],
-        "version_number": version,
-        "version": version_label(code, version),
-        "definition": wave["questionnaire_version.definition"],
-    }
+    return ServedForm(
+        token=token,
+        service_point_id=int(point["id"]),
+        service_point=str(point["code"]),
+        service_point_name={"vi": point["name_vi"], "en": point["name_en"]},
+        agency_id=int(point["agency"]),
+        agency=str(point["agency.code"]),
+        agency_name={"vi": point["agency.name_vi"], "en": point["agency.name_en"]},
+        wave_id=int(wave["id"]),
+        wave=str(wave["code"]),
+        channels=list(wave["channels"]),
+        wave_settings=wave["settings"] if isinstance(wave["settings"], dict) else {},
+        questionnaire=code,
+        questionnaire_version_id=int(wave["questionnaire_version.id"]),
+        version_number=version,
+        version=version_label(code, version),
+        definition=wave["questionnaire_version.definition"],
+    )

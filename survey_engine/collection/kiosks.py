@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from survey_engine import audit
 from survey_engine.actors import Actor
@@ -23,11 +25,38 @@ DEVICE_COLUMNS = (
 )
 
 
+@dataclass(frozen=True)
+class KioskDeviceRecord:
+    """A registered kiosk tablet; ``service_point_token`` builds its pairing address (never its own token)."""
+
+    id: int
+    name: str
+    service_point: str
+    agency: str
+    service_point_token: str
+    created_at: datetime
+    last_seen_at: datetime | None
+    revoked_at: datetime | None
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> KioskDeviceRecord:
+        return cls(
+            id=int(row["id"]),
+            name=str(row["name"]),
+            service_point=str(row["service_point"]),
+            agency=str(row["agency"]),
+            service_point_token=str(row["service_point_token"]),
+            created_at=row["created_at"],
+            last_seen_at=row["last_seen_at"],
+            revoked_at=row["revoked_at"],
+        )
+
+
 class KioskDeviceService:
     def __init__(self) -> None:
         self.points = ServicePointService()
 
-    async def register(self, actor: Actor, service_point: str, name: str) -> tuple[dict[str, object], str]:
+    async def register(self, actor: Actor, service_point: str, name: str) -> tuple[KioskDeviceRecord, str]:
         """Returns the device and its token; the token is shown once and only its hash is kept."""
         point = await self.points._row(actor, service_point)  # agency scope: 404 for another agency's point
         token = new_token()
@@ -46,14 +75,14 @@ class KioskDeviceService:
         )
         return await self.get(actor, device_id), token
 
-    async def get(self, actor: Actor, device_id: int) -> dict[str, object]:
+    async def get(self, actor: Actor, device_id: int) -> KioskDeviceRecord:
         query = KioskDevice.select(*DEVICE_COLUMNS).where(KioskDevice.id == device_id)
         if actor.agency_scoped:
             query = query.where(KioskDevice.service_point.agency == actor.agency_id)
         row = await query.first()
         if row is None:
             raise NotFound(f"no kiosk device {device_id}")
-        return row
+        return KioskDeviceRecord.of(row)
 
     async def list(self, actor: Actor, limit: int, offset: int, service_point: str | None = None) -> Page:
         query = KioskDevice.select(*DEVICE_COLUMNS).order_by(KioskDevice.id)
@@ -70,9 +99,9 @@ class KioskDeviceService:
             items=await query.limit(limit).offset(offset), total=await count, limit=limit, offset=offset
         )
 
-    async def revoke(self, actor: Actor, device_id: int) -> dict[str, object]:
-        row = await self.get(actor, device_id)
-        if row["revoked_at"] is None:
+    async def revoke(self, actor: Actor, device_id: int) -> KioskDeviceRecord:
+        device = await self.get(actor, device_id)
+        if device.revoked_at is None:
             await KioskDevice.update({KioskDevice.revoked_at: datetime.now(UTC)}).where(
                 KioskDevice.id == device_id
             )

@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 import msgspec
 
@@ -299,22 +299,22 @@ class SubmissionService:
             self._forms[token] = renewed
             return renewed
         form = await form_for_token(token)
-        version_id = int(form["questionnaire_version_id"])  # type: ignore[call-overload]
+        version_id = form.questionnaire_version_id
         known = self._definitions.get(version_id)
         if known is None:  # published versions are immutable: parse each once
-            parsed = load_definition(cast("dict[str, Any] | str", form["definition"]))
+            parsed = load_definition(form.definition)
             known = (parsed, criteria_layout(parsed))
             self._definitions[version_id] = known
         questionnaire, layout = known
         resolved = ResolvedForm(
             token=token,
-            service_point_id=int(form["service_point_id"]),  # type: ignore[call-overload]
-            service_point=str(form["service_point"]),
-            agency_id=int(form["agency_id"]),  # type: ignore[call-overload]
-            wave_id=int(form["wave_id"]),  # type: ignore[call-overload]
-            channels=frozenset(cast("list[str]", form["channels"])),  # Wave.channels: a JSON list of names
-            version_label=str(form["version"]),
-            version_number=int(form["version_number"]),  # type: ignore[call-overload]
+            service_point_id=form.service_point_id,
+            service_point=form.service_point,
+            agency_id=form.agency_id,
+            wave_id=form.wave_id,
+            channels=frozenset(form.channels),  # Wave.channels: a JSON list of names
+            version_label=form.version,
+            version_number=form.version_number,
             questionnaire=questionnaire,
             layout=layout,
             loaded_at=self.clock(),

@@ -170,7 +170,7 @@ async def scorecard_results(actor: Actor, wave_code: str, agency_code: str) -> A
     row = await AgencyService().get(actor, agency_code)
     await WaveService().get(actor, wave_code)
     report = await report_data(await load_wave(wave_code))
-    code = str(row["code"])  # the agency asked for, as stored
+    code = row.code  # the agency asked for, as stored
     if code not in {a.code for a in report.agencies}:
         raise NotFound(f"agency {agency_code} is not part of wave {wave_code}")
     if find_estimate(report.statistics.result, {DOMAIN: code}) is None:

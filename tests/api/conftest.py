@@ -63,7 +63,7 @@ async def world(app: Litestar) -> AsyncIterator[World]:
             user = await services.staff.create_user(
                 SYSTEM, email, PASSWORD, role, "A1" if role == "agency" else None
             )
-            world.user_ids[role] = int(user["id"])
+            world.user_ids[role] = user.id
             response = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
             assert response.status_code == 200, response.text
             world.tokens[role] = response.json()["token"]

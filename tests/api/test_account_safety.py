@@ -159,7 +159,7 @@ async def test_an_administrator_may_step_down_while_another_remains(world: World
     assert response.status_code == 200 and response.json()["role"] == "statistician"
     # now the second is the last one
     response = await world.client.patch(
-        f"/api/v1/users/{second['id']}",
+        f"/api/v1/users/{second.id}",
         json={"active": False},
         headers={"Authorization": f"Bearer {second_token}"},
     )
@@ -188,7 +188,7 @@ async def _two_admins_at_once(
     second = await staff.create_user(SYSTEM, "admin2@example.org", PASSWORD, "admin", None)
     tokens = {
         world.user_ids["admin"]: await _console_sign_in(world, "admin@example.org"),
-        int(str(second["id"])): await _console_sign_in(world, "admin2@example.org"),
+        second.id: await _console_sign_in(world, "admin2@example.org"),
     }
     barrier = asyncio.Barrier(2)
     update_user = staff.update_user

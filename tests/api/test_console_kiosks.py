@@ -70,9 +70,9 @@ async def test_agency_user_cannot_register_or_revoke_for_another_agency(world: W
     other, _ = await KioskDeviceService().register(SYSTEM, "A2-Q1", "Máy Sở Y tế")
     listing = text_of((await agency.get("/staff/kiosks")).text)
     assert "Máy Sở Y tế" not in listing and "Chưa có thiết bị kiosk nào." in listing
-    revoked = await agency.post(f"/staff/kiosks/{other['id']}/revoke")
+    revoked = await agency.post(f"/staff/kiosks/{other.id}/revoke")
     assert revoked.status_code == 404
-    row = await KioskDevice.select(KioskDevice.revoked_at).where(KioskDevice.id == other["id"]).first()
+    row = await KioskDevice.select(KioskDevice.revoked_at).where(KioskDevice.id == other.id).first()
     assert row == {"revoked_at": None}
 
 
@@ -120,7 +120,7 @@ async def test_paired_tablet_submits_until_the_device_is_revoked(world: World) -
 async def test_last_seen_time_is_shown_in_vietnam_time(world: World) -> None:
     device, _ = await KioskDeviceService().register(SYSTEM, "A1-Q1", "Máy sảnh")
     seen = datetime(2026, 3, 5, 20, 30, tzinfo=UTC)  # 03:30 on 6 March in Vietnam
-    await KioskDevice.update({KioskDevice.last_seen_at: seen}).where(KioskDevice.id == device["id"])
+    await KioskDevice.update({KioskDevice.last_seen_at: seen}).where(KioskDevice.id == device.id)
     page = text_of((await Console(world, "admin").get("/staff/kiosks")).text)
     assert "03:30 06/03/2026" in page and "Chưa kết nối" not in page
     english = text_of((await Console(world, "admin", lang="en").get("/staff/kiosks")).text)

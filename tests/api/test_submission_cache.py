@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 import survey_engine.collection.submissions as submissions_module
+from survey_engine.collection.forms import ServedForm
 from survey_engine.tables import KioskDevice, ServicePoint, Wave, WaveAgency, WaveServicePoint
 from tests.api.conftest import World, create_open_wave, online_body, point_token
 
@@ -15,7 +16,7 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     original = submissions_module.form_for_token
 
-    async def counting(token: str) -> dict[str, object]:
+    async def counting(token: str) -> ServedForm:
         calls.append(token)
         return await original(token)
 
