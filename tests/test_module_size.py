@@ -18,10 +18,6 @@ EXEMPT: dict[str, str] = {
     # Piccolo writes one module per schema change and a migration is never edited once released; its
     # length follows the tables it creates, not a reader's choice.
     "survey_engine/piccolo_migrations": "migrations",
-    # Template data: the built-in questionnaires written out item by item (Vietnamese/English label pairs,
-    # scales, conditions) to generate templates/*.json. It grows with the questionnaires, holds no logic
-    # to read through, and a test checks the JSON files equal what it produces.
-    "survey_engine/questionnaire/template_sources.py": "template data",
 }
 
 

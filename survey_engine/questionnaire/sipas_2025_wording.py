@@ -1,7 +1,7 @@
 # ruff: noqa: E501  (Vietnamese/English label pairs read better unwrapped)
 """Wording of the ``sipas-2025`` template: the current MoHA SIPAS questionnaire as published.
 
-Template data only (no logic); ``template_sources.sipas_2025`` builds the template from it.
+Template data only (no logic); ``template_sipas_2025.sipas_2025`` builds the template from it.
 
 Source: the online form of a ward (Phường Tùng Thiện, Hà Nội) for the SIPAS survey of 2026, the
 closest public reproduction of the ministry's questionnaire (method of Decision 1001/QĐ-BNV), in the
