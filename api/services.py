@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from litestar import Request
 
 from api.settings import Settings
 from survey_engine.administration.admin_units import AdminUnitService
@@ -65,3 +68,10 @@ class Services:
 
     def kiosk_url(self, token: str) -> str:
         return f"{self.settings.base_url}/k/{token}"
+
+
+def services_of(request: Request[Any, Any, Any]) -> Services:
+    """The application's services, typed: ``app.state`` is untyped, so reading the container through here
+    lets the type checker see every service call."""
+    services: Services = request.app.state.services
+    return services

@@ -12,6 +12,7 @@ from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
+from api.services import services_of
 from api.web.console_base import ROOT, PageNo, Staff, page, page_number, pager, posted, redirect, vn_time
 from api.web.routes_common import RowId
 from survey_engine import audit
@@ -28,7 +29,7 @@ def _role_options(staff: Staff) -> list[tuple[str, str]]:
 
 
 async def _agency_options(request: Request[Any, Any, Any], staff: Staff) -> list[tuple[str, str]]:
-    listed = await request.app.state.services.agencies.list(staff.actor, 1000, 0, None)
+    listed = await services_of(request).agencies.list(staff.actor, 1000, 0, None)
     name = "name_en" if staff.lang == "en" else "name_vi"
     options = [("", staff.t("us_no_agency"))]
     options += [(str(a["code"]), f"{a['code']} – {a.get(name) or a['name_vi']}") for a in listed.items]
@@ -119,7 +120,7 @@ async def create_user(request: Request[Any, Any, Any], staff: NamedDependency[St
     password = secrets.token_urlsafe(12)  # 96 bits, shown once; the account holder changes it
     errors: dict[str, str] = {}
     try:
-        await request.app.state.services.staff.create_user(
+        await services_of(request).staff.create_user(
             staff.actor, form["email"], password, form["role"], form["agency"] or None, form["display_name"]
         )
     except InvalidInput as exc:
@@ -206,7 +207,7 @@ async def reset_password(
     staff.need("admin")
     await posted(request, staff)
     password = secrets.token_urlsafe(12)
-    await request.app.state.services.staff.update_user(staff.actor, user_id, {"password": password})
+    await services_of(request).staff.update_user(staff.actor, user_id, {"password": password})
     return await _user_page(request, staff, user_id, password=password)
 
 
@@ -221,7 +222,7 @@ async def unlock_user(
 ) -> Redirect:
     staff.need("admin")
     await posted(request, staff)
-    await request.app.state.services.staff.unlock(staff.actor, user_id)
+    await services_of(request).staff.unlock(staff.actor, user_id)
     return redirect(f"{ROOT}/users/{user_id}", done="user_unlocked")
 
 

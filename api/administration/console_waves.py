@@ -24,7 +24,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
-from api.services import Services
+from api.services import Services, services_of
 from api.web.console_base import (
     READERS,
     ROOT,
@@ -96,7 +96,7 @@ async def progress_view(request: Request[Any, Any, Any], staff: Staff, code: str
     user gets only its own agency's row and its own totals.
     """
     try:
-        report = await request.app.state.services.fieldwork.progress(staff.actor, code)
+        report = await services_of(request).fieldwork.progress(staff.actor, code)
     except Conflict:
         return None
     names = await agency_names(request, staff, {a.agency for a in report.agencies})
@@ -146,6 +146,11 @@ async def channel_counts(request: Request[Any, Any, Any], staff: Staff, code: st
 # -- list ---------------------------------------------------------------------------------------------
 
 
+def _json_list(value: object) -> list[object]:
+    """A JSON list column of a listed wave (absent or null reads as empty)."""
+    return list(value) if isinstance(value, list) else []
+
+
 @get(f"{ROOT}/waves", include_in_schema=False, name="console_waves")
 async def wave_list(
     request: Request[Any, Any, Any],
@@ -156,7 +161,7 @@ async def wave_list(
     staff.need(*READERS)
     wanted = status if status in STATUSES else None
     n = page_number(page_no)
-    listed = await request.app.state.services.waves.list(staff.actor, PAGE_SIZE, (n - 1) * PAGE_SIZE, wanted)
+    listed = await services_of(request).waves.list(staff.actor, PAGE_SIZE, (n - 1) * PAGE_SIZE, wanted)
     codes = [str(w["code"]) for w in listed.items]
     counts = await response_counts(staff, codes) if codes else {}
     waves = [
@@ -165,12 +170,12 @@ async def wave_list(
             "name": label_of(staff, w),
             "questionnaire": f"{w['questionnaire']} v{w['questionnaire_version']}",
             "period": period_text(w),
-            "channels": [staff.t(f"wave_channel_{c}") for c in w.get("channels") or []],
+            "channels": [staff.t(f"wave_channel_{c}") for c in _json_list(w.get("channels"))],
             "status": w["status"],
             "badge": status_badge(str(w["status"])),
             "responses": counts.get(str(w["code"]), 0),
-            "agencies": len(w.get("agencies") or []),
-            "points": len(w.get("service_points") or []),
+            "agencies": len(_json_list(w.get("agencies"))),
+            "points": len(_json_list(w.get("service_points"))),
         }
         for w in listed.items
     ]
@@ -434,9 +439,9 @@ async def wave_detail(
     request: Request[Any, Any, Any], staff: NamedDependency[Staff], code: FromPath[str]
 ) -> Template:
     staff.need(*READERS)
-    wave = await request.app.state.services.waves.get(staff.actor, code)  # NotFound → 404 page
+    wave = await services_of(request).waves.get(staff.actor, code)  # NotFound → 404 page
     names = await agency_names(request, staff, set(wave.agencies))
-    points = await request.app.state.services.service_points.list(staff.actor, 20000, 0)
+    points = await services_of(request).service_points.list(staff.actor, 20000, 0)
     point_of = {p["code"]: p for p in points.items}
     members = [
         {
@@ -487,7 +492,7 @@ async def wave_status(
         raise Conflict(f"a wave can be opened or closed, not set to {wanted[:16]!r}")
     # Conflict (e.g. no agencies, already closed) becomes the 409 page; closing purges phone numbers
     # and recomputes weights inside the service, exactly as POST /api/v1/waves/{code}/status.
-    await request.app.state.services.waves.set_status(staff.actor, code, wanted)
+    await services_of(request).waves.set_status(staff.actor, code, wanted)
     return redirect(f"{ROOT}/waves/{quote(code)}", done="wave_opened" if wanted == "open" else "wave_closed")
 
 

@@ -7,7 +7,7 @@ from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from api.services import Services
+from api.services import Services, services_of
 from api.web.auth import ADMIN, AGENCY_EDITORS, READERS
 from api.web.routes_common import Limit, Offset, to_output, to_page, to_struct
 from api.web.schemas import (
@@ -39,19 +39,19 @@ class AgencyController(Controller):
         offset: Offset = 0,
         q: Search = None,
     ) -> PageOut[AgencyOut]:
-        return to_page(AgencyOut, await request.app.state.services.agencies.list(actor, limit, offset, q))
+        return to_page(AgencyOut, await services_of(request).agencies.list(actor, limit, offset, q))
 
     @post("/", summary="Create an agency", guards=[ADMIN])
     async def create_agency(
         self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], data: JSONBody[AgencyIn]
     ) -> AgencyOut:
-        return to_output(AgencyOut, await request.app.state.services.agencies.create(actor, set_fields(data)))
+        return to_output(AgencyOut, await services_of(request).agencies.create(actor, set_fields(data)))
 
     @get("/{code:str}", summary="One agency", guards=[READERS])
     async def get_agency(
         self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], code: FromPath[str]
     ) -> AgencyOut:
-        return to_output(AgencyOut, await request.app.state.services.agencies.get(actor, code))
+        return to_output(AgencyOut, await services_of(request).agencies.get(actor, code))
 
     @patch("/{code:str}", summary="Change an agency", guards=[ADMIN])
     async def update_agency(
@@ -61,15 +61,13 @@ class AgencyController(Controller):
         code: FromPath[str],
         data: JSONBody[AgencyPatch],
     ) -> AgencyOut:
-        return to_output(
-            AgencyOut, await request.app.state.services.agencies.update(actor, code, set_fields(data))
-        )
+        return to_output(AgencyOut, await services_of(request).agencies.update(actor, code, set_fields(data)))
 
     @delete("/{code:str}", summary="Delete an unused agency (409 when in use)", guards=[ADMIN])
     async def delete_agency(
         self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], code: FromPath[str]
     ) -> None:
-        await request.app.state.services.agencies.delete(actor, code)
+        await services_of(request).agencies.delete(actor, code)
 
 
 def _point(services: Services, point: ServicePointRecord | dict[str, Any]) -> ServicePointOut:
@@ -148,4 +146,4 @@ class ServicePointController(Controller):
     async def delete_point(
         self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], code: FromPath[str]
     ) -> None:
-        await request.app.state.services.service_points.delete(actor, code)
+        await services_of(request).service_points.delete(actor, code)

@@ -6,6 +6,7 @@ from litestar import Controller, Request, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
+from api.services import services_of
 from api.web.auth import ANALYSTS, READERS
 from api.web.routes_common import Limit, Offset, RowId, to_output, to_page
 from api.web.schemas import (
@@ -30,9 +31,7 @@ class QuestionnaireController(Controller):
     async def list_questionnaires(
         self, request: Request[Any, Any, Any], limit: Limit = 50, offset: Offset = 0
     ) -> PageOut[QuestionnaireSummary]:
-        return to_page(
-            QuestionnaireSummary, await request.app.state.services.questionnaires.list(limit, offset)
-        )
+        return to_page(QuestionnaireSummary, await services_of(request).questionnaires.list(limit, offset))
 
     @get(
         "/templates",
@@ -59,14 +58,14 @@ class QuestionnaireController(Controller):
                 raise InvalidInput(
                     "unknown template", [FieldProblem("template", f"one of {', '.join(list_templates())}")]
                 ) from exc
-        row = await request.app.state.services.questionnaires.create(actor, definition)
+        row = await services_of(request).questionnaires.create(actor, definition)
         return to_output(QuestionnaireOut, row)
 
     @get("/{code:str}", summary="A questionnaire: its draft and published versions", guards=[READERS])
     async def get_questionnaire(
         self, request: Request[Any, Any, Any], code: FromPath[str]
     ) -> QuestionnaireOut:
-        return to_output(QuestionnaireOut, await request.app.state.services.questionnaires.get(code))
+        return to_output(QuestionnaireOut, await services_of(request).questionnaires.get(code))
 
     @put("/{code:str}/draft", summary="Replace the draft definition", guards=[ANALYSTS])
     async def update_draft(
@@ -76,7 +75,7 @@ class QuestionnaireController(Controller):
         code: FromPath[str],
         data: JSONBody[QuestionnaireDraftIn],
     ) -> QuestionnaireOut:
-        row = await request.app.state.services.questionnaires.update_draft(actor, code, data.definition)
+        row = await services_of(request).questionnaires.update_draft(actor, code, data.definition)
         return to_output(QuestionnaireOut, row)
 
     @post(
@@ -89,18 +88,18 @@ class QuestionnaireController(Controller):
         self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], code: FromPath[str]
     ) -> QuestionnaireVersionOut:
         return to_output(
-            QuestionnaireVersionOut, await request.app.state.services.questionnaires.publish(actor, code)
+            QuestionnaireVersionOut, await services_of(request).questionnaires.publish(actor, code)
         )
 
     @get("/{code:str}/versions/{version:int}", summary="One published version (immutable)", guards=[READERS])
     async def get_version(
         self, request: Request[Any, Any, Any], code: FromPath[str], version: RowId
     ) -> QuestionnaireVersionOut:
-        row = await request.app.state.services.questionnaires.get_version(code, version)
+        row = await services_of(request).questionnaires.get_version(code, version)
         return to_output(QuestionnaireVersionOut, row)
 
     @delete("/{code:str}", summary="Delete a questionnaire that was never published", guards=[ANALYSTS])
     async def delete_questionnaire(
         self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], code: FromPath[str]
     ) -> None:
-        await request.app.state.services.questionnaires.delete(actor, code)
+        await services_of(request).questionnaires.delete(actor, code)

@@ -6,7 +6,7 @@ from litestar import Controller, Request, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 
-from api.services import Services
+from api.services import Services, services_of
 from api.web.auth import ADMIN
 from api.web.routes_common import Limit, Offset, RowId, to_output, to_page
 from api.web.schemas import AuditEntryOut, PageOut, Role, UserIn, UserOut, UserPatch, set_fields
@@ -27,7 +27,7 @@ class UserController(Controller):
         offset: Offset = 0,
         role: Annotated[Role | None, QueryParameter()] = None,
     ) -> PageOut[UserOut]:
-        page = await request.app.state.services.staff.list_users(limit, offset, role)
+        page = await services_of(request).staff.list_users(limit, offset, role)
         return to_page(UserOut, page)
 
     @post("/", summary="Create a staff account")
@@ -42,7 +42,7 @@ class UserController(Controller):
 
     @get("/{user_id:int}", summary="One staff account")
     async def get_user(self, request: Request[Any, Any, Any], user_id: RowId) -> UserOut:
-        return to_output(UserOut, await request.app.state.services.staff.get_user(user_id))
+        return to_output(UserOut, await services_of(request).staff.get_user(user_id))
 
     @patch(
         "/{user_id:int}",
@@ -61,7 +61,7 @@ class UserController(Controller):
         data: JSONBody[UserPatch],
     ) -> UserOut:
         return to_output(
-            UserOut, await request.app.state.services.staff.update_user(actor, user_id, set_fields(data))
+            UserOut, await services_of(request).staff.update_user(actor, user_id, set_fields(data))
         )
 
 

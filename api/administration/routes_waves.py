@@ -6,6 +6,7 @@ from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from api.services import services_of
 from api.web.auth import ANALYSTS, READERS
 from api.web.routes_common import Limit, Offset, to_output, to_page
 from api.web.schemas import PageOut, WaveIn, WaveOut, WavePatch, WaveStatus, WaveStatusIn, set_fields
@@ -25,19 +26,19 @@ class WaveController(Controller):
         offset: Offset = 0,
         status: Annotated[WaveStatus | None, QueryParameter()] = None,
     ) -> PageOut[WaveOut]:
-        return to_page(WaveOut, await request.app.state.services.waves.list(actor, limit, offset, status))
+        return to_page(WaveOut, await services_of(request).waves.list(actor, limit, offset, status))
 
     @post("/", summary="Create a wave (status draft)", guards=[ANALYSTS])
     async def create_wave(
         self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], data: JSONBody[WaveIn]
     ) -> WaveOut:
-        return to_output(WaveOut, await request.app.state.services.waves.create(actor, set_fields(data)))
+        return to_output(WaveOut, await services_of(request).waves.create(actor, set_fields(data)))
 
     @get("/{code:str}", summary="One wave", guards=[READERS])
     async def get_wave(
         self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], code: FromPath[str]
     ) -> WaveOut:
-        return to_output(WaveOut, await request.app.state.services.waves.get(actor, code))
+        return to_output(WaveOut, await services_of(request).waves.get(actor, code))
 
     @patch("/{code:str}", summary="Change a wave (most fields only while draft)", guards=[ANALYSTS])
     async def update_wave(
@@ -47,9 +48,7 @@ class WaveController(Controller):
         code: FromPath[str],
         data: JSONBody[WavePatch],
     ) -> WaveOut:
-        return to_output(
-            WaveOut, await request.app.state.services.waves.update(actor, code, set_fields(data))
-        )
+        return to_output(WaveOut, await services_of(request).waves.update(actor, code, set_fields(data)))
 
     @post(
         "/{code:str}/status",
@@ -64,10 +63,10 @@ class WaveController(Controller):
         code: FromPath[str],
         data: JSONBody[WaveStatusIn],
     ) -> WaveOut:
-        return to_output(WaveOut, await request.app.state.services.waves.set_status(actor, code, data.status))
+        return to_output(WaveOut, await services_of(request).waves.set_status(actor, code, data.status))
 
     @delete("/{code:str}", summary="Delete a draft wave", guards=[ANALYSTS])
     async def delete_wave(
         self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], code: FromPath[str]
     ) -> None:
-        await request.app.state.services.waves.delete(actor, code)
+        await services_of(request).waves.delete(actor, code)

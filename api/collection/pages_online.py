@@ -20,6 +20,7 @@ from litestar.params import PathParameter, QueryParameter
 from litestar.response import Redirect, Template
 
 from api.collection.form_state import REVIEW, FormState, StateError, load_state, sign_state
+from api.services import services_of
 from api.web.i18n import PAGE, translator
 from api.web.pages_common import PAGE_HEADERS, FormUnavailable, lang_of, load_form, message_page, secret_of
 from api.web.render import (
@@ -177,7 +178,7 @@ async def online_form(
         return message_page(exc.kind, lang, exc.status)
     if r:
         # Say at once if the dossier was answered or the code is forged, not after the last screen.
-        status = await request.app.state.services.submissions.receipt_status(token, r)
+        status = await services_of(request).submissions.receipt_status(token, r)
         if status == "answered":
             return message_page("answered", lang, 409, form)
         if status == "invalid":

@@ -13,7 +13,7 @@ from litestar.params import JSONBody, QueryParameter
 from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 from msgspec import Meta
 
-from api.services import Services
+from api.services import Services, services_of
 from api.web.auth import AGENCY_EDITORS, READERS, authenticate
 from api.web.json_body import MAX_JSON_DEPTH, nested_too_deep
 from api.web.routes_common import Limit, Offset, RowId, to_output
@@ -243,7 +243,7 @@ async def submit(request: Request[Any, Any, Any], data: JSONBody[SubmissionIn]) 
     outcome = await services.submissions.submit(submission_request(data, device, interviewer_id))
     if contact_id is not None and interviewer_id is not None:
         # After the commit: the contact is complete only once its questionnaire is durably stored.
-        await request.app.state.services.phone.mark_complete(contact_id, outcome.client_id, interviewer_id)
+        await services_of(request).phone.mark_complete(contact_id, outcome.client_id, interviewer_id)
     return Response(
         SubmissionOut(id=outcome.client_id, status="accepted"), status_code=201 if outcome.created else 200
     )
@@ -306,7 +306,7 @@ class KioskDeviceController(Controller):
         offset: Offset = 0,
         service_point: Annotated[str | None, QueryParameter(max_length=48)] = None,
     ) -> PageOut[KioskDeviceOut]:
-        page = await request.app.state.services.kiosks.list(actor, limit, offset, service_point)
+        page = await services_of(request).kiosks.list(actor, limit, offset, service_point)
         return PageOut(items=[_device(r) for r in page.items], total=page.total, limit=limit, offset=offset)
 
     @post(

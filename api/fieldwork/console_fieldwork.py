@@ -38,6 +38,7 @@ from api.fieldwork.console_fieldwork_forms import (
     weights_problem_errors,
 )
 from api.fieldwork.routes_fieldwork import DrawIn, PlanIn, WeightsIn, plan_values
+from api.services import services_of
 from api.web.console_base import ROOT, Staff, page, posted, vn_time
 from api.web.pages_common import PAGE_HEADERS
 from reports.letters import LetterData, render_letters
@@ -68,19 +69,19 @@ def _done(code: str, done: str, anchor: str) -> Redirect:
 async def _wave_context(request: Request[Any, Any, Any], staff: Staff, code: str) -> dict[str, Any]:
     """Everything the wave's fieldwork page shows, from the same services as the JSON API."""
     actor = staff.actor
-    wave = await request.app.state.services.waves.get(actor, code)  # NotFound → 404 page
-    frame: FrameSummary = await request.app.state.services.frames.summary(actor, code)
+    wave = await services_of(request).waves.get(actor, code)  # NotFound → 404 page
+    frame: FrameSummary = await services_of(request).frames.summary(actor, code)
     names = await agency_names(request, staff, {a.agency for a in frame.agencies})
     try:
-        sample: SampleSummary | None = await request.app.state.services.fieldwork.sample_summary(actor, code)
+        sample: SampleSummary | None = await services_of(request).fieldwork.sample_summary(actor, code)
     except Conflict:
         sample = None
     progress = await progress_view(request, staff, code) if sample else None
     try:
-        weights: WaveWeights | None = await request.app.state.services.weights.latest(actor, code)
+        weights: WaveWeights | None = await services_of(request).weights.latest(actor, code)
     except NotFound:
         weights = None
-    contacts = await request.app.state.services.phone.summary(actor, code) if sample else None
+    contacts = await services_of(request).phone.summary(actor, code) if sample else None
     saved = wave.settings.get("sampling_plan")
     cells_by_agency: dict[str, list[CellUnits]] = {}
     for cell in frame.cells:
@@ -124,7 +125,7 @@ async def _point_options(
     request: Request[Any, Any, Any], staff: Staff, codes: list[str]
 ) -> list[tuple[str, str]]:
     """The wave's service points as (code, "code · name") choices for the letters form."""
-    listed = await request.app.state.services.service_points.list(staff.actor, 20000, 0)
+    listed = await services_of(request).service_points.list(staff.actor, 20000, 0)
     names = {
         p["code"]: p["name_en"] if staff.lang == "en" and p.get("name_en") else p["name_vi"]
         for p in listed.items
@@ -146,9 +147,9 @@ async def _wave_page(
 @get(f"{ROOT}/fieldwork", include_in_schema=False, name="console_fieldwork")
 async def fieldwork_index(request: Request[Any, Any, Any], staff: NamedDependency[Staff]) -> Template:
     staff.need(*ANALYSTS)
-    listed = await request.app.state.services.waves.list(staff.actor, 500, 0)
+    listed = await services_of(request).waves.list(staff.actor, 500, 0)
     ids_by_code = {str(w["code"]): w for w in listed.items}
-    counts = await request.app.state.services.fieldwork.overview(list(ids_by_code))
+    counts = await services_of(request).fieldwork.overview(list(ids_by_code))
     waves = [
         {
             "code": w["code"],
@@ -188,10 +189,10 @@ async def import_frame(
     data = await uploaded_bytes(raw, "file")
     if data is None:
         return await _wave_page(request, staff, code, 422, import_errors={"file": staff.t("fw_err_file")})
-    secret = request.app.state.services.settings.secret_key
+    secret = services_of(request).settings.secret_key
     name = name or staff.t("fw_default_name", time=vn_time(datetime.now(UTC)))
     try:
-        await request.app.state.services.frames.import_frame(staff.actor, code, data, secret, name)
+        await services_of(request).frames.import_frame(staff.actor, code, data, secret, name)
     except InvalidInput as exc:
         return await _wave_page(request, staff, code, 422, report=frame_report(staff, exc))
     return _done(code, "fw_imported", "fw-frame")
@@ -215,9 +216,7 @@ async def plan(
     if errors:
         return await _wave_page(request, staff, code, 422, plan_form=form, plan_errors=errors)
     try:
-        result = await request.app.state.services.fieldwork.plan(
-            staff.actor, code, plan_values(checked), save=save
-        )
+        result = await services_of(request).fieldwork.plan(staff.actor, code, plan_values(checked), save=save)
     except InvalidInput as exc:
         return await _wave_page(
             request, staff, code, 422, plan_form=form, plan_errors=plan_problem_errors(staff, exc)
@@ -264,7 +263,7 @@ async def draw(
             contacts_on=contacts,
         )
     try:
-        await request.app.state.services.fieldwork.draw(
+        await services_of(request).fieldwork.draw(
             staff.actor, code, checked.seed, plan_values(checked), contacts=checked.contacts
         )
     except InvalidInput as exc:
@@ -328,7 +327,7 @@ async def compute_weights(
             errors["calibration"] = t("fw_err_choice")
     if not errors:
         try:
-            await request.app.state.services.weights.compute(staff.actor, code, values)
+            await services_of(request).weights.compute(staff.actor, code, values)
         except InvalidInput as exc:
             errors = weights_problem_errors(staff, exc.problems)
     if errors:
@@ -358,9 +357,9 @@ async def letters(
         return await _wave_page(
             request, staff, code, 422, letters_errors={"letters_file": staff.t("fw_err_file")}
         )
-    settings = request.app.state.services.settings
+    settings = services_of(request).settings
     try:
-        rows, missing = await request.app.state.services.fieldwork.letters(
+        rows, missing = await services_of(request).fieldwork.letters(
             staff.actor, code, data, settings.secret_key, settings.base_url, point
         )
     except InvalidInput as exc:

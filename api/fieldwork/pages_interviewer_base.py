@@ -12,6 +12,7 @@ from litestar.datastructures import Cookie
 from litestar.params import PathParameter
 from litestar.response import Redirect, Template
 
+from api.services import services_of
 from api.web.auth import SESSION_COOKIE
 from api.web.csrf import csrf_token
 from api.web.i18n import PAGE, translator
@@ -103,7 +104,7 @@ async def interviewer_session(request: Request[Any, Any, Any]) -> tuple[Actor, s
     if not token:
         return None
     try:
-        actor = await request.app.state.services.staff.authenticate_token(token)
+        actor = await services_of(request).staff.authenticate_token(token)
     except AuthenticationFailed:
         return None
     return actor, token

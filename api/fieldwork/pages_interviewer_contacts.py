@@ -31,6 +31,7 @@ from api.fieldwork.pages_interviewer_base import (
     to_login,
     vn_time,
 )
+from api.services import services_of
 from api.web.csrf import csrf_ok, csrf_token
 from api.web.pages_common import PAGE_HEADERS, secret_of
 from survey_engine.actors import Actor
@@ -54,7 +55,7 @@ def _sort_key(row: dict[str, Any], now: datetime) -> tuple[int, float, int]:
 
 
 async def _agency_names(request: Request[Any, Any, Any], codes: set[str]) -> dict[str, str]:
-    names = await request.app.state.services.agencies.names(codes)
+    names = await services_of(request).agencies.names(codes)
     return {code: name.name_vi for code, name in names.items()}
 
 
@@ -71,7 +72,7 @@ async def contact_list(
     if actor.role not in ("interviewer", *READ_ONLY_ROLES):
         return forbidden_page(request, session)
     wanted = status if status in STATUSES else None
-    page = await request.app.state.services.phone.list_contacts(actor, LIST_LIMIT, 0, status=wanted)
+    page = await services_of(request).phone.list_contacts(actor, LIST_LIMIT, 0, status=wanted)
     now = datetime.now(UTC)
     rows = sorted(page.items, key=lambda r: _sort_key(r, now))
     names = await _agency_names(request, {r["agency"] for r in rows if isinstance(r["agency"], str)})
@@ -139,7 +140,7 @@ async def _contact_page(
 ) -> Template:
     actor, token = session
     try:
-        contact = await request.app.state.services.phone.get_contact(actor, wave, code)
+        contact = await services_of(request).phone.get_contact(actor, wave, code)
     except (NotFound, Forbidden):
         return contact_missing(request, session)
     is_interviewer = actor.role == "interviewer"
@@ -151,7 +152,7 @@ async def _contact_page(
     point_name = ""
     point_code = contact.service_point
     if point_code:
-        points = await request.app.state.services.service_points.names({point_code})
+        points = await services_of(request).service_points.names({point_code})
         point_name = points[point_code].name_vi if point_code in points else point_code
     callback = aware(contact.callback_at)
     history = [
@@ -281,7 +282,7 @@ async def attempt_post(
     if errors:
         return await _contact_page(request, session, wave, contact, values, errors, status=400)
     try:
-        await request.app.state.services.phone.record_attempt(
+        await services_of(request).phone.record_attempt(
             actor,
             wave,
             contact,

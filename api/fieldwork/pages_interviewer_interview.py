@@ -22,6 +22,7 @@ from api.fieldwork.pages_interviewer_base import (
     interviewer_session,
     to_login,
 )
+from api.services import services_of
 from api.web.auth import SESSION_COOKIE
 from api.web.csrf import csrf_ok, csrf_token
 from api.web.pages_common import PAGE_HEADERS, FormUnavailable, load_form, secret_of
@@ -48,7 +49,7 @@ async def _interview_setup(
             )
         return forbidden_page(request, session)
     try:
-        contact = await request.app.state.services.phone.get_contact(actor, wave, code)
+        contact = await services_of(request).phone.get_contact(actor, wave, code)
     except (NotFound, Forbidden):
         return contact_missing(request, session)
     back = f"/i/{wave}/{code}"
@@ -187,7 +188,7 @@ def _phone_submitter(actor: Actor, contact_id: int, wave: str, code: str) -> Sub
         )
         client_id = state.client_id
         try:
-            outcome = await request.app.state.services.submissions.submit(req)
+            outcome = await services_of(request).submissions.submit(req)
             client_id = outcome.client_id
         except Conflict as exc:
             if exc.kind == "stale":
@@ -209,7 +210,7 @@ def _phone_submitter(actor: Actor, contact_id: int, wave: str, code: str) -> Sub
             return refused("Không tìm thấy phiếu khảo sát của điểm phục vụ.", 404)
         try:
             # After the commit, as POST /api/v1/submissions does: complete only once the answers are stored.
-            await request.app.state.services.phone.mark_complete(contact_id, client_id, actor.user_id)
+            await services_of(request).phone.mark_complete(contact_id, client_id, actor.user_id)
         except (Conflict, NotFound):
             return interviewer_message(
                 request,

@@ -18,6 +18,7 @@ from api.fieldwork.pages_interviewer_base import (
     render_page,
     to_login,
 )
+from api.services import services_of
 from api.web.auth import ended_session_cookie, session_cookie
 from api.web.csrf import csrf_ok, csrf_token
 from api.web.pages_common import PAGE_HEADERS, secret_of
@@ -30,7 +31,7 @@ def _login_form(
     request: Request[Any, Any, Any], error: str = "", email: str = "", notice: str = "", status: int = 200
 ) -> Template:
     nonce = secrets.token_urlsafe(24)
-    secure = request.app.state.services.settings.base_url.startswith("https://")
+    secure = services_of(request).settings.base_url.startswith("https://")
     cookie = Cookie(
         key=LOGIN_COOKIE,
         value=nonce,
@@ -111,6 +112,6 @@ async def logout_post(request: Request[Any, Any, Any]) -> Redirect:
         return to_login()
     if not csrf_ok(request, raw, "logout", session[1]):
         return Redirect("/i", status_code=303, headers=PAGE_HEADERS)
-    await request.app.state.services.staff.revoke_token(session[1])
+    await services_of(request).staff.revoke_token(session[1])
     gone = ended_session_cookie()
     return Redirect(LOGIN_PATH + "?out=1", status_code=303, headers=PAGE_HEADERS, cookies=[gone])

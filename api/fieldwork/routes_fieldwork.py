@@ -24,6 +24,7 @@ from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, Requ
 from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import Meta
 
+from api.services import services_of
 from api.web.auth import ANALYSTS, READERS
 from api.web.routes_common import Limit, Offset, to_output
 from reports.letters import LetterData, render_letters
@@ -264,7 +265,7 @@ async def _file_body(request: Request[Any, Any, Any]) -> bytes:
 
 
 def _settings(request: Request[Any, Any, Any]) -> Any:
-    return request.app.state.services.settings
+    return services_of(request).settings
 
 
 class FieldworkController(Controller):
@@ -286,7 +287,7 @@ class FieldworkController(Controller):
         name: Annotated[str, QueryParameter(max_length=200, description="a name for this import")] = "",
     ) -> FrameImportOut:
         data = await _file_body(request)
-        result = await request.app.state.services.frames.import_frame(
+        result = await services_of(request).frames.import_frame(
             actor, wave, data, _settings(request).secret_key, name
         )
         return to_output(FrameImportOut, result)
@@ -295,7 +296,7 @@ class FieldworkController(Controller):
     async def frame_summary(
         self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], wave: FromPath[str]
     ) -> FrameSummaryOut:
-        return to_output(FrameSummaryOut, await request.app.state.services.frames.summary(actor, wave))
+        return to_output(FrameSummaryOut, await services_of(request).frames.summary(actor, wave))
 
     @post(
         "/plan",
@@ -310,9 +311,7 @@ class FieldworkController(Controller):
         wave: FromPath[str],
         data: JSONBody[PlanIn],
     ) -> PlanOut:
-        result = await request.app.state.services.fieldwork.plan(
-            actor, wave, plan_values(data), save=data.save
-        )
+        result = await services_of(request).fieldwork.plan(actor, wave, plan_values(data), save=data.save)
         return to_output(PlanOut, result)
 
     @post(
@@ -331,7 +330,7 @@ class FieldworkController(Controller):
         values = plan_values(data)
         if data.n is None and data.margin is None:
             values = {}  # the plan saved with POST …/plan {"save": true}
-        result = await request.app.state.services.fieldwork.draw(
+        result = await services_of(request).fieldwork.draw(
             actor, wave, data.seed, values, contacts=data.contacts
         )
         return to_output(DrawOut, result)
@@ -340,7 +339,7 @@ class FieldworkController(Controller):
     async def sample(
         self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], wave: FromPath[str]
     ) -> SampleOut:
-        return to_output(SampleOut, await request.app.state.services.fieldwork.sample_summary(actor, wave))
+        return to_output(SampleOut, await services_of(request).fieldwork.sample_summary(actor, wave))
 
     @post(
         "/letters",
@@ -362,7 +361,7 @@ class FieldworkController(Controller):
     ) -> Response[bytes]:
         data = await _file_body(request)
         settings = _settings(request)
-        rows, missing = await request.app.state.services.fieldwork.letters(
+        rows, missing = await services_of(request).fieldwork.letters(
             actor, wave, data, settings.secret_key, settings.base_url, service_point
         )
         if not rows:
@@ -394,7 +393,7 @@ class FieldworkController(Controller):
             float | None, QueryParameter(ge=0, le=1, description="eligible share among unknowns for RR3/RR4")
         ] = None,
     ) -> FieldworkOut:
-        return to_output(FieldworkOut, await request.app.state.services.fieldwork.progress(actor, wave, e))
+        return to_output(FieldworkOut, await services_of(request).fieldwork.progress(actor, wave, e))
 
     @post("/weights", summary="Compute and store the sample's weights", guards=[ANALYSTS], status_code=200)
     async def compute_weights(
@@ -405,13 +404,13 @@ class FieldworkController(Controller):
         data: JSONBody[WeightsIn],
     ) -> WeightsOut:
         values = {f: getattr(data, f) for f in data.__struct_fields__}
-        return to_output(WeightsOut, await request.app.state.services.weights.compute(actor, wave, values))
+        return to_output(WeightsOut, await services_of(request).weights.compute(actor, wave, values))
 
     @get("/weights", summary="The latest weights: options and diagnostics", guards=[ANALYSTS])
     async def get_weights(
         self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], wave: FromPath[str]
     ) -> WeightsOut:
-        return to_output(WeightsOut, await request.app.state.services.weights.latest(actor, wave))
+        return to_output(WeightsOut, await services_of(request).weights.latest(actor, wave))
 
     @get("/weights/units", summary="Stored weights per sampled unit", guards=[ANALYSTS])
     async def unit_weights(
@@ -423,7 +422,7 @@ class FieldworkController(Controller):
         offset: Offset = 0,
     ) -> UnitWeightsPage:
         return to_output(
-            UnitWeightsPage, await request.app.state.services.weights.units(actor, wave, limit, offset)
+            UnitWeightsPage, await services_of(request).weights.units(actor, wave, limit, offset)
         )
 
 

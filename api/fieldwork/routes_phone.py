@@ -22,6 +22,7 @@ from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, Requ
 from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import Meta
 
+from api.services import services_of
 from api.web.auth import ADMIN, ANALYSTS, READERS, allow
 from api.web.routes_common import Limit, Offset, to_output, to_page
 from api.web.schemas import PageOut
@@ -130,7 +131,7 @@ class CsvUploadOperation(Operation):
 
 
 def _secret_key(request: Request[Any, Any, Any]) -> str:
-    return str(request.app.state.services.settings.secret_key)
+    return str(services_of(request).settings.secret_key)
 
 
 class WaveContactController(Controller):
@@ -156,9 +157,7 @@ class WaveContactController(Controller):
             raise HTTPException(status_code=415, detail=f"send the file as text/csv, not {media_type}")
         # Request.body() applies the app's 1 MiB limit (413) like any other body.
         data = await request.body()
-        result = await request.app.state.services.phone.import_contacts(
-            actor, wave, data, _secret_key(request)
-        )
+        result = await services_of(request).phone.import_contacts(actor, wave, data, _secret_key(request))
         return to_output(ImportOut, result)
 
     @post(
@@ -176,20 +175,20 @@ class WaveContactController(Controller):
     ) -> AssignOut:
         return to_output(
             AssignOut,
-            await request.app.state.services.phone.assign(actor, wave, data.contacts, data.interviewer),
+            await services_of(request).phone.assign(actor, wave, data.contacts, data.interviewer),
         )
 
     @post("/purge", summary="Erase every phone number of the wave", guards=[ADMIN], status_code=200)
     async def purge(
         self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], wave: FromPath[str]
     ) -> PurgeOut:
-        return to_output(PurgeOut, await request.app.state.services.phone.purge_wave(actor, wave))
+        return to_output(PurgeOut, await services_of(request).phone.purge_wave(actor, wave))
 
     @get("/summary", summary="Contacts per status, overall and per agency", guards=[READERS])
     async def summary(
         self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], wave: FromPath[str]
     ) -> SummaryOut:
-        return to_output(SummaryOut, await request.app.state.services.phone.summary(actor, wave))
+        return to_output(SummaryOut, await services_of(request).phone.summary(actor, wave))
 
 
 class PhoneContactController(Controller):
@@ -213,7 +212,7 @@ class PhoneContactController(Controller):
     ) -> PageOut[ContactOut]:
         return to_page(
             ContactOut,
-            await request.app.state.services.phone.list_contacts(actor, limit, offset, wave, status, agency),
+            await services_of(request).phone.list_contacts(actor, limit, offset, wave, status, agency),
         )
 
     @get(
@@ -228,9 +227,7 @@ class PhoneContactController(Controller):
         wave: FromPath[str],
         code: FromPath[str],
     ) -> ContactDetailOut:
-        return to_output(
-            ContactDetailOut, await request.app.state.services.phone.get_contact(actor, wave, code)
-        )
+        return to_output(ContactDetailOut, await services_of(request).phone.get_contact(actor, wave, code))
 
     @post(
         "/{wave:str}/{code:str}/attempts",
@@ -246,7 +243,7 @@ class PhoneContactController(Controller):
         code: FromPath[str],
         data: JSONBody[AttemptIn],
     ) -> ContactOut:
-        contact = await request.app.state.services.phone.record_attempt(
+        contact = await services_of(request).phone.record_attempt(
             actor, wave, code, data.disposition, data.callback_at, data.note
         )
         return to_output(ContactOut, contact)

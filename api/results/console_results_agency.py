@@ -44,6 +44,7 @@ from api.results.console_results_waves import (
     series_or_default,
     title_of,
 )
+from api.services import services_of
 from api.web.console_base import READERS, Staff, dmy, page
 from api.web.i18n import translator
 from reports.build import (
@@ -222,10 +223,10 @@ async def results_agency(
     staff.need(*READERS)
     lang = language(staff.lang)
     # Another agency's officer gets "not found", as from the API (the agency service's visibility rule).
-    agency = await request.app.state.services.agencies.get(staff.actor, agency_code)
+    agency = await services_of(request).agencies.get(staff.actor, agency_code)
     agency_id = await catalogue.agency_id(agency.code)
     # 404 for a wave the user may not see
-    wave = await request.app.state.services.waves.get(staff.actor, code)
+    wave = await services_of(request).waves.get(staff.actor, code)
     agency_code = agency.code
     if agency_code not in wave.agencies:
         raise NotFound(f"agency {agency_code} is not part of wave {code}")

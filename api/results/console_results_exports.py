@@ -16,6 +16,7 @@ from api.results.console_results_waves import (
     BASE,
     PRIVATE,
 )
+from api.services import services_of
 from api.web.console_base import Staff
 from survey_engine import audit
 from survey_engine.results.export import CODEBOOK_COLUMNS, describe_wave, export_rows
@@ -28,7 +29,7 @@ async def microdata(
 ) -> Stream:
     """The wave's responses as ``sipas export --format csv`` writes them, streamed in chunks."""
     staff.need(*ANALYSTS)
-    await request.app.state.services.waves.get(staff.actor, code)
+    await services_of(request).waves.get(staff.actor, code)
     export = await describe_wave(code)
     # microdata leaves the platform here: who took it is on record (the file itself holds no phone numbers)
     await audit.record(staff.actor, "download", "microdata", code, {"format": "csv"})
@@ -58,7 +59,7 @@ async def codebook(
 ) -> Stream:
     """Labels (Vietnamese and English) of every column of the microdata."""
     staff.need(*ANALYSTS)
-    await request.app.state.services.waves.get(staff.actor, code)
+    await services_of(request).waves.get(staff.actor, code)
     export = await describe_wave(code)
     entries = export.codebook()
 

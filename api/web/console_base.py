@@ -24,6 +24,7 @@ from litestar.exceptions import ValidationException
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
+from api.services import services_of
 from api.web.auth import SESSION_COOKIE
 from api.web.csrf import csrf_ok, csrf_token
 from api.web.i18n import has, translator
@@ -129,7 +130,7 @@ async def provide_staff(request: Request[Any, Any, Any]) -> Staff:
     if not token:
         raise SignInRequired(back)
     try:
-        actor = await request.app.state.services.staff.authenticate_token(token)
+        actor = await services_of(request).staff.authenticate_token(token)
     except AuthenticationFailed as exc:
         raise SignInRequired(back) from exc
     staff = Staff(

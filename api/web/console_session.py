@@ -13,6 +13,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
+from api.services import services_of
 from api.web.auth import SESSION_COOKIE, ended_session_cookie, session_cookie
 from api.web.console_base import (
     LANG_COOKIE,
@@ -45,7 +46,7 @@ def _login_page(
     request: Request[Any, Any, Any], next_path: str, error: str = "", email: str = "", notice: str = ""
 ) -> Template:
     nonce = secrets.token_urlsafe(24)
-    secure = request.app.state.services.settings.base_url.startswith("https://")
+    secure = services_of(request).settings.base_url.startswith("https://")
     cookie = Cookie(
         key=LOGIN_NONCE_COOKIE,
         value=nonce,
@@ -85,7 +86,7 @@ async def login_form(
 ) -> Template | Redirect:
     if request.cookies.get(SESSION_COOKIE):
         try:
-            await request.app.state.services.staff.authenticate_token(request.cookies[SESSION_COOKIE])
+            await services_of(request).staff.authenticate_token(request.cookies[SESSION_COOKIE])
             return redirect(safe_back(next))
         except AuthenticationFailed:
             pass
@@ -126,7 +127,7 @@ async def login_post(request: Request[Any, Any, Any]) -> Template | Redirect:
 @post(f"{ROOT}/logout", include_in_schema=False, status_code=200, name="console_logout")
 async def logout(request: Request[Any, Any, Any], staff: NamedDependency[Staff]) -> Redirect:
     await posted(request, staff)
-    await request.app.state.services.staff.revoke_token(staff.token)
+    await services_of(request).staff.revoke_token(staff.token)
     gone = ended_session_cookie()
     return Redirect(LOGIN_PATH + "?out=1", status_code=303, headers=PAGE_HEADERS, cookies=[gone])
 
@@ -186,7 +187,7 @@ async def password_post(
         return _password_page(staff, errors)
     try:
         # this session stays signed in; the account's other sessions and tokens end
-        await request.app.state.services.staff.change_own_password(
+        await services_of(request).staff.change_own_password(
             staff.actor, current, new, keep_token=staff.token
         )
     except InvalidInput:
@@ -198,7 +199,7 @@ async def password_post(
 async def home(request: Request[Any, Any, Any], staff: NamedDependency[Staff]) -> Template:
     waves: list[dict[str, Any]] = []
     if staff.role != "interviewer":
-        listed = await request.app.state.services.waves.list(staff.actor, 100, 0, status="open")
+        listed = await services_of(request).waves.list(staff.actor, 100, 0, status="open")
         codes = [str(w["code"]) for w in listed.items]
         counts = await response_counts(staff, codes) if codes else {}
         for w in listed.items:

@@ -7,6 +7,7 @@ from litestar import Request, Response, get
 from litestar.openapi.datastructures import ResponseSpec
 
 from api.database import RecentDatabaseFailures
+from api.services import services_of
 from api.web.problems import DEFAULT_RETRY_AFTER_SECONDS, RETRY_AFTER_SECONDS
 from api.web.schemas import HealthOut
 from survey_engine.database_probe import probe_database
@@ -39,7 +40,7 @@ async def health(request: Request[Any, Any, Any]) -> Response[HealthOut]:
         status, state = "degraded", recent
     body = HealthOut(
         status=status,
-        database=request.app.state.services.settings.database_kind,
+        database=services_of(request).settings.database_kind,
         version=VERSION,
         database_state=state,
     )

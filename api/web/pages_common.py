@@ -8,6 +8,7 @@ import msgspec
 from litestar import Request
 from litestar.response import Template
 
+from api.services import services_of
 from api.web.i18n import PAGE, translator
 from survey_engine.collection.forms import form_for_token
 from survey_engine.errors import Conflict, NotFound
@@ -82,4 +83,4 @@ def message_page(
 
 
 def secret_of(request: Request[Any, Any, Any]) -> str:
-    return str(request.app.state.services.settings.secret_key)
+    return str(services_of(request).settings.secret_key)

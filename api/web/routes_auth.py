@@ -6,7 +6,7 @@ from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from api.services import Services
+from api.services import Services, services_of
 from api.web.auth import ANY_STAFF, ended_session_cookie, presented_token, session_cookie
 from api.web.routes_common import to_output
 from api.web.schemas import LoginIn, LoginOut, MePatch, PasswordChangeIn, UserOut, set_fields
@@ -36,12 +36,12 @@ class AuthController(Controller):
     async def logout(self, request: Request[Any, Any, Any]) -> Response[None]:
         token = presented_token(request)
         if token:
-            await request.app.state.services.staff.revoke_token(token)
+            await services_of(request).staff.revoke_token(token)
         return Response(None, status_code=204, cookies=[ended_session_cookie()])
 
     @get("/me", summary="The signed-in account", guards=[ANY_STAFF])
     async def me(self, request: Request[Any, Any, Any], actor: NamedDependency[Actor]) -> UserOut:
-        return to_output(UserOut, await request.app.state.services.staff.get_user(actor.user_id))
+        return to_output(UserOut, await services_of(request).staff.get_user(actor.user_id))
 
     @patch("/me", summary="Change your own display name (not your role)", guards=[ANY_STAFF])
     async def update_me(
@@ -64,6 +64,6 @@ class AuthController(Controller):
     async def change_password(
         self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], data: JSONBody[PasswordChangeIn]
     ) -> None:
-        await request.app.state.services.staff.change_own_password(
+        await services_of(request).staff.change_own_password(
             actor, data.current_password, data.new_password, keep_token=presented_token(request)
         )
