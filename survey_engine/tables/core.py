@@ -1,4 +1,5 @@
-"""Piccolo tables: the platform's data model.
+"""Piccolo tables: the platform's core data model (map, agencies, questionnaires, waves, staff, submissions,
+kiosks, phone contacts, frames, samples, weights, rate counts).
 
 Portable column types only (the same schema must behave identically on SQLite and PostgreSQL):
 JSON is stored as text on SQLite, timestamps are timezone-aware, lengths are validated at the
@@ -204,7 +205,7 @@ class AuditLog(Table, tablename="audit_log"):
     details = JSON()
 
 
-ALL_TABLES: tuple[type[Table], ...] = (
+CORE_TABLES: tuple[type[Table], ...] = (
     AdminUnit,
     Agency,
     ServicePoint,
@@ -273,7 +274,7 @@ class CallAttempt(Table, tablename="call_attempt"):
     note = Varchar(length=500, default="")
 
 
-ALL_TABLES = (*ALL_TABLES, KioskDevice, Contact, CallAttempt)
+CORE_TABLES = (*CORE_TABLES, KioskDevice, Contact, CallAttempt)
 
 
 # -- Frames, samples and weights (survey_engine/fieldwork/: frames.py, samples.py, weights.py) --------
@@ -366,7 +367,7 @@ class WeightRun(Table, tablename="weight_run"):
     diagnostics = JSON()
 
 
-ALL_TABLES = (*ALL_TABLES, Frame, FrameUnit, Sample, SampleUnit, WeightRun)
+CORE_TABLES = (*CORE_TABLES, Frame, FrameUnit, Sample, SampleUnit, WeightRun)
 
 
 class SubmissionRate(Table, tablename="submission_rate"):
@@ -383,4 +384,4 @@ class SubmissionRate(Table, tablename="submission_rate"):
     hits = Integer()
 
 
-ALL_TABLES = (*ALL_TABLES, SubmissionRate)
+CORE_TABLES = (*CORE_TABLES, SubmissionRate)

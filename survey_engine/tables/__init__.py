@@ -1,0 +1,64 @@
+"""Piccolo tables: the platform's data model, one module per subject.
+
+``core`` holds the tables every subject builds on. A new subject declares its tables in its own module
+here (``survey_engine/tables/<subject>.py``), importing what it refers to from ``survey_engine.tables.core``
+(never from this package, which would make an import loop), and adds them to ``ALL_TABLES`` below.
+Only ``survey_engine`` imports these modules (an import-linter contract), and migrations are additive.
+"""
+
+from __future__ import annotations
+
+from piccolo.table import Table
+
+from survey_engine.tables.core import (
+    CORE_TABLES,
+    AdminUnit,
+    Agency,
+    ApiToken,
+    AuditLog,
+    CallAttempt,
+    Contact,
+    Frame,
+    FrameUnit,
+    KioskDevice,
+    Questionnaire,
+    QuestionnaireVersion,
+    Sample,
+    SampleUnit,
+    ServicePoint,
+    StaffUser,
+    Submission,
+    SubmissionRate,
+    Wave,
+    WaveAgency,
+    WaveServicePoint,
+    WeightRun,
+)
+
+# Every table, in the order a fresh database creates them (a table after those it refers to).
+ALL_TABLES: tuple[type[Table], ...] = (*CORE_TABLES,)
+
+__all__ = [
+    "ALL_TABLES",
+    "AdminUnit",
+    "Agency",
+    "ApiToken",
+    "AuditLog",
+    "CallAttempt",
+    "Contact",
+    "Frame",
+    "FrameUnit",
+    "KioskDevice",
+    "Questionnaire",
+    "QuestionnaireVersion",
+    "Sample",
+    "SampleUnit",
+    "ServicePoint",
+    "StaffUser",
+    "Submission",
+    "SubmissionRate",
+    "Wave",
+    "WaveAgency",
+    "WaveServicePoint",
+    "WeightRun",
+]
