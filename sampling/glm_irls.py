@@ -19,7 +19,6 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 import scipy.linalg as la
-from scipy.special import expit
 
 from sampling.errors import EstimationError
 
@@ -68,20 +67,26 @@ def _linkinv(family: Family, eta: FloatArray) -> FloatArray:
     if family == "gaussian":
         return eta
     if family == "quasibinomial":
-        # R: eta clamped to ±30 in C_logit_linkinv (exp(-30) ≈ 1e-13 is "numerically 0").
-        e = np.clip(eta, -_LOGIT_THRESH, _LOGIT_THRESH)
-        return np.asarray(expit(e), dtype=np.float64)
-    return np.asarray(np.maximum(np.exp(eta), np.finfo(np.float64).eps), dtype=np.float64)
+        # R's C_logit_linkinv: exp(η) replaced by DBL_EPSILON below −30 and by 1/DBL_EPSILON above 30.
+        eps = np.finfo(np.float64).eps
+        with np.errstate(over="ignore"):
+            x = np.where(eta < _MTHRESH, eps, np.where(eta > _LOGIT_THRESH, 1.0 / eps, np.exp(eta)))
+        return np.asarray(x / (1.0 + x), dtype=np.float64)
+    with np.errstate(over="ignore"):  # R: Inf, then step halving (a non-finite deviance)
+        return np.asarray(np.maximum(np.exp(eta), np.finfo(np.float64).eps), dtype=np.float64)
 
 
 def _mu_eta(family: Family, eta: FloatArray) -> FloatArray:
     if family == "gaussian":
         return np.ones_like(eta)
     if family == "quasibinomial":
-        opexp = 1.0 + np.exp(eta)
-        out = np.where(np.abs(eta) > _LOGIT_THRESH, np.finfo(np.float64).eps, np.exp(eta) / (opexp * opexp))
+        # exp of the clamped η: the large-|η| branch is replaced by R's DBL_EPSILON anyway.
+        e = np.exp(np.clip(eta, -_LOGIT_THRESH, _LOGIT_THRESH))
+        opexp = 1.0 + e
+        out = np.where(np.abs(eta) > _LOGIT_THRESH, np.finfo(np.float64).eps, e / (opexp * opexp))
         return np.asarray(out, dtype=np.float64)
-    return np.asarray(np.maximum(np.exp(eta), np.finfo(np.float64).eps), dtype=np.float64)
+    with np.errstate(over="ignore"):  # R: Inf, then step halving (a non-finite deviance)
+        return np.asarray(np.maximum(np.exp(eta), np.finfo(np.float64).eps), dtype=np.float64)
 
 
 def _variance(family: Family, mu: FloatArray) -> FloatArray:
@@ -216,12 +221,13 @@ def irls(
             break
         dev_old = dev
         coef_old = new
-    if not converged:
-        raise ConvergenceError(f"the model did not converge in {MAX_ITERATIONS} iterations")
+    # Separation first: it is also the usual reason for no convergence in a logistic or log model.
     if family == "quasibinomial" and np.any((mu[good] > 1 - _BOUNDARY) | (mu[good] < _BOUNDARY)):
         raise SeparationError("fitted probabilities numerically 0 or 1")
     if family == "quasipoisson" and np.any(mu[good] < _BOUNDARY):
         raise SeparationError("fitted rates numerically 0")
+    if not converged:
+        raise ConvergenceError(f"the model did not converge in {MAX_ITERATIONS} iterations")
     assert coef is not None  # noqa: S101 - the loop ran at least once
     working_weights = np.zeros_like(wt)
     working_weights[good] = w * w

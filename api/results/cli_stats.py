@@ -39,7 +39,8 @@ QUESTIONNAIRES = ("sipas-2017", "sipas-2023", "sipas-2025")
 # --------------------------------------------------------------------------------------------------
 
 
-def _add_design_options(p: argparse.ArgumentParser) -> None:
+def add_design_options(p: argparse.ArgumentParser) -> None:
+    """The design options shared by ``sipas estimate``, ``index`` and ``glm`` (weights, strata, PSUs, …)."""
     g = p.add_argument_group("design")
     g.add_argument("--weight", metavar="COL", help="final weight column (default: from --fpc, else 1)")
     g.add_argument("--strata", metavar="COL", help="stratum column")
@@ -52,6 +53,10 @@ def _add_design_options(p: argparse.ArgumentParser) -> None:
         "--lonely-psu", choices=LONELY, default="fail", help="single-PSU strata (default: fail, as R)"
     )
     g.add_argument("--calibrate", metavar="TARGETS.json", help="poststratify/rake/linear calibration targets")
+
+
+def _add_design_options(p: argparse.ArgumentParser) -> None:
+    add_design_options(p)
     o = p.add_argument_group("output")
     o.add_argument("--by", metavar="COL", action="append", default=[], help="domain column (repeatable)")
     o.add_argument("--df", default="design", help="degrees of freedom: design (default), inf, or a number")
@@ -116,7 +121,7 @@ def register(subparsers: Any) -> None:
 # --------------------------------------------------------------------------------------------------
 
 
-def _read(path: str, columns: Sequence[str]) -> Table:
+def read_columns(path: str, columns: Sequence[str]) -> Table:
     try:
         return read_table(path, columns=list(dict.fromkeys(columns)))
     except TabularError as exc:
@@ -125,7 +130,7 @@ def _read(path: str, columns: Sequence[str]) -> Table:
         raise CliFailure(f"cannot read {path}: {exc}") from None
 
 
-def _load_json(path: str, what: str) -> Any:
+def load_json(path: str, what: str) -> Any:
     try:
         return json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -134,18 +139,18 @@ def _load_json(path: str, what: str) -> Any:
         raise CliUsageError(f"{what} file {path} is not valid JSON: {exc}") from None
 
 
-def _calibration_columns(targets: Any) -> list[str]:
+def calibration_columns(targets: Any) -> list[str]:
     if not isinstance(targets, dict) or not isinstance(targets.get("margins"), dict):
         raise CliUsageError('calibration targets need {"method": ..., "margins": {"COL": {"LEVEL": count}}}')
     return [part for key in targets["margins"] for part in str(key).split("|")]
 
 
-def _design_columns(args: argparse.Namespace) -> list[str]:
+def design_columns(args: argparse.Namespace) -> list[str]:
     cols = [c for c in (args.weight, args.strata, args.psu, args.fpc, args.ssu, args.fpc2) if c]
     return cols + list(args.by)
 
 
-def _build_design(table: Table, args: argparse.Namespace, targets: Any) -> Design:
+def build_design(table: Table, args: argparse.Namespace, targets: Any) -> Design:
     try:
         weights = None
         if args.weight:
@@ -185,7 +190,7 @@ def _build_design(table: Table, args: argparse.Namespace, targets: Any) -> Desig
         raise CliFailure("calibration is not available (sampling.calibration is missing)") from None
     columns: dict[str, Any] = {}
     try:
-        for col in _calibration_columns(targets):
+        for col in calibration_columns(targets):
             codes, levels = table.codes(col, role="calibration column")
             labels = np.asarray([*levels, None], dtype=object)
             columns[col] = labels[np.where(codes < 0, len(levels), codes)]
@@ -197,7 +202,7 @@ def _build_design(table: Table, args: argparse.Namespace, targets: Any) -> Desig
     return calibrated
 
 
-def _domains(table: Table, by: Sequence[str]) -> Domains | None:
+def domains_of(table: Table, by: Sequence[str]) -> Domains | None:
     if not by:
         return None
     try:
@@ -337,15 +342,15 @@ def run_estimate(args: argparse.Namespace) -> int:
     ci = args.ci
     if not args.proportion and ci not in (None, "wald"):
         raise CliUsageError(f"--ci {ci} applies to --proportion only (means and totals use wald)")
-    targets = _load_json(args.calibrate, "calibration targets") if args.calibrate else None
-    cal_cols = _calibration_columns(targets) if targets is not None else []
-    table = _read(args.file, [*args.var, *_design_columns(args), *cal_cols])
-    design = _build_design(table, args, targets)
+    targets = load_json(args.calibrate, "calibration targets") if args.calibrate else None
+    cal_cols = calibration_columns(targets) if targets is not None else []
+    table = read_columns(args.file, [*args.var, *design_columns(args), *cal_cols])
+    design = build_design(table, args, targets)
     try:
         variables = {v: table.numeric(v, role="variable") for v in args.var}
     except TabularError as exc:
         raise CliUsageError(str(exc)) from None
-    by = _domains(table, args.by)
+    by = domains_of(table, args.by)
     deff: bool = bool(args.deff)
     try:
         if args.proportion:
@@ -416,7 +421,7 @@ def _index_groups(
         if isinstance(s.get("dont_know"), int | float):
             dont_know = [float(s["dont_know"])]
     else:
-        mapping = _load_json(args.elements, "elements mapping")
+        mapping = load_json(args.elements, "elements mapping")
         if not isinstance(mapping, dict) or not all(
             isinstance(v, list) and all(isinstance(c, str) for c in v) for v in mapping.values()
         ):
@@ -432,15 +437,15 @@ def run_index(args: argparse.Namespace) -> int:
     _check_level(args.level)
     df = _df_option(args.df)
     criteria, groups, top, dont_know = _index_groups(args)
-    targets = _load_json(args.calibrate, "calibration targets") if args.calibrate else None
-    cal_cols = _calibration_columns(targets) if targets is not None else []
-    table = _read(args.file, [*criteria, *_design_columns(args), *cal_cols])
-    design = _build_design(table, args, targets)
+    targets = load_json(args.calibrate, "calibration targets") if args.calibrate else None
+    cal_cols = calibration_columns(targets) if targets is not None else []
+    table = read_columns(args.file, [*criteria, *design_columns(args), *cal_cols])
+    design = build_design(table, args, targets)
     try:
         answers = {c: table.numeric(c, role="criterion") for c in criteria}
     except TabularError as exc:
         raise CliUsageError(str(exc)) from None
-    by = _domains(table, args.by)
+    by = domains_of(table, args.by)
     try:
         result: IndexResult = estimate_indices(
             design,
