@@ -233,12 +233,11 @@ def _term_columns(
         codes = col.codes[rows]
         use = kept if full else kept[1:]
         parts.append(([(codes == lookup[lab]).astype(np.float64) for lab in use], [var + lab for lab in use]))
-    cols: list[FloatArray] = [np.ones(rows.shape[0])]
-    names: list[str] = [""]
-    for vals, labs in parts:
+    cols, names = parts[0]
+    for vals, labs in parts[1:]:
         # R varies the first factor fastest within an interaction (x1B:x2Y, x1C:x2Y, …).
         cols = [c * v for v in vals for c in cols]
-        names = [f"{n}:{lab}" if n else lab for lab in labs for n in names]
+        names = [f"{n}:{lab}" for lab in labs for n in names]
     return cols, names
 
 
@@ -284,7 +283,10 @@ def model_matrix(
         x_cols.extend(cols)
         names.extend(labs)
         term_of.extend([t_index] * len(cols))
-    x = np.column_stack(x_cols) if x_cols else np.zeros((rows.shape[0], 0))
+    # Column-major: the QR (LAPACK) works on columns, so this saves a copy per iteration.
+    x = np.empty((rows.shape[0], len(x_cols)), order="F")
+    for j, c in enumerate(x_cols):
+        x[:, j] = c
     return ModelMatrix(
         x=np.asarray(x, dtype=np.float64),
         names=tuple(names),

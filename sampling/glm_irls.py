@@ -19,6 +19,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 import scipy.linalg as la
+from scipy.linalg import lapack
 
 from sampling.errors import EstimationError
 
@@ -145,13 +146,19 @@ def _qr_solve(xw: FloatArray, zw: FloatArray, names: tuple[str, ...]) -> tuple[F
     R's Cdqrls (LINPACK dqrdc2) moves such a column to the end and reports it aliased (NA coefficient);
     the test |r_jj| < tol · ‖x_j‖ is the one dqrdc2 applies.
     """
-    q, r = np.linalg.qr(xw, mode="reduced")
+    # LAPACK dgeqrf + dormqr: Householder QR without forming Q (Q is n × p; forming it costs 3× the QR).
     norms = np.linalg.norm(xw, axis=0)
+    p = xw.shape[1]
+    factor, tau, _, info = lapack.dgeqrf(np.asfortranarray(xw), overwrite_a=True)
+    if info != 0:
+        raise SingularModelError(names[0])
+    r = np.triu(factor[:p, :p])
     diag = np.abs(np.diag(r))
     bad = np.flatnonzero((diag <= _RANK_TOL * np.maximum(norms, np.finfo(np.float64).tiny)) | (norms == 0))
     if bad.size:
         raise SingularModelError(names[int(bad[0])])
-    coef = la.solve_triangular(r, q.T @ zw)
+    qtz, _, _ = lapack.dormqr("L", "T", factor, tau, zw[:, None].copy(order="F"), max(1, p * 64))
+    coef = la.solve_triangular(r, qtz[:p, 0])
     return np.asarray(coef, dtype=np.float64), np.asarray(r, dtype=np.float64)
 
 
