@@ -34,6 +34,7 @@ from sampling.estimators import (
     estimate_totals,
     kish_weighting_effect,
 )
+from sampling.glm import GlmModel, GlmResult, fit_glm
 from sampling.indices import criterion_indicators, estimate_indices
 from sampling.intervals import proportion_interval, wald_interval
 from sampling.publication import PUBLICATION_RULES, apply_rule, assess
@@ -52,6 +53,8 @@ __all__ = [
     "Estimate",
     "EstimateSet",
     "EstimationError",
+    "GlmModel",
+    "GlmResult",
     "IndexResult",
     "LonelyPSU",
     "LonelyPSUError",
@@ -69,6 +72,7 @@ __all__ = [
     "estimate_quantiles",
     "estimate_ratios",
     "estimate_totals",
+    "fit_glm",
     "kish_weighting_effect",
     "linear_combination",
     "proportion_interval",
