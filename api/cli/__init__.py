@@ -37,6 +37,7 @@ _COMMAND_MODULES = {
     "estimate": "api.results.cli_stats",
     "index": "api.results.cli_stats",
     "glm": "api.results.cli_glm",
+    "drivers": "api.results.cli_glm",
     "sample-size": "api.fieldwork.cli_planning",
     "allocate": "api.fieldwork.cli_planning",
     "draw": "api.fieldwork.cli_planning",

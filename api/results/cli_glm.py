@@ -32,6 +32,7 @@ from api.results.cli_stats import (
 )
 from sampling.errors import SamplingError
 from sampling.glm import FAMILIES, GlmResult, fit_glm
+from sampling.glm_drivers import MIN_RESPONDENTS, DomainDrivers, element_scores, estimate_drivers
 from sampling.glm_formula import Formula, parse_formula
 from sampling.replicates import ReplicateDesign, replicate_design
 from survey_engine.results.spreadsheet import csv_cells
@@ -73,6 +74,39 @@ def register(subparsers: Any) -> None:
     o.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
     o.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.set_defaults(func=run_glm)
+
+    d = subparsers.add_parser(
+        "drivers",
+        help="drivers of satisfaction: importance x performance of each element",
+        description=(
+            "Importance of each element = its coefficient in the design-based regression of the overall "
+            "score on all element scores; performance = the element's mean score; both with intervals. "
+            "An association, not a cause. Domains with too few respondents are suppressed with a reason."
+        ),
+    )
+    d.add_argument("file", metavar="FILE", help="CSV or Parquet file, one row per respondent")
+    d.add_argument("--overall", metavar="COL", required=True, help="overall satisfaction score column")
+    src = d.add_mutually_exclusive_group(required=True)
+    src.add_argument("--element", metavar="COL", action="append", help="element score column (repeatable)")
+    src.add_argument(
+        "--elements",
+        metavar="MAPPING.json",
+        help='{"element": ["criterion column", ...]}: top-box scores 0-100',
+    )
+    d.add_argument("--top", metavar="V,V", default="4,5", help="answers counted as satisfied (default 4,5)")
+    d.add_argument("--dont-know", metavar="V,V", default="0,9", help="don't-know codes (default 0,9)")
+    d.add_argument(
+        "--min-respondents",
+        type=int,
+        default=MIN_RESPONDENTS,
+        help=f"suppress below (default {MIN_RESPONDENTS})",
+    )
+    add_design_options(d)
+    o = d.add_argument_group("output")
+    o.add_argument("--by", metavar="COL", action="append", default=[], help="domain column (repeatable)")
+    o.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
+    o.add_argument("--format", choices=("table", "json"), default="table")
+    d.set_defaults(func=run_drivers)
 
 
 def _predictors(table: Table, formula: Formula) -> dict[str, Any]:
@@ -194,4 +228,123 @@ def run_glm(args: argparse.Namespace) -> int:
     else:
         text = _table(result)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def _codes_option(text: str, option: str) -> list[float]:
+    try:
+        return [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise CliUsageError(f"{option} takes comma-separated numbers, got {text!r}") from None
+
+
+def _element_columns(args: argparse.Namespace) -> tuple[dict[str, list[str]] | None, list[str]]:
+    if args.element:
+        return None, list(args.element)
+    mapping = load_json(args.elements, "elements mapping")
+    if (
+        not isinstance(mapping, dict)
+        or not mapping
+        or not all(isinstance(v, list) and v and all(isinstance(c, str) for c in v) for v in mapping.values())
+    ):
+        raise CliUsageError('--elements must be a JSON object {"element": ["column", ...], ...}')
+    groups = {str(k): list(v) for k, v in mapping.items()}
+    return groups, list(dict.fromkeys(c for v in groups.values() for c in v))
+
+
+def _drivers_dict(out: list[DomainDrivers], design: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "design": design,
+        "domains": [
+            {
+                "domain": dict(d.domain),
+                "n": d.n,
+                "df_residual": d.r_df,
+                "suppressed": d.suppressed_reason,
+                "elements": [
+                    {
+                        "element": e.element,
+                        "importance": e.importance,
+                        "importance_ci": [e.importance_low, e.importance_high],
+                        "performance": e.performance,
+                        "performance_ci": [e.performance_low, e.performance_high],
+                        "act_first": e.act_first,
+                    }
+                    for e in d.elements
+                ],
+            }
+            for d in out
+        ],
+    }
+
+
+def _drivers_table(out: list[DomainDrivers]) -> str:
+    lines: list[str] = []
+    for d in out:
+        dom = ",".join(f"{k}={v}" for k, v in d.domain.items()) or "(all)"
+        if d.suppressed_reason:
+            lines.append(f"domain {dom}: n {d.n}: not shown ({d.suppressed_reason})")
+            continue
+        lines.append(f"domain {dom}: n {d.n}, residual df {d.r_df} (association, not cause)")
+        rows = [["element", "importance", "95% interval", "performance", "95% interval", "act first"]]
+        for e in d.elements:
+            rows.append(
+                [
+                    e.element,
+                    _fmt(e.importance),
+                    f"{_fmt(e.importance_low)} to {_fmt(e.importance_high)}",
+                    _fmt(e.performance),
+                    f"{_fmt(e.performance_low)} to {_fmt(e.performance_high)}",
+                    "*" if e.act_first else "",
+                ]
+            )
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        lines.extend("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows)
+    return "\n".join(lines)
+
+
+def run_drivers(args: argparse.Namespace) -> int:
+    if not 0 < args.level < 1:
+        raise CliUsageError(f"--level must be between 0 and 1, got {args.level}")
+    if args.min_respondents < 1:
+        raise CliUsageError("--min-respondents must be at least 1")
+    groups, columns = _element_columns(args)
+    top = _codes_option(args.top, "--top")
+    dont_know = _codes_option(args.dont_know, "--dont-know")
+    targets = load_json(args.calibrate, "calibration targets") if args.calibrate else None
+    cal_cols = calibration_columns(targets) if targets is not None else []
+    table = read_columns(args.file, [args.overall, *columns, *design_columns(args), *cal_cols])
+    design = build_design(table, args, targets)
+    try:
+        overall = table.numeric(args.overall, role="overall score")
+        raw = {c: table.numeric(c, role="element" if groups is None else "criterion") for c in columns}
+    except TabularError as exc:
+        raise CliUsageError(str(exc)) from None
+    if groups is None:
+        elements = raw
+    else:
+        answers = {c: np.where(np.isin(v, dont_know), np.nan, v) for c, v in raw.items()}
+        elements = {name: element_scores([answers[c] for c in cols], top) for name, cols in groups.items()}
+    by = domains_of(table, args.by)
+    try:
+        out = estimate_drivers(
+            design, overall, elements, by=by, level=args.level, min_respondents=args.min_respondents
+        )
+    except SamplingError as exc:
+        raise CliUsageError(str(exc)) from None
+    s = design.summary()
+    summary = {
+        "rows": s.rows,
+        "strata": s.strata,
+        "psus": s.psus,
+        "df": s.df,
+        "weight": s.weight,
+        "calibration": s.calibration,
+    }
+    text = (
+        json.dumps(_drivers_dict(out, summary), ensure_ascii=False)
+        if args.format == "json"
+        else _drivers_table(out)
+    )
+    sys.stdout.write(text + "\n")
     return 0

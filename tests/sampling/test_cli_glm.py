@@ -152,3 +152,78 @@ def test_bad_input_is_one_line_exit_2(
     assert status == 2
     assert out == ""
     assert message in err and err.count("\n") == 1
+
+
+@pytest.fixture(scope="module")
+def answers_csv(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Respondents with five-point answers to four criteria in two elements and an overall item."""
+    rng = np.random.default_rng(11)
+    n = 1200
+    psu = rng.integers(0, 60, n)
+    mood = rng.normal(size=n)
+    q = {f"q{j}": np.clip(np.round(3.5 + mood + rng.normal(0, 0.8, n) - (j > 2)), 1, 5) for j in (1, 2, 3, 4)}
+    q["q4"][rng.random(n) < 0.05] = 9  # don't know
+    overall = np.clip(
+        np.round(2 + 0.3 * q["q1"] + 0.5 * np.minimum(q["q3"], 5) + rng.normal(0, 0.5, n)), 1, 5
+    )
+    agency = np.where(psu < 40, "A", "B")
+    table = pa.table({**q, "overall": overall, "psu": psu, "w": rng.uniform(1, 3, n), "agency": agency})
+    path = tmp_path_factory.mktemp("drivers") / "answers.csv"
+    pacsv.write_csv(table, path)
+    return str(path)
+
+
+def test_drivers_from_criteria_columns(
+    capsys: pytest.CaptureFixture[str], answers_csv: str, tmp_path: Path
+) -> None:
+    mapping = tmp_path / "el.json"
+    mapping.write_text(json.dumps({"Access": ["q1", "q2"], "Procedures": ["q3", "q4"]}))
+    status, out, err = run(
+        capsys,
+        "drivers",
+        answers_csv,
+        "--overall",
+        "overall",
+        "--elements",
+        str(mapping),
+        "--psu",
+        "psu",
+        "--weight",
+        "w",
+        "--by",
+        "agency",
+        "--min-respondents",
+        "500",
+        "--format",
+        "json",
+    )
+    assert status == 0, err
+    doc = json.loads(out)
+    a, b = doc["domains"]
+    assert a["domain"] == {"agency": "A"} and a["suppressed"] is None
+    assert [e["element"] for e in a["elements"]] == ["Access", "Procedures"]
+    for e in a["elements"]:
+        assert e["importance_ci"][0] < e["importance"] < e["importance_ci"][1]
+        assert 0 <= e["performance_ci"][0] < e["performance"] < e["performance_ci"][1] <= 100
+    assert b["n"] < 500 and b["elements"] == [] and "fewer than 500" in b["suppressed"]
+    status, out, err = run(
+        capsys,
+        "drivers",
+        answers_csv,
+        "--overall",
+        "overall",
+        "--element",
+        "q1",
+        "--element",
+        "q3",
+        "--psu",
+        "psu",
+        "--weight",
+        "w",
+    )
+    assert status == 0, err
+    assert "association, not cause" in out and "q3" in out
+    status, out, err = run(
+        capsys, "drivers", answers_csv, "--overall", "overall", "--element", "q1", "--psu", "psu"
+    )
+    assert status == 2 and "at least two elements" in err
