@@ -66,6 +66,9 @@ for (dn in c("dstrat", "dclus1", "dclus2", "dstratclus")) {
 case("dclus1", "api00 ~ ell * stype", tests = list("ell:stype"))
 case("dclus1", "comp ~ ell + meals10 + stype + ell:meals10", "quasibinomial", tests = list("ell:meals10"))
 case("dstrat", "api00 ~ ell + meals - 1")
+case("dstrat", "api00 ~ stype * sch.wide + ell", tests = list("stype:sch.wide", "stype"))
+case("dstrat", "api00 ~ stype + ell - 1")
+case("dclus2", "enroll ~ ell + meals", "quasipoisson", domain = list(stype = "E"))
 case("dstrat", "api00 ~ acs.k3 + meals")  # missing values (NA for high schools) dropped as na.omit
 for (lv in c("E", "M")) {
   case("dclus1", "api00 ~ ell + meals", domain = list(stype = lv))
