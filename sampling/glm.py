@@ -324,22 +324,30 @@ def _response(cols: Mapping[str, Column], formula: Formula) -> FloatArray:
     return values
 
 
-def _linearisation(design: Design, z: FloatArray, units_used: IntArray) -> Linearisation:
+def _linearisation(design: Design, z_rows: FloatArray, rows: IntArray) -> Linearisation:
+    """Unit totals of the influence values ``z_rows`` of ``rows`` (every other row has z = 0).
+
+    Without calibration only the fitted rows are visited (a domain costs what its rows cost); a calibrated
+    design residualises z over every row first, as R does (rows outside the domain then get values too).
+    """
+    k = z_rows.shape[1]
+    unit_rows: list[IntArray] = [st.unit_of_row[rows] for st in design.stages]
+    z = z_rows
     if design.calibration is not None:
-        z = np.asarray(design.calibration.residualise(z), dtype=np.float64)
+        full = np.zeros((design.n_rows, k))
+        full[rows] = z_rows
+        z = np.asarray(design.calibration.residualise(full), dtype=np.float64)
+        unit_rows = [st.unit_of_row for st in design.stages]
     totals = []
-    for st in design.stages:
+    for st, units in zip(design.stages, unit_rows, strict=True):
         t = np.column_stack(
-            [
-                np.bincount(st.unit_of_row, weights=z[:, j], minlength=st.n_units_total)
-                for j in range(z.shape[1])
-            ]
+            [np.bincount(units, weights=z[:, j], minlength=st.n_units_total) for j in range(k)]
         )
         totals.append(sp.csc_array(t))
-    k = z.shape[1]
     factor = np.ones(k)
     if design.lonely_psu == "average":
-        a = average_factor(design, np.zeros(units_used.shape[0], dtype=np.int64), units_used, 1)
+        used = np.unique(design.stages[0].unit_of_row[rows])
+        a = average_factor(design, np.zeros(used.shape[0], dtype=np.int64), used, 1)
         factor = np.full(k, float(a[0]))
     return Linearisation(totals=tuple(totals), average_factor=factor)
 
@@ -376,10 +384,8 @@ def _fit_linearised(
     except (SingularModelError, SeparationError, ConvergenceError) as exc:
         raise _explain(exc, mm, formula, good, label) from None
     influence = mm.x * (fit.working_residuals * fit.working_weights)[:, None]
-    z = np.zeros((design.n_rows, mm.x.shape[1]))
-    z[rows] = influence @ fit.inverse_information
-    units = np.unique(design.stages[0].unit_of_row[rows])
-    cov = covariance(design, _linearisation(design, z, units))
+    z_rows = influence @ fit.inverse_information
+    cov = covariance(design, _linearisation(design, z_rows, rows))
     df = design.degrees_of_freedom(rows=fit_mask)
     return GlmModel(
         domain=dict(label),
