@@ -155,6 +155,15 @@ class WebhookService:
         if actor.role not in MANAGERS:
             raise Forbidden("only administrators and agency staff manage webhooks")
 
+    async def agencies(self, actor: Actor, limit: int = 500) -> list[tuple[str, str, str]]:
+        """(code, Vietnamese name, English name) of the agencies the actor may subscribe for."""
+        self._may_manage(actor)
+        query = Agency.select(Agency.code, Agency.name_vi, Agency.name_en).order_by(Agency.code)
+        if actor.agency_scoped:
+            query = query.where(Agency.id == actor.agency_id)
+        rows = await query.limit(limit)
+        return [(str(r["code"]), str(r["name_vi"]), str(r["name_en"])) for r in rows]
+
     async def _agency_id(self, actor: Actor, code: str) -> int:
         row = await Agency.select(Agency.id).where(Agency.code == code).first()
         if row is None or (actor.agency_scoped and row["id"] != actor.agency_id):
