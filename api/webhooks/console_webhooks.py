@@ -83,26 +83,22 @@ async def webhook_create(request: Request[Any, Any, Any], staff: NamedDependency
     staff.need(*MANAGERS)
     raw = await posted(request, staff)
     events = [e for e in raw.getall("events", []) if e in EVENT_TYPES] if hasattr(raw, "getall") else []
-    values = {
-        "agency": text(raw, "agency", 33),
-        "url": text(raw, "url", 2001),
-        "description": text(raw, "description", 201),
-        "events": events,
-    }
+    agency, url, description = text(raw, "agency", 33), text(raw, "url", 2001), text(raw, "description", 201)
+    values: dict[str, Any] = {"agency": agency, "url": url, "description": description, "events": events}
     errors: dict[str, str] = {}
-    if not values["agency"]:
+    if not agency:
         errors["agency"] = staff.t("wh_err_agency")
-    if not values["url"]:
+    if not url:
         errors["url"] = staff.t("wh_err_url")
     if not events:
         errors["events"] = staff.t("wh_err_events")
-    if len(values["description"]) > 200:
+    if len(description) > 200:
         errors["description"] = staff.t("wh_err_description")
     if errors:
         return await _form(request, staff, values, errors)
     try:
         record, secret = await services_of(request).webhooks.create(
-            staff.actor, values["agency"], values["url"], events, values["description"]
+            staff.actor, agency, url, events, description
         )
     except NotFound:
         if staff.actor.agency_scoped:
