@@ -59,7 +59,7 @@ async def test_agency_user_subscribes_and_reads_the_delivery_log(world: World, r
     hook_id = await create(agency, receiver)
     listing = await agency.get("/staff/webhooks")
     assert receiver.secret not in listing.text
-    assert "Một cửa" in text_of(listing.text) and "Đang gửi" in text_of(listing.text)
+    assert "Một cửa" in text_of(listing.text) and "Đang hoạt động" in text_of(listing.text)
     await create_open_wave(world)
     token = await point_token(world)
     body = online_body(token, answers={"RATING": 1, "COMMENT": "Thái độ chưa tốt"})
