@@ -5,10 +5,12 @@ it queues a response and no CPU work happens inside its write transaction.
 
 Low rating, by the questionnaire's index rule (docs/webhooks.md):
 
-* ``top_box_share`` questionnaires (SIPAS, counter-3): an answer on a satisfaction scale (a scale with a
-  ``top_box``) strictly below the scale's midpoint, i.e. ``value < (k + 1) / 2`` for a k-point scale:
-  1 or 2 on a five- or four-point scale, 1 ("Dissatisfied") on the three-level counter scale. Don't know
-  (0) is never low.
+* ``top_box_share`` questionnaires (SIPAS, counter-3): an answer strictly below the midpoint of a rating
+  scale, i.e. ``value < (k + 1) / 2`` on a k-point scale: 1 or 2 of five, 1 ("Dissatisfied") of the three
+  counter levels. Rating scales are those the index criteria (items with an ``element``) use, so the
+  overall items on the same scale count (sipas-2017's ``E1_ALL`` … ``OVERALL``) and the scales of interest,
+  suitability or expectation (sipas-2023's ``Q1``, ``Q3``, ``Q7``, ``Q8``) do not. Don't know (0) is never
+  low.
 * ``score_sum`` questionnaires (Decree 61): an indicator answered with the option carrying its lowest
   score (0, e.g. "Late").
 
@@ -51,12 +53,13 @@ def low_answers(questionnaire: Questionnaire, answers: Mapping[str, object]) -> 
             if value in scores and scores[value] == min(scores.values()):
                 found.append(LowAnswer(item.code, item.ref, value))
         return found
+    rating_scales = {i.scale for i in questionnaire.items if i.element and i.scale is not None}
     for item in questionnaire.items:
         value = answers.get(item.code)
-        if item.type not in SCALE_TYPES or item.scale is None or isinstance(value, bool):
+        if item.type not in SCALE_TYPES or item.scale not in rating_scales or isinstance(value, bool):
             continue
-        scale = questionnaire.scales.get(item.scale)
-        if scale is None or not scale.top_box or not isinstance(value, int) or value < 1:
+        scale = questionnaire.scales.get(item.scale or "")
+        if scale is None or not isinstance(value, int) or value < 1:
             continue
         if 2 * value < len(scale.points) + 1:
             found.append(LowAnswer(item.code, item.ref, value))
