@@ -16,11 +16,15 @@ from survey_engine import audit
 from survey_engine.actors import Actor
 from survey_engine.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound, Page
 from survey_engine.tables import Agency, WebhookAttempt, WebhookDelivery, WebhookSubscription
+from survey_engine.transactions import write_transaction
 from survey_engine.webhooks import signing, targets
 from survey_engine.webhooks.events import EVENT_TYPES
 
 MANAGERS = ("admin", "agency")
 DESCRIPTION_MAX = 200
+# Each subscription multiplies the agency's events into outbound requests: a few receivers are plenty, and
+# the cap keeps one account from turning sipas into a request amplifier.
+MAX_PER_AGENCY = 10
 DELIVERY_STATUSES = ("pending", "delivering", "delivered", "failed")
 
 SUBSCRIPTION_COLUMNS = (
@@ -179,19 +183,25 @@ class WebhookService:
         url = targets.check_url(url, self.allowed_hosts)
         kinds, text = _events(events), _description(description)
         salt, now = signing.new_salt(), datetime.now(UTC)
-        inserted = await WebhookSubscription.insert(
-            WebhookSubscription(
-                agency=agency_id,
-                url=url,
-                description=text,
-                event_types=kinds,
-                secret_salt=salt,
-                active=True,
-                created_at=now,
-                created_by=actor.user_id or None,
-                updated_at=now,
-            )
-        ).returning(WebhookSubscription.id)
+        async with write_transaction(WebhookSubscription._meta.db):
+            if (
+                await WebhookSubscription.count().where(WebhookSubscription.agency == agency_id)
+                >= MAX_PER_AGENCY
+            ):
+                raise Conflict(f"agency {agency} already has {MAX_PER_AGENCY} webhooks; delete one first")
+            inserted = await WebhookSubscription.insert(
+                WebhookSubscription(
+                    agency=agency_id,
+                    url=url,
+                    description=text,
+                    event_types=kinds,
+                    secret_salt=salt,
+                    active=True,
+                    created_at=now,
+                    created_by=actor.user_id or None,
+                    updated_at=now,
+                )
+            ).returning(WebhookSubscription.id)
         sub_id = int(inserted[0]["id"])
         await audit.record(actor, "create", "webhook", str(sub_id), {"agency": agency, "events": kinds})
         return await self.get(actor, sub_id), signing.subscription_secret(self.app_secret, salt)

@@ -305,6 +305,11 @@ async def test_scope_and_roles(world: World, receiver: Receiver) -> None:
     listed = await world.client.get("/api/v1/webhooks", headers=world.auth("agency"))
     assert listed.json()["total"] == 0
     assert (await world.client.get("/api/v1/webhooks", headers=world.auth("admin"))).json()["total"] == 1
+    # At most ten per agency: the eleventh is a conflict.
+    for _ in range(9):
+        await subscribe(world, receiver, role="admin", agency="A2", events=["comment"])
+    eleventh = await world.client.post("/api/v1/webhooks", json=body, headers=world.auth("admin"))
+    assert eleventh.status_code == 409 and "10 webhooks" in eleventh.text
     # The secret is never shown again.
     shown = await world.client.get(f"/api/v1/webhooks/{a2_id}", headers=world.auth("admin"))
     assert a2["secret"] not in shown.text and "secret" not in shown.json()
