@@ -403,3 +403,34 @@ async def test_the_server_runs_the_worker_in_its_lifespan(
             await asyncio.sleep(0.1)
     assert [r.json["data"]["comment"] for r in receiver.received] == ["trong máy chủ"]
     assert receiver.received[0].verified
+
+
+async def test_a_slow_receiver_times_out_and_is_retried(world: World, receiver: Receiver) -> None:
+    await subscribe(world, receiver, events=["comment"])
+    await create_open_wave(world)
+    await submit(world, "A1-Q1", {"RATING": 3, "COMMENT": "chậm"})
+    receiver.delay = 1.5
+    impatient = DeliveryWorker(
+        world.app.state.services.settings.secret_key,
+        DeliveryPolicy(allowed_hosts=frozenset({"127.0.0.1"}), timeout_seconds=0.5),
+    )
+    report = await impatient.run_once()
+    assert report.retrying == 1 and report.delivered == 0
+    row = await WebhookDelivery.select().first()
+    assert row is not None and row["status"] == "pending" and row["last_status_code"] is None
+    assert row["last_error"] == "timed out after 0.5 s"
+    attempt = await WebhookAttempt.select().first()
+    assert (
+        attempt is not None and attempt["error"] == "timed out after 0.5 s" and attempt["duration_ms"] >= 400
+    )
+
+
+async def test_openapi_lists_the_webhook_routes(world: World) -> None:
+    paths = set((await world.client.get("/schema/openapi.json")).json()["paths"])
+    assert {
+        "/api/v1/webhooks",
+        "/api/v1/webhooks/{webhook_id}",
+        "/api/v1/webhooks/{webhook_id}/deliveries",
+        "/api/v1/webhook-deliveries/{delivery_id}",
+        "/api/v1/webhook-deliveries/{delivery_id}/replay",
+    } <= paths
