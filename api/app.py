@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -40,6 +42,7 @@ from api.web.pages import PAGE_HANDLERS, TEMPLATE_CONFIG
 from api.web.problems import EXCEPTION_HANDLERS
 from api.web.request_checks import CrossSiteRequest, cross_site_problem, json_bodies_only
 from api.web.routes_auth import AuthController
+from api.webhooks.routes_webhooks import WEBHOOK_HANDLERS
 
 # Drivers log SQL with its parameters at DEBUG (phone numbers, tokens): never let those lines through.
 for _driver in ("aiosqlite", "asyncpg"):
@@ -93,9 +96,20 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
         pooled = engine if isinstance(engine, PostgresEngine) and settings.database_pool_size > 0 else None
         if pooled is not None:
             await pooled.start_connection_pool(min_size=1, max_size=settings.database_pool_size)
+        # Webhook deliveries run beside the requests (any number of processes: deliveries are claimed).
+        stop = asyncio.Event()
+        worker = (
+            asyncio.create_task(services.webhook_worker().run_forever(stop), name="sipas-webhooks")
+            if settings.webhook_worker
+            else None
+        )
         try:
             yield
         finally:
+            stop.set()
+            if worker is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(worker, timeout=settings.webhook_timeout_seconds + 5)
             await services.submissions.committer.close()
             if pooled is not None:
                 await pooled.close_connection_pool()
@@ -119,6 +133,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
             wave_estimates,
             *FIELDWORK_HANDLERS,
             *REPORT_HANDLERS,
+            *WEBHOOK_HANDLERS,
             *PAGE_HANDLERS,
             CONSOLE_ROUTER,
         ],

@@ -21,6 +21,8 @@ from survey_engine.fieldwork.phone import PhoneService
 from survey_engine.fieldwork.samples import FieldworkService
 from survey_engine.fieldwork.weights import WeightsService
 from survey_engine.security import PasswordHashing
+from survey_engine.webhooks.delivery import DeliveryPolicy, DeliveryWorker
+from survey_engine.webhooks.subscriptions import WebhookService
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Services:
     frames: FrameService
     fieldwork: FieldworkService
     weights: WeightsService
+    webhooks: WebhookService
     rate_limiter: (
         SubmissionRateLimit  # the submissions' limit (counted in the database), settable at run time
     )
@@ -60,8 +63,19 @@ class Services:
             frames=FrameService(),
             fieldwork=FieldworkService(),
             weights=WeightsService(),
+            webhooks=WebhookService(
+                settings.secret_key, settings.webhook_allow_hosts, DeliveryPolicy().retry_window
+            ),
             rate_limiter=rate_limit,
         )
+
+    def webhook_worker(self) -> DeliveryWorker:
+        """A delivery worker with the settings' timeout and allowed hosts (the server's task, the CLI)."""
+        policy = DeliveryPolicy(
+            timeout_seconds=self.settings.webhook_timeout_seconds,
+            allowed_hosts=self.settings.webhook_allow_hosts,
+        )
+        return DeliveryWorker(self.settings.secret_key, policy)
 
     def online_url(self, token: str) -> str:
         return f"{self.settings.base_url}/f/{token}"

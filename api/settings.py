@@ -4,6 +4,10 @@
 ``SIPAS_SECRET_KEY``  signs receipt codes and cookies; generated once into ``data/secret_key`` when unset
 ``SIPAS_BASE_URL``    the public address that QR codes and printed links point at
 ``SIPAS_RATE_LIMIT``  submissions per minute per service-point token or kiosk device (0 = no limit)
+``SIPAS_WEBHOOK_ALLOW_HOSTS``  comma-separated hosts webhooks may reach over plain http or at private
+                     addresses (default none: https to public addresses only; docs/webhooks.md, SSRF)
+``SIPAS_WEBHOOK_TIMEOUT``  seconds one webhook request may take (default 10)
+``SIPAS_WEBHOOK_WORKER``  0 to keep `sipas serve` from delivering webhooks (then run `sipas webhooks deliver`)
 """
 
 from __future__ import annotations
@@ -59,6 +63,9 @@ class Settings:
     database_pool_size: int = 20
     session_hours: int = 12
     bearer_days: int = 30
+    webhook_allow_hosts: frozenset[str] = frozenset()
+    webhook_timeout_seconds: float = 10.0
+    webhook_worker: bool = False  # the server's delivery task; on from the environment unless set to 0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -73,7 +80,23 @@ class Settings:
         base_url = (os.environ.get("SIPAS_BASE_URL", "").strip() or DEFAULT_BASE_URL).rstrip("/")
         if not base_url.startswith(("http://", "https://")):
             raise SettingsError("SIPAS_BASE_URL must start with http:// or https://")
+        hosts = os.environ.get("SIPAS_WEBHOOK_ALLOW_HOSTS", "")
+        timeout_text = os.environ.get("SIPAS_WEBHOOK_TIMEOUT", "").strip() or "10"
+        try:
+            timeout = float(timeout_text)
+        except ValueError as exc:
+            raise SettingsError(
+                f"SIPAS_WEBHOOK_TIMEOUT must be a number of seconds, got {timeout_text!r}"
+            ) from exc
+        if not 0 < timeout <= 60:
+            raise SettingsError("SIPAS_WEBHOOK_TIMEOUT must be between 0 and 60 seconds")
+        worker = os.environ.get("SIPAS_WEBHOOK_WORKER", "1").strip().lower()
+        if worker not in ("0", "1", "true", "false", "yes", "no", "on", "off"):
+            raise SettingsError("SIPAS_WEBHOOK_WORKER must be 1 or 0")
         return cls(
+            webhook_allow_hosts=frozenset(h.strip().lower() for h in hosts.split(",") if h.strip()),
+            webhook_timeout_seconds=timeout,
+            webhook_worker=worker in ("1", "true", "yes", "on"),
             database_url=database_url_from_env(),
             secret_key=_secret_key(data_dir),
             base_url=base_url,

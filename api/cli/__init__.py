@@ -26,6 +26,7 @@ _TOPIC_MODULES = (
     "api.collection.cli_qr",
     "api.fieldwork.cli_frames",
     "api.results.cli_report",
+    "api.webhooks.cli_webhooks",
 )
 # Which module registers which command: running one command imports only its module, so that
 # `sipas serve` does not pay for scipy. Top-level help and unknown commands load them all.
@@ -46,6 +47,7 @@ _COMMAND_MODULES = {
     "qr": "api.collection.cli_qr",
     "frame": "api.fieldwork.cli_frames",
     "report": "api.results.cli_report",
+    "webhooks": "api.webhooks.cli_webhooks",
 }
 
 

@@ -21,6 +21,7 @@ from api.fieldwork import console_fieldwork as fieldwork
 from api.results import console_results as results
 from api.web.console_base import EXCEPTION_HANDLERS, provide_staff
 from api.web.console_session import SESSION_HANDLERS
+from api.webhooks import console_webhooks as webhooks
 
 CONSOLE_ROUTER: Any = Router(
     path="/",
@@ -29,6 +30,7 @@ CONSOLE_ROUTER: Any = Router(
         *agencies.HANDLERS,
         *service_points.HANDLERS,
         *kiosks.HANDLERS,
+        *webhooks.HANDLERS,
         *waves.HANDLERS,
         *fieldwork.HANDLERS,
         *results.HANDLERS,

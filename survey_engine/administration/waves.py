@@ -28,6 +28,7 @@ from survey_engine.tables import (
     WaveServicePoint,
 )
 from survey_engine.transactions import is_unique_violation, write_transaction
+from survey_engine.webhooks.wave_events import enqueue_wave_closed
 
 CHANNELS = ("online", "kiosk", "phone", "paper")
 STATUSES = ("draft", "open", "closed")
@@ -375,9 +376,19 @@ class WaveService:
             raise Conflict(f"wave {code} is {current} and cannot become {status}")
         if status == "open" and not await WaveAgency.exists().where(WaveAgency.wave == row["id"]):
             raise Conflict(f"wave {code} has no agencies; add them before opening it")
-        await Wave.update({Wave.status: status, Wave.updated_at: datetime.now(UTC)}).where(
-            Wave.id == row["id"]
-        )
+        now = datetime.now(UTC)
+        # The status and its webhook events in one transaction (the outbox: both stored or neither); the
+        # update is conditional, so two closings at once make one change and one set of events.
+        async with write_transaction(Wave._meta.db):
+            changed = (
+                await Wave.update({Wave.status: status, Wave.updated_at: now})
+                .where((Wave.id == row["id"]) & (Wave.status == current))
+                .returning(Wave.id)
+            )
+            if changed and status == "closed":
+                await enqueue_wave_closed(int(str(row["id"])), now)
+        if not changed:
+            raise Conflict(f"wave {code} changed meanwhile; reload it", "stale")
         details: dict[str, object] = {"from": current, "to": status}
         if status == "closed":
             # Phone numbers were kept only to place the calls: they go when fieldwork ends.

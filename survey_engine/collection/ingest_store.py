@@ -30,6 +30,8 @@ from survey_engine.collection import ratelimit
 from survey_engine.collection.ratelimit import Allowance, Quota
 from survey_engine.errors import AuthenticationFailed, Conflict, DomainError, NotFound
 from survey_engine.tables import Submission
+from survey_engine.webhooks import outbox
+from survey_engine.webhooks.outbox import OutboxRow
 
 try:
     import fcntl
@@ -81,6 +83,11 @@ class PendingRow(Protocol):
     device_id: int | None
     rate_key: str  # what the rate limit counts this row against (survey_engine.collection.ratelimit)
     values: dict[str, Any]
+
+    @property
+    def events(self) -> Sequence[OutboxRow]:
+        """The webhook events this row raises, stored with it (or not at all)."""
+        ...
 
 
 DEVICE_REFUSED = "this kiosk device is not registered or has been revoked"
@@ -289,6 +296,7 @@ class SQLiteBatchStore:
                     f" VALUES ({_marks(len(INSERT_COLUMNS))})",
                     [[p.values[c] for c in INSERT_COLUMNS] for p in accepted],
                 )
+                outbox.insert_sqlite(conn, [e for p in accepted for e in p.events])
                 devices = list({p.device_id for p in accepted if p.device_id is not None})
                 if devices:
                     conn.execute(
@@ -457,6 +465,7 @@ class PostgresBatchStore:
                     f"INSERT INTO submission ({', '.join(INSERT_COLUMNS)}) VALUES ({placeholders})",  # noqa: S608 - values bound
                     [[p.values[c] for c in INSERT_COLUMNS] for p in accepted],
                 )
+                await outbox.insert_postgres(conn, [e for p in accepted for e in p.events])
                 devices = list({p.device_id for p in accepted if p.device_id is not None})
                 if devices:
                     await conn.execute(

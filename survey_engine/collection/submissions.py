@@ -43,6 +43,8 @@ from survey_engine.questionnaire import Questionnaire, load_definition, validate
 from survey_engine.security import hash_token
 from survey_engine.tables import Submission
 from survey_engine.transactions import is_unique_violation
+from survey_engine.webhooks.events import submission_events
+from survey_engine.webhooks.outbox import OutboxRow, outbox_row
 
 CHANNELS = ("online", "kiosk", "phone", "paper")
 LANGUAGES = ("vi", "en")
@@ -91,6 +93,7 @@ class ResolvedForm:
     layout: CriteriaLayout
     loaded_at: float
     fingerprint: tuple[tuple[Any, ...], ...] = ()  # FORM_STATE rows read just before loading
+    wave: str = ""  # the wave's code (webhook events name it)
 
 
 # Everything a token's resolved form depends on, in one indexed query: the point, the waves that cover it
@@ -128,6 +131,7 @@ class _Pending:
     rate_key: str
     values: dict[str, Any]
     future: asyncio.Future[SubmissionOutcome] = field(repr=False)
+    events: list[OutboxRow] = field(default_factory=list)  # stored in the same transaction as the row
 
 
 def canonical_client_id(value: str) -> str | None:
@@ -319,6 +323,7 @@ class SubmissionService:
             layout=layout,
             loaded_at=self.clock(),
             fingerprint=state,
+            wave=form.wave,
         )
         if len(self._forms) > 10_000:
             self._forms.clear()
@@ -425,6 +430,24 @@ class SubmissionService:
             "complete": req.complete,
             "codes": form.layout.encode(req.answers),
         }
+        received_at: datetime = values["received_at"]
+        # Decided here, outside the write transaction; written with the row, so stored exactly with it.
+        events = [
+            outbox_row(kind, form.agency_id, data, received_at)
+            for kind, data in submission_events(
+                form.questionnaire,
+                req.answers,
+                {
+                    "submission": req.client_id,
+                    "wave": form.wave,
+                    "service_point": form.service_point,
+                    "questionnaire": form.version_label,
+                    "channel": req.channel,
+                    "complete": req.complete,
+                    "received_at": received_at.isoformat(),
+                },
+            )
+        ]
         pending = _Pending(
             client_id=req.client_id,
             body_hash=body_hash,
@@ -437,6 +460,7 @@ class SubmissionService:
             rate_key=device_key(device_id) if device_id is not None else point_key(form.service_point_id),
             values=values,
             future=asyncio.get_running_loop().create_future(),
+            events=events,
         )
         return await self.committer.submit(pending)
 

@@ -34,9 +34,16 @@ from survey_engine.tables.core import (
     WaveServicePoint,
     WeightRun,
 )
+from survey_engine.tables.webhooks import (
+    WEBHOOK_TABLES,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
+)
 
 # Every table, in the order a fresh database creates them (a table after those it refers to).
-ALL_TABLES: tuple[type[Table], ...] = (*CORE_TABLES,)
+ALL_TABLES: tuple[type[Table], ...] = (*CORE_TABLES, *WEBHOOK_TABLES)
 
 __all__ = [
     "ALL_TABLES",
@@ -60,5 +67,9 @@ __all__ = [
     "Wave",
     "WaveAgency",
     "WaveServicePoint",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookSubscription",
     "WeightRun",
 ]

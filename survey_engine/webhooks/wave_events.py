@@ -1,0 +1,57 @@
+"""Events of a wave's life that agencies subscribe to: one ``wave_closed`` event per agency of the wave."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from piccolo.query.functions.aggregate import Count
+
+from survey_engine.tables import Submission, Wave, WaveAgency
+from survey_engine.webhooks.events import WAVE_CLOSED
+from survey_engine.webhooks.outbox import enqueue
+
+
+def _day(value: object) -> str | None:
+    return value.isoformat() if isinstance(value, date) else None
+
+
+async def enqueue_wave_closed(wave_id: int, closed_at: datetime | None = None) -> list[str]:
+    """Inside the transaction that closes the wave: each agency of the wave gets its own event with its own
+    count of complete responses (never another agency's)."""
+    closed_at = closed_at or datetime.now(UTC)
+    wave = (
+        await Wave.select(
+            Wave.code,
+            Wave.name_vi,
+            Wave.name_en,
+            Wave.period_start,
+            Wave.period_end,
+            Wave.questionnaire_version._.questionnaire.code.as_alias("questionnaire"),
+        )
+        .where(Wave.id == wave_id)
+        .first()
+    )
+    if wave is None:
+        return []
+    agencies = [
+        r["agency"] for r in await WaveAgency.select(WaveAgency.agency).where(WaveAgency.wave == wave_id)
+    ]
+    counts = {
+        int(r["agency"]): int(r["n"])
+        for r in await Submission.select(Submission.agency, Count(Submission.id, alias="n"))
+        .where((Submission.wave == wave_id) & (Submission.complete == True))  # noqa: E712
+        .group_by(Submission.agency)
+    }
+    ids = []
+    for agency_id in agencies:
+        data = {
+            "wave": wave["code"],
+            "name": {"vi": wave["name_vi"], "en": wave["name_en"]},
+            "questionnaire": wave["questionnaire"],
+            "period_start": _day(wave["period_start"]),
+            "period_end": _day(wave["period_end"]),
+            "closed_at": closed_at.isoformat(),
+            "responses": counts.get(int(agency_id), 0),
+        }
+        ids.append(await enqueue(WAVE_CLOSED, int(agency_id), data, closed_at))
+    return ids
