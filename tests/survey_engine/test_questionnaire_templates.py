@@ -20,7 +20,7 @@ from survey_engine.questionnaire import (
 )
 from survey_engine.questionnaire.template_sources import TEMPLATE_DIR, render_all
 
-TEMPLATES = ["counter-3", "decree61-9", "sipas-2017", "sipas-2023", "sipas-2025"]
+TEMPLATES = ["counter-3", "decree61-9", "ikm-9", "sipas-2017", "sipas-2023", "sipas-2025"]
 
 
 def test_list_templates() -> None:
