@@ -45,6 +45,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "No previous wave with the same questionnaire to compare with.",
     },
     "points": {"vi": "điểm %", "en": "percentage points"},
+    "score_points": {"vi": "điểm", "en": "points"},
+    "title_scores": {
+        "vi": "Phiếu kết quả đánh giá sự phục vụ hành chính",
+        "en": "Rating of public administrative services: agency scorecard",
+    },
+    "scale": {"vi": "Thang điểm", "en": "Scale"},
+    "grade": {"vi": "Xếp loại", "en": "Grade"},
+    "chart_note_scores": {
+        "vi": "Thanh: điểm; vạch ngang: khoảng tin cậy 95 %; đường đứt: chỉ số chung của cơ quan.",
+        "en": "Bar: score; whisker: 95% confidence interval; dashed line: the agency's overall index.",
+    },
+    "col_score": {"vi": "Điểm", "en": "Score"},
     "previous": {"vi": "Đợt trước", "en": "Previous wave"},
     "up": {"vi": "Tăng có ý nghĩa thống kê", "en": "Significant increase"},
     "down": {"vi": "Giảm có ý nghĩa thống kê", "en": "Significant decrease"},

@@ -49,8 +49,8 @@ def scale_of(layout: CriteriaLayout) -> tuple[float, float]:
     high = [float(c.high) for c in layout.criteria]
     if layout.rule == "score_sum":
         return sum(low), sum(high)
-    rule = scoring_rule(layout, {})
-    return rule.bounds_of(OVERALL)
+    low_w, high_w = scoring_rule(layout, {}).bounds_of(OVERALL)
+    return round(low_w, 9), round(high_w, 9)  # weights such as 1/9 sum to 1 only up to rounding
 
 
 def scoring_rule(layout: CriteriaLayout, groups: Mapping[str, Sequence[str]]) -> ScoringRule:

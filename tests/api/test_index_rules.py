@@ -10,10 +10,13 @@ import csv
 import io
 import random
 import uuid
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
+from reports.numbers import format_interval, format_number
 from sampling import Design
 from sampling.index_rules import estimate_rule
 from survey_engine.actors import SYSTEM
@@ -26,6 +29,7 @@ from survey_engine.results.index_rule import scoring_rule
 from survey_engine.simulate import simulate_answers
 from survey_engine.tables import ServicePoint, Submission
 from tests.api.conftest import World
+from tests.support.console import Console, text_of
 
 
 async def _wave(world: World, template: str, responses: int, channels: tuple[str, str]) -> None:
@@ -182,3 +186,32 @@ async def test_decree61_answers_stored_without_codes_are_recoded_on_migration(wo
     assert await backfill_answer_codes() == 0
     again = {r["id"]: r["codes"] for r in await Submission.select(Submission.id, Submission.codes)}
     assert again == {r["id"]: r["codes"] for r in stored}
+
+
+@pytest.mark.parametrize("template", ["decree61-9", "ikm-9"])
+async def test_console_pages_and_scorecard_show_the_rule(world: World, template: str, tmp_path: Any) -> None:
+    await _wave(world, template, 60, ("online", "kiosk"))
+    body = (await world.client.get("/api/v1/waves/R1/estimates", headers=world.auth("statistician"))).json()
+    overall = next(i for i in body["indices"] if i["kind"] == "overall" and i["domain"] == {"agency": "A1"})
+    console = Console(world, "statistician")
+    province = await console.get("/staff/results", wave="R1")
+    assert province.status_code == 200, province.text
+    page = await console.get("/staff/results/R1/A1")
+    assert page.status_code == 200, page.text
+    text = text_of(page.text)
+    assert format_number(overall["estimate"], "vi") in text
+    assert format_interval(overall["ci_low"], overall["ci_high"], "vi") in text
+    value = format_number(overall["estimate"], "vi")
+    assert f"{overall['label']['vi']} {value}" in text and "Chỉ số SIPAS và các yếu tố" not in text
+    assert f"{value} %" not in text  # a score, not a percentage
+    if template == "ikm-9":
+        band = {"A": "A — Rất tốt", "B": "B — Tốt", "C": "C — Kém", "D": "D — Không tốt"}[overall["band"]]
+        assert f"Xếp loại: {band}" in text and "Xếp loại theo quy định: D — Không tốt (Tidak baik) từ 25,00" in text
+        assert "Nguồn quy tắc: Peraturan Menteri PANRB số 14 năm 2017" in text
+    else:
+        assert "thang điểm 0–18" in text and "Xếp loại" not in text
+    pdf = await world.client.get("/api/v1/waves/R1/scorecards/A1.pdf", headers=world.auth("statistician"))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    (tmp_path / "card.pdf").write_bytes(pdf.content)
+    Path(f"/tmp/x/{template}-agency.html").write_text(text)
+    Path(f"/tmp/x/{template}-card.pdf").write_bytes(pdf.content)
