@@ -399,7 +399,9 @@ def counter_panel(data: ScorecardData, lang: Language) -> Table:
     panel = data.counter
     inner: list[Any] = [
         paragraph(escape(t["counter"][lang]), "h2"),
-        paragraph(escape(t["counter_warning"][lang]), "warn"),
+        paragraph(
+            escape(t["counter_warning" if data.index.percent else "counter_warning_scores"][lang]), "warn"
+        ),
     ]
     if panel is None or panel.n == 0:
         inner.append(paragraph(escape(t["no_counter"][lang]), "small"))

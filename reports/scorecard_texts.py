@@ -124,6 +124,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "NOT a probability sample: raters choose themselves. These figures are never pooled with the "
         "SIPAS index and are not for comparing agencies.",
     },
+    "counter_warning_scores": {
+        "vi": "KHÔNG phải mẫu xác suất: người đánh giá tự chọn tham gia. Số liệu này không được gộp với "
+        "chỉ số chung của phiếu kết quả và không dùng để so sánh giữa các cơ quan.",
+        "en": "NOT a probability sample: raters choose themselves. These figures are never pooled with the "
+        "scorecard's overall index and are not for comparing agencies.",
+    },
     "ratings": {"vi": "Số lượt đánh giá", "en": "Ratings"},
     "very_satisfied": {"vi": "Rất hài lòng", "en": "Very satisfied"},
     "satisfied": {"vi": "Hài lòng", "en": "Satisfied"},

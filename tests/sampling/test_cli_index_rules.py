@@ -105,7 +105,7 @@ def test_rule_template_from_a_file(
 
 
 def test_unknown_option_code_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    path, records = _file(tmp_path, "decree61-9", rows=8)
+    path, _ = _file(tmp_path, "decree61-9", rows=8)
     text = path.read_text(encoding="utf-8").replace(",S2,", ",S7,", 1)
     path.write_text(text, encoding="utf-8")
     status = main(["index", str(path), "--questionnaire", "decree61-9", "--psu", "psu"])

@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sampling.calibration import poststratify  # noqa: F401  (design_of post-stratifies)
 from sampling.cells import aggregate_cells, poststratify_cells
 from sampling.index_rules import ScoringRule, estimate_rule, estimate_rule_from_cells, rescale_cells
 from sampling.results import IndexResult
