@@ -148,6 +148,7 @@ def summary_from_report(report: WaveReport, lang: Language) -> ProvinceSummaryDa
             publication=_publication(report.layout),
         ),
         lang=lang,
+        index=index_scale(report.layout, None),
     )
 
 

@@ -223,3 +223,10 @@ async def test_console_pages_and_scorecard_show_the_rule(world: World, template:
         assert "Thang điểm: 25–100" in card and "Xếp loại:" in card
     else:
         assert "Thang điểm: 0–18" in card and "Xếp loại" not in card
+    summary = await world.client.get(
+        "/api/v1/waves/R1/province-summary.pdf", headers=world.auth("statistician")
+    )
+    assert summary.status_code == 200, summary.text
+    words = pdf_text(summary.content)
+    assert "Tổng hợp chỉ số chung các cơ quan trong tỉnh" in words and "SIPAS (%)" not in words
+    assert overall["label"]["vi"] in words and "Quy tắc NCHS 30/30 cho điểm trung bình" in words
