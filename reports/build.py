@@ -23,6 +23,7 @@ from reports.scorecard_data import (
     CriterionRow,
     ElementRow,
     Figure,
+    IndexScale,
     MethodNote,
     PeerComparison,
     PerceptionItem,
@@ -38,6 +39,7 @@ from sampling.results import Estimate, EstimateSet, IndexResult
 __all__ = [
     "DEFAULT_AGGREGATION",
     "DEFAULT_PUBLICATION",
+    "SCORE_PUBLICATION",
     "Labels",
     "agency_indices",
     "contrast_from",
@@ -64,6 +66,16 @@ DEFAULT_AGGREGATION = (
     "its criteria; SIPAS index = mean of all criteria. Standard errors from the joint linearisation of the "
     "criteria.",
 )
+#: The publication rule of mean and total scores (sampling.publication "auto" → nchs3030).
+SCORE_PUBLICATION = (
+    "Quy tắc NCHS 30/30 cho điểm trung bình: không công bố khi cỡ mẫu < 30; cần thận trọng khi sai số chuẩn "
+    "tương đối ≥ 30 %. Khoảng tin cậy 95 %; khoảng được tính trên thang logit của phạm vi điểm nên luôn nằm "
+    "trong phạm vi đó.",
+    "NCHS 30/30 rule for mean scores: suppressed when the sample size is < 30; flagged for review when the "
+    "relative standard error is 30% or more. 95% confidence intervals, computed on the logit of the score's "
+    "range, so they always stay within it.",
+)
+
 DEFAULT_PUBLICATION = (
     "Tiêu chuẩn NCHS 2017 cho tỷ lệ: không công bố khi cỡ mẫu hoặc cỡ mẫu hiệu dụng < 30, khi độ rộng "
     "khoảng tin cậy Korn–Graubard ≥ 30 điểm, hoặc độ rộng tương đối > 130 %; cần thận trọng khi bậc tự do "
@@ -350,8 +362,10 @@ def scorecard_data(
     expectations: Sequence[ShareRow] = (),
     counter: CounterPanel | None = None,
     lang: Language = "vi",
+    index: IndexScale | None = None,
 ) -> ScorecardData:
-    """Assemble one agency's scorecard from an ``IndexResult`` by agency and the already-built panels."""
+    """Assemble one agency's scorecard from an ``IndexResult`` by agency and the already-built panels;
+    ``index`` says how the overall index reads (default: the SIPAS share, in %)."""
     sipas, elements, criteria = agency_indices(
         result,
         {domain_key: agency.code},
@@ -375,6 +389,7 @@ def scorecard_data(
         expectations=tuple(expectations),
         counter=counter,
         lang=lang,
+        index=index or IndexScale(),
     )
 
 

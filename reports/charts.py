@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -82,6 +83,12 @@ def triangle(x: float, y: float, size: float, up: bool, colour: Color) -> Polygo
     return Polygon(points, fillColor=colour, strokeColor=None, strokeWidth=0)
 
 
+def _round_step(least: float) -> float:
+    """The smallest of 1, 2, 5 × 10^k that is at least ``least``."""
+    power = 10.0 ** math.floor(math.log10(least))
+    return next(m * power for m in (1.0, 2.0, 5.0, 10.0) if m * power >= least - 1e-12)
+
+
 def interval_chart(
     rows: Sequence[ChartRow],
     width: float,
@@ -114,7 +121,9 @@ def interval_chart(
 
     plot_top = height - top_pad
     plot_bottom = axis_room
-    # Grid and axis labels every 20 points.
+    # Grid and axis labels: every 20 points on 0–100; on another range (e.g. a 0–18 total) a round step
+    # (1, 2, 5 × 10^k) that gives at most six intervals.
+    step = 20.0 if abs(span - 100.0) < 1e-9 else _round_step(span / 6)
     tick = axis_min
     while tick <= axis_max + 1e-9:
         x = sx(tick)
@@ -123,14 +132,14 @@ def interval_chart(
             String(
                 x,
                 plot_bottom - 10,
-                format_number(tick, lang, 0),
+                format_number(tick, lang, 0 if abs(tick - round(tick)) < 1e-9 else 1),
                 fontName=SANS,
                 fontSize=font_size - 1,
                 fillColor=MUTED,
                 textAnchor="middle",
             )
         )
-        tick += 20.0
+        tick += step
     d.add(Line(x0, plot_bottom, x1, plot_bottom, strokeColor=MUTED, strokeWidth=0.6))
 
     # The reference line goes under the bars and their values, so it never hides a number.

@@ -9,7 +9,7 @@ from the interval of its difference to the provincial mean (when given). Suppres
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -20,7 +20,15 @@ from reports.charts import ChartRow, interval_chart
 from reports.fonts import SANS, SANS_BOLD, register_fonts
 from reports.numbers import DASH, Language, format_count, format_interval, format_number, format_period
 from reports.scorecard import scorecard_filename
-from reports.scorecard_data import AgencyInfo, Contrast, Figure, MethodNote, WaveInfo, nfc_strings
+from reports.scorecard_data import (
+    AgencyInfo,
+    Contrast,
+    Figure,
+    IndexScale,
+    MethodNote,
+    WaveInfo,
+    nfc_strings,
+)
 from reports.scorecard_layout import (
     FRAME_WIDTH,
     MARGIN,
@@ -30,7 +38,7 @@ from reports.scorecard_layout import (
     page_band,
     scorecard_styles,
 )
-from reports.scorecard_texts import TEXTS, Notes
+from reports.scorecard_texts import TEXTS, Notes, localised
 
 __all__ = ["ProvinceRow", "ProvinceSummaryData", "province_filename", "render_province_summary"]
 
@@ -47,6 +55,15 @@ P_TEXTS: dict[str, dict[str, str]] = {
         "en": "SIPAS index of every agency in the province",
     },
     "chart": {"vi": "Chỉ số SIPAS theo cơ quan", "en": "SIPAS index by agency"},
+    "title_scores": {
+        "vi": "Tổng hợp chỉ số chung các cơ quan trong tỉnh",
+        "en": "Overall index of every agency in the province",
+    },
+    "chart_scores": {"vi": "Chỉ số chung theo cơ quan", "en": "Overall index by agency"},
+    "chart_note_scores": {
+        "vi": "Thanh: điểm; vạch ngang: khoảng tin cậy 95 %; đường đứt: trung bình tỉnh.",
+        "en": "Bar: score; whisker: 95% confidence interval; dashed line: province mean.",
+    },
     "overlap": {
         "vi": "Các cơ quan được sắp xếp theo chỉ số, nhưng hai cơ quan có khoảng tin cậy chồng lấn nhau "
         "không khác biệt có ý nghĩa thống kê: thứ tự giữa chúng không phải là xếp hạng. "
@@ -92,6 +109,7 @@ class ProvinceSummaryData:
     province_mean: Figure | None = None
     method: MethodNote | None = None
     lang: Language = "vi"
+    index: IndexScale = field(default_factory=IndexScale)  # how the overall index reads (default: SIPAS, %)
 
     def __post_init__(self) -> None:
         nfc_strings(self)
@@ -136,10 +154,15 @@ def render_province_summary(
     def p(text: str, style: str) -> Paragraph:
         return Paragraph(text, styles[style])
 
+    scores = not data.index.percent
+
+    def word(key: str) -> str:
+        return P_TEXTS[f"{key}_scores" if scores else key][lang]
+
     story: list[Any] = [
         page_band(
             data.province_name_vi if lang == "vi" else data.province_name_en,
-            P_TEXTS["title"][lang],
+            word("title"),
             f"{TEXTS['wave'][lang]}: {_wave_name(data.wave, lang)} ({data.wave.code}, "
             f"{format_period(data.wave.period_start, data.wave.period_end, lang)}) · "
             f"{TEXTS['units'][lang]} {data.unit_version}",
@@ -165,9 +188,7 @@ def render_province_summary(
     reference_label = f"{P_TEXTS['mean'][lang]} {format_number(mean_value, lang)}" if mean_value else None
     for start in range(0, max(len(chart_rows), 1), CHART_ROWS_PER_PAGE):
         chunk = chart_rows[start : start + CHART_ROWS_PER_PAGE]
-        heading = P_TEXTS["chart"][lang] + (
-            f" ({start + 1}–{start + len(chunk)})" if len(rows) > len(chunk) else ""
-        )
+        heading = word("chart") + (f" ({start + 1}–{start + len(chunk)})" if len(rows) > len(chunk) else "")
         story.append(
             KeepTogether(
                 [
@@ -181,16 +202,17 @@ def render_province_summary(
                         font_size=7.5,
                         reference=mean_value,
                         reference_label=reference_label,
+                        axis_max=data.index.high,
                     ),
                 ]
             )
         )
-    story.append(p(escape(P_TEXTS["chart_note"][lang]), "small"))
+    story.append(p(escape(word("chart_note")), "small"))
 
     header = [
         P_TEXTS["col_agency"][lang],
         P_TEXTS["col_level"][lang],
-        "SIPAS (%)",
+        "SIPAS (%)" if not scores else f"{localised(data.index, lang, 'name')}",
         TEXTS["ci"][lang],
         "n",
         P_TEXTS["col_vs"][lang],
@@ -259,7 +281,7 @@ def render_province_summary(
         rightMargin=MARGIN,
         topMargin=MARGIN - 6,
         bottomMargin=MARGIN + 4,
-        title=f"{P_TEXTS['title'][lang]} — {data.wave.code}",
+        title=f"{P_TEXTS['title' if data.index.percent else 'title_scores'][lang]} — {data.wave.code}",
         author="sipas",
         creator="sipas",
         lang=lang,
@@ -268,7 +290,8 @@ def render_province_summary(
         initialFontName=SANS,
         initialFontSize=9,
     )
-    decorate = _footer(f"SIPAS · {data.wave.code} · {P_TEXTS['title'][lang]}", TEXTS["page"][lang])
+    heading = P_TEXTS["title" if data.index.percent else "title_scores"][lang]
+    decorate = _footer(f"SIPAS · {data.wave.code} · {heading}", TEXTS["page"][lang])
     doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
     return buffer.getvalue()
 

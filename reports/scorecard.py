@@ -64,7 +64,7 @@ def scorecard_story(data: ScorecardData, lang: Language) -> list[Flowable]:
     story: list[Flowable] = [
         agency_band(data, lang),
         Spacer(1, 8),
-        paragraph(escape(t["title"][lang]), "h1"),
+        paragraph(escape(t["title" if data.index.percent else "title_scores"][lang]), "h1"),
         Spacer(1, 4),
     ]
     story.append(headline_table(data, notes, lang))
@@ -76,7 +76,9 @@ def scorecard_story(data: ScorecardData, lang: Language) -> list[Flowable]:
                     paragraph(escape(t["elements"][lang]), "h1"),
                     Spacer(1, 2),
                     element_chart(data, notes, lang),
-                    paragraph(escape(t["chart_note"][lang]), "small"),
+                    paragraph(
+                        escape(t["chart_note" if data.index.percent else "chart_note_scores"][lang]), "small"
+                    ),
                 ]
             )
         )
@@ -124,7 +126,8 @@ def render_scorecard(data: ScorecardData, lang: Language | None = None, *, invar
         raise ValueError("lang must be 'vi' or 'en'")
     register_fonts()
     buffer = io.BytesIO()
-    title = f"{TEXTS['title'][lang]} — {localised(data.agency, lang, 'name')} — {data.wave.code}"
+    heading = TEXTS["title" if data.index.percent else "title_scores"][lang]
+    title = f"{heading} — {localised(data.agency, lang, 'name')} — {data.wave.code}"
     doc = SimpleDocTemplate(
         buffer,
         pagesize=A4,

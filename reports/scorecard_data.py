@@ -215,6 +215,27 @@ class MethodNote:
 
 
 @dataclass(frozen=True)
+class IndexScale:
+    """How the overall index reads under the questionnaire's rule: its name, a percentage (the SIPAS
+    top-box share) or points on [low, high] (mean score, total score, weighted mean), and the grade
+    (band) the agency's index falls in when the rule publishes bands. The default is the SIPAS index."""
+
+    name_vi: str = "Chỉ số SIPAS"
+    name_en: str = "SIPAS index"
+    percent: bool = True
+    low: float = 0.0
+    high: float = 100.0
+    grade_vi: str = ""
+    grade_en: str = ""
+    short: str = "SIPAS"  # the reference line's label on the element chart
+
+    def __post_init__(self) -> None:
+        nfc_strings(self)
+        if not self.high > self.low:
+            raise ValueError("an index scale needs high > low")
+
+
+@dataclass(frozen=True)
 class ScorecardData:
     """Everything one agency's scorecard for one wave shows."""
 
@@ -233,6 +254,7 @@ class ScorecardData:
     expectations: tuple[ShareRow, ...] = ()  # top expectations, largest share first
     counter: CounterPanel | None = None
     lang: Language = "vi"
+    index: IndexScale = IndexScale()
 
     def __post_init__(self) -> None:
         nfc_strings(self)

@@ -26,7 +26,7 @@ from reports.numbers import (
     format_signed,
     format_signed_interval,
 )
-from reports.scorecard_data import Contrast, Figure, PeerComparison, ScorecardData, Trend
+from reports.scorecard_data import Contrast, Figure, IndexScale, PeerComparison, ScorecardData, Trend
 from reports.scorecard_layout import (
     COUNTER_BG,
     COUNTER_RULE,
@@ -69,26 +69,43 @@ class _Mark(Flowable):  # type: ignore[misc]
         d.drawOn(self.canv, 0, 0)
 
 
+def index_value(x: float | None, index: IndexScale, lang: Language) -> str:
+    """The overall index as printed: a percentage (SIPAS) or a score."""
+    return format_percent(x, lang) if index.percent else format_number(x, lang)
+
+
+def points_word(index: IndexScale, lang: Language) -> str:
+    """The unit of a difference of the index: percentage points, or points of the rule's score."""
+    return TEXTS["points" if index.percent else "score_points"][lang]
+
+
 def headline_table(data: ScorecardData, notes: Notes, lang: Language) -> Table:
     t = TEXTS
     fig = data.sipas
+    index = data.index
     note = notes.for_figure(fig)
     if fig.suppressed:
         value = f"{DASH}<font size=12>{note_mark(note)}</font>"
         status = f"{t['suppress'][lang]}{note_mark(note)}"
     else:
-        value = escape(format_percent(fig.estimate, lang))
+        value = escape(index_value(fig.estimate, index, lang))
         status = t["review"][lang] + note_mark(note) if fig.flag == "review" else t["publish"][lang]
     ci = format_interval(fig.ci_low, fig.ci_high, lang) if not fig.suppressed else DASH
     left = [
-        paragraph(escape(t["sipas"][lang]), "label"),
+        paragraph(escape(localised(index, lang, "name")), "label"),
         paragraph(value, "big"),
         paragraph(f"{t['ci'][lang]}: {escape(ci)}", "body"),
         paragraph(f"{t['n'][lang]} = {format_count(fig.n, lang)}", "body"),
-        paragraph(escape(status), "small"),
     ]
-    middle = _trend_cell(data.trend, data.sipas, notes, lang)
-    right = _peer_cell(data.peer, data.sipas, notes, lang)
+    if not index.percent:
+        scale = format_interval(index.low, index.high, lang, 0)
+        left.append(paragraph(f"{t['scale'][lang]}: {escape(scale)}", "body"))
+    grade = localised(index, lang, "grade")
+    if grade and not fig.suppressed:
+        left.append(paragraph(f"<b>{t['grade'][lang]}: {escape(grade)}</b>", "body"))
+    left.append(paragraph(escape(status), "small"))
+    middle = _trend_cell(data.trend, data.sipas, notes, lang, index)
+    right = _peer_cell(data.peer, data.sipas, notes, lang, index)
     widths = [FRAME_WIDTH * 0.32, FRAME_WIDTH * 0.34, FRAME_WIDTH * 0.34]
     table = Table([[left, middle, right]], colWidths=widths)
     table.setStyle(
@@ -145,7 +162,9 @@ def _blocked(cell: list[Flowable], figures: Sequence[Figure], notes: Notes, lang
     return False
 
 
-def _trend_cell(trend: Trend | None, sipas: Figure, notes: Notes, lang: Language) -> list[Flowable]:
+def _trend_cell(
+    trend: Trend | None, sipas: Figure, notes: Notes, lang: Language, index: IndexScale
+) -> list[Flowable]:
     t = TEXTS
     cell: list[Flowable] = [paragraph(escape(t["trend"][lang]), "label")]
     if trend is None:
@@ -157,12 +176,13 @@ def _trend_cell(trend: Trend | None, sipas: Figure, notes: Notes, lang: Language
     star = "*" if change.verdict in ("above", "below") else ""
     cell.append(
         paragraph(
-            f"{escape(format_signed(change.difference, lang))}{star} <font size=9>{t['points'][lang]}</font>",
+            f"{escape(format_signed(change.difference, lang))}{star} "
+            f"<font size=9>{points_word(index, lang)}</font>",
             "mid",
         )
     )
     previous = trend.previous
-    prev_value = DASH if previous.suppressed else format_percent(previous.estimate, lang)
+    prev_value = DASH if previous.suppressed else index_value(previous.estimate, index, lang)
     name = localised(trend, lang, "previous_wave_name")
     cell.append(paragraph(f"{t['previous'][lang]} ({escape(name)}): {escape(prev_value)}", "body"))
     cell.append(
@@ -180,7 +200,9 @@ def _trend_cell(trend: Trend | None, sipas: Figure, notes: Notes, lang: Language
     return cell
 
 
-def _peer_cell(peer: PeerComparison | None, sipas: Figure, notes: Notes, lang: Language) -> list[Flowable]:
+def _peer_cell(
+    peer: PeerComparison | None, sipas: Figure, notes: Notes, lang: Language, index: IndexScale
+) -> list[Flowable]:
     t = TEXTS
     cell: list[Flowable] = [paragraph(escape(t["peer"][lang]), "label")]
     if _blocked(cell, (sipas,) if peer is None else (sipas, peer.peer_mean), notes, lang):
@@ -193,11 +215,12 @@ def _peer_cell(peer: PeerComparison | None, sipas: Figure, notes: Notes, lang: L
     star = "*" if gap.verdict in ("above", "below") else ""
     cell.append(
         paragraph(
-            f"{escape(format_signed(gap.difference, lang))}{star} <font size=9>{t['points'][lang]}</font>",
+            f"{escape(format_signed(gap.difference, lang))}{star} "
+            f"<font size=9>{points_word(index, lang)}</font>",
             "mid",
         )
     )
-    mean = DASH if peer.peer_mean.suppressed else format_percent(peer.peer_mean.estimate, lang)
+    mean = DASH if peer.peer_mean.suppressed else index_value(peer.peer_mean.estimate, index, lang)
     count = format_count(peer.agencies, lang)
     cell.append(paragraph(f"{t['peer_mean'][lang]} {count} {escape(level_name)}: {escape(mean)}", "body"))
     interval = escape(format_signed_interval(gap.ci_low, gap.ci_high, lang))
@@ -212,7 +235,7 @@ def _peer_cell(peer: PeerComparison | None, sipas: Figure, notes: Notes, lang: L
         name = peer.best_name_vi if lang == "vi" else (peer.best_name_en or peer.best_name_vi)
         cell.append(
             paragraph(
-                f"{t['best'][lang]}: {escape(name)} {escape(format_percent(peer.best.estimate, lang))} "
+                f"{t['best'][lang]}: {escape(name)} {escape(index_value(peer.best.estimate, index, lang))} "
                 f"({t['ci'][lang]} {escape(format_interval(peer.best.ci_low, peer.best.ci_high, lang))}). "
                 f"{escape(t['no_rank'][lang])}",
                 "small",
@@ -253,7 +276,8 @@ def element_chart(data: ScorecardData, notes: Notes, lang: Language) -> Drawing:
             )
         )
     reference = None if data.sipas.suppressed else data.sipas.estimate
-    label = f"SIPAS {format_number(reference, lang)}" if reference is not None else None
+    prefix = data.index.short or localised(data.index, lang, "name")
+    label = f"{prefix} {format_number(reference, lang)}" if reference is not None else None
     row_height = 22.0 if len(rows) <= 12 else 15.0
     return interval_chart(
         rows,
@@ -263,6 +287,7 @@ def element_chart(data: ScorecardData, notes: Notes, lang: Language) -> Drawing:
         row_height=row_height,
         reference=reference,
         reference_label=label,
+        axis_max=data.index.high,
     )
 
 
@@ -270,7 +295,7 @@ def criterion_table(data: ScorecardData, notes: Notes, lang: Language) -> Table:
     t = TEXTS
     header = [
         t["col_criterion"][lang],
-        t["col_index"][lang],
+        t["col_index" if data.index.percent else "col_score"][lang],
         t["ci"][lang],
         "n",
         t["col_dk"][lang],
@@ -374,7 +399,9 @@ def counter_panel(data: ScorecardData, lang: Language) -> Table:
     panel = data.counter
     inner: list[Any] = [
         paragraph(escape(t["counter"][lang]), "h2"),
-        paragraph(escape(t["counter_warning"][lang]), "warn"),
+        paragraph(
+            escape(t["counter_warning" if data.index.percent else "counter_warning_scores"][lang]), "warn"
+        ),
     ]
     if panel is None or panel.n == 0:
         inner.append(paragraph(escape(t["no_counter"][lang]), "small"))

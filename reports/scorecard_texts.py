@@ -45,6 +45,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "No previous wave with the same questionnaire to compare with.",
     },
     "points": {"vi": "điểm %", "en": "percentage points"},
+    "score_points": {"vi": "điểm", "en": "points"},
+    "title_scores": {
+        "vi": "Phiếu kết quả đánh giá sự phục vụ hành chính",
+        "en": "Rating of public administrative services: agency scorecard",
+    },
+    "scale": {"vi": "Thang điểm", "en": "Scale"},
+    "grade": {"vi": "Xếp loại", "en": "Grade"},
+    "chart_note_scores": {
+        "vi": "Thanh: điểm; vạch ngang: khoảng tin cậy 95 %; đường đứt: chỉ số chung của cơ quan.",
+        "en": "Bar: score; whisker: 95% confidence interval; dashed line: the agency's overall index.",
+    },
+    "col_score": {"vi": "Điểm", "en": "Score"},
     "previous": {"vi": "Đợt trước", "en": "Previous wave"},
     "up": {"vi": "Tăng có ý nghĩa thống kê", "en": "Significant increase"},
     "down": {"vi": "Giảm có ý nghĩa thống kê", "en": "Significant decrease"},
@@ -111,6 +123,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "Chỉ số SIPAS và không dùng để so sánh giữa các cơ quan.",
         "en": "NOT a probability sample: raters choose themselves. These figures are never pooled with the "
         "SIPAS index and are not for comparing agencies.",
+    },
+    "counter_warning_scores": {
+        "vi": "KHÔNG phải mẫu xác suất: người đánh giá tự chọn tham gia. Số liệu này không được gộp với "
+        "chỉ số chung của phiếu kết quả và không dùng để so sánh giữa các cơ quan.",
+        "en": "NOT a probability sample: raters choose themselves. These figures are never pooled with the "
+        "scorecard's overall index and are not for comparing agencies.",
     },
     "ratings": {"vi": "Số lượt đánh giá", "en": "Ratings"},
     "very_satisfied": {"vi": "Rất hài lòng", "en": "Very satisfied"},

@@ -47,7 +47,8 @@ class CellSums:
     strata, psu
         Stratum (None: one stratum) and PSU label of each cell; PSUs are nested in strata.
     top, valid
-        (cells, K) weighted sums Σ w·1[answer in top set] and Σ w·1[valid answer].
+        (cells, K) weighted sums Σ w·v and Σ w·1[valid answer], v the answer's value under the index
+        rule: 1[answer in top set] for top-box shares, else the answer's score (0 when not valid).
     valid_rows, dont_know
         (cells, K) row counts of valid and of "don't know" answers.
     group_rows
@@ -217,9 +218,12 @@ def aggregate_cells(
     valid: Sequence[int] = (1, 2, 3, 4, 5),
     dont_know: Sequence[int] = (0,),
     fpc: npt.ArrayLike | None = None,
+    values: npt.ArrayLike | None = None,
 ) -> CellSums:
     """Cell sums from rows: ``answers`` is (rows, K) of answer codes (anything outside ``valid`` and
-    ``dont_know`` is missing); ``groups_of_criteria`` lists, per group, the column indices of its criteria."""
+    ``dont_know`` is missing); ``groups_of_criteria`` lists, per group, the column indices of its criteria.
+    ``values`` (rows, K), when given, are the answers' scores summed into ``top`` (valid answers only)
+    instead of the top-set indicator."""
     a = np.asarray(answers)
     n = a.shape[0]
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
@@ -248,8 +252,8 @@ def aggregate_cells(
     s_uniq = uniques[-2]
     p_uniq = uniques[-1]
     strata_arr = None if strata is None else np.asarray(strata)
-    is_top = np.isin(a, np.asarray(top))
     is_valid = np.isin(a, np.asarray(valid))
+    is_top = np.isin(a, np.asarray(top)) if values is None else np.where(is_valid, np.asarray(values), 0)
     is_dk = np.isin(a, np.asarray(dont_know))
     # Rows → cells as a sparse 0/1 matrix: every sum below is one sparse product.
     membership = sp.csr_array((np.ones(n), (cell, np.arange(n))), shape=(m, n))

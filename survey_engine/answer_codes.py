@@ -1,15 +1,18 @@
 """The criteria answers of a response as one short string, stored beside the JSON answers.
 
 One character per criterion, in the questionnaire's criterion order (``index_structure``): the answer's
-digit ("1"–"9") when it is a valid scale value, "x" for "don't know / not applicable", "." when the
-criterion was not answered (or hidden). Estimation reads this column — or sums over it in SQL — instead of
+digit ("1"–"9") when it is a valid scale value, or for a scored single-choice criterion (Decree 61) the
+option's position in the option list ("1" for the first), "x" for "don't know / not applicable", "."
+when the criterion was not answered (or hidden). Each criterion's ``scores`` give the number a code
+character stands for under the index rule (1/0 for the top box, the scale point, the option's score).
+Estimation reads this column — or sums over it in SQL — instead of
 parsing every JSON answer set, which is what makes estimates over a million responses take seconds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from survey_engine.questionnaire import Questionnaire, index_structure
 
@@ -25,6 +28,10 @@ class CriterionCode:
     dont_know: object
     element: str | None
     part: str | None
+    choices: tuple[str, ...] = ()  # option codes of a scored single-choice criterion, in code order
+    scores: Mapping[str, int] = field(default_factory=dict)  # code character → its score under the rule
+    low: int = 0  # lowest and highest score a valid answer can have
+    high: int = 1
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,10 @@ class CriteriaLayout:
     parts: tuple[tuple[str, tuple[str, ...]], ...]
     labels: Mapping[str, Mapping[str, str]]
     rule_description: Mapping[str, str]
+    weights: Mapping[str, float] = field(default_factory=dict)  # weighted_mean: element → weight
+    multiplier: float = 1.0
+    bands: tuple[tuple[str, Mapping[str, str], float], ...] = ()  # (code, labels, min), from the lowest
+    source: Mapping[str, str] | None = None
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -65,25 +76,44 @@ def _code_table(c: CriterionCode) -> dict[object, str]:
     """Answer value → code character of one criterion: its valid digits, then "don't know" (which wins
     if it is also a digit)."""
     table: dict[object, str] = {v: str(v) for v in c.valid if 0 < v < 10}
+    table.update({code: str(i + 1) for i, code in enumerate(c.choices)})
     if isinstance(c.dont_know, (int, str)):
         table[c.dont_know] = DONT_KNOW_CHAR
     return table
 
 
+def _criterion(c: Mapping[str, object], rule: str) -> CriterionCode:
+    valid = frozenset(v for v in c.get("valid_values") or () if isinstance(v, int))  # type: ignore[attr-defined]
+    top = frozenset(v for v in c.get("top_values") or () if isinstance(v, int))  # type: ignore[attr-defined]
+    option_scores: Mapping[str, int] = c.get("scores") or {}  # type: ignore[assignment]
+    choices = tuple(option_scores) if c.get("type") == "single" else ()
+    if choices:
+        scores = {str(i + 1): int(option_scores[code]) for i, code in enumerate(choices)}
+    elif rule == "top_box_share":
+        scores = {str(v): int(v in top) for v in valid if 0 < v < 10}
+    else:
+        scores = {str(v): v for v in valid if 0 < v < 10}
+    values = list(scores.values()) or [0, 1]
+    low, high = (0, 1) if rule == "top_box_share" else (min(values), max(values))
+    return CriterionCode(
+        code=str(c["code"]),
+        valid=valid,
+        top=top,
+        dont_know=c.get("dont_know"),
+        element=c.get("element"),  # type: ignore[arg-type]
+        part=c.get("part"),  # type: ignore[arg-type]
+        choices=choices,
+        scores=scores,
+        low=low,
+        high=high,
+    )
+
+
 def criteria_layout(q: Questionnaire) -> CriteriaLayout:
     """The criteria layout of a questionnaire (cache it per published version: it never changes)."""
     structure = index_structure(q)
-    criteria = tuple(
-        CriterionCode(
-            code=c["code"],
-            valid=frozenset(v for v in c.get("valid_values") or () if isinstance(v, int)),
-            top=frozenset(v for v in c.get("top_values") or () if isinstance(v, int)),
-            dont_know=c.get("dont_know"),
-            element=c.get("element"),
-            part=c.get("part"),
-        )
-        for c in structure["criteria"]
-    )
+    rule = str(structure.get("rule"))
+    criteria = tuple(_criterion(c, rule) for c in structure["criteria"])
     labels = {c["code"]: dict(c.get("labels") or {}) for c in structure["criteria"]}
     for group in (*structure.get("elements", []), *structure.get("parts", [])):
         labels[group["code"]] = dict(group.get("labels") or {})
@@ -94,4 +124,8 @@ def criteria_layout(q: Questionnaire) -> CriteriaLayout:
         parts=tuple((p["code"], tuple(p["criteria"])) for p in structure.get("parts", [])),
         labels=labels,
         rule_description=dict(structure.get("rule_description") or {}),
+        weights=dict(structure.get("weights") or {}),
+        multiplier=float(structure.get("multiplier") or 1.0),
+        bands=tuple((b["code"], dict(b["labels"]), float(b["min"])) for b in structure.get("bands") or []),
+        source=structure.get("source"),
     )

@@ -31,7 +31,9 @@ from survey_engine.results.spreadsheet import csv_cells
 FORMATS = ("table", "json", "csv")
 LONELY = ("fail", "remove", "certainty", "adjust", "average")
 CI_CHOICES = ("wald", "logit", "xlogit", "korn-graubard", "wilson", "asin")
-QUESTIONNAIRES = ("sipas-2017", "sipas-2023", "sipas-2025")
+QUESTIONNAIRES = ("sipas-2017", "sipas-2023", "sipas-2025", "decree61-9", "ikm-9")
+#: Templates scored by another rule than the top-box share (their rule comes with the questionnaire).
+RULE_TEMPLATES = ("decree61-9", "ikm-9")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -91,7 +93,9 @@ def register(subparsers: Any) -> None:
     idx = subparsers.add_parser(
         "index",
         help="SIPAS criterion, element and overall indices",
-        description="Top-two-box (or 0-100 mean score) indices per criterion, element, part and overall.",
+        description="Top-two-box (or 0-100 mean score) indices per criterion, element, part and overall; "
+        "a template scored by another rule (decree61-9: total score 0-18; ikm-9: weighted mean x 25, bands "
+        "A-D) is estimated by its own rule, its scored items read as option codes.",
     )
     idx.add_argument("file", metavar="FILE", help="CSV or Parquet file, one column per criterion")
     src = idx.add_mutually_exclusive_group(required=True)
@@ -433,9 +437,71 @@ def _index_groups(
     return criteria, groups, top, dont_know
 
 
+def _rule_index(args: argparse.Namespace, df: DfOption) -> IndexResult:
+    """Indices of a template scored by its own rule (``RULE_TEMPLATES``): each criterion's value from the
+    file (scale answers as numbers; scored single-choice answers as option codes, as ``sipas export``
+    writes them), "don't know" and empty cells left out of that criterion."""
+    from sampling.index_rules import estimate_rule
+    from survey_engine.answer_codes import criteria_layout
+    from survey_engine.questionnaire import get_template
+    from survey_engine.results.analysis_cells import groups_of
+    from survey_engine.results.index_rule import scoring_rule
+
+    if args.top or args.measure != "top-two-box":
+        raise CliUsageError(f"--top and --measure apply to top-box templates, not {args.questionnaire}")
+    q = get_template(args.questionnaire)
+    layout = criteria_layout(q)
+    targets = _load_json(args.calibrate, "calibration targets") if args.calibrate else None
+    cal_cols = _calibration_columns(targets) if targets is not None else []
+    table = _read(args.file, [*layout.codes, *_design_columns(args), *cal_cols])
+    design = _build_design(table, args, targets)
+    values: dict[str, np.ndarray] = {}
+    for c in layout.criteria:
+        if c.choices:
+            item = q.item(c.code)
+            score = {o.code: float(o.score) for o in item.options or [] if o.score is not None}
+            codes, labels = table.codes(c.code, role="criterion")
+            unknown = [v for v in labels if v not in score and v != "DK"]
+            if unknown:
+                raise CliUsageError(f"criterion {c.code!r}: {unknown[0]!r} is not one of its options")
+            by_label = np.array([score.get(v, np.nan) for v in labels] + [np.nan])
+            values[c.code] = by_label[codes]  # -1 (empty) takes the last entry, NaN
+            continue
+        try:
+            answers = table.numeric(c.code, role="criterion")
+        except TabularError as exc:
+            raise CliUsageError(str(exc)) from None
+        off = ~(np.isnan(answers) | np.isin(answers, [*c.valid, 0, 9]))
+        if off.any():
+            row = int(np.flatnonzero(off)[0]) + 1
+            raise CliUsageError(
+                f"criterion {c.code!r}: answer {answers[row - 1]:g} at row {row} is not on the scale"
+            )
+        valid = np.isin(answers, list(c.valid))
+        if layout.rule == "mean_score":
+            answers = (answers - c.low) / (c.high - c.low)
+        values[c.code] = np.where(valid, answers, np.nan)
+    try:
+        return estimate_rule(
+            design,
+            values,
+            scoring_rule(layout, groups_of(layout)),
+            by=_domains(table, args.by),
+            index_ci=args.index_ci,
+            level=args.level,
+            df=df,
+            publication=args.rule,
+        )
+    except SamplingError as exc:
+        raise CliUsageError(str(exc)) from None
+
+
 def run_index(args: argparse.Namespace) -> int:
     _check_level(args.level)
     df = _df_option(args.df)
+    if args.questionnaire in RULE_TEMPLATES:
+        _print_index(args, _rule_index(args, df))
+        return 0
     criteria, groups, top, dont_know = _index_groups(args)
     targets = load_json(args.calibrate, "calibration targets") if args.calibrate else None
     cal_cols = calibration_columns(targets) if targets is not None else []
@@ -463,6 +529,11 @@ def run_index(args: argparse.Namespace) -> int:
         )
     except SamplingError as exc:
         raise CliUsageError(str(exc)) from None
+    _print_index(args, result)
+    return 0
+
+
+def _print_index(args: argparse.Namespace, result: IndexResult) -> None:
     if args.format == "json":
         _emit(json.dumps(result.to_dict(), ensure_ascii=False))
     elif args.format == "csv":
@@ -482,4 +553,3 @@ def run_index(args: argparse.Namespace) -> int:
                 "\ndon't know / not applicable (excluded from denominators):\n"
                 + "\n".join(f"  {d.criterion} {_domain_text(d.domain) or '(all)'}: {d.count}" for d in dk)
             )
-    return 0

@@ -46,6 +46,7 @@ from api.results.console_results_figures import (
     contrast_view,
     counter_view,
     figure_view,
+    rule_words,
     tick,
 )
 from api.results.console_results_waves import (
@@ -70,6 +71,7 @@ from reports.build import (
 )
 from reports.numbers import Language, format_count
 from reports.scorecard_data import AgencyInfo
+from survey_engine.answer_codes import CriteriaLayout
 from survey_engine.errors import NotFound
 from survey_engine.results import scorecards
 from survey_engine.results.agency_results import wave_agencies
@@ -81,10 +83,17 @@ AgencyParam = Annotated[str | None, QueryParameter(max_length=64, description="a
 
 
 def build_province(
-    result: Any, agencies: Sequence[AgencyRow], wave: str, series: str, lang: Language
+    result: Any,
+    agencies: Sequence[AgencyRow],
+    wave: str,
+    series: str,
+    lang: Language,
+    layout: CriteriaLayout | None = None,
 ) -> dict[str, Any]:
-    """Province chart and table from one estimation (pure; runs in a worker thread)."""
+    """Province chart and table from one estimation (pure; runs in a worker thread); ``layout`` names
+    the index of the questionnaire's rule (default: the SIPAS share)."""
     t = translator(lang)
+    share = layout is None or layout.rule == "top_box_share"
     infos = [AgencyInfo(a.code, a.name_vi, a.name_en, a.level) for a in agencies]
     rows, mean = province_rows(result.groups, infos)
     items: list[dict[str, Any]] = []
@@ -123,13 +132,21 @@ def build_province(
     chart = charts.dot_whisker(
         [points[i["code"]] for i in items],
         chart_id="rs-province-chart",
-        title=t("res_chart_province"),
-        desc=t("res_chart_province_desc"),
-        axis_label=t("res_axis"),
+        title=t("res_chart_province") if share else t("res_chart_province_score"),
+        desc=t("res_chart_province_desc") if share else t("res_chart_province_desc_score"),
+        axis_label=t("res_axis") if share else t("res_axis_score"),
         tick_label=tick(lang),
         reference=reference,
     )
-    return {"agencies": items, "mean": mean_view, "chart": chart}
+    words = None if share or layout is None else rule_words(layout, None, t, lang)
+    return {
+        "agencies": items,
+        "mean": mean_view,
+        "chart": chart,
+        "heading": t("res_province_heading") if share else t("res_province_heading_score"),
+        "column": t("res_col_index") if share else t("res_col_score"),
+        "rule": words,
+    }
 
 
 async def _counter_rows(
@@ -195,7 +212,15 @@ async def results_home(
         return page(staff, "results.html", context)
     context["rows"] = format_count(results.rows, language(staff.lang))
     context["view"] = await anyio.to_thread.run_sync(
-        partial(build_province, results.result, agencies, current.code, chosen_series, language(staff.lang))
+        partial(
+            build_province,
+            results.result,
+            agencies,
+            current.code,
+            chosen_series,
+            language(staff.lang),
+            results.layout,
+        )
     )
     return page(staff, "results.html", context)
 

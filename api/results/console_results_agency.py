@@ -27,6 +27,7 @@ from api.results.console_results_figures import (
     contrast_view,
     counter_view,
     figure_view,
+    rule_words,
     tick,
 )
 from api.results.console_results_filters import FilterScope, active_filters
@@ -49,6 +50,7 @@ from api.web.console_base import READERS, Staff, dmy, page
 from api.web.i18n import translator
 from reports.build import (
     DEFAULT_PUBLICATION,
+    SCORE_PUBLICATION,
     agency_indices,
     counter_panel,
     figure_from_estimate,
@@ -93,7 +95,8 @@ def build_agency(results: AgencyResults, lang: Language) -> dict[str, Any] | Non
         return None
     pick = 1 if lang == "en" else 0
     overall_view = figure_view(sipas, t, lang)
-    points = [chart_point(t("res_overall"), overall_view, sipas, t, strong=True)]
+    rule = rule_words(layout, sipas.estimate, t, lang)
+    points = [chart_point(rule["name"], overall_view, sipas, t, strong=True)]
     element_views = []
     for e in elements:
         view = figure_view(e.figure, t, lang)
@@ -103,9 +106,9 @@ def build_agency(results: AgencyResults, lang: Language) -> dict[str, Any] | Non
     chart = charts.dot_whisker(
         points,
         chart_id="rs-elements-chart",
-        title=t("res_elements_chart"),
-        desc=t("res_elements_desc"),
-        axis_label=t("res_axis"),
+        title=rule["chart_title"],
+        desc=rule["chart_desc"],
+        axis_label=rule["axis"],
         tick_label=tick(lang),
     )
     groups: list[dict[str, Any]] = []
@@ -208,7 +211,8 @@ def build_agency(results: AgencyResults, lang: Language) -> dict[str, Any] | Non
         "trend": trend_rows,
         "trend_chart": trend_chart,
         "aggregation": str(layout.rule_description.get("en" if lang == "en" else "vi", "")),
-        "publication": DEFAULT_PUBLICATION[pick],
+        "rule": rule,
+        "publication": (DEFAULT_PUBLICATION if layout.rule == "top_box_share" else SCORE_PUBLICATION)[pick],
     }
 
 

@@ -20,6 +20,8 @@ from reports.numbers import (
 )
 from reports.scorecard import reason_text
 from reports.scorecard_data import Contrast, Figure
+from survey_engine.answer_codes import CriteriaLayout
+from survey_engine.results.index_rule import band_for, scale_of
 
 LEVELS = ("province", "district", "commune")
 
@@ -91,6 +93,58 @@ def contrast_view(
         "p": format_p_value(c.p_value, lang),
         "verdict": t(words[verdict]) if verdict else "",
         "badge": badge[verdict] if verdict else "info",
+    }
+
+
+#: The console's name of the overall index under each index rule (the questionnaire's rule).
+_OVERALL_NAMES = {
+    "top_box_share": "res_overall",
+    "mean_score": "res_overall_mean_score",
+    "score_sum": "res_overall_score_sum",
+    "weighted_mean": "res_overall_weighted_mean",
+}
+
+
+def rule_words(
+    layout: CriteriaLayout, estimate: float | None, t: Callable[..., str], lang: Language
+) -> dict[str, Any]:
+    """How a page names and shows the overall index of the questionnaire's rule: its name, the headline
+    value (a percentage for the top-box share, points otherwise), the axis and column words, the scale,
+    the grade (band) the estimate falls in, the grading bands and the rule's source."""
+    share = layout.rule == "top_box_share"
+    name_key = _OVERALL_NAMES.get(layout.rule, "res_overall")
+    name = {
+        "res_overall": t("res_overall"),
+        "res_overall_mean_score": t("res_overall_mean_score"),
+        "res_overall_score_sum": t("res_overall_score_sum"),
+        "res_overall_weighted_mean": t("res_overall_weighted_mean"),
+    }[name_key]
+    low, high = scale_of(layout)
+    pick = "en" if lang == "en" else "vi"
+    code = band_for(layout, estimate if finite(estimate) else None)
+    bands = [
+        t(
+            "res_band_from",
+            band=labels.get(pick) or labels.get("vi", band),
+            low=format_number(low_band, lang, 2),
+        )
+        for band, labels, low_band in layout.bands
+    ]
+    grade = next(
+        (labels.get(pick) or labels.get("vi", band) for band, labels, _ in layout.bands if band == code), ""
+    )
+    return {
+        "name": name,
+        "headline": format_percent(estimate, lang) if share else format_number(estimate, lang),
+        "axis": t("res_axis") if share else t("res_axis_score"),
+        "chart_title": t("res_elements_chart") if share else t("res_elements_chart_score"),
+        "chart_desc": t("res_elements_desc") if share else t("res_elements_desc_score"),
+        "scale": ""
+        if share
+        else t("res_scale", low=format_number(low, lang, 0), high=format_number(high, lang, 0)),
+        "grade": t("res_band", band=grade) if grade else "",
+        "bands": bands,
+        "source": "" if layout.source is None else t("res_rule_source", source=layout.source.get(pick, "")),
     }
 
 

@@ -13,7 +13,12 @@ from api.web.auth import READERS
 from survey_engine.actors import Actor
 from survey_engine.errors import Forbidden
 from survey_engine.results.analysis import CALIBRATIONS, wave_results
-from survey_engine.results.estimates_view import calibration_view, estimate_rows, rows_as_csv
+from survey_engine.results.estimates_view import (
+    calibration_view,
+    estimate_rows,
+    rows_as_csv,
+    rule_view,
+)
 
 By = Annotated[
     list[str] | None,
@@ -101,6 +106,7 @@ async def wave_estimates(
         "rows": results.rows,
         "engine": results.engine,
         "measure": results.result.measure if results.result else None,
+        "rule": rule_view(results),
         "design": results.design,
         "calibration": calibration_view(results, agency),
         "criteria": rows.criteria,

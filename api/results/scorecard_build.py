@@ -8,6 +8,8 @@ PDF renderers of :mod:`reports` take, with the pure ``reports.build`` helpers.
 from __future__ import annotations
 
 from reports.build import (
+    DEFAULT_PUBLICATION,
+    SCORE_PUBLICATION,
     counter_panel,
     method_note,
     peer_comparison,
@@ -19,8 +21,18 @@ from reports.build import (
 )
 from reports.numbers import Language
 from reports.province import ProvinceSummaryData
-from reports.scorecard_data import AgencyInfo, PerceptionItem, ScorecardData, ShareRow, WaveInfo
+from reports.scorecard_data import (
+    AgencyInfo,
+    IndexScale,
+    PerceptionItem,
+    ScorecardData,
+    ShareRow,
+    WaveInfo,
+)
+from survey_engine.answer_codes import CriteriaLayout
 from survey_engine.results.agency_results import DOMAIN, AgencyResults, with_results
+from survey_engine.results.estimates_view import overall_label
+from survey_engine.results.index_rule import band_for, scale_of
 from survey_engine.results.scorecards import AgencyRow, WaveHeader, WaveReport
 
 __all__ = ["scorecard_from_results", "scorecards_from_report", "summary_from_report"]
@@ -32,6 +44,26 @@ def _wave_info(w: WaveHeader) -> WaveInfo:
 
 def _agency_info(a: AgencyRow) -> AgencyInfo:
     return AgencyInfo(a.code, a.name_vi, a.name_en, a.level)
+
+
+def index_scale(layout: CriteriaLayout, estimate: float | None) -> IndexScale:
+    """How the overall index of the questionnaire's rule reads on a scorecard, with the agency's grade."""
+    if layout.rule == "top_box_share":
+        return IndexScale()
+    low, high = scale_of(layout)
+    name = overall_label(layout)
+    code = band_for(layout, estimate)
+    labels = next((dict(labels) for band, labels, _ in layout.bands if band == code), {})
+    return IndexScale(
+        name_vi=name["vi"],
+        name_en=name["en"],
+        percent=False,
+        low=low,
+        high=high,
+        grade_vi=labels.get("vi", ""),
+        grade_en=labels.get("en", "") or labels.get("vi", ""),
+        short="",
+    )
 
 
 def scorecard_from_results(results: AgencyResults, lang: Language) -> ScorecardData:
@@ -76,6 +108,7 @@ def scorecard_from_results(results: AgencyResults, lang: Language) -> ScorecardD
             weighting=report.statistics.weighting,
             aggregation=report.aggregation,
             response_rate=report.response_rates.get(agency.code),
+            publication=_publication(results.layout),
         ),
         perception=_perception(report, agency.code),
         expectations=_expectations(report, agency.code),
@@ -83,7 +116,13 @@ def scorecard_from_results(results: AgencyResults, lang: Language) -> ScorecardD
         peer=peer,
         counter=counter_panel(counts) if counts else None,
         lang=lang,
+        index=index_scale(results.layout, current.estimate),
     )
+
+
+def _publication(layout: CriteriaLayout) -> tuple[str, str]:
+    """The method note's publication words: NCHS 2017 for shares, the 30/30 rule for scores."""
+    return DEFAULT_PUBLICATION if layout.rule == "top_box_share" else SCORE_PUBLICATION
 
 
 def scorecards_from_report(report: WaveReport, lang: Language) -> list[ScorecardData]:
@@ -106,8 +145,10 @@ def summary_from_report(report: WaveReport, lang: Language) -> ProvinceSummaryDa
             design=report.statistics.design,
             weighting=report.statistics.weighting,
             aggregation=report.aggregation,
+            publication=_publication(report.layout),
         ),
         lang=lang,
+        index=index_scale(report.layout, None),
     )
 
 

@@ -27,8 +27,13 @@ Code = Annotated[str, msgspec.Meta(pattern=CODE_PATTERN)]
 OptionCode = Annotated[str, msgspec.Meta(pattern=OPTION_PATTERN)]
 
 ItemType = Literal["likert5", "likert4", "single", "multi", "yesno", "text", "number", "rating3"]
-Instrument = Literal["sipas-gen1", "sipas-gen2", "counter", "decree61"]
-IndexRule = Literal["top_box_share", "score_sum"]
+Instrument = Literal["sipas-gen1", "sipas-gen2", "counter", "decree61", "ikm"]
+#: How criteria combine into the index (IndexSpec); every rule is served by the same estimates paths.
+IndexRule = Literal["top_box_share", "mean_score", "score_sum", "weighted_mean"]
+#: Rules whose criteria may be single-choice items with a score on every option.
+SCORED_CHOICE_RULES: Final = frozenset({"score_sum", "weighted_mean"})
+#: At most this many options on a scored single-choice criterion (one code character per answer).
+MAX_SCORED_OPTIONS: Final = 9
 
 #: Item types whose answers are integers on a labelled scale.
 SCALE_TYPES: Final = frozenset({"likert5", "likert4", "rating3"})
@@ -136,20 +141,45 @@ class IndexPart(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_de
     ref: str = ""
 
 
+class IndexBand(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
+    """A grade of the overall index: reached when the index is at least ``min`` (on the index's scale).
+
+    Bands are data of the questionnaire (a national rule's published grading), listed from the lowest;
+    the lowest band's ``min`` is the bottom of the scale. ``source`` cites where the cut-offs come from.
+    """
+
+    code: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_]{1,16}$")]
+    labels: Text
+    min: float
+
+
 class IndexSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
-    """How criteria combine into indices.
+    """How criteria combine into indices (docs/sipas.md §5; the estimators in docs/statistics.md).
 
     * ``top_box_share``: criterion index = share of valid answers in the scale's ``top_box``
       (don't-know excluded from the denominator); groups, parts and the overall index are
-      means of their criteria (docs/sipas.md §5).
-    * ``score_sum``: each criterion is a ``single`` item whose options carry scores; the
-      respondent's total is the sum (Decree 61: nine indicators 0–2, maximum 18).
+      means of their criteria, 0–100.
+    * ``mean_score``: criterion = mean answer rescaled to 0–100 (lowest point 0, highest 100);
+      groups, parts and the overall index are means of their criteria.
+    * ``score_sum``: each criterion is a ``single`` item whose options carry scores; criterion =
+      mean score, a group's (and the overall) score = the sum of its criteria's mean scores, which is
+      the mean of the respondents' totals when every criterion is answered (Decree 61: nine
+      indicators 0–2, maximum 18).
+    * ``weighted_mean``: criterion = mean answer (scale point value, or option score); element =
+      mean of its criteria; overall = Σ ``weights[element]`` × element mean × ``multiplier``
+      (Indonesian IKM: nine elements, weight 1/9 each, scale 1–4, multiplier 25).
+
+    ``bands`` grade the overall index (e.g. IKM A–D); ``source`` cites the rule.
     """
 
     rule: IndexRule
     groups: Annotated[list[IndexGroup], msgspec.Meta(min_length=1)]
     parts: list[IndexPart] = []
     description: Text | None = None
+    weights: dict[str, float] = {}
+    multiplier: Annotated[float, msgspec.Meta(gt=0)] = 1.0
+    bands: list[IndexBand] = []
+    source: Text | None = None
 
 
 class Questionnaire(

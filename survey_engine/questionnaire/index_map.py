@@ -27,10 +27,33 @@ _RULES = {
         "satisfied), don't know / not applicable excluded from the denominator; element, part "
         "and overall indices = mean of their criteria.",
     },
-    "score_sum": {
-        "vi": "Điểm của mỗi phiếu = tổng điểm các chỉ số (mỗi chỉ số 0–2 điểm).",
-        "en": "Score of each response = sum of the indicator scores (each 0–2 points).",
+    "mean_score": {
+        "vi": "Chỉ số thành phần = điểm trung bình của các trả lời hợp lệ, quy về thang 0–100 (mức thấp "
+        "nhất 0, cao nhất 100), loại trừ 'Không biết / Không áp dụng'; chỉ số nhóm, phần và tổng hợp = "
+        "trung bình cộng các chỉ số thành phần.",
+        "en": "Criterion index = mean of the valid answers rescaled to 0–100 (lowest point 0, highest 100), "
+        "don't know / not applicable excluded; element, part and overall indices = mean of their criteria.",
     },
+    "score_sum": {
+        "vi": "Điểm mỗi chỉ số = điểm trung bình của các phiếu; tổng điểm = tổng điểm trung bình các chỉ số "
+        "(bằng điểm trung bình của tổng điểm mỗi phiếu khi phiếu trả lời đủ các chỉ số).",
+        "en": "Indicator score = mean score over the responses; total score = sum of the indicators' mean "
+        "scores (the mean of each response's total when every indicator is answered).",
+    },
+    "weighted_mean": {
+        "vi": "Điểm mỗi yếu tố = điểm trung bình các câu của yếu tố; chỉ số = tổng có trọng số các điểm "
+        "yếu tố nhân hệ số quy đổi.",
+        "en": "Element score = mean answer of its criteria; index = weighted sum of the element scores "
+        "times the conversion multiplier.",
+    },
+}
+
+
+_AGGREGATIONS = {
+    "top_box_share": "mean_of_criteria",
+    "mean_score": "mean_of_criteria",
+    "score_sum": "sum_of_scores",
+    "weighted_mean": "weighted_mean_of_elements",
 }
 
 
@@ -40,10 +63,12 @@ def index_structure(q: Questionnaire) -> dict[str, Any]:
     Returns a dict with keys ``questionnaire``, ``version``, ``instrument``, ``rule``,
     ``rule_description`` ({vi, en}), ``criteria`` (list of dicts: ``code``, ``ref``, ``element``,
     ``part``, ``type``, ``labels``, ``valid_values``, ``top_values``, ``dont_know``, ``scores``,
-    ``max_score``), ``elements`` and ``parts`` (lists of dicts with ``code``, ``ref``, ``labels``,
-    ``criteria``; parts also ``elements``), ``overall`` (``criteria``, ``aggregation``,
+    ``min_score``, ``max_score``), ``elements`` and ``parts`` (lists of dicts with ``code``, ``ref``,
+    ``labels``, ``criteria``; parts also ``elements``), ``overall`` (``criteria``, ``aggregation``,
     ``max_score``), ``top_values`` (the common top-box values when all criteria share them,
-    else ``None``) and ``dont_know`` (the code used, or ``None`` if no criterion allows it).
+    else ``None``), ``dont_know`` (the code used, or ``None`` if no criterion allows it), and the
+    rule's parameters: ``weights`` (element → weight), ``multiplier``, ``bands`` (``code``, ``labels``,
+    ``min``, from the lowest) and ``source`` ({vi, en} or ``None``).
 
     Raises ``ValueError`` if the questionnaire defines no index.
     """
@@ -67,6 +92,7 @@ def index_structure(q: Questionnaire) -> dict[str, Any]:
             "top_values": [],
             "dont_know": None,
             "scores": None,
+            "min_score": None,
             "max_score": None,
         }
         if it.type in SCALE_TYPES:
@@ -74,13 +100,16 @@ def index_structure(q: Questionnaire) -> dict[str, Any]:
             entry["valid_values"] = [p.value for p in scale.points]
             entry["top_values"] = sorted(scale.top_box)
             entry["dont_know"] = DONT_KNOW if it.allow_dont_know else None
-        else:  # single-choice criterion (score_sum)
+            entry["min_score"] = min(entry["valid_values"])
+            entry["max_score"] = max(entry["valid_values"])
+        else:  # single-choice criterion with scored options (score_sum, weighted_mean)
             opts = it.options or []
             entry["valid_values"] = [o.code for o in opts]
             entry["dont_know"] = DONT_KNOW_OPTION if it.allow_dont_know else None
             scores = {o.code: o.score for o in opts if o.score is not None}
             entry["scores"] = scores
             entry["max_score"] = max(scores.values()) if scores else None
+            entry["min_score"] = min(scores.values()) if scores else None
         criteria.append(entry)
 
     elements = [
@@ -117,9 +146,16 @@ def index_structure(q: Questionnaire) -> dict[str, Any]:
         "parts": parts,
         "overall": {
             "criteria": [c["code"] for c in criteria],
-            "aggregation": "sum_of_scores" if score_sum else "mean_of_criteria",
+            "aggregation": _AGGREGATIONS[idx.rule],
             "max_score": sum(c["max_score"] for c in criteria) if score_sum else None,
         },
+        "weights": dict(idx.weights),
+        "multiplier": idx.multiplier,
+        "bands": [
+            {"code": b.code, "labels": {"vi": b.labels.vi, "en": b.labels.en or b.labels.vi}, "min": b.min}
+            for b in idx.bands
+        ],
+        "source": None if idx.source is None else {"vi": idx.source.vi, "en": idx.source.en or idx.source.vi},
         "top_values": list(tops.pop()) if len(tops) == 1 and not score_sum else None,
         "dont_know": dks.pop() if len(dks) == 1 else None,
     }

@@ -18,8 +18,10 @@ from survey_engine.questionnaire._values import Checker, is_empty, make_checker
 from survey_engine.questionnaire.conditions import Condition, Contains, walk
 from survey_engine.questionnaire.definition import (
     DONT_KNOW_OPTION,
+    MAX_SCORED_OPTIONS,
     SCALE_POINTS,
     SCALE_TYPES,
+    SCORED_CHOICE_RULES,
     Item,
     Questionnaire,
 )
@@ -138,7 +140,38 @@ def _index_problems(q: Questionnaire) -> Generator[DefinitionProblem, None, dict
         groups[g.code] = i
         if g.part is not None and g.part not in parts:
             yield P(f"$.index.groups[{i}].part", f"unknown part {g.part!r}")
+    yield from _rule_parameter_problems(q)
     return groups
+
+
+def _rule_parameter_problems(q: Questionnaire) -> Iterator[DefinitionProblem]:
+    """Weights (weighted_mean only: one positive weight per group, summing to 1), the multiplier
+    (weighted_mean only) and bands (ascending, distinct codes)."""
+    assert q.index is not None  # noqa: S101 - invariant, not input
+    P = DefinitionProblem
+    idx = q.index
+    codes = [g.code for g in idx.groups]
+    if idx.rule == "weighted_mean":
+        if set(idx.weights) != set(codes):
+            yield P("$.index.weights", "weighted_mean needs one weight per index group, and no other")
+        elif any(not w > 0 for w in idx.weights.values()):
+            yield P("$.index.weights", "weights must be positive")
+        elif abs(sum(idx.weights.values()) - 1.0) > 1e-9:
+            yield P("$.index.weights", "weights must sum to 1")
+        if idx.parts:
+            yield P("$.index.parts", "weighted_mean combines elements only (no parts)")
+    else:
+        if idx.weights:
+            yield P("$.index.weights", "weights apply to the weighted_mean rule only")
+        if idx.multiplier != 1.0:
+            yield P("$.index.multiplier", "multiplier applies to the weighted_mean rule only")
+    seen: set[str] = set()
+    for i, b in enumerate(idx.bands):
+        if b.code in seen:
+            yield P(f"$.index.bands[{i}].code", f"duplicate band code {b.code!r}")
+        seen.add(b.code)
+        if i and not b.min > idx.bands[i - 1].min:
+            yield P(f"$.index.bands[{i}].min", "bands must be listed from the lowest, minimums increasing")
 
 
 _ItemsSeen = tuple[dict[str, int], dict[str, tuple[Item, Checker]], set[str]]
@@ -263,17 +296,28 @@ def _option_problems(it: Item, at: str) -> Iterator[DefinitionProblem]:
 def _criterion_fits_rule(it: Item, q: Questionnaire, at: str) -> Iterator[DefinitionProblem]:
     assert q.index is not None  # noqa: S101 - invariant, not input
     P = DefinitionProblem
-    if q.index.rule == "top_box_share":
+    rule = q.index.rule
+    if rule == "top_box_share":
         scale = q.scales.get(it.scale or "")
         if it.type not in SCALE_TYPES:
             yield P(f"{at}.element", "top_box_share criteria must be scale items")
         elif scale is not None and not scale.top_box:
             yield P(f"{at}.scale", f"scale {it.scale!r} has no top_box values for the index")
-    else:  # score_sum
-        if it.type != "single":
-            yield P(f"{at}.element", "score_sum criteria must be single-choice items")
-        elif any(o.score is None for o in it.options or ()):
-            yield P(f"{at}.options", "score_sum criteria need a score on every option")
+    elif rule == "mean_score":
+        if it.type not in SCALE_TYPES:
+            yield P(f"{at}.element", "mean_score criteria must be scale items")
+    elif rule == "score_sum" and it.type != "single":
+        yield P(f"{at}.element", "score_sum criteria must be single-choice items")
+    elif it.type not in SCALE_TYPES and it.type != "single":
+        yield P(f"{at}.element", f"{rule} criteria must be scale or single-choice items")
+    if rule in SCORED_CHOICE_RULES and it.type == "single":
+        options = it.options or []
+        if any(o.score is None for o in options):
+            yield P(f"{at}.options", f"{rule} criteria need a score on every option")
+        elif len(options) > MAX_SCORED_OPTIONS:
+            yield P(f"{at}.options", f"a scored criterion has at most {MAX_SCORED_OPTIONS} options")
+        elif len({o.score for o in options}) < 2:
+            yield P(f"{at}.options", "a scored criterion needs at least two different scores")
 
 
 def _condition_refs(

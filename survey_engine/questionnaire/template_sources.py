@@ -15,6 +15,7 @@ from pathlib import Path
 
 from survey_engine.questionnaire.loader import check_definition, dump_definition_pretty
 from survey_engine.questionnaire.template_counter import counter_3, decree61_9
+from survey_engine.questionnaire.template_ikm import ikm_9
 from survey_engine.questionnaire.template_sipas_2017 import sipas_2017
 from survey_engine.questionnaire.template_sipas_2023 import sipas_2023
 from survey_engine.questionnaire.template_sipas_2025 import sipas_2025
@@ -28,6 +29,7 @@ BUILDERS = {
     "sipas-2025": sipas_2025,
     "counter-3": counter_3,
     "decree61-9": decree61_9,
+    "ikm-9": ikm_9,
 }
 
 

@@ -52,6 +52,7 @@ from piccolo.engine.sqlite import SQLiteEngine
 
 from sampling import Design, Estimate, IndexResult, estimate_proportions
 from sampling.cells import CellSums, estimate_indices_from_cells
+from sampling.index_rules import estimate_rule_from_cells, rescale_cells
 from sampling.indices import IndexInterval
 from survey_engine.answer_codes import CriteriaLayout
 from survey_engine.errors import Conflict, FieldProblem, InvalidInput
@@ -80,6 +81,7 @@ from survey_engine.results.analysis_domains import (
     needs_frame,
 )
 from survey_engine.results.analysis_sql import pg_cell_query, read_sqlite_cells
+from survey_engine.results.index_rule import scoring_rule
 from survey_engine.results.series_design import (
     Calibration,
     SeriesDesign,
@@ -149,15 +151,10 @@ async def wave_of(wave: str | WaveContext) -> WaveContext:
 def _wave(context: WaveContext) -> _Wave:
     q = context.questionnaire
     layout = context.layout
-    if layout is None:
+    if layout is None or not layout.criteria:
         raise InvalidInput(
-            "estimates are computed for questionnaires scored by top-box share (SIPAS, counter rating)",
+            "estimates are computed for questionnaires that define an index",
             [FieldProblem("wave", f"questionnaire {q.id} defines no index")],
-        )
-    if layout.rule != "top_box_share" or not layout.criteria:
-        raise InvalidInput(
-            "estimates are computed for questionnaires scored by top-box share (SIPAS, counter rating)",
-            [FieldProblem("wave", f"questionnaire {q.id} uses rule {layout.rule}")],
         )
     criteria = set(layout.codes)
     items = frozenset(it.code for it in q.items if it.type == "single" and it.code not in criteria)
@@ -428,16 +425,7 @@ async def wave_results(
     result_obj = None
     if cells is not None:
         labelled = relabel(cells, maps) if calibration is None else cells
-        result_obj = await asyncio.to_thread(
-            estimate_indices_from_cells,
-            labelled,
-            list(layout.codes),
-            groups,
-            overall=OVERALL,
-            ci=ci,
-            index_ci=index_ci,
-            level=level,
-        )
+        result_obj = await asyncio.to_thread(_estimate, labelled, layout, groups, ci, index_ci, level)
     return WaveResults(
         wave=wave.code,
         series=series,
@@ -448,6 +436,29 @@ async def wave_results(
         engine="postgresql" if isinstance(engine, PostgresEngine) else "sqlite",
         design=describe_design(series, layout, stored, calibration, UNKNOWN),
         calibration=calibration,
+    )
+
+
+def _estimate(
+    cells: CellSums,
+    layout: CriteriaLayout,
+    groups: dict[str, list[str]],
+    ci: str,
+    index_ci: IndexInterval,
+    level: float,
+) -> IndexResult:
+    """The indices of the cells under the questionnaire's rule: the top-box share's own estimator, or the
+    rule's linear combinations of criterion means (:mod:`sampling.index_rules`)."""
+    if layout.rule == "top_box_share":
+        return estimate_indices_from_cells(
+            cells, list(layout.codes), groups, overall=OVERALL, ci=ci, index_ci=index_ci, level=level
+        )
+    if layout.rule == "mean_score":
+        cells = rescale_cells(
+            cells, [float(c.low) for c in layout.criteria], [float(c.high) for c in layout.criteria]
+        )
+    return estimate_rule_from_cells(
+        cells, list(layout.codes), scoring_rule(layout, groups), index_ci=index_ci, level=level
     )
 
 

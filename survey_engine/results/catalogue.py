@@ -87,7 +87,7 @@ async def index_waves(actor: Actor) -> list[IndexWave]:
         except (ValueError, KeyError, TypeError):
             continue
         layout = context.layout
-        if layout is None or layout.rule != "top_box_share" or not layout.criteria:
+        if layout is None or not layout.criteria:
             continue
         waves.append(
             IndexWave(

@@ -9,7 +9,7 @@ is a bug, not a job for the next request.
 
 from __future__ import annotations
 
-from survey_engine.answer_codes import CriteriaLayout
+from survey_engine.answer_codes import MISSING_CHAR, CriteriaLayout
 from survey_engine.tables import Submission, Wave
 from survey_engine.wave_context import load_wave
 
@@ -35,13 +35,40 @@ async def backfill_codes(wave_id: int, layout: CriteriaLayout) -> int:
         done += len(rows)
 
 
+async def recode_scored_choices() -> int:
+    """Codes of the responses to questionnaires with scored single-choice criteria (Decree 61) stored
+    before such answers had code characters: their codes were all "." (unanswered), so the estimates
+    could not see them. Re-encoded from the JSON answers; idempotent (a second run finds codes that
+    already hold the answers, or rows genuinely unanswered, whose codes do not change)."""
+    done = 0
+    waves = await Wave.select(Wave.code)
+    for w in waves:
+        context = await load_wave(str(w["code"]))
+        layout = context.layout
+        if layout is None or not any(c.choices for c in layout.criteria):
+            continue
+        blank = MISSING_CHAR * len(layout.codes)
+        rows = (
+            await Submission.select(Submission.id, Submission.answers)
+            .where((Submission.wave == context.id) & (Submission.codes == blank))
+            .output(load_json=True)
+        )
+        for r in rows:
+            codes = layout.encode(r["answers"] or {})
+            if codes != blank:
+                await Submission.update({Submission.codes: codes}).where(Submission.id == r["id"])
+                done += 1
+    return done
+
+
 async def backfill_answer_codes() -> int:
-    """Codes of every response that has none, wave by wave; returns how many were written.
+    """Codes of every response that has none, wave by wave, and of scored single-choice answers stored
+    before they had codes (:func:`recode_scored_choices`); returns how many were written.
 
     Idempotent: a second run finds nothing to do.
     """
     waves = await Submission.select(Submission.wave).where(Submission.codes.is_null()).distinct()
-    done = 0
+    done = await recode_scored_choices()
     for w in waves:
         row = await Wave.select(Wave.code).where(Wave.id == w["wave"]).first()
         if row is None:  # pragma: no cover - a response always belongs to a wave (foreign key)

@@ -13,7 +13,9 @@ from typing import Any
 
 import msgspec
 
+from survey_engine.answer_codes import CriteriaLayout
 from survey_engine.results.analysis import OVERALL, WaveResults
+from survey_engine.results.index_rule import Band, band_for, bands_of, scale_of
 from survey_engine.results.series_design import Calibration
 from survey_engine.results.spreadsheet import csv_cells
 
@@ -36,6 +38,7 @@ CSV_COLUMNS = (
     "dont_know",
     "label_vi",
     "label_en",
+    "band",
 )
 
 
@@ -69,6 +72,41 @@ class IndexRow(EstimateRow, frozen=True, kw_only=True):
     index: str
     kind: str  # overall | element | part
     label: dict[str, str]
+    band: str | msgspec.UnsetType = msgspec.UNSET  # the overall index's grade, when the rule has bands
+
+
+class RuleView(msgspec.Struct, frozen=True):
+    """The wave's index rule as the estimates report it: code, words, scale and grading bands."""
+
+    code: str
+    description: dict[str, str]
+    scale: tuple[float, float]
+    bands: list[Band]
+    source: dict[str, str] | None
+
+
+def rule_view(results: WaveResults) -> RuleView:
+    layout = results.layout
+    return RuleView(
+        code=layout.rule,
+        description=dict(layout.rule_description),
+        scale=scale_of(layout),
+        bands=bands_of(layout),
+        source=None if layout.source is None else dict(layout.source),
+    )
+
+
+def overall_label(layout: CriteriaLayout) -> dict[str, str]:
+    """The name of the overall index under the questionnaire's rule."""
+    return dict(_OVERALL_LABELS.get(layout.rule, _OVERALL_LABELS["top_box_share"]))
+
+
+_OVERALL_LABELS = {
+    "top_box_share": {"vi": "Chỉ số SIPAS", "en": "SIPAS index"},
+    "mean_score": {"vi": "Chỉ số điểm trung bình (0–100)", "en": "Mean score index (0–100)"},
+    "score_sum": {"vi": "Tổng điểm", "en": "Total score"},
+    "weighted_mean": {"vi": "Chỉ số có trọng số", "en": "Weighted index"},
+}
 
 
 class EstimateRows(msgspec.Struct, frozen=True):
@@ -109,12 +147,17 @@ def estimate_rows(results: WaveResults, agency: str | None = None) -> EstimateRo
         fields = e.to_dict()
         fields.pop("variable")
         kind = "overall" if e.variable == OVERALL else ("element" if e.variable in element_codes else "part")
-        label = (
-            {"vi": "Chỉ số SIPAS", "en": "SIPAS index"}
-            if kind == "overall"
-            else layout.labels.get(e.variable, {})
+        label = overall_label(layout) if kind == "overall" else layout.labels.get(e.variable, {})
+        band = band_for(layout, e.estimate) if kind == "overall" and layout.bands else None
+        out.indices.append(
+            IndexRow(
+                **fields,
+                index=e.variable,
+                kind=kind,
+                label=dict(label),
+                band=msgspec.UNSET if band is None else band,
+            )
         )
-        out.indices.append(IndexRow(**fields, index=e.variable, kind=kind, label=dict(label)))
     return out
 
 
@@ -124,14 +167,21 @@ def rows_as_csv(rows: EstimateRows) -> str:
     writer.writerow(csv_cells(CSV_COLUMNS))
 
     for index in rows.indices:
-        _write(writer, index.kind, index.index, index, index.label, None)
+        band = index.band if isinstance(index.band, str) else ""
+        _write(writer, index.kind, index.index, index, index.label, None, band)
     for criterion in rows.criteria:
-        _write(writer, "criterion", criterion.criterion, criterion, criterion.label, criterion.dont_know)
+        _write(writer, "criterion", criterion.criterion, criterion, criterion.label, criterion.dont_know, "")
     return buffer.getvalue()
 
 
 def _write(
-    writer: Any, kind: str, code: str, item: EstimateRow, label: dict[str, str], dont_know: int | None
+    writer: Any,
+    kind: str,
+    code: str,
+    item: EstimateRow,
+    label: dict[str, str],
+    dont_know: int | None,
+    band: str,
 ) -> None:
     domain = ";".join(f"{k}={v}" for k, v in item.domain.items())
     writer.writerow(
@@ -155,6 +205,7 @@ def _write(
                 "" if dont_know is None else dont_know,
                 label.get("vi", ""),
                 label.get("en", ""),
+                band,
             ]
         )
     )

@@ -227,6 +227,95 @@ def test_rule_compatibility() -> None:
     assert _paths(unscored) == ["$.items[2].options"]
 
 
+def _weighted(d: dict[str, Any]) -> None:
+    d["index"] = {
+        "rule": "weighted_mean",
+        "groups": [{"code": "G1", "labels": {"vi": "Nhóm"}}],
+        "weights": {"G1": 1.0},
+        "multiplier": 25,
+        "bands": [
+            {"code": "D", "labels": {"vi": "D"}, "min": 25},
+            {"code": "A", "labels": {"vi": "A"}, "min": 88.31},
+        ],
+    }
+
+
+def test_index_rule_parameters_are_data_checked_on_import() -> None:
+    doc = copy.deepcopy(_base())
+    _weighted(doc)
+    q = _load(doc)
+    assert (
+        q.index is not None
+        and q.index.weights == {"G1": 1.0}
+        and [b.code for b in q.index.bands] == ["D", "A"]
+    )
+    # weights: one per group, positive, summing to 1; multiplier and weights for weighted_mean only
+    assert _paths(lambda d: (_weighted(d), d["index"].update(weights={"G1": 0.5}))) == ["$.index.weights"]
+    assert _paths(lambda d: (_weighted(d), d["index"].update(weights={"G1": 1.0, "G9": 0.0}))) == [
+        "$.index.weights"
+    ]
+    assert _paths(lambda d: d["index"].update(weights={"G1": 1.0})) == ["$.index.weights"]
+    assert _paths(lambda d: d["index"].update(multiplier=25)) == ["$.index.multiplier"]
+    assert _paths(
+        lambda d: (_weighted(d), d["index"].update(parts=[{"code": "P", "labels": {"vi": "P"}}]))
+    ) == ["$.index.parts"]
+    # bands from the lowest, distinct codes; a multiplier must be positive (msgspec)
+    assert _paths(lambda d: (_weighted(d), d["index"]["bands"][1].update(min=10))) == ["$.index.bands[1].min"]
+    assert _paths(lambda d: (_weighted(d), d["index"]["bands"][1].update(code="D"))) == [
+        "$.index.bands[1].code"
+    ]
+    assert _paths(lambda d: (_weighted(d), d["index"].update(multiplier=0))) == ["$.index.multiplier"]
+    assert _paths(lambda d: d["index"].update(rule="median")) == ["$.index.rule"]
+
+
+def test_scored_rules_accept_their_criteria() -> None:
+    def mean_score(d: dict[str, Any]) -> None:
+        d["index"]["rule"] = "mean_score"
+        d["scales"]["sat5"]["top_box"] = []  # a mean score needs no top box
+
+    assert _load(_mutated(mean_score)).index.rule == "mean_score"  # type: ignore[union-attr]
+
+    def scored_choice(d: dict[str, Any]) -> None:
+        _weighted(d)
+        d["items"][2] = {
+            **d["items"][1],
+            "code": "C1",
+            "section": "S2",
+            "element": "G1",
+            "options": [
+                {"code": "A", "labels": {"vi": "A"}, "score": 2},
+                {"code": "B", "labels": {"vi": "B"}, "score": 0},
+            ],
+        }
+
+    assert _load(_mutated(scored_choice)).item("C1").options[1].score == 0  # type: ignore[index]
+
+    def one_score(d: dict[str, Any]) -> None:
+        scored_choice(d)
+        for o in d["items"][2]["options"]:
+            o["score"] = 1
+
+    assert _paths(one_score) == ["$.items[2].options"]
+
+    def text_criterion(d: dict[str, Any]) -> None:
+        _weighted(d)
+        d["items"][2] = {
+            "code": "C1",
+            "type": "text",
+            "section": "S2",
+            "labels": {"vi": "x"},
+            "element": "G1",
+        }
+
+    assert _paths(text_criterion) == ["$.items[2].element"]
+
+
+def _mutated(mutate: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    doc = copy.deepcopy(_base())
+    mutate(doc)
+    return doc
+
+
 def test_all_problems_reported_at_once() -> None:
     def many(d: dict[str, Any]) -> None:
         d["items"][1]["code"] = "GATE"

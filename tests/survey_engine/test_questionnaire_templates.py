@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from survey_engine.answer_codes import criteria_layout
 from survey_engine.questionnaire import (
     DONT_KNOW,
     dump_definition,
@@ -20,7 +21,7 @@ from survey_engine.questionnaire import (
 )
 from survey_engine.questionnaire.template_sources import TEMPLATE_DIR, render_all
 
-TEMPLATES = ["counter-3", "decree61-9", "sipas-2017", "sipas-2023", "sipas-2025"]
+TEMPLATES = ["counter-3", "decree61-9", "ikm-9", "sipas-2017", "sipas-2023", "sipas-2025"]
 
 
 def test_list_templates() -> None:
@@ -190,6 +191,27 @@ def test_decree61_9() -> None:
     best = {f"D61_{k}": "S2" for k in range(1, 10)}
     assert validate_answers(q, best) == []
     assert [e.code for e in validate_answers(q, {**best, "D61_1": 2})] == ["type"]  # option code, not score
+
+
+def test_decree61_answers_have_code_characters_with_their_scores() -> None:
+    layout = criteria_layout(get_template("decree61-9"))
+    answers = {f"D61_{k}": ("S2", "S1", "S0")[k % 3] for k in range(1, 10)}
+    codes = layout.encode({**answers, "D61_9": "DK"})
+    assert codes == "23123123."  # option position (S2 first); no don't know on these indicators
+    assert all(c.scores == {"1": 2, "2": 1, "3": 0} and (c.low, c.high) == (0, 2) for c in layout.criteria)
+    assert layout.encode({}) == "." * 9
+
+
+def test_ikm_9_is_a_weighted_rule_in_data() -> None:
+    q = get_template("ikm-9")
+    s = index_structure(q)
+    assert q.instrument == "ikm" and s["rule"] == "weighted_mean" and s["multiplier"] == 25
+    assert [e["code"] for e in s["elements"]] == [f"U{k}" for k in range(1, 10)]
+    assert s["weights"] == {f"U{k}": pytest.approx(1 / 9) for k in range(1, 10)}
+    assert [(b["code"], b["min"]) for b in s["bands"]] == [("D", 25), ("C", 65), ("B", 76.61), ("A", 88.31)]
+    assert "PermenPANRB" in q.description.en and "14 of 2017" in s["source"]["en"]  # type: ignore[union-attr]
+    layout = criteria_layout(q)
+    assert all((c.low, c.high) == (1, 4) for c in layout.criteria)
 
 
 @pytest.mark.parametrize("tid", TEMPLATES)
