@@ -451,10 +451,10 @@ def _rule_index(args: argparse.Namespace, df: DfOption) -> IndexResult:
         raise CliUsageError(f"--top and --measure apply to top-box templates, not {args.questionnaire}")
     q = get_template(args.questionnaire)
     layout = criteria_layout(q)
-    targets = _load_json(args.calibrate, "calibration targets") if args.calibrate else None
-    cal_cols = _calibration_columns(targets) if targets is not None else []
-    table = _read(args.file, [*layout.codes, *_design_columns(args), *cal_cols])
-    design = _build_design(table, args, targets)
+    targets = load_json(args.calibrate, "calibration targets") if args.calibrate else None
+    cal_cols = calibration_columns(targets) if targets is not None else []
+    table = read_columns(args.file, [*layout.codes, *design_columns(args), *cal_cols])
+    design = build_design(table, args, targets)
     values: dict[str, np.ndarray] = {}
     for c in layout.criteria:
         if c.choices:
@@ -486,7 +486,7 @@ def _rule_index(args: argparse.Namespace, df: DfOption) -> IndexResult:
             design,
             values,
             scoring_rule(layout, groups_of(layout)),
-            by=_domains(table, args.by),
+            by=domains_of(table, args.by),
             index_ci=args.index_ci,
             level=args.level,
             df=df,
