@@ -191,7 +191,16 @@ async def test_agency_page_numbers_trend_and_counter(data: World) -> None:
     # trend: E0 then E1, with the change judged from the interval of the difference
     assert "Diễn biến qua các đợt khảo sát" in text and "E0" in text
     assert 'id="rs-trend-chart"' in response.text
-    assert "Tăng có ý nghĩa thống kê" in text  # mood 0.6 → 0.92
+    # mood 0.6 → 0.92, on the series not linked to the sample: the mark is descriptive, never "significant"
+    assert "Tăng (chỉ mô tả)" in text and "có ý nghĩa thống kê" not in text.split("Diễn biến")[1]
+    # the series is named for what defines it and lists the channels counted from the data
+    assert "Các câu trả lời không gắn với mẫu xác suất của đợt" in text
+    own = (await data.client.get("/api/v1/waves/E1/estimates", headers=data.auth("agency"))).json()
+    words = {"online": "trực tuyến", "paper": "phiếu giấy"}
+    listed = "; ".join(f"{words[c['channel']]}: {c['responses']} phiếu" for c in own["channels"])
+    assert [c["channel"] for c in own["channels"]] == ["online", "paper"]  # A1's online and paper rows
+    assert f"Kênh có trong chuỗi này (đếm từ dữ liệu): {listed}." in text
+    assert "chỉ mang tính mô tả các phiếu đã nhận, không phải kiểm định thống kê" in text
     # counter ratings of A1 shown apart: 5 ratings, 60 % very satisfied
     assert "Số lượt đánh giá 5" in text and "Rất hài lòng 60,0 %" in text
     # an agency user is not shown the way back to every agency, nor the microdata
