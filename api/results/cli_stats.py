@@ -386,6 +386,18 @@ def run_estimate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _replicate_domains(table: Table, by: Sequence[str]) -> dict[str, np.ndarray]:
+    """Each --by column's labels per row (a replicate design needs a value in every row)."""
+    out = {}
+    for b in by:
+        try:
+            codes, labels = table.codes(b, missing="error", role="domain column")
+        except TabularError as exc:
+            raise CliUsageError(f"{exc} (--replicates needs a domain value in every row)") from None
+        out[b] = np.asarray(labels, dtype=object)[codes]
+    return out
+
+
 def _run_extra(
     args: argparse.Namespace,
     table: Table,
@@ -398,12 +410,7 @@ def _run_extra(
     (:mod:`api.results.cli_estimate_extra`)."""
     try:
         if args.replicates:
-            by_values = {
-                b: np.asarray(table.codes(b, role="domain column")[1], dtype=object)[
-                    table.codes(b, role="domain column")[0]
-                ]
-                for b in args.by
-            }
+            by_values = _replicate_domains(table, args.by)
             described, estimates = extra.replicate_estimates(args, design, variables, by_values, df, column)
             if args.format == "json":
                 _emit(

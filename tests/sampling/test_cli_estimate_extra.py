@@ -170,3 +170,20 @@ def test_bad_options_are_one_line_and_exit_2(
     status, out, err = run(capsys, "estimate", str(DATA / "apiclus1.csv"), "--var", "api00", *CLUS1, *extra)
     assert status == 2 and out == ""
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_replicate_domains_need_a_value_in_every_row(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    rows = list(csv.DictReader((DATA / "apiclus1.csv").open(encoding="utf-8")))
+    rows[3]["stype"] = ""
+    path = tmp_path / "missing_domain.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    status, out, err = run(
+        capsys, "estimate", str(path), "--var", "api00", *CLUS1, "--replicates", "JK1", "--by", "stype"
+    )
+    assert status == 2 and out == ""
+    assert "missing value at data row 4 (--replicates needs a domain value in every row)" in err
