@@ -150,6 +150,13 @@ async def test_province_page_shows_the_api_numbers(data: World) -> None:
     assert "C1 —" not in text  # counter-rating waves are a series of their own, not a wave choice
     assert "không phải mẫu xác suất" in text and "Hai chuỗi số liệu không bao giờ được gộp" in text
     body = await _api(data)
+    # the series not linked to the sample: channels counted from the data, every mark descriptive
+    words = {"online": "trực tuyến", "paper": "phiếu giấy"}
+    listed = "; ".join(f"{words[c['channel']]}: {c['responses']} phiếu" for c in body["channels"])
+    assert f"Kênh có trong chuỗi này (đếm từ dữ liệu): {listed}." in text
+    assert "(chỉ mô tả)" in text
+    for word in ("Cao hơn có ý nghĩa", "Thấp hơn có ý nghĩa", "Không khác biệt có ý nghĩa"):
+        assert word not in text
     for agency in ("A1", "A2"):
         item = _overall(body, agency=agency)
         value, interval = _shown(item)
@@ -349,6 +356,11 @@ async def test_probability_series_and_field_filter(world: World) -> None:
     assert "Chuỗi số liệu Mẫu xác suất (có gia quyền)" in text and "rs-province-chart" in page.text
     probability = await _api(world, series="probability")
     assert probability["rows"] > 0
+    # a probability series: its channels are listed and its marks are not called descriptive
+    words = {"online": "trực tuyến", "paper": "phiếu giấy", "phone": "điện thoại", "kiosk": "ki-ốt"}
+    listed = "; ".join(f"{words[c['channel']]}: {c['responses']} phiếu" for c in probability["channels"])
+    assert f"Kênh có trong chuỗi này (đếm từ dữ liệu): {listed}." in text
+    assert "chỉ mô tả" not in text and "không phải kiểm định thống kê" not in text
     for agency in ("A1", "A2"):
         item = _overall(probability, agency=agency)
         if item["flag"] == "suppress":
