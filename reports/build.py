@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from reports.method_words import DesignCodes, design_text, weighting_text
+from reports.method_words import DesignCodes, channels_text, design_text, weighting_text
 from reports.numbers import Language
 from reports.province import ProvinceRow
 from reports.scorecard_data import (
@@ -186,6 +186,7 @@ def peer_comparison(
     variable: str = "SIPAS",
     names: Mapping[str, tuple[str, str]] | None = None,
     domain_key: str = "agency",
+    descriptive: bool = False,
 ) -> PeerComparison | None:
     """This domain against the unweighted mean of ``peer_domains`` (its own included), from one design.
 
@@ -231,6 +232,7 @@ def peer_comparison(
         best_name_vi=best_name[0] if best_name else None,
         best_name_en=best_name[1] if best_name else None,
         best=figure_from_estimate(best_e) if best_name else None,
+        descriptive=descriptive,
     )
 
 
@@ -241,14 +243,17 @@ def trend_from(
     previous_wave_code: str,
     previous_wave_name_vi: str,
     previous_wave_name_en: str,
+    descriptive: bool = False,
 ) -> Trend:
-    """The change since the previous wave (independent samples) with its significance."""
+    """The change since the previous wave (independent samples) with its significance; ``descriptive``
+    when either wave's estimate is not from a probability sample."""
     return Trend(
         previous_wave_code=previous_wave_code,
         previous_wave_name_vi=previous_wave_name_vi,
         previous_wave_name_en=previous_wave_name_en,
         previous=figure_from_estimate(previous),
         change=independent_difference(current, previous, current.level),
+        descriptive=descriptive,
     )
 
 
@@ -301,12 +306,17 @@ def method_note(
     weighting: tuple[str, str] | str | None = None,
     aggregation: tuple[str, str] = DEFAULT_AGGREGATION,
     publication: tuple[str, str] = DEFAULT_PUBLICATION,
+    channels: Mapping[str, int] | None = None,
+    descriptive: bool = False,
 ) -> MethodNote:
     """The method note; the design text defaults to a description of the design summary.
 
     ``design`` and ``weighting`` are either words already chosen, (Vietnamese, English), or codes that
-    :mod:`reports.method_words` words (a :class:`DesignCodes`, a weighting code).
+    :mod:`reports.method_words` words (a :class:`DesignCodes`, a weighting code). ``channels`` are the
+    responses of the series per channel, as counted from the data; ``descriptive`` says the series is not
+    a probability sample.
     """
+    listed = channels_text(channels) if channels else ("", "")
     s = groups.design
     if design is not None and not isinstance(design, tuple):
         design = design_text(design)
@@ -340,6 +350,9 @@ def method_note(
         aggregation_en=aggregation[1],
         publication_vi=publication[0],
         publication_en=publication[1],
+        channels_vi=listed[0],
+        channels_en=listed[1],
+        descriptive=descriptive,
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
-from reports.numbers import Language
+from reports.numbers import Language, format_count
 
 PSU: dict[str, dict[str, str]] = {
     "sampled_unit": {"vi": "đơn vị được chọn mẫu", "en": "sampled unit"},
@@ -39,6 +39,28 @@ WEIGHTING: dict[str, dict[str, str]] = {
     },
     "unweighted": {"vi": "Không gia quyền.", "en": "Unweighted."},
 }
+
+
+CHANNEL: dict[str, dict[str, str]] = {
+    "online": {"vi": "trực tuyến", "en": "online"},
+    "kiosk": {"vi": "ki-ốt", "en": "kiosk"},
+    "phone": {"vi": "điện thoại", "en": "phone"},
+    "paper": {"vi": "phiếu giấy", "en": "paper"},
+}
+
+
+def channels_text(counts: Mapping[str, int]) -> tuple[str, str]:
+    """The channels present in a series with their response counts, most first, (Vietnamese, English);
+    a channel without words prints its code."""
+    ordered = sorted(((c, n) for c, n in counts.items() if n > 0), key=lambda cn: (-cn[1], cn[0]))
+
+    def words(lang: Language, count: str) -> str:
+        return "; ".join(
+            f"{(CHANNEL.get(c) or {}).get(lang) or c or '?'}: {count.format(n=format_count(n, lang))}"
+            for c, n in ordered
+        )
+
+    return words("vi", "{n} phiếu") + ".", words("en", "{n} responses") + "."
 
 
 class DesignCodes(Protocol):

@@ -88,6 +88,16 @@ P_TEXTS: dict[str, dict[str, str]] = {
         "vi": "*: khác biệt có ý nghĩa thống kê ở mức 5 % so với trung bình tỉnh.",
         "en": "*: significantly different from the province mean at the 5% level.",
     },
+    # A series that is not a probability sample: the same marks, descriptive only.
+    "above_descriptive": {"vi": "Cao hơn†", "en": "Above†"},
+    "below_descriptive": {"vi": "Thấp hơn†", "en": "Below†"},
+    "not-different_descriptive": {"vi": "Không thấy khác biệt rõ†", "en": "No clear difference†"},
+    "star_descriptive": {
+        "vi": "†: chỉ mang tính mô tả: các câu trả lời không phải mẫu xác suất, nên chênh lệch so với trung "
+        "bình tỉnh chỉ mô tả các phiếu đã nhận, không phải kết luận có ý nghĩa thống kê.",
+        "en": "†: descriptive only: the responses are not a probability sample, so a difference from the "
+        "province mean describes the responses received and is not a statistically significant result.",
+    },
     "agencies": {"vi": "Số cơ quan", "en": "Agencies"},
 }
 
@@ -219,6 +229,8 @@ def render_province_summary(
         TEXTS["col_note"][lang],
     ]
     table_rows: list[list[Any]] = [header]
+    # On a series that is not a probability sample the marks are descriptive (†), and say so.
+    suffix = "_descriptive" if data.method is not None and data.method.descriptive else ""
     for row in rows:
         fig = row.sipas
         note = notes.for_figure(fig)
@@ -231,7 +243,7 @@ def render_province_summary(
                 DASH if fig.suppressed else format_number(fig.estimate, lang),
                 DASH if fig.suppressed else format_interval(fig.ci_low, fig.ci_high, lang),
                 format_count(fig.n, lang),
-                P_TEXTS[verdict][lang] if verdict else DASH,
+                P_TEXTS[verdict + suffix][lang] if verdict else DASH,
                 f"({note})" if note else "",
             ]
         )
@@ -256,18 +268,20 @@ def render_province_summary(
         p(escape(P_TEXTS["table"][lang]), "h1"),
         Spacer(1, 3),
         table,
-        p(escape(P_TEXTS["star"][lang]), "small"),
+        p(escape(P_TEXTS["star" + suffix][lang]), "small"),
     ]
     if data.method is not None:
         m = data.method
         story.append(p(escape(TEXTS["method"][lang]), "h1"))
         for key, value in (
             ("design", m.design_vi if lang == "vi" else m.design_en),
+            ("channels", m.channels_vi if lang == "vi" else m.channels_en),
             ("weighting", m.weighting_vi if lang == "vi" else m.weighting_en),
             ("aggregation", m.aggregation_vi if lang == "vi" else m.aggregation_en),
             ("publication", m.publication_vi if lang == "vi" else m.publication_en),
         ):
-            story.append(p(f"<b>{escape(TEXTS[key][lang])}:</b> {escape(value)}", "small"))
+            if value:
+                story.append(p(f"<b>{escape(TEXTS[key][lang])}:</b> {escape(value)}", "small"))
     if notes.items:
         story.append(Spacer(1, 6))
         story.append(p(escape(TEXTS["notes"][lang]), "h2"))

@@ -57,6 +57,14 @@ def _page_decorations(data: ScorecardData, lang: Language) -> Callable[[Canvas, 
     return draw
 
 
+def _mark_legends(data: ScorecardData) -> list[str]:
+    """The legends of the headline's marks: ``*`` for comparisons on a probability sample, ``†`` for those
+    on a series that is not one (descriptive); the ``*`` legend also when there is no comparison."""
+    descriptive = [c.descriptive for c in (data.trend, data.peer) if c is not None]
+    legends = [] if descriptive and all(descriptive) else ["significant_mark"]
+    return [*legends, "descriptive_mark"] if any(descriptive) or data.method.descriptive else legends
+
+
 def scorecard_story(data: ScorecardData, lang: Language) -> list[Flowable]:
     """The flowables of one scorecard (for embedding in other documents)."""
     t = TEXTS
@@ -68,7 +76,8 @@ def scorecard_story(data: ScorecardData, lang: Language) -> list[Flowable]:
         Spacer(1, 4),
     ]
     story.append(headline_table(data, notes, lang))
-    story.append(paragraph(escape(t["significant_mark"][lang]), "small"))
+    for key in _mark_legends(data):
+        story.append(paragraph(escape(t[key][lang]), "small"))
     if data.elements:
         story.append(
             KeepTogether(

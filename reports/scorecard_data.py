@@ -142,6 +142,9 @@ class Trend:
     previous_wave_name_en: str
     previous: Figure
     change: Contrast
+    # True when either wave's estimate comes from a series that is not a probability sample: the mark
+    # then describes the responses received and is not a test of significance.
+    descriptive: bool = False
 
     def __post_init__(self) -> None:
         nfc_strings(self)
@@ -158,6 +161,7 @@ class PeerComparison:
     best_name_vi: str | None = None  # best performer, shown with its interval (never as a rank)
     best_name_en: str | None = None
     best: Figure | None = None
+    descriptive: bool = False  # the series is not a probability sample: the mark is descriptive
 
     def __post_init__(self) -> None:
         nfc_strings(self)
@@ -209,6 +213,11 @@ class MethodNote:
     aggregation_en: str
     publication_vi: str
     publication_en: str
+    # The channels present in the series with their counts ("" when not known), and whether the series
+    # is not a probability sample (every significance mark drawn from it is then descriptive).
+    channels_vi: str = ""
+    channels_en: str = ""
+    descriptive: bool = False
 
     def __post_init__(self) -> None:
         nfc_strings(self)

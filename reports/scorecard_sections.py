@@ -39,7 +39,7 @@ from reports.scorecard_layout import (
     paragraph,
     table_style,
 )
-from reports.scorecard_texts import LEVEL_NAMES, TEXTS, Notes, localised
+from reports.scorecard_texts import DESCRIPTIVE, LEVEL_NAMES, SIGNIFICANT, TEXTS, Notes, localised
 from reports.styles import PRIMARY_LIGHT, RULE
 
 __all__ = [
@@ -173,7 +173,7 @@ def _trend_cell(
     if _blocked(cell, (sipas, trend.previous), notes, lang):
         return cell
     change = trend.change
-    star = "*" if change.verdict in ("above", "below") else ""
+    star = (DESCRIPTIVE if trend.descriptive else SIGNIFICANT) if change.verdict in ("above", "below") else ""
     cell.append(
         paragraph(
             f"{escape(format_signed(change.difference, lang))}{star} "
@@ -192,11 +192,9 @@ def _trend_cell(
             "small",
         )
     )
-    cell.extend(
-        _verdict_line(
-            change, {"above": t["up"][lang], "below": t["down"][lang], "not-different": t["flat"][lang]}, lang
-        )
-    )
+    words = {"above": "up", "below": "down", "not-different": "flat"}
+    suffix = "_descriptive" if trend.descriptive else ""
+    cell.extend(_verdict_line(change, {k: t[w + suffix][lang] for k, w in words.items()}, lang))
     return cell
 
 
@@ -212,7 +210,7 @@ def _peer_cell(
         return cell
     level_name = LEVEL_NAMES.get(peer.level, {"vi": peer.level, "en": peer.level})[lang]
     gap = peer.gap
-    star = "*" if gap.verdict in ("above", "below") else ""
+    star = (DESCRIPTIVE if peer.descriptive else SIGNIFICANT) if gap.verdict in ("above", "below") else ""
     cell.append(
         paragraph(
             f"{escape(format_signed(gap.difference, lang))}{star} "
@@ -230,7 +228,10 @@ def _peer_cell(
             "small",
         )
     )
-    cell.extend(_verdict_line(gap, {k: t[k][lang] for k in ("above", "below", "not-different")}, lang))
+    suffix = "_descriptive" if peer.descriptive else ""
+    cell.extend(
+        _verdict_line(gap, {k: t[k + suffix][lang] for k in ("above", "below", "not-different")}, lang)
+    )
     if peer.best is not None and not peer.best.suppressed and peer.best_name_vi:
         name = peer.best_name_vi if lang == "vi" else (peer.best_name_en or peer.best_name_vi)
         cell.append(
@@ -439,6 +440,7 @@ def method_lines(data: ScorecardData, lang: Language) -> list[Flowable]:
         (t["design"][lang], localised(m, lang, "design")),
         (t["sample_size"][lang], format_count(m.sample_size, lang)),
         (t["response_rate"][lang], rate),
+        *([(t["channels"][lang], localised(m, lang, "channels"))] if localised(m, lang, "channels") else []),
         (t["weighting"][lang], localised(m, lang, "weighting")),
         (t["aggregation"][lang], localised(m, lang, "aggregation")),
         (t["publication"][lang], localised(m, lang, "publication")),

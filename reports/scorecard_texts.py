@@ -12,7 +12,7 @@ from typing import Any
 from reports.numbers import Language, localise_decimals
 from reports.scorecard_data import Figure
 
-__all__ = ["LEVEL_NAMES", "TEXTS", "Notes", "localised", "reason_text"]
+__all__ = ["DESCRIPTIVE", "LEVEL_NAMES", "SIGNIFICANT", "TEXTS", "Notes", "localised", "reason_text"]
 
 LEVEL_NAMES: dict[str, dict[str, str]] = {
     "province": {"vi": "sở, ban, ngành cấp tỉnh", "en": "provincial departments"},
@@ -154,7 +154,45 @@ TEXTS: dict[str, dict[str, str]] = {
         "vi": "*: khác biệt có ý nghĩa thống kê ở mức 5 % (khoảng tin cậy của chênh lệch không chứa 0).",
         "en": "*: significant at the 5% level (the interval of the difference excludes 0).",
     },
+    # Series not linked to the probability sample: its channels, and marks that only describe.
+    "channels": {"vi": "Kênh trả lời", "en": "Channels"},
+    "descriptive_mark": {
+        "vi": "†: chỉ mang tính mô tả. Các câu trả lời này không phải mẫu xác suất (người trả lời không "
+        "được chọn ngẫu nhiên), nên khoảng tin cậy và chênh lệch chỉ mô tả các phiếu đã nhận, không cho "
+        "phép kết luận có ý nghĩa thống kê về toàn bộ người sử dụng dịch vụ.",
+        "en": "†: descriptive only. These responses are not a probability sample (respondents were not "
+        "chosen at random), so intervals and differences describe the responses received; they do not "
+        "show a statistically significant difference for all service users.",
+    },
+    "up_descriptive": {
+        "vi": "Tăng (chỉ mô tả, không phải kiểm định thống kê)",
+        "en": "Increase (descriptive only, not a significance test)",
+    },
+    "down_descriptive": {
+        "vi": "Giảm (chỉ mô tả, không phải kiểm định thống kê)",
+        "en": "Decrease (descriptive only, not a significance test)",
+    },
+    "flat_descriptive": {
+        "vi": "Không thấy thay đổi rõ (chỉ mô tả, không phải kiểm định thống kê)",
+        "en": "No clear change (descriptive only, not a significance test)",
+    },
+    "above_descriptive": {
+        "vi": "Cao hơn trung bình cùng cấp (chỉ mô tả, không phải kiểm định thống kê)",
+        "en": "Above the peer mean (descriptive only, not a significance test)",
+    },
+    "below_descriptive": {
+        "vi": "Thấp hơn trung bình cùng cấp (chỉ mô tả, không phải kiểm định thống kê)",
+        "en": "Below the peer mean (descriptive only, not a significance test)",
+    },
+    "not-different_descriptive": {
+        "vi": "Không thấy khác biệt rõ so với trung bình cùng cấp (chỉ mô tả, không phải kiểm định thống kê)",
+        "en": "No clear difference from the peer mean (descriptive only, not a significance test)",
+    },
 }
+
+# The mark beside a difference whose interval excludes 0: a significance statement on a probability
+# sample, a descriptive one on any other series.
+SIGNIFICANT, DESCRIPTIVE = "*", "†"
 
 
 # Publication-rule reasons (sampling.publication, English) in Vietnamese.

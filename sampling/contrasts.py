@@ -22,12 +22,20 @@ from scipy import special
 
 from sampling.design import Design
 from sampling.errors import EstimationError
+from sampling.expressions import evaluate, parse_expression
 from sampling.intervals import wald_interval
 from sampling.results import Estimate, EstimateSet
 from sampling.variance import Linearisation, variances
 from sampling.variance import covariance as _covariance
 
-__all__ = ["Contrast", "combine_sets", "covariance", "difference", "linear_combination"]
+__all__ = [
+    "Contrast",
+    "combine_sets",
+    "covariance",
+    "difference",
+    "linear_combination",
+    "nonlinear_contrast",
+]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -103,7 +111,7 @@ def linear_combination(
     df
         Degrees of freedom (default: the design's df; ``math.inf`` for the normal).
     """
-    lin, design = _parts(result)
+    _parts(result)  # no linearisation: a clear error before any arithmetic
     k = len(result.estimates)
     c = np.zeros(k)
     if isinstance(coefficients, Mapping):
@@ -114,7 +122,46 @@ def linear_combination(
         if c.shape != (k,):
             raise EstimationError(f"need {k} coefficients, got {c.shape[0]}")
     theta = np.array([e.estimate for e in result.estimates])
-    value = float(c @ theta)
+    return _contrast(result, c, float(c @ theta), label=label, level=level, df=df)
+
+
+def nonlinear_contrast(
+    result: EstimateSet,
+    expression: str,
+    names: Mapping[str, int],
+    *,
+    label: str | None = None,
+    level: float = 0.95,
+    df: float | None = None,
+) -> Contrast:
+    """f(θ̂) for an expression such as ``"log(a/b)"`` by the delta method (R's ``svycontrast`` with a
+    ``quote()``d expression): the estimate is f at the estimates and the SE is √(gᵀ V g), g the gradient
+    of f there, i.e. the linearised variable Σ g_k z_k. ``names`` maps each name of the expression to the
+    position of its estimate in ``result``; the expression language is :mod:`sampling.expressions` (no
+    Python is evaluated). ``coefficients`` of the result are the gradient."""
+    parsed = parse_expression(expression)
+    unknown = [n for n in parsed.names if n not in names]
+    if unknown:
+        raise EstimationError(
+            f"unknown name(s) in the expression: {', '.join(unknown)}; known: {', '.join(names)}"
+        )
+    k = len(result.estimates)
+    for n in parsed.names:
+        if not 0 <= int(names[n]) < k:
+            raise EstimationError(f"{n} points at estimate {names[n]}, outside 0..{k - 1}")
+    values = {n: float(result.estimates[int(names[n])].estimate) for n in parsed.names}
+    value, gradient = evaluate(parsed, values)
+    c = np.zeros(k)
+    for n, g in zip(parsed.names, gradient, strict=True):
+        c[int(names[n])] += float(g)
+    return _contrast(result, c, value, label=label or parsed.text, level=level, df=df)
+
+
+def _contrast(
+    result: EstimateSet, c: FloatArray, value: float, *, label: str, level: float, df: float | None
+) -> Contrast:
+    """A contrast of value ``value`` whose linearised variable is Σ c_k z_k."""
+    lin, design = _parts(result)
     se = float(math.sqrt(max(variances(design, lin.combine(c))[0], 0.0)))
     dfv = float(result.design.df) if df is None else float(df)
     df_arg = None if math.isinf(dfv) else dfv

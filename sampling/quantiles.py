@@ -13,6 +13,14 @@ For each domain d and probability p (Woodruff 1952; Lumley, ``survey:::svyquanti
 3. [L, U] = p̂ ± t_df·SE (``interval.type="mean"``); the interval of q is [Q(L), Q(U)] with the same rule
    (NaN when L < 0 or U > 1), and SE(q̂) = (Q(U) − Q(L)) / (2 t_df).
 
+``interval="beta"`` (R's ``interval.type="beta"``) takes [L, U] from the Korn–Graubard interval of p̂
+(n* = p̂(1 − p̂)/V̂ · (t_{n−1}/t_df)², n the domain's rows), then [Q(L), Q(U)] as above.
+``interval="score"`` (R's ``"score"``, Francisco & Fuller 1991, ``survey:::ffullerCI``) inverts the test of
+the estimating function U(θ) = 1[x > θ] − (1 − p): θ_L and θ_U solve mean(U)/SE(mean U) = ±t_df
+(Brent's method, as R's ``uniroot``, between min(x) + IQR/100 and max(x) − IQR/100 with tolerance
+1/(100√n)), and the bounds are Q(share of the domain's rows with x ≤ θ) — R takes that share
+unweighted, and so does sipas, to agree with it (docs/statistics.md).
+
 The indicator columns of every domain are estimated in one :func:`sampling.estimators.ratio_pass`; the
 sorting is per domain (quantiles are not on the benchmark path).
 """
@@ -21,23 +29,87 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
+from scipy import optimize
 
 from sampling.design import Design
 from sampling.errors import EstimationError
 from sampling.estimators import DfOption, Domains, as_domains, ratio_pass, resolve_df
+from sampling.intervals import proportion_interval
 from sampling.intervals import quantile as critical_value
 from sampling.publication import apply_rule
 from sampling.results import Estimate, EstimateSet
 
-__all__ = ["QUANTILE_RULES", "QuantileRule", "estimate_quantiles", "weighted_quantile"]
+__all__ = [
+    "QUANTILE_INTERVALS",
+    "QUANTILE_RULES",
+    "QuantileInterval",
+    "QuantileRule",
+    "estimate_quantiles",
+    "weighted_quantile",
+    "woodruff_p_interval",
+]
 
 FloatArray = npt.NDArray[np.float64]
 QuantileRule = Literal["math", "hf7"]
 QUANTILE_RULES: tuple[QuantileRule, ...] = ("math", "hf7")
+QuantileInterval = Literal["mean", "beta", "score"]
+CI_METHODS = {"mean": "woodruff", "beta": "woodruff-beta", "score": "score"}
+QUANTILE_INTERVALS: tuple[QuantileInterval, ...] = ("mean", "beta", "score")
+
+
+def woodruff_p_interval(
+    p_hat: FloatArray,
+    se: FloatArray,
+    df: FloatArray,
+    n: FloatArray,
+    crit: FloatArray,
+    interval: str,
+    level: float,
+) -> tuple[FloatArray, FloatArray]:
+    """[L, U] of the share p̂ = mean(1[x ≤ q̂]): p̂ ± t·SE (``mean``) or Korn–Graubard (``beta``)."""
+    if interval == "beta":
+        return proportion_interval(p_hat, se, df, n, "korn-graubard", level)
+    return p_hat - crit * se, p_hat + crit * se
+
+
+def _score_bounds(
+    design: Design,
+    x: FloatArray,
+    doms: Any,
+    d: int,
+    p: float,
+    crit: float,
+    data: tuple[FloatArray, FloatArray, float],
+    qrule: QuantileRule,
+) -> tuple[float, float]:
+    """The Francisco–Fuller bounds of quantile ``p`` in domain ``d`` (module docstring)."""
+    rows = (doms.codes == d) & ~np.isnan(x) & (design.weights != 0)
+    xd = x[rows]
+    if xd.size < 2:
+        return math.nan, math.nan
+    q75, q25 = np.percentile(xd, [75.0, 25.0])  # R's IQR: type-7 quantiles of the rows
+    lower_t, upper_t = float(xd.min() + (q75 - q25) / 100.0), float(xd.max() - (q75 - q25) / 100.0)
+    tol = 1.0 / (100.0 * math.sqrt(xd.size))
+
+    def z(theta: float) -> float:
+        u = np.where(np.isnan(x), np.nan, (x > theta).astype(np.float64) - (1.0 - p))
+        res = ratio_pass(design, [u], None, doms, kind="ratio")
+        return float(res.estimate[0][d] / res.se[0][d])
+
+    xs, cw, tot = data
+    bounds = []
+    for limit in (crit, -crit):
+        try:
+            theta = optimize.brentq(lambda t, c=limit: z(t) - c, lower_t, upper_t, xtol=tol, maxiter=1000)
+        except (ValueError, RuntimeError):  # no sign change (R's uniroot stops): no interval
+            return math.nan, math.nan
+        share = float(np.mean(xd <= theta))  # unweighted, as R's ffullerCI
+        bounds.append(weighted_quantile(xs, cw, tot, share, qrule))
+    return bounds[0], bounds[1]
 
 
 def weighted_quantile(
@@ -71,13 +143,20 @@ def estimate_quantiles(
     df: DfOption = "design",
     rule: str = "none",
     qrule: QuantileRule = "math",
+    interval: QuantileInterval = "mean",
 ) -> EstimateSet:
     """Quantiles of every variable in every domain with Woodruff intervals (see module docstring).
 
     The estimate's ``variable`` is ``"NAME@p"`` (e.g. ``"api00@0.5"``), ``statistic`` ``"quantile"``,
     ``ci_method`` ``"woodruff"``. Missing values are excluded per variable (R's ``na.rm=TRUE``). ``qrule``
-    is R's quantile rule, ``"math"`` (default) or ``"hf7"``, used for q̂ and for the interval's bounds.
+    is R's quantile rule, ``"math"`` (default) or ``"hf7"``, used for q̂ and for the interval's bounds;
+    ``interval`` R's ``interval.type``: ``"mean"`` (Woodruff, default), ``"beta"`` or ``"score"``
+    (``ci_method`` ``woodruff``, ``woodruff-beta``, ``score``).
     """
+    if interval not in QUANTILE_INTERVALS:
+        raise EstimationError(
+            f"unknown quantile interval {interval!r}; use one of {', '.join(QUANTILE_INTERVALS)}"
+        )
     if qrule not in QUANTILE_RULES:
         raise EstimationError(f"unknown quantile rule {qrule!r}; use one of {', '.join(QUANTILE_RULES)}")
     for p in quantiles:
@@ -115,15 +194,24 @@ def estimate_quantiles(
             dfs = resolve_df(df, res.df)[0]
             crit = critical_value(level, dfs)
             p_hat, se_p = res.estimate[0], res.se[0]
-            low_p, high_p = p_hat - crit * se_p, p_hat + crit * se_p
+            low_p, high_p = woodruff_p_interval(
+                p_hat, se_p, dfs, res.n[0].astype(np.float64), crit, interval, level
+            )
             for d, label in enumerate(doms.labels):
                 xs, cw, tot = per_domain[d]
-                lo = math.nan if not low_p[d] >= 0 else weighted_quantile(xs, cw, tot, float(low_p[d]), qrule)
-                hi = (
-                    math.nan
-                    if not high_p[d] <= 1
-                    else weighted_quantile(xs, cw, tot, float(high_p[d]), qrule)
-                )
+                if interval == "score":
+                    lo, hi = _score_bounds(design, x, doms, d, p, float(crit[d]), per_domain[d], qrule)
+                else:
+                    lo = (
+                        math.nan
+                        if not low_p[d] >= 0
+                        else weighted_quantile(xs, cw, tot, float(low_p[d]), qrule)
+                    )
+                    hi = (
+                        math.nan
+                        if not high_p[d] <= 1
+                        else weighted_quantile(xs, cw, tot, float(high_p[d]), qrule)
+                    )
                 se = (hi - lo) / (2.0 * float(crit[d]))
                 dfv = float(dfs[d])
                 estimates.append(
@@ -136,7 +224,7 @@ def estimate_quantiles(
                         ci_low=lo,
                         ci_high=hi,
                         level=level,
-                        ci_method="woodruff",
+                        ci_method=CI_METHODS[interval],
                         df=None if math.isinf(dfv) else dfv,
                         n=int(res.n[0, d]),
                         cv=se / abs(float(qhat[d])) if qhat[d] != 0 else None,

@@ -427,13 +427,40 @@ class ReplicateDesign:
         return ty, t1, labels
 
     @staticmethod
-    def _as_matrix(y: ArrayLike) -> FloatArray:
+    def _as_matrix(y: ArrayLike, na_rm: bool = False) -> FloatArray:
         arr = np.asarray(y, dtype=np.float64)
         if arr.ndim == 1:
             arr = arr[:, None]
-        if not np.all(np.isfinite(arr)):
-            raise ReplicateError("variables must be finite (drop or impute missing values first)")
+        if np.any(np.isinf(arr)) or (not na_rm and np.any(np.isnan(arr))):
+            raise ReplicateError(
+                "variables must be finite (missing values: na_rm=True, or drop or impute them first)"
+            )
         return arr
+
+    def subset(self, keep: ArrayLike) -> ReplicateDesign:
+        """The design restricted to the rows where ``keep`` is true (R's ``design[keep, ]`` on a replicate
+        design: the other rows are dropped, so the degrees of freedom are those of the rows kept)."""
+        mask = np.asarray(keep, dtype=bool)
+        if mask.shape != self.weights.shape:
+            raise ReplicateError("keep must have one value per row")
+        return ReplicateDesign(
+            self.weights[mask],
+            self.replicate_weights[mask],
+            self.scale,
+            self.rscales,
+            mse=self.mse,
+            kind=self.kind,
+        )
+
+    def _complete(
+        self, y: FloatArray, domain: ArrayLike | None
+    ) -> tuple[FloatArray, ArrayLike | None, ReplicateDesign]:
+        """R's ``na.rm=TRUE``: rows with a missing value in any of the variables are dropped."""
+        complete = ~np.any(np.isnan(y), axis=1)
+        if bool(np.all(complete)):
+            return y, domain, self
+        kept = None if domain is None else np.asarray(domain)[complete]
+        return y[complete], kept, self.subset(complete)
 
     def _finish(self, theta: FloatArray, labels: list[object], statistic: str) -> ReplicateEstimate:
         full = theta[0]
@@ -443,26 +470,57 @@ class ReplicateDesign:
         var = var.reshape(g, k)
         return ReplicateEstimate(full, np.sqrt(var), var, reps, labels, statistic)
 
-    def total(self, y: ArrayLike, domain: ArrayLike | None = None) -> ReplicateEstimate:
-        """Totals Σ w y (per domain) with replicate SEs (R ``svytotal.svyrep.design``)."""
-        ty, _, labels = self._sums(self._as_matrix(y), domain)
-        return self._finish(ty, labels, "total")
+    def total(
+        self, y: ArrayLike, domain: ArrayLike | None = None, *, na_rm: bool = False
+    ) -> ReplicateEstimate:
+        """Totals Σ w y (per domain) with replicate SEs (R ``svytotal.svyrep.design``); ``na_rm`` drops
+        rows with a missing value (R's ``na.rm=TRUE``)."""
+        arr, dom, design = self._complete(self._as_matrix(y, na_rm), domain)
+        ty, _, labels = design._sums(arr, dom)
+        return design._finish(ty, labels, "total")
 
-    def mean(self, y: ArrayLike, domain: ArrayLike | None = None) -> ReplicateEstimate:
-        """Hájek means Σ w y / Σ w (per domain) with replicate SEs (R ``svymean.svyrep.design``)."""
-        ty, t1, labels = self._sums(self._as_matrix(y), domain)
+    def mean(
+        self, y: ArrayLike, domain: ArrayLike | None = None, *, na_rm: bool = False
+    ) -> ReplicateEstimate:
+        """Hájek means Σ w y / Σ w (per domain) with replicate SEs (R ``svymean.svyrep.design``); ``na_rm``
+        drops rows with a missing value (R's ``na.rm=TRUE``)."""
+        arr, dom, design = self._complete(self._as_matrix(y, na_rm), domain)
+        ty, t1, labels = design._sums(arr, dom)
         with np.errstate(invalid="ignore", divide="ignore"):
             theta = ty / t1[:, :, None]
         if not np.all(np.isfinite(theta)):
             raise ReplicateError("a replicate has zero weight in a domain; its mean is undefined")
-        return self._finish(theta, labels, "mean")
+        return design._finish(theta, labels, "mean")
 
-    def proportion(self, y: ArrayLike, domain: ArrayLike | None = None) -> ReplicateEstimate:
+    def ratio(
+        self, y: ArrayLike, x: ArrayLike, domain: ArrayLike | None = None, *, na_rm: bool = False
+    ) -> ReplicateEstimate:
+        """Ratios Σ w y / Σ w x of every numerator column to the denominator ``x`` (per domain), each
+        replicate's ratio from its own weights (R ``svyratio.svyrep.design``); ``na_rm`` drops rows with a
+        missing numerator or denominator (R's ``na.rm=TRUE``)."""
+        num = self._as_matrix(y, na_rm)
+        den = self._as_matrix(x, na_rm)
+        if den.shape[1] != 1 or den.shape[0] != num.shape[0]:
+            raise ReplicateError("the denominator must be one column with one value per row")
+        both, dom, design = self._complete(np.column_stack([num, den]), domain)
+        ty, _, labels = design._sums(both, dom)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            theta = ty[:, :, :-1] / ty[:, :, -1:]
+        if not np.all(np.isfinite(theta)):
+            raise ReplicateError(
+                "a replicate's denominator total is zero in a domain; its ratio is undefined"
+            )
+        return design._finish(theta, labels, "ratio")
+
+    def proportion(
+        self, y: ArrayLike, domain: ArrayLike | None = None, *, na_rm: bool = False
+    ) -> ReplicateEstimate:
         """Proportions of a 0/1 variable (the mean of the indicator)."""
-        arr = self._as_matrix(y)
-        if not np.all((arr == 0) | (arr == 1)):
+        arr = self._as_matrix(y, na_rm)
+        known = arr[~np.isnan(arr)]
+        if not np.all((known == 0) | (known == 1)):
             raise ReplicateError("a proportion needs a 0/1 variable")
-        est = self.mean(arr, domain)
+        est = self.mean(arr, domain, na_rm=na_rm)
         return ReplicateEstimate(
             est.estimate, est.se, est.variance, est.replicates, est.domains, "proportion"
         )

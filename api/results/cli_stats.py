@@ -21,6 +21,7 @@ import numpy as np
 
 from api.cli.errors import CliFailure, CliUsageError
 from api.cli.tabular import Table, TabularError, read_table
+from api.results import cli_estimate_extra as extra
 from sampling import Design, Domains, Estimate, EstimateSet, IndexResult
 from sampling.errors import SamplingError
 from sampling.estimators import DfOption, estimate_means, estimate_proportions, estimate_totals
@@ -73,7 +74,9 @@ def register(subparsers: Any) -> None:
     est = subparsers.add_parser(
         "estimate",
         help="design-based estimates from a flat file",
-        description="Means (default), totals or proportions with design-based SEs and intervals.",
+        description="Means (default), totals, proportions, ratios or quantiles with design-based SEs and "
+        "intervals (linearised, or from replicate weights with --replicates); non-linear contrasts of the "
+        "estimates with --contrast.",
     )
     est.add_argument("file", metavar="FILE", help="CSV or Parquet file")
     est.add_argument("--var", metavar="COL", action="append", required=True, help="variable (repeatable)")
@@ -87,6 +90,7 @@ def register(subparsers: Any) -> None:
         help="interval: wald (means, totals) or logit (proportions, default), korn-graubard, …",
     )
     est.add_argument("--deff", action="store_true", help="design effects (R's deff=TRUE)")
+    extra.add_options(est, kind)
     _add_design_options(est)
     est.set_defaults(func=run_estimate)
 
@@ -346,14 +350,25 @@ def run_estimate(args: argparse.Namespace) -> int:
     ci = args.ci
     if not args.proportion and ci not in (None, "wald"):
         raise CliUsageError(f"--ci {ci} applies to --proportion only (means and totals use wald)")
+    extra.check_options(args)
     targets = load_json(args.calibrate, "calibration targets") if args.calibrate else None
     cal_cols = calibration_columns(targets) if targets is not None else []
-    table = read_columns(args.file, [*args.var, *design_columns(args), *cal_cols])
+    ratio_cols = [args.ratio_to] if args.ratio_to else []
+    table = read_columns(args.file, [*args.var, *ratio_cols, *design_columns(args), *cal_cols])
     design = build_design(table, args, targets)
     try:
         variables = {v: table.numeric(v, role="variable") for v in args.var}
     except TabularError as exc:
         raise CliUsageError(str(exc)) from None
+
+    def column(name: str) -> np.ndarray:
+        try:
+            return table.numeric(name, role="denominator")
+        except TabularError as exc:
+            raise CliUsageError(str(exc)) from None
+
+    if extra.extra_wanted(args):
+        return _run_extra(args, table, design, variables, df, column)
     by = domains_of(table, args.by)
     deff: bool = bool(args.deff)
     try:
@@ -377,6 +392,88 @@ def run_estimate(args: argparse.Namespace) -> int:
         _emit(_csv(result.estimates, args.by))
     else:
         _emit(_table(result.estimates, _design_header(result)))
+    return 0
+
+
+def _replicate_domains(table: Table, by: Sequence[str]) -> dict[str, np.ndarray]:
+    """Each --by column's labels per row (a replicate design needs a value in every row)."""
+    out = {}
+    for b in by:
+        try:
+            codes, labels = table.codes(b, missing="error", role="domain column")
+        except TabularError as exc:
+            raise CliUsageError(f"{exc} (--replicates needs a domain value in every row)") from None
+        out[b] = np.asarray(labels, dtype=object)[codes]
+    return out
+
+
+def _run_extra(
+    args: argparse.Namespace,
+    table: Table,
+    design: Design,
+    variables: dict[str, np.ndarray],
+    df: DfOption,
+    column: Any,
+) -> int:
+    """Quantiles, ratios, contrasts, replicate weights or ``--na-rm``
+    (:mod:`api.results.cli_estimate_extra`)."""
+    try:
+        if args.replicates:
+            by_values = _replicate_domains(table, args.by)
+            described, estimates = extra.replicate_estimates(args, design, variables, by_values, df, column)
+            if args.format == "json":
+                _emit(
+                    json.dumps(
+                        {"design": described, "estimates": [e.to_dict() for e in estimates]},
+                        ensure_ascii=False,
+                    )
+                )
+            elif args.format == "csv":
+                _emit(_csv(estimates, args.by))
+            else:
+                header = (
+                    f"design: {described['rows']} rows, replicate weights {described['replicates']} "
+                    f"({described['replicate_count']} replicates), df {described['df']}"
+                )
+                _emit(_table(estimates, header))
+            return 0
+        if args.na_rm:  # R's na.rm=TRUE: a row missing any --var is left out of every estimate
+            incomplete = np.any([np.isnan(v) for v in variables.values()], axis=0)
+            variables = {k: np.where(incomplete, np.nan, v) for k, v in variables.items()}
+        by = domains_of(table, args.by)
+
+        def base() -> EstimateSet:
+            if args.proportion:
+                return estimate_proportions(
+                    design,
+                    variables,
+                    by=by,
+                    ci=args.ci or "logit",
+                    level=args.level,
+                    df=df,
+                    deff=bool(args.deff),
+                    rule=args.rule,
+                )
+            if args.total:
+                return estimate_totals(
+                    design, variables, by=by, level=args.level, df=df, deff=bool(args.deff), rule=args.rule
+                )
+            return estimate_means(
+                design, variables, by=by, level=args.level, df=df, deff=bool(args.deff), rule=args.rule
+            )
+
+        result, contrasts = extra.taylor_extras(args, design, variables, by, df, column, base)
+    except SamplingError as exc:
+        raise CliUsageError(str(exc)) from None
+    estimates = [*result.estimates, *contrasts]
+    if args.format == "json":
+        body = result.to_dict()
+        body["estimates"] = [e.to_dict() for e in estimates]
+        _emit(json.dumps(body, ensure_ascii=False))
+    elif args.format == "csv":
+        _emit(_csv(estimates, args.by))
+    else:
+        _emit(_table(estimates, _design_header(result)))
     return 0
 
 

@@ -53,6 +53,7 @@ from api.results.console_results_waves import (
     ANALYSTS,
     BASE,
     WaveChoice,
+    channels_line,
     chooser,
     default_wave,
     estimates_csv_url,
@@ -109,7 +110,7 @@ def build_province(
                 if row.agency.level in LEVELS
                 else row.agency.level,
                 "figure": view,
-                "vs_mean": contrast_view(row.vs_mean, t, lang, "mean"),
+                "vs_mean": contrast_view(row.vs_mean, t, lang, "mean", descriptive=series != "probability"),
                 "has_results": view["state"] != "suppress" or row.sipas.n is not None,
                 "href": f"{BASE}/{quote(wave, safe='')}/{quote(row.agency.code, safe='')}?"
                 + urlencode({"series": series}),
@@ -211,6 +212,7 @@ async def results_home(
         context["notice"] = staff.t(problem)
         return page(staff, "results.html", context)
     context["rows"] = format_count(results.rows, language(staff.lang))
+    context["series_text"]["channels"] = channels_line(staff, results)
     context["view"] = await anyio.to_thread.run_sync(
         partial(
             build_province,

@@ -34,6 +34,7 @@ from api.results.console_results_filters import FilterScope, active_filters
 from api.results.console_results_waves import (
     ANALYSTS,
     BASE,
+    channels_line,
     chooser,
     estimates_csv_url,
     index_waves,
@@ -124,6 +125,8 @@ def build_agency(results: AgencyResults, lang: Language) -> dict[str, Any] | Non
                 "dont_know": format_count(c.dont_know, lang),
             }
         )
+    # Marks on a series that is not a probability sample describe the responses; they are not tests.
+    descriptive = results.series != "probability"
     peer = None
     if results.peers is not None:
         level = results.agency.level
@@ -136,7 +139,7 @@ def build_agency(results: AgencyResults, lang: Language) -> dict[str, Any] | Non
         )
         if comparison is not None and overall_view["state"] != "suppress":
             mean_view = figure_view(comparison.peer_mean, t, lang)
-            gap = contrast_view(comparison.gap, t, lang, "mean")
+            gap = contrast_view(comparison.gap, t, lang, "mean", descriptive=descriptive)
             if gap is not None and mean_view["state"] != "suppress":
                 peer = t(
                     "res_peer_text",
@@ -178,7 +181,9 @@ def build_agency(results: AgencyResults, lang: Language) -> dict[str, Any] | Non
                 previous_wave_name_vi=previous[2],
                 previous_wave_name_en=previous[2],
             )
-            change = contrast_view(trend.change, t, lang, "trend")
+            change = contrast_view(
+                trend.change, t, lang, "trend", descriptive=descriptive or entry.series != "probability"
+            )
         if estimate is not None:
             previous = (entry.wave.code, estimate, name)
         trend_rows.append(
@@ -302,6 +307,7 @@ async def results_agency(
     if results is None:
         context["notice"] = staff.t(problem)
         return page(staff, "results_agency.html", context)
+    context["series_text"]["channels"] = channels_line(staff, results, agency_code)
     # The trend: this agency's overall index in earlier waves of the same questionnaire, same series.
     assembled = await page_results(
         loaded,

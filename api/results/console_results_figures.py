@@ -75,10 +75,11 @@ def chart_point(
 
 
 def contrast_view(
-    c: Contrast | None, t: Callable[..., str], lang: Language, kind: str
+    c: Contrast | None, t: Callable[..., str], lang: Language, kind: str, descriptive: bool = False
 ) -> dict[str, Any] | None:
     """A difference with its interval, p-value and verdict (``kind`` "mean": higher/lower; "trend":
-    increase/decrease)."""
+    increase/decrease). ``descriptive``: the series is not a probability sample, so the verdict says it
+    only describes the responses received (neutral badge, no significance wording)."""
     if c is None or not finite(c.difference):
         return None
     verdict = c.verdict
@@ -87,12 +88,14 @@ def contrast_view(
         "trend": {"above": "res_up", "below": "res_down", "not-different": "res_flat"},
     }[kind]
     badge = {"above": "ok", "below": "bad", "not-different": "info"}
+    suffix = "_descriptive" if descriptive else ""
     return {
         "difference": t("res_points", value=format_signed(c.difference, lang)),
         "interval": format_signed_interval(c.ci_low, c.ci_high, lang),
         "p": format_p_value(c.p_value, lang),
-        "verdict": t(words[verdict]) if verdict else "",
-        "badge": badge[verdict] if verdict else "info",
+        "verdict": t(words[verdict] + suffix) if verdict else "",
+        "badge": ("info" if descriptive else badge[verdict]) if verdict else "info",
+        "descriptive": descriptive,
     }
 
 

@@ -12,11 +12,13 @@ from urllib.parse import quote, urlencode
 from api.results.console_results_filters import accepts
 from api.web.console_base import ROOT, Staff
 from api.web.pages_common import PAGE_HEADERS
+from reports.method_words import channels_text
 from reports.numbers import Language, format_count
 from survey_engine.errors import Conflict, InvalidInput
 from survey_engine.results import analysis, catalogue
 from survey_engine.results.estimates_cache import cached_wave_results
 from survey_engine.results.scorecards import AgencyRow, WaveHeader
+from survey_engine.results.series_channels import channel_totals
 from survey_engine.wave_context import WaveContext
 
 BASE = f"{ROOT}/results"
@@ -114,7 +116,23 @@ def scorecard_url(wave: str, agency: str, lang: str) -> str:
 
 
 def series_note(staff: Staff, series: str) -> dict[str, str]:
-    return {"label": staff.t(f"res_series_{series}"), "note": staff.t(f"res_note_{series}")}
+    """The series' label and note; for a series that is not a probability sample, the note that its
+    comparison marks are descriptive (``channels`` is filled in once the estimates are known)."""
+    return {
+        "label": staff.t(f"res_series_{series}"),
+        "note": staff.t(f"res_note_{series}"),
+        "descriptive": staff.t("res_descriptive_note") if series != "probability" else "",
+        "channels": "",
+    }
+
+
+def channels_line(staff: Staff, results: analysis.WaveResults, agency: str | None = None) -> str:
+    """The channels present in the results' series (of one agency when given), counted from the data."""
+    counts = {c.channel: c.responses for c in channel_totals(results.channels, agency)}
+    if not counts:
+        return ""
+    words = channels_text(counts)[1 if staff.lang == "en" else 0]
+    return staff.t("res_series_channels", channels=words)
 
 
 async def page_estimate(

@@ -19,6 +19,7 @@ from survey_engine.results.estimates_view import (
     rows_as_csv,
     rule_view,
 )
+from survey_engine.results.series_channels import channel_totals
 
 By = Annotated[
     list[str] | None,
@@ -55,9 +56,13 @@ Calibrate = Annotated[
     summary="SIPAS criterion, element, part and overall indices per domain, with intervals and flags",
     guards=[READERS],
     description=(
-        "Two series are never pooled: `self-selected` (kiosk, QR and online ratings; unweighted unless "
-        "`calibrate` asks for a post-stratification to frame totals, labelled as not a probability "
-        "sample) and `probability` (responses linked to the wave's sample, weighted). Domains: `by` "
+        "Two series are never pooled: `self-selected` (every response not linked to the wave's "
+        "probability sample, whatever its channel; unweighted unless `calibrate` asks for a "
+        "post-stratification to frame totals, labelled as not a probability sample) and `probability` "
+        "(responses linked to the wave's sample, weighted). `channels` counts the responses of the series "
+        "per channel, as found in the data; `design.inference` is `descriptive` for a series that is not "
+        "a probability sample (a difference drawn from it, such as the console's and the scorecard's "
+        "peer and trend marks, describes the responses received) and `design-based` otherwise. Domains: `by` "
         "agency, service point, channel, the dossier's field, frame demographics (`frame:sex`) or a "
         "single-choice item (`item:D1`); responses without a value form an explicit `unknown` domain. "
         "`calibration` is null unless asked for. `format=csv` returns the same rows as CSV (text that a "
@@ -104,6 +109,7 @@ async def wave_estimates(
         "series": results.series,
         "by": list(results.by),
         "rows": results.rows,
+        "channels": channel_totals(results.channels, agency),
         "engine": results.engine,
         "measure": results.result.measure if results.result else None,
         "rule": rule_view(results),

@@ -34,6 +34,7 @@ from survey_engine.results.agency_results import DOMAIN, AgencyResults, with_res
 from survey_engine.results.estimates_view import overall_label
 from survey_engine.results.index_rule import band_for, scale_of
 from survey_engine.results.scorecards import AgencyRow, WaveHeader, WaveReport
+from survey_engine.results.series_channels import channel_totals
 
 __all__ = ["scorecard_from_results", "scorecards_from_report", "summary_from_report"]
 
@@ -74,6 +75,8 @@ def scorecard_from_results(results: AgencyResults, lang: Language) -> ScorecardD
         raise ValueError(f"no scorecard results for agency {results.agency.code}")
     agency = results.agency
     result = results.result
+    # Marks drawn from a series that is not a probability sample are descriptive (issue #13).
+    descriptive = results.series != "probability"
     trend = None
     earlier = [p for p in results.trend if not p.current]
     before = earlier[-1].estimate if earlier else None
@@ -85,10 +88,16 @@ def scorecard_from_results(results: AgencyResults, lang: Language) -> ScorecardD
             previous_wave_code=previous.wave.code,
             previous_wave_name_vi=previous.wave.name_vi,
             previous_wave_name_en=previous.wave.name_en,
+            descriptive=descriptive or previous.series != "probability",
         )
     peers = [{DOMAIN: a.code} for a in results.peers or ()]
     peer = peer_comparison(
-        result.groups, dict(results.domain), peers, level=agency.level, names=results.peer_names
+        result.groups,
+        dict(results.domain),
+        peers,
+        level=agency.level,
+        names=results.peer_names,
+        descriptive=descriptive,
     )
     counts = dict(results.counter)
     return scorecard_data(
@@ -109,6 +118,8 @@ def scorecard_from_results(results: AgencyResults, lang: Language) -> ScorecardD
             aggregation=report.aggregation,
             response_rate=report.response_rates.get(agency.code),
             publication=_publication(results.layout),
+            channels=_channels(report, agency.code),
+            descriptive=descriptive,
         ),
         perception=_perception(report, agency.code),
         expectations=_expectations(report, agency.code),
@@ -146,10 +157,17 @@ def summary_from_report(report: WaveReport, lang: Language) -> ProvinceSummaryDa
             weighting=report.statistics.weighting,
             aggregation=report.aggregation,
             publication=_publication(report.layout),
+            channels=_channels(report, None),
+            descriptive=report.statistics.series != "probability",
         ),
         lang=lang,
         index=index_scale(report.layout, None),
     )
+
+
+def _channels(report: WaveReport, agency: str | None) -> dict[str, int]:
+    """Responses of the report's series per channel (of one agency, or of every agency)."""
+    return {c.channel: c.responses for c in channel_totals(report.statistics.channels, agency)}
 
 
 def _perception(report: WaveReport, agency: str) -> list[PerceptionItem]:

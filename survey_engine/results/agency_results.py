@@ -67,6 +67,7 @@ class TrendPoint:
     wave: WaveHeader
     estimate: Estimate | None
     current: bool = False  # the wave the results are for (the console's trend shows it last)
+    series: str = ""  # the series the estimate comes from (``probability``, ``self-selected``)
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,13 @@ def from_report(report: WaveReport, agency_code: str) -> AgencyResults:
     trend: tuple[TrendPoint, ...] = ()
     if report.previous is not None:
         previous_wave, previous_result = report.previous
-        trend = (TrendPoint(previous_wave, find_estimate(previous_result, {DOMAIN: agency.code})),)
+        trend = (
+            TrendPoint(
+                previous_wave,
+                find_estimate(previous_result, {DOMAIN: agency.code}),
+                series=report.previous_series or "",
+            ),
+        )
     return assemble(
         wave=report.wave,
         agency=agency,
@@ -262,7 +269,11 @@ async def page_results(
     if results.result is None:
         raise Conflict(f"wave {wave.code} has no complete responses in this series")
     trend = [
-        TrendPoint(w, await _overall_in(visible.get(w.code) or w.code, results.series, agency.code))
+        TrendPoint(
+            w,
+            await _overall_in(visible.get(w.code) or w.code, results.series, agency.code),
+            series=results.series,
+        )
         for w in await earlier_waves(wave, agency_id, visible)
     ]
     current = (
@@ -270,7 +281,7 @@ async def page_results(
         if not filters
         else await _overall_in(wave, results.series, agency.code)
     )
-    trend.append(TrendPoint(wave_header(wave), current, current=True))
+    trend.append(TrendPoint(wave_header(wave), current, current=True, series=results.series))
     return assemble(
         wave=wave_header(wave),
         agency=agency,

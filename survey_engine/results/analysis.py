@@ -8,7 +8,9 @@ Two series, never pooled (docs/sipas.md §1):
   weighting's default), the variance linearises it as R's ``postStratify``/``rake`` do, from each
   respondent's calibration cell and the stored weights (:func:`_stored_calibration`); trimmed or
   uncalibrated weights are treated as fixed. ``design.weights_calibration`` says which.
-* ``self-selected`` — every other complete response (kiosk, QR, online without a sampled dossier):
+* ``self-selected`` — every other complete response, i.e. every response not linked to the wave's
+  probability sample, whatever its channel (kiosk, QR or online ratings, and phone or paper responses
+  without a sampled dossier; :mod:`survey_engine.results.series_channels` counts the channels present):
   unweighted and labelled as not a probability sample; responses at the same service point on the same
   day (the respondent's submission time, else the time received, in UTC) are treated as a cluster (PSU),
   a conservative choice for ratings that share officers and queues. An agency rated at one counter on
@@ -82,6 +84,11 @@ from survey_engine.results.analysis_domains import (
 )
 from survey_engine.results.analysis_sql import pg_cell_query, read_sqlite_cells
 from survey_engine.results.index_rule import scoring_rule
+from survey_engine.results.series_channels import (
+    ChannelCount,
+    probability_channels,
+    self_selected_channels,
+)
 from survey_engine.results.series_design import (
     Calibration,
     SeriesDesign,
@@ -131,6 +138,8 @@ class WaveResults:
     design: SeriesDesign
     # None unless the self-selected series was calibrated on request (``calibrate``): method, targets…
     calibration: Calibration | None = None
+    # The responses of the series per agency and channel (they add up to ``rows``).
+    channels: tuple[ChannelCount, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -353,6 +362,7 @@ async def wave_results(
     maps = await _labels(columns)
     cells: CellSums | None = None
     rows = 0
+    channels: list[ChannelCount] = []
     if series == "probability":
         if not weights:
             raise Conflict("this wave has no computed weights yet: draw a sample and compute weights first")
@@ -376,6 +386,7 @@ async def wave_results(
         )
         records = [r for r in records if r["codes"] and len(r["codes"]) == len(layout.codes)]
         rows = len(records)
+        channels = await probability_channels(records)
         stored, levels = await _stored_calibration(wave.id)
         if rows and stored.linearised and any(r["dossier_hash"] not in levels for r in records):
             stored = msgspec.structs.replace(
@@ -415,6 +426,12 @@ async def wave_results(
         else:  # pragma: no cover - only the two engines exist
             raise TypeError(f"unsupported engine {type(engine).__name__}")
         rows = int(sum(g[-2] for g in grouped))
+        channels = await self_selected_channels(
+            wave.id,
+            len(layout.codes),
+            list(weights),
+            field_known="field" in CALIBRATION_VARIABLES.get(calibrate, ()),
+        )
         if grouped:
             cells = await asyncio.to_thread(cells_from_grouped, grouped, columns, layout, groups)
             if calibrate != "none":
@@ -436,6 +453,7 @@ async def wave_results(
         engine="postgresql" if isinstance(engine, PostgresEngine) else "sqlite",
         design=describe_design(series, layout, stored, calibration, UNKNOWN),
         calibration=calibration,
+        channels=tuple(channels),
     )
 
 

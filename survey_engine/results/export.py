@@ -59,7 +59,10 @@ META_LABELS: dict[str, tuple[str, str]] = {
     "received_at": ("Thời điểm máy chủ nhận", "Received by the server at"),
     "duration_seconds": ("Thời gian trả lời (giây)", "Answering time (seconds)"),
     "complete": ("1 = đầy đủ, 0 = bỏ dở (kiosk)", "1 = complete, 0 = break-off (kiosk)"),
-    "series": ("Chuỗi: mẫu xác suất hoặc tự nguyện", "Series: probability sample or self-selected"),
+    "series": (
+        "Chuỗi: probability = mẫu xác suất; self-selected = không gắn với mẫu xác suất (mọi kênh)",
+        "Series: probability = the probability sample; self-selected = not linked to it (any channel)",
+    ),
     "stratum": ("Tầng chọn mẫu", "Sampling stratum"),
     "psu": ("Đơn vị mẫu bậc 1 (PSU)", "Primary sampling unit"),
     "weight": ("Quyền số cuối cùng", "Final weight"),

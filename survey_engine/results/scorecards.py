@@ -33,6 +33,7 @@ from survey_engine.errors import Conflict, InvalidInput, NotFound
 from survey_engine.fieldwork.samples import FieldworkService
 from survey_engine.results import analysis
 from survey_engine.results.analysis import ShareItem
+from survey_engine.results.series_channels import ChannelCount
 from survey_engine.results.series_design import SeriesDesign
 from survey_engine.tables import AdminUnit, Submission, Wave, WaveAgency
 from survey_engine.wave_context import WaveContext, load_wave
@@ -99,6 +100,7 @@ class WaveReport:
     expectations: tuple[ShareItem, ...] = ()
     shares: dict[tuple[str, str, str], Estimate] = field(default_factory=dict)
     response_rates: dict[str, float] = field(default_factory=dict)
+    previous_series: str | None = None  # the series of ``previous`` (a trend across series is descriptive)
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ class WaveStatistics:
     design: DesignNote | tuple[str, str]
     weighting: str | tuple[str, str]
     series: str = "self-selected"
+    channels: tuple[ChannelCount, ...] = ()  # responses of the series per agency and channel
 
 
 def design_note(series: str, design: SeriesDesign) -> DesignNote:
@@ -170,6 +173,7 @@ async def index_results(wave_code: str | WaveContext) -> WaveStatistics:
         design=design_note(stats.series, stats.design),
         weighting="final_weights" if stats.series == "probability" else "unweighted",
         series=stats.series,
+        channels=stats.channels,
     )
 
 
@@ -237,6 +241,7 @@ async def report_data(wave: WaveContext) -> WaveReport:
 
     statistics = await index_results(wave)
     previous = None
+    previous_series = None
     earlier = (
         await Wave.select(Wave.code, Wave.name_vi, Wave.name_en, Wave.period_start, Wave.period_end)
         .where(
@@ -248,7 +253,8 @@ async def report_data(wave: WaveContext) -> WaveReport:
     )
     if earlier is not None:
         try:
-            previous = (_wave_info(earlier), (await index_results(str(earlier["code"]))).result)
+            before = await index_results(str(earlier["code"]))
+            previous, previous_series = (_wave_info(earlier), before.result), before.series
         except (Conflict, NotFound, InvalidInput):
             previous = None
     perception, expectations, shares = await analysis.wave_shares(wave, statistics.series)
@@ -264,6 +270,7 @@ async def report_data(wave: WaveContext) -> WaveReport:
         province_en=province[1],
         statistics=statistics,
         previous=previous,
+        previous_series=previous_series,
         agencies=agencies,
         layout=layout,
         criterion_labels=criterion_labels,

@@ -14,9 +14,13 @@ import msgspec
 from survey_engine.answer_codes import CriteriaLayout
 
 SERIES_LABELS = {
+    # Named for what defines it: every response not linked to the wave's probability sample, whatever
+    # its channel (phone and paper responses without a sampled dossier land here too); the channels
+    # present are counted from the data (``channels`` of the estimates).
     "self-selected": {
-        "vi": "Đánh giá tự nguyện (kiosk, mã QR, trực tuyến): không phải mẫu xác suất, không gia quyền",
-        "en": "Self-selected ratings (kiosk, QR, online): not a probability sample, unweighted",
+        "vi": "Các câu trả lời không gắn với mẫu xác suất của đợt khảo sát: không phải mẫu xác suất, "
+        "không gia quyền",
+        "en": "Responses not linked to the wave's probability sample: not a probability sample, unweighted",
     },
     "probability": {
         "vi": "Mẫu xác suất: có gia quyền theo thiết kế mẫu",
@@ -76,6 +80,10 @@ class SeriesDesign(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True
     aggregation: dict[str, str]
     unknown: str
     weights_calibration: StoredCalibration | None = None
+    # ``design-based`` (probability series) or ``descriptive``: intervals of differences drawn from a
+    # series that is not a probability sample (peer and trend marks) describe the responses received and
+    # are not inference about all service users.
+    inference: str
 
 
 def _variance(series: str, stored: StoredCalibration | None, calibrated: bool) -> str:
@@ -118,4 +126,10 @@ def describe_design(
         aggregation=dict(layout.rule_description),
         unknown=f"responses without a value for a domain column form the domain {unknown_domain!r}",
         weights_calibration=stored if series == "probability" else None,
+        inference=inference_of(series),
     )
+
+
+def inference_of(series: str) -> str:
+    """``design-based`` for the probability series, ``descriptive`` for any other."""
+    return "design-based" if series == "probability" else "descriptive"

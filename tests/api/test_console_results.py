@@ -150,6 +150,13 @@ async def test_province_page_shows_the_api_numbers(data: World) -> None:
     assert "C1 —" not in text  # counter-rating waves are a series of their own, not a wave choice
     assert "không phải mẫu xác suất" in text and "Hai chuỗi số liệu không bao giờ được gộp" in text
     body = await _api(data)
+    # the series not linked to the sample: channels counted from the data, every mark descriptive
+    words = {"online": "trực tuyến", "paper": "phiếu giấy"}
+    listed = "; ".join(f"{words[c['channel']]}: {c['responses']} phiếu" for c in body["channels"])
+    assert f"Kênh có trong chuỗi này (đếm từ dữ liệu): {listed}." in text
+    assert "(chỉ mô tả)" in text
+    for word in ("Cao hơn có ý nghĩa", "Thấp hơn có ý nghĩa", "Không khác biệt có ý nghĩa"):
+        assert word not in text
     for agency in ("A1", "A2"):
         item = _overall(body, agency=agency)
         value, interval = _shown(item)
@@ -191,7 +198,16 @@ async def test_agency_page_numbers_trend_and_counter(data: World) -> None:
     # trend: E0 then E1, with the change judged from the interval of the difference
     assert "Diễn biến qua các đợt khảo sát" in text and "E0" in text
     assert 'id="rs-trend-chart"' in response.text
-    assert "Tăng có ý nghĩa thống kê" in text  # mood 0.6 → 0.92
+    # mood 0.6 → 0.92, on the series not linked to the sample: the mark is descriptive, never "significant"
+    assert "Tăng (chỉ mô tả)" in text and "có ý nghĩa thống kê" not in text.split("Diễn biến")[1]
+    # the series is named for what defines it and lists the channels counted from the data
+    assert "Các câu trả lời không gắn với mẫu xác suất của đợt" in text
+    own = (await data.client.get("/api/v1/waves/E1/estimates", headers=data.auth("agency"))).json()
+    words = {"online": "trực tuyến", "paper": "phiếu giấy"}
+    listed = "; ".join(f"{words[c['channel']]}: {c['responses']} phiếu" for c in own["channels"])
+    assert [c["channel"] for c in own["channels"]] == ["online", "paper"]  # A1's online and paper rows
+    assert f"Kênh có trong chuỗi này (đếm từ dữ liệu): {listed}." in text
+    assert "chỉ mang tính mô tả các phiếu đã nhận, không phải kiểm định thống kê" in text
     # counter ratings of A1 shown apart: 5 ratings, 60 % very satisfied
     assert "Số lượt đánh giá 5" in text and "Rất hài lòng 60,0 %" in text
     # an agency user is not shown the way back to every agency, nor the microdata
@@ -340,6 +356,11 @@ async def test_probability_series_and_field_filter(world: World) -> None:
     assert "Chuỗi số liệu Mẫu xác suất (có gia quyền)" in text and "rs-province-chart" in page.text
     probability = await _api(world, series="probability")
     assert probability["rows"] > 0
+    # a probability series: its channels are listed and its marks are not called descriptive
+    words = {"online": "trực tuyến", "paper": "phiếu giấy", "phone": "điện thoại", "kiosk": "ki-ốt"}
+    listed = "; ".join(f"{words[c['channel']]}: {c['responses']} phiếu" for c in probability["channels"])
+    assert f"Kênh có trong chuỗi này (đếm từ dữ liệu): {listed}." in text
+    assert "chỉ mô tả" not in text and "không phải kiểm định thống kê" not in text
     for agency in ("A1", "A2"):
         item = _overall(probability, agency=agency)
         if item["flag"] == "suppress":

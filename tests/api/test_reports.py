@@ -156,8 +156,16 @@ async def test_end_to_end_from_stored_responses(world: World) -> None:
     # The same responses are counter ratings (counter-3 instrument): shown apart, self-selected.
     assert "Số lượt đánh giá: 40 · Rất hài lòng: 50,0 % · Hài lòng: 37,5 % · Không hài lòng: 12,5 %" in text
     assert "KHÔNG phải mẫu xác suất" in text
+    # Issue #13: the series is named for what defines it, and the channels counted from the data are listed
+    # (A1's 40 online responses only; A2's are not in A1's scorecard).
+    flat = " ".join(text.split())
+    assert "Các câu trả lời không gắn với mẫu xác suất của đợt khảo sát" in flat
+    assert "Kênh trả lời: trực tuyến: 40 phiếu." in flat
+    assert "kiosk, mã QR" not in flat
     response = await world.client.get(
         "/api/v1/waves/W1/province-summary.pdf", headers=world.auth("statistician")
     )
     assert response.status_code == 200, response.text
-    assert "Sở Tư pháp" in pdf_text(response.content)
+    summary = " ".join(pdf_text(response.content).split())
+    assert "Sở Tư pháp" in summary
+    assert "Kênh trả lời: trực tuyến: 76 phiếu." in summary and "†: chỉ mang tính mô tả" in summary
