@@ -67,6 +67,9 @@ class SubmissionRequest:
     complete: bool = (
         True  # False: a kiosk break-off kept after the idle timeout (required items may be missing)
     )
+    # A dossier hash already known to the server (a paper copy printed for a sampled unit): set only by
+    # server code, never from a request body, so it links the response without a dossier code in clear.
+    linked_dossier_hash: str | None = None
 
 
 @dataclass(frozen=True)
@@ -369,6 +372,8 @@ class SubmissionService:
     def _dossier_hash(self, req: SubmissionRequest, form: ResolvedForm) -> str | None:
         """The keyed hash of the dossier this response answers for: from a signed receipt, or a code that
         signed-in staff typed; None for a break-off, which does not use up the dossier's one response."""
+        if req.linked_dossier_hash is not None:
+            return req.linked_dossier_hash
         dossier_code = req.dossier_code
         if req.receipt:
             try:

@@ -1,14 +1,15 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.base import OnDelete
-from piccolo.columns.base import OnUpdate
-from piccolo.columns.column_types import Boolean
-from piccolo.columns.column_types import Date
-from piccolo.columns.column_types import ForeignKey
-from piccolo.columns.column_types import Integer
-from piccolo.columns.column_types import JSON
-from piccolo.columns.column_types import Serial
-from piccolo.columns.column_types import Timestamptz
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.base import OnDelete, OnUpdate
+from piccolo.columns.column_types import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Serial,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.date import DateNow
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
@@ -112,9 +113,7 @@ DESCRIPTION = "initial schema"
 
 
 async def forwards() -> MigrationManager:
-    manager = MigrationManager(
-        migration_id=ID, app_name="survey_engine", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="survey_engine", description=DESCRIPTION)
 
     manager.add_table(
         class_name="WaveServicePoint",
@@ -123,9 +122,7 @@ async def forwards() -> MigrationManager:
         columns=None,
     )
 
-    manager.add_table(
-        class_name="StaffUser", tablename="staff_user", schema=None, columns=None
-    )
+    manager.add_table(class_name="StaffUser", tablename="staff_user", schema=None, columns=None)
 
     manager.add_table(
         class_name="ServicePoint",
@@ -134,21 +131,13 @@ async def forwards() -> MigrationManager:
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Wave", tablename="wave", schema=None, columns=None
-    )
+    manager.add_table(class_name="Wave", tablename="wave", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Agency", tablename="agency", schema=None, columns=None
-    )
+    manager.add_table(class_name="Agency", tablename="agency", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Submission", tablename="submission", schema=None, columns=None
-    )
+    manager.add_table(class_name="Submission", tablename="submission", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="AuditLog", tablename="audit_log", schema=None, columns=None
-    )
+    manager.add_table(class_name="AuditLog", tablename="audit_log", schema=None, columns=None)
 
     manager.add_table(
         class_name="Questionnaire",
@@ -171,13 +160,9 @@ async def forwards() -> MigrationManager:
         columns=None,
     )
 
-    manager.add_table(
-        class_name="ApiToken", tablename="api_token", schema=None, columns=None
-    )
+    manager.add_table(class_name="ApiToken", tablename="api_token", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="AdminUnit", tablename="admin_unit", schema=None, columns=None
-    )
+    manager.add_table(class_name="AdminUnit", tablename="admin_unit", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="WaveServicePoint",

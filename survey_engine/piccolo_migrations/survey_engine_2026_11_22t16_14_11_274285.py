@@ -1,11 +1,6 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.base import OnDelete
-from piccolo.columns.base import OnUpdate
-from piccolo.columns.column_types import ForeignKey
-from piccolo.columns.column_types import Integer
-from piccolo.columns.column_types import Serial
-from piccolo.columns.column_types import Timestamptz
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.base import OnDelete, OnUpdate
+from piccolo.columns.column_types import ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 from piccolo.table import Table
@@ -82,9 +77,7 @@ DESCRIPTION = "kiosk devices and phone contacts"
 
 
 async def forwards() -> MigrationManager:
-    manager = MigrationManager(
-        migration_id=ID, app_name="survey_engine", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="survey_engine", description=DESCRIPTION)
 
     manager.add_table(
         class_name="CallAttempt",
@@ -100,9 +93,7 @@ async def forwards() -> MigrationManager:
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Contact", tablename="contact", schema=None, columns=None
-    )
+    manager.add_table(class_name="Contact", tablename="contact", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="CallAttempt",

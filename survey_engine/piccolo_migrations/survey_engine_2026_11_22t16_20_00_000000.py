@@ -10,9 +10,7 @@ ID = "2026-11-22T16:20:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "contact code unique within a wave"
 
-UNIQUE_INDEXES = (
-    "CREATE UNIQUE INDEX IF NOT EXISTS contact_wave_code ON contact (wave, code)",
-)
+UNIQUE_INDEXES = ("CREATE UNIQUE INDEX IF NOT EXISTS contact_wave_code ON contact (wave, code)",)
 
 
 class RawSQL(Table, tablename="admin_unit"):

@@ -8,9 +8,7 @@ DESCRIPTION = "submission.complete for kiosk break-offs"
 
 
 async def forwards() -> MigrationManager:
-    manager = MigrationManager(
-        migration_id=ID, app_name="survey_engine", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="survey_engine", description=DESCRIPTION)
 
     manager.add_column(
         table_class_name="Submission",

@@ -1,15 +1,16 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.base import OnDelete
-from piccolo.columns.base import OnUpdate
-from piccolo.columns.column_types import BigInt
-from piccolo.columns.column_types import Date
-from piccolo.columns.column_types import DoublePrecision
-from piccolo.columns.column_types import ForeignKey
-from piccolo.columns.column_types import Integer
-from piccolo.columns.column_types import JSON
-from piccolo.columns.column_types import Serial
-from piccolo.columns.column_types import Timestamptz
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.base import OnDelete, OnUpdate
+from piccolo.columns.column_types import (
+    JSON,
+    BigInt,
+    Date,
+    DoublePrecision,
+    ForeignKey,
+    Integer,
+    Serial,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.date import DateNow
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
@@ -87,9 +88,7 @@ DESCRIPTION = "frames, samples, sample units and weight runs"
 
 
 async def forwards() -> MigrationManager:
-    manager = MigrationManager(
-        migration_id=ID, app_name="survey_engine", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="survey_engine", description=DESCRIPTION)
 
     manager.add_table(
         class_name="SampleUnit",
@@ -98,21 +97,13 @@ async def forwards() -> MigrationManager:
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Sample", tablename="sample", schema=None, columns=None
-    )
+    manager.add_table(class_name="Sample", tablename="sample", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="FrameUnit", tablename="frame_unit", schema=None, columns=None
-    )
+    manager.add_table(class_name="FrameUnit", tablename="frame_unit", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Frame", tablename="frame", schema=None, columns=None
-    )
+    manager.add_table(class_name="Frame", tablename="frame", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="WeightRun", tablename="weight_run", schema=None, columns=None
-    )
+    manager.add_table(class_name="WeightRun", tablename="weight_run", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="SampleUnit",

@@ -3,9 +3,7 @@ every server process and every host sharing it sees the same counts. A new table
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.column_types import BigInt
-from piccolo.columns.column_types import Integer
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.column_types import BigInt, Integer, Varchar
 from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-12-02T00:00:56:314446"

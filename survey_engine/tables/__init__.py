@@ -34,9 +34,10 @@ from survey_engine.tables.core import (
     WaveServicePoint,
     WeightRun,
 )
+from survey_engine.tables.paper import PAPER_TABLES, PaperBatch, PaperCopy, PaperKeying, PaperScan
 
 # Every table, in the order a fresh database creates them (a table after those it refers to).
-ALL_TABLES: tuple[type[Table], ...] = (*CORE_TABLES,)
+ALL_TABLES: tuple[type[Table], ...] = (*CORE_TABLES, *PAPER_TABLES)
 
 __all__ = [
     "ALL_TABLES",
@@ -49,6 +50,10 @@ __all__ = [
     "Frame",
     "FrameUnit",
     "KioskDevice",
+    "PaperBatch",
+    "PaperCopy",
+    "PaperKeying",
+    "PaperScan",
     "Questionnaire",
     "QuestionnaireVersion",
     "Sample",
