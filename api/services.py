@@ -20,6 +20,7 @@ from survey_engine.fieldwork.frames import FrameService
 from survey_engine.fieldwork.phone import PhoneService
 from survey_engine.fieldwork.samples import FieldworkService
 from survey_engine.fieldwork.weights import WeightsService
+from survey_engine.paper.service import PaperService
 from survey_engine.security import PasswordHashing
 
 
@@ -38,6 +39,7 @@ class Services:
     frames: FrameService
     fieldwork: FieldworkService
     weights: WeightsService
+    paper: PaperService
     rate_limiter: (
         SubmissionRateLimit  # the submissions' limit (counted in the database), settable at run time
     )
@@ -46,6 +48,7 @@ class Services:
     def build(cls, settings: Settings) -> Services:
         hashing = PasswordHashing(settings.argon2_time_cost, settings.argon2_memory_cost_kib)
         rate_limit = SubmissionRateLimit(settings.rate_limit_per_minute)
+        submissions = SubmissionService(settings.secret_key, rate_limit=rate_limit)
         return cls(
             settings=settings,
             staff=StaffService(hashing, settings.session_hours, settings.bearer_days),
@@ -54,12 +57,13 @@ class Services:
             admin_units=AdminUnitService(),
             questionnaires=QuestionnaireService(),
             waves=WaveService(),
-            submissions=SubmissionService(settings.secret_key, rate_limit=rate_limit),
+            submissions=submissions,
             kiosks=KioskDeviceService(),
             phone=PhoneService(),
             frames=FrameService(),
             fieldwork=FieldworkService(),
             weights=WeightsService(),
+            paper=PaperService(submissions),
             rate_limiter=rate_limit,
         )
 

@@ -80,6 +80,7 @@ class FormCopy:
     """One printed copy: its serial as printed (``4821-0937-553``) and, for post, the address lines."""
 
     serial: str
+    agency: str = ""  # printed at the top of every page: copies of one run may serve several agencies
     address: list[str] = field(default_factory=list)
 
 
@@ -87,7 +88,6 @@ class FormCopy:
 class FormHeading:
     """What every copy of one print run says above the questions."""
 
-    agency: str
     wave: str
     service_point: str
     return_to: str  # where the respondent sends the copy back (the agency's name and address)
@@ -331,13 +331,13 @@ def _intro(heading: FormHeading, layout: FormLayout, styles: dict[str, Paragraph
         "dưới dạng tổng hợp."
     )
     parts = [
-        _p(e(heading.agency).upper(), styles["head"]),
-        Spacer(1, 3),
         _p(e(layout.title).upper(), styles["title"]),
         _p(e(heading.wave), styles["head"]),
         Spacer(1, 5),
     ]
-    parts += [_p(how, styles["body"]), Spacer(1, 3), _p(back, styles["body"])]
+    if heading.service_point:
+        parts.append(_p(f"Điểm phục vụ: <b>{e(heading.service_point)}</b>", styles["head"]))
+    parts += [Spacer(1, 4), _p(how, styles["body"]), Spacer(1, 3), _p(back, styles["body"])]
     return parts
 
 
@@ -363,6 +363,9 @@ def _header(canvas: Canvas, copy: FormCopy, matrix: list[list[bool]], page: int,
     side = 20 * mm
     _draw_qr(canvas, matrix, width - MARGIN - side, height - 7 * mm - side, side)
     canvas.setFillColorRGB(0, 0, 0)
+    if copy.agency:
+        canvas.setFont(SANS_BOLD, 11)
+        canvas.drawString(MARGIN, height - 14 * mm, copy.agency.upper()[:60])
     canvas.setFont(SANS, 9)
     canvas.drawRightString(width - MARGIN - side - 2 * mm, height - 12 * mm, "Số phiếu")
     canvas.setFont(MONO, 15)

@@ -51,6 +51,7 @@ MAX_ADDRESS_FILE = 20 * 1024 * 1024
 @dataclass(frozen=True)
 class PrintedCopy:
     serial: str  # as printed: 4821-0937-553
+    agency_name_vi: str
     address: list[str] = field(default_factory=list)
 
 
@@ -170,10 +171,59 @@ def read_addresses(secret_key: str, data: bytes) -> dict[str, list[str]]:
     return found
 
 
+@dataclass(frozen=True)
+class PaperWave:
+    """A wave that collects on paper, with its data-entry settings."""
+
+    code: str
+    name_vi: str
+    name_en: str
+    status: str
+    double_entry: bool
+    entry_by_agency: bool
+
+
 class PrintRuns:
     """Stores print runs; see the module."""
 
     clock: Any
+
+    async def paper_waves(self, actor: Actor) -> list[PaperWave]:
+        """The waves that collect on paper and are not closed (an agency user: its agency's waves)."""
+        rows = (
+            await Wave.select(
+                Wave.id, Wave.code, Wave.name_vi, Wave.name_en, Wave.status, Wave.channels, Wave.settings
+            )
+            .where(Wave.status != "closed")
+            .order_by(Wave.id, ascending=False)
+            .output(load_json=True)
+        )
+        if actor.agency_scoped:
+            mine = {
+                r["wave"]
+                for r in await WaveAgency.select(WaveAgency.wave).where(WaveAgency.agency == actor.agency_id)
+            }
+            rows = [r for r in rows if r["id"] in mine]
+        waves = []
+        for r in rows:
+            settings = r["settings"] if isinstance(r["settings"], dict) else {}
+            if "paper" in (r["channels"] or []):
+                waves.append(
+                    PaperWave(
+                        r["code"],
+                        r["name_vi"],
+                        r["name_en"],
+                        r["status"],
+                        bool(settings.get("paper_double_entry")),
+                        bool(settings.get("paper_entry_by_agency")),
+                    )
+                )
+        return waves
+
+    async def print_points(self, actor: Actor, wave_code: str) -> list[tuple[str, str]]:
+        """(code, Vietnamese name) of the service points a run of this wave may print for."""
+        wave = await wave_row(wave_code, actor)
+        return [(p["code"], p["name_vi"]) for p in await covered_points(wave.id)]
 
     async def print_run(
         self,
@@ -229,7 +279,7 @@ class PrintRuns:
         else:  # pragma: no cover - three collisions in a row
             raise Conflict("could not draw unique serials; try again")
         printed = [
-            PrintedCopy(display_serial(s), by_hash.get(r["hash"] or "", []))
+            PrintedCopy(display_serial(s), r["point"]["agency_name_vi"], by_hash.get(r["hash"] or "", []))
             for s, r in zip(serials, rows, strict=True)
         ]
         await audit.record(actor, "paper_print", "wave", wave_code, {"batch": batch, "copies": len(printed)})
