@@ -356,12 +356,12 @@ def serial_digits(serial: str) -> str:
     return "".join(ch for ch in serial if ch.isdigit())
 
 
-def _header(canvas: Canvas, copy: FormCopy, matrix: list[list[bool]], page: int, pages: int) -> None:
+def _header(canvas: Canvas, copy: FormCopy, qr_form: str, page: int, pages: int) -> None:
     width, height = A4
     canvas.setFillColor(PRIMARY)
     canvas.rect(0, height - 6 * mm, width, 6 * mm, stroke=0, fill=1)
     side = 20 * mm
-    _draw_qr(canvas, matrix, width - MARGIN - side, height - 7 * mm - side, side)
+    canvas.doForm(qr_form)  # drawn once per copy (see render_paper_forms), placed on every page
     canvas.setFillColorRGB(0, 0, 0)
     if copy.agency:
         canvas.setFont(SANS_BOLD, 11)
@@ -397,6 +397,19 @@ def _address(canvas: Canvas, copy: FormCopy, styles: dict[str, ParagraphStyle]) 
         raise ValueError(f"copy {copy.serial}: the address does not fit in the envelope window")
 
 
+def _fill(frame: Frame, story: list[Flowable], canvas: Canvas) -> None:
+    """Fill one frame from the story, splitting a grid across pages (``Frame.addFromList`` never splits,
+    which would move a whole grid on and leave its heading alone at the foot of a page)."""
+    while story:
+        if frame.add(story[0], canvas, trySplit=0):
+            del story[0]
+            continue
+        parts = frame.split(story[0], canvas)
+        if len(parts) < 2 or not frame.add(parts[0], canvas, trySplit=0):
+            return
+        story[0:1] = parts[1:]
+
+
 def render_paper_forms(
     layout: FormLayout,
     heading: FormHeading,
@@ -424,15 +437,19 @@ def render_paper_forms(
         canvas.beginForm(f"body{pages}")
         frame = Frame(MARGIN, FOOTER, body_width, top - FOOTER, showBoundary=0, topPadding=0, bottomPadding=0)
         before = len(story)
-        frame.addFromList(story, canvas)
+        _fill(frame, story, canvas)
         canvas.endForm()
         pages += 1
         if len(story) == before and story:
             raise ValueError("a question is taller than a page")
-    for copy in copies:
-        matrix = qr_matrix(serial_digits(copy.serial))
+    side = 20 * mm
+    for number, copy in enumerate(copies):
+        qr_form = f"qr{number}"
+        canvas.beginForm(qr_form)
+        _draw_qr(canvas, qr_matrix(serial_digits(copy.serial)), width - MARGIN - side, height - 7 * mm - side, side)
+        canvas.endForm()
         for page in range(pages):
-            _header(canvas, copy, matrix, page + 1, pages)
+            _header(canvas, copy, qr_form, page + 1, pages)
             if page == 0 and copy.address:
                 _address(canvas, copy, styles)
             canvas.doForm(f"body{page}")
