@@ -272,6 +272,8 @@ async def test_sampled_copies_link_responses_and_refusals_to_their_units(world: 
         row = await Submission.select(Submission.dossier_hash, Submission.channel).first()
         assert row == {"dossier_hash": copy["dossier_hash"], "channel": "paper"}
         expected = "complete"
+    fieldwork = text_of((await Console(world, "admin").get("/staff/fieldwork/P1")).text)
+    assert "Phiếu giấy theo cơ quan và lô gửi" in fieldwork and "Lô B001" in fieldwork
     units = {u.id: u.status for u in await sampled_units(wave_id)}
     assert units[copy["sample_unit"]] == expected
     assert sum(1 for s in units.values() if s == expected) == 1
