@@ -446,7 +446,9 @@ def render_paper_forms(
     for number, copy in enumerate(copies):
         qr_form = f"qr{number}"
         canvas.beginForm(qr_form)
-        _draw_qr(canvas, qr_matrix(serial_digits(copy.serial)), width - MARGIN - side, height - 7 * mm - side, side)
+        _draw_qr(
+            canvas, qr_matrix(serial_digits(copy.serial)), width - MARGIN - side, height - 7 * mm - side, side
+        )
         canvas.endForm()
         for page in range(pages):
             _header(canvas, copy, qr_form, page + 1, pages)
