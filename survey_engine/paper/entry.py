@@ -279,6 +279,9 @@ class PaperEntryService:
         image = _checked_scan(scan) if scan is not None else None
         now = self.clock()
         async with write_transaction(PaperKeying._meta.db):
+            # Take the copy's row lock first (PostgreSQL; SQLite serialises writers anyway), so that two
+            # clerks saving the second keying at the same moment decide one after the other.
+            await PaperCopy.update({PaperCopy.entry: PaperCopy.entry}).where(PaperCopy.id == row["id"])
             previous = (
                 await PaperKeying.select(PaperKeying.keys, PaperKeying.keyer)
                 .where(PaperKeying.copy == row["id"])
