@@ -20,6 +20,7 @@ from survey_engine.fieldwork.frames import FrameService
 from survey_engine.fieldwork.phone import PhoneService
 from survey_engine.fieldwork.samples import FieldworkService
 from survey_engine.fieldwork.weights import WeightsService
+from survey_engine.paper.service import PaperService
 from survey_engine.security import PasswordHashing
 from survey_engine.webhooks.delivery import DeliveryPolicy, DeliveryWorker
 from survey_engine.webhooks.subscriptions import WebhookService
@@ -41,6 +42,7 @@ class Services:
     fieldwork: FieldworkService
     weights: WeightsService
     webhooks: WebhookService
+    paper: PaperService
     rate_limiter: (
         SubmissionRateLimit  # the submissions' limit (counted in the database), settable at run time
     )
@@ -49,6 +51,7 @@ class Services:
     def build(cls, settings: Settings) -> Services:
         hashing = PasswordHashing(settings.argon2_time_cost, settings.argon2_memory_cost_kib)
         rate_limit = SubmissionRateLimit(settings.rate_limit_per_minute)
+        submissions = SubmissionService(settings.secret_key, rate_limit=rate_limit)
         return cls(
             settings=settings,
             staff=StaffService(hashing, settings.session_hours, settings.bearer_days),
@@ -57,7 +60,7 @@ class Services:
             admin_units=AdminUnitService(),
             questionnaires=QuestionnaireService(),
             waves=WaveService(),
-            submissions=SubmissionService(settings.secret_key, rate_limit=rate_limit),
+            submissions=submissions,
             kiosks=KioskDeviceService(),
             phone=PhoneService(),
             frames=FrameService(),
@@ -66,6 +69,7 @@ class Services:
             webhooks=WebhookService(
                 settings.secret_key, settings.webhook_allow_hosts, DeliveryPolicy().retry_window
             ),
+            paper=PaperService(submissions),
             rate_limiter=rate_limit,
         )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ROLES = ("admin", "statistician", "agency", "interviewer")
+ROLES = ("admin", "statistician", "agency", "interviewer", "data_entry")
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,9 @@ def register(sub: Any) -> None:
     user_sub.required = True
     add = user_sub.add_parser("add", help="create a staff account (prints a generated password)")
     add.add_argument("email")
-    add.add_argument("--role", required=True, choices=["admin", "statistician", "agency", "interviewer"])
-    add.add_argument("--agency", help="agency code (required for --role agency)")
+    add.add_argument(
+        "--role", required=True, choices=["admin", "statistician", "agency", "interviewer", "data_entry"]
+    )
+    add.add_argument("--agency", help="agency code (required for --role agency; optional for data_entry)")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     add.set_defaults(func=cmd_user_add)

@@ -27,6 +27,7 @@ _TOPIC_MODULES = (
     "api.fieldwork.cli_frames",
     "api.results.cli_report",
     "api.webhooks.cli_webhooks",
+    "api.paper.cli_paper",
 )
 # Which module registers which command: running one command imports only its module, so that
 # `sipas serve` does not pay for scipy. Top-level help and unknown commands load them all.
@@ -48,6 +49,7 @@ _COMMAND_MODULES = {
     "frame": "api.fieldwork.cli_frames",
     "report": "api.results.cli_report",
     "webhooks": "api.webhooks.cli_webhooks",
+    "paper": "api.paper.cli_paper",
 }
 
 

@@ -47,6 +47,7 @@ from survey_engine.errors import Conflict, InvalidInput, NotFound
 from survey_engine.fieldwork.frames import CellUnits, FrameSummary
 from survey_engine.fieldwork.samples import SampleSummary
 from survey_engine.fieldwork.weights import CALIBRATION_METHODS, FRAME_VARIABLES, WaveWeights
+from survey_engine.paper.tracking import STATUSES as PAPER_STATUSES
 
 ANALYSTS = ("admin", "statistician")  # the API's guard on every fieldwork write
 MAX_SEED = 2**62
@@ -82,6 +83,8 @@ async def _wave_context(request: Request[Any, Any, Any], staff: Staff, code: str
     except NotFound:
         weights = None
     contacts = await services_of(request).phone.summary(actor, code) if sample else None
+    # Paper copies by agency and batch (postal dispositions), beside the sample's fieldwork statuses.
+    paper = await services_of(request).paper.paper_progress(actor, code) if "paper" in wave.channels else None
     saved = wave.settings.get("sampling_plan")
     cells_by_agency: dict[str, list[CellUnits]] = {}
     for cell in frame.cells:
@@ -100,6 +103,8 @@ async def _wave_context(request: Request[Any, Any, Any], staff: Staff, code: str
         "progress": progress,
         "weights": weights,
         "contacts": contacts,
+        "paper": paper,
+        "paper_statuses": PAPER_STATUSES,
         "plan_form": default_plan(saved, staff.lang),
         "saved_plan": saved,
         "plan_errors": {},

@@ -83,7 +83,7 @@ def allow(*roles: str) -> Guard:
     return guard
 
 
-ALL_STAFF = ("admin", "statistician", "agency", "interviewer")
+ALL_STAFF = ("admin", "statistician", "agency", "interviewer", "data_entry")
 ADMIN = allow("admin")
 ANALYSTS = allow("admin", "statistician")
 READERS = allow("admin", "statistician", "agency")  # interviewers only work in phone mode

@@ -18,6 +18,8 @@ from api.administration import console_users as users
 from api.administration import console_waves as waves
 from api.collection import console_kiosks as kiosks
 from api.fieldwork import console_fieldwork as fieldwork
+from api.paper import console_paper as paper
+from api.paper import console_paper_entry as paper_entry
 from api.results import console_results as results
 from api.web.console_base import EXCEPTION_HANDLERS, provide_staff
 from api.web.console_session import SESSION_HANDLERS
@@ -33,6 +35,8 @@ CONSOLE_ROUTER: Any = Router(
         *webhooks.HANDLERS,
         *waves.HANDLERS,
         *fieldwork.HANDLERS,
+        *paper.HANDLERS,
+        *paper_entry.HANDLERS,
         *results.HANDLERS,
         *users.HANDLERS,
     ],

@@ -41,7 +41,7 @@ LOGIN_PATH = "/staff/login"
 LANG_COOKIE = "sipas_lang"
 CSRF_PURPOSE = "console"
 VN = timezone(timedelta(hours=7), "ICT")  # Vietnam: UTC+7 all year
-ALL_ROLES = ("admin", "statistician", "agency", "interviewer")
+ALL_ROLES = ("admin", "statistician", "agency", "interviewer", "data_entry")
 READERS = ("admin", "statistician", "agency")
 
 
@@ -58,6 +58,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("nav_results", f"{ROOT}/results", READERS),
     NavItem("nav_waves", f"{ROOT}/waves", READERS),
     NavItem("nav_fieldwork", f"{ROOT}/fieldwork", ("admin", "statistician")),
+    NavItem("nav_paper", f"{ROOT}/paper", ("admin", "statistician", "data_entry")),
     NavItem("nav_agencies", f"{ROOT}/agencies", READERS),
     NavItem("nav_kiosks", f"{ROOT}/kiosks", READERS),  # statisticians read, as in the API
     NavItem("nav_webhooks", f"{ROOT}/webhooks", ("admin", "agency")),  # deliveries carry comments

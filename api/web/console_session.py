@@ -121,6 +121,8 @@ async def login_post(request: Request[Any, Any, Any]) -> Template | Redirect:
     target = next_path
     if actor.role == "interviewer" and target == ROOT:
         target = "/i"  # interviewers work on the call list; the console only offers them a password change
+    if actor.role == "data_entry" and target == ROOT:
+        target = f"{ROOT}/paper"  # clerks key paper copies: straight to the waves they key
     return Redirect(target, status_code=303, headers=PAGE_HEADERS, cookies=[session, spent])
 
 

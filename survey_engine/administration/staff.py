@@ -75,7 +75,8 @@ class StaffService:
     async def _check_role_agency(self, role: str, agency_code: str | None) -> int | None:
         if role not in ROLES:
             raise InvalidInput("unknown role", [FieldProblem("role", f"must be one of {', '.join(ROLES)}")])
-        if role == "agency":
+        if role == "agency" or (role == "data_entry" and agency_code):
+            # A data-entry clerk may belong to an agency: waves that key by agency limit it to that agency.
             if not agency_code:
                 raise InvalidInput(
                     "an agency user needs an agency", [FieldProblem("agency", "required for role agency")]
@@ -88,7 +89,8 @@ class StaffService:
             return int(row["id"])
         if agency_code:
             raise InvalidInput(
-                "only agency users belong to an agency", [FieldProblem("agency", "only for role agency")]
+                "only agency and data entry users belong to an agency",
+                [FieldProblem("agency", "only for roles agency and data_entry")],
             )
         return None
 

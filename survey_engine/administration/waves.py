@@ -72,6 +72,9 @@ def _settings_problems(settings: dict[str, object]) -> list[FieldProblem]:
         problems.append(
             FieldProblem("settings", f"kiosk_idle must be one of {', '.join(KIOSK_IDLE_POLICIES)}")
         )
+    for key in ("paper_double_entry", "paper_entry_by_agency"):  # read by survey_engine/paper/entry.py
+        if key in settings and not isinstance(settings[key], bool):
+            problems.append(FieldProblem("settings", f"{key} must be true or false"))
     return problems
 
 

@@ -49,6 +49,12 @@ def device_key(device_id: int) -> str:
     return f"d:{device_id}"
 
 
+def staff_key(user_id: int) -> str:
+    """Paper keyers are counted per person: several clerks keying one point's returned copies must not share,
+    and exhaust, the limit of that point's public code (a copy would be left keyed but not stored)."""
+    return f"s:{user_id}"
+
+
 @dataclass(frozen=True)
 class Quota:
     """The limit as applied to one batch, at the time the batch is written."""

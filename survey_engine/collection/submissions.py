@@ -31,7 +31,7 @@ from survey_engine.answer_codes import CriteriaLayout, criteria_layout
 from survey_engine.collection import receipts
 from survey_engine.collection.forms import form_for_token
 from survey_engine.collection.ingest_store import Accepted, BatchStore, Replayed, batch_store_for
-from survey_engine.collection.ratelimit import SubmissionRateLimit, device_key, point_key
+from survey_engine.collection.ratelimit import SubmissionRateLimit, device_key, point_key, staff_key
 from survey_engine.errors import (
     AuthenticationFailed,
     Conflict,
@@ -69,6 +69,9 @@ class SubmissionRequest:
     complete: bool = (
         True  # False: a kiosk break-off kept after the idle timeout (required items may be missing)
     )
+    # A dossier hash already known to the server (a paper copy printed for a sampled unit): set only by
+    # server code, never from a request body, so it links the response without a dossier code in clear.
+    linked_dossier_hash: str | None = None
 
 
 @dataclass(frozen=True)
@@ -374,6 +377,8 @@ class SubmissionService:
     def _dossier_hash(self, req: SubmissionRequest, form: ResolvedForm) -> str | None:
         """The keyed hash of the dossier this response answers for: from a signed receipt, or a code that
         signed-in staff typed; None for a break-off, which does not use up the dossier's one response."""
+        if req.linked_dossier_hash is not None:
+            return req.linked_dossier_hash
         dossier_code = req.dossier_code
         if req.receipt:
             try:
@@ -457,7 +462,7 @@ class SubmissionService:
             dossier_hash=dossier_hash,
             device_id=device_id,
             # What the client cannot invent: the point its token resolved to, or its registered device.
-            rate_key=device_key(device_id) if device_id is not None else point_key(form.service_point_id),
+            rate_key=_rate_key(req, device_id, form.service_point_id),
             values=values,
             future=asyncio.get_running_loop().create_future(),
             events=events,
@@ -531,3 +536,12 @@ def _duration_seconds(req: SubmissionRequest) -> int | None:
             "submitted_at is before started_at", [FieldProblem("submitted_at", "before started_at")]
         )
     return int(min(seconds, 2**31 - 1))
+
+
+def _rate_key(req: SubmissionRequest, device_id: int | None, service_point_id: int) -> str:
+    """What the rate limit counts a row against: never something the client can invent."""
+    if device_id is not None:
+        return device_key(device_id)
+    if req.channel == "paper" and req.interviewer_id is not None:  # a signed-in keyer (set by server code)
+        return staff_key(req.interviewer_id)
+    return point_key(service_point_id)

@@ -11,7 +11,9 @@ are in :mod:`sampling.response_rates`)
     phone contact is complete; ``partial`` [P] — an incomplete submission (kiosk break-off) or a partial
     phone interview; ``refusal`` [R] (refusals and break-offs); ``non_contact`` [NC] (incl. callbacks);
     ``other`` [O]; ``unknown`` [U] — unknown eligibility, incl. units not yet attempted (``pending``) and
-    units without a phone that have not answered; ``ineligible`` [NE].
+    units without a phone that have not answered; ``ineligible`` [NE]. A paper copy printed for the unit
+    and recorded as ``refused`` makes an otherwise unresolved unit a refusal (see
+    :mod:`survey_engine.paper.tracking` for the mail dispositions).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from survey_engine.fieldwork.frames import BATCH
-from survey_engine.tables import Contact, SampleUnit, Submission
+from survey_engine.tables import Contact, PaperCopy, SampleUnit, Submission
 
 CONTACT_PREFIX = "SMP-"
 # Contact.status (phone module outcomes) → fieldwork status.
@@ -156,6 +158,14 @@ async def sampled_units(wave_id: int) -> list[SampledUnit]:
             (Contact.wave == wave_id) & Contact.code.like(CONTACT_PREFIX + "%")
         )
     }
+    paper_refused = {
+        r["sample_unit"]
+        for r in await PaperCopy.select(PaperCopy.sample_unit).where(
+            (PaperCopy.wave == wave_id)
+            & (PaperCopy.status == "refused")
+            & PaperCopy.sample_unit.is_not_null()
+        )
+    }
     answered: dict[str, bool] = {}
     hashes = [u["dossier_hash"] for u in units]
     for start in range(0, len(hashes), BATCH):
@@ -167,6 +177,8 @@ async def sampled_units(wave_id: int) -> list[SampledUnit]:
     sampled: list[SampledUnit] = []
     for unit in units:
         contact = contacts.get(unit["contact_code"]) if unit["contact_code"] else None
+        if unit["id"] in paper_refused and contact in (None, "pending", "unknown"):
+            contact = "refusal"
         demographics = unit["demographics"]
         if isinstance(demographics, str):  # joined JSON columns are not always decoded
             demographics = json.loads(demographics or "{}")

@@ -34,6 +34,7 @@ from survey_engine.tables.core import (
     WaveServicePoint,
     WeightRun,
 )
+from survey_engine.tables.paper import PAPER_TABLES, PaperBatch, PaperCopy, PaperKeying, PaperScan
 from survey_engine.tables.webhooks import (
     WEBHOOK_TABLES,
     WebhookAttempt,
@@ -43,7 +44,7 @@ from survey_engine.tables.webhooks import (
 )
 
 # Every table, in the order a fresh database creates them (a table after those it refers to).
-ALL_TABLES: tuple[type[Table], ...] = (*CORE_TABLES, *WEBHOOK_TABLES)
+ALL_TABLES: tuple[type[Table], ...] = (*CORE_TABLES, *WEBHOOK_TABLES, *PAPER_TABLES)
 
 __all__ = [
     "ALL_TABLES",
@@ -56,6 +57,10 @@ __all__ = [
     "Frame",
     "FrameUnit",
     "KioskDevice",
+    "PaperBatch",
+    "PaperCopy",
+    "PaperKeying",
+    "PaperScan",
     "Questionnaire",
     "QuestionnaireVersion",
     "Sample",

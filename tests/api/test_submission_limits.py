@@ -239,3 +239,34 @@ async def test_a_revocation_through_one_application_bites_at_once_in_another(
     assert refused.json()["type"] == "urn:sipas:problem:unauthenticated"
     assert "revoked" in refused.json()["detail"]
     assert await Submission.count() == 1
+
+
+async def test_paper_keyings_are_counted_per_keyer_not_against_the_points_code(world: World) -> None:
+    """Returned copies keyed by signed-in clerks must not be refused because the point's public code
+    (QR, kiosk) used up its minute: the keyer is the key, so a flood still stops at the keyer's limit."""
+    await create_open_wave(world, channels=("online", "kiosk", "paper"))
+    token = await point_token(world)
+    for _ in range(LIMIT):
+        assert (await world.client.post("/api/v1/submissions", json=online_body(token))).status_code == 201
+    assert (await world.client.post("/api/v1/submissions", json=online_body(token))).status_code == 429
+    service = world.app.state.services.submissions
+    keyer = world.user_ids["agency"]
+
+    def keyed() -> SubmissionRequest:
+        body = online_body(token)
+        return SubmissionRequest(
+            client_id=str(uuid.uuid4()),
+            token=token,
+            answers=body["answers"],
+            channel="paper",
+            language="vi",
+            interviewer_id=keyer,
+        )
+
+    for _ in range(LIMIT):
+        outcome = await service.submit(keyed())
+        assert outcome.client_id
+    with pytest.raises(Exception) as refused:
+        await service.submit(keyed())
+    assert "rate" in type(refused.value).__name__.lower()
+    assert await Submission.count() == 2 * LIMIT

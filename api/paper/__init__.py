@@ -1,0 +1,1 @@
+"""Paper questionnaires: printing, dispatch and returns, data entry and reconciliation (console and CLI)."""
