@@ -55,6 +55,7 @@ INSERT_COLUMNS = (
     "interviewer",
     "complete",
     "codes",
+    "officer",
 )
 
 

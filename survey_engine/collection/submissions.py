@@ -424,6 +424,7 @@ class SubmissionService:
             "interviewer": req.interviewer_id,
             "complete": req.complete,
             "codes": form.layout.encode(req.answers),
+            "officer": None,  # only one-stop systems name the officer (survey_engine.integrations)
         }
         pending = _Pending(
             client_id=req.client_id,

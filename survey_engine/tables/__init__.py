@@ -34,14 +34,16 @@ from survey_engine.tables.core import (
     WaveServicePoint,
     WeightRun,
 )
+from survey_engine.tables.integrations import INTEGRATION_TABLES, ApiKey, Officer
 
 # Every table, in the order a fresh database creates them (a table after those it refers to).
-ALL_TABLES: tuple[type[Table], ...] = (*CORE_TABLES,)
+ALL_TABLES: tuple[type[Table], ...] = (*CORE_TABLES, *INTEGRATION_TABLES)
 
 __all__ = [
     "ALL_TABLES",
     "AdminUnit",
     "Agency",
+    "ApiKey",
     "ApiToken",
     "AuditLog",
     "CallAttempt",
@@ -49,6 +51,7 @@ __all__ = [
     "Frame",
     "FrameUnit",
     "KioskDevice",
+    "Officer",
     "Questionnaire",
     "QuestionnaireVersion",
     "Sample",
