@@ -20,6 +20,10 @@ from survey_engine.fieldwork.frames import FrameService
 from survey_engine.fieldwork.phone import PhoneService
 from survey_engine.fieldwork.samples import FieldworkService
 from survey_engine.fieldwork.weights import WeightsService
+from survey_engine.integrations.apikeys import ApiKeyService
+from survey_engine.integrations.counter_import import CounterImportService
+from survey_engine.integrations.dashboard import CounterDashboardService
+from survey_engine.integrations.officers import OfficerService
 from survey_engine.security import PasswordHashing
 
 
@@ -38,6 +42,10 @@ class Services:
     frames: FrameService
     fieldwork: FieldworkService
     weights: WeightsService
+    api_keys: ApiKeyService
+    counter_import: CounterImportService
+    counter_dashboard: CounterDashboardService
+    officers: OfficerService
     rate_limiter: (
         SubmissionRateLimit  # the submissions' limit (counted in the database), settable at run time
     )
@@ -46,6 +54,7 @@ class Services:
     def build(cls, settings: Settings) -> Services:
         hashing = PasswordHashing(settings.argon2_time_cost, settings.argon2_memory_cost_kib)
         rate_limit = SubmissionRateLimit(settings.rate_limit_per_minute)
+        counter_dashboard = CounterDashboardService()
         return cls(
             settings=settings,
             staff=StaffService(hashing, settings.session_hours, settings.bearer_days),
@@ -60,6 +69,10 @@ class Services:
             frames=FrameService(),
             fieldwork=FieldworkService(),
             weights=WeightsService(),
+            api_keys=ApiKeyService(settings.api_key_requests_per_minute),
+            counter_import=CounterImportService(settings.secret_key),
+            counter_dashboard=counter_dashboard,
+            officers=OfficerService(counter_dashboard),
             rate_limiter=rate_limit,
         )
 

@@ -4,6 +4,7 @@
 ``SIPAS_SECRET_KEY``  signs receipt codes and cookies; generated once into ``data/secret_key`` when unset
 ``SIPAS_BASE_URL``    the public address that QR codes and printed links point at
 ``SIPAS_RATE_LIMIT``  submissions per minute per service-point token or kiosk device (0 = no limit)
+``SIPAS_API_KEY_RATE_LIMIT``  requests per minute per system API key (default 60; 0 = no limit)
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ class Settings:
     database_pool_size: int = 20
     session_hours: int = 12
     bearer_days: int = 30
+    # Requests per minute of one system API key (0: no limit), counted in the database across processes.
+    api_key_requests_per_minute: int = 60
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -70,6 +73,9 @@ class Settings:
             raise SettingsError(f"SIPAS_RATE_LIMIT must be a whole number, got {rate_text!r}") from exc
         if rate < 0:
             raise SettingsError("SIPAS_RATE_LIMIT must be 0 (off) or positive")
+        key_rate_text = os.environ.get("SIPAS_API_KEY_RATE_LIMIT", "").strip() or "60"
+        if not key_rate_text.isdigit():
+            raise SettingsError("SIPAS_API_KEY_RATE_LIMIT must be 0 (off) or a positive whole number")
         base_url = (os.environ.get("SIPAS_BASE_URL", "").strip() or DEFAULT_BASE_URL).rstrip("/")
         if not base_url.startswith(("http://", "https://")):
             raise SettingsError("SIPAS_BASE_URL must start with http:// or https://")
@@ -79,6 +85,7 @@ class Settings:
             base_url=base_url,
             rate_limit_per_minute=rate,
             data_dir=data_dir,
+            api_key_requests_per_minute=int(key_rate_text),
         )
 
     @property

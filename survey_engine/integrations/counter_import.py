@@ -45,7 +45,8 @@ _MEMO_MAX = 50_000  # answer sets seen (with their verdict and codes): most rati
 # The open waves of a service point on a questionnaire, newest first; a wave listing service points
 # covers those, else a wave covers every point of its agencies (as FORM_STATE of the submissions).
 TARGETS = """
-SELECT sp.id, sp.agency, sp.public_token, w.id, qv.id, qv.version, qv.definition
+SELECT sp.id AS point_id, sp.agency AS agency_id, sp.public_token AS token, w.id AS wave_id,
+       qv.id AS version_id, qv.version AS version_number, qv.definition AS definition
 FROM service_point AS sp
 JOIN wave AS w ON w.id IN (
     SELECT wsp.wave FROM wave_service_point AS wsp WHERE wsp.service_point = sp.id
@@ -195,23 +196,23 @@ class CounterImportService:
             return FieldProblem(
                 "questionnaire", f"no open wave at service point {point} on {questionnaire}", "closed"
             )
-        values = list(rows[0].values())
-        version_id = int(values[4])
+        found_row = rows[0]
+        version_id = int(found_row["version_id"])
         known = self._definitions.get(version_id)
         if known is None:  # a published version never changes: parse each once
-            definition = values[6]
+            definition = found_row["definition"]
             parsed = load_definition(
                 definition if isinstance(definition, str | bytes) else _ENCODER.encode(definition)
             )
             known = (parsed, criteria_layout(parsed))
             self._definitions[version_id] = known
         return Target(
-            service_point_id=int(values[0]),
-            agency_id=int(values[1]),
-            token=str(values[2]),
-            wave_id=int(values[3]),
+            service_point_id=int(found_row["point_id"]),
+            agency_id=int(found_row["agency_id"]),
+            token=str(found_row["token"]),
+            wave_id=int(found_row["wave_id"]),
             version_id=version_id,
-            version_number=int(values[5]),
+            version_number=int(found_row["version_number"]),
             questionnaire=known[0],
             layout=known[1],
         )

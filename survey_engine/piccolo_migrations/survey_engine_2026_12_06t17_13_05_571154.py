@@ -34,7 +34,7 @@ VERSION = "1.38.0"
 DESCRIPTION = "one-stop integration: system API keys, officer registers, submission.officer"
 
 
-async def forwards():
+async def forwards() -> MigrationManager:
     manager = MigrationManager(
         migration_id=ID, app_name="survey_engine", description=DESCRIPTION
     )
