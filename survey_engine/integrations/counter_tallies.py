@@ -122,7 +122,7 @@ async def tallies(
         args.append(agency_id)
     if by == "officer":
         conditions.append("s.officer IS NOT NULL")
-    cuts = ", ".join(f"CASE WHEN {RATED_AT} >= {{}} THEN 1 ELSE 0 END" for _ in PERIODS)
+    cuts = ", ".join(f"CASE WHEN {RATED_AT} >= {{}} THEN 1 ELSE 0 END AS in_{p}" for p in PERIODS)
     sql = (
         f"SELECT s.wave, {group} AS grp, CAST(s.answers AS TEXT) AS answers, {cuts}, COUNT(*) AS n"  # noqa: S608 - no user text
         f" FROM submission AS s WHERE {' AND '.join(conditions)}"
@@ -131,13 +131,12 @@ async def tallies(
     cut_args = [starts[p].astimezone(UTC) for p in PERIODS]
     rows = await Submission.raw(sql, *cut_args, *args)
     for row in rows:
-        values = list(row.values())
-        wave, grp, answers, count = by_id[int(values[0])], values[1], values[2], int(values[-1])
+        wave, grp, answers, count = by_id[int(row["wave"])], row["grp"], row["answers"], int(row["n"])
         parsed = json.loads(answers) if isinstance(answers, str) else answers
         if not isinstance(parsed, dict):
             continue
         key = int(grp) if by == "agency" else str(grp)
-        for period, inside in zip(PERIODS, values[3:6], strict=True):
-            if int(inside):
+        for period in PERIODS:
+            if int(row[f"in_{period}"]):
                 _add(out[period].setdefault(key, Tally()), wave, parsed, count)
     return out
