@@ -27,6 +27,8 @@ from typing import Any
 
 import msgspec
 
+from survey_engine import audit
+from survey_engine.actors import Actor
 from survey_engine.answer_codes import CriteriaLayout, criteria_layout
 from survey_engine.collection.ingest_store import Accepted, BatchStore, Replayed, batch_store_for
 from survey_engine.collection.receipts import dossier_hash
@@ -146,9 +148,13 @@ class CounterImportService:
         self,
         scope_agency_id: int | None,
         lines: Iterable[RatingLine | LineRejected] | AsyncIterator[RatingLine | LineRejected],
+        audit_as: Actor | None = None,
     ) -> ImportReport:
         """Store every valid line of ``lines`` whose service point is in scope (``scope_agency_id``:
-        one agency; None: every agency); the report counts and lists the rest by line number."""
+        one agency; None: every agency); the report counts and lists the rest by line number.
+
+        ``audit_as``: write one audit row for the import as this actor (the command line's imports; the
+        HTTP endpoint writes its own, as the key's use)."""
         report = ImportReport()
         store = batch_store_for(Submission._meta.db)
         targets: dict[tuple[str, str], Target | FieldProblem] = {}
@@ -180,6 +186,19 @@ class CounterImportService:
                 await self._flush(store, chunk, report)
         finally:
             await store.close()
+        if audit_as is not None:
+            await audit.record(
+                audit_as,
+                "import",
+                "counter_ratings",
+                "file",
+                {
+                    "lines": report.lines,
+                    "accepted": report.accepted,
+                    "duplicates": report.duplicates,
+                    "rejected": len(report.rejected),
+                },
+            )
         return report
 
     async def _target(

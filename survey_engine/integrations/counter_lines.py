@@ -14,9 +14,8 @@ CSV files exported from a one-stop system carry the same fields as columns (``id
 from __future__ import annotations
 
 import csv
-import io
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -159,22 +158,23 @@ def read_ndjson_line(number: int, data: bytes, now: datetime) -> RatingLine | Li
     return check_line(number, raw, now)
 
 
-def ndjson_lines(body: bytes, now: datetime) -> Iterator[RatingLine | LineRejected]:
-    """The lines of an NDJSON body, numbered from 1 (blank lines are skipped but keep their number)."""
-    for number, data in enumerate(body.split(b"\n"), start=1):
+def ndjson_lines(body: bytes | Iterable[bytes], now: datetime) -> Iterator[RatingLine | LineRejected]:
+    """The lines of an NDJSON body (or of an open binary file), numbered from 1 (blank lines are skipped
+    but keep their number)."""
+    for number, data in enumerate(body.split(b"\n") if isinstance(body, bytes) else body, start=1):
         line = read_ndjson_line(number, data, now)
         if line is not None:
             yield line
 
 
-def csv_rows(text: str, now: datetime) -> Iterator[RatingLine | LineRejected]:
+def csv_rows(text: Iterable[str], now: datetime) -> Iterator[RatingLine | LineRejected]:
     """The rows of a CSV export (header first; line numbers count the header as line 1).
 
     Answer cells are strings; they are turned into typed answers by the questionnaire's own converter
     (:func:`survey_engine.questionnaire.normalise_form`) once the questionnaire is known, so ``"3"``
     becomes the scale value 3 and ``"S2"`` stays an option code.
     """
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader = csv.DictReader(text)
     header = reader.fieldnames or []
     missing = [f for f in ("id", "service_point", "questionnaire", "rated_at") if f not in header]
     if missing:

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from survey_engine.actors import Actor
+from survey_engine.actors import SYSTEM, Actor
 from survey_engine.errors import Forbidden, NotFound
 from survey_engine.integrations import counter_stats
 from survey_engine.integrations.counter_stats import Figure
@@ -117,6 +117,10 @@ class CounterDashboardService:
         if row is None or (actor.agency_scoped and int(row["id"]) != actor.agency_id):
             raise NotFound(f"no agency with code {code}")
         return int(row["id"]), str(row["code"])
+
+    async def agency_id(self, code: str) -> int:
+        """The id of the agency with this code (NotFound otherwise), for the command line's scope."""
+        return (await self._agency(SYSTEM, code))[0]
 
     async def dashboard(self, actor: Actor, agency: str | None, now: datetime | None = None) -> Dashboard:
         """One agency's dashboard, or (``agency`` None) the province's; an agency user always gets its own."""
