@@ -19,6 +19,7 @@ the ratings that chunk stored (listeners in ``on_stored``, e.g. to tell an agenc
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -160,9 +161,23 @@ class CounterImportService:
         targets: dict[tuple[str, str], Target | FieldProblem] = {}
         now = datetime.now(UTC)
         chunk: list[_Row] = []
+        # One chunk is written while the next one is read and checked: the write runs in the store's own
+        # thread (SQLite) or on the connection (PostgreSQL). Writes stay one after another, so a chunk's
+        # duplicate checks always see the chunks before it committed.
+        writing: asyncio.Task[None] | None = None
+
+        async def hand_over(rows: list[_Row]) -> None:
+            nonlocal writing
+            if writing is not None:
+                await writing
+            writing = asyncio.ensure_future(self._flush(store, rows, report))
+            await asyncio.sleep(0)  # let the write start before the next chunk is read
+
         try:
             async for line in _each(lines):
                 report.lines += 1
+                if not report.lines % 256:
+                    await asyncio.sleep(0)  # let a PostgreSQL write make progress on this event loop
                 if isinstance(line, LineRejected):
                     report.rejected.append(line)
                     continue
@@ -180,11 +195,15 @@ class CounterImportService:
                     continue
                 chunk.append(row)
                 if len(chunk) >= self.chunk_rows:
-                    await self._flush(store, chunk, report)
+                    await hand_over(chunk)
                     chunk = []
             if chunk:
-                await self._flush(store, chunk, report)
+                await hand_over(chunk)
+            if writing is not None:
+                await writing
         finally:
+            if writing is not None and not writing.done():
+                await asyncio.wait([writing])  # never close the store under a running write
             await store.close()
         if audit_as is not None:
             await audit.record(
@@ -304,10 +323,12 @@ class CounterImportService:
             # Another writer stored one of these ids or dossiers meanwhile: decide the chunk again.
             decisions = await store.write(chunk)
         stored: list[StoredRating] = []
+        listened = bool(self.on_stored)
         for row, decision in zip(chunk, decisions, strict=True):
             if isinstance(decision, Accepted):
                 report.accepted += 1
-                stored.append(_stored(row))
+                if listened:
+                    stored.append(_stored(row))
             elif isinstance(decision, Replayed):
                 report.duplicates += 1
             else:

@@ -26,6 +26,7 @@ from survey_engine.errors import FieldProblem
 
 COUNTER_QUESTIONNAIRES = ("counter-3", "decree61-9")
 ENVELOPE = ("id", "service_point", "questionnaire", "answers", "dossier_code", "officer", "rated_at")
+_KNOWN = frozenset(ENVELOPE)
 CSV_FIELDS = tuple(f for f in ENVELOPE if f != "answers")
 MAX_LINE_BYTES = 16 * 1024  # a rating with a 1,000-character comment fits many times over
 CODE_MAX = 64
@@ -106,7 +107,7 @@ def check_line(
     if not isinstance(raw, dict):
         return LineRejected(number, [_problem("", "each line must be one JSON object")])
     problems: list[FieldProblem] = []
-    unknown = sorted(k for k in raw if k not in ENVELOPE)
+    unknown = [] if raw.keys() <= _KNOWN else sorted(k for k in raw if k not in _KNOWN)
     if unknown:
         problems.append(_problem(unknown[0], f"unknown field(s): {', '.join(unknown[:5])}", "unknown"))
     client_id = None
