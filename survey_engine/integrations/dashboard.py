@@ -40,16 +40,19 @@ class Figures:
     d61_band: str | None
 
     @classmethod
-    def of(cls, tally: Tally | None) -> Figures:
+    def of(cls, tally: Tally | None, min_n: int = 1) -> Figures:
+        """The figures of ``tally``; an instrument with fewer than ``min_n`` ratings gets counts only."""
         tally = tally or Tally()
         n = sum(tally.levels.values())
-        score = counter_stats.mean(tally.d61_totals)
+        n_d61 = sum(tally.d61_totals.values())
+        score = counter_stats.mean(tally.d61_totals) if n_d61 >= min_n else None
+        shown = n >= min_n
         return cls(
             n_counter=n,
             levels={k: tally.levels.get(k, 0) for k in (3, 2, 1)},
-            satisfied=counter_stats.share(tally.levels[2] + tally.levels[3], n),
-            very_satisfied=counter_stats.share(tally.levels[3], n),
-            n_decree61=sum(tally.d61_totals.values()),
+            satisfied=counter_stats.share(tally.levels[2] + tally.levels[3], n) if shown else None,
+            very_satisfied=counter_stats.share(tally.levels[3], n) if shown else None,
+            n_decree61=n_d61,
             d61_score=score,
             d61_band=counter_stats.d61_band(score.estimate) if score else None,
         )
@@ -161,8 +164,10 @@ class CounterDashboardService:
         }
         rows = []
         for code, tally in sorted(found[period].items(), key=lambda kv: str(kv[0])):
+            # The minimum applies to each instrument: a figure on fewer ratings is never shown.
             n = sum(tally.levels.values()) + sum(tally.d61_totals.values())
-            shown = Figures.of(tally) if n >= OFFICER_MIN_N else None
+            figures = Figures.of(tally, OFFICER_MIN_N)
+            shown = figures if figures.satisfied or figures.d61_score else None
             rows.append(OfficerRow(str(code), names.get(str(code)), shown, n))
         return rows
 
