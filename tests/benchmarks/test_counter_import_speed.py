@@ -154,9 +154,7 @@ async def _bare_postgres(source: str, target: str) -> tuple[float, int]:
     sql = f"INSERT INTO submission ({', '.join(INSERT_COLUMNS)}) VALUES ({marks})"
     spent, count = 0.0, 0
     async with reader.transaction():
-        cursor = await reader.cursor(
-            f"SELECT {', '.join(INSERT_COLUMNS)} FROM submission ORDER BY id"
-        )
+        cursor = await reader.cursor(f"SELECT {', '.join(INSERT_COLUMNS)} FROM submission ORDER BY id")
         while rows := await cursor.fetch(CHUNK_ROWS):
             values = [tuple(r) for r in rows]
             started = time.perf_counter()

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from survey_engine.collection.receipts import dossier_hash
+from survey_engine.integrations.counter_lines import VN
 from survey_engine.tables import AuditLog, Submission
 from tests.api.conftest import World
 from tests.integrations.helpers import d61, new_key, open_counter_waves, rating, send
@@ -140,3 +144,26 @@ async def test_only_administrators_manage_keys(world: World) -> None:
         "/api/v1/api-keys", json={"name": "x", "agency": "ZZ"}, headers=world.auth("admin")
     )
     assert unknown.status_code in (400, 422)
+
+
+async def test_request_limits_and_dates(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.integrations import routes_counter
+
+    await open_counter_waves(world)
+    key = await new_key(world, "A1")
+    monkeypatch.setattr(routes_counter, "BULK_MAX_LINES", 3)
+    too_many = await send(world, key, [rating() for _ in range(4)])
+    assert too_many.status_code == 413 and await Submission.count() == 0  # nothing stored
+    assert (await send(world, key, [rating() for _ in range(3)])).json()["accepted"] == 3
+    future = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    naive = datetime.now(VN).replace(tzinfo=None).isoformat()  # no offset: Vietnam time
+    body = (
+        await send(world, key, [rating(rated_at=future), rating(rated_at=naive), rating(rated_at="hôm qua")])
+    ).json()
+    assert body["accepted"] == 1
+    assert [(r["line"], r["problems"][0]["item"]) for r in body["rejected"]] == [
+        (1, "rated_at"),
+        (3, "rated_at"),
+    ]
+    stored = await Submission.select(Submission.submitted_at).order_by(Submission.id, ascending=False).first()
+    assert stored is not None and abs(stored["submitted_at"] - datetime.now(UTC)) < timedelta(minutes=5)
