@@ -30,6 +30,8 @@ from api.collection.routes_submissions import KioskDeviceController, submit
 from api.database import RecentDatabaseFailures, engine_from_url, prepare_sqlite_file, use_engine
 from api.fieldwork.routes_fieldwork import FIELDWORK_HANDLERS
 from api.fieldwork.routes_phone import PHONE_HANDLERS
+from api.integrations.routes_api_keys import ApiKeyController
+from api.integrations.routes_counter import COUNTER_HANDLERS
 from api.results.routes_estimates import wave_estimates
 from api.results.routes_reports import REPORT_HANDLERS
 from api.services import Services
@@ -134,6 +136,8 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
             *FIELDWORK_HANDLERS,
             *REPORT_HANDLERS,
             *WEBHOOK_HANDLERS,
+            ApiKeyController,
+            *COUNTER_HANDLERS,
             *PAGE_HANDLERS,
             CONSOLE_ROUTER,
         ],

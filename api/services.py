@@ -20,6 +20,10 @@ from survey_engine.fieldwork.frames import FrameService
 from survey_engine.fieldwork.phone import PhoneService
 from survey_engine.fieldwork.samples import FieldworkService
 from survey_engine.fieldwork.weights import WeightsService
+from survey_engine.integrations.apikeys import ApiKeyService
+from survey_engine.integrations.counter_import import CounterImportService
+from survey_engine.integrations.dashboard import CounterDashboardService
+from survey_engine.integrations.officers import OfficerService
 from survey_engine.paper.service import PaperService
 from survey_engine.security import PasswordHashing
 from survey_engine.webhooks.delivery import DeliveryPolicy, DeliveryWorker
@@ -43,6 +47,10 @@ class Services:
     weights: WeightsService
     webhooks: WebhookService
     paper: PaperService
+    api_keys: ApiKeyService
+    counter_import: CounterImportService
+    counter_dashboard: CounterDashboardService
+    officers: OfficerService
     rate_limiter: (
         SubmissionRateLimit  # the submissions' limit (counted in the database), settable at run time
     )
@@ -52,6 +60,7 @@ class Services:
         hashing = PasswordHashing(settings.argon2_time_cost, settings.argon2_memory_cost_kib)
         rate_limit = SubmissionRateLimit(settings.rate_limit_per_minute)
         submissions = SubmissionService(settings.secret_key, rate_limit=rate_limit)
+        counter_dashboard = CounterDashboardService()
         return cls(
             settings=settings,
             staff=StaffService(hashing, settings.session_hours, settings.bearer_days),
@@ -70,6 +79,10 @@ class Services:
                 settings.secret_key, settings.webhook_allow_hosts, DeliveryPolicy().retry_window
             ),
             paper=PaperService(submissions),
+            api_keys=ApiKeyService(settings.api_key_requests_per_minute),
+            counter_import=CounterImportService(settings.secret_key),
+            counter_dashboard=counter_dashboard,
+            officers=OfficerService(counter_dashboard),
             rate_limiter=rate_limit,
         )
 

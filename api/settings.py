@@ -8,6 +8,7 @@
                      addresses (default none: https to public addresses only; docs/webhooks.md, SSRF)
 ``SIPAS_WEBHOOK_TIMEOUT``  seconds one webhook request may take (default 10)
 ``SIPAS_WEBHOOK_WORKER``  0 to keep `sipas serve` from delivering webhooks (then run `sipas webhooks deliver`)
+``SIPAS_API_KEY_RATE_LIMIT``  requests per minute per system API key (default 60; 0 = no limit)
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ class Settings:
     webhook_allow_hosts: frozenset[str] = frozenset()
     webhook_timeout_seconds: float = 10.0
     webhook_worker: bool = False  # the server's delivery task; on from the environment unless set to 0
+    # Requests per minute of one system API key (0: no limit), counted in the database across processes.
+    api_key_requests_per_minute: int = 60
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -77,6 +80,9 @@ class Settings:
             raise SettingsError(f"SIPAS_RATE_LIMIT must be a whole number, got {rate_text!r}") from exc
         if rate < 0:
             raise SettingsError("SIPAS_RATE_LIMIT must be 0 (off) or positive")
+        key_rate_text = os.environ.get("SIPAS_API_KEY_RATE_LIMIT", "").strip() or "60"
+        if not key_rate_text.isdigit():
+            raise SettingsError("SIPAS_API_KEY_RATE_LIMIT must be 0 (off) or a positive whole number")
         base_url = (os.environ.get("SIPAS_BASE_URL", "").strip() or DEFAULT_BASE_URL).rstrip("/")
         if not base_url.startswith(("http://", "https://")):
             raise SettingsError("SIPAS_BASE_URL must start with http:// or https://")
@@ -102,6 +108,7 @@ class Settings:
             base_url=base_url,
             rate_limit_per_minute=rate,
             data_dir=data_dir,
+            api_key_requests_per_minute=int(key_rate_text),
         )
 
     @property

@@ -28,6 +28,7 @@ _TOPIC_MODULES = (
     "api.results.cli_report",
     "api.webhooks.cli_webhooks",
     "api.paper.cli_paper",
+    "api.integrations.cli_integrations",
 )
 # Which module registers which command: running one command imports only its module, so that
 # `sipas serve` does not pay for scipy. Top-level help and unknown commands load them all.
@@ -50,6 +51,8 @@ _COMMAND_MODULES = {
     "report": "api.results.cli_report",
     "webhooks": "api.webhooks.cli_webhooks",
     "paper": "api.paper.cli_paper",
+    "apikey": "api.integrations.cli_integrations",
+    "counter": "api.integrations.cli_integrations",
 }
 
 

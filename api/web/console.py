@@ -18,6 +18,7 @@ from api.administration import console_users as users
 from api.administration import console_waves as waves
 from api.collection import console_kiosks as kiosks
 from api.fieldwork import console_fieldwork as fieldwork
+from api.integrations import console_integrations as integrations
 from api.paper import console_paper as paper
 from api.paper import console_paper_entry as paper_entry
 from api.results import console_results as results
@@ -38,6 +39,7 @@ CONSOLE_ROUTER: Any = Router(
         *paper.HANDLERS,
         *paper_entry.HANDLERS,
         *results.HANDLERS,
+        *integrations.HANDLERS,
         *users.HANDLERS,
     ],
     dependencies={"staff": Provide(provide_staff)},

@@ -62,6 +62,9 @@ NAV: tuple[NavItem, ...] = (
     NavItem("nav_agencies", f"{ROOT}/agencies", READERS),
     NavItem("nav_kiosks", f"{ROOT}/kiosks", READERS),  # statisticians read, as in the API
     NavItem("nav_webhooks", f"{ROOT}/webhooks", ("admin", "agency")),  # deliveries carry comments
+    NavItem("nav_counter", f"{ROOT}/counter", READERS),
+    NavItem("nav_officers", f"{ROOT}/officers", ("agency",)),
+    NavItem("nav_api_keys", f"{ROOT}/api-keys", ("admin",)),
     NavItem("nav_users", f"{ROOT}/users", ("admin",)),
     NavItem("nav_audit", f"{ROOT}/audit", ("admin",)),
     NavItem("nav_phone", "/i", ("admin", "statistician", "interviewer")),

@@ -57,6 +57,7 @@ INSERT_COLUMNS = (
     "interviewer",
     "complete",
     "codes",
+    "officer",
 )
 
 

@@ -434,6 +434,7 @@ class SubmissionService:
             "interviewer": req.interviewer_id,
             "complete": req.complete,
             "codes": form.layout.encode(req.answers),
+            "officer": None,  # only one-stop systems name the officer (survey_engine.integrations)
         }
         received_at: datetime = values["received_at"]
         # Decided here, outside the write transaction; written with the row, so stored exactly with it.

@@ -34,6 +34,7 @@ from survey_engine.tables.core import (
     WaveServicePoint,
     WeightRun,
 )
+from survey_engine.tables.integrations import INTEGRATION_TABLES, ApiKey, Officer
 from survey_engine.tables.paper import PAPER_TABLES, PaperBatch, PaperCopy, PaperKeying, PaperScan
 from survey_engine.tables.webhooks import (
     WEBHOOK_TABLES,
@@ -44,12 +45,13 @@ from survey_engine.tables.webhooks import (
 )
 
 # Every table, in the order a fresh database creates them (a table after those it refers to).
-ALL_TABLES: tuple[type[Table], ...] = (*CORE_TABLES, *WEBHOOK_TABLES, *PAPER_TABLES)
+ALL_TABLES: tuple[type[Table], ...] = (*CORE_TABLES, *WEBHOOK_TABLES, *PAPER_TABLES, *INTEGRATION_TABLES)
 
 __all__ = [
     "ALL_TABLES",
     "AdminUnit",
     "Agency",
+    "ApiKey",
     "ApiToken",
     "AuditLog",
     "CallAttempt",
@@ -57,6 +59,7 @@ __all__ = [
     "Frame",
     "FrameUnit",
     "KioskDevice",
+    "Officer",
     "PaperBatch",
     "PaperCopy",
     "PaperKeying",

@@ -189,6 +189,8 @@ class Submission(Table, tablename="submission"):
     # The criteria answers in questionnaire order, one character each ("1"–"5", "0" don't know,
     # "." not answered): estimation reads this column instead of parsing every JSON answer set.
     codes = Text(null=True, default=None)
+    # The officer who handled the dossier, as the one-stop system codes officers (counter ratings it sends).
+    officer = Varchar(length=64, null=True, default=None)
 
 
 class AuditLog(Table, tablename="audit_log"):

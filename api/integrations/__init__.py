@@ -1,0 +1,1 @@
+"""The one-stop integration's edge: system API keys, bulk counter ratings, the counter dashboard, officers."""

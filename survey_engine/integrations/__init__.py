@@ -1,0 +1,1 @@
+"""The one-stop integration: system API keys, bulk counter ratings, the counter dashboard, officers."""

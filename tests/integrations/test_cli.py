@@ -1,0 +1,81 @@
+"""`sipas apikey add|list|revoke` and `sipas counter import FILE.ndjson|FILE.csv`."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from survey_engine.tables import Submission
+from tests.api.conftest import World
+from tests.api.test_cli_server import sipas
+from tests.integrations.helpers import ndjson, open_counter_waves, rating, send
+
+
+def _env(world: World, database_url: str, tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "SIPAS_"))}
+    env.update(
+        DATABASE_URL=database_url,
+        SIPAS_DATA_DIR=str(tmp_path / "cli-data"),
+        SIPAS_SECRET_KEY=world.app.state.services.settings.secret_key,
+        PYTHONPATH=str(Path(__file__).resolve().parents[2]),
+    )
+    return env
+
+
+async def test_keys_from_the_command_line(world: World, database_url: str, tmp_path: Path) -> None:
+    await open_counter_waves(world)
+    env = _env(world, database_url, tmp_path)
+    added = sipas(["apikey", "add", "Một cửa tỉnh", "--agency", "A1"], env)
+    assert added.returncode == 0, added.stderr
+    key = added.stdout.strip()
+    assert key.startswith("sk_") and added.stdout == key + "\n"  # the key alone
+    assert (await send(world, key, [rating()])).json()["accepted"] == 1
+
+    neither = sipas(["apikey", "add", "X"], env)
+    assert neither.returncode == 2 and "--agency" in neither.stderr
+    unknown = sipas(["apikey", "add", "X", "--agency", "ZZ"], env)
+    assert unknown.returncode == 2 and "ZZ" in unknown.stderr and "Traceback" not in unknown.stderr
+
+    listed = sipas(["apikey", "list"], env)
+    assert listed.returncode == 0 and key[:10] in listed.stdout and key not in listed.stdout
+    key_id = listed.stdout.split("\t", 1)[0]
+    revoked = sipas(["apikey", "revoke", key_id], env)
+    assert revoked.returncode == 0, revoked.stderr
+    assert (await send(world, key, [rating()])).status_code == 401
+    assert sipas(["apikey", "revoke", "999"], env).returncode == 2
+
+
+async def test_counter_import_from_files(world: World, database_url: str, tmp_path: Path) -> None:
+    await open_counter_waves(world)
+    env = _env(world, database_url, tmp_path)
+    lines = [rating(officer="CB01"), b'{"id": 1}', rating(value=1, dossier_code="HS-9")]
+    path = tmp_path / "ratings.ndjson"
+    path.write_bytes(ndjson(lines))
+    result = sipas(["counter", "import", str(path)], env)
+    assert result.returncode == 2, result.stderr  # one line rejected; the others stored
+    assert "3 lines: 2 accepted, 0 duplicates, 1 rejected" in result.stdout
+    assert "line 2: id: must be a UUID" in result.stderr and "Traceback" not in result.stderr
+    again = sipas(["counter", "import", str(path), "--json"], env)
+    assert '"duplicates":2' in again.stdout
+
+    now = datetime.now(UTC).isoformat()
+    csv_path = tmp_path / "ratings.csv"
+    csv_path.write_text(
+        "id,service_point,questionnaire,rated_at,officer,RATING,COMMENT\n"
+        f"6f1b6a52-8d1e-4c55-9a55-2f8e0a1b0c01,A1-Q1,counter-3,{now},CB02,2,Nhanh\n"
+        f"6f1b6a52-8d1e-4c55-9a55-2f8e0a1b0c02,A2-Q1,counter-3,{now},,3,\n",
+        encoding="utf-8",
+    )
+    scoped = sipas(["counter", "import", str(csv_path), "--agency", "A1"], env)
+    assert scoped.returncode == 2 and "line 3: service_point" in scoped.stderr
+    assert "1 accepted" in scoped.stdout
+    row = (
+        await Submission.select(Submission.answers, Submission.officer)
+        .where(Submission.client_id == "6f1b6a52-8d1e-4c55-9a55-2f8e0a1b0c01")
+        .first()
+    )
+    assert row is not None and row["officer"] == "CB02"
+    assert '"RATING":2' in str(row["answers"]).replace(" ", "")
+    bad = sipas(["counter", "import", str(tmp_path / "x.txt")], env)
+    assert bad.returncode == 2 and ".ndjson" in bad.stderr
