@@ -7,6 +7,8 @@ PDF renderers of :mod:`reports` take, with the pure ``reports.build`` helpers.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from reports.build import (
     counter_panel,
     method_note,
@@ -19,7 +21,14 @@ from reports.build import (
 )
 from reports.numbers import Language
 from reports.province import ProvinceSummaryData
-from reports.scorecard_data import AgencyInfo, PerceptionItem, ScorecardData, ShareRow, WaveInfo
+from reports.scorecard_data import (
+    AgencyInfo,
+    ModelBasedFigure,
+    PerceptionItem,
+    ScorecardData,
+    ShareRow,
+    WaveInfo,
+)
 from survey_engine.results.agency_results import DOMAIN, AgencyResults, with_results
 from survey_engine.results.scorecards import AgencyRow, WaveHeader, WaveReport
 
@@ -59,7 +68,7 @@ def scorecard_from_results(results: AgencyResults, lang: Language) -> ScorecardD
         result.groups, dict(results.domain), peers, level=agency.level, names=results.peer_names
     )
     counts = dict(results.counter)
-    return scorecard_data(
+    data = scorecard_data(
         agency=_agency_info(agency),
         province_name_vi=report.province_vi,
         province_name_en=report.province_en,
@@ -84,10 +93,25 @@ def scorecard_from_results(results: AgencyResults, lang: Language) -> ScorecardD
         counter=counter_panel(counts) if counts else None,
         lang=lang,
     )
+    model = results.model_based
+    if model is None:
+        return data
+    return replace(
+        data,
+        model_based=ModelBasedFigure(
+            estimate=model.eblup,
+            ci_low=model.ci_low,
+            ci_high=model.ci_high,
+            rmse=model.rmse,
+            own_weight=model.gamma,
+            agencies=model.agencies,
+            auxiliaries=model.auxiliaries,
+        ),
+    )
 
 
 def scorecards_from_report(report: WaveReport, lang: Language) -> list[ScorecardData]:
-    """Every agency with results."""
+    """Every agency with results (small agencies with the model-based index beside the direct one)."""
     return [scorecard_from_results(r, lang) for r in with_results(report)]
 
 
