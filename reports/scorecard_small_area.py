@@ -44,15 +44,20 @@ SMALL_AREA_TEXTS: dict[str, dict[str, str]] = {
     "rmse": {"vi": "Sai số bình phương trung bình căn (RMSE)", "en": "Root mean squared error (RMSE)"},
     "points": {"vi": "điểm %", "en": "percentage points"},
     "explain": {
-        "vi": "Mẫu của cơ quan quá nhỏ để ước lượng trực tiếp đủ tin cậy (xem ô trên). Ước lượng này kết "
-        "hợp ước lượng trực tiếp của cơ quan (trọng số {weight}) với giá trị dự báo của mô hình "
-        "Fay–Herriot ước lượng trên {agencies} cơ quan của đợt khảo sát{using}. Đây là ước lượng dựa "
-        "trên mô hình: dùng để tham khảo, không dùng để xếp hạng; chỉ số trực tiếp ở trên vẫn là kết quả "
-        "chính thức.",
-        "en": "The agency's sample is too small for a reliable direct estimate (see above). This estimate "
-        "combines the agency's own direct estimate (weight {weight}) with the prediction of a Fay–Herriot "
-        "model fitted on {agencies} agencies of the wave{using}. It is a model-based figure: for guidance, "
-        "not for ranking; the direct index above remains the official result.",
+        "vi": (
+            "Chỉ số trực tiếp của cơ quan bị hạn chế công bố theo quy tắc độ tin cậy (xem ô trên). "
+            "Ước lượng này kết hợp ước lượng trực tiếp của cơ quan (trọng số {weight}) với giá trị dự "
+            "báo của mô hình Fay–Herriot ước lượng trên {agencies} cơ quan của đợt khảo sát{using}. "
+            "Đây là ước lượng dựa trên mô hình: dùng để tham khảo, không dùng để xếp hạng; chỉ số trực "
+            "tiếp ở trên vẫn là kết quả chính thức."
+        ),
+        "en": (
+            "The agency's direct index is flagged or suppressed by the publication rule (see above). "
+            "This estimate combines the agency's own direct estimate (weight {weight}) with the "
+            "prediction of a Fay–Herriot model fitted on {agencies} agencies of the wave{using}. It is "
+            "a model-based figure: for guidance, not for ranking; the direct index above remains the "
+            "official result."
+        ),
     },
     "using": {"vi": ", dựa trên {names}", "en": ", using {names}"},
     "and": {"vi": " và ", "en": " and "},

@@ -227,7 +227,7 @@ def model_based_view(
         "estimate": model.eblup,
         "value": format_number(model.eblup, lang),
         "interval": format_interval(model.ci_low, model.ci_high, lang),
-        "rmse": format_number(model.rmse, lang),
+        "rmse": f"{format_number(model.rmse, lang)} {t('res_sae_points')}",
         "weight": format_percent(100.0 * model.gamma, lang, 0),
         "explain": t(
             "res_sae_explain",
