@@ -290,14 +290,15 @@ def _score_information(x: np.ndarray, g: _Gls) -> tuple[float, float]:
 
 
 def _reml_sigma2(y: np.ndarray, psi: np.ndarray, x: np.ndarray) -> tuple[float, int]:
-    sigma2 = float(np.median(psi))
+    sigma2 = scale = float(np.median(psi))
     for iteration in range(1, _MAX_ITERATIONS + 1):
         score, information = _score_information(x, _gls(y, psi, x, sigma2))
         if sigma2 == 0.0 and score <= 0.0:
             return 0.0, iteration  # maximum on the boundary
         step = score / information
         new = max(sigma2 + step, 0.0)
-        if abs(new - sigma2) <= _TOLERANCE * max(1.0, sigma2, float(np.median(psi))):
+        # Relative to the data's own scale, so indices on 0-100 and shares on 0-1 converge alike.
+        if abs(new - sigma2) <= _TOLERANCE * max(sigma2, scale):
             return new, iteration
         sigma2 = new
     raise SmallAreaError(

@@ -103,6 +103,27 @@ def test_shrinkage_and_rmse_below_direct_for_noisy_areas() -> None:
     assert noisy.cv == pytest.approx(noisy.rmse / abs(noisy.eblup))
 
 
+@pytest.mark.parametrize("factor", [1e-4, 1e3])
+def test_fit_follows_the_scale_of_the_data(factor: float) -> None:
+    # Indices on 0-100 or shares on 0-1 (or totals): the same fit in other units, R's values rescaled.
+    rec = RECORDS["agencies"]
+    data = rows("agencies.csv")
+    level = treatment_dummies("level", [r["level"] for r in data])
+    fit = fay_herriot(
+        [r["area"] for r in data],
+        [factor * float(r["yi"]) for r in data],
+        [factor**2 * float(r["vi"]) for r in data],
+        {
+            **level,
+            "last_index": np.array([float(r["last_index"]) for r in data]),
+            "counter_share": np.array([float(r["counter_share"]) for r in data]),
+        },
+    )
+    assert fit.sigma2_u == pytest.approx(factor**2 * rec["sigma2_u"], rel=REL)
+    np.testing.assert_allclose([a.eblup for a in fit.areas], factor * np.array(rec["eblup"]), rtol=REL)
+    np.testing.assert_allclose([a.mse for a in fit.areas], factor**2 * np.array(rec["mse"]), rtol=REL)
+
+
 def test_boundary_fit_gives_synthetic_estimates() -> None:
     fit = fit_case("flat")
     assert fit.truncated
