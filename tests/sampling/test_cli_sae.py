@@ -136,3 +136,25 @@ def test_negative_se_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     path.write_text("area,y,s\na,1,2\nb,2,-1\nc,3,1\nd,4,2\n")
     status, _, err = run(capsys, str(path), "--area", "area", "--estimate", "y", "--se", "s")
     assert status == 2 and "standard error of area 'b' is -1" in err
+
+
+def test_no_intercept(capsys: pytest.CaptureFixture[str]) -> None:
+    flat = str(HERE / "flat.csv")
+    status, out, err = run(
+        capsys,
+        flat,
+        "--area",
+        "area",
+        "--estimate",
+        "yi",
+        "--variance",
+        "vi",
+        "--aux",
+        "x",
+        "--no-intercept",
+        "--format",
+        "json",
+    )
+    assert status == 0, err
+    terms = [c["term"] for c in json.loads(out)["model"]["coefficients"]]
+    assert terms == ["x"]
