@@ -32,6 +32,7 @@ from reports.scorecard_sections import (
     method_lines,
     perception_table,
 )
+from reports.scorecard_small_area import model_based_block
 from reports.scorecard_texts import LEVEL_NAMES, TEXTS, Notes, localised, reason_text
 
 # The words (scorecard_texts), the page layout (scorecard_layout) and the sections (scorecard_sections)
@@ -78,6 +79,8 @@ def scorecard_story(data: ScorecardData, lang: Language) -> list[Flowable]:
     story.append(headline_table(data, notes, lang))
     for key in _mark_legends(data):
         story.append(paragraph(escape(t[key][lang]), "small"))
+    if data.model_based is not None:
+        story += [Spacer(1, 4), KeepTogether([model_based_block(data.model_based, lang)])]
     if data.elements:
         story.append(
             KeepTogether(

@@ -245,6 +245,25 @@ class IndexScale:
 
 
 @dataclass(frozen=True)
+class ModelBasedFigure:
+    """A model-based (small-area, Fay–Herriot EBLUP) index printed beside a flagged or suppressed direct one.
+
+    ``rmse`` is the root of its Prasad–Rao/Datta–Lahiri MSE, the interval EBLUP ± 1.96·RMSE (0–100);
+    ``own_weight`` the weight (0–1) of the agency's own direct index in it; ``agencies`` how many agencies
+    the model was fitted on; ``auxiliaries`` the codes of what it used (``level``, ``previous_index``,
+    ``counter_share``).
+    """
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+    rmse: float
+    own_weight: float
+    agencies: int
+    auxiliaries: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ScorecardData:
     """Everything one agency's scorecard for one wave shows."""
 
@@ -264,6 +283,7 @@ class ScorecardData:
     counter: CounterPanel | None = None
     lang: Language = "vi"
     index: IndexScale = IndexScale()
+    model_based: ModelBasedFigure | None = None  # only beside a flagged or suppressed direct index
 
     def __post_init__(self) -> None:
         nfc_strings(self)

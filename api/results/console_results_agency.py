@@ -8,6 +8,7 @@ scorecard's do; :func:`build_agency` turns them into the page's figures, charts 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
 from functools import partial
@@ -58,12 +59,13 @@ from reports.build import (
     peer_comparison,
     trend_from,
 )
-from reports.numbers import Language, format_count
+from reports.numbers import Language, format_count, format_interval, format_number, format_percent
 from sampling.results import Estimate
 from survey_engine.errors import NotFound
 from survey_engine.results import analysis, catalogue, scorecards
 from survey_engine.results.agency_results import AgencyResults, page_results
 from survey_engine.results.scorecards import AgencyRow
+from survey_engine.results.small_area import ModelBasedIndex
 
 OVERALL = analysis.OVERALL
 SeriesParam = Annotated[str | None, QueryParameter(max_length=20, description="self-selected | probability")]
@@ -218,6 +220,29 @@ def build_agency(results: AgencyResults, lang: Language) -> dict[str, Any] | Non
         "aggregation": str(layout.rule_description.get("en" if lang == "en" else "vi", "")),
         "rule": rule,
         "publication": (DEFAULT_PUBLICATION if layout.rule == "top_box_share" else SCORE_PUBLICATION)[pick],
+        "model_based": model_based_view(results.model_based, t, lang),
+    }
+
+
+def model_based_view(
+    model: ModelBasedIndex | None, t: Callable[..., str], lang: Language
+) -> dict[str, Any] | None:
+    """The small-area (Fay–Herriot) index shown beside a flagged or suppressed direct one, labelled."""
+    if model is None:
+        return None
+    names = [t(f"res_sae_aux_{code}") for code in model.auxiliaries]
+    listed = ", ".join(names[:-1]) + t("res_sae_and") + names[-1] if len(names) > 1 else "".join(names)
+    return {
+        "estimate": model.eblup,
+        "value": format_number(model.eblup, lang),
+        "interval": format_interval(model.ci_low, model.ci_high, lang),
+        "rmse": f"{format_number(model.rmse, lang)} {t('res_sae_points')}",
+        "weight": format_percent(100.0 * model.gamma, lang, 0),
+        "explain": t(
+            "res_sae_explain",
+            agencies=format_count(model.agencies, lang),
+            using=t("res_sae_using", names=listed) if listed else "",
+        ),
     }
 
 

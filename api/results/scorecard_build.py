@@ -7,6 +7,8 @@ PDF renderers of :mod:`reports` take, with the pure ``reports.build`` helpers.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from reports.build import (
     DEFAULT_PUBLICATION,
     SCORE_PUBLICATION,
@@ -24,6 +26,7 @@ from reports.province import ProvinceSummaryData
 from reports.scorecard_data import (
     AgencyInfo,
     IndexScale,
+    ModelBasedFigure,
     PerceptionItem,
     ScorecardData,
     ShareRow,
@@ -100,7 +103,7 @@ def scorecard_from_results(results: AgencyResults, lang: Language) -> ScorecardD
         descriptive=descriptive,
     )
     counts = dict(results.counter)
-    return scorecard_data(
+    data = scorecard_data(
         agency=_agency_info(agency),
         province_name_vi=report.province_vi,
         province_name_en=report.province_en,
@@ -129,6 +132,21 @@ def scorecard_from_results(results: AgencyResults, lang: Language) -> ScorecardD
         lang=lang,
         index=index_scale(results.layout, current.estimate),
     )
+    model = results.model_based
+    if model is None:
+        return data
+    return replace(
+        data,
+        model_based=ModelBasedFigure(
+            estimate=model.eblup,
+            ci_low=model.ci_low,
+            ci_high=model.ci_high,
+            rmse=model.rmse,
+            own_weight=model.gamma,
+            agencies=model.agencies,
+            auxiliaries=model.auxiliaries,
+        ),
+    )
 
 
 def _publication(layout: CriteriaLayout) -> tuple[str, str]:
@@ -137,7 +155,7 @@ def _publication(layout: CriteriaLayout) -> tuple[str, str]:
 
 
 def scorecards_from_report(report: WaveReport, lang: Language) -> list[ScorecardData]:
-    """Every agency with results."""
+    """Every agency with results (small agencies with the model-based index beside the direct one)."""
     return [scorecard_from_results(r, lang) for r in with_results(report)]
 
 

@@ -30,6 +30,7 @@ import msgspec
 
 from survey_engine import audit
 from survey_engine.actors import Actor
+from survey_engine.administration.questionnaires import version_label
 from survey_engine.answer_codes import CriteriaLayout, criteria_layout
 from survey_engine.collection.ingest_store import Accepted, BatchStore, Replayed, batch_store_for
 from survey_engine.collection.receipts import dossier_hash
@@ -39,6 +40,8 @@ from survey_engine.integrations.counter_lines import LineRejected, RatingLine
 from survey_engine.questionnaire import Questionnaire, load_definition, normalise_form, validate_answers
 from survey_engine.tables import Submission
 from survey_engine.transactions import is_unique_violation
+from survey_engine.webhooks.events import submission_events
+from survey_engine.webhooks.outbox import OutboxRow, outbox_row
 
 CHANNEL = "onestop"
 CHUNK_ROWS = 5000
@@ -49,7 +52,8 @@ _MEMO_MAX = 50_000  # answer sets seen (with their verdict and codes): most rati
 # covers those, else a wave covers every point of its agencies (as FORM_STATE of the submissions).
 TARGETS = """
 SELECT sp.id AS point_id, sp.agency AS agency_id, sp.public_token AS token, w.id AS wave_id,
-       qv.id AS version_id, qv.version AS version_number, qv.definition AS definition
+       w.code AS wave_code, q.code AS questionnaire_code, qv.id AS version_id,
+       qv.version AS version_number, qv.definition AS definition
 FROM service_point AS sp
 JOIN wave AS w ON w.id IN (
     SELECT wsp.wave FROM wave_service_point AS wsp WHERE wsp.service_point = sp.id
@@ -78,6 +82,9 @@ class Target:
     version_number: int
     questionnaire: Questionnaire
     layout: CriteriaLayout
+    wave_code: str = ""
+    service_point_code: str = ""
+    version_label: str = ""
 
 
 @dataclass(slots=True)
@@ -94,6 +101,8 @@ class _Row:
     line: RatingLine
     device_id: int | None = None
     rate_key: str = ""
+    # The webhook events (low rating, comment) the rating raises, stored in the same transaction as it.
+    events: list[OutboxRow] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -253,6 +262,11 @@ class CounterImportService:
             version_number=int(found_row["version_number"]),
             questionnaire=known[0],
             layout=known[1],
+            wave_code=str(found_row["wave_code"]),
+            service_point_code=point,
+            version_label=version_label(
+                str(found_row["questionnaire_code"]), int(found_row["version_number"])
+            ),
         )
 
     def _checked(
@@ -312,6 +326,22 @@ class CounterImportService:
             dossier_hash=digest,
             values=values,
             line=line,
+            events=[
+                outbox_row(kind, target.agency_id, data, now)
+                for kind, data in submission_events(
+                    target.questionnaire,
+                    answers,
+                    {
+                        "submission": line.client_id,
+                        "wave": target.wave_code,
+                        "service_point": target.service_point_code,
+                        "questionnaire": target.version_label,
+                        "channel": CHANNEL,
+                        "complete": True,
+                        "received_at": now.isoformat(),
+                    },
+                )
+            ],
         )
 
     async def _flush(self, store: BatchStore, chunk: list[_Row], report: ImportReport) -> None:

@@ -35,9 +35,10 @@ from survey_engine.results.scorecards import (
     AgencyRow,
     WaveHeader,
     WaveReport,
-    counter_ratings,
+    counter_ratings_by_agency,
     report_data,
 )
+from survey_engine.results.small_area import ModelBasedIndex, model_based_indices
 from survey_engine.tables import WaveAgency
 from survey_engine.wave_context import WaveContext, load_wave
 
@@ -51,6 +52,7 @@ __all__ = [
     "from_report",
     "page_results",
     "scorecard_results",
+    "small_area_models",
     "wave_agencies",
     "wave_header",
     "with_results",
@@ -93,6 +95,9 @@ class AgencyResults:
     trend: tuple[TrendPoint, ...] = ()
     counter: Mapping[int, int] = field(default_factory=dict)
     report: WaveReport | None = None
+    # The model-based (small-area) overall index, beside a direct one that the publication rule flags or
+    # suppresses (None: the direct index is published as is, or no model could be fitted).
+    model_based: ModelBasedIndex | None = None
 
 
 def find_estimate(result: IndexResult, domain: Mapping[str, str], variable: str = OVERALL) -> Estimate | None:
@@ -116,13 +121,18 @@ def assemble(
     trend: Sequence[TrendPoint] = (),
     counter: Mapping[int, int] | None = None,
     report: WaveReport | None = None,
+    models: Mapping[str, ModelBasedIndex] | None = None,
 ) -> AgencyResults:
-    """The agency's results from an estimation and the wave's agencies (None: no peer comparison)."""
+    """The agency's results from an estimation and the wave's agencies (None: no peer comparison);
+    ``models`` the wave's model-based indices by agency (:func:`small_area_models`)."""
     domain = dict(domain) if domain is not None else {DOMAIN: agency.code}
     peers = None if agencies is None else tuple(a for a in agencies if a.level == agency.level)
     names = (
         {a.code: (a.name_vi, a.name_en) for a in agencies} if agencies is not None and name_peers else None
     )
+    overall = find_estimate(result, domain)
+    model = (models or {}).get(agency.code)
+    flagged = overall is not None and overall.flag is not None
     return AgencyResults(
         wave=wave,
         agency=agency,
@@ -130,7 +140,8 @@ def assemble(
         result=result,
         layout=layout,
         domain=domain,
-        overall=find_estimate(result, domain),
+        overall=overall,
+        model_based=model if flagged else None,
         peers=peers,
         peer_names=names,
         trend=tuple(trend),
@@ -139,8 +150,20 @@ def assemble(
     )
 
 
-def from_report(report: WaveReport, agency_code: str) -> AgencyResults:
-    """One agency's scorecard results from a wave report (pure: runs anywhere, no database)."""
+def small_area_models(report: WaveReport) -> dict[str, ModelBasedIndex]:
+    """The wave's model-based overall indices by agency (auxiliaries: level, the previous wave's index and
+    the counter-rating share loaded in the report, each where every agency has it)."""
+    previous = report.previous[1] if report.previous is not None else None
+    return model_based_indices(
+        report.statistics.result, report.agencies, previous=previous, counter=report.counter or None
+    )
+
+
+def from_report(
+    report: WaveReport, agency_code: str, models: Mapping[str, ModelBasedIndex] | None = None
+) -> AgencyResults:
+    """One agency's scorecard results from a wave report (pure: runs anywhere, no database);
+    ``models`` the wave's :func:`small_area_models` when already fitted (else fitted here)."""
     agency = next(a for a in report.agencies if a.code == agency_code)
     trend: tuple[TrendPoint, ...] = ()
     if report.previous is not None:
@@ -163,12 +186,14 @@ def from_report(report: WaveReport, agency_code: str) -> AgencyResults:
         trend=trend,
         counter=report.counter.get(agency.code) or {},
         report=report,
+        models=small_area_models(report) if models is None else models,
     )
 
 
 def with_results(report: WaveReport) -> list[AgencyResults]:
     """Every agency of a wave report that has results (the scorecards of ``sipas report --all``)."""
-    everyone = (from_report(report, a.code) for a in report.agencies)
+    models = small_area_models(report)  # one fit for the whole wave
+    everyone = (from_report(report, a.code, models) for a in report.agencies)
     return [r for r in everyone if r.overall is not None]
 
 
@@ -182,8 +207,16 @@ async def scorecard_results(actor: Actor, wave_code: str, agency_code: str) -> A
         raise NotFound(f"agency {agency_code} is not part of wave {wave_code}")
     if find_estimate(report.statistics.result, {DOMAIN: code}) is None:
         raise NotFound(f"no results for agency {agency_code} in wave {wave_code}")
-    counts = await counter_ratings(code, report.wave.period_start, report.wave.period_end)
-    report = replace(report, counter={code: counts}, name_peers=not actor.agency_scoped)
+    # Every agency's counter ratings (one pass): the small-area model takes their share as an auxiliary;
+    # only this agency's counts are printed.
+    counts = await counter_ratings_by_agency(
+        [a.code for a in report.agencies], report.wave.period_start, report.wave.period_end
+    )
+    report = replace(
+        report,
+        counter={a.code: counts.get(a.code, {}) for a in report.agencies},
+        name_peers=not actor.agency_scoped,
+    )
     return from_report(report, code)
 
 
@@ -268,13 +301,14 @@ async def page_results(
     loaded them) and in this one; peers are compared only without filters."""
     if results.result is None:
         raise Conflict(f"wave {wave.code} has no complete responses in this series")
+    earlier = await earlier_waves(wave, agency_id, visible)
     trend = [
         TrendPoint(
             w,
             await _overall_in(visible.get(w.code) or w.code, results.series, agency.code),
             series=results.series,
         )
-        for w in await earlier_waves(wave, agency_id, visible)
+        for w in earlier
     ]
     current = (
         find_estimate(results.result, {DOMAIN: agency.code})
@@ -282,6 +316,10 @@ async def page_results(
         else await _overall_in(wave, results.series, agency.code)
     )
     trend.append(TrendPoint(wave_header(wave), current, current=True, series=results.series))
+    agencies = None if filters else await wave_agencies(wave.code)
+    models = None
+    if agencies is not None and current is not None and current.flag is not None:
+        models = await _page_models(wave, results, agencies, earlier[-1] if earlier else None, visible)
     return assemble(
         wave=wave_header(wave),
         agency=agency,
@@ -289,8 +327,33 @@ async def page_results(
         result=results.result,
         layout=results.layout,
         domain={DOMAIN: agency.code, **filters},
-        agencies=None if filters else await wave_agencies(wave.code),
+        agencies=agencies,
         name_peers=name_peers,
         trend=trend,
         counter=counter,
+        models=models,
     )
+
+
+async def _page_models(
+    wave: WaveContext,
+    results: WaveResults,
+    agencies: Sequence[AgencyRow],
+    previous: WaveHeader | None,
+    visible: Mapping[str, WaveContext],
+) -> dict[str, ModelBasedIndex]:
+    """The small-area model of the page's series, fitted as the scorecard's (auxiliaries: level, the
+    latest earlier visible wave's index in the same series, the counter-rating share)."""
+    if results.result is None:
+        return {}
+    before = None
+    if previous is not None:
+        try:
+            found = await cached_wave_results(
+                visible.get(previous.code) or previous.code, (DOMAIN,), results.series
+            )
+            before = found.result
+        except (Conflict, InvalidInput):
+            before = None
+    counts = await counter_ratings_by_agency([a.code for a in agencies], wave.period_start, wave.period_end)
+    return model_based_indices(results.result, agencies, previous=before, counter=counts)

@@ -9,7 +9,7 @@ import pytest
 
 from survey_engine.collection.receipts import dossier_hash
 from survey_engine.integrations.counter_lines import VN
-from survey_engine.tables import AuditLog, Submission
+from survey_engine.tables import AuditLog, Submission, WebhookEvent
 from tests.api.conftest import World
 from tests.integrations.helpers import d61, new_key, open_counter_waves, rating, send
 
@@ -167,3 +167,22 @@ async def test_request_limits_and_dates(world: World, monkeypatch: pytest.Monkey
     ]
     stored = await Submission.select(Submission.submitted_at).order_by(Submission.id, ascending=False).first()
     assert stored is not None and abs(stored["submitted_at"] - datetime.now(UTC)) < timedelta(minutes=5)
+
+
+async def test_imported_low_ratings_raise_webhook_events_with_their_rows_only(world: World) -> None:
+    """A counter rating at the lowest level raises a low-rating event in the same transaction as the row;
+    a satisfied rating, a rejected line and a duplicate raise none (the agency hears of each rating once)."""
+    await open_counter_waves(world)
+    key = await new_key(world, "A1")
+    low = rating(value=1)
+    response = await send(world, key, [low, rating(value=3), rating(value=7)])
+    assert response.json()["accepted"] == 2
+    events = await WebhookEvent.select(WebhookEvent.event_type, WebhookEvent.payload)
+    assert [e["event_type"] for e in events] == ["low_rating"]
+    data = json.loads(events[0]["payload"])
+    assert data["submission"] == low["id"] and data["channel"] == "onestop"
+    assert data["service_point"] == "A1-Q1" and data["questionnaire"].startswith("counter-3@")
+    assert data["low_items"] == [{"item": "RATING", "ref": "1", "value": 1}]
+    again = await send(world, key, [low])
+    assert again.json()["duplicates"] == 1
+    assert await WebhookEvent.count() == 1
