@@ -34,9 +34,10 @@ from survey_engine.tables.core import (
     WaveServicePoint,
     WeightRun,
 )
+from survey_engine.tables.publication import PUBLICATION_TABLES, ResultRelease
 
 # Every table, in the order a fresh database creates them (a table after those it refers to).
-ALL_TABLES: tuple[type[Table], ...] = (*CORE_TABLES,)
+ALL_TABLES: tuple[type[Table], ...] = (*CORE_TABLES, *PUBLICATION_TABLES)
 
 __all__ = [
     "ALL_TABLES",
@@ -51,6 +52,7 @@ __all__ = [
     "KioskDevice",
     "Questionnaire",
     "QuestionnaireVersion",
+    "ResultRelease",
     "Sample",
     "SampleUnit",
     "ServicePoint",
