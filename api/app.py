@@ -28,6 +28,7 @@ from api.collection.routes_submissions import KioskDeviceController, submit
 from api.database import RecentDatabaseFailures, engine_from_url, prepare_sqlite_file, use_engine
 from api.fieldwork.routes_fieldwork import FIELDWORK_HANDLERS
 from api.fieldwork.routes_phone import PHONE_HANDLERS
+from api.publication.routes_releases import ReleaseController
 from api.results.routes_estimates import wave_estimates
 from api.results.routes_reports import REPORT_HANDLERS
 from api.services import Services
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
             wave_estimates,
             *FIELDWORK_HANDLERS,
             *REPORT_HANDLERS,
+            ReleaseController,
             *PAGE_HANDLERS,
             CONSOLE_ROUTER,
         ],

@@ -20,6 +20,8 @@ from survey_engine.fieldwork.frames import FrameService
 from survey_engine.fieldwork.phone import PhoneService
 from survey_engine.fieldwork.samples import FieldworkService
 from survey_engine.fieldwork.weights import WeightsService
+from survey_engine.publication.public import PublicResults
+from survey_engine.publication.releases import ReleaseRecord, ReleaseService
 from survey_engine.security import PasswordHashing
 
 
@@ -38,6 +40,8 @@ class Services:
     frames: FrameService
     fieldwork: FieldworkService
     weights: WeightsService
+    releases: ReleaseService
+    public_results: PublicResults  # published snapshots, kept in memory (pages never estimate)
     rate_limiter: (
         SubmissionRateLimit  # the submissions' limit (counted in the database), settable at run time
     )
@@ -46,6 +50,11 @@ class Services:
     def build(cls, settings: Settings) -> Services:
         hashing = PasswordHashing(settings.argon2_time_cost, settings.argon2_memory_cost_kib)
         rate_limit = SubmissionRateLimit(settings.rate_limit_per_minute)
+        public_results = PublicResults()
+
+        async def show_published(_: ReleaseRecord) -> None:
+            public_results.forget()  # this process's public pages show the new version at once
+
         return cls(
             settings=settings,
             staff=StaffService(hashing, settings.session_hours, settings.bearer_days),
@@ -60,6 +69,8 @@ class Services:
             frames=FrameService(),
             fieldwork=FieldworkService(),
             weights=WeightsService(),
+            releases=ReleaseService(on_published=[show_published]),
+            public_results=public_results,
             rate_limiter=rate_limit,
         )
 
