@@ -28,6 +28,8 @@ from api.collection.routes_submissions import KioskDeviceController, submit
 from api.database import RecentDatabaseFailures, engine_from_url, prepare_sqlite_file, use_engine
 from api.fieldwork.routes_fieldwork import FIELDWORK_HANDLERS
 from api.fieldwork.routes_phone import PHONE_HANDLERS
+from api.publication.open_data import OPEN_DATA_HANDLERS
+from api.publication.pages_results import PUBLIC_RESULTS_HANDLERS
 from api.publication.routes_releases import ReleaseController
 from api.results.routes_estimates import wave_estimates
 from api.results.routes_reports import REPORT_HANDLERS
@@ -121,6 +123,8 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
             *FIELDWORK_HANDLERS,
             *REPORT_HANDLERS,
             ReleaseController,
+            *PUBLIC_RESULTS_HANDLERS,
+            *OPEN_DATA_HANDLERS,
             *PAGE_HANDLERS,
             CONSOLE_ROUTER,
         ],
