@@ -7,6 +7,7 @@ from typing import Any
 
 from litestar import Request
 
+from api.publication.render import PageCache
 from api.settings import Settings
 from survey_engine.administration.admin_units import AdminUnitService
 from survey_engine.administration.agencies import AgencyService, ServicePointService
@@ -42,6 +43,7 @@ class Services:
     weights: WeightsService
     releases: ReleaseService
     public_results: PublicResults  # published snapshots, kept in memory (pages never estimate)
+    results_pages: PageCache  # rendered public pages and files, by the versions they show
     rate_limiter: (
         SubmissionRateLimit  # the submissions' limit (counted in the database), settable at run time
     )
@@ -71,6 +73,7 @@ class Services:
             weights=WeightsService(),
             releases=ReleaseService(on_published=[show_published]),
             public_results=public_results,
+            results_pages=PageCache(),
             rate_limiter=rate_limit,
         )
 

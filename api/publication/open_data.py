@@ -23,7 +23,15 @@ import msgspec
 from litestar import Request, Response, get
 from litestar.params import PathParameter
 
-from api.publication.pages_results import VERSIONED_CACHE, Lang, WaveCode, html, lang_of, not_found, page_cache
+from api.publication.pages_results import (
+    VERSIONED_CACHE,
+    Lang,
+    WaveCode,
+    html,
+    lang_of,
+    not_found,
+    page_cache,
+)
 from api.publication.render import render_page
 from api.services import services_of
 from api.web.i18n import PAGE, translator
@@ -62,38 +70,58 @@ CSV_COLUMNS = (
 )
 
 
-def _figure_cells(fig: Mapping[str, Any]) -> list[Any]:
-    return [fig.get("estimate"), fig.get("se"), fig.get("ci_low"), fig.get("ci_high"), fig.get("n")]
+def _cells(
+    who: list[Any],
+    kind: str,
+    code: str,
+    element: str,
+    option: str,
+    label: Mapping[str, str],
+    fig: Mapping[str, Any],
+    dont_know: int | str = "",
+) -> list[Any]:
+    return [
+        *who,
+        kind,
+        code,
+        element,
+        option,
+        label.get("vi", ""),
+        label.get("en", ""),
+        fig.get("estimate"),
+        fig.get("se"),
+        fig.get("ci_low"),
+        fig.get("ci_high"),
+        fig.get("n"),
+        dont_know,
+        fig.get("flag") or "",
+        fig.get("flag_reason") or "",
+        LICENCE["id"],
+    ]
 
 
 def csv_rows(snapshot: Mapping[str, Any], version: int) -> Iterator[list[Any]]:
     """One row per published figure: the province, then each agency's overall, elements, criteria and
     perception shares (empty cells for what a suppressed figure does not show)."""
     wave = snapshot["wave"]["code"]
-    licence = LICENCE["id"]
     province = snapshot["province"]
     if province.get("index"):
-        fig = province["index"]
-        name = province["name"]
-        yield [wave, version, "", "", "", "province", "SIPAS", "", "", name["vi"], name["en"],
-               *_figure_cells(fig), "", fig.get("flag") or "", fig.get("flag_reason") or "", licence]  # fmt: skip
+        yield _cells(
+            [wave, version, "", "", ""], "province", "SIPAS", "", "", province["name"], province["index"]
+        )
+    overall_label = {"vi": "Chỉ số SIPAS", "en": "SIPAS index"}
     for agency in snapshot["agencies"]:
         who = [wave, version, agency["code"], agency["name"]["vi"], agency["name"]["en"]]
-        fig = agency["overall"]
-        yield [*who, "overall", "SIPAS", "", "", "Chỉ số SIPAS", "SIPAS index", *_figure_cells(fig), "",
-               fig.get("flag") or "", fig.get("flag_reason") or "", licence]  # fmt: skip
+        yield _cells(who, "overall", "SIPAS", "", "", overall_label, agency["overall"])
         for e in agency["elements"]:
-            yield [*who, "element", e["code"], "", "", e["label"]["vi"], e["label"]["en"], *_figure_cells(e), "",
-                   e.get("flag") or "", e.get("flag_reason") or "", licence]  # fmt: skip
+            yield _cells(who, "element", e["code"], "", "", e["label"], e)
         for c in agency["criteria"]:
-            yield [*who, "criterion", c["code"], c.get("element") or "", "", c["label"]["vi"], c["label"]["en"],
-                   *_figure_cells(c), c.get("dont_know", 0), c.get("flag") or "", c.get("flag_reason") or "",
-                   licence]  # fmt: skip
+            yield _cells(
+                who, "criterion", c["code"], c.get("element") or "", "", c["label"], c, c.get("dont_know", 0)
+            )
         for item in agency.get("perception", []):
             for o in item["options"]:
-                yield [*who, "perception", item["code"], "", o["code"], o["label"].get("vi", ""),
-                       o["label"].get("en", ""), *_figure_cells(o), "", o.get("flag") or "",
-                       o.get("flag_reason") or "", licence]  # fmt: skip
+                yield _cells(who, "perception", item["code"], "", o["code"], o["label"], o)
 
 
 def _csv(snapshot: Mapping[str, Any], version: int) -> bytes:
@@ -115,14 +143,16 @@ def _data_headers(cache: str, media_type: str, filename: str) -> dict[str, str]:
     }
 
 
-async def _open_data(request: Request[Any, Any, Any], code: str, version: int | None, kind: str) -> Response[bytes]:
+async def _open_data(
+    request: Request[Any, Any, Any], code: str, version: int | None, kind: str
+) -> Response[bytes]:
     public = services_of(request).public_results
     try:
         wave = await public.wave(code)
         shown = wave.version(version)
     except NotFound:
         return not_found("vi")
-    key = ("data", kind, code, shown.version)
+    key = ("data", kind, shown.snapshot_hash, tuple(v.snapshot_hash for v in wave.versions))
 
     async def render() -> bytes:
         snapshot = await public.snapshot(code, shown.version)
@@ -144,7 +174,7 @@ async def _open_data(request: Request[Any, Any, Any], code: str, version: int | 
         }
         return msgspec.json.encode(document)
 
-    body = await page_cache().get(key, render)
+    body = await page_cache(request).get(key, render)
     media = "text/csv; charset=utf-8" if kind == "csv" else "application/json"
     cache = CURRENT_FILE_CACHE if version is None else VERSIONED_CACHE
     filename = f"sipas-{code}-v{shown.version}.{kind}"
@@ -162,12 +192,16 @@ async def results_csv(request: Request[Any, Any, Any], wave: WaveCode) -> Respon
 
 
 @get("/results/{wave:str}/v/{version:int}/results.json", include_in_schema=False, name="results_json_v")
-async def results_json_version(request: Request[Any, Any, Any], wave: WaveCode, version: Version) -> Response[bytes]:
+async def results_json_version(
+    request: Request[Any, Any, Any], wave: WaveCode, version: Version
+) -> Response[bytes]:
     return await _open_data(request, wave, version, "json")
 
 
 @get("/results/{wave:str}/v/{version:int}/results.csv", include_in_schema=False, name="results_csv_v")
-async def results_csv_version(request: Request[Any, Any, Any], wave: WaveCode, version: Version) -> Response[bytes]:
+async def results_csv_version(
+    request: Request[Any, Any, Any], wave: WaveCode, version: Version
+) -> Response[bytes]:
     return await _open_data(request, wave, version, "csv")
 
 
@@ -193,25 +227,31 @@ def badge_svg(label: str, value: str, title: str) -> bytes:
         f'<g fill="#ffffff" font-family="Verdana,DejaVu Sans,sans-serif" font-size="13" text-anchor="middle">'
         f'<text x="{left / 2}" y="19">{escape(label)}</text>'
         f'<text x="{left + (220 - left) / 2}" y="19">{escape(value)}</text></g></svg>'
-    ).encode("utf-8")
+    ).encode()
 
 
 @get("/results/agencies/{agency:str}/badge.svg", include_in_schema=False, name="results_badge")
-async def results_badge(request: Request[Any, Any, Any], agency: AgencyCode, lang: Lang = None) -> Response[bytes]:
+async def results_badge(
+    request: Request[Any, Any, Any], agency: AgencyCode, lang: Lang = None
+) -> Response[bytes]:
     language = lang_of(lang)
     public = services_of(request).public_results
     latest = await _latest_for(public, agency)
     if latest is None:
         return Response(content=b"", status_code=404, headers={"Cache-Control": "no-store"})
     wave, found = latest
-    key = ("badge", agency, wave.code, wave.current.version, language)
+    key = ("badge", agency, wave.current.snapshot_hash, language)
 
     async def render() -> bytes:
         t = translator(language, PAGE)
         overall = found["overall"]
         estimate = overall.get("estimate") if overall.get("flag") != "suppress" else None
         year = wave.period_end[:4]
-        value = f"{format_number(estimate, language)} / 100 · {year}" if estimate is not None else t("pub_badge_not_shown")
+        value = (
+            f"{format_number(estimate, language)} / 100 · {year}"
+            if estimate is not None
+            else t("pub_badge_not_shown")
+        )
         name = found["name"].get(language) or found["name"]["vi"]
         return badge_svg(t("pub_badge_label"), value, f"{t('pub_badge_alt', agency=name)}: {value}")
 
@@ -221,19 +261,21 @@ async def results_badge(request: Request[Any, Any, Any], agency: AgencyCode, lan
         "Content-Security-Policy": "default-src 'none'",
         "Cross-Origin-Resource-Policy": "cross-origin",  # other sites' pages embed it with <img>
     }
-    body = await page_cache().get(key, render)
+    body = await page_cache(request).get(key, render)
     return Response(content=body, media_type="image/svg+xml", headers=headers)
 
 
 @get("/results/agencies/{agency:str}/card", include_in_schema=False, name="results_card")
-async def results_card(request: Request[Any, Any, Any], agency: AgencyCode, lang: Lang = None) -> Response[bytes]:
+async def results_card(
+    request: Request[Any, Any, Any], agency: AgencyCode, lang: Lang = None
+) -> Response[bytes]:
     language = lang_of(lang)
     public = services_of(request).public_results
     latest = await _latest_for(public, agency)
     if latest is None:
         return not_found(language)
     wave, found = latest
-    key = ("card", agency, wave.code, wave.current.version, language)
+    key = ("card", agency, wave.current.snapshot_hash, language)
 
     async def render() -> bytes:
         t = translator(language, PAGE)
@@ -246,12 +288,15 @@ async def results_card(request: Request[Any, Any, Any], agency: AgencyCode, lang
             agency=found["name"].get(language) or found["name"]["vi"],
             wave=wave.name_en if language == "en" and wave.name_en else wave.name_vi,
             value=format_number(overall.get("estimate"), language) if shown else None,
-            interval=(format_number(overall.get("ci_low"), language), format_number(overall.get("ci_high"), language)),
+            interval=(
+                format_number(overall.get("ci_low"), language),
+                format_number(overall.get("ci_high"), language),
+            ),
             href=f"/results/{quote(wave.code, safe='')}/agencies/{quote(agency, safe='')}"
             + ("?lang=en" if language == "en" else ""),
         )
 
-    response = html(await page_cache().get(key, render), cache=CURRENT_FILE_CACHE)
+    response = html(await page_cache(request).get(key, render), cache=CURRENT_FILE_CACHE)
     # The card is meant for other sites' <iframe>: this page alone may be framed anywhere (browsers obey
     # CSP frame-ancestors over the site-wide X-Frame-Options: DENY when both are present).
     response.headers["Content-Security-Policy"] = response.headers["Content-Security-Policy"].replace(

@@ -37,12 +37,11 @@ Lang = Annotated[str | None, QueryParameter(max_length=2, description="vi (defau
 
 CURRENT_CACHE = "public, max-age=60"
 VERSIONED_CACHE = "public, max-age=86400"
-_CACHE = PageCache()
 
 
-def page_cache() -> PageCache:
-    """The process's cache of rendered public pages (tests and benchmarks read its size)."""
-    return _CACHE
+def page_cache(request: Request[Any, Any, Any]) -> PageCache:
+    """The application's cache of rendered public pages and files."""
+    return services_of(request).results_pages
 
 
 def lang_of(value: str | None) -> Language:
@@ -66,12 +65,18 @@ def _wave_base(code: str, version: int | None) -> str:
 def not_found(lang: Language) -> Response[bytes]:
     t = translator(lang, PAGE)
     body = render_page(
-        "results_message.html", lang, title=t("pub_not_found_title"), body=t("pub_not_found_body"), here="/results"
+        "results_message.html",
+        lang,
+        title=t("pub_not_found_title"),
+        body=t("pub_not_found_body"),
+        here="/results",
     )
     return html(body, 404)
 
 
-async def _previous(public: PublicResults, wave: PublishedWave) -> tuple[PublishedWave | None, dict[str, Any] | None]:
+async def _previous(
+    public: PublicResults, wave: PublishedWave
+) -> tuple[PublishedWave | None, dict[str, Any] | None]:
     previous = await public.previous(wave)
     if previous is None:
         return None, None
@@ -83,7 +88,7 @@ async def results_list(request: Request[Any, Any, Any], lang: Lang = None) -> Re
     language = lang_of(lang)
     public = services_of(request).public_results
     waves = await public.waves()
-    key = ("list", tuple((w.code, w.current.version) for w in waves.values()), language)
+    key = ("list", tuple(w.current.snapshot_hash for w in waves.values()), language)
 
     async def render() -> bytes:
         t = translator(language, PAGE)
@@ -97,23 +102,29 @@ async def results_list(request: Request[Any, Any, Any], lang: Lang = None) -> Re
             }
             for w in waves.values()
         ]
-        return render_page("results_list.html", language, title=t("pub_list_title"), waves=items, here="/results")
+        return render_page(
+            "results_list.html", language, title=t("pub_list_title"), waves=items, here="/results"
+        )
 
-    return html(await _CACHE.get(key, render))
+    return html(await page_cache(request).get(key, render))
 
 
 @get("/results/method", include_in_schema=False, name="results_method")
-async def results_method(lang: Lang = None) -> Response[bytes]:
+async def results_method(request: Request[Any, Any, Any], lang: Lang = None) -> Response[bytes]:
     language = lang_of(lang)
 
     async def render() -> bytes:
         t = translator(language, PAGE)
-        return render_page("results_method.html", language, title=t("pub_method_title"), here="/results/method")
+        return render_page(
+            "results_method.html", language, title=t("pub_method_title"), here="/results/method"
+        )
 
-    return html(await _CACHE.get(("method", language), render))
+    return html(await page_cache(request).get(("method", language), render))
 
 
-async def _wave_page(request: Request[Any, Any, Any], code: str, version: int | None, lang: str | None) -> Response[bytes]:
+async def _wave_page(
+    request: Request[Any, Any, Any], code: str, version: int | None, lang: str | None
+) -> Response[bytes]:
     language = lang_of(lang)
     public = services_of(request).public_results
     try:
@@ -122,7 +133,13 @@ async def _wave_page(request: Request[Any, Any, Any], code: str, version: int | 
     except NotFound:
         return not_found(language)
     previous = await public.previous(wave)
-    key = ("wave", code, shown.version, previous and (previous.code, previous.current.version), version is None, language)
+    key = (
+        "wave",
+        shown.snapshot_hash,
+        previous and previous.current.snapshot_hash,
+        version is None,
+        language,
+    )
 
     async def render() -> bytes:
         t = translator(language, PAGE)
@@ -130,7 +147,11 @@ async def _wave_page(request: Request[Any, Any, Any], code: str, version: int | 
         earlier, earlier_snapshot = await _previous(public, wave)
         base = _wave_base(code, version)
         view = wave_view(
-            snapshot, earlier_snapshot, t, language, lambda a: f"{base}/agencies/{quote(a, safe='')}{_q(language)}"
+            snapshot,
+            earlier_snapshot,
+            t,
+            language,
+            lambda a: f"{base}/agencies/{quote(a, safe='')}{_q(language)}",
         )
         name = snapshot["wave"]["name"]
         return render_page(
@@ -149,7 +170,10 @@ async def _wave_page(request: Request[Any, Any, Any], code: str, version: int | 
             here=_wave_base(code, version),
         )
 
-    return html(await _CACHE.get(key, render), cache=CURRENT_CACHE if version is None else VERSIONED_CACHE)
+    return html(
+        await page_cache(request).get(key, render),
+        cache=CURRENT_CACHE if version is None else VERSIONED_CACHE,
+    )
 
 
 async def _agency_page(
@@ -166,7 +190,7 @@ async def _agency_page(
             raise NotFound(agency)
     except NotFound:
         return not_found(language)
-    key = ("agency", code, shown.version, agency, version is None, language)
+    key = ("agency", shown.snapshot_hash, agency, version is None, language)
 
     async def render() -> bytes:
         t = translator(language, PAGE)
@@ -186,7 +210,10 @@ async def _agency_page(
             here=f"{_wave_base(code, version)}/agencies/{quote(agency, safe='')}",
         )
 
-    return html(await _CACHE.get(key, render), cache=CURRENT_CACHE if version is None else VERSIONED_CACHE)
+    return html(
+        await page_cache(request).get(key, render),
+        cache=CURRENT_CACHE if version is None else VERSIONED_CACHE,
+    )
 
 
 @get("/results/{wave:str}", include_in_schema=False, name="results_wave")
@@ -208,7 +235,11 @@ async def results_agency(
     return await _agency_page(request, wave, None, agency, lang)
 
 
-@get("/results/{wave:str}/v/{version:int}/agencies/{agency:str}", include_in_schema=False, name="results_agency_v")
+@get(
+    "/results/{wave:str}/v/{version:int}/agencies/{agency:str}",
+    include_in_schema=False,
+    name="results_agency_v",
+)
 async def results_agency_version(
     request: Request[Any, Any, Any], wave: WaveCode, version: Version, agency: AgencyCode, lang: Lang = None
 ) -> Response[bytes]:

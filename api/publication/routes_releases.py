@@ -102,10 +102,16 @@ class ReleaseController(Controller):
 
     @get("/{version:int}/snapshot", summary="A version's frozen snapshot, for review", guards=[ANALYSTS])
     async def snapshot(
-        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], wave: FromPath[str], version: RowId
+        self,
+        request: Request[Any, Any, Any],
+        actor: NamedDependency[Actor],
+        wave: FromPath[str],
+        version: RowId,
     ) -> SnapshotOut:
         found = await services_of(request).releases.snapshot(actor, wave, version)
-        return SnapshotOut(snapshot_hash=found["snapshot_hash"], snapshot=msgspec.json.decode(found["snapshot"]))
+        return SnapshotOut(
+            snapshot_hash=found["snapshot_hash"], snapshot=msgspec.json.decode(found["snapshot"])
+        )
 
     @post(
         "/{version:int}/approve",
@@ -114,7 +120,11 @@ class ReleaseController(Controller):
         status_code=200,
     )
     async def approve(
-        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], wave: FromPath[str], version: RowId
+        self,
+        request: Request[Any, Any, Any],
+        actor: NamedDependency[Actor],
+        wave: FromPath[str],
+        version: RowId,
     ) -> ReleaseOut:
         return to_output(ReleaseOut, await services_of(request).releases.approve(actor, wave, version))
 
@@ -125,6 +135,10 @@ class ReleaseController(Controller):
         status_code=200,
     )
     async def publish(
-        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], wave: FromPath[str], version: RowId
+        self,
+        request: Request[Any, Any, Any],
+        actor: NamedDependency[Actor],
+        wave: FromPath[str],
+        version: RowId,
     ) -> ReleaseOut:
         return to_output(ReleaseOut, await services_of(request).releases.publish(actor, wave, version))

@@ -20,10 +20,10 @@ from reports.numbers import Language, format_interval, format_number
 from reports.scorecard_texts import reason_text
 
 __all__ = [
-    "page_words",
     "agency_view",
     "change_view",
     "figure_view",
+    "page_words",
     "tick",
     "wave_view",
 ]
@@ -44,8 +44,16 @@ def tick(lang: Language) -> Callable[[float], str]:
 def figure_view(fig: Mapping[str, Any] | None, t: Translate, lang: Language) -> dict[str, Any]:
     """A figure as the page prints it: value, interval, n, state (ok | review | suppress) and why."""
     if fig is None:
-        return {"state": "suppress", "value": "—", "interval": "—", "n": "0", "note": t("pub_no_data"),
-                "estimate": None, "low": None, "high": None}  # fmt: skip
+        return {
+            "state": "suppress",
+            "value": "—",
+            "interval": "—",
+            "n": "0",
+            "note": t("pub_no_data"),
+            "estimate": None,
+            "low": None,
+            "high": None,
+        }
     flag = fig.get("flag")
     state = flag if flag in ("review", "suppress") else "ok"
     reason = reason_text(str(fig.get("flag_reason") or ""), lang) if flag else ""
@@ -160,10 +168,12 @@ def agency_view(agency: Mapping[str, Any], t: Translate, lang: Language) -> dict
     """The agency page: overall, elements (chart and table), criteria by element, perception items."""
     overall = figure_view(agency["overall"], t, lang)
     elements = [
-        {"code": e["code"], "label": _name(e, lang), "figure": figure_view(e, t, lang)} for e in agency["elements"]
+        {"code": e["code"], "label": _name(e, lang), "figure": figure_view(e, t, lang)}
+        for e in agency["elements"]
     ]
     chart = charts.dot_whisker(
-        [_point(t("pub_overall"), overall, strong=True)] + [_point(e["label"], e["figure"]) for e in elements],
+        [_point(t("pub_overall"), overall, strong=True)]
+        + [_point(e["label"], e["figure"]) for e in elements],
         chart_id="pub-agency-chart",
         title=t("pub_chart_agency"),
         desc=t("pub_chart_agency_desc"),
@@ -182,12 +192,16 @@ def agency_view(agency: Mapping[str, Any], t: Translate, lang: Language) -> dict
         )
     groups = [{"label": e["label"], "criteria": by_element.pop(e["code"], [])} for e in elements]
     if by_element:  # criteria outside any element (a questionnaire without elements)
-        groups.append({"label": t("pub_other_criteria"), "criteria": [c for cs in by_element.values() for c in cs]})
+        groups.append(
+            {"label": t("pub_other_criteria"), "criteria": [c for cs in by_element.values() for c in cs]}
+        )
     perception = [
         {
             "code": item["code"],
             "label": _name(item, lang),
-            "options": [{"label": _name(o, lang), "figure": figure_view(o, t, lang)} for o in item["options"]],
+            "options": [
+                {"label": _name(o, lang), "figure": figure_view(o, t, lang)} for o in item["options"]
+            ],
         }
         for item in agency.get("perception", [])
     ]

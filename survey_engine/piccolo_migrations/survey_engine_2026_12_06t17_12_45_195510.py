@@ -34,7 +34,7 @@ VERSION = "1.38.0"
 DESCRIPTION = "result releases (publication of a wave's results)"
 
 
-async def forwards():
+async def forwards() -> MigrationManager:
     manager = MigrationManager(
         migration_id=ID, app_name="survey_engine", description=DESCRIPTION
     )

@@ -1,4 +1,4 @@
-"""Releases of a wave's results: a statistician prepares, an administrator approves, publishing makes it public.
+"""Releases of a wave's results: a statistician prepares, an administrator approves and publishes.
 
 The steps, each one audit-logged (``release.prepare``, ``release.approve``, ``release.publish``):
 
@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from piccolo.columns import Column
 from piccolo.query.functions.aggregate import Count, Max
 
 from survey_engine import audit
@@ -109,9 +110,11 @@ def _record(row: dict[str, Any]) -> ReleaseRecord:
 async def data_version(wave_id: int) -> str:
     """A digest of what the numbers are estimated from: the wave's responses (count, last id), its weight
     runs and frame rows (last ids). Equal digests: the same data."""
-    responses = await Submission.select(
-        Count(Submission.id, alias="n"), Max(Submission.id, alias="last")
-    ).where(Submission.wave == wave_id).first()  # fmt: skip
+    responses = (
+        await Submission.select(Count(Submission.id, alias="n"), Max(Submission.id, alias="last"))
+        .where(Submission.wave == wave_id)
+        .first()
+    )
     weights = await WeightRun.select(Max(WeightRun.id, alias="last")).where(WeightRun.wave == wave_id).first()
     frame = await FrameUnit.select(Max(FrameUnit.id, alias="last")).where(FrameUnit.wave == wave_id).first()
     parts = (
@@ -130,7 +133,9 @@ def _changelog(changelog: dict[str, str] | None, required: bool) -> tuple[str, s
     for lang in ("vi", "en"):
         text = entry.get(lang, "")
         if required and not text:
-            problems.append(FieldProblem(f"changelog_{lang}", "a correction says what it changed", "required"))
+            problems.append(
+                FieldProblem(f"changelog_{lang}", "a correction says what it changed", "required")
+            )
         elif len(text) > MAX_CHANGELOG:
             problems.append(FieldProblem(f"changelog_{lang}", f"at most {MAX_CHANGELOG} characters"))
     if problems:
@@ -152,7 +157,7 @@ class ReleaseService:
 
     async def list(self, actor: Actor, wave_code: str) -> list[ReleaseRecord]:
         """Every version of a wave's releases, newest first (staff who see every agency)."""
-        wave = await self._wave(actor, wave_code, PREPARERS + ("agency",))
+        wave = await self._wave(actor, wave_code, (*PREPARERS, "agency"))
         rows = (
             await ResultRelease.select(*RELEASE_COLUMNS)
             .where(ResultRelease.wave == wave["id"])
@@ -182,24 +187,33 @@ class ReleaseService:
         wave = await self._wave(actor, wave_code, APPROVERS)
         row = await self._row(wave, version, *RELEASE_COLUMNS)
         if row["status"] != "draft":
-            raise Conflict(f"version {version} of wave {wave_code} is {row['status']}, not a draft", "release")
+            raise Conflict(
+                f"version {version} of wave {wave_code} is {row['status']}, not a draft", "release"
+            )
         if _same_person(actor, row["prepared_by"], str(row["prepared_by_email"])):
             raise Forbidden("results are approved by someone other than the person who prepared them")
         now = datetime.now(UTC)
-        updated = await ResultRelease.update(
-            {
-                ResultRelease.status: "approved",
-                ResultRelease.approved_by: actor.user_id or None,
-                ResultRelease.approved_by_email: actor.email,
-                ResultRelease.approved_at: now,
-            }
-        ).where((ResultRelease.id == row["id"]) & (ResultRelease.status == "draft")).returning(ResultRelease.id)
+        updated = (
+            await ResultRelease.update(
+                {
+                    ResultRelease.status: "approved",
+                    ResultRelease.approved_by: actor.user_id or None,
+                    ResultRelease.approved_by_email: actor.email,
+                    ResultRelease.approved_at: now,
+                }
+            )
+            .where((ResultRelease.id == row["id"]) & (ResultRelease.status == "draft"))
+            .returning(ResultRelease.id)
+        )
         if not updated:  # prepared again, or approved by someone else, in between
             raise Conflict(f"version {version} of wave {wave_code} changed meanwhile: reload it", "release")
         await audit.record(
-            actor, "release.approve", "release", f"{wave_code}/v{version}",
+            actor,
+            "release.approve",
+            "release",
+            f"{wave_code}/v{version}",
             {"version": version, "snapshot_hash": str(row["snapshot_hash"])},
-        )  # fmt: skip
+        )
         return _record(await self._row(wave, version, *RELEASE_COLUMNS))
 
     async def publish(self, actor: Actor, wave_code: str, version: int) -> ReleaseRecord:
@@ -207,22 +221,31 @@ class ReleaseService:
         wave = await self._wave(actor, wave_code, APPROVERS)
         row = await self._row(wave, version, *RELEASE_COLUMNS, ResultRelease.snapshot)
         if row["status"] != "approved":
-            raise Conflict(f"version {version} of wave {wave_code} is {row['status']}, not approved", "release")
+            raise Conflict(
+                f"version {version} of wave {wave_code} is {row['status']}, not approved", "release"
+            )
         if snapshot_hash(str(row["snapshot"])) != row["snapshot_hash"]:
             raise Conflict(f"the stored snapshot of version {version} does not match its hash", "release")
         now = datetime.now(UTC)
-        updated = await ResultRelease.update(
-            {
-                ResultRelease.status: "published",
-                ResultRelease.published_by: actor.user_id or None,
-                ResultRelease.published_by_email: actor.email,
-                ResultRelease.published_at: now,
-            }
-        ).where((ResultRelease.id == row["id"]) & (ResultRelease.status == "approved")).returning(ResultRelease.id)
+        updated = (
+            await ResultRelease.update(
+                {
+                    ResultRelease.status: "published",
+                    ResultRelease.published_by: actor.user_id or None,
+                    ResultRelease.published_by_email: actor.email,
+                    ResultRelease.published_at: now,
+                }
+            )
+            .where((ResultRelease.id == row["id"]) & (ResultRelease.status == "approved"))
+            .returning(ResultRelease.id)
+        )
         if not updated:
             raise Conflict(f"version {version} of wave {wave_code} changed meanwhile: reload it", "release")
         await audit.record(
-            actor, "release.publish", "release", f"{wave_code}/v{version}",
+            actor,
+            "release.publish",
+            "release",
+            f"{wave_code}/v{version}",
             {
                 "version": version,
                 "snapshot_hash": str(row["snapshot_hash"]),
@@ -230,7 +253,7 @@ class ReleaseService:
                 "approved_at": row["approved_at"].isoformat() if row["approved_at"] else None,
                 "published_at": now.isoformat(),
             },
-        )  # fmt: skip
+        )
         record = _record(await self._row(wave, version, *RELEASE_COLUMNS))
         await self.results_published(record)
         return record
@@ -266,7 +289,9 @@ class ReleaseService:
     ) -> ReleaseRecord:
         wave = await self._wave(actor, wave_code, PREPARERS)
         if wave["status"] != "closed":
-            raise Conflict(f"wave {wave_code} is {wave['status']}: results are released once it is closed", "release")
+            raise Conflict(
+                f"wave {wave_code} is {wave['status']}: results are released once it is closed", "release"
+            )
         versions = await ResultRelease.select(ResultRelease.version, ResultRelease.status).where(
             ResultRelease.wave == wave["id"]
         )
@@ -284,7 +309,7 @@ class ReleaseService:
         digest = snapshot_hash(text)
         number = max(published, default=0) + 1
         pending = [v for v in versions if int(v["version"]) == number]
-        values = {
+        values: dict[Column | str, Any] = {
             ResultRelease.status: "draft",
             ResultRelease.snapshot: text,
             ResultRelease.snapshot_hash: digest,
@@ -307,15 +332,26 @@ class ReleaseService:
                         & (ResultRelease.status != "published")
                     )
                 else:
-                    row = {column._meta.name: value for column, value in values.items()}
-                    await ResultRelease.insert(ResultRelease(wave=wave["id"], version=number, **row))
+                    new = ResultRelease(wave=wave["id"], version=number)
+                    for column, value in values.items():
+                        setattr(new, column._meta.name if isinstance(column, Column) else column, value)
+                    await ResultRelease.insert(new)
         except Exception as exc:
             if is_unique_violation(exc):
-                raise Conflict(f"wave {wave_code} version {number} was prepared meanwhile", "release") from exc
+                raise Conflict(
+                    f"wave {wave_code} version {number} was prepared meanwhile", "release"
+                ) from exc
             raise
         await audit.record(
-            actor, "release.prepare", "release", f"{wave_code}/v{number}",
-            {"version": number, "snapshot_hash": digest, "data_version": version_digest,
-             "correction": correction},
-        )  # fmt: skip
+            actor,
+            "release.prepare",
+            "release",
+            f"{wave_code}/v{number}",
+            {
+                "version": number,
+                "snapshot_hash": digest,
+                "data_version": version_digest,
+                "correction": correction,
+            },
+        )
         return _record(await self._row(wave, number, *RELEASE_COLUMNS))

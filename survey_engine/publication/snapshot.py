@@ -54,8 +54,15 @@ def figure(e: Estimate | None) -> dict[str, Any]:
     """An estimate as the public sees it. Suppressed (or not estimable) figures keep n, flag and reason
     only; a figure to be read with care (``review``) keeps its numbers and says why."""
     if e is None:
-        return {"estimate": None, "se": None, "ci_low": None, "ci_high": None, "n": 0, "flag": "suppress",
-                "flag_reason": "no responses"}
+        return {
+            "estimate": None,
+            "se": None,
+            "ci_low": None,
+            "ci_high": None,
+            "n": 0,
+            "flag": "suppress",
+            "flag_reason": "no responses",
+        }
     flag = e.flag if e.flag in ("review", "suppress") else None
     estimate = _finite(e.estimate)
     if estimate is None and flag is None:
@@ -104,8 +111,12 @@ def _method(report: WaveReport) -> dict[str, Any]:
             "variance_params": dict(design.variance_params),
         }
     else:
-        design_out = {"label": {"vi": design[0], "en": design[1]}, "psu": None, "variance": None,
-                      "variance_params": {}}
+        design_out = {
+            "label": {"vi": design[0], "en": design[1]},
+            "psu": None,
+            "variance": None,
+            "variance_params": {},
+        }
     weighting = statistics.weighting
     level = next((e.level for e in statistics.result.groups.estimates), 0.95)
     return {
@@ -130,7 +141,11 @@ def _agency(report: WaveReport, code: str) -> dict[str, Any]:
             "code": item.code,
             "label": dict(item.label),
             "options": [
-                {"code": option, "label": dict(labels), **figure(report.shares.get((item.code, option, code)))}
+                {
+                    "code": option,
+                    "label": dict(labels),
+                    **figure(report.shares.get((item.code, option, code))),
+                }
                 for option, labels in item.options
             ],
         }
@@ -144,8 +159,10 @@ def _agency(report: WaveReport, code: str) -> dict[str, Any]:
         "elements": [
             {
                 "code": element,
-                "label": {"vi": report.element_labels.get(element, ("", ""))[0],
-                          "en": report.element_labels.get(element, ("", ""))[1]},
+                "label": {
+                    "vi": report.element_labels.get(element, ("", ""))[0],
+                    "en": report.element_labels.get(element, ("", ""))[1],
+                },
                 **figure(_find(result.groups, element, code)),
             }
             for element in element_codes
@@ -154,8 +171,10 @@ def _agency(report: WaveReport, code: str) -> dict[str, Any]:
             {
                 "code": criterion,
                 "element": report.element_of.get(criterion),
-                "label": {"vi": report.criterion_labels.get(criterion, ("", ""))[0],
-                          "en": report.criterion_labels.get(criterion, ("", ""))[1]},
+                "label": {
+                    "vi": report.criterion_labels.get(criterion, ("", ""))[0],
+                    "en": report.criterion_labels.get(criterion, ("", ""))[1],
+                },
                 "dont_know": int(dont_know.get(criterion, 0)),
                 **figure(_find(result.criteria, criterion, code)),
             }

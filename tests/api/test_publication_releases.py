@@ -33,11 +33,17 @@ async def test_prepare_approve_publish_with_roles_and_audit(wave: World) -> None
     prepared = await world.client.post(base + "/", json={}, headers=world.auth("statistician"))
     assert prepared.status_code == 201, prepared.text
     draft = prepared.json()
-    assert draft["version"] == 1 and draft["status"] == "draft" and draft["prepared_by"] == "statistician@example.org"
+    assert (
+        draft["version"] == 1
+        and draft["status"] == "draft"
+        and draft["prepared_by"] == "statistician@example.org"
+    )
     # the stored snapshot is the hashed bytes, and its numbers are the estimates of the wave
     row = await ResultRelease.select().where(ResultRelease.version == 1).first()
     assert row is not None
-    assert hashlib.sha256(row["snapshot"].encode()).hexdigest() == draft["snapshot_hash"] == row["snapshot_hash"]
+    assert (
+        hashlib.sha256(row["snapshot"].encode()).hexdigest() == draft["snapshot_hash"] == row["snapshot_hash"]
+    )
     snapshot = json.loads(row["snapshot"])
     stats = await analysis.wave_results("P1", ("agency",), "self-selected")
     assert stats.result is not None
@@ -66,7 +72,9 @@ async def test_prepare_approve_publish_with_roles_and_audit(wave: World) -> None
     again = await world.client.post(publish, headers=world.auth("admin"))
     assert again.status_code == 409
     # prepare again is refused now: a change is a correction
-    assert (await world.client.post(base + "/", json={}, headers=world.auth("statistician"))).status_code == 409
+    assert (
+        await world.client.post(base + "/", json={}, headers=world.auth("statistician"))
+    ).status_code == 409
 
     entries = await AuditLog.select().where(AuditLog.object_type == "release").order_by(AuditLog.id)
     actions = [(e["action"], e["actor_email"]) for e in entries]
@@ -94,10 +102,14 @@ async def test_correction_is_a_new_version_and_the_old_stays(wave: World) -> Non
     world = wave
     assert await release(world, "P1") == 1
     base = "/api/v1/waves/P1/releases"
-    missing = await world.client.post(base + "/corrections", json={"changelog_vi": "x"}, headers=world.auth("statistician"))
+    missing = await world.client.post(
+        base + "/corrections", json={"changelog_vi": "x"}, headers=world.auth("statistician")
+    )
     assert missing.status_code in (400, 422)
     blank = {"changelog_vi": " ", "changelog_en": "Fixed"}
-    assert (await world.client.post(base + "/corrections", json=blank, headers=world.auth("statistician"))).status_code == 422
+    assert (
+        await world.client.post(base + "/corrections", json=blank, headers=world.auth("statistician"))
+    ).status_code == 422
     entry = {"changelog_vi": "Sửa tên cơ quan", "changelog_en": "Agency name corrected"}
     assert await release(world, "P1", entry) == 2
     listed = await world.client.get(base + "/", headers=world.auth("statistician"))
@@ -110,7 +122,9 @@ async def test_correction_is_a_new_version_and_the_old_stays(wave: World) -> Non
 
 
 async def test_open_wave_and_unknown_wave_are_refused(world: World) -> None:
-    response = await world.client.post("/api/v1/waves/NOPE/releases/", json={}, headers=world.auth("statistician"))
+    response = await world.client.post(
+        "/api/v1/waves/NOPE/releases/", json={}, headers=world.auth("statistician")
+    )
     assert response.status_code == 404
     response = await world.client.post(
         "/api/v1/waves/P1/releases/", json={"extra": 1}, headers=world.auth("statistician")

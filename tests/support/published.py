@@ -35,7 +35,9 @@ def text_items() -> list[str]:
 async def closed_wave(world: World, code: str, year: int, responses: int, mood: float, seed: int) -> None:
     """A SIPAS 2017 wave for A1 and A2, with responses (A1 five in six), then closed."""
     admin = world.auth("admin")
-    response = await world.client.post("/api/v1/questionnaires", json={"template": "sipas-2017"}, headers=admin)
+    response = await world.client.post(
+        "/api/v1/questionnaires", json={"template": "sipas-2017"}, headers=admin
+    )
     assert response.status_code in (201, 409), response.text
     response = await world.client.post("/api/v1/questionnaires/sipas-2017/publish", headers=admin)
     assert response.status_code in (200, 409), response.text
