@@ -25,6 +25,7 @@ _TOPIC_MODULES = (
     "api.collection.cli_qr",
     "api.fieldwork.cli_frames",
     "api.results.cli_report",
+    "api.publication.cli_publish",
 )
 # Which module registers which command: running one command imports only its module, so that
 # `sipas serve` does not pay for scipy. Top-level help and unknown commands load them all.
@@ -43,6 +44,7 @@ _COMMAND_MODULES = {
     "qr": "api.collection.cli_qr",
     "frame": "api.fieldwork.cli_frames",
     "report": "api.results.cli_report",
+    "publish": "api.publication.cli_publish",
 }
 
 

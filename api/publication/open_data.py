@@ -152,7 +152,7 @@ async def _open_data(
         shown = wave.version(version)
     except NotFound:
         return not_found("vi")
-    key = ("data", kind, shown.snapshot_hash, tuple(v.snapshot_hash for v in wave.versions))
+    key = ("data", kind, code, shown.version, tuple((v.version, v.snapshot_hash) for v in wave.versions))
 
     async def render() -> bytes:
         snapshot = await public.snapshot(code, shown.version)
@@ -240,7 +240,7 @@ async def results_badge(
     if latest is None:
         return Response(content=b"", status_code=404, headers={"Cache-Control": "no-store"})
     wave, found = latest
-    key = ("badge", agency, wave.current.snapshot_hash, language)
+    key = ("badge", agency, wave.code, wave.current.version, wave.current.snapshot_hash, language)
 
     async def render() -> bytes:
         t = translator(language, PAGE)
@@ -275,7 +275,7 @@ async def results_card(
     if latest is None:
         return not_found(language)
     wave, found = latest
-    key = ("card", agency, wave.current.snapshot_hash, language)
+    key = ("card", agency, wave.code, wave.current.version, wave.current.snapshot_hash, language)
 
     async def render() -> bytes:
         t = translator(language, PAGE)

@@ -62,6 +62,10 @@ def _wave_base(code: str, version: int | None) -> str:
     return base if version is None else f"{base}/v/{version}"
 
 
+def _versions_key(wave: PublishedWave) -> tuple[tuple[int, str], ...]:
+    return tuple((v.version, v.snapshot_hash) for v in wave.versions)
+
+
 def not_found(lang: Language) -> Response[bytes]:
     t = translator(lang, PAGE)
     body = render_page(
@@ -88,7 +92,7 @@ async def results_list(request: Request[Any, Any, Any], lang: Lang = None) -> Re
     language = lang_of(lang)
     public = services_of(request).public_results
     waves = await public.waves()
-    key = ("list", tuple(w.current.snapshot_hash for w in waves.values()), language)
+    key = ("list", tuple((w.code, w.current.version) for w in waves.values()), language)
 
     async def render() -> bytes:
         t = translator(language, PAGE)
@@ -133,10 +137,14 @@ async def _wave_page(
     except NotFound:
         return not_found(language)
     previous = await public.previous(wave)
+    # Every published version is listed on the page: the key names them all, and the one shown (two
+    # versions may hold the same snapshot, so a hash alone does not tell them apart).
     key = (
         "wave",
-        shown.snapshot_hash,
-        previous and previous.current.snapshot_hash,
+        code,
+        _versions_key(wave),
+        shown.version,
+        previous and (previous.code, previous.current.version, previous.current.snapshot_hash),
         version is None,
         language,
     )
@@ -190,7 +198,7 @@ async def _agency_page(
             raise NotFound(agency)
     except NotFound:
         return not_found(language)
-    key = ("agency", shown.snapshot_hash, agency, version is None, language)
+    key = ("agency", code, shown.version, shown.snapshot_hash, agency, version is None, language)
 
     async def render() -> bytes:
         t = translator(language, PAGE)

@@ -18,6 +18,7 @@ from api.administration import console_users as users
 from api.administration import console_waves as waves
 from api.collection import console_kiosks as kiosks
 from api.fieldwork import console_fieldwork as fieldwork
+from api.publication import console_releases as releases
 from api.results import console_results as results
 from api.web.console_base import EXCEPTION_HANDLERS, provide_staff
 from api.web.console_session import SESSION_HANDLERS
@@ -32,6 +33,7 @@ CONSOLE_ROUTER: Any = Router(
         *waves.HANDLERS,
         *fieldwork.HANDLERS,
         *results.HANDLERS,
+        *releases.HANDLERS,
         *users.HANDLERS,
     ],
     dependencies={"staff": Provide(provide_staff)},

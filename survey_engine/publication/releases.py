@@ -308,6 +308,14 @@ class ReleaseService:
         text = canonical(build_snapshot(report, version_digest))
         digest = snapshot_hash(text)
         number = max(published, default=0) + 1
+        if correction:
+            latest = await self._row(wave, max(published), ResultRelease.snapshot_hash)
+            if latest["snapshot_hash"] == digest:
+                raise Conflict(
+                    f"the results of wave {wave_code} are unchanged since version {max(published)}: "
+                    "a correction publishes changed data or names",
+                    "release",
+                )
         pending = [v for v in versions if int(v["version"]) == number]
         values: dict[Column | str, Any] = {
             ResultRelease.status: "draft",

@@ -17,7 +17,7 @@ import pytest
 from survey_engine.publication.snapshot import canonical
 from survey_engine.results import analysis
 from tests.api.conftest import World
-from tests.support.published import SECRET_COMMENT, closed_wave, release
+from tests.support.published import SECRET_COMMENT, closed_wave, release, rename
 
 PAGE_LIMIT = 100 * 1024
 
@@ -29,6 +29,7 @@ async def published(world: World) -> World:
     await closed_wave(world, "P1", 2026, 150, 0.9, seed=7)
     await release(world, "P0")
     await release(world, "P1")
+    await rename(world, "A2", "Health Department")
     await release(world, "P1", {"changelog_vi": "Đính chính tên", "changelog_en": "Name corrected"})
     await closed_wave(world, "P2", 2027, 60, 0.8, seed=9)
     response = await world.client.post(
@@ -104,7 +105,7 @@ async def test_wave_page_numbers_flags_province_and_trend(published: World) -> N
     # A2 has 25 responses: suppressed, with its reason, never its number
     a2 = stats.result.groups.estimates[stats.result.groups.find("SIPAS", {"agency": "A2"})]
     assert a2.flag == "suppress"
-    row = re.search(r"Department of Health</a></th>(.*?)</tr>", page, re.S)
+    row = re.search(r"Health Department</a></th>(.*?)</tr>", page, re.S)
     assert row is not None and "Not shown" in row.group(1) and f"{a2.estimate:.1f}" not in row.group(1)
     # the trend against P0 (the previous published wave of the same questionnaire)
     assert "Change since Survey 2025" in page

@@ -14,7 +14,7 @@ import pytest
 from survey_engine.results import analysis
 from survey_engine.tables import AuditLog, ResultRelease
 from tests.api.conftest import World
-from tests.support.published import SECRET_COMMENT, closed_wave, release
+from tests.support.published import SECRET_COMMENT, closed_wave, release, rename
 
 
 @pytest.fixture
@@ -111,6 +111,10 @@ async def test_correction_is_a_new_version_and_the_old_stays(wave: World) -> Non
         await world.client.post(base + "/corrections", json=blank, headers=world.auth("statistician"))
     ).status_code == 422
     entry = {"changelog_vi": "Sửa tên cơ quan", "changelog_en": "Agency name corrected"}
+    # nothing changed since version 1: a correction would publish the same snapshot again
+    same = await world.client.post(base + "/corrections", json=entry, headers=world.auth("statistician"))
+    assert same.status_code == 409 and "unchanged" in same.json()["detail"]
+    await rename(world, "A1", "Department of Justice (corrected)")
     assert await release(world, "P1", entry) == 2
     listed = await world.client.get(base + "/", headers=world.auth("statistician"))
     assert [(r["version"], r["status"]) for r in listed.json()] == [(2, "published"), (1, "published")]
@@ -118,7 +122,8 @@ async def test_correction_is_a_new_version_and_the_old_stays(wave: World) -> Non
     v1 = await world.client.get("/results/P1/v/1")
     assert v1.status_code == 200
     page = await world.client.get("/results/P1?lang=en")
-    assert "Agency name corrected" in page.text
+    assert "Agency name corrected" in page.text and "Department of Justice (corrected)" in page.text
+    assert "Department of Justice (corrected)" not in v1.text
 
 
 async def test_open_wave_and_unknown_wave_are_refused(world: World) -> None:

@@ -96,3 +96,11 @@ async def release(world: World, wave: str, correction: dict[str, str] | None = N
         )
         assert response.status_code == 200, response.text
     return version
+
+
+async def rename(world: World, agency: str, name_en: str) -> None:
+    """An agency's English name corrected (the kind of change a correction publishes)."""
+    response = await world.client.patch(
+        f"/api/v1/agencies/{agency}", json={"name_en": name_en}, headers=world.auth("admin")
+    )
+    assert response.status_code == 200, response.text
