@@ -103,7 +103,17 @@ def closed_wave(server: Server) -> None:
         for i in range(count):
             answers = simulate_answers(q, rng, 0.7 + 0.2 * rng.random())
             answers.update({t: f"{COMMENT} {i}" for t in texts})
-            jobs.append({"id": str(uuid.uuid4()), "token": token, "answers": answers, "channel": "online"})
+            day = 1 + i % 28  # spread over the month: service-point days are the clusters
+            jobs.append(
+                {
+                    "id": str(uuid.uuid4()),
+                    "token": token,
+                    "answers": answers,
+                    "channel": "online",
+                    "started_at": f"2026-03-{day:02d}T09:00:00+07:00",
+                    "submitted_at": f"2026-03-{day:02d}T09:06:00+07:00",
+                }
+            )
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(lambda body: _call(server, "POST", "/api/v1/submissions", body, {}), jobs))
     _call(server, "POST", f"/api/v1/waves/{WAVE}/status", {"status": "closed"})
