@@ -135,3 +135,23 @@ async def test_open_wave_and_unknown_wave_are_refused(world: World) -> None:
         "/api/v1/waves/P1/releases/", json={"extra": 1}, headers=world.auth("statistician")
     )
     assert response.status_code in (400, 404, 422)
+
+
+async def test_who_reads_drafts(wave: World) -> None:
+    world = wave
+    base = "/api/v1/waves/P1/releases"
+    assert (
+        await world.client.post(base + "/", json={}, headers=world.auth("statistician"))
+    ).status_code == 201
+    # the draft is for the people who review it; an agency user sees only what is public
+    agency = await world.client.get(base + "/", headers=world.auth("agency"))
+    assert agency.status_code == 200 and agency.json() == []
+    assert (await world.client.get(base + "/1/snapshot", headers=world.auth("agency"))).status_code == 403
+    assert (await world.client.get(base + "/", headers=world.auth("interviewer"))).status_code == 403
+    assert (await world.client.get(base + "/")).status_code == 401
+    review = await world.client.get(base + "/1/snapshot", headers=world.auth("admin"))
+    assert review.status_code == 200
+    assert review.json()["snapshot"]["wave"]["code"] == "P1"
+    # the public does not see a draft, in any form
+    for url in ("/results/P1", "/results/P1/results.json", "/results/agencies/A1/badge.svg"):
+        assert (await world.client.get(url)).status_code == 404, url
