@@ -22,6 +22,7 @@ from urllib.parse import quote
 import msgspec
 from litestar import Request, Response, get
 from litestar.params import PathParameter
+from litestar.response.base import ASGIResponse
 
 from api.publication.pages_results import (
     VERSIONED_CACHE,
@@ -35,6 +36,7 @@ from api.publication.pages_results import (
 from api.publication.render import render_page
 from api.services import services_of
 from api.web.i18n import PAGE, translator
+from api.web.pages_common import PAGE_HEADERS
 from reports.numbers import format_number
 from survey_engine.errors import NotFound
 from survey_engine.publication.public import PublicResults, PublishedWave
@@ -151,7 +153,7 @@ async def _open_data(
         wave = await public.wave(code)
         shown = wave.version(version)
     except NotFound:
-        return not_found("vi")
+        return Response(content=b"", status_code=404, headers={"Cache-Control": "no-store"})
     key = ("data", kind, code, shown.version, tuple((v.version, v.snapshot_hash) for v in wave.versions))
 
     async def render() -> bytes:
@@ -268,7 +270,7 @@ async def results_badge(
 @get("/results/agencies/{agency:str}/card", include_in_schema=False, name="results_card")
 async def results_card(
     request: Request[Any, Any, Any], agency: AgencyCode, lang: Lang = None
-) -> Response[bytes]:
+) -> ASGIResponse:
     language = lang_of(lang)
     public = services_of(request).public_results
     latest = await _latest_for(public, agency)
@@ -296,13 +298,10 @@ async def results_card(
             + ("?lang=en" if language == "en" else ""),
         )
 
-    response = html(await page_cache(request).get(key, render), cache=CURRENT_FILE_CACHE)
     # The card is meant for other sites' <iframe>: this page alone may be framed anywhere (browsers obey
     # CSP frame-ancestors over the site-wide X-Frame-Options: DENY when both are present).
-    response.headers["Content-Security-Policy"] = response.headers["Content-Security-Policy"].replace(
-        "frame-ancestors 'none'", "frame-ancestors *"
-    )
-    return response
+    csp = PAGE_HEADERS["Content-Security-Policy"].replace("frame-ancestors 'none'", "frame-ancestors *")
+    return html(await page_cache(request).get(key, render), cache=CURRENT_FILE_CACHE, csp=csp)
 
 
 OPEN_DATA_HANDLERS: list[Any] = [

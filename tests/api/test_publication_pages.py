@@ -73,6 +73,8 @@ async def test_pages_are_public_small_strict_and_without_scripts(published: Worl
             # no external resources: every src and stylesheet is on this site
             assert not re.search(r'(src|href)="https?://(?!creativecommons\.org)', response.text), url
             assert "public" in response.headers["cache-control"]
+            assert response.headers["x-content-type-options"] == "nosniff"
+            assert response.headers["referrer-policy"] == "no-referrer"
 
 
 async def test_nothing_a_respondent_wrote_is_public(published: World) -> None:
