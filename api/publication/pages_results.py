@@ -219,6 +219,7 @@ async def _agency_page(
             shown=shown,
             wave_href=_wave_base(code, version) + _q(language),
             wave_name=name.get(language) or name["vi"],
+            site=services_of(request).settings.base_url,  # the embed code names this server in full
             badge=f"/results/agencies/{quote(agency, safe='')}/badge.svg",
             card=f"/results/agencies/{quote(agency, safe='')}/card",
             here=f"{_wave_base(code, version)}/agencies/{quote(agency, safe='')}",
