@@ -22,6 +22,7 @@ released (they would change under the reader).
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -42,6 +43,7 @@ from survey_engine.wave_context import load_wave
 __all__ = ["MAX_CHANGELOG", "ReleaseRecord", "ReleaseService", "ResultsPublished", "data_version"]
 
 MAX_CHANGELOG = 2000
+LOG = logging.getLogger(__name__)
 PREPARERS = ("admin", "statistician")
 APPROVERS = ("admin",)
 
@@ -262,7 +264,10 @@ class ReleaseService:
         """Results are public: tell every listener (webhooks hook in here). A failing listener does not undo
         the publication; it is the listener's job to retry."""
         for listener in self.on_published:
-            await listener(record)
+            try:
+                await listener(record)
+            except Exception:  # the publication is committed: report the listener's failure, go on
+                LOG.exception("a results-published listener failed for %s v%s", record.wave, record.version)
 
     # -- steps ------------------------------------------------------------------------------------------
 

@@ -155,3 +155,19 @@ async def test_who_reads_drafts(wave: World) -> None:
     # the public does not see a draft, in any form
     for url in ("/results/P1", "/results/P1/results.json", "/results/agencies/A1/badge.svg"):
         assert (await world.client.get(url)).status_code == 404, url
+
+
+async def test_a_failing_listener_does_not_undo_the_publication(wave: World) -> None:
+    world = wave
+    heard: list[tuple[str, int]] = []
+
+    async def broken(record: object) -> None:
+        raise RuntimeError("webhook down")
+
+    async def listener(record: object) -> None:
+        heard.append((record.wave, record.version))  # type: ignore[attr-defined]
+
+    world.app.state.services.releases.on_published.extend([broken, listener])
+    assert await release(world, "P1") == 1
+    assert heard == [("P1", 1)]
+    assert (await world.client.get("/results/P1")).status_code == 200
