@@ -32,6 +32,9 @@ from api.fieldwork.routes_fieldwork import FIELDWORK_HANDLERS
 from api.fieldwork.routes_phone import PHONE_HANDLERS
 from api.integrations.routes_api_keys import ApiKeyController
 from api.integrations.routes_counter import COUNTER_HANDLERS
+from api.publication.open_data import OPEN_DATA_HANDLERS
+from api.publication.pages_results import PUBLIC_RESULTS_HANDLERS
+from api.publication.routes_releases import ReleaseController
 from api.results.routes_estimates import wave_estimates
 from api.results.routes_reports import REPORT_HANDLERS
 from api.services import Services
@@ -138,6 +141,9 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
             *WEBHOOK_HANDLERS,
             ApiKeyController,
             *COUNTER_HANDLERS,
+            ReleaseController,
+            *PUBLIC_RESULTS_HANDLERS,
+            *OPEN_DATA_HANDLERS,
             *PAGE_HANDLERS,
             CONSOLE_ROUTER,
         ],

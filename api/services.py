@@ -7,6 +7,7 @@ from typing import Any
 
 from litestar import Request
 
+from api.publication.render import PageCache
 from api.settings import Settings
 from survey_engine.administration.admin_units import AdminUnitService
 from survey_engine.administration.agencies import AgencyService, ServicePointService
@@ -25,6 +26,8 @@ from survey_engine.integrations.counter_import import CounterImportService
 from survey_engine.integrations.dashboard import CounterDashboardService
 from survey_engine.integrations.officers import OfficerService
 from survey_engine.paper.service import PaperService
+from survey_engine.publication.public import PublicResults
+from survey_engine.publication.releases import ReleaseRecord, ReleaseService
 from survey_engine.security import PasswordHashing
 from survey_engine.webhooks.delivery import DeliveryPolicy, DeliveryWorker
 from survey_engine.webhooks.subscriptions import WebhookService
@@ -51,6 +54,9 @@ class Services:
     counter_import: CounterImportService
     counter_dashboard: CounterDashboardService
     officers: OfficerService
+    releases: ReleaseService
+    public_results: PublicResults  # published snapshots, kept in memory (pages never estimate)
+    results_pages: PageCache  # rendered public pages and files, by the versions they show
     rate_limiter: (
         SubmissionRateLimit  # the submissions' limit (counted in the database), settable at run time
     )
@@ -61,6 +67,11 @@ class Services:
         rate_limit = SubmissionRateLimit(settings.rate_limit_per_minute)
         submissions = SubmissionService(settings.secret_key, rate_limit=rate_limit)
         counter_dashboard = CounterDashboardService()
+        public_results = PublicResults()
+
+        async def show_published(_: ReleaseRecord) -> None:
+            public_results.forget()  # this process's public pages show the new version at once
+
         return cls(
             settings=settings,
             staff=StaffService(hashing, settings.session_hours, settings.bearer_days),
@@ -83,6 +94,9 @@ class Services:
             counter_import=CounterImportService(settings.secret_key),
             counter_dashboard=counter_dashboard,
             officers=OfficerService(counter_dashboard),
+            releases=ReleaseService(on_published=[show_published]),
+            public_results=public_results,
+            results_pages=PageCache(),
             rate_limiter=rate_limit,
         )
 

@@ -21,7 +21,16 @@ R_DATASETS = ("apipop", "apistrat", "apiclus1", "apiclus2")
 
 # Folders that are not part of the repository's content: the virtualenv and caches anywhere, the runtime
 # data folder and build outputs at the top (tests/sampling/r_core/data is content).
-_SKIP_DIRS = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", ".hypothesis"}
+_SKIP_DIRS = {
+    ".git",
+    ".venv",
+    "node_modules",
+    "__pycache__",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".mypy_cache",
+    ".hypothesis",
+}
 _SKIP_TOP = {"data", "build", "dist", "out"}
 _TEXT_SUFFIXES = {".py", ".md", ".R", ".toml", ".cfg", ".ini", ".txt", ".sh", ".html", ".js", ".css"}
 

@@ -30,6 +30,7 @@ _TOPIC_MODULES = (
     "api.webhooks.cli_webhooks",
     "api.paper.cli_paper",
     "api.integrations.cli_integrations",
+    "api.publication.cli_publish",
 )
 # Which module registers which command: running one command imports only its module, so that
 # `sipas serve` does not pay for scipy. Top-level help and unknown commands load them all.
@@ -55,6 +56,7 @@ _COMMAND_MODULES = {
     "paper": "api.paper.cli_paper",
     "apikey": "api.integrations.cli_integrations",
     "counter": "api.integrations.cli_integrations",
+    "publish": "api.publication.cli_publish",
 }
 
 

@@ -21,6 +21,7 @@ from api.fieldwork import console_fieldwork as fieldwork
 from api.integrations import console_integrations as integrations
 from api.paper import console_paper as paper
 from api.paper import console_paper_entry as paper_entry
+from api.publication import console_releases as releases
 from api.results import console_results as results
 from api.web.console_base import EXCEPTION_HANDLERS, provide_staff
 from api.web.console_session import SESSION_HANDLERS
@@ -40,6 +41,7 @@ CONSOLE_ROUTER: Any = Router(
         *paper_entry.HANDLERS,
         *results.HANDLERS,
         *integrations.HANDLERS,
+        *releases.HANDLERS,
         *users.HANDLERS,
     ],
     dependencies={"staff": Provide(provide_staff)},

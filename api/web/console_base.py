@@ -57,6 +57,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("nav_home", ROOT, ALL_ROLES),
     NavItem("nav_results", f"{ROOT}/results", READERS),
     NavItem("nav_waves", f"{ROOT}/waves", READERS),
+    NavItem("nav_releases", f"{ROOT}/releases", ("admin", "statistician")),
     NavItem("nav_fieldwork", f"{ROOT}/fieldwork", ("admin", "statistician")),
     NavItem("nav_paper", f"{ROOT}/paper", ("admin", "statistician", "data_entry")),
     NavItem("nav_agencies", f"{ROOT}/agencies", READERS),

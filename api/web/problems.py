@@ -87,6 +87,7 @@ _CONFLICT_TYPES = {
     "stale": ("stale-questionnaire", "The form is out of date"),
     "idempotency": ("idempotency-conflict", "Same id, different body"),
     "already_answered": ("already-answered", "This dossier has already been answered"),
+    "release": ("release-state", "The release is not in the state this step needs"),
 }
 
 

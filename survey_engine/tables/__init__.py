@@ -36,6 +36,7 @@ from survey_engine.tables.core import (
 )
 from survey_engine.tables.integrations import INTEGRATION_TABLES, ApiKey, Officer
 from survey_engine.tables.paper import PAPER_TABLES, PaperBatch, PaperCopy, PaperKeying, PaperScan
+from survey_engine.tables.publication import PUBLICATION_TABLES, ResultRelease
 from survey_engine.tables.webhooks import (
     WEBHOOK_TABLES,
     WebhookAttempt,
@@ -45,7 +46,13 @@ from survey_engine.tables.webhooks import (
 )
 
 # Every table, in the order a fresh database creates them (a table after those it refers to).
-ALL_TABLES: tuple[type[Table], ...] = (*CORE_TABLES, *WEBHOOK_TABLES, *PAPER_TABLES, *INTEGRATION_TABLES)
+ALL_TABLES: tuple[type[Table], ...] = (
+    *CORE_TABLES,
+    *WEBHOOK_TABLES,
+    *PAPER_TABLES,
+    *INTEGRATION_TABLES,
+    *PUBLICATION_TABLES,
+)
 
 __all__ = [
     "ALL_TABLES",
@@ -66,6 +73,7 @@ __all__ = [
     "PaperScan",
     "Questionnaire",
     "QuestionnaireVersion",
+    "ResultRelease",
     "Sample",
     "SampleUnit",
     "ServicePoint",

@@ -1,0 +1,1 @@
+"""Publication of results: releases (prepare, approve, publish, correct) and their frozen snapshots."""
