@@ -7,6 +7,8 @@ PDF renderers of :mod:`reports` take, with the pure ``reports.build`` helpers.
 
 from __future__ import annotations
 
+import dataclasses
+
 from reports.build import (
     counter_panel,
     method_note,
@@ -20,6 +22,7 @@ from reports.build import (
 from reports.numbers import Language
 from reports.province import ProvinceSummaryData
 from reports.scorecard_data import AgencyInfo, PerceptionItem, ScorecardData, ShareRow, WaveInfo
+from reports.scorecard_drivers import DriversSection
 from survey_engine.results.agency_results import DOMAIN, AgencyResults, with_results
 from survey_engine.results.scorecards import AgencyRow, WaveHeader, WaveReport
 
@@ -34,8 +37,11 @@ def _agency_info(a: AgencyRow) -> AgencyInfo:
     return AgencyInfo(a.code, a.name_vi, a.name_en, a.level)
 
 
-def scorecard_from_results(results: AgencyResults, lang: Language) -> ScorecardData:
-    """One agency's scorecard data (its results must come with their wave report)."""
+def scorecard_from_results(
+    results: AgencyResults, lang: Language, drivers: DriversSection | None = None
+) -> ScorecardData:
+    """One agency's scorecard data (its results must come with their wave report); ``drivers``: the
+    drivers section (:func:`api.results.console_drivers.drivers_section`), None to omit it."""
     report = results.report
     current = results.overall
     if report is None or current is None:
@@ -59,7 +65,7 @@ def scorecard_from_results(results: AgencyResults, lang: Language) -> ScorecardD
         result.groups, dict(results.domain), peers, level=agency.level, names=results.peer_names
     )
     counts = dict(results.counter)
-    return scorecard_data(
+    data = scorecard_data(
         agency=_agency_info(agency),
         province_name_vi=report.province_vi,
         province_name_en=report.province_en,
@@ -84,6 +90,7 @@ def scorecard_from_results(results: AgencyResults, lang: Language) -> ScorecardD
         counter=counter_panel(counts) if counts else None,
         lang=lang,
     )
+    return data if drivers is None else dataclasses.replace(data, drivers=drivers)
 
 
 def scorecards_from_report(report: WaveReport, lang: Language) -> list[ScorecardData]:

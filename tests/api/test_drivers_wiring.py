@@ -1,0 +1,111 @@
+"""Drivers of satisfaction from stored responses: a sipas-2017 wave (own OVERALL item) gets the section on
+the scorecard and the agency page; a sipas-2023 wave (no overall item: circular) gets the plain sentence
+and no scorecard section. Runs on SQLite and, with TEST_DATABASE_URL, PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+
+from survey_engine.answer_codes import criteria_layout
+from survey_engine.questionnaire import get_template
+from survey_engine.results.drivers import outcome_item, wave_drivers
+from survey_engine.simulate import simulate_answers
+from survey_engine.tables import ServicePoint
+from tests.api.conftest import World
+from tests.api.test_reports import pdf_text
+from tests.api.test_reports_panels import _sipas_2023_wave
+
+
+async def _sipas_2017_wave(world: World, responses: int) -> None:
+    admin = world.auth("admin")
+    for path in ("/api/v1/questionnaires", "/api/v1/questionnaires/sipas-2017/publish"):
+        body = {"template": "sipas-2017"} if path.endswith("questionnaires") else None
+        assert (await world.client.post(path, json=body, headers=admin)).status_code in (200, 201)
+    body = {
+        "code": "S7",
+        "name_vi": "Đợt SIPAS 2017",
+        "name_en": "SIPAS 2017 wave",
+        "questionnaire": "sipas-2017",
+        "questionnaire_version": 1,
+        "period_start": "2026-01-01",
+        "period_end": "2026-12-31",
+        "channels": ["online"],
+        "agencies": ["A1", "A2"],
+        "service_points": ["A1-Q1", "A2-Q1"],
+    }
+    assert (await world.client.post("/api/v1/waves", json=body, headers=admin)).status_code == 201
+    assert (
+        await world.client.post("/api/v1/waves/S7/status", json={"status": "open"}, headers=admin)
+    ).status_code == 200
+    tokens = [
+        r["public_token"]
+        for r in await ServicePoint.select(ServicePoint.public_token).order_by(ServicePoint.code)
+    ]
+    q = get_template("sipas-2017")
+    rng = random.Random(7)
+
+    async def post(i: int) -> None:
+        # A mood per respondent makes elements and the overall item move together, as real answers do.
+        agency = 0 if i % 5 else 1  # A1 gets 4/5 of the responses, A2 too few for a regression
+        body = {
+            "id": str(uuid.uuid4()),
+            "token": tokens[agency],
+            "answers": simulate_answers(q, rng, rng.uniform(0.3, 0.97)),
+            "channel": "online",
+            "submitted_at": f"2026-03-{1 + i % 28:02d}T10:00:00+00:00",
+        }
+        assert (await world.client.post("/api/v1/submissions", json=body)).status_code == 201
+
+    for start in range(0, responses, 40):
+        await asyncio.gather(*(post(i) for i in range(start, min(start + 40, responses))))
+
+
+def test_outcome_item_found_from_the_definition() -> None:
+    old, new = get_template("sipas-2017"), get_template("sipas-2023")
+    found = outcome_item(old, criteria_layout(old))
+    assert found is not None and found.code == "OVERALL" and found.top == frozenset({4, 5})
+    assert outcome_item(new, criteria_layout(new)) is None
+    assert outcome_item(get_template("sipas-2025"), criteria_layout(get_template("sipas-2025"))) is None
+
+
+async def test_drivers_on_scorecard_and_agency_page(world: World) -> None:
+    await _sipas_2017_wave(world, 200)
+    found = await wave_drivers("S7", "self-selected", ["A1", "A2"], province=True)
+    assert found.status == "computed" and found.rows == 200
+    a1, a2 = found.domains["A1"], found.domains["A2"]
+    assert (
+        not a1.suppressed
+        and a1.n >= 100
+        and [e.element for e in a1.elements]
+        == [
+            "E1",
+            "E2",
+            "E3",
+            "E4",
+            "E5",
+        ]
+    )
+    assert a2.suppressed and a2.n < 100
+    # mood shared by all answers: every element goes with overall satisfaction
+    assert all(e.importance_low < e.importance < e.importance_high for e in a1.elements)
+    assert sum(e.importance for e in a1.elements) > 0
+    assert all(0 <= e.performance <= 100 for e in a1.elements)
+    admin = world.auth("admin")
+    pdf = await world.client.get("/api/v1/waves/S7/scorecards/A1.pdf?lang=en", headers=admin)
+    assert pdf.status_code == 200, pdf.text
+    text = pdf_text(pdf.content)
+    assert "What goes with overall satisfaction?" in text and "association, not a cause" in text
+    pdf2 = await world.client.get("/api/v1/waves/S7/scorecards/A2.pdf?lang=vi", headers=admin)
+    assert pdf2.status_code == 200
+    assert "chưa đủ 100 người trả lời đầy đủ" in pdf_text(pdf2.content)
+
+
+async def test_no_drivers_without_an_overall_item(world: World) -> None:
+    await _sipas_2023_wave(world, 120)
+    found = await wave_drivers("S1", "self-selected", ["A1"])
+    assert found.status == "no_outcome" and not found.domains
+    pdf = await world.client.get("/api/v1/waves/S1/scorecards/A1.pdf?lang=en", headers=world.auth("admin"))
+    assert pdf.status_code == 200
+    assert "What goes with overall satisfaction?" not in pdf_text(pdf.content)
