@@ -15,19 +15,18 @@ from survey_engine.simulate import simulate_answers
 from survey_engine.tables import ServicePoint
 from tests.api.conftest import World
 from tests.api.test_reports import pdf_text
-from tests.api.test_reports_panels import _sipas_2023_wave
 
 
-async def _sipas_2017_wave(world: World, responses: int) -> None:
+async def _wave(world: World, responses: int, template: str = "sipas-2017", code: str = "S7") -> None:
     admin = world.auth("admin")
-    for path in ("/api/v1/questionnaires", "/api/v1/questionnaires/sipas-2017/publish"):
-        body = {"template": "sipas-2017"} if path.endswith("questionnaires") else None
+    for path in ("/api/v1/questionnaires", f"/api/v1/questionnaires/{template}/publish"):
+        body = {"template": template} if path.endswith("questionnaires") else None
         assert (await world.client.post(path, json=body, headers=admin)).status_code in (200, 201)
     body = {
-        "code": "S7",
-        "name_vi": "Đợt SIPAS 2017",
-        "name_en": "SIPAS 2017 wave",
-        "questionnaire": "sipas-2017",
+        "code": code,
+        "name_vi": f"Đợt {template}",
+        "name_en": f"Wave {template}",
+        "questionnaire": template,
         "questionnaire_version": 1,
         "period_start": "2026-01-01",
         "period_end": "2026-12-31",
@@ -37,13 +36,13 @@ async def _sipas_2017_wave(world: World, responses: int) -> None:
     }
     assert (await world.client.post("/api/v1/waves", json=body, headers=admin)).status_code == 201
     assert (
-        await world.client.post("/api/v1/waves/S7/status", json={"status": "open"}, headers=admin)
+        await world.client.post(f"/api/v1/waves/{code}/status", json={"status": "open"}, headers=admin)
     ).status_code == 200
     tokens = [
         r["public_token"]
         for r in await ServicePoint.select(ServicePoint.public_token).order_by(ServicePoint.code)
     ]
-    q = get_template("sipas-2017")
+    q = get_template(template)
     rng = random.Random(7)
 
     async def post(i: int) -> None:
@@ -71,7 +70,7 @@ def test_outcome_item_found_from_the_definition() -> None:
 
 
 async def test_drivers_on_scorecard_and_agency_page(world: World) -> None:
-    await _sipas_2017_wave(world, 200)
+    await _wave(world, 200)
     found = await wave_drivers("S7", "self-selected", ["A1", "A2"], province=True)
     assert found.status == "computed" and found.rows == 200
     a1, a2 = found.domains["A1"], found.domains["A2"]
@@ -103,9 +102,24 @@ async def test_drivers_on_scorecard_and_agency_page(world: World) -> None:
 
 
 async def test_no_drivers_without_an_overall_item(world: World) -> None:
-    await _sipas_2023_wave(world, 120)
+    await _wave(world, 120, "sipas-2023", "S1")
     found = await wave_drivers("S1", "self-selected", ["A1"])
     assert found.status == "no_outcome" and not found.domains
     pdf = await world.client.get("/api/v1/waves/S1/scorecards/A1.pdf?lang=en", headers=world.auth("admin"))
     assert pdf.status_code == 200
     assert "What goes with overall satisfaction?" not in pdf_text(pdf.content)
+    from tests.support.console import Console
+
+    other = await Console(world, "admin", "en").get("/staff/results/S1/A1")
+    assert other.status_code == 200
+    assert "would be circular" in other.text and 'id="rs-drivers-chart"' not in other.text
+
+
+async def test_agency_page_shows_the_chart_or_the_sentence(world: World) -> None:
+    from tests.support.console import Console
+
+    await _wave(world, 200)
+    page = await Console(world, "admin", "en").get("/staff/results/S7/A1")
+    assert page.status_code == 200
+    html = page.text
+    assert 'id="rs-drivers-chart"' in html and 'role="img"' in html and "association, not a cause" in html
