@@ -8,6 +8,7 @@ PDF renderers of :mod:`reports` take, with the pure ``reports.build`` helpers.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
 from reports.build import (
     counter_panel,
@@ -93,9 +94,12 @@ def scorecard_from_results(
     return data if drivers is None else dataclasses.replace(data, drivers=drivers)
 
 
-def scorecards_from_report(report: WaveReport, lang: Language) -> list[ScorecardData]:
-    """Every agency with results."""
-    return [scorecard_from_results(r, lang) for r in with_results(report)]
+def scorecards_from_report(
+    report: WaveReport, lang: Language, drivers: Mapping[str, DriversSection | None] | None = None
+) -> list[ScorecardData]:
+    """Every agency with results; ``drivers`` the drivers section by agency code (absent: omitted)."""
+    sections = drivers or {}
+    return [scorecard_from_results(r, lang, sections.get(r.agency.code)) for r in with_results(report)]
 
 
 def summary_from_report(report: WaveReport, lang: Language) -> ProvinceSummaryData:
