@@ -8,6 +8,8 @@ import asyncio
 import random
 import uuid
 
+import pytest
+
 from survey_engine.answer_codes import criteria_layout
 from survey_engine.questionnaire import get_template
 from survey_engine.results.drivers import outcome_item, wave_drivers
@@ -123,3 +125,79 @@ async def test_agency_page_shows_the_chart_or_the_sentence(world: World) -> None
     assert page.status_code == 200
     html = page.text
     assert 'id="rs-drivers-chart"' in html and 'role="img"' in html and "association, not a cause" in html
+
+
+async def test_probability_series_equals_a_direct_fit_on_the_same_rows(world: World) -> None:
+    """The probability series' drivers equal estimate_drivers on a design built here, independently, from
+    the stored weights and the JSON answers (element_scores of the criteria, OVERALL top-box)."""
+    import numpy as np
+
+    from sampling import Design
+    from sampling.estimators import Domains
+    from sampling.glm_drivers import element_scores, estimate_drivers
+    from survey_engine.fieldwork.sample_units import weights_for_wave
+    from survey_engine.tables import Agency, Submission, Wave
+    from tests.api.test_estimates_domains import wave_with_frame
+
+    await wave_with_frame(world)
+    body = {"strata": ["agency"], "n": 120, "seed": 17, "allocation": "proportional", "response_rate": 0.9}
+    drawn = await world.client.post("/api/v1/waves/E1/draw", json=body, headers=world.auth("admin"))
+    assert drawn.status_code == 201, drawn.text
+    weighted = await world.client.post(
+        "/api/v1/waves/E1/weights", json={}, headers=world.auth("statistician")
+    )
+    assert weighted.status_code == 200, weighted.text
+    found = await wave_drivers("E1", "probability", ["A1"], province=True, min_respondents=10)
+    assert found.status == "computed"
+    wave_id = (await Wave.select(Wave.id).where(Wave.code == "E1").first())["id"]
+    weights = await weights_for_wave(wave_id)
+    rows = (
+        await Submission.select(Submission.answers, Submission.dossier_hash, Submission.agency)
+        .where(
+            (Submission.wave == wave_id) & (Submission.complete == True)  # noqa: E712
+        )
+        .order_by(Submission.id)
+        .output(load_json=True)
+    )
+    rows = [r for r in rows if r["dossier_hash"] in weights]
+    assert found.rows == len(rows) >= 20
+    q = get_template("sipas-2017")
+    layout = criteria_layout(q)
+
+    def value(r: dict, code: str) -> float:
+        v = r["answers"].get(code)
+        return float(v) if isinstance(v, int) and v in (1, 2, 3, 4, 5) else np.nan
+
+    elements = {
+        code: element_scores([[value(r, c) for r in rows] for c in members], (4, 5))
+        for code, members in layout.elements
+    }
+    overall = np.array([value(r, "OVERALL") for r in rows])
+    overall = np.where(np.isnan(overall), np.nan, np.where(overall >= 4, 100.0, 0.0))
+    w = [weights[r["dossier_hash"]] for r in rows]
+    design = Design(
+        weights=[x.final_weight for x in w],
+        strata=np.array([x.stratum for x in w], dtype=object),
+        psu=np.array([x.psu for x in w], dtype=object),
+        fpc=[float(x.fpc) for x in w],
+        lonely_psu="adjust",
+    )
+    a1 = (await Agency.select(Agency.id).where(Agency.code == "A1").first())["id"]
+    codes = np.array([0 if r["agency"] == a1 else -1 for r in rows])
+    direct = estimate_drivers(
+        design, overall, elements, by=Domains(codes, ({"agency": "A1"},)), min_respondents=10
+    )[0]
+    whole = estimate_drivers(design, overall, elements, min_respondents=10)[0]
+    assert not found.domains[""].suppressed and len(found.domains[""].elements) == 5
+    for mine, theirs in ((found.domains["A1"], direct), (found.domains[""], whole)):
+        assert mine.n == theirs.n and mine.suppressed_reason == theirs.suppressed_reason
+        for a, b in zip(mine.elements, theirs.elements, strict=True):
+            assert a.element == b.element
+            for field in (
+                "importance",
+                "importance_low",
+                "importance_high",
+                "performance",
+                "performance_high",
+            ):
+                assert getattr(a, field) == pytest.approx(getattr(b, field), rel=1e-10)
