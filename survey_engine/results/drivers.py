@@ -25,13 +25,15 @@ number of respondents times the number of elements, never with the answers.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
 
 from sampling import Design
 from sampling.estimators import Domains
@@ -47,6 +49,7 @@ from survey_engine.wave_context import WaveContext
 __all__ = ["PAGE_ROWS", "PROVINCE", "OutcomeItem", "WaveDrivers", "outcome_item", "wave_drivers"]
 
 PAGE_ROWS = 20_000
+Keep = Callable[[str | None], bool]  # whether a response (by its dossier hash) belongs to the series
 PROVINCE = ""  # the key of the whole series (the province) in WaveDrivers.domains
 
 
@@ -148,12 +151,13 @@ class _Columns:
         self.psu: list[str] = []
         self.keys: list[str | None] = []
 
-    def add(self, rows: Sequence[dict[str, Any]], keep: Any) -> None:
+    def add(self, page: Sequence[Sequence[Any]], keep: Keep) -> None:
+        """One page of rows ``(id, agency, service_point, day, dossier_hash, codes, outcome answer)``."""
         k = len(self.layout.codes)
-        rows = [r for r in rows if r["codes"] and len(r["codes"]) == k and keep(r)]
+        rows = [r for r in page if r[5] and len(r[5]) == k and keep(r[4])]
         if not rows:
             return
-        raw = np.frombuffer("".join(r["codes"] for r in rows).encode("ascii"), dtype=np.uint8).reshape(-1, k)
+        raw = np.frombuffer("".join(r[5] for r in rows).encode("ascii"), dtype=np.uint8).reshape(-1, k)
         valid, top = self.valid[raw], self.top[raw]
         scores = np.empty((len(rows), len(self.members)), dtype=np.float64)
         for e, cols in enumerate(self.members):
@@ -162,7 +166,7 @@ class _Columns:
             with np.errstate(invalid="ignore", divide="ignore"):
                 scores[:, e] = np.where(answered > 0, 100.0 * hits / np.maximum(answered, 1), np.nan)
         self.scores.append(scores)
-        answers = [_answer(r["outcome"]) for r in rows]
+        answers = [_answer(r[6]) for r in rows]
         self.overall.append(
             np.array(
                 [
@@ -172,22 +176,50 @@ class _Columns:
                 dtype=np.float64,
             )
         )
-        self.agency.extend(int(r["agency"]) for r in rows)
-        self.psu.extend(f"{r['service_point']}:{r['day'] or ''}" for r in rows)
-        self.keys.extend(r["dossier_hash"] for r in rows)
+        self.agency.extend(int(r[1]) for r in rows)
+        self.psu.extend(f"{r[2]}:{r[3] or ''}" for r in rows)
+        self.keys.extend(r[4] for r in rows)
 
 
-async def _read(wave_id: int, columns: _Columns, keep: Any, agency_id: int | None) -> None:
-    postgres = isinstance(Submission._meta.db, PostgresEngine)
+def _read_sqlite(
+    path: str,
+    sql: str,
+    wave_id: int,
+    columns: _Columns,
+    keep: Keep,
+    agency: int | None,
+) -> None:
+    """SQLite: the pages through the standard library's driver in this (worker) thread, read-only, as
+    :func:`survey_engine.results.analysis_sql.read_sqlite_cells` does (tuples, no per-row dicts)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    try:
+        last = 0
+        while True:
+            args = [wave_id, last] + ([agency] if agency is not None else [])
+            page = conn.execute(sql.replace("{}", "?"), args).fetchall()
+            if page:
+                columns.add(page, keep)
+                last = int(page[-1][0])
+            if len(page) < PAGE_ROWS:
+                return
+    finally:
+        conn.close()
+
+
+async def _read(wave_id: int, columns: _Columns, keep: Keep, agency_id: int | None) -> None:
+    engine = Submission._meta.db
+    postgres = isinstance(engine, PostgresEngine)
     sql = _page_sql(postgres, columns.outcome.code, agency_id is not None)
+    if isinstance(engine, SQLiteEngine):
+        await asyncio.to_thread(_read_sqlite, engine.path, sql, wave_id, columns, keep, agency_id)
+        return
     last = 0
     while True:
         args: list[Any] = [wave_id, last] + ([agency_id] if agency_id is not None else [])
-        page = await Submission.raw(sql, *args)
-        if not page:
-            return
-        columns.add(page, keep)
-        last = int(page[-1]["id"])
+        page = [tuple(r.values()) for r in await Submission.raw(sql, *args)]
+        if page:
+            await asyncio.to_thread(columns.add, page, keep)
+            last = int(page[-1][0])
         if len(page) < PAGE_ROWS:
             return
 
@@ -220,8 +252,8 @@ async def wave_drivers(
     if series == "probability" and not weights:
         raise Conflict("this wave has no computed weights yet: draw a sample and compute weights first")
 
-    def keep(r: dict[str, Any]) -> bool:
-        linked = r["dossier_hash"] is not None and r["dossier_hash"] in weights
+    def keep(dossier: str | None) -> bool:
+        linked = dossier is not None and dossier in weights
         return linked if series == "probability" else not linked
 
     codes_by_id = {
