@@ -61,7 +61,7 @@ from sampling.results import Estimate
 from survey_engine.errors import NotFound
 from survey_engine.results import analysis, catalogue, scorecards
 from survey_engine.results.agency_results import AgencyResults, page_results
-from survey_engine.results.drivers import wave_drivers
+from survey_engine.results.drivers_cache import cached_wave_drivers
 from survey_engine.results.scorecards import AgencyRow
 
 OVERALL = analysis.OVERALL
@@ -316,6 +316,6 @@ async def results_agency(
         context["notice"] = staff.t("res_no_domain")
     context["view"] = view
     if view is not None:
-        found = await wave_drivers(loaded, chosen_series, [agency_code])
+        found = await cached_wave_drivers(loaded, chosen_series, [agency_code])
         context["drivers"] = drivers_view(found, agency_code, lang, translator(lang))
     return page(staff, "results_agency.html", context)

@@ -25,7 +25,8 @@ from survey_engine.actors import Actor
 from survey_engine.errors import NotFound
 from survey_engine.results import agency_results, scorecards
 from survey_engine.results.agency_results import AgencyResults
-from survey_engine.results.drivers import WaveDrivers, wave_drivers
+from survey_engine.results.drivers import WaveDrivers
+from survey_engine.results.drivers_cache import cached_wave_drivers
 
 ReportLanguage = Annotated[Literal["vi", "en"], QueryParameter(description="language of the report")]
 PRIVATE = {"Cache-Control": "private, no-cache"}
@@ -70,7 +71,7 @@ class ReportController(Controller):
             raise NotFound(f"no scorecard {filename}: ask for {{agency}}.pdf")
         results = await agency_results.scorecard_results(actor, code, agency)
         series = results.report.statistics.series if results.report is not None else "self-selected"
-        drivers = await wave_drivers(code, series, [results.agency.code])
+        drivers = await cached_wave_drivers(code, series, [results.agency.code])
         body = await anyio.to_thread.run_sync(partial(_render_agency, results, lang, drivers))
         return _pdf(body, scorecard_filename(code, results.agency.code, lang))
 

@@ -19,7 +19,7 @@ from tests.api.conftest import World
 from tests.api.test_reports import pdf_text
 
 
-async def _wave(world: World, responses: int, template: str = "sipas-2017", code: str = "S7") -> None:
+async def drivers_wave(world: World, responses: int, template: str = "sipas-2017", code: str = "S7") -> None:
     admin = world.auth("admin")
     for path in ("/api/v1/questionnaires", f"/api/v1/questionnaires/{template}/publish"):
         body = {"template": template} if path.endswith("questionnaires") else None
@@ -72,7 +72,7 @@ def test_outcome_item_found_from_the_definition() -> None:
 
 
 async def test_drivers_on_scorecard_and_agency_page(world: World) -> None:
-    await _wave(world, 200)
+    await drivers_wave(world, 200)
     found = await wave_drivers("S7", "self-selected", ["A1", "A2"], province=True)
     assert found.status == "computed" and found.rows == 200
     a1, a2 = found.domains["A1"], found.domains["A2"]
@@ -104,7 +104,7 @@ async def test_drivers_on_scorecard_and_agency_page(world: World) -> None:
 
 
 async def test_no_drivers_without_an_overall_item(world: World) -> None:
-    await _wave(world, 120, "sipas-2023", "S1")
+    await drivers_wave(world, 120, "sipas-2023", "S1")
     found = await wave_drivers("S1", "self-selected", ["A1"])
     assert found.status == "no_outcome" and not found.domains
     pdf = await world.client.get("/api/v1/waves/S1/scorecards/A1.pdf?lang=en", headers=world.auth("admin"))
@@ -120,7 +120,7 @@ async def test_no_drivers_without_an_overall_item(world: World) -> None:
 async def test_agency_page_shows_the_chart_or_the_sentence(world: World) -> None:
     from tests.support.console import Console
 
-    await _wave(world, 200)
+    await drivers_wave(world, 200)
     page = await Console(world, "admin", "en").get("/staff/results/S7/A1")
     assert page.status_code == 200
     html = page.text

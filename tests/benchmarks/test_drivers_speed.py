@@ -25,7 +25,7 @@ from survey_engine.results.drivers import wave_drivers
 from survey_engine.simulate import simulate_answers
 from survey_engine.tables import ServicePoint, Submission, Wave
 from tests.api.conftest import World, app, world  # noqa: F401 - fixtures
-from tests.api.test_drivers_wiring import _wave
+from tests.api.test_drivers_wiring import drivers_wave
 
 ROWS = int(os.environ.get("BENCH_DRIVER_ROWS", "200000"))
 COLUMNS = (
@@ -71,7 +71,7 @@ def _rows(wave_id: int, points: list[tuple[int, int]], count: int) -> Iterator[t
 
 
 async def test_drivers_speed_beside_the_estimates(world: World, database_url: str) -> None:  # noqa: F811
-    await _wave(world, 0)
+    await drivers_wave(world, 0)
     wave_id = (await Wave.select(Wave.id).where(Wave.code == "S7").first())["id"]
     points = [(r["id"], r["agency"]) for r in await ServicePoint.select(ServicePoint.id, ServicePoint.agency)]
     if database_url.startswith("postgres"):
