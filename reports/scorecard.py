@@ -21,6 +21,7 @@ from reportlab.platypus import Flowable, KeepTogether, PageBreak, SimpleDocTempl
 from reports.fonts import SANS, register_fonts
 from reports.numbers import Language
 from reports.scorecard_data import ScorecardData
+from reports.scorecard_drivers import drivers_section
 from reports.scorecard_layout import MARGIN, draw_footer, paragraph
 from reports.scorecard_sections import (
     agency_band,
@@ -121,6 +122,9 @@ def scorecard_story(data: ScorecardData, lang: Language) -> list[Flowable]:
     story.append(paragraph(escape(t["dk_legend"][lang]), "small"))
     story.append(Spacer(1, 10))
     story.append(KeepTogether([counter_panel(data, lang)]))
+    if data.drivers is not None:
+        story.append(Spacer(1, 8))
+        story.append(KeepTogether(drivers_section(data.drivers, lang)))
     method = [paragraph(escape(t["method"][lang]), "h1"), *method_lines(data, lang)]
     story.append(KeepTogether(method))
     if notes.items:

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Literal
 
 from reports.numbers import Language
+from reports.scorecard_drivers import DriversSection
 
 Flag = Literal["review", "suppress"] | None
 Verdict = Literal["above", "not-different", "below"]
@@ -284,6 +285,8 @@ class ScorecardData:
     lang: Language = "vi"
     index: IndexScale = IndexScale()
     model_based: ModelBasedFigure | None = None  # only beside a flagged or suppressed direct index
+    # What goes with overall satisfaction (reports.scorecard_drivers); None: not computed, section omitted.
+    drivers: DriversSection | None = None
 
     def __post_init__(self) -> None:
         nfc_strings(self)

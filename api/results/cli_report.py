@@ -135,20 +135,28 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.all and not out.is_dir():
         raise CliUsageError(f"--out {out}: with --all, give an existing folder")
     settings = settings_from_env()
+    from api.results.console_drivers import drivers_section
     from api.results.scorecard_build import (
         scorecard_from_results,
         scorecards_from_report,
         summary_from_report,
     )
     from survey_engine.results import agency_results, scorecards
+    from survey_engine.results.drivers import wave_drivers
 
     async def job(_: Any) -> Any:
+        # The drivers section (what goes with overall satisfaction) reads the same series as the indices.
         if args.all:
-            return await scorecards.wave_report(SYSTEM, args.wave)
-        return await agency_results.scorecard_results(SYSTEM, args.wave, args.agency)
+            whole = await scorecards.wave_report(SYSTEM, args.wave)
+            found = await wave_drivers(args.wave, whole.statistics.series, None)
+            return whole, {a.code: drivers_section(found, a.code) for a in whole.agencies}
+        one = await agency_results.scorecard_results(SYSTEM, args.wave, args.agency)
+        series = one.report.statistics.series if one.report is not None else "self-selected"
+        found = await wave_drivers(args.wave, series, [one.agency.code])
+        return one, {one.agency.code: drivers_section(found, one.agency.code)}
 
     try:
-        report = run_with_engine(settings, job)
+        report, sections = run_with_engine(settings, job)
     except NotFound as exc:
         raise CliUsageError(str(exc)) from exc
     except Conflict as exc:
@@ -156,11 +164,13 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     if not args.all:
         path = _target(out, scorecard_filename(args.wave, report.agency.code, args.lang))
-        content = render_scorecard(scorecard_from_results(report, args.lang), args.lang)
+        content = render_scorecard(
+            scorecard_from_results(report, args.lang, sections[report.agency.code]), args.lang
+        )
         write_atomically(path, content)
         print(f"wrote {path} ({len(content) // 1024} KB)")
         return 0
-    loaded = scorecards_from_report(report, args.lang)
+    loaded = scorecards_from_report(report, args.lang, sections)
     items = [(data, str(out / scorecard_filename(args.wave, data.agency.code, args.lang))) for data in loaded]
     results = render_batch(items, args.lang, workers=args.workers)
     summary_path = out / province_filename(args.wave, args.lang)

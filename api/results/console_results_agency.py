@@ -22,6 +22,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
 from api.results import charts
+from api.results.console_drivers import drivers_view
 from api.results.console_results_figures import (
     LEVELS,
     chart_point,
@@ -64,6 +65,7 @@ from sampling.results import Estimate
 from survey_engine.errors import NotFound
 from survey_engine.results import analysis, catalogue, scorecards
 from survey_engine.results.agency_results import AgencyResults, page_results
+from survey_engine.results.drivers_cache import cached_wave_drivers
 from survey_engine.results.scorecards import AgencyRow
 from survey_engine.results.small_area import ModelBasedIndex
 
@@ -348,4 +350,7 @@ async def results_agency(
     if view is None:
         context["notice"] = staff.t("res_no_domain")
     context["view"] = view
+    if view is not None:
+        found = await cached_wave_drivers(loaded, chosen_series, [agency_code])
+        context["drivers"] = drivers_view(found, agency_code, lang, translator(lang))
     return page(staff, "results_agency.html", context)

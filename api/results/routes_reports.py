@@ -15,6 +15,7 @@ from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
+from api.results.console_drivers import drivers_section
 from api.results.scorecard_build import scorecard_from_results, summary_from_report
 from api.web.auth import READERS
 from reports.numbers import Language
@@ -24,13 +25,16 @@ from survey_engine.actors import Actor
 from survey_engine.errors import NotFound
 from survey_engine.results import agency_results, scorecards
 from survey_engine.results.agency_results import AgencyResults
+from survey_engine.results.drivers import WaveDrivers
+from survey_engine.results.drivers_cache import cached_wave_drivers
 
 ReportLanguage = Annotated[Literal["vi", "en"], QueryParameter(description="language of the report")]
 PRIVATE = {"Cache-Control": "private, no-cache"}
 
 
-def _render_agency(results: AgencyResults, lang: Language) -> bytes:
-    return render_scorecard(scorecard_from_results(results, lang), lang)
+def _render_agency(results: AgencyResults, lang: Language, drivers: WaveDrivers) -> bytes:
+    section = drivers_section(drivers, results.agency.code)
+    return render_scorecard(scorecard_from_results(results, lang, section), lang)
 
 
 def _render_summary(report: scorecards.WaveReport, lang: Language) -> bytes:
@@ -66,7 +70,9 @@ class ReportController(Controller):
         if not dot or extension.lower() != "pdf" or not agency:
             raise NotFound(f"no scorecard {filename}: ask for {{agency}}.pdf")
         results = await agency_results.scorecard_results(actor, code, agency)
-        body = await anyio.to_thread.run_sync(partial(_render_agency, results, lang))
+        series = results.report.statistics.series if results.report is not None else "self-selected"
+        drivers = await cached_wave_drivers(code, series, [results.agency.code])
+        body = await anyio.to_thread.run_sync(partial(_render_agency, results, lang, drivers))
         return _pdf(body, scorecard_filename(code, results.agency.code, lang))
 
     @get(

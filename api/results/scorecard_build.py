@@ -7,6 +7,7 @@ PDF renderers of :mod:`reports` take, with the pure ``reports.build`` helpers.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from reports.build import (
@@ -32,6 +33,7 @@ from reports.scorecard_data import (
     ShareRow,
     WaveInfo,
 )
+from reports.scorecard_drivers import DriversSection
 from survey_engine.answer_codes import CriteriaLayout
 from survey_engine.results.agency_results import DOMAIN, AgencyResults, with_results
 from survey_engine.results.estimates_view import overall_label
@@ -70,8 +72,11 @@ def index_scale(layout: CriteriaLayout, estimate: float | None) -> IndexScale:
     )
 
 
-def scorecard_from_results(results: AgencyResults, lang: Language) -> ScorecardData:
-    """One agency's scorecard data (its results must come with their wave report)."""
+def scorecard_from_results(
+    results: AgencyResults, lang: Language, drivers: DriversSection | None = None
+) -> ScorecardData:
+    """One agency's scorecard data (its results must come with their wave report); ``drivers``: the
+    drivers section (:func:`api.results.console_drivers.drivers_section`), None to omit it."""
     report = results.report
     current = results.overall
     if report is None or current is None:
@@ -132,6 +137,8 @@ def scorecard_from_results(results: AgencyResults, lang: Language) -> ScorecardD
         lang=lang,
         index=index_scale(results.layout, current.estimate),
     )
+    if drivers is not None:
+        data = replace(data, drivers=drivers)
     model = results.model_based
     if model is None:
         return data
@@ -154,9 +161,12 @@ def _publication(layout: CriteriaLayout) -> tuple[str, str]:
     return DEFAULT_PUBLICATION if layout.rule == "top_box_share" else SCORE_PUBLICATION
 
 
-def scorecards_from_report(report: WaveReport, lang: Language) -> list[ScorecardData]:
-    """Every agency with results (small agencies with the model-based index beside the direct one)."""
-    return [scorecard_from_results(r, lang) for r in with_results(report)]
+def scorecards_from_report(
+    report: WaveReport, lang: Language, drivers: Mapping[str, DriversSection | None] | None = None
+) -> list[ScorecardData]:
+    """Every agency with results; ``drivers`` the drivers section by agency code (absent: omitted)."""
+    sections = drivers or {}
+    return [scorecard_from_results(r, lang, sections.get(r.agency.code)) for r in with_results(report)]
 
 
 def summary_from_report(report: WaveReport, lang: Language) -> ProvinceSummaryData:

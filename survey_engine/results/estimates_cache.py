@@ -48,6 +48,11 @@ async def _data_version(wave: str) -> tuple[Any, ...]:
     )
 
 
+async def data_version(wave: str) -> tuple[Any, ...]:
+    """What changes when the wave's data change (responses, weights, frame, the wave itself): a cache key."""
+    return await _data_version(wave)
+
+
 async def cached_wave_results(
     wave: str | WaveContext, by: tuple[str, ...], series: str
 ) -> analysis.WaveResults:
