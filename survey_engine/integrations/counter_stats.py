@@ -24,16 +24,14 @@ from dataclasses import dataclass
 
 from scipy import stats
 
+from survey_engine.questionnaire.template_counter import DECREE61_BANDS
+
 LEVEL = 0.95
 D61_MAX = 18.0
-# Grading of a Decree 61 total (Circular 01/2018/TT-VPCP): 18 excellent, 15 to under 18 good, 10 to under
-# 15 acceptable, under 10 not acceptable; applied to the mean total of a period (lower bound, band code).
-D61_BANDS: tuple[tuple[float, str], ...] = (
-    (18.0, "excellent"),
-    (15.0, "good"),
-    (10.0, "acceptable"),
-    (0.0, "unacceptable"),
-)
+# Grading of a Decree 61 total, applied to the mean total of a period (lower bound, band code), highest
+# first: the same bands as the decree61-9 questionnaire's index rule, so the dashboard and the estimates
+# never grade one score two ways.
+D61_BANDS: tuple[tuple[float, str], ...] = tuple((b.min, b.code) for b in reversed(DECREE61_BANDS))
 
 
 @dataclass(frozen=True)

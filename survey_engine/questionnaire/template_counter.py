@@ -6,6 +6,7 @@ Template data (see :mod:`survey_engine.questionnaire.template_sources`, which bu
 from __future__ import annotations
 
 from survey_engine.questionnaire.definition import (
+    IndexBand,
     IndexGroup,
     IndexSpec,
     Item,
@@ -152,6 +153,17 @@ DECREE61: list[tuple[str, str, list[Option]]] = [
 ]
 
 
+# The grading of a Decree 61 total (lowest first; a band is reached at its minimum). The cut-offs are written
+# from secondary accounts of the decree and circular; they are data, so a province whose reading of the
+# official text differs publishes its own questionnaire version with other bands, no code change.
+DECREE61_BANDS = [
+    IndexBand(code="unacceptable", labels=T("Không đạt", "Not acceptable"), min=0.0),
+    IndexBand(code="acceptable", labels=T("Đạt", "Acceptable"), min=10.0),
+    IndexBand(code="good", labels=T("Tốt", "Good"), min=15.0),
+    IndexBand(code="excellent", labels=T("Xuất sắc", "Excellent"), min=18.0),
+]
+
+
 def decree61_9() -> Questionnaire:
     items = [
         Item(
@@ -171,7 +183,7 @@ def decree61_9() -> Questionnaire:
     )
     return Questionnaire(
         id="decree61-9",
-        version="2018.1",
+        version="2018.2",
         instrument="decree61",
         title=T(
             "Đánh giá việc giải quyết thủ tục hành chính theo 9 chỉ số (Nghị định 61/2018/NĐ-CP)",
@@ -188,5 +200,14 @@ def decree61_9() -> Questionnaire:
         index=IndexSpec(
             rule="score_sum",
             groups=[IndexGroup(code="D61", labels=T("Tổng điểm 9 chỉ số", "Total of the 9 indicators"))],
+            bands=DECREE61_BANDS,
+            source=T(
+                "Nghị định 61/2018/NĐ-CP và Thông tư 01/2018/TT-VPCP: 9 chỉ số, mỗi chỉ số 0–2 điểm, "
+                "tối đa 18; xếp loại xuất sắc 18 điểm, tốt từ 15 đến dưới 18, đạt từ 10 đến dưới 15, "
+                "không đạt dưới 10.",
+                "Decree 61/2018/ND-CP and Circular 01/2018/TT-VPCP: 9 indicators scored 0–2, at most 18; "
+                "graded excellent at 18, good from 15 to under 18, acceptable from 10 to under 15, not "
+                "acceptable under 10.",
+            ),
         ),
     )

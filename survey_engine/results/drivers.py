@@ -239,13 +239,15 @@ async def wave_drivers(
         raise InvalidInput("unknown series", [FieldProblem("series", f"one of {', '.join(SERIES)}")])
     context = await wave_of(wave)
     layout = context.layout
-    if layout is None or layout.rule != "top_box_share" or not layout.criteria:
+    if layout is None or not layout.criteria:
         raise InvalidInput(
-            "drivers are computed for questionnaires scored by top-box share (SIPAS)",
-            [FieldProblem("wave", f"questionnaire {context.questionnaire.id} defines no such index")],
+            "drivers need a questionnaire with an index",
+            [FieldProblem("wave", f"questionnaire {context.questionnaire.id} defines no index")],
         )
     labels = {code: dict(layout.labels.get(code, {})) for code, members in layout.elements if members}
-    outcome = outcome_item(context.questionnaire, layout)
+    # Element scores are shares of top answers, so only a top-box rule gives them a meaning; the scored
+    # rules (Decree 61, IKM) have no overall question either: not computed, as for sipas-2023.
+    outcome = outcome_item(context.questionnaire, layout) if layout.rule == "top_box_share" else None
     if outcome is None or len(labels) < 2:
         return WaveDrivers(context.code, series, "no_outcome", None, labels, {})
     weights = await weights_for_wave(context.id)

@@ -132,11 +132,18 @@ async def test_decree61_wave_is_collected_and_scored(world: World) -> None:
     body = response.json()
     assert body["rows"] == await Submission.count()
     assert body["rule"]["code"] == "score_sum" and body["rule"]["scale"] == [0, 18]
-    assert body["rule"]["bands"] == []  # the decree's grading cut-offs are not shipped (docs/sipas.md §5)
+    assert [(b["code"], b["min"]) for b in body["rule"]["bands"]] == [
+        ("unacceptable", 0),
+        ("acceptable", 10),
+        ("good", 15),
+        ("excellent", 18),
+    ]
     assert body["measure"] == "total score 0-18"
     overall = {i["domain"]["agency"]: i for i in body["indices"] if i["kind"] == "overall"}
-    assert overall["A1"]["label"]["en"] == "Total score" and "band" not in overall["A1"]
+    assert overall["A1"]["label"]["en"] == "Total score"
     for item in overall.values():
+        cut = max(low for low in (0, 10, 15, 18) if item["estimate"] >= low)
+        assert item["band"] == {0: "unacceptable", 10: "acceptable", 15: "good", 18: "excellent"}[cut]
         assert 0 <= item["ci_low"] < item["estimate"] < item["ci_high"] <= 18
         assert item["ci_method"] == "logit-t"
     assert overall["A1"]["estimate"] != overall["A2"]["estimate"]
@@ -212,7 +219,9 @@ async def test_console_pages_and_scorecard_show_the_rule(world: World, template:
         assert "Xếp loại theo quy định: D — Không tốt (Tidak baik) từ 25,00" in text
         assert "Nguồn quy tắc: Peraturan Menteri PANRB số 14 năm 2017" in text
     else:
-        assert "thang điểm 0–18" in text and "Xếp loại" not in text
+        grade = {"unacceptable": "Không đạt", "acceptable": "Đạt", "good": "Tốt", "excellent": "Xuất sắc"}
+        assert "thang điểm 0–18" in text and f"Xếp loại: {grade[overall['band']]}" in text
+        assert "Nguồn quy tắc: Nghị định 61/2018/NĐ-CP" in text
     pdf = await world.client.get("/api/v1/waves/R1/scorecards/A1.pdf", headers=world.auth("statistician"))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     card = pdf_text(pdf.content)
@@ -222,7 +231,7 @@ async def test_console_pages_and_scorecard_show_the_rule(world: World, template:
     if template == "ikm-9":
         assert "Thang điểm: 25–100" in card and "Xếp loại:" in card
     else:
-        assert "Thang điểm: 0–18" in card and "Xếp loại" not in card
+        assert "Thang điểm: 0–18" in card and "Xếp loại:" in card
     summary = await world.client.get(
         "/api/v1/waves/R1/province-summary.pdf", headers=world.auth("statistician")
     )
