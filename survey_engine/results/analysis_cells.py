@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from sampling.calibration import CalibrationError, PostStratification, Raking
 from sampling.cells import CellSums, aggregate_cells, poststratify_cells
+from sampling.errors import LonelyPSUError
 from survey_engine.answer_codes import DONT_KNOW_CHAR, CriteriaLayout
 from survey_engine.errors import FieldProblem, InvalidInput
 from survey_engine.results.analysis_domains import CALIBRATION_VARIABLES, OVERALL, UNKNOWN, domain_level
@@ -207,6 +208,17 @@ def calibrate_cells(
     except CalibrationError as exc:
         raise InvalidInput(
             "the self-selected series cannot be calibrated", [FieldProblem("calibrate", str(exc))]
+        ) from exc
+    except LonelyPSUError as exc:  # the kept rows are one cluster: a variance needs two at least
+        raise InvalidInput(
+            "the self-selected series cannot be calibrated",
+            [
+                FieldProblem(
+                    "calibrate",
+                    "the responses this calibration keeps form a single cluster (one service point on one "
+                    "day), so no variance can be estimated",
+                )
+            ],
         ) from exc
     described = Calibration(
         method="poststratify",

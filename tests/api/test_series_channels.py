@@ -17,7 +17,7 @@ from tests.api.test_fieldwork import SECRET, frame_csv, post_frame
 UNLINKED = (("A1", "online", 5), ("A1", "phone", 4), ("A1", "paper", 3), ("A2", "paper", 2))
 
 
-async def _wave_with_three_channels(world: World) -> tuple[int, int]:
+async def _wave_with_three_channels(world: World, one_day: bool = False) -> tuple[int, int]:
     """A weighted wave with sampled online answers and unlinked online, phone and paper answers; returns
     (sampled answers, unlinked answers linked to a frame dossier that was not sampled)."""
     await create_open_wave(world, channels=("online", "phone", "paper"))
@@ -58,7 +58,7 @@ async def _wave_with_three_channels(world: World) -> tuple[int, int]:
     # (on four days: four clusters, so a calibration of them has a variance).
     outside = [c for c in codes if dossier_hash(SECRET, c) not in sampled and c.split("-")[1] == "A2"][:4]
     for day, code in enumerate(outside, 3):
-        await post("A2", "phone", code, day)
+        await post("A2", "phone", code, 3 if one_day else day)
     weighted = await world.client.post(
         "/api/v1/waves/W1/weights", json={}, headers=world.auth("statistician")
     )
@@ -121,3 +121,16 @@ async def test_channels_follow_the_rows_a_calibration_keeps(world: World) -> Non
     assert body["channels"] == [{"channel": "phone", "responses": outside}]
     assert body["calibration"]["excluded_rows"] == sum(n for _, _, n in UNLINKED)
     assert body["design"]["inference"] == "descriptive"
+
+
+async def test_a_calibration_of_a_single_cluster_is_a_clear_problem_not_a_crash(world: World) -> None:
+    """When the rows a calibration keeps form one cluster (one service point on one day), no variance can
+    be estimated: the answer says so (422, naming `calibrate`) instead of failing with a 500."""
+    await _wave_with_three_channels(world, one_day=True)
+    response = await world.client.get(
+        "/api/v1/waves/W1/estimates?calibrate=frame-agency-field", headers=world.auth("admin")
+    )
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["errors"][0]["field"] == "calibrate"
+    assert "cluster" in problem["errors"][0]["message"]
