@@ -14,11 +14,24 @@ class Actor:
     role: str
     agency_id: int | None = None
     agency_code: str | None = None
+    # The tenant the account works in; None for a national account (see ``province_scoped``).
+    province_id: int | None = None
+    province_code: str | None = None
 
     @property
     def agency_scoped(self) -> bool:
         """An agency user sees its own agency only; every other object answers "not found"."""
         return self.role == "agency"
+
+    @property
+    def province_scoped(self) -> bool:
+        """A province account sees its own province only; other provinces' objects answer "not found"."""
+        return self.province_id is not None
+
+    @property
+    def read_only(self) -> bool:
+        """The ministry's national role reads every province and changes nothing."""
+        return self.role == "ministry"
 
 
 SYSTEM = Actor(user_id=0, email="system", role="admin")

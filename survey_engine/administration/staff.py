@@ -310,7 +310,13 @@ class StaffService:
     async def actor_for_user(self, user_id: int) -> Actor:
         row = (
             await StaffUser.select(
-                StaffUser.id, StaffUser.email, StaffUser.role, StaffUser.agency, StaffUser.agency.code
+                StaffUser.id,
+                StaffUser.email,
+                StaffUser.role,
+                StaffUser.agency,
+                StaffUser.agency.code,
+                StaffUser.province,
+                StaffUser.province.code,
             )
             .where(StaffUser.id == user_id)
             .first()
@@ -323,6 +329,8 @@ class StaffService:
             role=str(row["role"]),
             agency_id=row["agency"],
             agency_code=row["agency.code"],
+            province_id=row["province"],
+            province_code=row["province.code"],
         )
 
     async def authenticate_token(self, token: str, now: datetime | None = None) -> Actor:
@@ -337,6 +345,8 @@ class StaffService:
                 ApiToken.user.role,
                 ApiToken.user.agency,
                 ApiToken.user._.agency.code,
+                ApiToken.user.province,
+                ApiToken.user._.province.code,
             )
             .where(ApiToken.token_hash == hash_token(token))
             .first()
@@ -352,6 +362,8 @@ class StaffService:
             role=str(row["user.role"]),
             agency_id=row["user.agency"],
             agency_code=row["user.agency.code"],
+            province_id=row["user.province"],
+            province_code=row["user.province.code"],
         )
 
     async def locked_until(self, user_ids: list[int], now: datetime | None = None) -> dict[int, datetime]:

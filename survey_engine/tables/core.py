@@ -44,6 +44,23 @@ class AdminUnit(Table, tablename="admin_unit"):
     valid_to = Date(null=True, default=None)
 
 
+class Province(Table, tablename="province"):
+    """A province as a tenant of the deployment: every agency, wave and province account belongs to one.
+
+    Tenancy is organisational, not geographic: ``unit_code`` links the tenant to its province-level unit on
+    the current map, but the tenant itself survives map changes (the 2025 merger gave 34 tenants).
+    """
+
+    id: Serial  # Piccolo adds the primary key itself; declared for type checkers only
+
+    code = Varchar(length=32, unique=True, index=True)
+    name_vi = Varchar(length=200)
+    name_en = Varchar(length=200)
+    unit_code = Varchar(length=32, null=True, default=None)
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+
+
 class Agency(Table, tablename="agency"):
     """A state administrative agency whose services are rated (a department, a commune People's Committee)."""
 
@@ -57,6 +74,8 @@ class Agency(Table, tablename="agency"):
     unit = ForeignKey(AdminUnit, null=True, on_delete=OnDelete.restrict)
     active = Boolean(default=True)
     created_at = Timestamptz()
+    # Null only in a database migrated from before tenancy until its data step ran; services always set it.
+    province = ForeignKey(Province, null=True, on_delete=OnDelete.restrict, index=True)
 
 
 class ServicePoint(Table, tablename="service_point"):
@@ -118,6 +137,7 @@ class Wave(Table, tablename="wave"):
     settings = JSON()
     created_at = Timestamptz()
     updated_at = Timestamptz()
+    province = ForeignKey(Province, null=True, on_delete=OnDelete.restrict, index=True)
 
 
 class WaveAgency(Table, tablename="wave_agency"):
@@ -147,6 +167,9 @@ class StaffUser(Table, tablename="staff_user"):
     locked_until = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
     last_login_at = Timestamptz(null=True, default=None)
+    # The province the account works in; null for a national account (the deployment's administrators
+    # and the ministry's read-only role), which sees every province.
+    province = ForeignKey(Province, null=True, on_delete=OnDelete.restrict, index=True)
 
 
 class ApiToken(Table, tablename="api_token"):
@@ -209,6 +232,7 @@ class AuditLog(Table, tablename="audit_log"):
 
 CORE_TABLES: tuple[type[Table], ...] = (
     AdminUnit,
+    Province,
     Agency,
     ServicePoint,
     Questionnaire,
