@@ -22,6 +22,7 @@ the ratings that chunk stored (listeners in ``on_stored``, e.g. to tell an agenc
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
@@ -241,28 +242,27 @@ class CounterImportService:
             await asyncio.sleep(0)  # let the write start before the next chunk is read
 
         try:
-            async for line in _each(lines):
-                report.lines += 1
-                if not report.lines % 256:
-                    await asyncio.sleep(0)  # let a PostgreSQL write make progress on this event loop
-                if isinstance(line, LineRejected):
-                    report.rejected.append(line)
-                    continue
-                key = (line.service_point, line.questionnaire)
-                target = targets.get(key)
-                if target is None:
-                    target = targets.miss(*key)
-                if isinstance(target, FieldProblem):
-                    report.rejected.append(LineRejected(line.number, [target]))
-                    continue
-                row = self._row(line, target, now, received_at)
-                if isinstance(row, LineRejected):
-                    report.rejected.append(row)
-                    continue
-                chunk.append(row)
-                if len(chunk) >= self.chunk_rows:
-                    await hand_over(chunk)
-                    chunk = []
+            async for some in _slices(lines, 256):
+                report.lines += len(some)
+                for line in some:
+                    if isinstance(line, LineRejected):
+                        report.rejected.append(line)
+                        continue
+                    target = targets.get((line.service_point, line.questionnaire))
+                    if target is None:
+                        target = targets.miss(line.service_point, line.questionnaire)
+                    if isinstance(target, FieldProblem):
+                        report.rejected.append(LineRejected(line.number, [target]))
+                        continue
+                    row = self._row(line, target, now, received_at)
+                    if isinstance(row, LineRejected):
+                        report.rejected.append(row)
+                        continue
+                    chunk.append(row)
+                    if len(chunk) >= self.chunk_rows:
+                        await hand_over(chunk)
+                        chunk = []
+                await asyncio.sleep(0)  # let a PostgreSQL write make progress on this event loop
             if chunk:
                 await hand_over(chunk)
             if writing is not None:
@@ -463,12 +463,20 @@ def _refusal(error: DomainError) -> FieldProblem:
     return FieldProblem("service_point", error.detail)
 
 
-async def _each(
-    lines: Iterable[RatingLine | LineRejected] | AsyncIterator[RatingLine | LineRejected],
-) -> AsyncIterator[RatingLine | LineRejected]:
+async def _slices(
+    lines: Iterable[RatingLine | LineRejected] | AsyncIterator[RatingLine | LineRejected], size: int
+) -> AsyncIterator[list[RatingLine | LineRejected]]:
+    """``lines`` a few hundred at a time (an await per slice, not per line)."""
     if isinstance(lines, AsyncIterator):
+        some: list[RatingLine | LineRejected] = []
         async for line in lines:
-            yield line
+            some.append(line)
+            if len(some) >= size:
+                yield some
+                some = []
+        if some:
+            yield some
     else:
-        for line in lines:
-            yield line
+        iterator = iter(lines)
+        while some := list(itertools.islice(iterator, size)):
+            yield some

@@ -174,15 +174,6 @@ class _Envelope(msgspec.Struct, forbid_unknown_fields=True):
 _ENVELOPE = msgspec.json.Decoder(_Envelope)
 
 
-def _plain_code(value: str | msgspec.UnsetType | None) -> tuple[bool, str | None]:
-    """(the value is fine, the code): what :func:`_code` decides for a value typed str or null."""
-    if value is None or value is msgspec.UNSET or value == "":
-        return True, None
-    assert isinstance(value, str)  # noqa: S101 - typed by the envelope
-    value = value.strip()
-    return (0 < len(value) <= CODE_MAX), value
-
-
 class NdjsonReader:
     """Reads the lines of one NDJSON body, remembering the answer sets it has seen (decoded, and in
     canonical form) by their raw bytes."""
@@ -205,11 +196,17 @@ class NdjsonReader:
         """The line, when the fast path finds nothing wrong with it (None: let the general path tell)."""
         if not _CANONICAL_UUID.fullmatch(line.id) or line.questionnaire not in COUNTER_QUESTIONNAIRES:
             return None
-        point_ok, service_point = _plain_code(line.service_point)
-        dossier_ok, dossier_code = _plain_code(line.dossier_code)
-        officer_ok, officer = _plain_code(line.officer)
-        if not (point_ok and service_point and dossier_ok and officer_ok):
+        service_point = line.service_point.strip()
+        if not 0 < len(service_point) <= CODE_MAX:
             return None
+        # Absent, null and "" alike: no code (UNSET is falsy). As _code, otherwise stripped, 1-64 long.
+        dossier_code = line.dossier_code.strip() if isinstance(line.dossier_code, str) else None
+        officer = line.officer.strip() if isinstance(line.officer, str) else None
+        if (line.dossier_code and not 0 < len(dossier_code or "") <= CODE_MAX) or (
+            line.officer and not 0 < len(officer or "") <= CODE_MAX
+        ):
+            return None
+        dossier_code, officer = dossier_code or None, officer or None
         problems: list[FieldProblem] = []
         rated_at = _rated_at(line.rated_at, self.now, problems)
         if rated_at is None:
