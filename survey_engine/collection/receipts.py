@@ -17,6 +17,7 @@ import binascii
 import hashlib
 import hmac
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 VERSION = "1"
@@ -107,7 +108,17 @@ def verify_receipt(secret_key: str, token: str) -> Receipt:
 
 def dossier_hash(secret_key: str, dossier_code: str) -> str:
     """Keyed HMAC-SHA256 (hex) of the normalised dossier code: what the database stores."""
-    code = dossier_code.strip().upper()
-    if not code:
-        raise ValueError("empty dossier code")
-    return hmac.new(_key(secret_key, "sipas/dossier/v1"), code.encode("utf-8"), hashlib.sha256).hexdigest()
+    return dossier_hasher(secret_key)(dossier_code)
+
+
+def dossier_hasher(secret_key: str) -> Callable[[str], str]:
+    """:func:`dossier_hash` with its key derived once (bulk imports hash one dossier code per line)."""
+    key = _key(secret_key, "sipas/dossier/v1")
+
+    def hashed(dossier_code: str) -> str:
+        code = dossier_code.strip().upper()
+        if not code:
+            raise ValueError("empty dossier code")
+        return hmac.digest(key, code.encode("utf-8"), "sha256").hex()
+
+    return hashed

@@ -4,7 +4,9 @@
 * One validator: a line's answers pass :func:`survey_engine.questionnaire.validate_answers` against the
   questionnaire version of its wave, exactly as every other submission.
 * The wave is the open wave of the line's service point on the line's questionnaire (the newest, if
-  several are open), found once per (service point, questionnaire) and import.
+  several are open). The open waves of every service point are read once, when the import starts (two
+  queries, not two per service point); a wave closed or a point retired meanwhile is still caught when
+  each chunk is stored (the ingestion store checks both in the chunk's transaction).
 * Idempotent by ``id``: a line whose id is stored with the same body counts as a duplicate; the same id
   with another body, or a dossier already rated in that wave, is a rejected line.
 * Dossier codes are kept only as their keyed hash (the frames' and receipts' HMAC).
@@ -20,7 +22,9 @@ the ratings that chunk stored (listeners in ``on_stored``, e.g. to tell an agenc
 from __future__ import annotations
 
 import asyncio
-import hashlib
+import itertools
+import os
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,7 +37,7 @@ from survey_engine.actors import Actor
 from survey_engine.administration.questionnaires import version_label
 from survey_engine.answer_codes import CriteriaLayout, criteria_layout
 from survey_engine.collection.ingest_store import Accepted, BatchStore, Replayed, batch_store_for
-from survey_engine.collection.receipts import dossier_hash
+from survey_engine.collection.receipts import dossier_hasher
 from survey_engine.collection.submissions import answers_json
 from survey_engine.errors import Conflict, DomainError, FieldProblem
 from survey_engine.integrations.counter_lines import LineRejected, RatingLine
@@ -44,14 +48,19 @@ from survey_engine.webhooks.events import submission_events
 from survey_engine.webhooks.outbox import OutboxRow, outbox_row
 
 CHANNEL = "onestop"
-CHUNK_ROWS = 5000
+# Rows per transaction: SQLite pays for an index page once per transaction however many rows touch it,
+# and with random ids and dossier hashes a chunk touches most index pages; larger chunks share that cost.
+CHUNK_ROWS = 50_000
+IMPORT_CACHE_KIB = 256 * 1024  # the SQLite writer's page cache during an import (the indexes fit in it)
 _ENCODER = msgspec.json.Encoder(order="sorted")  # a line's canonical form (sorted keys): its body hash
 _MEMO_MAX = 50_000  # answer sets seen (with their verdict and codes): most ratings repeat a few sets
 
-# The open waves of a service point on a questionnaire, newest first; a wave listing service points
-# covers those, else a wave covers every point of its agencies (as FORM_STATE of the submissions).
+# The open waves of every active service point on the counter questionnaires (COUNTER_QUESTIONNAIRES),
+# newest first; a wave listing service points covers those, else a wave covers every point of its
+# agencies (as FORM_STATE of the submissions).
 TARGETS = """
-SELECT sp.id AS point_id, sp.agency AS agency_id, sp.public_token AS token, w.id AS wave_id,
+SELECT sp.code AS point_code, sp.id AS point_id, sp.agency AS agency_id, sp.public_token AS token,
+       w.id AS wave_id,
        w.code AS wave_code, q.code AS questionnaire_code, qv.id AS version_id,
        qv.version AS version_number, qv.definition AS definition
 FROM service_point AS sp
@@ -64,10 +73,10 @@ JOIN wave AS w ON w.id IN (
 )
 JOIN questionnaire_version AS qv ON qv.id = w.questionnaire_version
 JOIN questionnaire AS q ON q.id = qv.questionnaire
-WHERE sp.code = {} AND sp.active AND w.status = 'open' AND q.code = {}
+WHERE sp.active AND w.status = 'open' AND q.code IN ('counter-3', 'decree61-9')
 ORDER BY w.id DESC
 """
-POINT_SCOPE = "SELECT id, agency FROM service_point WHERE code = {}"
+POINT_SCOPE = "SELECT code, agency FROM service_point"
 
 
 @dataclass(frozen=True)
@@ -87,6 +96,27 @@ class Target:
     version_label: str = ""
 
 
+class _Targets(dict[tuple[str, str], "Target | FieldProblem"]):
+    """(service point, questionnaire) → its target; a pair without one gets its problem (remembered)."""
+
+    def __init__(self, in_scope: set[str]) -> None:
+        super().__init__()
+        self.in_scope = in_scope
+
+    def miss(self, point: str, questionnaire: str) -> FieldProblem:
+        if point not in self.in_scope:
+            # The same words for a point of another agency: a key does not learn what it may not use.
+            problem = FieldProblem(
+                "service_point", f"no service point {point} within this key's scope", "unknown"
+            )
+        else:
+            problem = FieldProblem(
+                "questionnaire", f"no open wave at service point {point} on {questionnaire}", "closed"
+            )
+        self[point, questionnaire] = problem
+        return problem
+
+
 @dataclass(slots=True)
 class _Row:
     """A line ready to store (the ingestion store's PendingRow)."""
@@ -103,6 +133,32 @@ class _Row:
     rate_key: str = ""
     # The webhook events (low rating, comment) the rating raises, stored in the same transaction as it.
     events: list[OutboxRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """What an answer set (of one questionnaire version) gives, whichever line carries it."""
+
+    problems: list[FieldProblem]
+    codes: str | None
+    # The events the answers raise, without the line's identity: (type, the answer-derived data).
+    events: list[tuple[str, dict[str, object]]]
+
+
+class _EventIds:
+    """Fresh UUID4 texts for outbox rows, drawn from the OS a few thousand at a time: one system call per
+    draw (which releases the GIL and may wait for the writer thread to give it back), not one per event."""
+
+    DRAW = 4096
+
+    def __init__(self) -> None:
+        self._pool: list[str] = []
+
+    def next(self) -> str:
+        if not self._pool:
+            raw = os.urandom(16 * self.DRAW)
+            self._pool = [str(uuid.UUID(bytes=raw[i : i + 16], version=4)) for i in range(0, len(raw), 16)]
+        return self._pool.pop()
 
 
 @dataclass(frozen=True)
@@ -151,8 +207,10 @@ class CounterImportService:
         self.secret_key = secret_key
         self.chunk_rows = chunk_rows
         self.on_stored: list[StoredListener] = []
-        self._memo: dict[tuple[int, str], tuple[list[FieldProblem], str | None]] = {}
+        self._memo: dict[tuple[int, str], _Checked] = {}
         self._definitions: dict[int, tuple[Questionnaire, CriteriaLayout]] = {}
+        self._event_ids = _EventIds()
+        self._hash_dossier: Callable[[str], str] | None = None
 
     async def import_lines(
         self,
@@ -166,9 +224,10 @@ class CounterImportService:
         ``audit_as``: write one audit row for the import as this actor (the command line's imports; the
         HTTP endpoint writes its own, as the key's use)."""
         report = ImportReport()
-        store = batch_store_for(Submission._meta.db)
-        targets: dict[tuple[str, str], Target | FieldProblem] = {}
+        store = batch_store_for(Submission._meta.db, IMPORT_CACHE_KIB)
+        targets = await self._targets(scope_agency_id)
         now = datetime.now(UTC)
+        received_at = now.isoformat()
         chunk: list[_Row] = []
         # One chunk is written while the next one is read and checked: the write runs in the store's own
         # thread (SQLite) or on the connection (PostgreSQL). Writes stay one after another, so a chunk's
@@ -183,29 +242,27 @@ class CounterImportService:
             await asyncio.sleep(0)  # let the write start before the next chunk is read
 
         try:
-            async for line in _each(lines):
-                report.lines += 1
-                if not report.lines % 256:
-                    await asyncio.sleep(0)  # let a PostgreSQL write make progress on this event loop
-                if isinstance(line, LineRejected):
-                    report.rejected.append(line)
-                    continue
-                key = (line.service_point, line.questionnaire)
-                target = targets.get(key)
-                if target is None:
-                    target = await self._target(scope_agency_id, *key)
-                    targets[key] = target
-                if isinstance(target, FieldProblem):
-                    report.rejected.append(LineRejected(line.number, [target]))
-                    continue
-                row = self._row(line, target, now)
-                if isinstance(row, LineRejected):
-                    report.rejected.append(row)
-                    continue
-                chunk.append(row)
-                if len(chunk) >= self.chunk_rows:
-                    await hand_over(chunk)
-                    chunk = []
+            async for some in _slices(lines, 256):
+                report.lines += len(some)
+                for line in some:
+                    if isinstance(line, LineRejected):
+                        report.rejected.append(line)
+                        continue
+                    target = targets.get((line.service_point, line.questionnaire))
+                    if target is None:
+                        target = targets.miss(line.service_point, line.questionnaire)
+                    if isinstance(target, FieldProblem):
+                        report.rejected.append(LineRejected(line.number, [target]))
+                        continue
+                    row = self._row(line, target, now, received_at)
+                    if isinstance(row, LineRejected):
+                        report.rejected.append(row)
+                        continue
+                    chunk.append(row)
+                    if len(chunk) >= self.chunk_rows:
+                        await hand_over(chunk)
+                        chunk = []
+                await asyncio.sleep(0)  # let a PostgreSQL write make progress on this event loop
             if chunk:
                 await hand_over(chunk)
             if writing is not None:
@@ -229,73 +286,81 @@ class CounterImportService:
             )
         return report
 
-    async def _target(
-        self, scope_agency_id: int | None, point: str, questionnaire: str
-    ) -> Target | FieldProblem:
-        found = await Submission.raw(POINT_SCOPE, point)
-        if not found or (scope_agency_id is not None and int(found[0]["agency"]) != scope_agency_id):
-            # The same words for a point of another agency: a key does not learn what it may not use.
-            return FieldProblem(
-                "service_point", f"no service point {point} within this key's scope", "unknown"
-            )
-        rows = await Submission.raw(TARGETS, point, questionnaire)
-        if not rows:
-            return FieldProblem(
-                "questionnaire", f"no open wave at service point {point} on {questionnaire}", "closed"
-            )
-        found_row = rows[0]
-        version_id = int(found_row["version_id"])
+    async def _targets(self, scope_agency_id: int | None) -> _Targets:
+        """Where lines go: the open wave of each (service point, questionnaire) within scope."""
+        in_scope = {
+            str(r["code"])
+            for r in await Submission.raw(POINT_SCOPE)
+            if scope_agency_id is None or int(r["agency"]) == scope_agency_id
+        }
+        targets = _Targets(in_scope)
+        for found in await Submission.raw(TARGETS):
+            point, questionnaire = str(found["point_code"]), str(found["questionnaire_code"])
+            if point not in in_scope or (point, questionnaire) in targets:
+                continue  # out of scope, or an older open wave of the same pair
+            targets[point, questionnaire] = self._target(found)
+        return targets
+
+    def _target(self, found: dict[str, Any]) -> Target:
+        version_id = int(found["version_id"])
         known = self._definitions.get(version_id)
         if known is None:  # a published version never changes: parse each once
-            definition = found_row["definition"]
+            definition = found["definition"]
             parsed = load_definition(
                 definition if isinstance(definition, str | bytes) else _ENCODER.encode(definition)
             )
             known = (parsed, criteria_layout(parsed))
             self._definitions[version_id] = known
         return Target(
-            service_point_id=int(found_row["point_id"]),
-            agency_id=int(found_row["agency_id"]),
-            token=str(found_row["token"]),
-            wave_id=int(found_row["wave_id"]),
+            service_point_id=int(found["point_id"]),
+            agency_id=int(found["agency_id"]),
+            token=str(found["token"]),
+            wave_id=int(found["wave_id"]),
             version_id=version_id,
-            version_number=int(found_row["version_number"]),
+            version_number=int(found["version_number"]),
             questionnaire=known[0],
             layout=known[1],
-            wave_code=str(found_row["wave_code"]),
-            service_point_code=point,
-            version_label=version_label(
-                str(found_row["questionnaire_code"]), int(found_row["version_number"])
-            ),
+            wave_code=str(found["wave_code"]),
+            service_point_code=str(found["point_code"]),
+            version_label=version_label(str(found["questionnaire_code"]), int(found["version_number"])),
         )
 
-    def _checked(
-        self, target: Target, answers: dict[str, object], encoded: str
-    ) -> tuple[list[FieldProblem], str | None]:
-        """The answers' problems (the submissions' validator) and criteria codes, remembered per set."""
+    def _checked(self, target: Target, answers: dict[str, object], encoded: str) -> _Checked:
+        """The answers' problems (the submissions' validator), criteria codes and events, remembered per
+        set: counter ratings repeat a few answer sets (a comment makes a set of its own)."""
         memo_key = (target.version_id, encoded)
         known = self._memo.get(memo_key)
         if known is None:
             errors = validate_answers(target.questionnaire, answers)
             problems = [FieldProblem(f"answers.{e.item}", e.message.en, e.code) for e in errors]
-            known = (problems, None if problems else target.layout.encode(answers))
+            known = (
+                _Checked(problems, None, [])
+                if problems
+                else _Checked(
+                    [], target.layout.encode(answers), submission_events(target.questionnaire, answers, {})
+                )
+            )
             if len(self._memo) >= _MEMO_MAX:
                 self._memo.clear()
             self._memo[memo_key] = known
         return known
 
-    def _row(self, line: RatingLine, target: Target, now: datetime) -> _Row | LineRejected:
+    def _row(self, line: RatingLine, target: Target, now: datetime, received_at: str) -> _Row | LineRejected:
         answers = line.answers
         if line.text_answers:
             answers = normalise_form(
                 target.questionnaire, {k: str(v) for k, v in answers.items()}, drop_unknown=False
             )
-        encoded = answers_json(answers)
-        problems, codes = self._checked(target, answers, encoded)
-        if problems:
-            return LineRejected(line.number, problems)
-        digest = dossier_hash(self.secret_key, line.dossier_code) if line.dossier_code else None
-        body_hash = hashlib.sha256(_ENCODER.encode(line.canonical)).hexdigest()
+        encoded = line.answers_json if line.answers_json and not line.text_answers else answers_json(answers)
+        checked = self._checked(target, answers, encoded)
+        if checked.problems:
+            return LineRejected(line.number, checked.problems)
+        digest = None
+        if line.dossier_code:
+            if self._hash_dossier is None:
+                self._hash_dossier = dossier_hasher(self.secret_key)
+            digest = self._hash_dossier(line.dossier_code)
+        body_hash = line.body_hash
         values = {
             "client_id": line.client_id,
             "wave": target.wave_id,
@@ -314,7 +379,7 @@ class CounterImportService:
             "device": None,
             "interviewer": None,
             "complete": True,
-            "codes": codes,
+            "codes": checked.codes,
             "officer": line.officer,
         }
         return _Row(
@@ -327,10 +392,9 @@ class CounterImportService:
             values=values,
             line=line,
             events=[
-                outbox_row(kind, target.agency_id, data, now)
-                for kind, data in submission_events(
-                    target.questionnaire,
-                    answers,
+                outbox_row(
+                    kind,
+                    target.agency_id,
                     {
                         "submission": line.client_id,
                         "wave": target.wave_code,
@@ -338,9 +402,13 @@ class CounterImportService:
                         "questionnaire": target.version_label,
                         "channel": CHANNEL,
                         "complete": True,
-                        "received_at": now.isoformat(),
+                        "received_at": received_at,
+                        **answered,
                     },
+                    now,
+                    self._event_ids.next(),
                 )
+                for kind, answered in checked.events
             ],
         )
 
@@ -395,12 +463,20 @@ def _refusal(error: DomainError) -> FieldProblem:
     return FieldProblem("service_point", error.detail)
 
 
-async def _each(
-    lines: Iterable[RatingLine | LineRejected] | AsyncIterator[RatingLine | LineRejected],
-) -> AsyncIterator[RatingLine | LineRejected]:
+async def _slices(
+    lines: Iterable[RatingLine | LineRejected] | AsyncIterator[RatingLine | LineRejected], size: int
+) -> AsyncIterator[list[RatingLine | LineRejected]]:
+    """``lines`` a few hundred at a time (an await per slice, not per line)."""
     if isinstance(lines, AsyncIterator):
+        some: list[RatingLine | LineRejected] = []
         async for line in lines:
-            yield line
+            some.append(line)
+            if len(some) >= size:
+                yield some
+                some = []
+        if some:
+            yield some
     else:
-        for line in lines:
-            yield line
+        iterator = iter(lines)
+        while some := list(itertools.islice(iterator, size)):
+            yield some

@@ -25,12 +25,14 @@ from typing import Any
 
 import msgspec
 
+from survey_engine import sqlite_rows
 from survey_engine.errors import FieldProblem, InvalidInput
 from survey_engine.tables import WebhookEvent
 from survey_engine.webhooks.events import EVENT_TYPES
 
 OUTBOX_COLUMNS = ("event_id", "agency", "event_type", "payload", "created_at")
 MAX_PAYLOAD_BYTES = 64 * 1024
+COPY_FROM_ROWS = 500  # from this many rows, PostgreSQL gets them by COPY (as the ingestion store's rows)
 _ENCODER = msgspec.json.Encoder(order="sorted")
 
 
@@ -47,9 +49,14 @@ class OutboxRow:
 
 
 def outbox_row(
-    event_type: str, agency_id: int, data: Mapping[str, object], created_at: datetime | None = None
+    event_type: str,
+    agency_id: int,
+    data: Mapping[str, object],
+    created_at: datetime | None = None,
+    event_id: str | None = None,
 ) -> OutboxRow:
-    """A checked outbox row (a programming error, not user input, when it does not check)."""
+    """A checked outbox row (a programming error, not user input, when it does not check); ``event_id``:
+    a fresh UUID drawn by the caller (bulk writers draw them many at a time), else one drawn here."""
     if event_type not in EVENT_TYPES:
         raise InvalidInput(
             "unknown webhook event type", [FieldProblem("event_type", f"one of {', '.join(EVENT_TYPES)}")]
@@ -57,7 +64,9 @@ def outbox_row(
     payload = _ENCODER.encode(dict(data)).decode("utf-8")
     if len(payload.encode("utf-8")) > MAX_PAYLOAD_BYTES:
         raise InvalidInput("webhook event data too large", [FieldProblem("data", "at most 64 KiB")])
-    return OutboxRow(str(uuid.uuid4()), int(agency_id), event_type, payload, created_at or datetime.now(UTC))
+    return OutboxRow(
+        event_id or str(uuid.uuid4()), int(agency_id), event_type, payload, created_at or datetime.now(UTC)
+    )
 
 
 async def enqueue(
@@ -83,10 +92,13 @@ _INSERT = f"INSERT INTO webhook_event ({', '.join(OUTBOX_COLUMNS)}) VALUES "  # 
 
 def insert_sqlite(conn: sqlite3.Connection, rows: Sequence[OutboxRow]) -> None:
     if rows:
-        conn.executemany(_INSERT + "(?, ?, ?, ?, ?)", [r.values() for r in rows])
+        sqlite_rows.insert(conn, "webhook_event", OUTBOX_COLUMNS, [r.values() for r in rows])
 
 
 async def insert_postgres(conn: Any, rows: Sequence[OutboxRow]) -> None:
-    """``conn``: an asyncpg connection inside the caller's transaction."""
-    if rows:
+    """``conn``: an asyncpg connection inside the caller's transaction (many rows: one COPY)."""
+    if len(rows) >= COPY_FROM_ROWS:
+        records = [r.values() for r in rows]
+        await conn.copy_records_to_table("webhook_event", records=records, columns=OUTBOX_COLUMNS)
+    elif rows:
         await conn.executemany(_INSERT + "($1, $2, $3, $4, $5)", [r.values() for r in rows])

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from survey_engine.collection.ingest_store import COPY_FROM_ROWS
 from survey_engine.collection.receipts import dossier_hash
 from survey_engine.integrations.counter_lines import VN
 from survey_engine.tables import AuditLog, Submission, WebhookEvent
@@ -186,3 +187,43 @@ async def test_imported_low_ratings_raise_webhook_events_with_their_rows_only(wo
     again = await send(world, key, [low])
     assert again.json()["duplicates"] == 1
     assert await WebhookEvent.count() == 1
+
+
+async def test_a_large_batch_is_stored_whole_with_its_events_once(world: World) -> None:
+    """Enough lines for the bulk paths (statements of many rows on SQLite, COPY on PostgreSQL, for the
+    ratings and their outbox rows): every rating stored once with its event; a line repeated in the same
+    request and the whole request sent again are duplicates; a malformed line in the middle stops nothing."""
+    await open_counter_waves(world)
+    key = await new_key(world, "A1")
+    lines = [
+        rating(
+            value=1, dossier_code=f"HS-{i:04d}", officer="CB01", answers={"RATING": 1, "COMMENT": f"số {i}"}
+        )
+        for i in range(COPY_FROM_ROWS + 100)
+    ]
+    body = [*lines[:300], b'{"id": 1}', *lines, lines[5]]
+    response = await send(world, key, body)
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert (report["accepted"], report["duplicates"]) == (len(lines), 301)
+    assert [r["line"] for r in report["rejected"]] == [301]
+    stored = await Submission.select(Submission.client_id, Submission.dossier_hash, Submission.answers)
+    assert sorted(r["client_id"] for r in stored) == sorted(line["id"] for line in lines)
+    secret = world.app.state.services.settings.secret_key
+    by_id = {r["client_id"]: r for r in stored}
+    sample = by_id[lines[42]["id"]]
+    assert sample["dossier_hash"] == dossier_hash(secret, "HS-0042")
+    answers = sample["answers"] if isinstance(sample["answers"], dict) else json.loads(sample["answers"])
+    assert answers == {"COMMENT": "số 42", "RATING": 1}
+    events = await WebhookEvent.select(WebhookEvent.event_id, WebhookEvent.event_type, WebhookEvent.payload)
+    kinds: dict[str, set[str]] = {}
+    for event in events:
+        kinds.setdefault(event["event_type"], set()).add(json.loads(event["payload"])["submission"])
+    assert kinds == {"low_rating": set(by_id), "comment": set(by_id)}  # each rating's two events, once
+    assert len({e["event_id"] for e in events}) == len(events) == 2 * len(lines)
+    comment = next(json.loads(e["payload"]) for e in events if e["event_type"] == "comment")
+    assert comment["comment"].startswith("số ") and comment["low_rating"] is True
+
+    again = (await send(world, key, body)).json()
+    assert (again["accepted"], again["duplicates"]) == (0, len(body) - 1)
+    assert await Submission.count() == len(lines) and await WebhookEvent.count() == len(events)
