@@ -416,22 +416,18 @@ async def wave_results(
                 [levels[r["dossier_hash"]] for r in records] if linearise else None,
             )
     else:
-        if isinstance(engine, PostgresEngine):
-            result = await Submission.raw(pg_cell_query(columns), wave.id, len(layout.codes), list(weights))
-            grouped = [tuple(r.values()) for r in result]
-        elif isinstance(engine, SQLiteEngine):
-            grouped = await asyncio.to_thread(
-                read_sqlite_cells, engine.path, wave.id, layout, columns, list(weights)
-            )
-        else:  # pragma: no cover - only the two engines exist
-            raise TypeError(f"unsupported engine {type(engine).__name__}")
-        rows = int(sum(g[-2] for g in grouped))
-        channels = await self_selected_channels(
-            wave.id,
-            len(layout.codes),
-            list(weights),
-            field_known="field" in CALIBRATION_VARIABLES.get(calibrate, ()),
+        # The cells and the channel counts are two scans of the series: run side by side (two
+        # connections, or two SQLite readers in threads) rather than one after the other.
+        grouped, channels = await asyncio.gather(
+            _self_selected_cells(engine, wave.id, layout, columns, list(weights)),
+            self_selected_channels(
+                wave.id,
+                len(layout.codes),
+                list(weights),
+                field_known="field" in CALIBRATION_VARIABLES.get(calibrate, ()),
+            ),
         )
+        rows = int(sum(g[-2] for g in grouped))
         if grouped:
             cells = await asyncio.to_thread(cells_from_grouped, grouped, columns, layout, groups)
             if calibrate != "none":
@@ -455,6 +451,18 @@ async def wave_results(
         calibration=calibration,
         channels=tuple(channels),
     )
+
+
+async def _self_selected_cells(
+    engine: object, wave_id: int, layout: CriteriaLayout, columns: Sequence[str], weighted: list[str]
+) -> list[tuple[Any, ...]]:
+    """The self-selected series grouped by domain × PSU inside the database (:mod:`.analysis_sql`)."""
+    if isinstance(engine, PostgresEngine):
+        result = await Submission.raw(pg_cell_query(columns), wave_id, len(layout.codes), weighted)
+        return [tuple(r.values()) for r in result]
+    if isinstance(engine, SQLiteEngine):
+        return await asyncio.to_thread(read_sqlite_cells, engine.path, wave_id, layout, columns, weighted)
+    raise TypeError(f"unsupported engine {type(engine).__name__}")  # pragma: no cover - two engines only
 
 
 def _estimate(
