@@ -162,7 +162,9 @@ def relabel(cells: CellSums, maps: dict[str, dict[str, str]]) -> CellSums:
         arr = np.asarray(labels).astype(str)
         if name in maps:
             distinct, inverse = np.unique(arr, return_inverse=True)
-            arr = np.array([maps[name].get(v, v) for v in distinct.tolist()], dtype=object)[inverse.reshape(-1)]
+            arr = np.array([maps[name].get(v, v) for v in distinct.tolist()], dtype=object)[
+                inverse.reshape(-1)
+            ]
         domains[name] = arr
     return replace(cells, domains=domains)
 
