@@ -171,15 +171,14 @@ def rule_from_pass(
     crit_estimates = []
     for e in crit_set.estimates:
         lo, hi = rule.criterion_bounds[e.variable]
-        scaled = dataclasses.replace(
-            e, estimate=e.estimate * factor, se=e.se * factor, cv=e.cv, ci_low=0.0, ci_high=0.0
+        scaled = e.with_values(
+            estimate=e.estimate * factor, se=e.se * factor, cv=e.cv, ci_low=0.0, ci_high=0.0
         )
         low, high = bounded_interval(
             [scaled.estimate], [scaled.se], None if e.df is None else [e.df], level, [lo], [hi], index_ci
         )
         crit_estimates.append(
-            dataclasses.replace(
-                scaled,
+            scaled.with_values(
                 ci_low=float(low[0]),
                 ci_high=float(high[0]),
                 ci_method=f"{index_ci}-normal" if e.df is None else f"{index_ci}-t",

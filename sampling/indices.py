@@ -292,8 +292,7 @@ def indices_from_pass(
 def _with_logit_interval(e: Estimate, scale: float) -> Estimate:
     """A Wald-t estimate on a 0–``scale`` range given the logit interval of e/scale instead."""
     low, high = logit_interval(e.estimate / scale, e.se / scale, math.inf if e.df is None else e.df, e.level)
-    return dataclasses.replace(
-        e,
+    return e.with_values(
         ci_low=float(low) * scale,
         ci_high=float(high) * scale,
         ci_method="logit-normal" if e.df is None else "logit-t",
@@ -302,8 +301,7 @@ def _with_logit_interval(e: Estimate, scale: float) -> Estimate:
 
 def _scaled(e: Estimate, factor: float) -> Estimate:
     """The same estimate on a percentage scale (flags were decided on the 0–1 scale)."""
-    return dataclasses.replace(
-        e,
+    return e.with_values(
         estimate=e.estimate * factor,
         se=e.se * factor,
         ci_low=e.ci_low * factor,
