@@ -6,10 +6,12 @@ to the frame or the JSON answers): seconds on a million responses, and the same 
 sums depend only on the wave's stored data and on the domain columns, so they are kept in memory, keyed by
 what changes when the data change: the database, the wave (id and creation time), its questionnaire's
 criteria, the domain columns, the weighted dossiers (they leave the series), and the count and last id of
-the wave's responses and frame units. Responses are only ever added (the code backfill runs at ``sipas db migrate``, before a server
-starts), so a new response, frame import or weighting run is never hidden; a time limit bounds what the
-key cannot see (an agency's renamed code in the channel counts; cell domains keep ids, relabelled per
-request). The estimates themselves are computed on every request from the kept sums.
+the wave's responses (and of those without codes) and frame units. Responses are only ever added; their
+codes are written later only by the migration's backfill (:mod:`.code_backfill`, which forgets what this
+process kept), so a new response, frame import, weighting run or backfilled code is never hidden. A time
+limit bounds what the key cannot see: an agency's renamed code in the channel counts (cell domains keep
+ids, relabelled per request) and a migration run by another process that re-encodes stored codes
+(``recode_scored_choices``). The estimates themselves are computed on every request from the kept sums.
 
 Agency and service point are constant within a PSU (service point × day), so one set of cells, grouped by
 PSU, agency and the other columns, serves every request whose other columns are the same: ``agency``,
@@ -61,7 +63,7 @@ class _Kept:
     """Cell sums as kept: integer sums in int32 and the domain labels of every grouped column."""
 
     domains: dict[str, npt.NDArray[Any]]
-    psu: npt.NDArray[Any]
+    psu: npt.NDArray[np.int64]
     top: npt.NDArray[np.int32]
     valid: npt.NDArray[np.int32]
     dont_know: npt.NDArray[np.int32]
@@ -105,6 +107,7 @@ async def _data_version(wave_id: int, weighted: Sequence[str]) -> tuple[Any, ...
         .where(Submission.wave == wave_id)
         .first()
     ) or {}
+    uncoded = await Submission.count().where((Submission.wave == wave_id) & Submission.codes.is_null())
     frame = (
         await FrameUnit.select(Count(FrameUnit.id, alias="n"), Max(FrameUnit.id, alias="last"))
         .where(FrameUnit.wave == wave_id)
@@ -116,6 +119,7 @@ async def _data_version(wave_id: int, weighted: Sequence[str]) -> tuple[Any, ...
         (wave or {}).get("created_at"),
         responses.get("n"),
         responses.get("last"),
+        uncoded,
         frame.get("n"),
         frame.get("last"),
         excluded,
@@ -149,7 +153,11 @@ def _keep(
 
     return _Kept(
         domains={c: frozen(cells.domains[c], object) for c in columns},
-        psu=frozen(cells.psu, object),
+        # PSUs as integer codes in the order of their labels: the design orders its units exactly as it
+        # would order the labels, without sorting a hundred thousand strings on every request.
+        psu=frozen(
+            np.unique(np.asarray(cells.psu).astype(str), return_inverse=True)[1].reshape(-1), np.int64
+        ),
         top=frozen(cells.top, np.int32),
         valid=frozen(cells.valid, np.int32),
         dont_know=frozen(cells.dont_know, np.int32),
