@@ -5,8 +5,9 @@ Reading them is a scan of every response of the series (and, for ``field``/``fra
 to the frame or the JSON answers): seconds on a million responses, and the same for every request. The
 sums depend only on the wave's stored data and on the domain columns, so they are kept in memory, keyed by
 what changes when the data change: the database, the wave (id and creation time), its questionnaire's
-criteria, the domain columns, the weighted dossiers (they leave the series), and the count and last id of
-the wave's responses (and of those without codes) and frame units. Responses are only ever added; their
+criteria, the domain columns, the weighted dossiers (they leave the series), the wave's last response and
+how many of the last ids are its responses, how many have no codes, and its last frame unit
+(:func:`_data_version`). Responses are only ever added; their
 codes are written later only by the migration's backfill (:mod:`.code_backfill`, which forgets what this
 process kept), so a new response, frame import, weighting run or backfilled code is never hidden. A time
 limit bounds what the key cannot see: an agency's renamed code in the channel counts (cell domains keep
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import sqlite3
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -33,14 +35,13 @@ import numpy as np
 import numpy.typing as npt
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
-from piccolo.query.functions.aggregate import Count, Max
 
 from sampling.cells import CellSums
 from survey_engine.answer_codes import CriteriaLayout
 from survey_engine.results.analysis_cells import cells_from_grouped
 from survey_engine.results.analysis_sql import pg_cell_query, read_sqlite_cells
 from survey_engine.results.series_channels import ChannelCount, self_selected_channels
-from survey_engine.tables import FrameUnit, Submission, Wave
+from survey_engine.tables import Submission
 
 __all__ = ["CACHE_CELLS", "CACHE_SECONDS", "SeriesCells", "clear_series_cells", "self_selected_cells"]
 
@@ -100,30 +101,46 @@ def _database() -> str:
     return f"{type(engine).__name__}:{sorted((str(k), str(v)) for k, v in config.items())}"
 
 
+# Responses of the wave among the last RECENT_IDS ids: a transaction that committed after one with a larger
+# id (PostgreSQL hands ids out before commit) lands there, so the key sees it without counting the wave.
+RECENT_IDS = 10_000
+# One statement of small lookups, each on an index: the wave's last response, its responses among the last
+# ids, those without codes (the partial index; SQLite's planner would read the wide covering index of the
+# estimation instead), its last frame unit.
+_VERSION_SQL = (
+    "SELECT (SELECT created_at FROM wave WHERE id = {w}), "
+    "(SELECT MAX(id) FROM submission WHERE wave = {w}), "
+    "(SELECT COUNT(*) FROM submission WHERE wave = {w} AND id > "
+    "(SELECT COALESCE(MAX(id), 0) FROM submission WHERE wave = {w}) - {recent}), "
+    "(SELECT COUNT(*) FROM submission{by_missing} WHERE wave = {w} AND codes IS NULL), "
+    "(SELECT MAX(id) FROM frame_unit WHERE wave = {w})"
+)
+
+
+def _read_sqlite_version(path: str, wave_id: int) -> tuple[Any, ...]:
+    query = _VERSION_SQL.format(w="?", recent=RECENT_IDS, by_missing=" INDEXED BY submission_codes_missing")
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    try:
+        return tuple(conn.execute(query, (wave_id,) * 6).fetchone())
+    finally:
+        conn.close()
+
+
 async def _data_version(wave_id: int, weighted: Sequence[str]) -> tuple[Any, ...]:
-    wave = await Wave.select(Wave.created_at).where(Wave.id == wave_id).first()
-    responses = (
-        await Submission.select(Count(Submission.id, alias="n"), Max(Submission.id, alias="last"))
-        .where(Submission.wave == wave_id)
-        .first()
-    ) or {}
-    uncoded = await Submission.count().where((Submission.wave == wave_id) & Submission.codes.is_null())
-    frame = (
-        await FrameUnit.select(Count(FrameUnit.id, alias="n"), Max(FrameUnit.id, alias="last"))
-        .where(FrameUnit.wave == wave_id)
-        .first()
-    ) or {}
+    """What changes when the series' data change: the wave's creation time, its last response and how many
+    of its responses lie among the last :data:`RECENT_IDS` ids (responses are never deleted), how many have
+    no codes yet (the migration's backfill writes them), its last frame unit (frame units are only ever
+    added, one import per transaction) and the weighted dossiers. No query counts the whole wave: on a
+    million responses that alone took a large part of the time an answer may take."""
+    engine = Submission._meta.db
+    if isinstance(engine, SQLiteEngine):
+        found = await asyncio.to_thread(_read_sqlite_version, engine.path, wave_id)
+    else:
+        query = _VERSION_SQL.format(w="{}", recent=RECENT_IDS, by_missing="")
+        row = (await Submission.raw(query, *(wave_id,) * 6))[0]
+        found = tuple(row.values())
     excluded = hashlib.sha256("\n".join(sorted(weighted)).encode()).hexdigest()
-    return (
-        _database(),
-        (wave or {}).get("created_at"),
-        responses.get("n"),
-        responses.get("last"),
-        uncoded,
-        frame.get("n"),
-        frame.get("last"),
-        excluded,
-    )
+    return (_database(), *found, excluded)
 
 
 async def _read_grouped(
