@@ -108,13 +108,16 @@ RECENT_IDS = 10_000
 # ids, those without codes (the partial index; SQLite's planner would read the wide covering index of the
 # estimation instead), its last frame unit.
 _VERSION_SQL = (
-    "SELECT (SELECT created_at FROM wave WHERE id = {w}), "
-    "(SELECT MAX(id) FROM submission WHERE wave = {w}), "
+    "SELECT (SELECT created_at FROM wave WHERE id = {w}) AS created, "
+    "(SELECT MAX(id) FROM submission WHERE wave = {w}) AS last_response, "
     "(SELECT COUNT(*) FROM submission WHERE wave = {w} AND id > "
-    "(SELECT COALESCE(MAX(id), 0) FROM submission WHERE wave = {w}) - {recent}), "
-    "(SELECT COUNT(*) FROM submission{by_missing} WHERE wave = {w} AND codes IS NULL), "
-    "(SELECT MAX(id) FROM frame_unit WHERE wave = {w})"
+    "(SELECT COALESCE(MAX(id), 0) FROM submission WHERE wave = {w}) - {recent}) AS recent_responses, "
+    "(SELECT COUNT(*) FROM submission{by_missing} WHERE wave = {w} AND codes IS NULL) AS uncoded, "
+    "(SELECT MAX(id) FROM frame_unit WHERE wave = {w}) AS last_frame_unit"
 )
+
+
+_VERSION_COLUMNS = ("created", "last_response", "recent_responses", "uncoded", "last_frame_unit")
 
 
 def _read_sqlite_version(path: str, wave_id: int) -> tuple[Any, ...]:
@@ -138,7 +141,7 @@ async def _data_version(wave_id: int, weighted: Sequence[str]) -> tuple[Any, ...
     else:
         query = _VERSION_SQL.format(w="{}", recent=RECENT_IDS, by_missing="")
         row = (await Submission.raw(query, *(wave_id,) * 6))[0]
-        found = tuple(row.values())
+        found = tuple(row[k] for k in _VERSION_COLUMNS)  # named: a row of unnamed columns loses repeats
     excluded = hashlib.sha256("\n".join(sorted(weighted)).encode()).hexdigest()
     return (_database(), *found, excluded)
 
