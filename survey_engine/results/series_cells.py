@@ -43,7 +43,14 @@ from survey_engine.results.analysis_sql import pg_cell_query, read_sqlite_cells
 from survey_engine.results.series_channels import ChannelCount, self_selected_channels
 from survey_engine.tables import Submission
 
-__all__ = ["CACHE_CELLS", "CACHE_SECONDS", "SeriesCells", "clear_series_cells", "self_selected_cells"]
+__all__ = [
+    "CACHE_CELLS",
+    "CACHE_SECONDS",
+    "SeriesCells",
+    "clear_series_cells",
+    "kept_cell_sets",
+    "self_selected_cells",
+]
 
 CACHE_CELLS = 250_000  # cells kept over all entries (~130 MB at 39 criteria)
 CACHE_SECONDS = 300.0
@@ -84,6 +91,11 @@ def clear_series_cells() -> None:
     """Forget every kept cell sum and channel count (tests; an operator's reset)."""
     _CELLS.clear()
     _CHANNELS.clear()
+
+
+def kept_cell_sets() -> int:
+    """How many sets of cell sums are kept (tests; an operator's view of the memory in use)."""
+    return len(_CELLS)
 
 
 def grouped_columns(columns: Sequence[str]) -> tuple[str, ...]:

@@ -13,7 +13,14 @@ from survey_engine.questionnaire import get_template
 from survey_engine.results import series_cells
 from survey_engine.tables import ServicePoint, Submission
 from tests.api.conftest import World
-from tests.api.test_estimates_domains import _check, _direct, _get, _rows, simulate, wave_with_frame
+from tests.api.test_estimates_domains import (
+    check_estimates,
+    direct_estimates,
+    get_estimates,
+    simulate,
+    stored_rows,
+    wave_with_frame,
+)
 
 
 def _numbers(body: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -33,29 +40,29 @@ def _numbers(body: dict[str, Any]) -> list[tuple[Any, ...]]:
 async def test_kept_cells_give_the_same_numbers_and_new_responses_are_seen(world: World) -> None:
     series_cells.clear_series_cells()
     await wave_with_frame(world, responses=120)
-    rows, frame = await _rows()
+    rows, frame = await stored_rows()
     for query, by in (
         ("by=agency&by=field", ("agency", "field")),
         ("by=frame:sex&by=channel", ("frame:sex", "channel")),
         ("by=item:D1", ("item:D1",)),
     ):
-        first = await _get(world, query)
+        first = await get_estimates(world, query)
         assert first.status_code == 200, first.text
-        kept = len(series_cells._CELLS)
-        again = await _get(world, query)
-        assert len(series_cells._CELLS) == kept  # answered from the kept sums, nothing read anew
+        kept = series_cells.kept_cell_sets()
+        again = await get_estimates(world, query)
+        assert series_cells.kept_cell_sets() == kept  # answered from the kept sums, nothing read anew
         assert _numbers(again.json()) == _numbers(first.json())
         assert first.json()["channels"] == again.json()["channels"]
-        _check(again.json(), _direct(rows, frame, by))
+        check_estimates(again.json(), direct_estimates(rows, frame, by))
 
     # 60 more responses: the kept sums of 120 must not answer
-    before = (await _get(world, "by=agency&by=field")).json()
+    before = (await get_estimates(world, "by=agency&by=field")).json()
     await _post_more(world)
-    after = (await _get(world, "by=agency&by=field")).json()
+    after = (await get_estimates(world, "by=agency&by=field")).json()
     assert after["rows"] == before["rows"] + 60
     assert sum(c["responses"] for c in after["channels"]) == after["rows"]
-    rows, frame = await _rows()
-    _check(after, _direct(rows, frame, ("agency", "field")))
+    rows, frame = await stored_rows()
+    check_estimates(after, direct_estimates(rows, frame, ("agency", "field")))
 
 
 async def _post_more(world: World) -> None:
@@ -90,11 +97,11 @@ async def test_agency_and_service_point_share_one_set_of_cells(world: World) -> 
         "by=agency&by=service_point",
         "by=service_point&by=agency",
     ):
-        assert (await _get(world, query)).status_code == 200
-    assert len(series_cells._CELLS) == 1
-    assert (await _get(world, "by=field&by=agency")).status_code == 200
-    assert (await _get(world, "by=field")).status_code == 200
-    assert len(series_cells._CELLS) == 2
+        assert (await get_estimates(world, query)).status_code == 200
+    assert series_cells.kept_cell_sets() == 1
+    assert (await get_estimates(world, "by=field&by=agency")).status_code == 200
+    assert (await get_estimates(world, "by=field")).status_code == 200
+    assert series_cells.kept_cell_sets() == 2
 
 
 async def test_a_response_committed_late_with_a_smaller_id_is_seen(world: World) -> None:
@@ -105,7 +112,7 @@ async def test_a_response_committed_late_with_a_smaller_id_is_seen(world: World)
     ids = sorted(r["id"] for r in await Submission.select(Submission.id))
     late = await Submission.select().where(Submission.id == ids[-3]).first()
     await Submission.delete().where(Submission.id == ids[-3])
-    before = (await _get(world, "by=agency")).json()
+    before = (await get_estimates(world, "by=agency")).json()
     await Submission.insert(Submission(**late))
-    after = (await _get(world, "by=agency")).json()
+    after = (await get_estimates(world, "by=agency")).json()
     assert after["rows"] == before["rows"] + 1 == 40

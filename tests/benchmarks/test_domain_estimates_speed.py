@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.benchmarks.test_estimates_speed import ROWS, _fill_postgres, _fill_sqlite, _login, _timed_get
+from tests.benchmarks.test_estimates_speed import ROWS, fill_postgres, fill_sqlite, login, timed_get
 from tests.support.loadgen import Server, cli_env, fresh_postgres_database, run_cli
 
 LIMIT_SECONDS = 1.0
@@ -53,7 +53,7 @@ def _best(port: int, path: str, token: str) -> tuple[float, float, dict[str, obj
     """(first request, best of the next two, the answer)."""
     times = []
     for _ in range(3):
-        elapsed, status, body = _timed_get(port, path, token)
+        elapsed, status, body = timed_get(port, path, token)
         assert status == 200, body[:500]
         times.append(elapsed)
     return times[0], min(times[1:]), json.loads(body)
@@ -64,8 +64,8 @@ def _measure(env: dict[str, str], engine: str) -> dict[tuple[str, ...], float]:
     try:
         demo_staff = json.loads(run_cli(["demo", "--json", "--responses", "0"], env))["staff"]
         admin = next(s for s in demo_staff if s["role"] == "admin")
-        token = _login(server.port, admin["email"], admin["password"])
-        health = min(_timed_get(server.port, "/health")[0] for _ in range(20))
+        token = login(server.port, admin["email"], admin["password"])
+        health = min(timed_get(server.port, "/health")[0] for _ in range(20))
         plain_first, plain, _ = _best(server.port, _path(()), token)
         print(
             f"\n[domains:{engine}] baselines: /health {health * 1000:.1f} ms; plain all-agency estimates "
@@ -96,7 +96,7 @@ def test_domain_estimates_on_sqlite(tmp_path: Path) -> None:
     env = cli_env(tmp_path)
     run_cli(["demo", "--json", "--responses", "0"], env)
     started = time.perf_counter()
-    _fill_sqlite(env["DATABASE_URL"].removeprefix("sqlite:///"), linked=True)
+    fill_sqlite(env["DATABASE_URL"].removeprefix("sqlite:///"), linked=True)
     print(f"\n[domains:sqlite] stored {ROWS:,} responses in {time.perf_counter() - started:.0f} s (set-up)")
     _check(_measure(env, "sqlite"))
 
@@ -106,5 +106,5 @@ def test_domain_estimates_on_postgresql(tmp_path: Path) -> None:
     url = fresh_postgres_database(os.environ["TEST_DATABASE_URL"], "sipas_bench_domains")
     env = cli_env(tmp_path, database_url=url)
     run_cli(["demo", "--json", "--responses", "0"], env)
-    asyncio.run(_fill_postgres(url, linked=True))
+    asyncio.run(fill_postgres(url, linked=True))
     _check(_measure(env, "postgresql"))

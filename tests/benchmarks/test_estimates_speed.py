@@ -114,7 +114,7 @@ def frame_rows(frame_id: int, wave_id: int, points: list[tuple[int, int]], count
         )
 
 
-def _fill_sqlite(path: str, linked: bool = False) -> None:
+def fill_sqlite(path: str, linked: bool = False) -> None:
     conn = sqlite3.connect(path)
     wave_id = conn.execute("SELECT id FROM wave WHERE code = 'AB-2026'").fetchone()[0]
     points = conn.execute("SELECT id, agency FROM service_point ORDER BY id").fetchall()
@@ -136,7 +136,7 @@ def _fill_sqlite(path: str, linked: bool = False) -> None:
     conn.close()
 
 
-async def _fill_postgres(url: str, linked: bool = False) -> None:
+async def fill_postgres(url: str, linked: bool = False) -> None:
     import asyncpg
 
     conn = await asyncpg.connect(url)
@@ -170,7 +170,7 @@ async def _fill_postgres(url: str, linked: bool = False) -> None:
         await conn.close()
 
 
-def _timed_get(port: int, path: str, token: str | None = None) -> tuple[float, int, bytes]:
+def timed_get(port: int, path: str, token: str | None = None) -> tuple[float, int, bytes]:
     import http.client
 
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
@@ -184,7 +184,7 @@ def _timed_get(port: int, path: str, token: str | None = None) -> tuple[float, i
     return elapsed, response.status, body
 
 
-def _login(port: int, email: str, password: str) -> str:
+def login(port: int, email: str, password: str) -> str:
     import http.client
 
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -204,11 +204,11 @@ def _measure(env: dict[str, str], engine: str) -> dict[str, float]:
     try:
         demo_staff = json.loads(run_cli(["demo", "--json", "--responses", "0"], env))["staff"]
         admin = next(s for s in demo_staff if s["role"] == "admin")
-        token = _login(server.port, admin["email"], admin["password"])
-        health = min(_timed_get(server.port, "/health")[0] for _ in range(20))
+        token = login(server.port, admin["email"], admin["password"])
+        health = min(timed_get(server.port, "/health")[0] for _ in range(20))
         times = []
         for _ in range(3):
-            elapsed, status, body = _timed_get(server.port, "/api/v1/waves/AB-2026/estimates", token)
+            elapsed, status, body = timed_get(server.port, "/api/v1/waves/AB-2026/estimates", token)
             assert status == 200, body[:500]
             times.append(elapsed)
         result = json.loads(body)
@@ -229,7 +229,7 @@ def test_estimates_on_sqlite(tmp_path: Path) -> None:
     env = cli_env(tmp_path)
     run_cli(["demo", "--json", "--responses", "0"], env)
     started = time.perf_counter()
-    _fill_sqlite(env["DATABASE_URL"].removeprefix("sqlite:///"))
+    fill_sqlite(env["DATABASE_URL"].removeprefix("sqlite:///"))
     print(f"\n[estimates:sqlite] stored {ROWS:,} responses in {time.perf_counter() - started:.0f} s (set-up)")
     figures = _measure(env, "sqlite")
     assert figures["best"] <= 3.0, f"{figures['best']:.2f} s is above 3 s"
@@ -240,6 +240,6 @@ def test_estimates_on_postgresql(tmp_path: Path) -> None:
     url = fresh_postgres_database(os.environ["TEST_DATABASE_URL"], "sipas_bench_estimates")
     env = cli_env(tmp_path, database_url=url)
     run_cli(["demo", "--json", "--responses", "0"], env)
-    asyncio.run(_fill_postgres(url))
+    asyncio.run(fill_postgres(url))
     figures = _measure(env, "postgresql")
     assert figures["best"] <= 3.0, f"{figures['best']:.2f} s is above 3 s"
