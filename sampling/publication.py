@@ -15,7 +15,6 @@ Rules (every verdict carries a short English reason):
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Iterable
 from typing import Literal
@@ -127,5 +126,5 @@ def apply_rule(
             flag, reason = _nchs2017(e, scale, float(next(w_iter)))
         else:
             flag, reason = assess(e, rule, scale=scale)
-        out.append(dataclasses.replace(e, flag=flag, flag_reason=reason))
+        out.append(e.with_values(flag=flag, flag_reason=reason))
     return tuple(out)

@@ -50,7 +50,6 @@ import msgspec
 import numpy as np
 import numpy.typing as npt
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine
 
 from sampling import Design, Estimate, IndexResult, estimate_proportions
 from sampling.cells import CellSums, estimate_indices_from_cells
@@ -63,7 +62,6 @@ from survey_engine.fieldwork.weights import frame_variable_value
 from survey_engine.results.analysis_cells import (
     calibrate_cells,
     calibration_changes_variance,
-    cells_from_grouped,
     groups_of,
     probability_cells,
     relabel,
@@ -82,12 +80,11 @@ from survey_engine.results.analysis_domains import (
     domain_level,
     needs_frame,
 )
-from survey_engine.results.analysis_sql import pg_cell_query, read_sqlite_cells
 from survey_engine.results.index_rule import scoring_rule
+from survey_engine.results.series_cells import self_selected_cells
 from survey_engine.results.series_channels import (
     ChannelCount,
     probability_channels,
-    self_selected_channels,
 )
 from survey_engine.results.series_design import (
     Calibration,
@@ -416,29 +413,19 @@ async def wave_results(
                 [levels[r["dossier_hash"]] for r in records] if linearise else None,
             )
     else:
-        if isinstance(engine, PostgresEngine):
-            result = await Submission.raw(pg_cell_query(columns), wave.id, len(layout.codes), list(weights))
-            grouped = [tuple(r.values()) for r in result]
-        elif isinstance(engine, SQLiteEngine):
-            grouped = await asyncio.to_thread(
-                read_sqlite_cells, engine.path, wave.id, layout, columns, list(weights)
-            )
-        else:  # pragma: no cover - only the two engines exist
-            raise TypeError(f"unsupported engine {type(engine).__name__}")
-        rows = int(sum(g[-2] for g in grouped))
-        channels = await self_selected_channels(
+        series_cells, channels = await self_selected_cells(
             wave.id,
-            len(layout.codes),
+            layout,
+            groups,
+            columns,
             list(weights),
             field_known="field" in CALIBRATION_VARIABLES.get(calibrate, ()),
         )
-        if grouped:
-            cells = await asyncio.to_thread(cells_from_grouped, grouped, columns, layout, groups)
-            if calibrate != "none":
-                counts = np.array([g[-2] for g in grouped], dtype=np.int64)
-                cells, calibration, rows = await asyncio.to_thread(
-                    calibrate_cells, relabel(cells, maps), counts, by, calibrate, totals
-                )
+        rows, cells = series_cells.rows, series_cells.cells
+        if cells is not None and calibrate != "none":
+            cells, calibration, rows = await asyncio.to_thread(
+                calibrate_cells, relabel(cells, maps), series_cells.counts, by, calibrate, totals
+            )
     result_obj = None
     if cells is not None:
         labelled = relabel(cells, maps) if calibration is None else cells

@@ -131,14 +131,14 @@ def cells_from_grouped(
     valid_any = (is_valid.astype(np.float32) @ membership) > 0
     group_rows = _segment_sums(valid_any, starts).astype(np.int64)
     others = [b for b in by if b != "service_point"]
+    keys = list(zip(*(g[:-2] for g in grouped), strict=True))  # one tuple per key column
     domains: dict[str, npt.ArrayLike] = {}
     for b in by:
-        position = 0 if b == "service_point" else 2 + others.index(b)
-        domains[b] = np.array([domain_level(g[position]) for g in grouped], dtype=object)
+        domains[b] = _levels(keys[0 if b == "service_point" else 2 + others.index(b)])
     return CellSums(
         domains=domains,
         strata=None,
-        psu=np.array([f"{g[0]}:{g[1]}" for g in grouped], dtype=object),
+        psu=np.array([f"{point}:{day}" for point, day in zip(keys[0], keys[1], strict=True)], dtype=object),
         top=top,
         valid=valid,
         valid_rows=valid.astype(np.int64),
@@ -147,12 +147,24 @@ def cells_from_grouped(
     )
 
 
+def _levels(values: Sequence[Any]) -> npt.NDArray[np.object_]:
+    """Domain levels of one key column of the grouped cells: :func:`domain_level` once per distinct
+    value (a domain column has few), not once per cell."""
+    memo: dict[Any, str] = {}
+    return np.array([memo.get(v) or memo.setdefault(v, domain_level(v)) for v in values], dtype=object)
+
+
 def relabel(cells: CellSums, maps: dict[str, dict[str, str]]) -> CellSums:
+    """The cells with ids replaced by codes (``maps``: column → id → code), every label a string; the
+    mapping is applied to the distinct labels, then spread to the cells."""
     domains = {}
     for name, labels in cells.domains.items():
         arr = np.asarray(labels).astype(str)
         if name in maps:
-            arr = np.array([maps[name].get(v, v) for v in arr], dtype=object)
+            distinct, inverse = np.unique(arr, return_inverse=True)
+            arr = np.array([maps[name].get(v, v) for v in distinct.tolist()], dtype=object)[
+                inverse.reshape(-1)
+            ]
         domains[name] = arr
     return replace(cells, domains=domains)
 

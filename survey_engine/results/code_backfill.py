@@ -10,6 +10,7 @@ is a bug, not a job for the next request.
 from __future__ import annotations
 
 from survey_engine.answer_codes import MISSING_CHAR, CriteriaLayout
+from survey_engine.results.series_cells import clear_series_cells
 from survey_engine.tables import Submission, Wave
 from survey_engine.wave_context import load_wave
 
@@ -77,4 +78,6 @@ async def backfill_answer_codes() -> int:
         if context.layout is None:  # pragma: no cover - such a wave takes no responses (forms need one)
             continue
         done += await backfill_codes(context.id, context.layout)
+    if done:
+        clear_series_cells()  # sums kept by this process counted the responses without their codes
     return done

@@ -104,7 +104,7 @@ def simulate(q: Any, rng: random.Random, mood: float) -> dict[str, Any]:
     return simulate_answers(q, rng, mood)
 
 
-async def _rows() -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+async def stored_rows() -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
     rows = await Submission.select(
         Submission.agency.code,
         Submission.service_point,
@@ -140,7 +140,7 @@ def _column(name: str, rows: list[dict[str, Any]], frame: dict[str, dict[str, An
     return np.array([value(r) for r in rows], dtype=object)
 
 
-def _direct(
+def direct_estimates(
     rows: list[dict[str, Any]],
     frame: dict[str, dict[str, Any]],
     by: tuple[str, ...],
@@ -177,7 +177,7 @@ def _direct(
     }
 
 
-def _check(body: dict[str, Any], direct: dict[Any, Any]) -> int:
+def check_estimates(body: dict[str, Any], direct: dict[Any, Any]) -> int:
     seen = 0
     for item in (*body["criteria"], *body["indices"]):
         code = item.get("criterion") or item["index"]
@@ -191,13 +191,13 @@ def _check(body: dict[str, Any], direct: dict[Any, Any]) -> int:
     return seen
 
 
-async def _get(world: World, query: str, role: str = "statistician") -> Any:
+async def get_estimates(world: World, query: str, role: str = "statistician") -> Any:
     return await world.client.get(f"/api/v1/waves/E1/estimates?{query}", headers=world.auth(role))
 
 
 async def test_field_demographic_and_item_domains_equal_sampling(world: World) -> None:
     await wave_with_frame(world)
-    rows, frame = await _rows()
+    rows, frame = await stored_rows()
     for by in (
         ("field",),
         ("agency", "field"),
@@ -206,39 +206,39 @@ async def test_field_demographic_and_item_domains_equal_sampling(world: World) -
         ("item:D3",),
         ("channel", "field", "frame:sex"),
     ):
-        response = await _get(world, "&".join(f"by={b}" for b in by))
+        response = await get_estimates(world, "&".join(f"by={b}" for b in by))
         assert response.status_code == 200, response.text
         body = response.json()
         assert body["by"] == list(by) and body["rows"] == len(rows) and body["calibration"] is None
         assert "unknown" in body["design"]["unknown"]
-        _check(body, _direct(rows, frame, by))
+        check_estimates(body, direct_estimates(rows, frame, by))
         overall = [i for i in body["indices"] if i["kind"] == "overall"]
         # every response is in some domain: the unknown domain is explicit, nothing is dropped
         assert sum(i["n"] for i in overall) == len(rows)
     fields = {
         i["domain"]["field"]
-        for i in (await _get(world, "by=field")).json()["indices"]
+        for i in (await get_estimates(world, "by=field")).json()["indices"]
         if i["kind"] == "overall"
     }
     assert fields == {*FIELDS, UNKNOWN}  # no dossier, or a dossier outside the frame: unknown
-    education = {i["domain"]["item:D3"] for i in (await _get(world, "by=item:D3")).json()["indices"]}
+    education = {i["domain"]["item:D3"] for i in (await get_estimates(world, "by=item:D3")).json()["indices"]}
     assert UNKNOWN in education and "PRIMARY" in education
-    sexes = {i["domain"]["frame:sex"] for i in (await _get(world, "by=frame:sex")).json()["indices"]}
+    sexes = {i["domain"]["frame:sex"] for i in (await get_estimates(world, "by=frame:sex")).json()["indices"]}
     assert sexes == {"nam", "nu", UNKNOWN}
-    csv_text = (await _get(world, "by=agency&by=field&format=csv")).text
+    csv_text = (await get_estimates(world, "by=agency&by=field&format=csv")).text
     assert "agency=A1;field=Hộ tịch" in csv_text and f"agency=A2;field={UNKNOWN}" in csv_text
 
 
 async def test_agency_user_sees_own_agency_crossed_with_new_domains(world: World) -> None:
     await wave_with_frame(world, responses=120)
-    own = (await _get(world, "by=agency&by=field", role="agency")).json()
+    own = (await get_estimates(world, "by=agency&by=field", role="agency")).json()
     assert {i["domain"]["agency"] for i in own["indices"]} == {"A1"}
     assert {i["domain"]["field"] for i in own["indices"]} >= {UNKNOWN, FIELDS[0]}
     for query in ("by=field", "by=item:D1", "by=frame:sex&by=channel"):
-        forbidden = await _get(world, query, role="agency")
+        forbidden = await get_estimates(world, query, role="agency")
         assert forbidden.status_code == 403
         assert forbidden.headers["content-type"].startswith("application/problem+json")
-    calibrated = (await _get(world, "by=agency&calibrate=frame-agency", role="agency")).json()
+    calibrated = (await get_estimates(world, "by=agency&calibrate=frame-agency", role="agency")).json()
     assert [t["cell"] for t in calibrated["calibration"]["targets"]] == [{"agency": "A1"}]
     assert {i["domain"]["agency"] for i in calibrated["indices"]} == {"A1"}
 
@@ -256,12 +256,12 @@ async def test_calibrated_self_selected_series_equals_sampling_poststratify(
     world: World, option: str, variables: tuple[str, ...], by: tuple[str, ...]
 ) -> None:
     await wave_with_frame(world)
-    rows, frame = await _rows()
-    plain = (await _get(world, "&".join(f"by={b}" for b in by))).json()
-    response = await _get(world, "&".join(f"by={b}" for b in by) + f"&calibrate={option}")
+    rows, frame = await stored_rows()
+    plain = (await get_estimates(world, "&".join(f"by={b}" for b in by))).json()
+    response = await get_estimates(world, "&".join(f"by={b}" for b in by) + f"&calibrate={option}")
     assert response.status_code == 200, response.text
     body = response.json()
-    _check(body, _direct(rows, frame, by, variables))
+    check_estimates(body, direct_estimates(rows, frame, by, variables))
     calibration = body["calibration"]
     assert calibration["method"] == "poststratify" and calibration["variables"] == list(variables)
     assert (
@@ -306,16 +306,16 @@ async def test_bad_domain_and_calibration_parameters_are_422_problems(world: Wor
         ("calibrate=magic", "calibrate"),
         ("calibrate=frame-agency&series=probability", "calibrate"),
     ):
-        response = await _get(world, query, role="admin")
+        response = await get_estimates(world, query, role="admin")
         assert response.status_code == 422, (query, response.text)
         assert response.headers["content-type"].startswith("application/problem+json")
         problem = response.json()
         assert problem["type"] == "urn:sipas:problem:validation" and problem["status"] == 422
         assert any(e["field"] == field for e in problem["errors"]), (query, problem)
-    no_frame = await _get(world, "calibrate=frame-agency", role="admin")
+    no_frame = await get_estimates(world, "calibrate=frame-agency", role="admin")
     assert no_frame.status_code == 409 and "frame" in no_frame.json()["detail"]
     # no dossier at all: every response is in the unknown field
-    fields = (await _get(world, "by=field", role="admin")).json()
+    fields = (await get_estimates(world, "by=field", role="admin")).json()
     assert {i["domain"]["field"] for i in fields["indices"]} == {UNKNOWN}
 
 

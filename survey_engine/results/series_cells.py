@@ -1,0 +1,265 @@
+"""The self-selected series' cell sums (domain × PSU) and channel counts, read from the database and kept
+while the wave's data are unchanged.
+
+Reading them is a scan of every response of the series (and, for ``field``/``frame:…``/``item:…``, a join
+to the frame or the JSON answers): seconds on a million responses, and the same for every request. The
+sums depend only on the wave's stored data and on the domain columns, so they are kept in memory, keyed by
+what changes when the data change: the database, the wave (id and creation time), its questionnaire's
+criteria, the domain columns, the weighted dossiers (they leave the series), the wave's last response and
+how many of the last ids are its responses, how many have no codes, and its last frame unit
+(:func:`_data_version`). Responses are only ever added; their
+codes are written later only by the migration's backfill (:mod:`.code_backfill`, which forgets what this
+process kept), so a new response, frame import, weighting run or backfilled code is never hidden. A time
+limit bounds what the key cannot see: an agency's renamed code in the channel counts (cell domains keep
+ids, relabelled per request) and a migration run by another process that re-encodes stored codes
+(``recode_scored_choices``). The estimates themselves are computed on every request from the kept sums.
+
+Agency and service point are constant within a PSU (service point × day), so one set of cells, grouped by
+PSU, agency and the other columns, serves every request whose other columns are the same: ``agency``,
+``service_point`` and their cross share cells, as do ``field`` and ``agency × field``. Kept sums are
+integers (the series is unweighted) stored as int32, at most :data:`CACHE_CELLS` cells in all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import sqlite3
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
+
+from sampling.cells import CellSums
+from survey_engine.answer_codes import CriteriaLayout
+from survey_engine.results.analysis_cells import cells_from_grouped
+from survey_engine.results.analysis_sql import pg_cell_query, read_sqlite_cells
+from survey_engine.results.series_channels import ChannelCount, self_selected_channels
+from survey_engine.tables import Submission
+
+__all__ = [
+    "CACHE_CELLS",
+    "CACHE_SECONDS",
+    "SeriesCells",
+    "clear_series_cells",
+    "kept_cell_sets",
+    "self_selected_cells",
+]
+
+CACHE_CELLS = 250_000  # cells kept over all entries (~130 MB at 39 criteria)
+CACHE_SECONDS = 300.0
+_POINT_COLUMNS = ("service_point", "agency")  # constant within a PSU: they never split its cells
+
+
+@dataclass(frozen=True)
+class SeriesCells:
+    """Cell sums of the self-selected series for some domain columns, and each cell's row count."""
+
+    cells: CellSums | None
+    counts: npt.NDArray[np.int64]
+    rows: int
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """Cell sums as kept: integer sums in int32 and the domain labels of every grouped column."""
+
+    domains: dict[str, npt.NDArray[Any]]
+    psu: npt.NDArray[np.int64]
+    top: npt.NDArray[np.int32]
+    valid: npt.NDArray[np.int32]
+    dont_know: npt.NDArray[np.int32]
+    group_rows: npt.NDArray[np.int32]
+    counts: npt.NDArray[np.int64]
+
+    @property
+    def size(self) -> int:
+        return int(self.counts.shape[0])
+
+
+_CELLS: OrderedDict[tuple[Any, ...], tuple[float, _Kept | None]] = OrderedDict()
+_CHANNELS: OrderedDict[tuple[Any, ...], tuple[float, list[ChannelCount]]] = OrderedDict()
+
+
+def clear_series_cells() -> None:
+    """Forget every kept cell sum and channel count (tests; an operator's reset)."""
+    _CELLS.clear()
+    _CHANNELS.clear()
+
+
+def kept_cell_sets() -> int:
+    """How many sets of cell sums are kept (tests; an operator's view of the memory in use)."""
+    return len(_CELLS)
+
+
+def grouped_columns(columns: Sequence[str]) -> tuple[str, ...]:
+    """The columns the database groups by for ``columns``: service point and agency, then the others in
+    a fixed order (so every request with the same other columns shares one set of cells)."""
+    return (*_POINT_COLUMNS, *sorted(c for c in set(columns) if c not in _POINT_COLUMNS))
+
+
+def _database() -> str:
+    """Which database the tables are bound to (two databases may hold a wave of the same id)."""
+    engine = Submission._meta.db
+    if isinstance(engine, SQLiteEngine):
+        return f"sqlite:{engine.path}"
+    config = getattr(engine, "config", {}) or {}
+    return f"{type(engine).__name__}:{sorted((str(k), str(v)) for k, v in config.items())}"
+
+
+# Responses of the wave among the last RECENT_IDS ids: a transaction that committed after one with a larger
+# id (PostgreSQL hands ids out before commit) lands there, so the key sees it without counting the wave.
+RECENT_IDS = 10_000
+# One statement of small lookups, each on an index: the wave's last response, its responses among the last
+# ids, those without codes (the partial index; SQLite's planner would read the wide covering index of the
+# estimation instead), its last frame unit.
+_VERSION_SQL = (
+    "SELECT (SELECT created_at FROM wave WHERE id = {w}) AS created, "
+    "(SELECT MAX(id) FROM submission WHERE wave = {w}) AS last_response, "
+    "(SELECT COUNT(*) FROM submission WHERE wave = {w} AND id > "
+    "(SELECT COALESCE(MAX(id), 0) FROM submission WHERE wave = {w}) - {recent}) AS recent_responses, "
+    "(SELECT COUNT(*) FROM submission{by_missing} WHERE wave = {w} AND codes IS NULL) AS uncoded, "
+    "(SELECT MAX(id) FROM frame_unit WHERE wave = {w}) AS last_frame_unit"
+)
+
+
+_VERSION_COLUMNS = ("created", "last_response", "recent_responses", "uncoded", "last_frame_unit")
+
+
+def _read_sqlite_version(path: str, wave_id: int) -> tuple[Any, ...]:
+    query = _VERSION_SQL.format(w="?", recent=RECENT_IDS, by_missing=" INDEXED BY submission_codes_missing")
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    try:
+        return tuple(conn.execute(query, (wave_id,) * 6).fetchone())
+    finally:
+        conn.close()
+
+
+async def _data_version(wave_id: int, weighted: Sequence[str]) -> tuple[Any, ...]:
+    """What changes when the series' data change: the wave's creation time, its last response and how many
+    of its responses lie among the last :data:`RECENT_IDS` ids (responses are never deleted), how many have
+    no codes yet (the migration's backfill writes them), its last frame unit (frame units are only ever
+    added, one import per transaction) and the weighted dossiers. No query counts the whole wave: on a
+    million responses that alone took a large part of the time an answer may take."""
+    engine = Submission._meta.db
+    if isinstance(engine, SQLiteEngine):
+        found = await asyncio.to_thread(_read_sqlite_version, engine.path, wave_id)
+    else:
+        query = _VERSION_SQL.format(w="{}", recent=RECENT_IDS, by_missing="")
+        row = (await Submission.raw(query, *(wave_id,) * 6))[0]
+        found = tuple(row[k] for k in _VERSION_COLUMNS)  # named: a row of unnamed columns loses repeats
+    excluded = hashlib.sha256("\n".join(sorted(weighted)).encode()).hexdigest()
+    return (_database(), *found, excluded)
+
+
+async def _read_grouped(
+    wave_id: int, layout: CriteriaLayout, columns: Sequence[str], weighted: list[str]
+) -> list[tuple[Any, ...]]:
+    """The series grouped by PSU × ``columns`` inside the database (:mod:`.analysis_sql`)."""
+    engine = Submission._meta.db
+    if isinstance(engine, PostgresEngine):
+        result = await Submission.raw(pg_cell_query(columns), wave_id, len(layout.codes), weighted)
+        return [tuple(r.values()) for r in result]
+    if isinstance(engine, SQLiteEngine):
+        return await asyncio.to_thread(read_sqlite_cells, engine.path, wave_id, layout, columns, weighted)
+    raise TypeError(f"unsupported engine {type(engine).__name__}")  # pragma: no cover - two engines only
+
+
+def _keep(
+    grouped: list[tuple[Any, ...]], columns: tuple[str, ...], layout: CriteriaLayout, groups: Any
+) -> _Kept | None:
+    if not grouped:
+        return None
+    cells = cells_from_grouped(grouped, columns, layout, groups)
+
+    def frozen(a: npt.ArrayLike, dtype: Any) -> Any:
+        out = np.asarray(a).astype(dtype)
+        out.flags.writeable = False  # shared by every request that reads this entry
+        return out
+
+    return _Kept(
+        domains={c: frozen(cells.domains[c], object) for c in columns},
+        # PSUs as integer codes in the order of their labels: the design orders its units exactly as it
+        # would order the labels, without sorting a hundred thousand strings on every request.
+        psu=frozen(
+            np.unique(np.asarray(cells.psu).astype(str), return_inverse=True)[1].reshape(-1), np.int64
+        ),
+        top=frozen(cells.top, np.int32),
+        valid=frozen(cells.valid, np.int32),
+        dont_know=frozen(cells.dont_know, np.int32),
+        group_rows=frozen(cells.group_rows, np.int32),
+        counts=frozen([g[-2] for g in grouped], np.int64),
+    )
+
+
+def _store(key: tuple[Any, ...], kept: _Kept | None, now: float) -> None:
+    _CELLS[key] = (now, kept)
+    total = sum(k.size for _, k in _CELLS.values() if k is not None)
+    while total > CACHE_CELLS and len(_CELLS) > 1:
+        _, (_, dropped) = _CELLS.popitem(last=False)
+        total -= dropped.size if dropped is not None else 0
+
+
+def _fresh(entry: tuple[float, Any] | None, now: float) -> bool:
+    return entry is not None and now - entry[0] < CACHE_SECONDS
+
+
+async def self_selected_cells(
+    wave_id: int,
+    layout: CriteriaLayout,
+    groups: dict[str, list[str]],
+    columns: Sequence[str],
+    weighted: list[str],
+    *,
+    field_known: bool,
+) -> tuple[SeriesCells, list[ChannelCount]]:
+    """Cell sums of the self-selected series with ``columns`` as domains (service point and agency as ids,
+    the others as levels), and the series' responses per agency and channel (``field_known``: only those
+    linked to a frame dossier with a field, as :func:`self_selected_channels`)."""
+    version = (wave_id, layout.codes, await _data_version(wave_id, weighted))
+    grouped_by = grouped_columns(columns)
+    cells_key = (*version, grouped_by)
+    channels_key = (*version, field_known)
+    now = time.monotonic()
+    cells_hit, channels_hit = _CELLS.get(cells_key), _CHANNELS.get(channels_key)
+
+    async def read_cells() -> _Kept | None:
+        if _fresh(cells_hit, now):
+            _CELLS.move_to_end(cells_key)
+            return cells_hit[1]  # type: ignore[index]
+        grouped = await _read_grouped(wave_id, layout, grouped_by, weighted)
+        kept = await asyncio.to_thread(_keep, grouped, grouped_by, layout, groups)
+        _store(cells_key, kept, now)
+        return kept
+
+    async def read_channels() -> list[ChannelCount]:
+        if _fresh(channels_hit, now):
+            return channels_hit[1]  # type: ignore[index]
+        counted = await self_selected_channels(wave_id, len(layout.codes), weighted, field_known=field_known)
+        _CHANNELS[channels_key] = (now, counted)
+        while len(_CHANNELS) > 64:
+            _CHANNELS.popitem(last=False)
+        return counted
+
+    # Two scans of the series when neither is kept: side by side (two connections, or two SQLite readers).
+    kept, channels = await asyncio.gather(read_cells(), read_channels())
+    if kept is None:
+        return SeriesCells(cells=None, counts=np.zeros(0, dtype=np.int64), rows=0), list(channels)
+    valid = kept.valid.astype(np.int64)
+    cells = CellSums(
+        domains={c: kept.domains[c] for c in columns},
+        strata=None,
+        psu=kept.psu,
+        top=kept.top.astype(np.float64),
+        valid=valid.astype(np.float64),
+        valid_rows=valid,
+        dont_know=kept.dont_know.astype(np.int64),
+        group_rows=kept.group_rows.astype(np.int64),
+    )
+    return SeriesCells(cells=cells, counts=kept.counts, rows=int(kept.counts.sum())), list(channels)
