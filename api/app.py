@@ -19,7 +19,12 @@ from litestar.types import Message, Scope
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 
-from api.administration.routes_admin_units import list_admin_units
+from api.administration.routes_admin_units import (
+    list_admin_units,
+    list_map_versions,
+    unit_predecessors,
+    unit_successors,
+)
 from api.administration.routes_agencies import AgencyController, ServicePointController
 from api.administration.routes_questionnaires import QuestionnaireController
 from api.administration.routes_users import AuditController, UserController
@@ -127,6 +132,9 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
             UserController,
             AuditController,
             list_admin_units,
+            list_map_versions,
+            unit_successors,
+            unit_predecessors,
             AgencyController,
             ServicePointController,
             QuestionnaireController,
