@@ -38,6 +38,7 @@ from api.fieldwork.routes_phone import PHONE_HANDLERS
 from api.integrations.routes_api_keys import ApiKeyController
 from api.integrations.routes_counter import COUNTER_HANDLERS
 from api.publication.open_data import OPEN_DATA_HANDLERS
+from api.publication.pages_remapped import REMAPPED_HANDLERS
 from api.publication.pages_results import PUBLIC_RESULTS_HANDLERS
 from api.publication.routes_releases import ReleaseController
 from api.results.routes_estimates import wave_estimates
@@ -151,6 +152,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
             *COUNTER_HANDLERS,
             ReleaseController,
             *PUBLIC_RESULTS_HANDLERS,
+            *REMAPPED_HANDLERS,
             *OPEN_DATA_HANDLERS,
             *PAGE_HANDLERS,
             CONSOLE_ROUTER,

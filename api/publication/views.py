@@ -121,20 +121,27 @@ def wave_view(
     t: Translate,
     lang: Language,
     agency_href: Callable[[str], str],
+    carried: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The wave page: every agency's index with interval, n, flag and reason, the province figure, the
-    change against the previous published wave, and a chart of the same numbers."""
+    change against the previous published wave, and a chart of the same numbers. ``carried``: for agencies
+    absent from the previous wave because the map changed, the previous figure computed from their
+    predecessor units (``api.publication.across_maps.carried_view`` with the figure as ``raw``); the row
+    keeps it as ``carried`` so that the page labels the change."""
     earlier = {a["code"]: a["overall"] for a in (previous or {}).get("agencies", [])}
     rows = []
     for agency in snapshot["agencies"]:
         view = figure_view(agency["overall"], t, lang)
+        before = earlier.get(agency["code"])
+        bridged = (carried or {}).get(agency["code"]) if before is None else None
         rows.append(
             {
                 "code": agency["code"],
                 "name": _name(agency, lang),
                 "href": agency_href(agency["code"]),
                 "figure": view,
-                "change": change_view(agency["overall"], earlier.get(agency["code"]), t, lang),
+                "change": change_view(agency["overall"], bridged["raw"] if bridged else before, t, lang),
+                "carried": bridged,
             }
         )
     # Published figures by value, highest first, then the suppressed ones by name. Overlapping intervals

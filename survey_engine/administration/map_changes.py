@@ -148,6 +148,15 @@ class MapChangeService:
         found = [MapVersion(v, min(days), len(days)) for v, days in starts.items()]
         return sorted(found, key=lambda m: (m.valid_from, m.unit_version))
 
+    async def revision(self) -> str:
+        """Changes whenever successions are imported (a key for pages that show carried figures)."""
+        rows = (
+            await UnitSuccession.select(UnitSuccession.id)
+            .order_by(UnitSuccession.id, ascending=False)
+            .limit(1)
+        )
+        return f"{await UnitSuccession.count()}:{rows[0]['id'] if rows else 0}"
+
     # -- units ---------------------------------------------------------------------------------------
 
     async def import_units(self, lines: Iterable[str]) -> UnitImport:

@@ -1,0 +1,81 @@
+"""Published results across the map change: a wave shown on the new map, and the trend across the merger.
+
+Numbers are checked against the published snapshots by hand: M = ¾ X + ¼ Y (populations 3 000 and 1 000),
+SE √((¾ se_X)² + (¼ se_Y)²); S1 and S2 carry S's figure. Runs on SQLite and, with TEST_DATABASE_URL, on
+PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from reports.numbers import format_interval, format_number
+from tests.api.conftest import World
+from tests.support.map_waves import two_maps
+
+
+@pytest.fixture
+async def mapped(world: World) -> World:
+    await two_maps(world)
+    return world
+
+
+async def overall(world: World, wave: str) -> dict[str, dict]:
+    response = await world.client.get(f"/results/{wave}/results.json")
+    assert response.status_code == 200, response.text
+    return {a["code"]: a["overall"] for a in response.json()["results"]["agencies"]}
+
+
+def row_of(page: str, unit: str) -> str:
+    start = page.index(f'data-unit="{unit}"')
+    return page[start : page.index("</tr>", start)]
+
+
+async def test_old_wave_on_the_new_map(mapped: World) -> None:
+    world = mapped
+    old = await overall(world, "OLD")
+    x, y, s = old["UB-X"], old["UB-Y"], old["UB-S"]
+    assert all(f["flag"] != "suppress" for f in (x, y, s))
+    estimate = 0.75 * x["estimate"] + 0.25 * y["estimate"]
+    se = math.sqrt((0.75 * x["se"]) ** 2 + (0.25 * y["se"]) ** 2)
+    wave_page = (await world.client.get("/results/OLD?lang=en")).text
+    assert (
+        'href="/results/OLD/map/new?lang=en"' in wave_page
+        and "View these results on the new map" in wave_page
+    )
+
+    page = await world.client.get("/results/OLD/map/new?lang=en")
+    assert page.status_code == 200, page.text
+    text = page.text
+    assert "results published under the old map, re-mapped to the units of the new map" in text
+    m = row_of(text, "M")
+    assert f">{format_number(estimate, 'en')}<" in m
+    assert format_interval(estimate - 1.959964 * se, estimate + 1.959964 * se, "en") in m
+    assert "75.0 %" in m and "25.0 %" in m and "Computed from predecessor units on the old map" in m
+    for split in ("S1", "S2"):  # a split carries its predecessor's figure
+        assert f">{format_number(s['estimate'], 'en')}<" in row_of(text, split)
+    vietnamese = (await world.client.get("/results/OLD/map/new")).text
+    assert "Tính từ các đơn vị tiền thân trên bản đồ hành chính old" in vietnamese
+    # the snapshot is untouched: the open data still holds the old agencies only
+    assert set(await overall(world, "OLD")) == {"UB-X", "UB-Y", "UB-S"}
+    assert (await world.client.get("/results/OLD/map/nowhere")).status_code == 404
+    assert (await world.client.get("/results/NEW/map/old")).status_code == 404  # never backwards
+
+
+async def test_trend_continues_across_the_merger(mapped: World) -> None:
+    world = mapped
+    old, new = await overall(world, "OLD"), await overall(world, "NEW")
+    x, y, mnew = old["UB-X"], old["UB-Y"], new["UB-M"]
+    before = 0.75 * x["estimate"] + 0.25 * y["estimate"]
+    se_before = math.sqrt((0.75 * x["se"]) ** 2 + (0.25 * y["se"]) ** 2)
+    diff = mnew["estimate"] - before
+    half = 1.959964 * math.hypot(mnew["se"], se_before)
+    text = (await world.client.get("/results/NEW?lang=en")).text
+    start = text.index('href="/results/NEW/agencies/UB-M?lang=en"')
+    row = text[start : text.index("</tr>", start)]
+    signed = ("+" if diff > 0 else "") + format_number(diff, "en")
+    assert f"{signed} ({format_interval(diff - half, diff + half, 'en')})" in row
+    assert "Computed from predecessor units on the old map" in row
+    assert "Tính từ các đơn vị tiền thân" in (await world.client.get("/results/NEW")).text
