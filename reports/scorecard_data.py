@@ -146,6 +146,9 @@ class Trend:
     # True when either wave's estimate comes from a series that is not a probability sample: the mark
     # then describes the responses received and is not a test of significance.
     descriptive: bool = False
+    # The map version the previous figure was computed on from predecessor units (the agency's unit is the
+    # successor of units merged or split since the previous wave); None: the agency's own previous figure.
+    carried_from: str | None = None
 
     def __post_init__(self) -> None:
         nfc_strings(self)

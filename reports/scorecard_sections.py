@@ -185,6 +185,8 @@ def _trend_cell(
     prev_value = DASH if previous.suppressed else index_value(previous.estimate, index, lang)
     name = localised(trend, lang, "previous_wave_name")
     cell.append(paragraph(f"{t['previous'][lang]} ({escape(name)}): {escape(prev_value)}", "body"))
+    if trend.carried_from:
+        cell.append(paragraph(escape(t["carried_from"][lang].format(version=trend.carried_from)), "small"))
     cell.append(
         paragraph(
             f"{t['ci'][lang]}: {escape(format_signed_interval(change.ci_low, change.ci_high, lang))}; "

@@ -40,6 +40,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "not estimable (no valid answers)",
     },
     "trend": {"vi": "So với đợt trước", "en": "Change since the previous wave"},
+    "carried_from": {
+        "vi": "Đợt trước: tính từ các đơn vị tiền thân trên bản đồ hành chính {version} (gộp theo dân số; "
+        "sai số chuẩn gần đúng, coi các đơn vị tiền thân là độc lập).",
+        "en": "Previous wave: computed from predecessor units on the {version} map (population-weighted; "
+        "approximate standard error, predecessors treated as independent).",
+    },
     "no_trend": {
         "vi": "Không có đợt trước cùng bộ câu hỏi để so sánh.",
         "en": "No previous wave with the same questionnaire to compare with.",

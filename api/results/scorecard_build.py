@@ -97,6 +97,7 @@ def scorecard_from_results(
             previous_wave_name_vi=previous.wave.name_vi,
             previous_wave_name_en=previous.wave.name_en,
             descriptive=descriptive or previous.series != "probability",
+            carried_from=previous.carried_from or None,
         )
     peers = [{DOMAIN: a.code} for a in results.peers or ()]
     peer = peer_comparison(

@@ -21,7 +21,7 @@ from survey_engine.results.across_maps import (
     CarriedFigure,
     MapBridge,
     PlainFigure,
-    agency_units,
+    carry_to_agencies,
     map_bridge,
 )
 from survey_engine.tables import Wave
@@ -190,16 +190,7 @@ async def carried_trend(
     if bridge is None:
         return None
     figures = _agency_figures(previous)
-    current = await agency_units([a["code"] for a in snapshot["agencies"]])
-    on_unit: dict[str, list[str]] = {}
-    for code, unit in current.items():
-        if unit.unit_version == bridge.to_version and unit.unit_level == unit.agency_level:
-            on_unit.setdefault(unit.unit, []).append(code)
-    out: dict[str, dict[str, Any]] = {}
-    for unit_code, codes in on_unit.items():
-        if len(codes) != 1:
-            continue
-        carried = bridge.carry(unit_code, lambda code: _plain(figures.get(code)), _level(previous))
-        if carried is not None:
-            out[codes[0]] = carried_figure(carried)
-    return out
+    carried = await carry_to_agencies(
+        bridge, [a["code"] for a in snapshot["agencies"]], _lookup(figures), _level(previous)
+    )
+    return {code: carried_figure(c) for code, c in carried.items()}

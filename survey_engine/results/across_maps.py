@@ -31,6 +31,7 @@ __all__ = [
     "MapBridge",
     "PlainFigure",
     "agency_units",
+    "carry_to_agencies",
     "map_bridge",
 ]
 
@@ -73,6 +74,7 @@ class CarriedFigure:
     flag: str | None  # review when a predecessor's figure is to be read with care; suppress when not computed
     reason: str | None
     parts: tuple[CarriedPart, ...]
+    level: float = 0.95  # of the interval
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,7 @@ class MapBridge:
             flag="review" if review else None,
             reason=None,
             parts=tuple(CarriedPart(u, agencies[u], w) for u, w in sorted(combined.weights.items())),
+            level=level,
         )
 
     def _not_carried(self, successor: str, reason: str) -> CarriedFigure:
@@ -194,3 +197,25 @@ async def map_bridge(
             on_unit.setdefault(unit.unit, []).append(code)
     chosen = {unit: (codes[0] if len(codes) == 1 else None) for unit, codes in on_unit.items()}
     return MapBridge(from_version, to_version, successions, chosen)
+
+
+async def carry_to_agencies(
+    bridge: MapBridge,
+    agencies: Collection[str],
+    figure_of: Callable[[str], PlainFigure | None],
+    level: float = 0.95,
+) -> dict[str, CarriedFigure]:
+    """The earlier results carried to later agencies (by code): an agency receives its unit's carried
+    figure when it is the only one of ``agencies`` on that successor unit at the unit's own level."""
+    on_unit: dict[str, list[str]] = {}
+    for code, unit in (await agency_units(agencies)).items():
+        if unit.unit_version == bridge.to_version and unit.unit_level == unit.agency_level:
+            on_unit.setdefault(unit.unit, []).append(code)
+    out: dict[str, CarriedFigure] = {}
+    for unit_code, codes in on_unit.items():
+        if len(codes) != 1:
+            continue
+        carried = bridge.carry(unit_code, figure_of, level)
+        if carried is not None:
+            out[codes[0]] = carried
+    return out

@@ -7,11 +7,16 @@ PostgreSQL.
 
 from __future__ import annotations
 
+import io
 import math
 
 import pytest
+from pypdf import PdfReader
 
+from api.results.scorecard_build import scorecard_from_results
 from reports.numbers import format_interval, format_number
+from survey_engine.actors import SYSTEM
+from survey_engine.results.agency_results import scorecard_results
 from tests.api.conftest import World
 from tests.support.map_waves import two_maps
 
@@ -79,3 +84,23 @@ async def test_trend_continues_across_the_merger(mapped: World) -> None:
     assert f"{signed} ({format_interval(diff - half, diff + half, 'en')})" in row
     assert "Computed from predecessor units on the old map" in row
     assert "Tính từ các đơn vị tiền thân" in (await world.client.get("/results/NEW")).text
+
+
+async def test_scorecard_trend_is_computed_from_predecessors_and_labelled(mapped: World) -> None:
+    world = mapped
+    old = await overall(world, "OLD")
+    x, y = old["UB-X"], old["UB-Y"]
+    results = await scorecard_results(SYSTEM, "NEW", "UB-M")
+    (point,) = [p for p in results.trend if not p.current]
+    assert point.wave.code == "OLD" and point.carried_from == "old" and point.estimate is not None
+    assert point.estimate.estimate == pytest.approx(0.75 * x["estimate"] + 0.25 * y["estimate"])
+    assert point.estimate.se == pytest.approx(math.sqrt((0.75 * x["se"]) ** 2 + (0.25 * y["se"]) ** 2))
+    split = await scorecard_results(SYSTEM, "NEW", "UB-S2")
+    assert split.trend[0].estimate is not None
+    assert split.trend[0].estimate.estimate == pytest.approx(old["UB-S"]["estimate"])
+    data = scorecard_from_results(results, "en")
+    assert data.trend is not None and data.trend.carried_from == "old"
+    pdf = await world.client.get("/api/v1/waves/NEW/scorecards/UB-M.pdf?lang=en", headers=world.auth("admin"))
+    assert pdf.status_code == 200
+    text = " ".join((page.extract_text() or "") for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "computed from predecessor units on the old map" in " ".join(text.split())
