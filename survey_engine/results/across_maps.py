@@ -22,6 +22,7 @@ import math
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
+from sampling.results import IndexResult
 from sampling.succession import PredecessorFigure, combine_predecessors
 from survey_engine.administration.map_changes import MapChangeService, Succession
 from survey_engine.tables import Agency
@@ -32,6 +33,7 @@ __all__ = [
     "PlainFigure",
     "agency_units",
     "carry_to_agencies",
+    "index_figures",
     "map_bridge",
 ]
 
@@ -219,3 +221,16 @@ async def carry_to_agencies(
         if carried is not None:
             out[codes[0]] = carried
     return out
+
+
+def index_figures(result: IndexResult, variable: str) -> tuple[Callable[[str], PlainFigure | None], float]:
+    """An estimation's ``variable`` by agency, as :meth:`MapBridge.carry` reads figures, and its level."""
+
+    def figure_of(agency: str) -> PlainFigure | None:
+        try:
+            e = result.groups.estimates[result.groups.find(variable, {"agency": agency})]
+        except KeyError:
+            return None
+        return PlainFigure(e.estimate, e.se, int(e.n), e.flag)
+
+    return figure_of, next((e.level for e in result.groups.estimates), 0.95)

@@ -26,10 +26,11 @@ from datetime import date
 from sampling.results import Estimate, IndexResult
 from survey_engine.actors import Actor
 from survey_engine.administration.agencies import AgencyService
+from survey_engine.administration.map_changes import MapChangeService
 from survey_engine.administration.waves import WaveService
 from survey_engine.answer_codes import CriteriaLayout
 from survey_engine.errors import Conflict, InvalidInput, NotFound
-from survey_engine.results.across_maps import CarriedFigure
+from survey_engine.results.across_maps import CarriedFigure, carry_to_agencies, index_figures, map_bridge
 from survey_engine.results.analysis import OVERALL, WaveResults
 from survey_engine.results.estimates_cache import cached_wave_results
 from survey_engine.results.scorecards import (
@@ -349,6 +350,9 @@ async def page_results(
         if not filters
         else await _overall_in(wave, results.series, agency.code)
     )
+    bridged = await _carried_point(wave, agency.code, earlier, visible, results.series)
+    if bridged is not None:
+        trend.append(bridged)
     trend.append(TrendPoint(wave_header(wave), current, current=True, series=results.series))
     agencies = None if filters else await wave_agencies(wave.code)
     models = None
@@ -366,6 +370,55 @@ async def page_results(
         trend=trend,
         counter=counter,
         models=models,
+    )
+
+
+async def _carried_point(
+    wave: WaveContext,
+    agency: str,
+    earlier: Sequence[WaveHeader],
+    visible: Mapping[str, WaveContext],
+    series: str,
+) -> TrendPoint | None:
+    """The latest visible earlier wave of the questionnaire, on an older map and without the agency (its
+    unit is a successor of that map's units), with the agency's index computed from the predecessor
+    units' agencies; None when there is none or the agency's own earlier waves are later."""
+    candidates = [
+        w
+        for w in visible.values()
+        if w.questionnaire_code == wave.questionnaire_code
+        and w.period_end < wave.period_start
+        and w.unit_version != wave.unit_version
+        and w.code not in {e.code for e in earlier}
+    ]
+    latest = max(candidates, key=lambda w: (w.period_end, w.code), default=None)
+    if latest is None or (earlier and earlier[-1].period_end >= latest.period_end):
+        return None
+    try:
+        found = await cached_wave_results(latest, (DOMAIN,), series)
+    except (Conflict, InvalidInput):
+        return None
+    if found.result is None:
+        return None
+    bridge = await map_bridge(
+        MapChangeService(),
+        latest.unit_version,
+        wave.unit_version,
+        [a.code for a in await wave_agencies(latest.code)],
+    )
+    if bridge is None:
+        return None
+    figure_of, level = index_figures(found.result, OVERALL)
+    current = [a.code for a in await wave_agencies(wave.code)]
+    carried = (await carry_to_agencies(bridge, current, figure_of, level)).get(agency)
+    if carried is None:
+        return None
+    return TrendPoint(
+        wave_header(latest),
+        carried_estimate(carried, agency),
+        series=series,
+        carried_from=carried.from_version,
+        carried_reason=carried.reason,
     )
 
 

@@ -33,7 +33,7 @@ from survey_engine.answer_codes import CriteriaLayout
 from survey_engine.errors import Conflict, InvalidInput, NotFound
 from survey_engine.fieldwork.samples import FieldworkService
 from survey_engine.results import analysis
-from survey_engine.results.across_maps import CarriedFigure, PlainFigure, carry_to_agencies, map_bridge
+from survey_engine.results.across_maps import CarriedFigure, carry_to_agencies, index_figures, map_bridge
 from survey_engine.results.analysis import ShareItem
 from survey_engine.results.series_channels import ChannelCount
 from survey_engine.results.series_design import SeriesDesign
@@ -310,15 +310,7 @@ async def _carried_previous(
     )
     if bridge is None:
         return {}
-
-    def figure_of(agency: str) -> PlainFigure | None:
-        try:
-            e = result.groups.estimates[result.groups.find(analysis.OVERALL, {DOMAIN: agency})]
-        except KeyError:
-            return None
-        return PlainFigure(e.estimate, e.se, int(e.n), e.flag)
-
-    level = next((e.level for e in result.groups.estimates), 0.95)
+    figure_of, level = index_figures(result, analysis.OVERALL)
     return await carry_to_agencies(bridge, [a.code for a in agencies], figure_of, level)
 
 

@@ -18,6 +18,7 @@ from reports.numbers import format_interval, format_number
 from survey_engine.actors import SYSTEM
 from survey_engine.results.agency_results import scorecard_results
 from tests.api.conftest import World
+from tests.support.console import Console, text_of
 from tests.support.map_waves import two_maps
 
 
@@ -104,3 +105,15 @@ async def test_scorecard_trend_is_computed_from_predecessors_and_labelled(mapped
     assert pdf.status_code == 200
     text = " ".join((page.extract_text() or "") for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "computed from predecessor units on the old map" in " ".join(text.split())
+
+
+async def test_console_agency_trend_shows_the_predecessors_figure(mapped: World) -> None:
+    world = mapped
+    x, y = (await overall(world, "OLD"))["UB-X"], (await overall(world, "OLD"))["UB-Y"]
+    page = await Console(world, "statistician", lang="en").get("/staff/results/NEW/UB-M")
+    assert page.status_code == 200, page.text
+    text = text_of(page.text)
+    start = text.index("OLD Survey 2024")
+    row = text[start : start + 400]
+    assert "Computed from predecessor units on the old map" in row
+    assert format_number(0.75 * x["estimate"] + 0.25 * y["estimate"], "en") in row
