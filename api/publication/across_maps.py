@@ -73,7 +73,8 @@ async def wave_map_context(
     language: Language,
 ) -> dict[str, Any]:
     """What the wave page adds across map changes: the previous wave's figures carried to this wave's
-    agencies (by code, when the previous wave is on an older map) and links to the wave on later maps."""
+    agencies (by code, when the previous wave is on an older map), whether the map changed since the
+    previous wave, and links to the wave on later maps."""
     carried = None
     if earlier is not None:
         carried = await carried_trend(map_changes, code, snapshot, earlier[0], earlier[1])
@@ -82,4 +83,5 @@ async def wave_map_context(
         {"version": v, "href": f"/results/{quote(code, safe='')}/map/{quote(v, safe='')}{query}"}
         for v in await remap_targets(map_changes, code)
     ]
-    return {"carried": carried or {}, "map_links": links}
+    # On another map the province itself changed (merged): its previous figure is not comparable.
+    return {"carried": carried or {}, "map_changed": carried is not None, "map_links": links}

@@ -176,6 +176,7 @@ async def _wave_page(
             language,
             lambda a: f"{base}/agencies/{quote(a, safe='')}{_q(language)}",
             carried={k: carried_view(f, language) | {"raw": f} for k, f in across["carried"].items()},
+            province_comparable=not across["map_changed"],
         )
         name = snapshot["wave"]["name"]
         return render_page(

@@ -13,6 +13,7 @@ that several predecessors merge into needs every predecessor's population (the m
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -148,14 +149,25 @@ class MapChangeService:
         found = [MapVersion(v, min(days), len(days)) for v, days in starts.items()]
         return sorted(found, key=lambda m: (m.valid_from, m.unit_version))
 
+    def __init__(self, ttl: float = 5.0) -> None:
+        self.ttl = ttl
+        self._revision: tuple[float, str] | None = None
+
     async def revision(self) -> str:
-        """Changes whenever successions are imported (a key for pages that show carried figures)."""
+        """Changes whenever successions are imported (a key for pages that show carried figures). Read at
+        most every ``ttl`` seconds: an import by another process shows within that time, at once in this
+        one."""
+        now = time.monotonic()
+        if self._revision is not None and now - self._revision[0] < self.ttl:
+            return self._revision[1]
         rows = (
             await UnitSuccession.select(UnitSuccession.id)
             .order_by(UnitSuccession.id, ascending=False)
             .limit(1)
         )
-        return f"{await UnitSuccession.count()}:{rows[0]['id'] if rows else 0}"
+        revision = f"{await UnitSuccession.count()}:{rows[0]['id'] if rows else 0}"
+        self._revision = (now, revision)
+        return revision
 
     # -- units ---------------------------------------------------------------------------------------
 
@@ -250,6 +262,7 @@ class MapChangeService:
                     for r in rows
                 ]
             )
+        self._revision = None
         return SuccessionImport(len(rows), len({ids[r.line][0] for r in rows}), len(replaced))
 
     async def _unit_id(self, code: str, version: str) -> int:

@@ -85,6 +85,9 @@ async def test_trend_continues_across_the_merger(mapped: World) -> None:
     assert f"{signed} ({format_interval(diff - half, diff + half, 'en')})" in row
     assert "Computed from predecessor units on the old map" in row
     assert "Tính từ các đơn vị tiền thân" in (await world.client.get("/results/NEW")).text
+    # the province itself changed: its old figure is not compared with the new one
+    province = text[: text.index('id="agencies-h"')]
+    assert "Change since" not in province and "Province" in province
 
 
 async def test_scorecard_trend_is_computed_from_predecessors_and_labelled(mapped: World) -> None:
