@@ -281,6 +281,9 @@ class ScorecardData:
     criteria: tuple[CriterionRow, ...]
     method: MethodNote
     trend: Trend | None = None
+    # No trend because the previous wave is on an older map and the agency's previous figure could not be
+    # computed from its predecessor units: (map version, reason code of survey_engine.results.across_maps).
+    trend_not_carried: tuple[str, str] | None = None
     peer: PeerComparison | None = None
     perception: tuple[PerceptionItem, ...] = ()
     expectations: tuple[ShareRow, ...] = ()  # top expectations, largest share first

@@ -17,6 +17,7 @@ from api.results.scorecard_build import scorecard_from_results
 from reports.numbers import format_interval, format_number
 from survey_engine.actors import SYSTEM
 from survey_engine.results.agency_results import scorecard_results
+from survey_engine.tables import Agency
 from tests.api.conftest import World
 from tests.support.console import Console, text_of
 from tests.support.map_waves import two_maps
@@ -120,3 +121,27 @@ async def test_console_agency_trend_shows_the_predecessors_figure(mapped: World)
     row = text[start : start + 400]
     assert "Computed from predecessor units on the old map" in row
     assert format_number(0.75 * x["estimate"] + 0.25 * y["estimate"], "en") in row
+
+
+async def test_a_predecessor_without_agency_leaves_the_trend_not_computed(mapped: World) -> None:
+    world = mapped
+    await Agency.update({Agency.unit: None}).where(Agency.code == "UB-Y")  # Y no longer has an agency
+    results = await scorecard_results(SYSTEM, "NEW", "UB-M")
+    (point,) = [p for p in results.trend if not p.current]
+    assert (point.estimate, point.carried_from, point.carried_reason) == (None, "old", "no_agency")
+    data = scorecard_from_results(results, "en")
+    assert data.trend is None and data.trend_not_carried == ("old", "no_agency")
+    pdf = await world.client.get("/api/v1/waves/NEW/scorecards/UB-M.pdf?lang=en", headers=world.auth("admin"))
+    text = " ".join(
+        " ".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(pdf.content)).pages).split()
+    )
+    assert (
+        "the index could not be computed from the predecessor units (a predecessor unit has no agency" in text
+    )
+    page = (await world.client.get("/results/NEW?lang=en")).text
+    start = page.index('href="/results/NEW/agencies/UB-M?lang=en"')
+    row = page[start : page.index("</tr>", start)]
+    assert "not computed: a predecessor unit has no agency" in row
+    # the split communes still carry S's figure
+    start = page.index('href="/results/NEW/agencies/UB-S1?lang=en"')
+    assert "Computed from predecessor units on the old map" in page[start : page.index("</tr>", start)]
