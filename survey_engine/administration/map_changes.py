@@ -20,6 +20,8 @@ from datetime import UTC, date, datetime
 from itertools import pairwise
 from typing import Any
 
+from piccolo.query.functions.aggregate import Count, Min
+
 from survey_engine.administration.map_files import (
     LEVELS,
     SuccessionLine,
@@ -142,11 +144,12 @@ def _find_cycle(edges: dict[str, set[str]]) -> set[tuple[str, str]]:
 class MapChangeService:
     async def versions(self) -> list[MapVersion]:
         """The map versions, oldest first (by their earliest unit's valid_from); the last is current."""
-        rows = await AdminUnit.select(AdminUnit.unit_version, AdminUnit.valid_from)
-        starts: dict[str, list[date]] = {}
-        for r in rows:
-            starts.setdefault(str(r["unit_version"]), []).append(_as_date(r["valid_from"]))
-        found = [MapVersion(v, min(days), len(days)) for v, days in starts.items()]
+        rows = await AdminUnit.select(
+            AdminUnit.unit_version,
+            Min(AdminUnit.valid_from, alias="valid_from"),
+            Count(AdminUnit.id, alias="units"),
+        ).group_by(AdminUnit.unit_version)
+        found = [MapVersion(str(r["unit_version"]), _as_date(r["valid_from"]), int(r["units"])) for r in rows]
         return sorted(found, key=lambda m: (m.valid_from, m.unit_version))
 
     def __init__(self, ttl: float = 5.0) -> None:
