@@ -67,6 +67,31 @@ async def test_old_wave_on_the_new_map(mapped: World) -> None:
     assert "Tính từ các đơn vị tiền thân trên bản đồ hành chính old" in vietnamese
     # the snapshot is untouched: the open data still holds the old agencies only
     assert set(await overall(world, "OLD")) == {"UB-X", "UB-Y", "UB-S"}
+    data = await world.client.get("/results/OLD/map/new/results.json")
+    assert data.status_code == 200 and data.headers["access-control-allow-origin"] == "*"
+    document = data.json()
+    assert (document["schema"], document["from_version"], document["to_version"]) == (
+        "sipas-remapped/1",
+        "old",
+        "new",
+    )
+    assert document["label"]["en"].startswith("Computed from predecessor units on the old map")
+    units = {u["code"]: u for u in document["units"]}
+    assert units["M"]["overall"]["estimate"] == pytest.approx(estimate)
+    assert units["M"]["overall"]["se"] == pytest.approx(se)
+    assert units["M"]["overall"]["carried_from"] == "old"
+    assert [(p["unit"], p["agency"], p["weight"]) for p in units["M"]["computed_from"]] == [
+        ("X", "UB-X", 0.75),
+        ("Y", "UB-Y", 0.25),
+    ]
+    assert units["S2"]["overall"]["estimate"] == pytest.approx(s["estimate"])
+    published = (await world.client.get("/results/OLD/results.json")).json()["results"]["agencies"]
+    elements = {a["code"]: {e["code"]: e for e in a["elements"]} for a in published}
+    assert [e["code"] for e in units["M"]["elements"]] == list(elements["UB-X"])
+    for element in units["M"]["elements"]:
+        ex, ey = elements["UB-X"][element["code"]], elements["UB-Y"][element["code"]]
+        assert element["estimate"] == pytest.approx(0.75 * ex["estimate"] + 0.25 * ey["estimate"])
+    assert (await world.client.get("/results/OLD/map/nowhere/results.json")).status_code == 404
     assert (await world.client.get("/results/OLD/map/nowhere")).status_code == 404
     assert (await world.client.get("/results/NEW/map/old")).status_code == 404  # never backwards
 
