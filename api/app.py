@@ -19,7 +19,12 @@ from litestar.types import Message, Scope
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 
-from api.administration.routes_admin_units import list_admin_units
+from api.administration.routes_admin_units import (
+    list_admin_units,
+    list_map_versions,
+    unit_predecessors,
+    unit_successors,
+)
 from api.administration.routes_agencies import AgencyController, ServicePointController
 from api.administration.routes_questionnaires import QuestionnaireController
 from api.administration.routes_users import AuditController, UserController
@@ -33,6 +38,7 @@ from api.fieldwork.routes_phone import PHONE_HANDLERS
 from api.integrations.routes_api_keys import ApiKeyController
 from api.integrations.routes_counter import COUNTER_HANDLERS
 from api.publication.open_data import OPEN_DATA_HANDLERS
+from api.publication.pages_remapped import REMAPPED_HANDLERS
 from api.publication.pages_results import PUBLIC_RESULTS_HANDLERS
 from api.publication.routes_releases import ReleaseController
 from api.results.routes_estimates import wave_estimates
@@ -127,6 +133,9 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
             UserController,
             AuditController,
             list_admin_units,
+            list_map_versions,
+            unit_successors,
+            unit_predecessors,
             AgencyController,
             ServicePointController,
             QuestionnaireController,
@@ -143,6 +152,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
             *COUNTER_HANDLERS,
             ReleaseController,
             *PUBLIC_RESULTS_HANDLERS,
+            *REMAPPED_HANDLERS,
             *OPEN_DATA_HANDLERS,
             *PAGE_HANDLERS,
             CONSOLE_ROUTER,

@@ -11,6 +11,7 @@ from api.publication.render import PageCache
 from api.settings import Settings
 from survey_engine.administration.admin_units import AdminUnitService
 from survey_engine.administration.agencies import AgencyService, ServicePointService
+from survey_engine.administration.map_changes import MapChangeService
 from survey_engine.administration.questionnaires import QuestionnaireService
 from survey_engine.administration.staff import StaffService
 from survey_engine.administration.waves import WaveService
@@ -40,6 +41,7 @@ class Services:
     agencies: AgencyService
     service_points: ServicePointService
     admin_units: AdminUnitService
+    map_changes: MapChangeService  # map versions, imports and predecessor → successor units
     questionnaires: QuestionnaireService
     waves: WaveService
     submissions: SubmissionService
@@ -78,6 +80,7 @@ class Services:
             agencies=AgencyService(),
             service_points=ServicePointService(),
             admin_units=AdminUnitService(),
+            map_changes=MapChangeService(),
             questionnaires=QuestionnaireService(),
             waves=WaveService(),
             submissions=submissions,

@@ -244,9 +244,11 @@ def trend_from(
     previous_wave_name_vi: str,
     previous_wave_name_en: str,
     descriptive: bool = False,
+    carried_from: str | None = None,
 ) -> Trend:
     """The change since the previous wave (independent samples) with its significance; ``descriptive``
-    when either wave's estimate is not from a probability sample."""
+    when either wave's estimate is not from a probability sample; ``carried_from`` the map version the
+    previous figure was computed on from predecessor units (None: the agency's own figure)."""
     return Trend(
         previous_wave_code=previous_wave_code,
         previous_wave_name_vi=previous_wave_name_vi,
@@ -254,6 +256,7 @@ def trend_from(
         previous=figure_from_estimate(previous),
         change=independent_difference(current, previous, current.level),
         descriptive=descriptive,
+        carried_from=carried_from,
     )
 
 

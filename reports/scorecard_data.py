@@ -146,6 +146,9 @@ class Trend:
     # True when either wave's estimate comes from a series that is not a probability sample: the mark
     # then describes the responses received and is not a test of significance.
     descriptive: bool = False
+    # The map version the previous figure was computed on from predecessor units (the agency's unit is the
+    # successor of units merged or split since the previous wave); None: the agency's own previous figure.
+    carried_from: str | None = None
 
     def __post_init__(self) -> None:
         nfc_strings(self)
@@ -278,6 +281,9 @@ class ScorecardData:
     criteria: tuple[CriterionRow, ...]
     method: MethodNote
     trend: Trend | None = None
+    # No trend because the previous wave is on an older map and the agency's previous figure could not be
+    # computed from its predecessor units: (map version, reason code of survey_engine.results.across_maps).
+    trend_not_carried: tuple[str, str] | None = None
     peer: PeerComparison | None = None
     perception: tuple[PerceptionItem, ...] = ()
     expectations: tuple[ShareRow, ...] = ()  # top expectations, largest share first

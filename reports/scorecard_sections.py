@@ -104,7 +104,7 @@ def headline_table(data: ScorecardData, notes: Notes, lang: Language) -> Table:
     if grade and not fig.suppressed:
         left.append(paragraph(f"<b>{t['grade'][lang]}: {escape(grade)}</b>", "body"))
     left.append(paragraph(escape(status), "small"))
-    middle = _trend_cell(data.trend, data.sipas, notes, lang, index)
+    middle = _trend_cell(data.trend, data.sipas, notes, lang, index, data.trend_not_carried)
     right = _peer_cell(data.peer, data.sipas, notes, lang, index)
     widths = [FRAME_WIDTH * 0.32, FRAME_WIDTH * 0.34, FRAME_WIDTH * 0.34]
     table = Table([[left, middle, right]], colWidths=widths)
@@ -163,10 +163,20 @@ def _blocked(cell: list[Flowable], figures: Sequence[Figure], notes: Notes, lang
 
 
 def _trend_cell(
-    trend: Trend | None, sipas: Figure, notes: Notes, lang: Language, index: IndexScale
+    trend: Trend | None,
+    sipas: Figure,
+    notes: Notes,
+    lang: Language,
+    index: IndexScale,
+    not_carried: tuple[str, str] | None = None,
 ) -> list[Flowable]:
     t = TEXTS
     cell: list[Flowable] = [paragraph(escape(t["trend"][lang]), "label")]
+    if trend is None and not_carried is not None:
+        version, reason = not_carried
+        why = t.get(f"not_carried_{reason}", t["not_carried_not_published"])[lang]
+        cell.append(paragraph(escape(t["not_carried"][lang].format(version=version, reason=why)), "small"))
+        return cell
     if trend is None:
         cell.append(paragraph(escape(t["no_trend"][lang]), "small"))
         return cell
@@ -185,6 +195,8 @@ def _trend_cell(
     prev_value = DASH if previous.suppressed else index_value(previous.estimate, index, lang)
     name = localised(trend, lang, "previous_wave_name")
     cell.append(paragraph(f"{t['previous'][lang]} ({escape(name)}): {escape(prev_value)}", "body"))
+    if trend.carried_from:
+        cell.append(paragraph(escape(t["carried_from"][lang].format(version=trend.carried_from)), "small"))
     cell.append(
         paragraph(
             f"{t['ci'][lang]}: {escape(format_signed_interval(change.ci_low, change.ci_high, lang))}; "

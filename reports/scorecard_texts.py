@@ -40,6 +40,34 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "not estimable (no valid answers)",
     },
     "trend": {"vi": "So với đợt trước", "en": "Change since the previous wave"},
+    "carried_from": {
+        "vi": "Đợt trước: tính từ các đơn vị tiền thân trên bản đồ hành chính {version} (gộp theo dân số; "
+        "sai số chuẩn gần đúng, coi các đơn vị tiền thân là độc lập).",
+        "en": "Previous wave: computed from predecessor units on the {version} map (population-weighted; "
+        "approximate standard error, predecessors treated as independent).",
+    },
+    "not_carried": {
+        "vi": "Đợt trước theo bản đồ hành chính {version}: không tính được chỉ số từ các đơn vị tiền thân "
+        "({reason}).",
+        "en": "The previous wave is on the {version} map: the index could not be computed from the "
+        "predecessor units ({reason}).",
+    },
+    "not_carried_no_agency": {
+        "vi": "một đơn vị tiền thân không có cơ quan trong đợt đó",
+        "en": "a predecessor unit has no agency in that wave",
+    },
+    "not_carried_several_agencies": {
+        "vi": "một đơn vị tiền thân có nhiều cơ quan, không rõ cơ quan nào đại diện",
+        "en": "a predecessor unit has several agencies, so none stands for it",
+    },
+    "not_carried_not_published": {
+        "vi": "chỉ số của một đơn vị tiền thân bị ẩn hoặc không có",
+        "en": "a predecessor unit's index is suppressed or missing",
+    },
+    "not_carried_no_population": {
+        "vi": "thiếu dân số của một đơn vị tiền thân để gộp",
+        "en": "a predecessor unit's population, needed to weight the merge, is missing",
+    },
     "no_trend": {
         "vi": "Không có đợt trước cùng bộ câu hỏi để so sánh.",
         "en": "No previous wave with the same questionnaire to compare with.",

@@ -20,6 +20,7 @@ from litestar import Request, get
 from litestar.params import PathParameter, QueryParameter
 from litestar.response.base import ASGIResponse
 
+from api.publication.across_maps import carried_view, wave_map_context
 from api.publication.render import PageCache, render_page
 from api.publication.views import agency_view, versions_view, wave_view
 from api.services import services_of
@@ -153,6 +154,7 @@ async def _wave_page(
         previous and (previous.code, previous.current.version, previous.current.snapshot_hash),
         version is None,
         language,
+        await services_of(request).map_changes.revision(),  # carried trend and map links
     )
 
     async def render() -> bytes:
@@ -160,12 +162,21 @@ async def _wave_page(
         snapshot = await public.snapshot(code, shown.version)
         earlier, earlier_snapshot = await _previous(public, wave)
         base = _wave_base(code, version)
+        across = await wave_map_context(
+            services_of(request).map_changes,
+            code,
+            snapshot,
+            (earlier.code, earlier_snapshot) if earlier and earlier_snapshot else None,
+            language,
+        )
         view = wave_view(
             snapshot,
             earlier_snapshot,
             t,
             language,
             lambda a: f"{base}/agencies/{quote(a, safe='')}{_q(language)}",
+            carried={k: carried_view(f, language) | {"raw": f} for k, f in across["carried"].items()},
+            province_comparable=not across["map_changed"],
         )
         name = snapshot["wave"]["name"]
         return render_page(
@@ -182,6 +193,7 @@ async def _wave_page(
             else None,
             data_base=_wave_base(code, shown.version),
             here=_wave_base(code, version),
+            map_links=across["map_links"],
         )
 
     return html(

@@ -121,20 +121,29 @@ def wave_view(
     t: Translate,
     lang: Language,
     agency_href: Callable[[str], str],
+    carried: Mapping[str, Mapping[str, Any]] | None = None,
+    province_comparable: bool = True,
 ) -> dict[str, Any]:
     """The wave page: every agency's index with interval, n, flag and reason, the province figure, the
-    change against the previous published wave, and a chart of the same numbers."""
+    change against the previous published wave, and a chart of the same numbers. ``carried``: for agencies
+    absent from the previous wave because the map changed, the previous figure computed from their
+    predecessor units (``api.publication.across_maps.carried_view`` with the figure as ``raw``); the row
+    keeps it as ``carried`` so that the page labels the change. ``province_comparable`` False: the previous
+    wave is on another map, whose province is not this one (no province change is shown)."""
     earlier = {a["code"]: a["overall"] for a in (previous or {}).get("agencies", [])}
     rows = []
     for agency in snapshot["agencies"]:
         view = figure_view(agency["overall"], t, lang)
+        before = earlier.get(agency["code"])
+        bridged = (carried or {}).get(agency["code"]) if before is None else None
         rows.append(
             {
                 "code": agency["code"],
                 "name": _name(agency, lang),
                 "href": agency_href(agency["code"]),
                 "figure": view,
-                "change": change_view(agency["overall"], earlier.get(agency["code"]), t, lang),
+                "change": change_view(agency["overall"], bridged["raw"] if bridged else before, t, lang),
+                "carried": bridged,
             }
         )
     # Published figures by value, highest first, then the suppressed ones by name. Overlapping intervals
@@ -142,7 +151,7 @@ def wave_view(
     rows.sort(key=lambda r: (r["figure"]["estimate"] is None, -(r["figure"]["estimate"] or 0.0), r["name"]))
     province = snapshot["province"].get("index")
     province_view = figure_view(province, t, lang) if province else None
-    previous_province = ((previous or {}).get("province") or {}).get("index")
+    previous_province = ((previous or {}).get("province") or {}).get("index") if province_comparable else None
     reference = None
     if province_view and province_view["estimate"] is not None:
         reference = (float(province_view["estimate"]), t("pub_province_line", value=province_view["value"]))

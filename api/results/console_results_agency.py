@@ -198,6 +198,13 @@ def build_agency(results: AgencyResults, lang: Language) -> dict[str, Any] | Non
                 "current": entry.current,
                 "figure": view,
                 "change": change,
+                # a previous figure computed from predecessor units after a change of the map, labelled
+                "carried": (
+                    t("res_trend_carried", version=entry.carried_from)
+                    + (" — " + t(f"res_trend_carried_{entry.carried_reason}") if entry.carried_reason else "")
+                    if entry.carried_from
+                    else None
+                ),
             }
         )
         trend_points.append(point)

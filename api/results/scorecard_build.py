@@ -97,6 +97,7 @@ def scorecard_from_results(
             previous_wave_name_vi=previous.wave.name_vi,
             previous_wave_name_en=previous.wave.name_en,
             descriptive=descriptive or previous.series != "probability",
+            carried_from=previous.carried_from or None,
         )
     peers = [{DOMAIN: a.code} for a in results.peers or ()]
     peer = peer_comparison(
@@ -137,6 +138,8 @@ def scorecard_from_results(
         lang=lang,
         index=index_scale(results.layout, current.estimate),
     )
+    if trend is None and earlier and earlier[-1].carried_from and earlier[-1].carried_reason:
+        data = replace(data, trend_not_carried=(earlier[-1].carried_from, earlier[-1].carried_reason))
     if drivers is not None:
         data = replace(data, drivers=drivers)
     model = results.model_based

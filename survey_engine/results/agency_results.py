@@ -26,9 +26,11 @@ from datetime import date
 from sampling.results import Estimate, IndexResult
 from survey_engine.actors import Actor
 from survey_engine.administration.agencies import AgencyService
+from survey_engine.administration.map_changes import MapChangeService
 from survey_engine.administration.waves import WaveService
 from survey_engine.answer_codes import CriteriaLayout
 from survey_engine.errors import Conflict, InvalidInput, NotFound
+from survey_engine.results.across_maps import CarriedFigure, carry_to_agencies, index_figures, map_bridge
 from survey_engine.results.analysis import OVERALL, WaveResults
 from survey_engine.results.estimates_cache import cached_wave_results
 from survey_engine.results.scorecards import (
@@ -47,6 +49,7 @@ __all__ = [
     "AgencyResults",
     "TrendPoint",
     "assemble",
+    "carried_estimate",
     "earlier_waves",
     "find_estimate",
     "from_report",
@@ -70,6 +73,11 @@ class TrendPoint:
     estimate: Estimate | None
     current: bool = False  # the wave the results are for (the console's trend shows it last)
     series: str = ""  # the series the estimate comes from (``probability``, ``self-selected``)
+    # Set when the wave is on an older map and the agency was not in it: the map version the estimate was
+    # computed on from the predecessor units' agencies (``survey_engine.results.across_maps``), and why it
+    # could not be (then ``estimate`` is None).
+    carried_from: str = ""
+    carried_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -150,6 +158,29 @@ def assemble(
     )
 
 
+def carried_estimate(carried: CarriedFigure, agency: str) -> Estimate | None:
+    """A figure carried across a map change as an estimate (None when it could not be computed): an index
+    with the combination's normal interval (``ci_method`` says so)."""
+    if carried.estimate is None:
+        return None
+    nan = float("nan")
+    return Estimate(
+        variable=OVERALL,
+        domain={DOMAIN: agency},
+        statistic="index",
+        estimate=carried.estimate,
+        se=nan if carried.se is None else carried.se,
+        ci_low=nan if carried.ci_low is None else carried.ci_low,
+        ci_high=nan if carried.ci_high is None else carried.ci_high,
+        level=carried.level,
+        ci_method="carried-normal",
+        df=None,
+        n=carried.n,
+        flag=carried.flag,
+        flag_reason="a predecessor unit's figure is to be read with care" if carried.flag else None,
+    )
+
+
 def small_area_models(report: WaveReport) -> dict[str, ModelBasedIndex]:
     """The wave's model-based overall indices by agency (auxiliaries: level, the previous wave's index and
     the counter-rating share loaded in the report, each where every agency has it)."""
@@ -168,11 +199,15 @@ def from_report(
     trend: tuple[TrendPoint, ...] = ()
     if report.previous is not None:
         previous_wave, previous_result = report.previous
+        before = find_estimate(previous_result, {DOMAIN: agency.code})
+        carried = report.previous_carried.get(agency.code) if before is None else None
         trend = (
             TrendPoint(
                 previous_wave,
-                find_estimate(previous_result, {DOMAIN: agency.code}),
+                before if carried is None else carried_estimate(carried, agency.code),
                 series=report.previous_series or "",
+                carried_from=carried.from_version if carried else "",
+                carried_reason=carried.reason if carried else None,
             ),
         )
     return assemble(
@@ -315,6 +350,9 @@ async def page_results(
         if not filters
         else await _overall_in(wave, results.series, agency.code)
     )
+    bridged = await _carried_point(wave, agency.code, earlier, visible, results.series)
+    if bridged is not None:
+        trend.append(bridged)
     trend.append(TrendPoint(wave_header(wave), current, current=True, series=results.series))
     agencies = None if filters else await wave_agencies(wave.code)
     models = None
@@ -332,6 +370,55 @@ async def page_results(
         trend=trend,
         counter=counter,
         models=models,
+    )
+
+
+async def _carried_point(
+    wave: WaveContext,
+    agency: str,
+    earlier: Sequence[WaveHeader],
+    visible: Mapping[str, WaveContext],
+    series: str,
+) -> TrendPoint | None:
+    """The latest visible earlier wave of the questionnaire, on an older map and without the agency (its
+    unit is a successor of that map's units), with the agency's index computed from the predecessor
+    units' agencies; None when there is none or the agency's own earlier waves are later."""
+    candidates = [
+        w
+        for w in visible.values()
+        if w.questionnaire_code == wave.questionnaire_code
+        and w.period_end < wave.period_start
+        and w.unit_version != wave.unit_version
+        and w.code not in {e.code for e in earlier}
+    ]
+    latest = max(candidates, key=lambda w: (w.period_end, w.code), default=None)
+    if latest is None or (earlier and earlier[-1].period_end >= latest.period_end):
+        return None
+    try:
+        found = await cached_wave_results(latest, (DOMAIN,), series)
+    except (Conflict, InvalidInput):
+        return None
+    if found.result is None:
+        return None
+    bridge = await map_bridge(
+        MapChangeService(),
+        latest.unit_version,
+        wave.unit_version,
+        [a.code for a in await wave_agencies(latest.code)],
+    )
+    if bridge is None:
+        return None
+    figure_of, level = index_figures(found.result, OVERALL)
+    current = [a.code for a in await wave_agencies(wave.code)]
+    carried = (await carry_to_agencies(bridge, current, figure_of, level)).get(agency)
+    if carried is None:
+        return None
+    return TrendPoint(
+        wave_header(latest),
+        carried_estimate(carried, agency),
+        series=series,
+        carried_from=carried.from_version,
+        carried_reason=carried.reason,
     )
 
 

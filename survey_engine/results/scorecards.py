@@ -27,11 +27,13 @@ from typing import Any
 
 from sampling.results import Estimate, IndexResult
 from survey_engine.actors import SYSTEM, Actor
+from survey_engine.administration.map_changes import MapChangeService
 from survey_engine.administration.waves import WaveService
 from survey_engine.answer_codes import CriteriaLayout
 from survey_engine.errors import Conflict, InvalidInput, NotFound
 from survey_engine.fieldwork.samples import FieldworkService
 from survey_engine.results import analysis
+from survey_engine.results.across_maps import CarriedFigure, carry_to_agencies, index_figures, map_bridge
 from survey_engine.results.analysis import ShareItem
 from survey_engine.results.series_channels import ChannelCount
 from survey_engine.results.series_design import SeriesDesign
@@ -101,6 +103,9 @@ class WaveReport:
     shares: dict[tuple[str, str, str], Estimate] = field(default_factory=dict)
     response_rates: dict[str, float] = field(default_factory=dict)
     previous_series: str | None = None  # the series of ``previous`` (a trend across series is descriptive)
+    # When ``previous`` is on an older map: its figures carried to this wave's agencies that sit on
+    # successor units (computed from the predecessor units' agencies), by agency code.
+    previous_carried: dict[str, CarriedFigure] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -242,8 +247,11 @@ async def report_data(wave: WaveContext) -> WaveReport:
     statistics = await index_results(wave)
     previous = None
     previous_series = None
+    previous_carried: dict[str, CarriedFigure] = {}
     earlier = (
-        await Wave.select(Wave.code, Wave.name_vi, Wave.name_en, Wave.period_start, Wave.period_end)
+        await Wave.select(
+            Wave.code, Wave.name_vi, Wave.name_en, Wave.period_start, Wave.period_end, Wave.unit_version
+        )
         .where(
             (Wave.questionnaire_version._.questionnaire.code == wave.questionnaire_code)
             & (Wave.period_end < wave.period_start)
@@ -255,6 +263,9 @@ async def report_data(wave: WaveContext) -> WaveReport:
         try:
             before = await index_results(str(earlier["code"]))
             previous, previous_series = (_wave_info(earlier), before.result), before.series
+            previous_carried = await _carried_previous(
+                before.result, str(earlier["code"]), str(earlier["unit_version"] or ""), wave, agencies
+            )
         except (Conflict, NotFound, InvalidInput):
             previous = None
     perception, expectations, shares = await analysis.wave_shares(wave, statistics.series)
@@ -271,6 +282,7 @@ async def report_data(wave: WaveContext) -> WaveReport:
         statistics=statistics,
         previous=previous,
         previous_series=previous_series,
+        previous_carried=previous_carried,
         agencies=agencies,
         layout=layout,
         criterion_labels=criterion_labels,
@@ -279,6 +291,27 @@ async def report_data(wave: WaveContext) -> WaveReport:
         aggregation=(str(rule["vi"]), str(rule["en"])),
         counter={},
     )
+
+
+async def _carried_previous(
+    result: IndexResult,
+    earlier_code: str,
+    earlier_map: str,
+    wave: WaveContext,
+    agencies: Sequence[AgencyRow],
+) -> dict[str, CarriedFigure]:
+    """The previous wave's overall indices carried to this wave's agencies when the previous wave is on an
+    older map (empty when both are on the same map or no succession links them)."""
+    earlier_agencies = await WaveAgency.select(WaveAgency.agency.code.as_alias("code")).where(
+        WaveAgency.wave.code == earlier_code
+    )
+    bridge = await map_bridge(
+        MapChangeService(), earlier_map, wave.unit_version, [str(r["code"]) for r in earlier_agencies]
+    )
+    if bridge is None:
+        return {}
+    figure_of, level = index_figures(result, analysis.OVERALL)
+    return await carry_to_agencies(bridge, [a.code for a in agencies], figure_of, level)
 
 
 async def counter_ratings(agency_code: str, start: date, end: date) -> dict[int, int]:

@@ -36,6 +36,7 @@ from survey_engine.tables.core import (
     WeightRun,
 )
 from survey_engine.tables.integrations import INTEGRATION_TABLES, ApiKey, Officer
+from survey_engine.tables.map_changes import MAP_CHANGE_TABLES, UnitSuccession
 from survey_engine.tables.paper import PAPER_TABLES, PaperBatch, PaperCopy, PaperKeying, PaperScan
 from survey_engine.tables.publication import PUBLICATION_TABLES, ResultRelease
 from survey_engine.tables.webhooks import (
@@ -53,6 +54,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     *PAPER_TABLES,
     *INTEGRATION_TABLES,
     *PUBLICATION_TABLES,
+    *MAP_CHANGE_TABLES,
 )
 
 __all__ = [
@@ -82,6 +84,7 @@ __all__ = [
     "StaffUser",
     "Submission",
     "SubmissionRate",
+    "UnitSuccession",
     "Wave",
     "WaveAgency",
     "WaveServicePoint",

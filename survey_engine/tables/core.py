@@ -29,7 +29,8 @@ class AdminUnit(Table, tablename="admin_unit"):
     """An administrative unit in one version of the map (provinces merged on 1 July 2025).
 
     A unit is identified by ``code`` within ``unit_version``; ``valid_from``/``valid_to`` bound
-    the period in which that version applies, so results can say which map they use.
+    the period in which that version applies, so results can say which map they use. Which unit became
+    which across versions is in ``survey_engine.tables.map_changes``.
     """
 
     id: Serial  # Piccolo adds the primary key itself; declared for type checkers only
@@ -42,6 +43,8 @@ class AdminUnit(Table, tablename="admin_unit"):
     parent_code = Varchar(length=32, null=True, default=None)
     valid_from = Date()
     valid_to = Date(null=True, default=None)
+    # Resident population (None: not known); weighs the unit when merged units' figures are combined.
+    population = BigInt(null=True, default=None)
 
 
 class Province(Table, tablename="province"):
