@@ -4,8 +4,8 @@ Stacking (docs/statistics.md, "National roll-up"). Each province samples on its 
 sample is a stratified design whose strata are province × the province's own strata and whose PSUs are
 nested in them: R's ``svydesign(ids=~psu, strata=~prov_stratum, weights=~w, nest=TRUE)`` on the rows of
 all provinces. :func:`stack_provinces` builds that design's cell sums (:mod:`sampling.cells`) from each
-province's: stratum labels are prefixed with the province, PSU labels with province and stratum, the
-province becomes the domain column, each province keeps its own weights, finite-population corrections
+province's: every province's strata and (stratum, PSU) pairs get codes of their own, the province
+becomes the domain column, each province keeps its own weights, finite-population corrections
 and calibration. Estimates then come from the project's one estimator (the callable passed to
 :func:`national_rollup`, e.g. :func:`sampling.cells.estimate_indices_from_cells`): the national index is
 the whole-sample estimate (R's ``svymean``/``svycontrast``), each province's index the domain estimate
@@ -59,7 +59,6 @@ __all__ = [
 FloatArray = npt.NDArray[np.float64]
 PROVINCE = "province"  # the domain column of the stacked cells
 NATIONAL = "national"  # the domain column (and its one level) of the national estimate
-_SEPARATOR = "\x1f"  # joins province, stratum and PSU labels (a control character no label holds)
 
 
 @dataclass(frozen=True)
@@ -88,14 +87,20 @@ class StackedCalibration:
         return out
 
 
-def _labels(values: npt.ArrayLike | None, n: int) -> npt.NDArray[np.str_]:
+def _local_codes(values: npt.ArrayLike | None, n: int) -> tuple[npt.NDArray[np.int64], int]:
+    """Integer codes 0..L-1 of a label column (all 0 when absent) and L."""
     if values is None:
-        return np.full(n, "", dtype=object).astype(str)
-    return np.asarray(values).astype(str)
+        return np.zeros(n, dtype=np.int64), 1
+    levels, inverse = np.unique(np.asarray(values).astype(str), return_inverse=True)
+    return inverse.reshape(-1).astype(np.int64), max(int(levels.shape[0]), 1)
 
 
 def stack_provinces(parts: Sequence[ProvinceCells]) -> CellSums:
     """The stacked design's cell sums: strata province × stratum, PSUs nested, domain ``province``.
+
+    Strata and PSUs of the stacked design are integer codes (each province's own labels coded, then
+    offset past the previous provinces'), so no label is shared between provinces and the design is
+    built without sorting millions of strings.
 
     Raises
     ------
@@ -118,24 +123,30 @@ def stack_provinces(parts: Sequence[ProvinceCells]) -> CellSums:
     if any(with_fpc) and not all(with_fpc):
         raise EstimationError("a finite-population correction is given for some provinces only")
     province: list[npt.NDArray[np.str_]] = []
-    strata: list[npt.NDArray[np.str_]] = []
-    psu: list[npt.NDArray[np.str_]] = []
+    strata: list[npt.NDArray[np.int64]] = []
+    psu: list[npt.NDArray[np.int64]] = []
     blocks: list[tuple[int, int, Calibration | None]] = []
     start = 0
+    strata_before = 0
+    psus_before = 0
     for p in parts:
         n = p.cells.top.shape[0]
-        own_strata = _labels(p.cells.strata, n)
-        prefix = np.char.add(p.province + _SEPARATOR, own_strata)
-        province.append(np.full(n, p.province, dtype=object).astype(str))
-        strata.append(prefix)
-        psu.append(np.char.add(np.char.add(prefix, _SEPARATOR), _labels(p.cells.psu, n)))
+        stratum, n_strata = _local_codes(p.cells.strata, n)
+        unit, n_units = _local_codes(p.cells.psu, n)
+        # PSUs nested in strata (R's nest=TRUE): the same PSU label in two strata is two PSUs.
+        nested, inverse = np.unique(stratum * n_units + unit, return_inverse=True)
+        province.append(np.full(n, p.province))
+        strata.append(stratum + strata_before)
+        psu.append(inverse.reshape(-1).astype(np.int64) + psus_before)
         blocks.append((start, start + n, p.cells.calibration))
         start += n
+        strata_before += n_strata
+        psus_before += int(nested.shape[0])
     calibrated = any(b[2] is not None for b in blocks)
     return CellSums(
-        domains={PROVINCE: np.concatenate(province).astype(object)},
-        strata=np.concatenate(strata).astype(object),
-        psu=np.concatenate(psu).astype(object),
+        domains={PROVINCE: np.concatenate(province)},
+        strata=np.concatenate(strata),
+        psu=np.concatenate(psu),
         top=np.concatenate([p.cells.top for p in parts]),
         valid=np.concatenate([p.cells.valid for p in parts]),
         valid_rows=np.concatenate([p.cells.valid_rows for p in parts]),
@@ -166,7 +177,7 @@ def national_rollup(
     stacked = stack_provinces(parts)
     n = stacked.top.shape[0]
     whole = CellSums(
-        domains={NATIONAL: np.full(n, NATIONAL, dtype=object)},
+        domains={NATIONAL: np.full(n, NATIONAL)},
         strata=stacked.strata,
         psu=stacked.psu,
         top=stacked.top,

@@ -10,61 +10,20 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import random
 import sqlite3
 import time
-import uuid
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from survey_engine.answer_codes import criteria_layout
-from survey_engine.questionnaire import get_template
-from survey_engine.simulate import simulate_answers
+from tests.benchmarks.submission_rows import COLUMN_NAMES, COLUMNS, submission_rows
 from tests.support.loadgen import Server, cli_env, fresh_postgres_database, run_cli
 
 ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
-COLUMNS = (
-    "client_id, wave, service_point, agency, questionnaire_version, channel, language, started_at, "
-    "submitted_at, received_at, duration_seconds, answers, body_hash, dossier_hash, device, interviewer, "
-    "complete, codes"
-)
 
 
 def _rows(wave_id: int, points: list[tuple[int, int]], count: int):  # type: ignore[no-untyped-def]
-    q = get_template("sipas-2023")
-    layout = criteria_layout(q)
-    rng = random.Random(5)
-    pool = []
-    for i in range(500):
-        answers = simulate_answers(q, rng, 0.6 + 0.35 * (i % 7) / 6)
-        pool.append((json.dumps(answers, separators=(",", ":")), layout.encode(answers)))
-    start = datetime(2026, 1, 1, 8, tzinfo=UTC)
-    for i in range(count):
-        point, agency = points[i % len(points)]
-        answers, codes = pool[(i * 7919) % len(pool)]
-        when = start + timedelta(minutes=(i * 37) % (365 * 24 * 60))
-        yield (
-            str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-            wave_id,
-            point,
-            agency,
-            1,
-            "online",
-            "vi",
-            when,
-            when + timedelta(minutes=4),
-            when + timedelta(minutes=4),
-            240,
-            answers,
-            "0" * 64,
-            None,
-            None,
-            None,
-            True,
-            codes,
-        )
+    return submission_rows([(wave_id, point, agency) for point, agency in points], count)
 
 
 def _fill_sqlite(path: str) -> None:
@@ -91,7 +50,7 @@ async def _fill_postgres(url: str) -> None:
         await conn.copy_records_to_table(
             "submission",
             records=_rows(wave_id, points, ROWS),
-            columns=[c.strip() for c in COLUMNS.split(",")],
+            columns=COLUMN_NAMES,
         )
         await conn.execute("ANALYZE submission")
     finally:
