@@ -10,7 +10,7 @@ and calibration. Estimates then come from the project's one estimator (the calla
 :func:`national_rollup`, e.g. :func:`sampling.cells.estimate_indices_from_cells`): the national index is
 the whole-sample estimate (R's ``svymean``/``svycontrast``), each province's index the domain estimate
 (R's ``svyby(~…, ~province, …)``), which equals the province's own estimate because no stratum spans two
-provinces.
+provinces — so it is computed on the province's own cells.
 
 Provinces weigh in through their weights: with design weights (Σ w estimates the province's population
 of users) the national index is population-weighted; with unit weights (a self-selected series) each
@@ -31,8 +31,9 @@ order by point estimate is shown, but never as a rank by itself.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -88,11 +89,15 @@ class StackedCalibration:
 
 
 def _local_codes(values: npt.ArrayLike | None, n: int) -> tuple[npt.NDArray[np.int64], int]:
-    """Integer codes 0..L-1 of a label column (all 0 when absent) and L."""
+    """Integer codes 0..L-1 of a label column in order of first appearance (all 0 when absent) and L.
+
+    A dictionary pass, not a sort: a province's PSU labels (service point × day) run to tens of thousands,
+    and sorting them as strings was the slowest step of stacking."""
     if values is None:
         return np.zeros(n, dtype=np.int64), 1
-    levels, inverse = np.unique(np.asarray(values).astype(str), return_inverse=True)
-    return inverse.reshape(-1).astype(np.int64), max(int(levels.shape[0]), 1)
+    seen: dict[Any, int] = {}
+    codes = np.fromiter((seen.setdefault(v, len(seen)) for v in np.asarray(values).tolist()), np.int64, n)
+    return codes, max(len(seen), 1)
 
 
 def stack_provinces(parts: Sequence[ProvinceCells]) -> CellSums:
@@ -161,34 +166,34 @@ def stack_provinces(parts: Sequence[ProvinceCells]) -> CellSums:
 
 @dataclass(frozen=True)
 class NationalRollup:
-    """The national estimates (domain ``{"national": "national"}``) and each province's (domain
-    ``{"province": code}``), both from the stacked design."""
+    """The national estimates (domain ``{"national": "national"}``) from the stacked design, and each
+    province's (domain ``{"province": code}``)."""
 
     stacked: CellSums
     national: IndexResult
-    provinces: IndexResult
+    provinces: Mapping[str, IndexResult]
+
+
+def _labelled(cells: CellSums, column: str, label: str) -> CellSums:
+    return replace(cells, domains={column: np.full(cells.top.shape[0], label)})
 
 
 def national_rollup(
     parts: Sequence[ProvinceCells], estimate: Callable[[CellSums], IndexResult]
 ) -> NationalRollup:
     """Stack the provinces and estimate the national and the provincial indices with ``estimate`` (the
-    project's cell-sum estimator of the questionnaire's index rule)."""
+    project's cell-sum estimator of the questionnaire's index rule).
+
+    A province's estimate is computed on its own cells: in the stacked design the province is a domain
+    whose strata hold no other province's rows, so its domain estimate (R's ``svyby`` over province) is
+    exactly its own design's estimate, and one pass per province costs far less than one pass over every
+    cell with every province as a domain (``tests/sampling/test_r_national.py`` checks both against R)."""
     stacked = stack_provinces(parts)
-    n = stacked.top.shape[0]
-    whole = CellSums(
-        domains={NATIONAL: np.full(n, NATIONAL)},
-        strata=stacked.strata,
-        psu=stacked.psu,
-        top=stacked.top,
-        valid=stacked.valid,
-        valid_rows=stacked.valid_rows,
-        dont_know=stacked.dont_know,
-        group_rows=stacked.group_rows,
-        fpc=stacked.fpc,
-        calibration=stacked.calibration,
+    return NationalRollup(
+        stacked=stacked,
+        national=estimate(_labelled(stacked, NATIONAL, NATIONAL)),
+        provinces={p.province: estimate(_labelled(p.cells, PROVINCE, p.province)) for p in parts},
     )
-    return NationalRollup(stacked=stacked, national=estimate(whole), provinces=estimate(stacked))
 
 
 @dataclass(frozen=True)

@@ -262,7 +262,10 @@ async def national_result(
     except EstimationError as exc:
         raise Conflict(f"the national roll-up cannot be computed: {exc}") from exc
     overall_by_province = {
-        e.domain[PROVINCE]: e for e in rolled.provinces.groups.estimates if e.variable == OVERALL
+        e.domain[PROVINCE]: e
+        for result in rolled.provinces.values()
+        for e in result.groups.estimates
+        if e.variable == OVERALL
     }
     # A suppressed index is not shown, so it is not ranked either.
     rankable = [

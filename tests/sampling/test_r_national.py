@@ -73,8 +73,13 @@ def rid(rec: dict[str, Any]) -> str:
 @pytest.mark.parametrize("rec", RECORDS, ids=[rid(r) for r in RECORDS])
 def test_national_and_province_indices_match_r(rec: dict[str, Any]) -> None:
     r = rollup()
-    result = r.national if "national" in rec["domain"] else r.provinces
+    result = r.national if "national" in rec["domain"] else r.provinces[rec["domain"]["province"]]
     e = result.groups.estimates[result.groups.find(rec["group"], rec["domain"])]
+    if "province" in rec["domain"]:  # the province as a domain of the stacked design: the same figures
+        stacked = estimate(r.stacked)
+        d = stacked.groups.estimates[stacked.groups.find(rec["group"], rec["domain"])]
+        np.testing.assert_allclose([d.estimate / 100, d.se / 100], [rec["estimate"], rec["se"]], rtol=REL)
+        assert d.df == rec["df"]
     np.testing.assert_allclose([e.estimate / 100, e.se / 100], [rec["estimate"], rec["se"]], rtol=REL)
     assert e.df == rec["df"]
     np.testing.assert_allclose(
@@ -84,31 +89,34 @@ def test_national_and_province_indices_match_r(rec: dict[str, Any]) -> None:
 
 def test_province_in_the_stack_equals_the_province_alone() -> None:
     r = rollup()
+    stacked = estimate(r.stacked).groups
     for part in parts():
-        alone = estimate(part.cells).groups.estimates
-        for e in alone:
-            stacked = r.provinces.groups.estimates[
-                r.provinces.groups.find(e.variable, {"province": part.province})
-            ]
-            assert stacked.estimate == pytest.approx(e.estimate, rel=1e-12)
-            assert stacked.se == pytest.approx(e.se, rel=1e-10)
-            assert stacked.df == e.df
+        for e in estimate(part.cells).groups.estimates:
+            s = stacked.estimates[stacked.find(e.variable, {"province": part.province})]
+            assert s.estimate == pytest.approx(e.estimate, rel=1e-12)
+            assert s.se == pytest.approx(e.se, rel=1e-10)
+            assert s.df == e.df
 
 
 @pytest.mark.parametrize("pair", FIXTURES["differences"], ids=lambda p: f"{p['a']}-{p['b']}")
 def test_difference_se_is_the_independent_sum_the_ranking_uses(pair: dict[str, Any]) -> None:
     r = rollup()
-    groups = r.provinces.groups
-    a = groups.estimates[groups.find("SIPAS", {"province": pair["a"]})]
-    b = groups.estimates[groups.find("SIPAS", {"province": pair["b"]})]
+    a, b = (
+        r.provinces[p].groups.estimates[r.provinces[p].groups.find("SIPAS", {"province": p})]
+        for p in (pair["a"], pair["b"])
+    )
     assert (a.estimate - b.estimate) / 100 == pytest.approx(pair["estimate"], rel=REL)
     assert math.hypot(a.se, b.se) / 100 == pytest.approx(pair["se"], rel=REL)
 
 
 def test_ranking_of_the_fixture_provinces() -> None:
     r = rollup()
-    groups = r.provinces.groups
-    items = [RankInput.of(e.domain["province"], e) for e in groups.estimates if e.variable == "SIPAS"]
+    items = [
+        RankInput.of(code, e)
+        for code, result in r.provinces.items()
+        for e in result.groups.estimates
+        if e.variable == "SIPAS"
+    ]
     ranks = {x.code: x for x in rank_ranges(items)}
     assert sorted(x.position for x in ranks.values()) == [1, 2, 3, 4]
     for x in ranks.values():
