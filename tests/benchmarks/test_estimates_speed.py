@@ -57,7 +57,7 @@ async def _fill_postgres(url: str) -> None:
         await conn.close()
 
 
-def _timed_get(port: int, path: str, token: str | None = None) -> tuple[float, int, bytes]:
+def timed_get(port: int, path: str, token: str | None = None) -> tuple[float, int, bytes]:
     import http.client
 
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
@@ -71,7 +71,7 @@ def _timed_get(port: int, path: str, token: str | None = None) -> tuple[float, i
     return elapsed, response.status, body
 
 
-def _login(port: int, email: str, password: str) -> str:
+def login(port: int, email: str, password: str) -> str:
     import http.client
 
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -91,11 +91,11 @@ def _measure(env: dict[str, str], engine: str) -> dict[str, float]:
     try:
         demo_staff = json.loads(run_cli(["demo", "--json", "--responses", "0"], env))["staff"]
         admin = next(s for s in demo_staff if s["role"] == "admin")
-        token = _login(server.port, admin["email"], admin["password"])
-        health = min(_timed_get(server.port, "/health")[0] for _ in range(20))
+        token = login(server.port, admin["email"], admin["password"])
+        health = min(timed_get(server.port, "/health")[0] for _ in range(20))
         times = []
         for _ in range(3):
-            elapsed, status, body = _timed_get(server.port, "/api/v1/waves/AB-2026/estimates", token)
+            elapsed, status, body = timed_get(server.port, "/api/v1/waves/AB-2026/estimates", token)
             assert status == 200, body[:500]
             times.append(elapsed)
         result = json.loads(body)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.benchmarks.national_data import PROVINCE_PREFIX, WAVE_PREFIX, YEAR, NationalScale, seed_national
-from tests.benchmarks.test_estimates_speed import _login, _timed_get
+from tests.benchmarks.test_estimates_speed import login, timed_get
 from tests.support.loadgen import Server, cli_env, fresh_postgres_database, run_cli
 
 SCALE = NationalScale(
@@ -59,14 +59,14 @@ def test_national_roll_up_on_postgresql(tmp_path: Path) -> None:
     server = Server(env).start()
     try:
         admin = next(s for s in staff if s["role"] == "admin")
-        token = _login(server.port, admin["email"], admin["password"])
+        token = login(server.port, admin["email"], admin["password"])
         one_wave = f"{WAVE_PREFIX}{PROVINCE_PREFIX}01"
         province_seconds = min(
-            _timed_get(server.port, f"/api/v1/waves/{one_wave}/estimates", token)[0] for _ in range(2)
+            timed_get(server.port, f"/api/v1/waves/{one_wave}/estimates", token)[0] for _ in range(2)
         )
-        times = []
-        for _ in range(3):
-            elapsed, status, body = _timed_get(server.port, f"/api/v1/national?year={YEAR}", token)
+        times: list[float] = []
+        while len(times) < 3 and not (times and times[0] > 3 * LIMIT_SECONDS):  # no repeats of a slow run
+            elapsed, status, body = timed_get(server.port, f"/api/v1/national?year={YEAR}", token)
             assert status == 200, body[:500]
             times.append(elapsed)
         result = json.loads(body)
@@ -76,7 +76,7 @@ def test_national_roll_up_on_postgresql(tmp_path: Path) -> None:
     load = os.getloadavg()
     print(
         f"[national] {result['rows']:,} responses, {len(result['provinces'])} provinces, "
-        f"{result['design']['psus']:,} PSUs: national roll-up best {best:.2f} s of 3 "
+        f"{result['design']['psus']:,} PSUs: national roll-up best {best:.2f} s of {len(times)} "
         f"(first {times[0]:.2f} s); "
         f"baselines in the same run: SELECT COUNT(*) {count_seconds:.2f} s, one province's all-agency "
         f"estimates {province_seconds:.2f} s; loadavg {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"
