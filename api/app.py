@@ -37,6 +37,7 @@ from api.fieldwork.routes_fieldwork import FIELDWORK_HANDLERS
 from api.fieldwork.routes_phone import PHONE_HANDLERS
 from api.integrations.routes_api_keys import ApiKeyController
 from api.integrations.routes_counter import COUNTER_HANDLERS
+from api.national.routes_national import NATIONAL_HANDLERS
 from api.publication.open_data import OPEN_DATA_HANDLERS
 from api.publication.pages_remapped import REMAPPED_HANDLERS
 from api.publication.pages_results import PUBLIC_RESULTS_HANDLERS
@@ -145,6 +146,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
             *QR_HANDLERS,
             *PHONE_HANDLERS,
             wave_estimates,
+            *NATIONAL_HANDLERS,
             *FIELDWORK_HANDLERS,
             *REPORT_HANDLERS,
             *WEBHOOK_HANDLERS,

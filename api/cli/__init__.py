@@ -32,6 +32,7 @@ _TOPIC_MODULES = (
     "api.paper.cli_paper",
     "api.integrations.cli_integrations",
     "api.publication.cli_publish",
+    "api.national.cli_national",
 )
 # Which module registers which command: running one command imports only its module, so that
 # `sipas serve` does not pay for scipy. Top-level help and unknown commands load them all.
@@ -59,6 +60,7 @@ _COMMAND_MODULES = {
     "apikey": "api.integrations.cli_integrations",
     "counter": "api.integrations.cli_integrations",
     "publish": "api.publication.cli_publish",
+    "national": "api.national.cli_national",
 }
 
 

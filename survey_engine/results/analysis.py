@@ -105,11 +105,14 @@ __all__ = [
     "OVERALL",
     "SERIES",
     "UNKNOWN",
+    "SeriesCells",
     "ShareItem",
     "WaveResults",
     "groups_of",
+    "index_estimate",
     "probability_domains",
     "self_selected_psu",
+    "series_cells",
     "wave_of",
     "wave_results",
     "wave_shares",
@@ -319,6 +322,24 @@ async def _stored_calibration(wave_id: int) -> tuple[StoredCalibration, dict[str
     return linearised, labels
 
 
+@dataclass(frozen=True)
+class SeriesCells:
+    """One series of a wave as cell sums (:mod:`sampling.cells`), before estimation: what
+    :func:`wave_results` estimates, and what the national roll-up stacks across provinces.
+
+    ``cells`` is None when the series has no response; its domain labels are codes (agency and service
+    point codes, not ids). ``stored`` describes the probability series' stored weights, ``calibration``
+    a post-stratification asked for on the self-selected series."""
+
+    layout: CriteriaLayout
+    groups: dict[str, list[str]]
+    cells: CellSums | None
+    rows: int
+    stored: StoredCalibration | None
+    calibration: Calibration | None
+    channels: tuple[ChannelCount, ...]
+
+
 async def wave_results(
     wave_code: str | WaveContext,
     by: Sequence[str] = ("agency",),
@@ -340,13 +361,41 @@ async def wave_results(
     is migrated (:func:`survey_engine.results.code_backfill.backfill_answer_codes`), never on a read.
     """
     by = tuple(by)
+    _check_request(by, series, calibrate)  # a bad request answers 422 before the wave is looked up
+    context = await wave_of(wave_code)
+    found = await series_cells(context, by, series, calibrate)
+    result_obj = None
+    if found.cells is not None:
+        result_obj = await asyncio.to_thread(
+            index_estimate, found.cells, found.layout, found.groups, ci, index_ci, level
+        )
+    engine = Submission._meta.db
+    return WaveResults(
+        wave=context.code,
+        series=series,
+        by=by,
+        layout=found.layout,
+        result=result_obj,
+        rows=found.rows,
+        engine="postgresql" if isinstance(engine, PostgresEngine) else "sqlite",
+        design=describe_design(series, found.layout, found.stored, found.calibration, UNKNOWN),
+        calibration=found.calibration,
+        channels=found.channels,
+    )
+
+
+async def series_cells(
+    context: WaveContext, by: Sequence[str], series: str, calibrate: str = "none"
+) -> SeriesCells:
+    """The cell sums of one series of a wave per domain of ``by`` (see :func:`wave_results`), labelled
+    with codes; checks the request (422 on an unknown column, series or calibration)."""
+    by = tuple(by)
     _check_request(by, series, calibrate)
-    wave = _wave(await wave_of(wave_code))
+    wave = _wave(context)
     _check_items(by, wave)
     layout = wave.layout
     groups = groups_of(layout)
     weights = await weights_for_wave(wave.id)
-    engine = Submission._meta.db
     totals: dict[str, dict[str, float]] = {}
     calibration: Calibration | None = None
     stored: StoredCalibration | None = None  # the probability series' stored weights
@@ -413,7 +462,7 @@ async def wave_results(
                 [levels[r["dossier_hash"]] for r in records] if linearise else None,
             )
     else:
-        series_cells, channels = await self_selected_cells(
+        kept, channels = await self_selected_cells(
             wave.id,
             layout,
             groups,
@@ -421,30 +470,24 @@ async def wave_results(
             list(weights),
             field_known="field" in CALIBRATION_VARIABLES.get(calibrate, ()),
         )
-        rows, cells = series_cells.rows, series_cells.cells
+        rows, cells = kept.rows, kept.cells
         if cells is not None and calibrate != "none":
             cells, calibration, rows = await asyncio.to_thread(
-                calibrate_cells, relabel(cells, maps), series_cells.counts, by, calibrate, totals
+                calibrate_cells, relabel(cells, maps), kept.counts, by, calibrate, totals
             )
-    result_obj = None
-    if cells is not None:
-        labelled = relabel(cells, maps) if calibration is None else cells
-        result_obj = await asyncio.to_thread(_estimate, labelled, layout, groups, ci, index_ci, level)
-    return WaveResults(
-        wave=wave.code,
-        series=series,
-        by=by,
+    labelled = None if cells is None else relabel(cells, maps) if calibration is None else cells
+    return SeriesCells(
         layout=layout,
-        result=result_obj,
+        groups=groups,
+        cells=labelled,
         rows=rows,
-        engine="postgresql" if isinstance(engine, PostgresEngine) else "sqlite",
-        design=describe_design(series, layout, stored, calibration, UNKNOWN),
+        stored=stored,
         calibration=calibration,
         channels=tuple(channels),
     )
 
 
-def _estimate(
+def index_estimate(
     cells: CellSums,
     layout: CriteriaLayout,
     groups: dict[str, list[str]],

@@ -10,71 +10,22 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import random
 import sqlite3
 import time
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from survey_engine.answer_codes import criteria_layout
-from survey_engine.questionnaire import get_template
-from survey_engine.simulate import simulate_answers
+from tests.benchmarks.submission_rows import COLUMN_NAMES, COLUMNS, dossier_of, submission_rows
 from tests.support.loadgen import Server, cli_env, fresh_postgres_database, run_cli
 
 ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
-COLUMNS = (
-    "client_id, wave, service_point, agency, questionnaire_version, channel, language, started_at, "
-    "submitted_at, received_at, duration_seconds, answers, body_hash, dossier_hash, device, interviewer, "
-    "complete, codes"
-)
-
-
-CHANNELS = ("online", "kiosk", "qr", "paper", "phone")
-
-
-def dossier_of(i: int) -> str | None:
-    """The dossier hash of response ``i`` when responses are linked to a frame: every other response."""
-    return f"{i:064x}" if i % 2 == 0 else None
 
 
 def _rows(wave_id: int, points: list[tuple[int, int]], count: int, linked: bool = False):  # type: ignore[no-untyped-def]
-    """``count`` complete sipas-2023 responses; ``linked`` ones vary their channel and every other one
-    names a dossier of the frame :func:`frame_rows` builds (the domain benchmarks' data)."""
-    q = get_template("sipas-2023")
-    layout = criteria_layout(q)
-    rng = random.Random(5)
-    pool = []
-    for i in range(500):
-        answers = simulate_answers(q, rng, 0.6 + 0.35 * (i % 7) / 6)
-        pool.append((json.dumps(answers, separators=(",", ":")), layout.encode(answers)))
-    start = datetime(2026, 1, 1, 8, tzinfo=UTC)
-    for i in range(count):
-        point, agency = points[i % len(points)]
-        answers, codes = pool[(i * 7919) % len(pool)]
-        when = start + timedelta(minutes=(i * 37) % (365 * 24 * 60))
-        yield (
-            str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-            wave_id,
-            point,
-            agency,
-            1,
-            CHANNELS[(i // 3) % 5] if linked else "online",
-            "vi",
-            when,
-            when + timedelta(minutes=4),
-            when + timedelta(minutes=4),
-            240,
-            answers,
-            "0" * 64,
-            dossier_of(i) if linked else None,
-            None,
-            None,
-            True,
-            codes,
-        )
+    """``count`` complete sipas-2023 responses (:func:`submission_rows`), ``linked`` to a frame or not."""
+    return submission_rows([(wave_id, point, agency) for point, agency in points], count, linked=linked)
 
 
 FIELDS = ("Hộ tịch", "Đất đai", "Tư pháp", "Đầu tư", "Xây dựng", "Giao thông", "Lao động", "Y tế")
@@ -149,7 +100,7 @@ async def fill_postgres(url: str, linked: bool = False) -> None:
         await conn.copy_records_to_table(
             "submission",
             records=_rows(wave_id, points, ROWS, linked),
-            columns=[c.strip() for c in COLUMNS.split(",")],
+            columns=COLUMN_NAMES,
         )
         if linked:
             frame_id = await conn.fetchval(

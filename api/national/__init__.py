@@ -1,0 +1,1 @@
+"""The national room's edges: ``GET /api/v1/national``, its PDF summary and ``sipas national``."""

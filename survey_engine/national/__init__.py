@@ -1,0 +1,1 @@
+"""The national room: the national index across provinces (one wave per province, stacked)."""
