@@ -44,6 +44,7 @@ from api.web.console import CONSOLE_ROUTER
 from api.web.health import VERSION, health
 from api.web.json_body import JsonLimitedRequest
 from api.web.pages import PAGE_HANDLERS, TEMPLATE_CONFIG
+from api.web.pages_common import SECURITY_HEADERS
 from api.web.problems import EXCEPTION_HANDLERS
 from api.web.request_checks import CrossSiteRequest, cross_site_problem, json_bodies_only
 from api.web.routes_auth import AuthController
@@ -52,13 +53,6 @@ from api.webhooks.routes_webhooks import WEBHOOK_HANDLERS
 # Drivers log SQL with its parameters at DEBUG (phone numbers, tokens): never let those lines through.
 for _driver in ("aiosqlite", "asyncpg"):
     logging.getLogger(_driver).setLevel(logging.INFO)
-
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Cross-Origin-Opener-Policy": "same-origin",
-}
 
 
 # Static headers on the route handlers' responses (Litestar merges them, and the OpenAPI document lists
