@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -146,7 +145,6 @@ def serve_ready_pages(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
-def raw_headers(headers: dict[str, str], extra: Any = ()) -> list[tuple[bytes, bytes]]:
+def raw_headers(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
     """Headers as ASGI sends them (lower-case names, latin-1)."""
-    pairs = [*headers.items(), *extra]
-    return [(name.lower().encode("latin-1"), str(value).encode("latin-1")) for name, value in pairs]
+    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
