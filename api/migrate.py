@@ -32,6 +32,7 @@ async def migrate(engine: Engine[Any]) -> str:
 
     prepare_sqlite_file(engine)
     use_engine(engine)
+    _bind_migration_tables(engine)
     report = io.StringIO()
     with contextlib.redirect_stdout(report):
         result = await ForwardsMigrationManager(app_name="survey_engine").run()
@@ -43,3 +44,30 @@ async def migrate(engine: Engine[Any]) -> str:
     if coded:
         report.write(f"answer codes written for {coded} older responses\n")
     return report.getvalue()
+
+
+def _bind_migration_tables(engine: Engine[Any]) -> None:
+    """Bind ``engine`` to the tables declared inside the migration files too (their raw-SQL handles).
+
+    Piccolo imports each migration file once per process, by its bare module name, and a table caches the
+    engine it first found; a second database migrated in the same process (the test suite's in-process CLI)
+    would otherwise get its raw-SQL steps (indexes, data steps) run on the first database.
+    """
+    import importlib
+    import sys
+    from pathlib import Path
+
+    from piccolo.table import Table
+
+    import survey_engine.piccolo_migrations as package
+
+    folder = str(Path(package.__file__).parent)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)  # where Piccolo's own loader imports them from
+    for path in sorted(Path(folder).glob("*.py")):
+        if path.name == "__init__.py":
+            continue
+        module = importlib.import_module(path.stem)
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, Table) and value is not Table:
+                value._meta.db = engine

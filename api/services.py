@@ -8,6 +8,7 @@ from typing import Any
 from litestar import Request
 
 from api.publication.render import PageCache
+from api.publication.served import ServedPages
 from api.settings import Settings
 from survey_engine.administration.admin_units import AdminUnitService
 from survey_engine.administration.agencies import AgencyService, ServicePointService
@@ -59,6 +60,7 @@ class Services:
     releases: ReleaseService
     public_results: PublicResults  # published snapshots, kept in memory (pages never estimate)
     results_pages: PageCache  # rendered public pages and files, by the versions they show
+    served_pages: ServedPages  # public pages' ready answers by address, valid while nothing new is published
     rate_limiter: (
         SubmissionRateLimit  # the submissions' limit (counted in the database), settable at run time
     )
@@ -100,6 +102,7 @@ class Services:
             releases=ReleaseService(on_published=[show_published]),
             public_results=public_results,
             results_pages=PageCache(),
+            served_pages=ServedPages(public_results),
             rate_limiter=rate_limit,
         )
 

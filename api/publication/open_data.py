@@ -20,14 +20,16 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 import msgspec
-from litestar import Request, Response, get
+from litestar import Request, get
 from litestar.params import PathParameter
 from litestar.response.base import ASGIResponse
 
 from api.publication.pages_results import (
-    VERSIONED_CACHE,
+    FROZEN_CACHE,
+    READY,
     Lang,
     WaveCode,
+    answer,
     html,
     lang_of,
     not_found,
@@ -135,25 +137,25 @@ def _csv(snapshot: Mapping[str, Any], version: int) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: spreadsheet programs read UTF-8
 
 
-def _data_headers(cache: str, media_type: str, filename: str) -> dict[str, str]:
+def _data_headers(cache: str, filename: str) -> dict[str, str]:
     return {
         "Cache-Control": cache,
         "Link": LICENCE_LINK,
         "Access-Control-Allow-Origin": "*",  # open data: any site or notebook may fetch it
         "Content-Disposition": f'inline; filename="{filename}"',
-        "Content-Type": media_type,
     }
 
 
 async def _open_data(
     request: Request[Any, Any, Any], code: str, version: int | None, kind: str
-) -> Response[bytes]:
+) -> ASGIResponse:
     public = services_of(request).public_results
+    generation = public.generation  # read before any await: a file is never kept under a newer one
     try:
         wave = await public.wave(code)
         shown = wave.version(version)
     except NotFound:
-        return Response(content=b"", status_code=404, headers={"Cache-Control": "no-store"})
+        return ASGIResponse(body=b"", status_code=404, headers={"Cache-Control": "no-store"})
     key = ("data", kind, code, shown.version, tuple((v.version, v.snapshot_hash) for v in wave.versions))
 
     async def render() -> bytes:
@@ -176,34 +178,45 @@ async def _open_data(
         }
         return msgspec.json.encode(document)
 
-    body = await page_cache(request).get(key, render)
+    page = await page_cache(request).rendered(key, render)
     media = "text/csv; charset=utf-8" if kind == "csv" else "application/json"
-    cache = CURRENT_FILE_CACHE if version is None else VERSIONED_CACHE
+    # A version's file holds that version and the changelog up to it: it never changes.
+    cache = CURRENT_FILE_CACHE if version is None else FROZEN_CACHE
     filename = f"sipas-{code}-v{shown.version}.{kind}"
-    return Response(content=body, headers=_data_headers(cache, media, filename))
+    return answer(page, media, _data_headers(cache, filename), ready=(request, generation))
 
 
-@get("/results/{wave:str}/results.json", include_in_schema=False, name="results_json")
-async def results_json(request: Request[Any, Any, Any], wave: WaveCode) -> Response[bytes]:
+@get("/results/{wave:str}/results.json", include_in_schema=False, middleware=READY, name="results_json")
+async def results_json(request: Request[Any, Any, Any], wave: WaveCode) -> ASGIResponse:
     return await _open_data(request, wave, None, "json")
 
 
-@get("/results/{wave:str}/results.csv", include_in_schema=False, name="results_csv")
-async def results_csv(request: Request[Any, Any, Any], wave: WaveCode) -> Response[bytes]:
+@get("/results/{wave:str}/results.csv", include_in_schema=False, middleware=READY, name="results_csv")
+async def results_csv(request: Request[Any, Any, Any], wave: WaveCode) -> ASGIResponse:
     return await _open_data(request, wave, None, "csv")
 
 
-@get("/results/{wave:str}/v/{version:int}/results.json", include_in_schema=False, name="results_json_v")
+@get(
+    "/results/{wave:str}/v/{version:int}/results.json",
+    include_in_schema=False,
+    middleware=READY,
+    name="results_json_v",
+)
 async def results_json_version(
     request: Request[Any, Any, Any], wave: WaveCode, version: Version
-) -> Response[bytes]:
+) -> ASGIResponse:
     return await _open_data(request, wave, version, "json")
 
 
-@get("/results/{wave:str}/v/{version:int}/results.csv", include_in_schema=False, name="results_csv_v")
+@get(
+    "/results/{wave:str}/v/{version:int}/results.csv",
+    include_in_schema=False,
+    middleware=READY,
+    name="results_csv_v",
+)
 async def results_csv_version(
     request: Request[Any, Any, Any], wave: WaveCode, version: Version
-) -> Response[bytes]:
+) -> ASGIResponse:
     return await _open_data(request, wave, version, "csv")
 
 
@@ -232,15 +245,21 @@ def badge_svg(label: str, value: str, title: str) -> bytes:
     ).encode()
 
 
-@get("/results/agencies/{agency:str}/badge.svg", include_in_schema=False, name="results_badge")
+@get(
+    "/results/agencies/{agency:str}/badge.svg",
+    include_in_schema=False,
+    middleware=READY,
+    name="results_badge",
+)
 async def results_badge(
     request: Request[Any, Any, Any], agency: AgencyCode, lang: Lang = None
-) -> Response[bytes]:
+) -> ASGIResponse:
     language = lang_of(lang)
     public = services_of(request).public_results
+    generation = public.generation  # read before any await: the badge is never kept under a newer one
     latest = await _latest_for(public, agency)
     if latest is None:
-        return Response(content=b"", status_code=404, headers={"Cache-Control": "no-store"})
+        return ASGIResponse(body=b"", status_code=404, headers={"Cache-Control": "no-store"})
     wave, found = latest
     key = ("badge", agency, wave.code, wave.current.version, wave.current.snapshot_hash, language)
 
@@ -263,19 +282,20 @@ async def results_badge(
         "Content-Security-Policy": "default-src 'none'",
         "Cross-Origin-Resource-Policy": "cross-origin",  # other sites' pages embed it with <img>
     }
-    body = await page_cache(request).get(key, render)
-    return Response(content=body, media_type="image/svg+xml", headers=headers)
+    page = await page_cache(request).rendered(key, render)
+    return answer(page, "image/svg+xml", headers, ready=(request, generation))
 
 
-@get("/results/agencies/{agency:str}/card", include_in_schema=False, name="results_card")
+@get("/results/agencies/{agency:str}/card", include_in_schema=False, middleware=READY, name="results_card")
 async def results_card(
     request: Request[Any, Any, Any], agency: AgencyCode, lang: Lang = None
 ) -> ASGIResponse:
     language = lang_of(lang)
     public = services_of(request).public_results
+    generation = public.generation  # read before any await: the card is never kept under a newer one
     latest = await _latest_for(public, agency)
     if latest is None:
-        return not_found(language)
+        return await not_found(request, language)
     wave, found = latest
     key = ("card", agency, wave.code, wave.current.version, wave.current.snapshot_hash, language)
 
@@ -301,7 +321,8 @@ async def results_card(
     # The card is meant for other sites' <iframe>: this page alone may be framed anywhere (browsers obey
     # CSP frame-ancestors over the site-wide X-Frame-Options: DENY when both are present).
     csp = PAGE_HEADERS["Content-Security-Policy"].replace("frame-ancestors 'none'", "frame-ancestors *")
-    return html(await page_cache(request).get(key, render), cache=CURRENT_FILE_CACHE, csp=csp)
+    page = await page_cache(request).rendered(key, render)
+    return html(page, cache=CURRENT_FILE_CACHE, csp=csp, ready=(request, generation))
 
 
 OPEN_DATA_HANDLERS: list[Any] = [

@@ -19,7 +19,7 @@ from litestar.response.base import ASGIResponse
 
 from api.publication.across_maps import remapped_view
 from api.publication.pages_results import CURRENT_CACHE, Lang, WaveCode, html, lang_of, not_found
-from api.publication.render import render_page
+from api.publication.render import Rendered, render_page
 from api.services import services_of
 from api.web.i18n import PAGE, translator
 from survey_engine.errors import NotFound
@@ -43,7 +43,7 @@ async def results_wave_remapped(
         if remapped is None:
             raise NotFound(f"wave {wave} cannot be shown on map {version}")
     except NotFound:
-        return not_found(language)
+        return await not_found(request, language)
     t = translator(language, PAGE)
     name = snapshot["wave"]["name"]
     title = name.get(language) or name["vi"]
@@ -59,7 +59,7 @@ async def results_wave_remapped(
         wave_href=base + ("?lang=en" if language == "en" else ""),
         here=f"{base}/map/{quote(version, safe='')}",
     )
-    return html(body, cache=CURRENT_CACHE)
+    return html(Rendered.of(body), cache=CURRENT_CACHE)
 
 
 def remapped_document(remapped: RemappedWave, published_version: int, snapshot_hash: str) -> dict[str, Any]:

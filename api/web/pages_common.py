@@ -15,6 +15,14 @@ from survey_engine.errors import Conflict, NotFound
 from survey_engine.questionnaire import Questionnaire, load_definition
 
 # Pages use only same-origin resources; nothing inline is executed (JSON data blocks are inert).
+# Sent on every response (api.app adds those a response lacks); public pages kept ready carry them.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
 PAGE_HEADERS = {
     "Cache-Control": "no-store",
     "Content-Security-Policy": (

@@ -3,8 +3,12 @@
 Nothing here estimates. A wave without a published version does not exist for the public (NotFound, the
 pages answer 404), whatever its drafts hold. Snapshots are immutable once published, so a parsed one is
 kept in memory by (wave, version) for as long as the process lives (bounded); the list of what is
-published is re-read at most every ``ttl`` seconds, so a version published by another process shows up
-within that time, and at once in the process that published it (:meth:`PublicResults.forget`).
+published is re-read at most every ``ttl`` seconds, so a version published by another process (another
+worker of ``sipas serve``, ``sipas publish``) shows up within that time, and at once in the process that
+published it (:meth:`PublicResults.forget`). One request re-reads the list while the others go on with
+the list they have (never a burst of identical queries when the time is up). ``generation`` changes
+whenever what is published changes: whatever was made from the list (rendered pages) is valid while the
+generation it was made under is current and the list is :meth:`PublicResults.fresh`.
 """
 
 from __future__ import annotations
@@ -64,19 +68,46 @@ class PublicResults:
 
     def __init__(self, ttl: float = 5.0) -> None:
         self.ttl = ttl
+        self.generation = 0
         self._waves: dict[str, PublishedWave] | None = None
         self._loaded_at = 0.0
+        self._reading = False  # one re-read at a time; meanwhile the others use the list they have
+        self._forgotten = 0  # forget() calls so far: a re-read that started before one is not trusted
         self._snapshots: OrderedDict[tuple[str, int], dict[str, Any]] = OrderedDict()
 
     def forget(self) -> None:
         """Re-read the list of published versions on the next request (after a publication)."""
         self._waves = None
+        self._forgotten += 1
+        self.generation += 1
+
+    def fresh(self) -> bool:
+        """The list is loaded and younger than ``ttl``: what was made under this generation is current."""
+        return self._waves is not None and time.monotonic() - self._loaded_at < self.ttl
 
     async def waves(self) -> dict[str, PublishedWave]:
         """Every wave with a published version, by code, newest period first."""
-        now = time.monotonic()
-        if self._waves is not None and now - self._loaded_at < self.ttl:
-            return self._waves
+        kept = self._waves
+        if kept is not None and (self._reading or time.monotonic() - self._loaded_at < self.ttl):
+            return kept
+        forgotten = self._forgotten
+        self._reading = True
+        try:
+            started = time.monotonic()
+            waves = await self._read()
+        finally:
+            self._reading = False
+        if forgotten != self._forgotten:  # forgotten meanwhile: this read may predate the publication
+            if self._waves is None:
+                return waves
+            started = 0.0  # keep it, but read again on the next request
+        if waves != self._waves:
+            self.generation += 1
+        self._waves = waves
+        self._loaded_at = started
+        return waves
+
+    async def _read(self) -> dict[str, PublishedWave]:
         rows = await (
             ResultRelease.select(
                 ResultRelease.wave.code.as_alias("wave"),
@@ -119,9 +150,7 @@ class PublicResults:
             for code, group in grouped.items()
         ]
         waves.sort(key=lambda w: (w.period_end, w.code), reverse=True)
-        self._waves = {w.code: w for w in waves}
-        self._loaded_at = now
-        return self._waves
+        return {w.code: w for w in waves}
 
     async def wave(self, code: str) -> PublishedWave:
         found = (await self.waves()).get(code)

@@ -11,11 +11,21 @@ from pathlib import Path
 import pytest
 
 from survey_engine.questionnaire import get_template, validate_answers
+from tests.support.cli import run_sipas
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 
 
 def sipas(args: list[str], env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """``sipas args`` in this process (tests/support/cli.py): the same streams and exit status as the
+    command, without an interpreter's start and the application's imports per call."""
+    return run_sipas(args, env, stdin)
+
+
+def sipas_process(
+    args: list[str], env: dict[str, str], stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m api.cli args`` as a real subprocess (the entry point itself)."""
     return subprocess.run(
         [sys.executable, "-m", "api.cli", *args],
         env=env,
@@ -28,6 +38,11 @@ def sipas(args: list[str], env: dict[str, str], stdin: str | None = None) -> sub
 
 @pytest.fixture
 def cli_env(tmp_path: Path) -> dict[str, str]:
+    return cli_env_in(tmp_path)
+
+
+def cli_env_in(tmp_path: Path) -> dict[str, str]:
+    """The environment of a command run on a SQLite file and a data folder in ``tmp_path``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "SIPAS_"))}
     env.update(
         DATABASE_URL=f"sqlite:///{tmp_path / 'cli.sqlite'}",
@@ -86,8 +101,8 @@ def test_demo_on_postgresql(cli_env: dict[str, str], postgres_migrated: str) -> 
 
 
 def test_migrate_twice_is_harmless(cli_env: dict[str, str]) -> None:
-    for _ in range(2):
-        result = sipas(["db", "migrate"], cli_env)
+    for run in (sipas_process, sipas):  # the real entry point once, then the same command in-process
+        result = run(["db", "migrate"], cli_env)
         assert result.returncode == 0, result.stderr
         assert "migrated" in result.stdout
 

@@ -10,10 +10,9 @@ import pytest
 from litestar import Litestar
 from piccolo.engine.base import Engine
 
-from api.app import create_app
 from api.settings import Settings
 from survey_engine.tables import WebhookDelivery, WebhookSubscription
-from tests.api.conftest import World, create_open_wave, online_body, point_token
+from tests.api.conftest import World, create_open_wave, online_body, point_token, shared_app
 from tests.support.console import Console, text_of
 from tests.support.webhook_receiver import Receiver
 
@@ -22,7 +21,7 @@ SECRET = re.compile(r'<code class="c-secret" id="secret"[^>]*>(whsec_[A-Za-z0-9_
 
 @pytest.fixture
 async def app(settings: Settings, engine: Engine) -> Litestar:
-    return create_app(dataclasses.replace(settings, webhook_allow_hosts=frozenset({"127.0.0.1"})), engine)
+    return shared_app(dataclasses.replace(settings, webhook_allow_hosts=frozenset({"127.0.0.1"})), engine)
 
 
 @pytest.fixture

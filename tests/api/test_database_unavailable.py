@@ -30,7 +30,7 @@ from api.settings import Settings
 from api.web.auth import SESSION_COOKIE
 from survey_engine.collection.ingest_store import PostgresBatchStore, SQLiteBatchStore
 from survey_engine.tables import Agency, Submission
-from tests.api.conftest import World, create_open_wave, point_token
+from tests.api.conftest import World, create_open_wave, point_token, shared_app
 from tests.support.console import Console
 
 BUSY_SECONDS = 0.3
@@ -42,7 +42,7 @@ async def app(settings: Settings, engine: Engine) -> Litestar:
     """The application with a short busy timeout on SQLite, so that a held lock fails a request quickly."""
     if isinstance(engine, SQLiteEngine):
         engine = SQLiteEngine(path=engine.path, timeout=BUSY_SECONDS)
-    return create_app(settings, engine)
+    return shared_app(settings, engine)
 
 
 @contextmanager

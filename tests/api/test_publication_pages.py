@@ -6,6 +6,7 @@ Runs on SQLite and, with TEST_DATABASE_URL, on PostgreSQL.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import hashlib
 import io
@@ -187,3 +188,83 @@ async def test_pages_are_rendered_once_per_version(published: World) -> None:
     for _ in range(5):
         assert (await world.client.get("/results/P1")).status_code == 200
     assert len(pages) == size
+
+
+async def test_pages_carry_a_strong_etag_and_answer_304(published: World) -> None:
+    world = published
+    for url in ("/results/P1", "/results/P1?lang=en", "/results/P1/agencies/A1", "/results/P1/results.json"):
+        first = await world.client.get(url)  # the handler answers, and keeps the answer
+        again = await world.client.get(url)  # answered from memory, before the handler
+        etag = first.headers["etag"]
+        assert re.fullmatch(r'"[0-9a-f]{32}"', etag), url
+        assert again.content == first.content and again.headers["etag"] == etag, url
+        assert again.headers["content-type"] == first.headers["content-type"], url
+        assert again.headers["cache-control"] == first.headers["cache-control"], url
+        for tags in (etag, f'"other", W/{etag}', "*"):
+            cached = await world.client.get(url, headers={"If-None-Match": tags})
+            assert cached.status_code == 304 and cached.content == b"", (url, tags)
+            assert (
+                cached.headers["etag"] == etag
+                and cached.headers["cache-control"] == first.headers["cache-control"]
+            )
+            assert cached.headers["x-content-type-options"] == "nosniff"
+        stale = await world.client.get(url, headers={"If-None-Match": '"0123"'})
+        assert stale.status_code == 200 and stale.content == first.content
+    versioned = await world.client.get("/results/P1/v/1/results.json")
+    assert versioned.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert (await world.client.get("/results/P1/results.csv")).headers[
+        "cache-control"
+    ] == "public, max-age=600"
+
+
+async def test_kept_answers_follow_publications_in_this_and_other_processes(
+    published: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = published
+    services = world.app.state.services
+    for _ in range(2):
+        page = await world.client.get("/results/P1?lang=en")
+    assert "Version 3" not in page.text and ("/results/P1", b"lang=en") in services.served_pages.ready
+    # Odd query strings reach the handler every time and are not kept (they cannot fill the memory).
+    assert (await world.client.get("/results/P1?lang=en&x=1")).status_code == 200
+    assert ("/results/P1", b"lang=en&x=1") not in services.served_pages.ready
+    # A 404 is never kept: publishing P2 makes its page appear in this process at once.
+    assert (await world.client.get("/results/P2")).status_code == 404
+    await release(world, "P2")
+    assert (await world.client.get("/results/P2")).status_code == 200
+
+    # Another process publishes a correction of P1 (no in-process notice): seen once the list is re-read.
+    await rename(world, "A1", "Justice Department")
+    monkeypatch.setattr(services.releases, "on_published", [])
+    await release(world, "P1", {"changelog_vi": "Đính chính lần hai", "changelog_en": "Second correction"})
+    services.public_results.ttl = 3600.0  # within the re-read interval the kept page is still served
+    assert "Version 3" not in (await world.client.get("/results/P1?lang=en")).text
+    services.public_results.ttl = 0.0  # the interval is over: the list is re-read, the kept page dropped
+    page = await world.client.get("/results/P1?lang=en")
+    assert "Version 3" in page.text and "Second correction" in page.text
+
+
+async def test_one_request_rereads_the_published_list_at_a_time(
+    published: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = published
+    public = world.app.state.services.public_results
+    await public.waves()
+    reads = 0
+    original = public._read
+
+    async def counted() -> object:
+        nonlocal reads
+        reads += 1
+        await asyncio.sleep(0.05)  # a slow database: the others must not queue up behind it
+        return await original()
+
+    monkeypatch.setattr(public, "_read", counted)
+    public.ttl = 0.0  # the list is due for a re-read
+    generation = public.generation
+    lists = await asyncio.gather(*(public.waves() for _ in range(8)))
+    assert reads == 1  # the calls that came while the list was being read used the one there was
+    assert all(set(found) == {"P0", "P1"} for found in lists)
+    assert public.generation == generation  # nothing new was published: what was made stays valid
+    public.ttl = 3600.0
+    assert (await world.client.get("/results/P1")).status_code == 200

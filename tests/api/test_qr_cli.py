@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -10,14 +11,27 @@ import pypdf
 import pytest
 
 from reports.qr import qr_png, qr_svg
-from tests.api.test_cli_server import cli_env, sipas  # noqa: F401  (fixture)
+from tests.api.test_cli_server import cli_env, cli_env_in, sipas  # noqa: F401  (fixture)
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """`sipas demo` run once for the module (seconds of work); every test gets its own copy of the result."""
+    root = tmp_path_factory.mktemp("qr-demo")
+    result = sipas(["demo", "--json", "--responses", "0"], cli_env_in(root))
+    assert result.returncode == 0, result.stderr
+    return root, result.stdout
 
 
 @pytest.fixture
-def demo(cli_env: dict[str, str]) -> dict:  # noqa: F811
-    result = sipas(["demo", "--json", "--responses", "0"], cli_env)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+def demo(cli_env: dict[str, str], seeded: tuple[Path, str]) -> dict:  # noqa: F811
+    """The demo database and data folder (credentials, device tokens) copied to this test's own paths."""
+    root, printed = seeded
+    database = Path(cli_env["DATABASE_URL"].removeprefix("sqlite:///"))
+    for made in root.glob("cli.sqlite*"):
+        shutil.copy(made, database.with_name(made.name))
+    shutil.copytree(root / "data", cli_env["SIPAS_DATA_DIR"])
+    return json.loads(printed)
 
 
 def _point(demo: dict, code: str) -> dict:

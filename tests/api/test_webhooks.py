@@ -24,7 +24,7 @@ from survey_engine.tables import Submission, WebhookAttempt, WebhookDelivery, We
 from survey_engine.transactions import write_transaction
 from survey_engine.webhooks.delivery import DeliveryPolicy, DeliveryWorker
 from survey_engine.webhooks.outbox import enqueue
-from tests.api.conftest import World, create_open_wave, online_body, point_token
+from tests.api.conftest import World, create_open_wave, online_body, point_token, shared_app
 from tests.support.webhook_receiver import Receiver
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 async def app(settings: Settings, engine: Engine) -> Litestar:
     allowed = dataclasses.replace(settings, webhook_allow_hosts=frozenset({"127.0.0.1"}))
-    return create_app(allowed, engine)
+    return shared_app(allowed, engine)
 
 
 @pytest.fixture
