@@ -8,14 +8,16 @@ PDF renderers of :mod:`reports` take, with the pure ``reports.build`` helpers.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from reports.build import (
     DEFAULT_PUBLICATION,
     SCORE_PUBLICATION,
+    DomainLookup,
     counter_panel,
     method_note,
     peer_comparison,
+    peer_comparisons,
     perception_item,
     province_rows,
     scorecard_data,
@@ -28,6 +30,7 @@ from reports.scorecard_data import (
     AgencyInfo,
     IndexScale,
     ModelBasedFigure,
+    PeerComparison,
     PerceptionItem,
     ScorecardData,
     ShareRow,
@@ -73,10 +76,15 @@ def index_scale(layout: CriteriaLayout, estimate: float | None) -> IndexScale:
 
 
 def scorecard_from_results(
-    results: AgencyResults, lang: Language, drivers: DriversSection | None = None
+    results: AgencyResults,
+    lang: Language,
+    drivers: DriversSection | None = None,
+    *,
+    wave: WaveBatch | None = None,
 ) -> ScorecardData:
     """One agency's scorecard data (its results must come with their wave report); ``drivers``: the
-    drivers section (:func:`api.results.console_drivers.drivers_section`), None to omit it."""
+    drivers section (:func:`api.results.console_drivers.drivers_section`), None to omit it; ``wave``:
+    what every agency of the wave shares, computed once (:func:`wave_batch`) when building them all."""
     report = results.report
     current = results.overall
     if report is None or current is None:
@@ -98,15 +106,17 @@ def scorecard_from_results(
             previous_wave_name_en=previous.wave.name_en,
             descriptive=descriptive or previous.series != "probability",
         )
-    peers = [{DOMAIN: a.code} for a in results.peers or ()]
-    peer = peer_comparison(
-        result.groups,
-        dict(results.domain),
-        peers,
-        level=agency.level,
-        names=results.peer_names,
-        descriptive=descriptive,
-    )
+    if wave is not None:
+        peer = wave.peers.get(agency.code)
+    else:
+        peer = peer_comparison(
+            result.groups,
+            dict(results.domain),
+            [{DOMAIN: a.code} for a in results.peers or ()],
+            level=agency.level,
+            names=results.peer_names,
+            descriptive=descriptive,
+        )
     counts = dict(results.counter)
     data = scorecard_data(
         agency=_agency_info(agency),
@@ -136,6 +146,7 @@ def scorecard_from_results(
         counter=counter_panel(counts) if counts else None,
         lang=lang,
         index=index_scale(results.layout, current.estimate),
+        lookup=wave.lookup if wave is not None else None,
     )
     if drivers is not None:
         data = replace(data, drivers=drivers)
@@ -161,12 +172,37 @@ def _publication(layout: CriteriaLayout) -> tuple[str, str]:
     return DEFAULT_PUBLICATION if layout.rule == "top_box_share" else SCORE_PUBLICATION
 
 
+@dataclass(frozen=True)
+class WaveBatch:
+    """What every scorecard of a wave shares, computed once for all of them: the estimates indexed by
+    agency and every agency's comparison with its peers (one pass per level)."""
+
+    lookup: DomainLookup
+    peers: Mapping[str, PeerComparison | None]
+
+
+def wave_batch(report: WaveReport) -> WaveBatch:
+    """:class:`WaveBatch` of a wave report (peers: the agencies of the same level, as for one agency)."""
+    result = report.statistics.result
+    names = {a.code: (a.name_vi, a.name_en) for a in report.agencies} if report.name_peers else None
+    peers = peer_comparisons(
+        result.groups,
+        [(a.code, a.level) for a in report.agencies],
+        names=names,
+        descriptive=report.statistics.series != "probability",
+    )
+    return WaveBatch(DomainLookup(result), peers)
+
+
 def scorecards_from_report(
     report: WaveReport, lang: Language, drivers: Mapping[str, DriversSection | None] | None = None
 ) -> list[ScorecardData]:
     """Every agency with results; ``drivers`` the drivers section by agency code (absent: omitted)."""
     sections = drivers or {}
-    return [scorecard_from_results(r, lang, sections.get(r.agency.code)) for r in with_results(report)]
+    batch = wave_batch(report)
+    return [
+        scorecard_from_results(r, lang, sections.get(r.agency.code), wave=batch) for r in with_results(report)
+    ]
 
 
 def summary_from_report(report: WaveReport, lang: Language) -> ProvinceSummaryData:
