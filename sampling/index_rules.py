@@ -44,7 +44,7 @@ from sampling.indices import INDEX_INTERVALS, IndexInterval
 from sampling.intervals import logit_interval, wald_interval
 from sampling.publication import apply_rule
 from sampling.results import DontKnowCount, Estimate, EstimateSet, IndexResult
-from sampling.variance import variances
+from sampling.variance import domain_coefficients, variances
 
 __all__ = [
     "SCORING_RULES",
@@ -191,12 +191,12 @@ def rule_from_pass(
 
     index_of = {nm: i for i, nm in enumerate(names)}
     group_names = list(rule.coefficients)
-    c = np.zeros((len(names) * n_dom, len(group_names) * n_dom))
-    for gi, g in enumerate(group_names):
-        for j, coef in rule.coefficients[g].items():
-            jj = index_of[j]
-            c[jj * n_dom + np.arange(n_dom), gi * n_dom + np.arange(n_dom)] = coef * factor
-    theta = res.estimate.reshape(-1) @ c
+    c = domain_coefficients(
+        [{index_of[j]: coef * factor for j, coef in rule.coefficients[g].items()} for g in group_names],
+        len(names),
+        n_dom,
+    )
+    theta = c.T @ res.estimate.reshape(-1)
     lin = res.linearisation.combine(c)
     se = np.sqrt(np.maximum(variances(design, lin), 0.0))
     crit_df = resolve_df(df, res.df)

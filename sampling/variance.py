@@ -15,6 +15,7 @@ form needs only sparse products, so domains (mostly-zero columns) cost what thei
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +24,8 @@ import scipy.sparse as sp
 
 from sampling.design import Design, StageInfo
 
-__all__ = ["Linearisation", "average_factor", "covariance", "cross_covariance", "variances"]
+__all__ = ["Linearisation", "average_factor", "covariance", "domain_coefficients", "variances"]
+__all__ += ["cross_covariance"]
 
 FloatArray = npt.NDArray[np.float64]
 # Above this many dense cells (units × estimates) the covariance uses the sparse identity instead.
@@ -67,16 +69,28 @@ class Linearisation:
     def n_estimates(self) -> int:
         return int(self.average_factor.shape[0])
 
-    def combine(self, coefficients: npt.ArrayLike) -> Linearisation:
-        """Linear combinations Σ_k c_k z_k for the columns of ``coefficients`` (K × m)."""
+    def combine(self, coefficients: npt.ArrayLike | sp.sparray) -> Linearisation:
+        """Linear combinations Σ_k c_k z_k for the columns of ``coefficients`` (K × m, dense or sparse).
+
+        A sparse ``coefficients`` (e.g. group indices per domain: each column uses the criteria of one
+        domain) keeps the product sparse: its cost is that of the non-zero unit totals, not units × m.
+        """
+        if sp.issparse(coefficients):
+            c_sparse = sp.csc_array(coefficients, dtype=np.float64)
+            totals = tuple(sp.csc_array(t @ c_sparse) for t in self.totals)
+            coo = sp.coo_array(c_sparse)
+            used = np.abs(coo.data) > 0
+            # The 'average' factor of a combination: the largest factor among the estimates it uses.
+            factor = np.ones(c_sparse.shape[1])
+            np.maximum.at(factor, coo.col[used].astype(np.int64), self.average_factor[coo.row[used]])
+            return Linearisation(totals=totals, average_factor=factor)
         c = np.asarray(coefficients, dtype=np.float64)
         if c.ndim == 1:
             c = c[:, None]
         totals = tuple(sp.csc_array(t @ c) for t in self.totals)
-        used = np.abs(c) > 0
-        # The 'average' factor of a combination: the largest factor among the estimates it uses.
+        used_dense = np.abs(c) > 0
         factor = np.array(
-            [float(np.max(self.average_factor[used[:, j]], initial=1.0)) for j in range(c.shape[1])]
+            [float(np.max(self.average_factor[used_dense[:, j]], initial=1.0)) for j in range(c.shape[1])]
         )
         return Linearisation(totals=totals, average_factor=factor)
 
@@ -92,6 +106,26 @@ class Linearisation:
             totals=tuple(sp.csc_array(t[:, idx]) for t in self.totals),
             average_factor=self.average_factor[idx],
         )
+
+
+def domain_coefficients(
+    groups: Sequence[Mapping[int, float]], n_variables: int, n_domains: int
+) -> sp.csc_array:
+    """Coefficients of group combinations in every domain, as a sparse (J·D × G·D) matrix: column g·D + d
+    holds ``groups[g][j]`` on row j·D + d (estimate column j·D + d of :class:`RatioPass` layout)."""
+    rows: list[npt.NDArray[np.int64]] = []
+    cols: list[npt.NDArray[np.int64]] = []
+    data: list[FloatArray] = []
+    d = np.arange(n_domains, dtype=np.int64)
+    for g, members in enumerate(groups):
+        for j, coefficient in members.items():
+            rows.append(j * n_domains + d)
+            cols.append(g * n_domains + d)
+            data.append(np.full(n_domains, float(coefficient)))
+    shape = (n_variables * n_domains, len(groups) * n_domains)
+    if not rows:
+        return sp.csc_array(shape, dtype=np.float64)
+    return sp.csc_array((np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))), shape=shape)
 
 
 def _stage_weights(stage: StageInfo) -> tuple[FloatArray, FloatArray]:

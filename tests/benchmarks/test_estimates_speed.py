@@ -32,7 +32,17 @@ COLUMNS = (
 )
 
 
-def _rows(wave_id: int, points: list[tuple[int, int]], count: int):  # type: ignore[no-untyped-def]
+CHANNELS = ("online", "kiosk", "qr", "paper", "phone")
+
+
+def dossier_of(i: int) -> str | None:
+    """The dossier hash of response ``i`` when responses are linked to a frame: every other response."""
+    return f"{i:064x}" if i % 2 == 0 else None
+
+
+def _rows(wave_id: int, points: list[tuple[int, int]], count: int, linked: bool = False):  # type: ignore[no-untyped-def]
+    """``count`` complete sipas-2023 responses; ``linked`` ones vary their channel and every other one
+    names a dossier of the frame :func:`frame_rows` builds (the domain benchmarks' data)."""
     q = get_template("sipas-2023")
     layout = criteria_layout(q)
     rng = random.Random(5)
@@ -51,7 +61,7 @@ def _rows(wave_id: int, points: list[tuple[int, int]], count: int):  # type: ign
             point,
             agency,
             1,
-            "online",
+            CHANNELS[(i // 3) % 5] if linked else "online",
             "vi",
             when,
             when + timedelta(minutes=4),
@@ -59,7 +69,7 @@ def _rows(wave_id: int, points: list[tuple[int, int]], count: int):  # type: ign
             240,
             answers,
             "0" * 64,
-            None,
+            dossier_of(i) if linked else None,
             None,
             None,
             True,
@@ -67,18 +77,66 @@ def _rows(wave_id: int, points: list[tuple[int, int]], count: int):  # type: ign
         )
 
 
-def _fill_sqlite(path: str) -> None:
+FIELDS = ("Hộ tịch", "Đất đai", "Tư pháp", "Đầu tư", "Xây dựng", "Giao thông", "Lao động", "Y tế")
+FRAME_COLUMNS = (
+    "frame, wave, dossier_hash, agency, field, completed_on, phone, demographics, stratum, row_number"
+)
+_DEMOGRAPHICS = {
+    "sex": ("nam", "nu"),
+    "age_band": ("18-24", "25-34", "35-49", "50-64", "65+"),
+    "ethnicity": ("kinh", "khac"),
+    "education": ("tieu-hoc", "thcs", "thpt", "dai-hoc"),
+    "occupation": ("nong-nghiep", "cong-nhan", "kinh-doanh", "vien-chuc", "khac"),
+    "area": ("thanh-thi", "nong-thon"),
+}
+
+
+def frame_rows(frame_id: int, wave_id: int, points: list[tuple[int, int]], count: int):  # type: ignore[no-untyped-def]
+    """One frame dossier per linked response of :func:`_rows` (same agency), with a field and
+    demographics; one unit in eleven has no demographics (the domain ``unknown``)."""
+    for i in range(0, count, 2):
+        demographics = (
+            {}
+            if i % 11 == 0
+            else {k: v[(i // (2 + j)) % len(v)] for j, (k, v) in enumerate(_DEMOGRAPHICS.items())}
+        )
+        yield (
+            frame_id,
+            wave_id,
+            dossier_of(i),
+            points[i % len(points)][1],
+            FIELDS[(i // 2) % len(FIELDS)],
+            datetime(2026, 1, 1).date(),
+            None,
+            json.dumps(demographics),
+            "",
+            i // 2,
+        )
+
+
+def _fill_sqlite(path: str, linked: bool = False) -> None:
     conn = sqlite3.connect(path)
     wave_id = conn.execute("SELECT id FROM wave WHERE code = 'AB-2026'").fetchone()[0]
     points = conn.execute("SELECT id, agency FROM service_point ORDER BY id").fetchall()
     conn.executemany(
-        f"INSERT INTO submission ({COLUMNS}) VALUES ({', '.join('?' * 18)})", _rows(wave_id, points, ROWS)
+        f"INSERT INTO submission ({COLUMNS}) VALUES ({', '.join('?' * 18)})",
+        _rows(wave_id, points, ROWS, linked),
     )
+    if linked:
+        frame_id = conn.execute(
+            "INSERT INTO frame (wave, name, imported_at, imported_by, row_count, unit_version, file_sha256) "
+            "VALUES (?, 'bench', ?, NULL, ?, '2025', ?) RETURNING id",
+            (wave_id, datetime.now(UTC).isoformat(), (ROWS + 1) // 2, "0" * 64),
+        ).fetchone()[0]
+        conn.executemany(
+            f"INSERT INTO frame_unit ({FRAME_COLUMNS}) VALUES ({', '.join('?' * 10)})",
+            ((*r[:5], r[5].isoformat(), *r[6:]) for r in frame_rows(frame_id, wave_id, points, ROWS)),
+        )
     conn.commit()
     conn.close()
 
 
-async def _fill_postgres(url: str) -> None:
+async def _fill_postgres(url: str, linked: bool = False) -> None:
     import asyncpg
 
     conn = await asyncpg.connect(url)
@@ -90,9 +148,23 @@ async def _fill_postgres(url: str) -> None:
         ]
         await conn.copy_records_to_table(
             "submission",
-            records=_rows(wave_id, points, ROWS),
+            records=_rows(wave_id, points, ROWS, linked),
             columns=[c.strip() for c in COLUMNS.split(",")],
         )
+        if linked:
+            frame_id = await conn.fetchval(
+                "INSERT INTO frame (wave, name, imported_at, imported_by, row_count, unit_version, "
+                "file_sha256) VALUES ($1, 'bench', now(), NULL, $2, '2025', $3) RETURNING id",
+                wave_id,
+                (ROWS + 1) // 2,
+                "0" * 64,
+            )
+            await conn.copy_records_to_table(
+                "frame_unit",
+                records=frame_rows(frame_id, wave_id, points, ROWS),
+                columns=[c.strip() for c in FRAME_COLUMNS.split(",")],
+            )
+            await conn.execute("ANALYZE frame_unit")
         await conn.execute("ANALYZE submission")
     finally:
         await conn.close()
