@@ -42,7 +42,7 @@ from survey_engine.results.agency_results import DOMAIN, AgencyResults, with_res
 from survey_engine.results.estimates_view import overall_label
 from survey_engine.results.index_rule import band_for, scale_of
 from survey_engine.results.scorecards import AgencyRow, WaveHeader, WaveReport
-from survey_engine.results.series_channels import channel_totals
+from survey_engine.results.series_channels import ChannelCount, channel_totals
 
 __all__ = ["scorecard_from_results", "scorecards_from_report", "summary_from_report"]
 
@@ -136,7 +136,9 @@ def scorecard_from_results(
             aggregation=report.aggregation,
             response_rate=report.response_rates.get(agency.code),
             publication=_publication(results.layout),
-            channels=_channels(report, agency.code),
+            channels=wave.channels.get(agency.code, {})
+            if wave is not None
+            else _channels(report, agency.code),
             descriptive=descriptive,
         ),
         perception=_perception(report, agency.code),
@@ -175,10 +177,11 @@ def _publication(layout: CriteriaLayout) -> tuple[str, str]:
 @dataclass(frozen=True)
 class WaveBatch:
     """What every scorecard of a wave shares, computed once for all of them: the estimates indexed by
-    agency and every agency's comparison with its peers (one pass per level)."""
+    agency, every agency's comparison with its peers (one pass per level) and its responses per channel."""
 
     lookup: DomainLookup
     peers: Mapping[str, PeerComparison | None]
+    channels: Mapping[str, dict[str, int]]
 
 
 def wave_batch(report: WaveReport) -> WaveBatch:
@@ -191,7 +194,13 @@ def wave_batch(report: WaveReport) -> WaveBatch:
         names=names,
         descriptive=report.statistics.series != "probability",
     )
-    return WaveBatch(DomainLookup(result), peers)
+    by_agency: dict[str, list[ChannelCount]] = {}
+    for count in report.statistics.channels:
+        by_agency.setdefault(count.agency, []).append(count)
+    channels = {
+        code: {c.channel: c.responses for c in channel_totals(counts)} for code, counts in by_agency.items()
+    }
+    return WaveBatch(DomainLookup(result), peers, channels)
 
 
 def scorecards_from_report(
