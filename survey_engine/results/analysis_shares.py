@@ -43,11 +43,9 @@ def _char_sql(code: str, postgres: bool) -> str:
     per item and operator)."""
     c = _checked(code)
     if postgres:
-        v = f'x."{c}"'
-        return (
-            f"CASE WHEN json_typeof({v}) = 'number' AND {v}::text ~ '^([1-9]|10)$' "
-            f"THEN chr(48 + {v}::text::int) ELSE 'x' END"
-        )
+        # The JSON text of the value: a number 2 reads '2', the string "2" reads '"2"' (not valid).
+        whens = " ".join(f"WHEN '{v}' THEN '{chr(48 + v)}'" for v in range(1, 11))
+        return f"CASE x.\"{c}\"::text {whens} ELSE 'x' END"
     return (
         f"CASE WHEN json_type(s.answers, '$.{c}') = 'integer' AND json_extract(s.answers, '$.{c}') "
         f"BETWEEN 1 AND 10 THEN char(48 + json_extract(s.answers, '$.{c}')) ELSE 'x' END"
