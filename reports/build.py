@@ -33,13 +33,14 @@ from reports.scorecard_data import (
     WaveInfo,
 )
 from sampling.contrasts import Contrast as SamplingContrast
-from sampling.contrasts import linear_combination
+from sampling.contrasts import GapToMean, gaps_to_mean, linear_combination
 from sampling.results import Estimate, EstimateSet, IndexResult
 
 __all__ = [
     "DEFAULT_AGGREGATION",
     "DEFAULT_PUBLICATION",
     "SCORE_PUBLICATION",
+    "DomainLookup",
     "Labels",
     "agency_indices",
     "contrast_from",
@@ -48,6 +49,7 @@ __all__ = [
     "independent_difference",
     "method_note",
     "peer_comparison",
+    "peer_comparisons",
     "perception_item",
     "province_rows",
     "top_expectations",
@@ -105,7 +107,7 @@ def figure_from_estimate(e: Estimate) -> Figure:
     )
 
 
-def contrast_from(c: SamplingContrast) -> Contrast:
+def contrast_from(c: SamplingContrast | GapToMean) -> Contrast:
     """A ``sampling.contrasts.Contrast`` as report data (difference, interval, p-value)."""
     e = c.estimate
     return Contrast(
@@ -138,6 +140,29 @@ def _domain_matches(e: Estimate | object, domain: Mapping[str, str]) -> bool:
     return dict(getattr(e, "domain", {})) == dict(domain)
 
 
+class DomainLookup:
+    """An :class:`IndexResult`'s estimates and don't-know counts by domain, indexed once (a wave's
+    scorecards pick every agency's rows out of one result: a scan per agency would cost agencies²)."""
+
+    def __init__(self, result: IndexResult) -> None:
+        self.groups: dict[_Key, dict[str, Estimate]] = {}
+        self.criteria: dict[_Key, dict[str, Estimate]] = {}
+        self.dont_know: dict[_Key, dict[str, int]] = {}
+        for e in result.groups.estimates:
+            self.groups.setdefault(_key(e.domain), {})[e.variable] = e
+        for e in result.criteria.estimates:
+            self.criteria.setdefault(_key(e.domain), {})[e.variable] = e
+        for d in result.dont_know:
+            self.dont_know.setdefault(_key(d.domain), {})[d.criterion] = d.count
+
+
+_Key = tuple[tuple[str, str], ...]
+
+
+def _key(domain: Mapping[str, str]) -> _Key:
+    return tuple(sorted((str(k), str(v)) for k, v in dict(domain).items()))
+
+
 def agency_indices(
     result: IndexResult,
     domain: Mapping[str, str],
@@ -146,12 +171,22 @@ def agency_indices(
     element_labels: Labels,
     element_of: Mapping[str, str],
     overall: str = "SIPAS",
+    lookup: DomainLookup | None = None,
 ) -> tuple[Figure, tuple[ElementRow, ...], tuple[CriterionRow, ...]]:
     """One domain's (agency's) overall index, element rows and criterion rows, in questionnaire order.
 
     ``element_labels`` lists the elements to show, in order; other groups (parts) are left out.
+    ``lookup``: the result's :class:`DomainLookup` when several domains are picked out of it.
     """
-    groups = {e.variable: e for e in result.groups.estimates if _domain_matches(e, domain)}
+    if lookup is None:
+        groups = {e.variable: e for e in result.groups.estimates if _domain_matches(e, domain)}
+        dk = {d.criterion: d.count for d in result.dont_know if _domain_matches(d, domain)}
+        by_code = {e.variable: e for e in result.criteria.estimates if _domain_matches(e, domain)}
+    else:
+        key = _key(domain)
+        groups = lookup.groups.get(key, {})
+        dk = lookup.dont_know.get(key, {})
+        by_code = lookup.criteria.get(key, {})
     if overall not in groups:
         raise KeyError(f"no {overall!r} index for domain {dict(domain)}")
     sipas = figure_from_estimate(groups[overall])
@@ -160,8 +195,6 @@ def agency_indices(
         for code, (vi, en) in element_labels.items()
         if code in groups
     )
-    dk = {d.criterion: d.count for d in result.dont_know if _domain_matches(d, domain)}
-    by_code = {e.variable: e for e in result.criteria.estimates if _domain_matches(e, domain)}
     criteria = tuple(
         CriterionRow(
             code=code,
@@ -234,6 +267,71 @@ def peer_comparison(
         best=figure_from_estimate(best_e) if best_name else None,
         descriptive=descriptive,
     )
+
+
+def peer_comparisons(
+    groups: EstimateSet,
+    agencies: Sequence[tuple[str, str]],
+    *,
+    variable: str = "SIPAS",
+    names: Mapping[str, tuple[str, str]] | None = None,
+    domain_key: str = "agency",
+    descriptive: bool = False,
+) -> dict[str, PeerComparison | None]:
+    """:func:`peer_comparison` of every agency, given as (code, level), against the agencies of its level,
+    in one pass per level (the same figures; a wave's scorecards would otherwise cost agencies² work)."""
+    position = {
+        str(dict(e.domain).get(domain_key)): i
+        for i, e in enumerate(groups.estimates)
+        if e.variable == variable and set(dict(e.domain)) == {domain_key}
+    }
+    out: dict[str, PeerComparison | None] = {}
+    levels: dict[str, list[str]] = {}
+    for code, level in agencies:
+        levels.setdefault(level, []).append(code)
+    for level, codes in levels.items():
+        members = [
+            position[c]
+            for c in codes
+            if c in position
+            and groups.estimates[position[c]].flag != "suppress"
+            and math.isfinite(groups.estimates[position[c]].estimate)
+        ]
+        member_set = set(members)
+        chosen = [c for c in codes if c in position and len(members) + (position[c] not in member_set) >= 2]
+        for c in codes:
+            out[c] = None
+        if not chosen:
+            continue
+        found = gaps_to_mean(
+            groups,
+            members,
+            [position[c] for c in chosen],
+            label=f"{variable} - peer mean",
+            mean_label=f"{variable} peer mean",
+        )
+        best_member = max(members, key=lambda i: groups.estimates[i].estimate) if members else None
+        for c, gap in zip(chosen, found, strict=True):
+            me = position[c]
+            best_i = best_member
+            if me not in member_set and (
+                best_i is None or groups.estimates[me].estimate > groups.estimates[best_i].estimate
+            ):
+                best_i = me
+            assert best_i is not None  # noqa: S101 - at least two peers
+            best_e = groups.estimates[best_i]
+            best_name = (names or {}).get(str(dict(best_e.domain).get(domain_key, "")))
+            out[c] = PeerComparison(
+                level=level,
+                agencies=len(members) + (me not in member_set),
+                peer_mean=figure_from_estimate(gap.mean),
+                gap=contrast_from(gap),
+                best_name_vi=best_name[0] if best_name else None,
+                best_name_en=best_name[1] if best_name else None,
+                best=figure_from_estimate(best_e) if best_name else None,
+                descriptive=descriptive,
+            )
+    return out
 
 
 def trend_from(
@@ -379,15 +477,18 @@ def scorecard_data(
     counter: CounterPanel | None = None,
     lang: Language = "vi",
     index: IndexScale | None = None,
+    lookup: DomainLookup | None = None,
 ) -> ScorecardData:
     """Assemble one agency's scorecard from an ``IndexResult`` by agency and the already-built panels;
-    ``index`` says how the overall index reads (default: the SIPAS share, in %)."""
+    ``index`` says how the overall index reads (default: the SIPAS share, in %); ``lookup`` the result's
+    :class:`DomainLookup` when every agency's scorecard is built from it."""
     sipas, elements, criteria = agency_indices(
         result,
         {domain_key: agency.code},
         criterion_labels=criterion_labels,
         element_labels=element_labels,
         element_of=element_of,
+        lookup=lookup,
     )
     return ScorecardData(
         agency=agency,
@@ -439,20 +540,18 @@ def province_rows(
     ]
     m = len(published)
     mean: Figure | None = None
+    gaps: dict[int, Contrast] = {}
     if m >= 2:
-        mean = figure_from_estimate(
-            linear_combination(groups, {i: 1.0 / m for i in published}, label=f"{variable} mean").estimate
+        found = gaps_to_mean(
+            groups, published, published, label=f"{variable} - mean", mean_label=f"{variable} mean"
         )
+        mean = figure_from_estimate(found[0].mean)
+        gaps = {i: contrast_from(g) for i, g in zip(published, found, strict=True)}
     rows = []
     for agency in agencies:
         i = position.get(agency.code)
         if i is None:
             rows.append(ProvinceRow(agency, Figure(None)))
             continue
-        vs_mean = None
-        if m >= 2 and i in published:
-            coefficients = {j: -1.0 / m for j in published}
-            coefficients[i] += 1.0
-            vs_mean = contrast_from(linear_combination(groups, coefficients, label=f"{variable} - mean"))
-        rows.append(ProvinceRow(agency, figure_from_estimate(groups.estimates[i]), vs_mean))
+        rows.append(ProvinceRow(agency, figure_from_estimate(groups.estimates[i]), gaps.get(i)))
     return tuple(rows), mean

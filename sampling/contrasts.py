@@ -25,14 +25,16 @@ from sampling.errors import EstimationError
 from sampling.expressions import evaluate, parse_expression
 from sampling.intervals import wald_interval
 from sampling.results import Estimate, EstimateSet
-from sampling.variance import Linearisation, variances
+from sampling.variance import Linearisation, cross_covariance, variances
 from sampling.variance import covariance as _covariance
 
 __all__ = [
     "Contrast",
+    "GapToMean",
     "combine_sets",
     "covariance",
     "difference",
+    "gaps_to_mean",
     "linear_combination",
     "nonlinear_contrast",
 ]
@@ -205,3 +207,107 @@ def difference(
 
 def _domain_text(e: Estimate) -> str:
     return "" if not e.domain else "[" + ",".join(f"{k}={v}" for k, v in e.domain.items()) + "]"
+
+
+@dataclass(frozen=True)
+class GapToMean:
+    """One estimate against the unweighted mean of a set of estimates that includes it: the mean, and the
+    difference estimate − mean (``estimate``, with its t test), as :func:`linear_combination` gives them."""
+
+    mean: Estimate
+    estimate: Estimate
+    t: float
+    p_value: float
+
+
+def gaps_to_mean(
+    result: EstimateSet,
+    members: Sequence[int],
+    targets: Sequence[int],
+    *,
+    label: str = "contrast",
+    mean_label: str = "mean",
+    level: float = 0.95,
+    df: float | None = None,
+) -> list[GapToMean]:
+    """For each of ``targets``: the unweighted mean of ``members`` (with the target added when it is not
+    one) and the target's difference to it, in one pass for all targets.
+
+    The same figures as :func:`linear_combination` of the mean's and the gap's coefficients, target by
+    target, but without a pass over every unit per target: with s = Σ_members z and the set's size m,
+    Var(z_t − s/m) = V_tt − 2 Cov(z_t, s)/m + Var(s)/m², so the variances of the targets, their
+    covariances with s (:func:`~sampling.variance.cross_covariance`) and Var(s) give all of them. The
+    lonely-PSU ``"average"`` factor of a combination is the largest among the estimates it uses, as in
+    :meth:`~sampling.variance.Linearisation.combine`.
+    """
+    lin, design = _parts(result)
+    members = list(dict.fromkeys(int(i) for i in members))
+    if not members or not targets:
+        return []
+    k = len(result.estimates)
+    targets = [int(t) for t in targets]
+    plain = Linearisation(totals=lin.totals, average_factor=np.ones(k))
+    indicator = np.zeros(k)
+    indicator[members] = 1.0
+    total = plain.combine(indicator)
+    total = Linearisation(totals=total.totals, average_factor=np.ones(1))
+    v_s = float(variances(design, total)[0])
+    chosen = plain.select(targets)
+    v_t = variances(design, chosen)
+    c_t = cross_covariance(design, chosen, total)[:, 0]
+    theta = np.array([e.estimate for e in result.estimates])
+    factor = lin.average_factor
+    member_set = set(members)
+    s_theta = float(theta[members].sum())
+    s_factor = float(np.max(factor[members], initial=1.0))
+    s_n = max(result.estimates[i].n for i in members)
+    dfv = float(result.design.df) if df is None else float(df)
+    df_arg = None if math.isinf(dfv) else dfv
+    rows = []
+    for j, t in enumerate(targets):
+        inside = t in member_set
+        m = len(members) + (0 if inside else 1)
+        # The set's total with the target in it: s, or s + z_t.
+        set_theta = s_theta if inside else s_theta + float(theta[t])
+        var_set = v_s if inside else v_s + 2.0 * c_t[j] + v_t[j]
+        cov_t_set = c_t[j] if inside else c_t[j] + v_t[j]
+        a = max(s_factor, float(factor[t]))
+        mean_var = a * var_set / m**2
+        gap_var = a * (v_t[j] - 2.0 * cov_t_set / m + var_set / m**2)
+        n = max(s_n, result.estimates[t].n)
+        rows.append((set_theta / m, mean_var, float(theta[t]) - set_theta / m, gap_var, n))
+    values = np.array([[r[0], r[2]] for r in rows])
+    ses = np.sqrt(np.maximum(np.array([[r[1], r[3]] for r in rows]), 0.0))
+    low, high = wald_interval(values.ravel(), ses.ravel(), None if df_arg is None else [df_arg], level)
+    low, high = low.reshape(-1, 2), high.reshape(-1, 2)
+    out = []
+    for j, row in enumerate(rows):
+        pair = []
+        for c, name in ((0, mean_label), (1, label)):
+            value, se = float(values[j, c]), float(ses[j, c])
+            pair.append(
+                Estimate(
+                    variable=name,
+                    domain={},
+                    statistic="contrast",
+                    estimate=value,
+                    se=se,
+                    ci_low=float(low[j, c]),
+                    ci_high=float(high[j, c]),
+                    level=level,
+                    ci_method="wald-normal" if df_arg is None else "wald-t",
+                    df=df_arg,
+                    n=row[4],
+                    cv=se / abs(value) if value != 0 else None,
+                )
+            )
+        gap = pair[1]
+        t_stat = gap.estimate / gap.se if gap.se > 0 else math.nan
+        if math.isnan(t_stat):
+            p = math.nan
+        elif df_arg is None:
+            p = float(2 * special.ndtr(-abs(t_stat)))
+        else:
+            p = float(2 * special.stdtr(df_arg, -abs(t_stat)))
+        out.append(GapToMean(mean=pair[0], estimate=gap, t=t_stat, p_value=p))
+    return out

@@ -25,6 +25,7 @@ import scipy.sparse as sp
 from sampling.design import Design, StageInfo
 
 __all__ = ["Linearisation", "average_factor", "covariance", "domain_coefficients", "variances"]
+__all__ += ["cross_covariance"]
 
 FloatArray = npt.NDArray[np.float64]
 # Above this many dense cells (units × estimates) the covariance uses the sparse identity instead.
@@ -179,6 +180,21 @@ def covariance(design: Design, lin: Linearisation) -> FloatArray:
         v -= np.asarray((s.T @ sp.csr_array(sp.diags_array(per_stratum) @ s)).toarray())
     a = np.sqrt(lin.average_factor)
     return np.asarray(v * np.outer(a, a), dtype=np.float64)
+
+
+def cross_covariance(design: Design, lin: Linearisation, other: Linearisation) -> FloatArray:
+    """Covariances (K × m) of the K estimates of ``lin`` with the m (few) of ``other``, from the same
+    design: the off-diagonal block of :func:`covariance` of both together, without the K × K matrix, by
+    the sparse identity of the module docstring (``other`` is made dense: m columns of units)."""
+    v = np.zeros((lin.n_estimates, other.n_estimates))
+    for stage, t, u in zip(design.stages, lin.totals, other.totals, strict=True):
+        per_unit, per_stratum = _stage_weights(stage)
+        dense = np.asarray(u.toarray(), dtype=np.float64)
+        v += np.asarray(t.T @ (per_unit[:, None] * dense))
+        s_t = _stratum_sums(stage, t)
+        s_u = np.asarray(_stratum_sums(stage, sp.csc_array(u)).toarray())
+        v -= np.asarray(s_t.T @ (per_stratum[:, None] * s_u))
+    return np.asarray(v * np.sqrt(np.outer(lin.average_factor, other.average_factor)), dtype=np.float64)
 
 
 def variances(design: Design, lin: Linearisation) -> FloatArray:

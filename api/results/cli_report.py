@@ -13,7 +13,7 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any, TextIO
@@ -22,6 +22,7 @@ from api.cli.errors import CliFailure, CliUsageError
 from api.cli.files import bounded_int, write_atomically
 
 LANGUAGES = ("vi", "en")
+IN_FLIGHT_PER_WORKER = 8  # scorecards queued per worker while the next ones' data are built
 
 
 # --- rendering in worker processes -------------------------------------------------------------------
@@ -70,43 +71,81 @@ class Progress:
         self.stream.flush()
 
 
+def render_summary_to_file(data: Any, lang: str, path: str) -> tuple[str, int]:
+    """Render the province summary and write it atomically; returns (path, bytes). Runs in a worker."""
+    from reports.province import render_province_summary
+
+    content = render_province_summary(data, lang)  # type: ignore[arg-type]
+    write_atomically(Path(path), content)
+    return path, len(content)
+
+
+def start_pool(workers: int) -> ProcessPoolExecutor:
+    """The rendering processes, started (fonts registered) while the caller loads the wave's data."""
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker)
+    for _ in range(workers):
+        pool.submit(int)  # start every worker now, not at the first scorecard
+    return pool
+
+
 def render_batch(
-    items: Sequence[tuple[Any, str]],
+    items: Iterable[tuple[Any, str]],
     lang: str,
     *,
     workers: int = 2,
     stream: TextIO | None = None,
     invariant: bool = False,
+    total: int | None = None,
+    pool: ProcessPoolExecutor | None = None,
 ) -> list[tuple[str, int]]:
     """Render ``(ScorecardData, path)`` pairs in ``workers`` processes, reporting progress on ``stream``.
 
+    ``items`` may be lazy (then give ``total`` for the progress): the data of the next scorecards are
+    built here while the workers render earlier ones, with a few per worker in flight (bounded memory).
+    ``pool``: workers already started (:func:`start_pool`), left running for the caller.
     Files are written by the workers (atomically); a failure stops the batch and raises :class:`CliFailure`
     after the files already written are kept.
     """
-    progress = Progress(len(items), stream)
+    if total is None:
+        items = list(items)
+        total = len(items)
+    progress = Progress(total, stream)
     results: list[tuple[str, int]] = []
-    if workers <= 1 or len(items) <= 1:
+    if pool is None and (workers <= 1 or total <= 1):
         _init_worker()
         for data, path in items:
             result = render_to_file(data, lang, path, invariant)
             results.append(result)
             progress.advance(*result)
         return results
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker) as pool:
-        pending: set[Future[tuple[str, int]]] = {
-            pool.submit(render_to_file, data, lang, path, invariant) for data, path in items
-        }
-        try:
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    result = future.result()
-                    results.append(result)
-                    progress.advance(*result)
-        except BaseException:
-            for future in pending:
-                future.cancel()
-            raise
+    own = pool is None
+    executor = (
+        pool if pool is not None else ProcessPoolExecutor(max_workers=workers, initializer=_init_worker)
+    )
+    pending: set[Future[tuple[str, int]]] = set()
+
+    def collect(block: bool) -> None:
+        nonlocal pending
+        done, pending = wait(pending, timeout=None if block else 0, return_when=FIRST_COMPLETED)
+        for future in done:
+            result = future.result()
+            results.append(result)
+            progress.advance(*result)
+
+    try:
+        for data, path in items:
+            pending.add(executor.submit(render_to_file, data, lang, path, invariant))
+            if len(pending) >= IN_FLIGHT_PER_WORKER * workers:
+                collect(block=True)
+        while pending:
+            collect(block=True)
+    except BaseException:
+        for future in pending:
+            future.cancel()
+        raise
+    finally:
+        if own:
+            executor.shutdown(cancel_futures=True)
     return results
 
 
@@ -126,7 +165,7 @@ def _target(out: Path, name: str) -> Path:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from api.cli.runtime import run_with_engine, settings_from_env
-    from reports.province import province_filename, render_province_summary
+    from reports.province import province_filename
     from reports.scorecard import render_scorecard, scorecard_filename
     from survey_engine.actors import SYSTEM
     from survey_engine.errors import Conflict, NotFound
@@ -136,12 +175,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise CliUsageError(f"--out {out}: with --all, give an existing folder")
     settings = settings_from_env()
     from api.results.console_drivers import drivers_section
-    from api.results.scorecard_build import (
-        scorecard_from_results,
-        scorecards_from_report,
-        summary_from_report,
-    )
+    from api.results.scorecard_build import scorecard_from_results, summary_from_report, wave_batch
     from survey_engine.results import agency_results, scorecards
+    from survey_engine.results.agency_results import with_results
     from survey_engine.results.drivers import wave_drivers
 
     async def job(_: Any) -> Any:
@@ -155,14 +191,13 @@ def cmd_report(args: argparse.Namespace) -> int:
         found = await wave_drivers(args.wave, series, [one.agency.code])
         return one, {one.agency.code: drivers_section(found, one.agency.code)}
 
-    try:
-        report, sections = run_with_engine(settings, job)
-    except NotFound as exc:
-        raise CliUsageError(str(exc)) from exc
-    except Conflict as exc:
-        raise CliFailure(str(exc)) from exc
-
     if not args.all:
+        try:
+            report, sections = run_with_engine(settings, job)
+        except NotFound as exc:
+            raise CliUsageError(str(exc)) from exc
+        except Conflict as exc:
+            raise CliFailure(str(exc)) from exc
         path = _target(out, scorecard_filename(args.wave, report.agency.code, args.lang))
         content = render_scorecard(
             scorecard_from_results(report, args.lang, sections[report.agency.code]), args.lang
@@ -170,11 +205,39 @@ def cmd_report(args: argparse.Namespace) -> int:
         write_atomically(path, content)
         print(f"wrote {path} ({len(content) // 1024} KB)")
         return 0
-    loaded = scorecards_from_report(report, args.lang, sections)
-    items = [(data, str(out / scorecard_filename(args.wave, data.agency.code, args.lang))) for data in loaded]
-    results = render_batch(items, args.lang, workers=args.workers)
-    summary_path = out / province_filename(args.wave, args.lang)
-    write_atomically(summary_path, render_province_summary(summary_from_report(report, args.lang), args.lang))
+    # Every agency: the workers start (fonts, styles) while the wave is loaded; what all scorecards share
+    # (estimates by agency, peers, the small-area fit) is computed once; each scorecard's data is built
+    # while the workers render the previous ones; the province summary renders in a worker too.
+    pool = start_pool(args.workers) if args.workers > 1 else None
+    try:
+        try:
+            report, sections = run_with_engine(settings, job)
+        except NotFound as exc:
+            raise CliUsageError(str(exc)) from exc
+        except Conflict as exc:
+            raise CliFailure(str(exc)) from exc
+        summary_path = out / province_filename(args.wave, args.lang)
+        summary = summary_from_report(report, args.lang)
+        summary_job = None
+        if pool is not None:
+            summary_job = pool.submit(render_summary_to_file, summary, args.lang, str(summary_path))
+        batch = wave_batch(report)
+        everyone = with_results(report)
+        items = (
+            (
+                scorecard_from_results(r, args.lang, sections.get(r.agency.code), wave=batch),
+                str(out / scorecard_filename(args.wave, r.agency.code, args.lang)),
+            )
+            for r in everyone
+        )
+        results = render_batch(items, args.lang, workers=args.workers, total=len(everyone), pool=pool)
+        if summary_job is not None:
+            summary_job.result()
+        else:
+            render_summary_to_file(summary, args.lang, str(summary_path))
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     print(f"wrote {len(results)} scorecards and {summary_path.name} to {out}")
     return 0
 

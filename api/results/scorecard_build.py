@@ -8,14 +8,16 @@ PDF renderers of :mod:`reports` take, with the pure ``reports.build`` helpers.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from reports.build import (
     DEFAULT_PUBLICATION,
     SCORE_PUBLICATION,
+    DomainLookup,
     counter_panel,
     method_note,
     peer_comparison,
+    peer_comparisons,
     perception_item,
     province_rows,
     scorecard_data,
@@ -28,6 +30,7 @@ from reports.scorecard_data import (
     AgencyInfo,
     IndexScale,
     ModelBasedFigure,
+    PeerComparison,
     PerceptionItem,
     ScorecardData,
     ShareRow,
@@ -39,7 +42,7 @@ from survey_engine.results.agency_results import DOMAIN, AgencyResults, with_res
 from survey_engine.results.estimates_view import overall_label
 from survey_engine.results.index_rule import band_for, scale_of
 from survey_engine.results.scorecards import AgencyRow, WaveHeader, WaveReport
-from survey_engine.results.series_channels import channel_totals
+from survey_engine.results.series_channels import ChannelCount, channel_totals
 
 __all__ = ["scorecard_from_results", "scorecards_from_report", "summary_from_report"]
 
@@ -73,10 +76,15 @@ def index_scale(layout: CriteriaLayout, estimate: float | None) -> IndexScale:
 
 
 def scorecard_from_results(
-    results: AgencyResults, lang: Language, drivers: DriversSection | None = None
+    results: AgencyResults,
+    lang: Language,
+    drivers: DriversSection | None = None,
+    *,
+    wave: WaveBatch | None = None,
 ) -> ScorecardData:
     """One agency's scorecard data (its results must come with their wave report); ``drivers``: the
-    drivers section (:func:`api.results.console_drivers.drivers_section`), None to omit it."""
+    drivers section (:func:`api.results.console_drivers.drivers_section`), None to omit it; ``wave``:
+    what every agency of the wave shares, computed once (:func:`wave_batch`) when building them all."""
     report = results.report
     current = results.overall
     if report is None or current is None:
@@ -99,15 +107,17 @@ def scorecard_from_results(
             descriptive=descriptive or previous.series != "probability",
             carried_from=previous.carried_from or None,
         )
-    peers = [{DOMAIN: a.code} for a in results.peers or ()]
-    peer = peer_comparison(
-        result.groups,
-        dict(results.domain),
-        peers,
-        level=agency.level,
-        names=results.peer_names,
-        descriptive=descriptive,
-    )
+    if wave is not None:
+        peer = wave.peers.get(agency.code)
+    else:
+        peer = peer_comparison(
+            result.groups,
+            dict(results.domain),
+            [{DOMAIN: a.code} for a in results.peers or ()],
+            level=agency.level,
+            names=results.peer_names,
+            descriptive=descriptive,
+        )
     counts = dict(results.counter)
     data = scorecard_data(
         agency=_agency_info(agency),
@@ -127,7 +137,9 @@ def scorecard_from_results(
             aggregation=report.aggregation,
             response_rate=report.response_rates.get(agency.code),
             publication=_publication(results.layout),
-            channels=_channels(report, agency.code),
+            channels=wave.channels.get(agency.code, {})
+            if wave is not None
+            else _channels(report, agency.code),
             descriptive=descriptive,
         ),
         perception=_perception(report, agency.code),
@@ -137,6 +149,7 @@ def scorecard_from_results(
         counter=counter_panel(counts) if counts else None,
         lang=lang,
         index=index_scale(results.layout, current.estimate),
+        lookup=wave.lookup if wave is not None else None,
     )
     if trend is None and earlier and earlier[-1].carried_from and earlier[-1].carried_reason:
         data = replace(data, trend_not_carried=(earlier[-1].carried_from, earlier[-1].carried_reason))
@@ -164,12 +177,44 @@ def _publication(layout: CriteriaLayout) -> tuple[str, str]:
     return DEFAULT_PUBLICATION if layout.rule == "top_box_share" else SCORE_PUBLICATION
 
 
+@dataclass(frozen=True)
+class WaveBatch:
+    """What every scorecard of a wave shares, computed once for all of them: the estimates indexed by
+    agency, every agency's comparison with its peers (one pass per level) and its responses per channel."""
+
+    lookup: DomainLookup
+    peers: Mapping[str, PeerComparison | None]
+    channels: Mapping[str, dict[str, int]]
+
+
+def wave_batch(report: WaveReport) -> WaveBatch:
+    """:class:`WaveBatch` of a wave report (peers: the agencies of the same level, as for one agency)."""
+    result = report.statistics.result
+    names = {a.code: (a.name_vi, a.name_en) for a in report.agencies} if report.name_peers else None
+    peers = peer_comparisons(
+        result.groups,
+        [(a.code, a.level) for a in report.agencies],
+        names=names,
+        descriptive=report.statistics.series != "probability",
+    )
+    by_agency: dict[str, list[ChannelCount]] = {}
+    for count in report.statistics.channels:
+        by_agency.setdefault(count.agency, []).append(count)
+    channels = {
+        code: {c.channel: c.responses for c in channel_totals(counts)} for code, counts in by_agency.items()
+    }
+    return WaveBatch(DomainLookup(result), peers, channels)
+
+
 def scorecards_from_report(
     report: WaveReport, lang: Language, drivers: Mapping[str, DriversSection | None] | None = None
 ) -> list[ScorecardData]:
     """Every agency with results; ``drivers`` the drivers section by agency code (absent: omitted)."""
     sections = drivers or {}
-    return [scorecard_from_results(r, lang, sections.get(r.agency.code)) for r in with_results(report)]
+    batch = wave_batch(report)
+    return [
+        scorecard_from_results(r, lang, sections.get(r.agency.code), wave=batch) for r in with_results(report)
+    ]
 
 
 def summary_from_report(report: WaveReport, lang: Language) -> ProvinceSummaryData:

@@ -48,6 +48,7 @@ __all__ = [
     "MAX_EARLIER_WAVES",
     "AgencyResults",
     "TrendPoint",
+    "WaveIndex",
     "assemble",
     "carried_estimate",
     "earlier_waves",
@@ -130,15 +131,24 @@ def assemble(
     counter: Mapping[int, int] | None = None,
     report: WaveReport | None = None,
     models: Mapping[str, ModelBasedIndex] | None = None,
+    wave_index: WaveIndex | None = None,
 ) -> AgencyResults:
     """The agency's results from an estimation and the wave's agencies (None: no peer comparison);
-    ``models`` the wave's model-based indices by agency (:func:`small_area_models`)."""
+    ``models`` the wave's model-based indices by agency (:func:`small_area_models`); ``wave_index`` the
+    peers, names and overall indices of ``agencies`` and ``result`` by agency, when already indexed."""
     domain = dict(domain) if domain is not None else {DOMAIN: agency.code}
-    peers = None if agencies is None else tuple(a for a in agencies if a.level == agency.level)
-    names = (
-        {a.code: (a.name_vi, a.name_en) for a in agencies} if agencies is not None and name_peers else None
-    )
-    overall = find_estimate(result, domain)
+    if wave_index is not None and agencies is not None:
+        peers: tuple[AgencyRow, ...] | None = wave_index.levels.get(agency.level, ())
+        names = wave_index.names if name_peers else None
+        overall = wave_index.overall.get(agency.code) if set(domain) == {DOMAIN} else None
+    else:
+        peers = None if agencies is None else tuple(a for a in agencies if a.level == agency.level)
+        names = (
+            {a.code: (a.name_vi, a.name_en) for a in agencies}
+            if agencies is not None and name_peers
+            else None
+        )
+        overall = find_estimate(result, domain)
     model = (models or {}).get(agency.code)
     flagged = overall is not None and overall.flag is not None
     return AgencyResults(
@@ -181,6 +191,42 @@ def carried_estimate(carried: CarriedFigure, agency: str) -> Estimate | None:
     )
 
 
+@dataclass(frozen=True)
+class WaveIndex:
+    """A wave report's agencies by code and by level, their names and their overall indices (this wave's
+    and the previous wave's) by code: indexed once when every agency's results are picked out of it."""
+
+    by_code: Mapping[str, AgencyRow]
+    levels: Mapping[str, tuple[AgencyRow, ...]]
+    names: Mapping[str, tuple[str, str]]
+    overall: Mapping[str, Estimate]
+    previous: Mapping[str, Estimate]
+
+    @classmethod
+    def of(cls, report: WaveReport) -> WaveIndex:
+        levels: dict[str, list[AgencyRow]] = {}
+        for a in report.agencies:
+            levels.setdefault(a.level, []).append(a)
+        previous = report.previous[1] if report.previous is not None else None
+        return cls(
+            by_code={a.code: a for a in report.agencies},
+            levels={level: tuple(rows) for level, rows in levels.items()},
+            names={a.code: (a.name_vi, a.name_en) for a in report.agencies},
+            overall=_overall_by_agency(report.statistics.result),
+            previous=_overall_by_agency(previous) if previous is not None else {},
+        )
+
+
+def _overall_by_agency(result: IndexResult) -> dict[str, Estimate]:
+    """The overall index of every agency of an estimation by agency alone (as :func:`find_estimate`
+    finds them one by one: the first estimate of each domain)."""
+    out: dict[str, Estimate] = {}
+    for e in result.groups.estimates:
+        if e.variable == OVERALL and set(e.domain) == {DOMAIN}:
+            out.setdefault(str(e.domain[DOMAIN]), e)
+    return out
+
+
 def small_area_models(report: WaveReport) -> dict[str, ModelBasedIndex]:
     """The wave's model-based overall indices by agency (auxiliaries: level, the previous wave's index and
     the counter-rating share loaded in the report, each where every agency has it)."""
@@ -191,15 +237,26 @@ def small_area_models(report: WaveReport) -> dict[str, ModelBasedIndex]:
 
 
 def from_report(
-    report: WaveReport, agency_code: str, models: Mapping[str, ModelBasedIndex] | None = None
+    report: WaveReport,
+    agency_code: str,
+    models: Mapping[str, ModelBasedIndex] | None = None,
+    wave_index: WaveIndex | None = None,
 ) -> AgencyResults:
     """One agency's scorecard results from a wave report (pure: runs anywhere, no database);
-    ``models`` the wave's :func:`small_area_models` when already fitted (else fitted here)."""
-    agency = next(a for a in report.agencies if a.code == agency_code)
+    ``models`` the wave's :func:`small_area_models` when already fitted (else fitted here);
+    ``wave_index`` the report's :class:`WaveIndex` when every agency is picked out of it."""
+    if wave_index is not None:
+        agency = wave_index.by_code[agency_code]
+    else:
+        agency = next(a for a in report.agencies if a.code == agency_code)
     trend: tuple[TrendPoint, ...] = ()
     if report.previous is not None:
         previous_wave, previous_result = report.previous
-        before = find_estimate(previous_result, {DOMAIN: agency.code})
+        before = (
+            wave_index.previous.get(agency.code)
+            if wave_index is not None
+            else find_estimate(previous_result, {DOMAIN: agency.code})
+        )
         carried = report.previous_carried.get(agency.code) if before is None else None
         trend = (
             TrendPoint(
@@ -222,13 +279,15 @@ def from_report(
         counter=report.counter.get(agency.code) or {},
         report=report,
         models=small_area_models(report) if models is None else models,
+        wave_index=wave_index,
     )
 
 
 def with_results(report: WaveReport) -> list[AgencyResults]:
     """Every agency of a wave report that has results (the scorecards of ``sipas report --all``)."""
     models = small_area_models(report)  # one fit for the whole wave
-    everyone = (from_report(report, a.code, models) for a in report.agencies)
+    index = WaveIndex.of(report)  # peers, names and indices by agency, indexed once
+    everyone = (from_report(report, a.code, models, index) for a in report.agencies)
     return [r for r in everyone if r.overall is not None]
 
 

@@ -80,6 +80,7 @@ from survey_engine.results.analysis_domains import (
     domain_level,
     needs_frame,
 )
+from survey_engine.results.analysis_shares import answer_matrix, read_share_cells
 from survey_engine.results.index_rule import scoring_rule
 from survey_engine.results.series_cells import self_selected_cells
 from survey_engine.results.series_channels import (
@@ -527,8 +528,8 @@ async def wave_shares(
     by (item, option, agency)); shares are percentages.
 
     Perception items are 3-point items that are not criteria and whose scale has no top box (SIPAS 2023
-    Q5, Q6); expectations are items on a scale named ``expectation…`` (Q10). Reads the JSON answers of
-    the series: meant for reports, not for the hot path.
+    Q5, Q6); expectations are items on a scale named ``expectation…`` (Q10). Reads only those items'
+    answers, grouped by agency × cluster in the database (:mod:`survey_engine.results.analysis_shares`).
     """
     context = await wave_of(wave_code)
     q = context.questionnaire
@@ -543,57 +544,42 @@ async def wave_shares(
     if not perception and not expectation:
         return [], [], {}
     weights = await weights_for_wave(context.id)
-    records = (
-        await Submission.select(
-            Submission.agency.code,
-            Submission.service_point,
-            Submission.submitted_at,
-            Submission.received_at,
-            Submission.dossier_hash,
-            Submission.answers,
-        )
-        .where((Submission.wave == context.id) & (Submission.complete == True))  # noqa: E712
-        .output(load_json=True)
-    )
-    if series == "probability":
-        records = [r for r in records if r["dossier_hash"] in weights]
-    else:
-        records = [r for r in records if r["dossier_hash"] not in weights]
-    if not records:
+    probability = series == "probability"
+    items = [it.code for it in perception] + [it.code for it in expectation]
+    cells = await read_share_cells(context.id, items, list(weights), probability)
+    if not cells:
         return [], [], {}
 
     def build() -> dict[tuple[str, str, str], Estimate]:
-        if series == "probability":
-            w = [weights[r["dossier_hash"]] for r in records]
+        counts = np.array([int(c[2]) for c in cells], dtype=np.int64)
+        if probability:
+            w = [weights[str(c[1])] for c in cells]
             design = Design(
                 weights=np.array([x.final_weight for x in w]),
                 strata=np.array([x.stratum for x in w], dtype=object),
                 fpc=np.array([float(x.fpc) for x in w]),
                 lonely_psu="adjust",
             )
-        else:
-            psu = [
-                self_selected_psu(r["service_point"], r["submitted_at"], r["received_at"]) for r in records
-            ]
-            design = Design(
-                weights=np.ones(len(records)), psu=np.array(psu, dtype=object), lonely_psu="adjust"
-            )
+        else:  # each response of a cell (agency × service point × day) in its cluster
+            psu = np.repeat(np.arange(len(cells)), counts)
+            clusters = {label: i for i, label in enumerate(dict.fromkeys(str(c[1]) for c in cells))}
+            psu = np.array([clusters[str(c[1])] for c in cells], dtype=np.int64)[psu]
+            design = Design(weights=np.ones(int(counts.sum())), psu=psu, lonely_psu="adjust")
+        answers = answer_matrix(cells, len(items))
         indicators: dict[str, npt.NDArray[np.float64]] = {}
-        for it in perception:
-            valid = {p.value for p in q.scales[it.scale].points}  # type: ignore[index]
-            values = [r["answers"].get(it.code) for r in records]
-            for v in sorted(valid):
-                indicators[f"{it.code}={v}"] = np.array(
-                    [float(x == v) if x in valid else np.nan for x in values]
-                )
-        for it in expectation:
+        for j, it in enumerate(perception):
+            valid = sorted({p.value for p in q.scales[it.scale].points})  # type: ignore[index]
+            values = answers[:, j]
+            answered = np.isin(values, valid)
+            for v in valid:
+                indicators[f"{it.code}={v}"] = np.where(answered, (values == v).astype(np.float64), np.nan)
+        for j, it in enumerate(expectation, start=len(perception)):
             scale = q.scales[it.scale]  # type: ignore[index]
-            valid = {p.value for p in scale.points}
-            values = [r["answers"].get(it.code) for r in records]
-            indicators[f"{it.code}=top"] = np.array(
-                [float(x in scale.top_box) if x in valid else np.nan for x in values]
-            )
-        agencies = np.array([r["agency.code"] for r in records], dtype=object)
+            values = answers[:, j]
+            answered = np.isin(values, [p.value for p in scale.points])
+            top = np.isin(values, list(scale.top_box)).astype(np.float64)
+            indicators[f"{it.code}=top"] = np.where(answered, top, np.nan)
+        agencies = np.repeat(np.array([str(c[0]) for c in cells], dtype=object), counts)
         result = estimate_proportions(design, indicators, by={"agency": agencies})
         out: dict[tuple[str, str, str], Estimate] = {}
         for e in result.estimates:

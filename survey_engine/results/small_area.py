@@ -63,11 +63,14 @@ class ModelBasedIndex:
     auxiliaries: tuple[str, ...]
 
 
-def _direct(result: IndexResult, agency: str) -> Estimate | None:
-    try:
-        return result.groups.estimates[result.groups.find(OVERALL, {DOMAIN: agency})]
-    except KeyError:
-        return None
+def _directs(result: IndexResult) -> dict[str, Estimate]:
+    """Every agency's overall index by code, in one pass (as ``groups.find`` finds them one by one: the
+    first estimate of the domain; a search per agency would cost agencies² for a whole wave)."""
+    out: dict[str, Estimate] = {}
+    for e in result.groups.estimates:
+        if e.variable == OVERALL and set(e.domain) == {DOMAIN}:
+            out.setdefault(str(e.domain[DOMAIN]), e)
+    return out
 
 
 def _usable(e: Estimate | None) -> bool:
@@ -86,7 +89,8 @@ def _candidates(
     if len(set(levels)) > 1:
         found["level"] = treatment_dummies("level", levels)
     if previous is not None:
-        before = [_direct(previous, c) for c in codes]
+        earlier = _directs(previous)
+        before = [earlier.get(c) for c in codes]
         if all(e is not None and math.isfinite(e.estimate) for e in before):
             found["previous_index"] = {"previous_index": np.array([e.estimate for e in before if e])}
     if counter is not None:
@@ -130,8 +134,9 @@ def model_based_indices(
     by_code = {a.code: a for a in agencies}
     codes: list[str] = []
     estimates: list[Estimate] = []
+    directs = _directs(result)
     for code in sorted(by_code):
-        e = _direct(result, code)
+        e = directs.get(code)
         if _usable(e):
             assert e is not None  # noqa: S101 - narrowed by _usable
             codes.append(code)

@@ -90,3 +90,55 @@ async def test_perception_and_expectations_from_stored_responses(world: World) -
         ).content
     )
     assert "Citizens' top expectations" in english and shown(best.estimate, "en") in english
+
+
+async def test_shares_read_in_sql_equal_the_row_by_row_estimate(world: World) -> None:
+    """The database picks out only the share items, grouped by agency × cluster: the estimates are those
+    of every stored response's JSON answers, row by row (the way they were read before), on both engines;
+    an answer that is not a valid number of the scale counts as not answered."""
+    import numpy as np
+
+    from sampling import Design, estimate_proportions
+    from survey_engine.tables import Submission
+
+    await _sipas_2023_wave(world, responses=120)
+    odd = await Submission.select(Submission.id, Submission.answers).limit(3).output(load_json=True)
+    for row, bad in zip(odd, ("2", None, 11), strict=True):  # text, missing and off-scale answers
+        answers = dict(row["answers"])
+        answers.pop("Q5", None) if bad is None else answers.update({"Q5": bad, "Q10_1": bad})
+        await Submission.update({Submission.answers: answers}).where(Submission.id == row["id"])
+    perception, expectations, shares = await analysis.wave_shares("S1")
+    rows = (
+        await Submission.select(
+            Submission.agency.code,
+            Submission.service_point,
+            Submission.submitted_at,
+            Submission.received_at,
+            Submission.answers,
+        )
+        .where(Submission.complete == True)  # noqa: E712 - Piccolo builds SQL from ==
+        .output(load_json=True)
+    )
+    psu = [analysis.self_selected_psu(r["service_point"], r["submitted_at"], r["received_at"]) for r in rows]
+    design = Design(weights=np.ones(len(rows)), psu=np.array(psu, dtype=object), lonely_psu="adjust")
+    indicators = {}
+    for item in perception:
+        values = [r["answers"].get(item.code) for r in rows]
+        valid = {int(code) for code, _ in item.options}
+        for v in sorted(valid):
+            indicators[f"{item.code}={v}"] = np.array(
+                [float(x == v) if type(x) is int and x in valid else np.nan for x in values]
+            )
+    for item in expectations:
+        values = [r["answers"].get(item.code) for r in rows]
+        indicators[f"{item.code}=top"] = np.array(
+            [float(x in (3, 4)) if type(x) is int and 1 <= x <= 4 else np.nan for x in values]
+        )
+    agencies = np.array([r["agency.code"] for r in rows], dtype=object)
+    expected = estimate_proportions(design, indicators, by={"agency": agencies})
+    assert len(shares) == len(expected.estimates) == 2 * (6 + 10)
+    for e in expected.estimates:
+        code, option = e.variable.split("=", 1)
+        got = shares[(code, option, e.domain["agency"])]
+        assert got.n == e.n
+        assert abs(got.estimate - 100 * e.estimate) < 1e-9 and abs(got.se - 100 * e.se) < 1e-9

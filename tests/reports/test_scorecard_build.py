@@ -288,3 +288,36 @@ def test_scorecard_data_assembles_every_panel() -> None:
     assert len(data.expectations) == 5
     shares = [r.share.estimate for r in data.expectations]
     assert shares == sorted(shares, reverse=True)
+
+
+def test_every_agencys_peer_comparison_at_once_equals_one_by_one() -> None:
+    """``peer_comparisons`` (a wave's scorecards) gives each agency what ``peer_comparison`` gives it:
+    peers of its level, suppressed ones left out of the mean but the agency itself always in, the best
+    performer named."""
+    from reports.build import peer_comparisons
+
+    province = synthetic_province(n_agencies=7, small=2)
+    levels = {c: ("province" if i % 2 else "commune") for i, c in enumerate(province.codes)}
+    names = {c: (f"Cơ quan {c}", f"Agency {c}") for c in province.codes}
+    groups = province.result.groups
+    found = peer_comparisons(groups, list(levels.items()), names=names, descriptive=True)
+    assert set(found) == set(province.codes)
+    for code, level in levels.items():
+        peers = [{"agency": c} for c, lv in levels.items() if lv == level]
+        one = peer_comparison(groups, {"agency": code}, peers, level=level, names=names, descriptive=True)
+        got = found[code]
+        assert (one is None) == (got is None)
+        if one is None or got is None:
+            continue
+        assert (got.level, got.agencies, got.best_name_vi, got.descriptive) == (
+            one.level,
+            one.agencies,
+            one.best_name_vi,
+            one.descriptive,
+        )
+        assert got.best == one.best
+        for name in ("estimate", "ci_low", "ci_high", "n", "se"):
+            assert getattr(got.peer_mean, name) == pytest.approx(getattr(one.peer_mean, name), rel=1e-10)
+        for name in ("difference", "ci_low", "ci_high", "p_value"):
+            assert getattr(got.gap, name) == pytest.approx(getattr(one.gap, name), rel=1e-9)
+    assert any(find_estimate(groups, "SIPAS", c).flag == "suppress" for c in province.codes)
