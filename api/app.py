@@ -21,6 +21,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from api.administration.routes_admin_units import list_admin_units
 from api.administration.routes_agencies import AgencyController, ServicePointController
+from api.administration.routes_provinces import ProvinceController
 from api.administration.routes_questionnaires import QuestionnaireController
 from api.administration.routes_users import AuditController, UserController
 from api.administration.routes_waves import WaveController
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
             UserController,
             AuditController,
             list_admin_units,
+            ProvinceController,
             AgencyController,
             ServicePointController,
             QuestionnaireController,

@@ -98,6 +98,7 @@ class Staff:
     csrf: str
     path: str = ""
     query: Mapping[str, str] = field(default_factory=dict)
+    reading: bool = False  # a GET page, not a posted form: the ministry may read what a statistician reads
 
     @property
     def role(self) -> str:
@@ -112,7 +113,10 @@ class Staff:
         return translator(self.lang)
 
     def need(self, *roles: str) -> None:
-        """Raise :class:`PageForbidden` unless the signed-in role is one of ``roles``."""
+        """Raise :class:`PageForbidden` unless the signed-in role is one of ``roles`` (the read-only ministry
+        reads the pages a statistician reads and posts no form)."""
+        if self.actor.read_only and self.reading and "statistician" in roles:
+            return
         if self.actor.role not in roles:
             raise PageForbidden(self.actor.role)
 
@@ -146,13 +150,17 @@ async def provide_staff(request: Request[Any, Any, Any]) -> Staff:
         csrf=csrf_token(secret_of(request), CSRF_PURPOSE, token),
         path=request.url.path,
         query=dict(request.query_params),
+        reading=request.method in ("GET", "HEAD"),
     )
     request.state.console_staff = staff
     return staff
 
 
 async def posted(request: Request[Any, Any, Any], staff: Staff) -> Any:
-    """The posted form (url-encoded or multipart) after its CSRF check; raises :class:`StaleForm`."""
+    """The posted form (url-encoded or multipart) after its CSRF check; raises :class:`StaleForm`, and
+    :class:`PageForbidden` for the read-only ministry (no console form changes anything for it)."""
+    if staff.actor.read_only:
+        raise PageForbidden(staff.actor.role)
     raw = await request.form()
     if not csrf_ok(request, raw, CSRF_PURPOSE, staff.token):
         raise StaleForm()
