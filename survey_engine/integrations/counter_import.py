@@ -67,7 +67,10 @@ JOIN questionnaire AS q ON q.id = qv.questionnaire
 WHERE sp.code = {} AND sp.active AND w.status = 'open' AND q.code = {}
 ORDER BY w.id DESC
 """
-POINT_SCOPE = "SELECT id, agency FROM service_point WHERE code = {}"
+POINT_SCOPE = (
+    "SELECT sp.id, sp.agency, a.province FROM service_point sp JOIN agency a ON a.id = sp.agency"
+    " WHERE sp.code = {}"
+)
 
 
 @dataclass(frozen=True)
@@ -159,9 +162,11 @@ class CounterImportService:
         scope_agency_id: int | None,
         lines: Iterable[RatingLine | LineRejected] | AsyncIterator[RatingLine | LineRejected],
         audit_as: Actor | None = None,
+        scope_province_id: int | None = None,
     ) -> ImportReport:
         """Store every valid line of ``lines`` whose service point is in scope (``scope_agency_id``:
-        one agency; None: every agency); the report counts and lists the rest by line number.
+        one agency; None: every agency of ``scope_province_id``, or of the deployment when that is None too);
+        the report counts and lists the rest by line number.
 
         ``audit_as``: write one audit row for the import as this actor (the command line's imports; the
         HTTP endpoint writes its own, as the key's use)."""
@@ -193,7 +198,7 @@ class CounterImportService:
                 key = (line.service_point, line.questionnaire)
                 target = targets.get(key)
                 if target is None:
-                    target = await self._target(scope_agency_id, *key)
+                    target = await self._target(scope_agency_id, scope_province_id, *key)
                     targets[key] = target
                 if isinstance(target, FieldProblem):
                     report.rejected.append(LineRejected(line.number, [target]))
@@ -230,10 +235,14 @@ class CounterImportService:
         return report
 
     async def _target(
-        self, scope_agency_id: int | None, point: str, questionnaire: str
+        self, scope_agency_id: int | None, scope_province_id: int | None, point: str, questionnaire: str
     ) -> Target | FieldProblem:
         found = await Submission.raw(POINT_SCOPE, point)
-        if not found or (scope_agency_id is not None and int(found[0]["agency"]) != scope_agency_id):
+        if (
+            not found
+            or (scope_agency_id is not None and int(found[0]["agency"]) != scope_agency_id)
+            or (scope_province_id is not None and found[0]["province"] != scope_province_id)
+        ):
             # The same words for a point of another agency: a key does not learn what it may not use.
             return FieldProblem(
                 "service_point", f"no service point {point} within this key's scope", "unknown"
