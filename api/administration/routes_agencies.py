@@ -100,9 +100,10 @@ class ServicePointController(Controller):
         offset: Offset = 0,
         agency: Annotated[str | None, QueryParameter(max_length=32)] = None,
         q: Search = None,
+        province: Annotated[Code | None, QueryParameter(description="only this province's points")] = None,
     ) -> PageOut[ServicePointOut]:
         services: Services = request.app.state.services
-        page = await services.service_points.list(actor, limit, offset, agency, q)
+        page = await services.service_points.list(actor, limit, offset, agency, q, province)
         return PageOut(
             items=[_point(services, row) for row in page.items], total=page.total, limit=limit, offset=offset
         )

@@ -269,7 +269,13 @@ class ServicePointService:
         return row
 
     async def list(
-        self, actor: Actor, limit: int, offset: int, agency: str | None = None, search: str | None = None
+        self,
+        actor: Actor,
+        limit: int,
+        offset: int,
+        agency: str | None = None,
+        search: str | None = None,
+        province: str | None = None,
     ) -> Page:
         query = ServicePoint.select(*SERVICE_POINT_COLUMNS).order_by(ServicePoint.code)
         count = ServicePoint.count()
@@ -281,6 +287,8 @@ class ServicePointService:
             conditions.append(own_province)
         if agency:
             conditions.append(ServicePoint.agency.code == agency)
+        if province:
+            conditions.append(ServicePoint.agency._.province._.code == province)
         if search:
             conditions.append(_contains(ServicePoint.code, search) | _contains(ServicePoint.name_vi, search))
         for condition in conditions:
