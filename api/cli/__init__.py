@@ -19,6 +19,7 @@ from api.cli.errors import CliFailure, CliUsageError
 _TOPIC_MODULES = (
     "api.cli.server",
     "api.administration.cli_users",
+    "api.administration.cli_provinces",
     "api.results.cli_stats",
     "api.results.cli_glm",
     "api.results.cli_sae",
@@ -39,6 +40,7 @@ _COMMAND_MODULES = {
     "db": "api.cli.server",
     "demo": "api.cli.server",
     "user": "api.administration.cli_users",
+    "province": "api.administration.cli_provinces",
     "estimate": "api.results.cli_stats",
     "index": "api.results.cli_stats",
     "glm": "api.results.cli_glm",
