@@ -67,6 +67,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("nav_officers", f"{ROOT}/officers", ("agency",)),
     NavItem("nav_api_keys", f"{ROOT}/api-keys", ("admin",)),
     NavItem("nav_users", f"{ROOT}/users", ("admin",)),
+    NavItem("nav_provinces", f"{ROOT}/provinces", ("admin",)),
     NavItem("nav_audit", f"{ROOT}/audit", ("admin",)),
     NavItem("nav_phone", "/i", ("admin", "statistician", "interviewer")),
 )
@@ -186,7 +187,9 @@ def safe_back(value: str | None, default: str = ROOT) -> str:
 def nav_for(staff: Staff) -> list[dict[str, Any]]:
     items = []
     for item in NAV:
-        if staff.role not in item.roles:
+        # the read-only ministry sees the sections a statistician reads
+        reads = staff.actor.read_only and "statistician" in item.roles
+        if staff.role not in item.roles and not reads:
             continue
         current = staff.path == item.href or (item.href != ROOT and staff.path.startswith(item.href + "/"))
         items.append({"label": staff.t(item.key), "href": item.href, "current": current})

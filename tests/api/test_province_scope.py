@@ -386,3 +386,30 @@ async def test_a_single_province_deployment_needs_no_province_field(world: World
     assert wave["province"] == "default"
     me = (await world.client.get("/api/v1/auth/me", headers=world.auth("statistician"))).json()
     assert me["province"] == "default"
+
+
+async def test_console_provinces_page_and_province_columns(tenants: Tenants) -> None:
+    national = Console(tenants.world, "admin")
+    listed = await national.get("/staff/provinces")
+    assert listed.status_code == 200 and "P2" in listed.text and 'action="/staff/provinces"' in listed.text
+    made = await national.post("/staff/provinces", {"code": "P3", "name_vi": "Tỉnh Ba", "name_en": "Three"})
+    assert made.status_code == 303, made.text
+    renamed = await national.post(
+        "/staff/provinces/P3", {"name_vi": "Tỉnh Ba mới", "name_en": "Three", "active": "1"}
+    )
+    assert renamed.status_code == 303
+    stored = await tenants.world.client.get("/api/v1/provinces/P3", headers=tenants.auth("admin"))
+    assert stored.json()["name_vi"] == "Tỉnh Ba mới"
+    waves = await national.get("/staff/waves", province="P2")
+    assert (
+        waves.status_code == 200 and "/staff/waves/WB" in waves.text and "/staff/waves/WA" not in waves.text
+    )
+    province_admin = Console(tenants.world, "admin_b")
+    own = await province_admin.get("/staff/provinces")
+    assert own.status_code == 200 and "P2" in own.text and "P3" not in own.text
+    assert 'action="/staff/provinces"' not in own.text
+    refused = await province_admin.post("/staff/provinces", {"code": "P4", "name_vi": "x", "name_en": "x"})
+    assert refused.status_code == 403
+    users = await province_admin.get("/staff/users")
+    assert "admin_b@example.org" in users.text and "admin_a@example.org" not in users.text
+    assert (await province_admin.get(f"/staff/users/{tenants.ids['admin_a']}")).status_code == 404
