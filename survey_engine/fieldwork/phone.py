@@ -203,14 +203,19 @@ class PhoneService:
         if wave["status"] == "closed":
             raise Conflict(f"wave {wave['code']} is closed: its contacts can no longer change")
 
-    async def _interviewers(self, emails: Sequence[str]) -> dict[str, int]:
+    async def _interviewers(self, emails: Sequence[str], province_id: object = None) -> dict[str, int]:
+        """Active interviewer accounts by e-mail; with ``province_id``, those of that province (a wave's
+        contacts go to its own province's interviewers)."""
         if not emails:
             return {}
-        rows = await StaffUser.select(StaffUser.id, StaffUser.email).where(
+        condition = (
             StaffUser.email.is_in(list(emails))
             & (StaffUser.role == "interviewer")
             & (StaffUser.active == True)  # noqa: E712 - Piccolo builds SQL from ==
         )
+        if province_id is not None:
+            condition &= StaffUser.province == province_id
+        rows = await StaffUser.select(StaffUser.id, StaffUser.email).where(condition)
         return {r["email"]: r["id"] for r in rows}
 
     # -- import and assignment ----------------------------------------------------------------------
@@ -274,7 +279,7 @@ class PhoneService:
         return (
             {r["code"]: r["id"] for r in agency_rows},
             {r["code"]: (r["id"], r["agency"]) for r in point_rows},
-            await self._interviewers(emails),
+            await self._interviewers(emails, wave["province"]),
         )
 
     async def _check_against_database(
@@ -351,7 +356,7 @@ class PhoneService:
         interviewer_id: int | None = None
         if interviewer is not None:
             email = interviewer.strip().lower()
-            interviewer_id = (await self._interviewers([email])).get(email)
+            interviewer_id = (await self._interviewers([email], wave["province"])).get(email)
             if interviewer_id is None:
                 problems.append(
                     FieldProblem("interviewer", f"{email} is not an active interviewer account", "unknown")
