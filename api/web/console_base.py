@@ -157,10 +157,11 @@ async def provide_staff(request: Request[Any, Any, Any]) -> Staff:
     return staff
 
 
-async def posted(request: Request[Any, Any, Any], staff: Staff) -> Any:
+async def posted(request: Request[Any, Any, Any], staff: Staff, own_account: bool = False) -> Any:
     """The posted form (url-encoded or multipart) after its CSRF check; raises :class:`StaleForm`, and
-    :class:`PageForbidden` for the read-only ministry (no console form changes anything for it)."""
-    if staff.actor.read_only:
+    :class:`PageForbidden` for the read-only ministry (no console form changes anything for it but the
+    forms of its own session and password, ``own_account``)."""
+    if staff.actor.read_only and not own_account:
         raise PageForbidden(staff.actor.role)
     raw = await request.form()
     if not csrf_ok(request, raw, CSRF_PURPOSE, staff.token):

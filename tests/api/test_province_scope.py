@@ -413,3 +413,18 @@ async def test_console_provinces_page_and_province_columns(tenants: Tenants) -> 
     users = await province_admin.get("/staff/users")
     assert "admin_b@example.org" in users.text and "admin_a@example.org" not in users.text
     assert (await province_admin.get(f"/staff/users/{tenants.ids['admin_a']}")).status_code == 404
+
+
+async def test_the_ministry_manages_its_own_session_and_password(tenants: Tenants) -> None:
+    client = tenants.world.client
+    headers = tenants.auth("ministry")
+    renamed = await client.patch("/api/v1/auth/me", json={"display_name": "Bộ Nội vụ"}, headers=headers)
+    assert renamed.status_code == 200 and renamed.json()["display_name"] == "Bộ Nội vụ"
+    console = Console(tenants.world, "ministry")
+    new = "another long enough password"
+    changed = await console.post(
+        "/staff/password", {"current_password": PASSWORD, "new_password": new, "confirm_password": new}
+    )
+    assert changed.status_code in (200, 303), changed.text
+    login = await client.post("/api/v1/auth/login", json={"email": "ministry@example.org", "password": new})
+    assert login.status_code == 200
