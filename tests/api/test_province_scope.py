@@ -400,6 +400,9 @@ async def test_console_provinces_page_and_province_columns(tenants: Tenants) -> 
     assert renamed.status_code == 303
     stored = await tenants.world.client.get("/api/v1/provinces/P3", headers=tenants.auth("admin"))
     assert stored.json()["name_vi"] == "Tỉnh Ba mới"
+    agencies = await national.get("/staff/agencies", province="P2")
+    assert agencies.status_code == 200 and "/staff/agencies/B1" in agencies.text
+    assert "/staff/agencies/A1" not in agencies.text
     waves = await national.get("/staff/waves", province="P2")
     assert (
         waves.status_code == 200 and "/staff/waves/WB" in waves.text and "/staff/waves/WA" not in waves.text
