@@ -13,6 +13,7 @@ from api.settings import Settings
 from survey_engine.administration.admin_units import AdminUnitService
 from survey_engine.administration.agencies import AgencyService, ServicePointService
 from survey_engine.administration.map_changes import MapChangeService
+from survey_engine.administration.provinces import ProvinceService
 from survey_engine.administration.questionnaires import QuestionnaireService
 from survey_engine.administration.staff import StaffService
 from survey_engine.administration.waves import WaveService
@@ -39,6 +40,7 @@ from survey_engine.webhooks.subscriptions import WebhookService
 class Services:
     settings: Settings
     staff: StaffService
+    provinces: ProvinceService
     agencies: AgencyService
     service_points: ServicePointService
     admin_units: AdminUnitService
@@ -79,6 +81,7 @@ class Services:
         return cls(
             settings=settings,
             staff=StaffService(hashing, settings.session_hours, settings.bearer_days),
+            provinces=ProvinceService(),
             agencies=AgencyService(),
             service_points=ServicePointService(),
             admin_units=AdminUnitService(),

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ROLES = ("admin", "statistician", "agency", "interviewer", "data_entry")
+ROLES = ("admin", "statistician", "agency", "interviewer", "data_entry", "ministry")
+# Roles of the whole deployment, never of one province: the ministry always; an administrator without a
+# province is the deployment's administrator.
+NATIONAL_ROLES = ("ministry",)
 
 
 @dataclass(frozen=True)

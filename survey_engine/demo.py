@@ -23,6 +23,7 @@ from survey_engine.tables import (
     AdminUnit,
     Agency,
     KioskDevice,
+    Province,
     Questionnaire,
     ServicePoint,
     StaffUser,
@@ -94,6 +95,7 @@ async def seed_demo(
     }
     today = datetime.now(UTC)
     await _seed_admin_units()
+    await _seed_province()
     created["agencies"] = await _seed_agencies()
     wanted_points = _demo_points()
     created["service_points"] = await _seed_service_points(wanted_points)
@@ -159,6 +161,22 @@ async def _seed_admin_units() -> None:
     )
 
 
+async def _seed_province() -> None:
+    """The demo province as a tenant (named like its unit); everything the demo makes goes in it."""
+    if await _exists(Province, PROVINCE[0]):
+        return
+    await Province.insert(
+        Province(
+            code=PROVINCE[0],
+            name_vi=PROVINCE[1],
+            name_en=PROVINCE[2],
+            unit_code=PROVINCE[0],
+            active=True,
+            created_at=datetime.now(UTC),
+        )
+    )
+
+
 async def _seed_agencies() -> int:
     """The missing departments and commune people's committees; returns how many were created."""
     agencies = AgencyService()
@@ -178,7 +196,7 @@ async def _seed_agencies() -> int:
     created = 0
     for body in wanted:
         if not await _exists(Agency, body["code"]):
-            await agencies.create(SYSTEM, {**body, "unit_version": UNIT_VERSION})
+            await agencies.create(SYSTEM, {**body, "unit_version": UNIT_VERSION, "province": PROVINCE[0]})
             created += 1
     return created
 
@@ -239,7 +257,17 @@ async def _seed_staff(staff: StaffService, passwords: dict[str, str]) -> tuple[l
         password = passwords[email]
         row = await StaffUser.select(StaffUser.id).where(StaffUser.email == email).first()
         if row is None:
-            await staff.create_user(SYSTEM, email, password, role, agency, display_name=email.split("@")[0])
+            # the demo's administrator administers the deployment (national); the other accounts are the
+            # demo province's
+            await staff.create_user(
+                SYSTEM,
+                email,
+                password,
+                role,
+                agency,
+                display_name=email.split("@")[0],
+                province_code=None if role == "admin" else PROVINCE[0],
+            )
             created += 1
         else:  # keep the demo's printed passwords true
             await staff.update_user(SYSTEM, int(row["id"]), {"password": password, "active": True})
@@ -279,6 +307,7 @@ async def _seed_wave(agency_codes: list[str], point_codes: list[str], year: int)
             "service_points": point_codes,
             "unit_version": UNIT_VERSION,
             "settings": {"kiosk_idle": "discard"},
+            "province": PROVINCE[0],
         },
     )
     await waves.set_status(SYSTEM, WAVE_CODE, "open")

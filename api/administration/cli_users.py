@@ -27,7 +27,9 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     services = Services.build(settings)
 
     async def job(_: Any) -> StaffAccount:
-        return await services.staff.create_user(SYSTEM, args.email, password, args.role, args.agency)
+        return await services.staff.create_user(
+            SYSTEM, args.email, password, args.role, args.agency, province_code=args.province
+        )
 
     try:
         user = run_with_engine(settings, job)
@@ -36,7 +38,10 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         raise CliUsageError(f"{exc.detail}: {details}" if details else exc.detail) from exc
     except Conflict as exc:
         raise CliUsageError(exc.detail) from exc
-    print(f"created {user.role} account {user.email}" + (f" for agency {user.agency}" if user.agency else ""))
+    where = (f" for agency {user.agency}" if user.agency else "") + (
+        f" in province {user.province}" if user.province else " (national)"
+    )
+    print(f"created {user.role} account {user.email}{where}")
     if generated:
         print(f"password: {password}")
     return 0
@@ -49,8 +54,16 @@ def register(sub: Any) -> None:
     add = user_sub.add_parser("add", help="create a staff account (prints a generated password)")
     add.add_argument("email")
     add.add_argument(
-        "--role", required=True, choices=["admin", "statistician", "agency", "interviewer", "data_entry"]
+        "--role",
+        required=True,
+        choices=["admin", "statistician", "agency", "interviewer", "data_entry", "ministry"],
+        help="ministry: national, read-only, every province",
     )
     add.add_argument("--agency", help="agency code (required for --role agency; optional for data_entry)")
+    add.add_argument(
+        "--province",
+        help="the account's province code (none: a national administrator or the ministry; other roles "
+        "default to their agency's province, or the only province)",
+    )
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     add.set_defaults(func=cmd_user_add)

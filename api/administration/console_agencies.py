@@ -27,6 +27,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
+from api.administration.console_users import province_options
 from api.services import Services
 from api.web.console_base import (
     ROOT,
@@ -133,13 +134,21 @@ def kind_label(staff: Staff, kind: object) -> str:
 
 @get(BASE, include_in_schema=False, name="console_agencies")
 async def agencies_list(
-    request: Request[Any, Any, Any], staff: NamedDependency[Staff], q: Search = None, page_no: PageNo = None
+    request: Request[Any, Any, Any],
+    staff: NamedDependency[Staff],
+    q: Search = None,
+    page_no: PageNo = None,
+    province: Annotated[str | None, QueryParameter(max_length=32, description="province")] = None,
 ) -> Template:
     staff.need(*READERS)
     services = services_of(request)
     number = page_number(page_no)
     search = (q or "").strip()
-    listed = await services.agencies.list(staff.actor, PAGE_SIZE, (number - 1) * PAGE_SIZE, search or None)
+    provinces = (await province_options(request, staff))[1:]  # national accounts: a column and a filter
+    province = province if province and (province, province) in provinces else None
+    listed = await services.agencies.list(
+        staff.actor, PAGE_SIZE, (number - 1) * PAGE_SIZE, search or None, province
+    )
     counts = await services.service_points.counts_by_agency([str(a["code"]) for a in listed.items])
     rows = [
         {
@@ -157,7 +166,9 @@ async def agencies_list(
             "title": staff.t("ag_agencies_title"),
             "rows": rows,
             "q": search,
-            "pager": pager(BASE, {"q": search}, number, listed.total, PAGE_SIZE),
+            "provinces": provinces,
+            "province": province or "",
+            "pager": pager(BASE, {"q": search, "province": province}, number, listed.total, PAGE_SIZE),
         },
     )
 

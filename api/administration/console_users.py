@@ -13,7 +13,18 @@ from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
 from api.services import services_of
-from api.web.console_base import ROOT, PageNo, Staff, page, page_number, pager, posted, redirect, vn_time
+from api.web.console_base import (
+    ROOT,
+    PageForbidden,
+    PageNo,
+    Staff,
+    page,
+    page_number,
+    pager,
+    posted,
+    redirect,
+    vn_time,
+)
 from api.web.routes_common import RowId
 from survey_engine import audit
 from survey_engine.actors import ROLES
@@ -21,6 +32,7 @@ from survey_engine.errors import Conflict, InvalidInput
 
 PAGE_SIZE = 50
 RoleFilter = Annotated[str | None, QueryParameter(max_length=16, description="role")]
+ProvinceFilter = Annotated[str | None, QueryParameter(max_length=32, description="province")]
 TypeFilter = Annotated[str | None, QueryParameter(max_length=32, description="object type")]
 
 
@@ -34,6 +46,15 @@ async def _agency_options(request: Request[Any, Any, Any], staff: Staff) -> list
     options = [("", staff.t("us_no_agency"))]
     options += [(str(a["code"]), f"{a['code']} – {a.get(name) or a['name_vi']}") for a in listed.items]
     return options
+
+
+async def province_options(request: Request[Any, Any, Any], staff: Staff) -> list[tuple[str, str]]:
+    """The province choices of a national account's forms and filters, "national" first; none for a
+    province account (its objects go to its own province)."""
+    if staff.actor.province_scoped:
+        return []
+    codes = await services_of(request).provinces.codes(staff.actor)
+    return [("", staff.t("pv_national"))] + [(code, code) for code in codes]
 
 
 def _field_errors(staff: Staff, exc: InvalidInput) -> dict[str, str]:
@@ -61,10 +82,15 @@ async def _users_page(
     form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     created: dict[str, str] | None = None,
+    province: str | None = None,
 ) -> Template:
     wanted = role if role in ROLES else None
     services = request.app.state.services
-    listed = await services.staff.list_users(PAGE_SIZE, (number - 1) * PAGE_SIZE, wanted)
+    provinces = await province_options(request, staff)
+    province = province if province and (province, province) in provinces else None
+    listed = await services.staff.list_users(
+        PAGE_SIZE, (number - 1) * PAGE_SIZE, wanted, staff.actor, province
+    )
     locked = await services.staff.locked_until([int(u["id"]) for u in listed.items])
     users = []
     for u in listed.items:
@@ -86,10 +112,14 @@ async def _users_page(
             "role": wanted or "",
             "roles": _role_options(staff),
             "agencies": await _agency_options(request, staff),
+            "provinces": provinces,
+            "province": province or "",
             "form": form or {"role": "agency"},
             "errors": errors or {},
             "created": created,
-            "pager": pager(f"{ROOT}/users", {"role": wanted}, number, listed.total, PAGE_SIZE),
+            "pager": pager(
+                f"{ROOT}/users", {"role": wanted, "province": province}, number, listed.total, PAGE_SIZE
+            ),
             "total": listed.total,
         },
         status=422 if errors else 200,
@@ -102,9 +132,10 @@ async def users(
     staff: NamedDependency[Staff],
     role: RoleFilter = None,
     page_no: PageNo = None,
+    province: ProvinceFilter = None,
 ) -> Template:
     staff.need("admin")
-    return await _users_page(request, staff, role, page_number(page_no))
+    return await _users_page(request, staff, role, page_number(page_no), province=province)
 
 
 @post(f"{ROOT}/users", include_in_schema=False, status_code=200, name="console_users_create")
@@ -116,12 +147,19 @@ async def create_user(request: Request[Any, Any, Any], staff: NamedDependency[St
         "display_name": str(raw.get("display_name") or "").strip()[:120],
         "role": str(raw.get("role") or "")[:16],
         "agency": str(raw.get("agency") or "")[:32],
+        "province": str(raw.get("province") or "")[:32],
     }
     password = secrets.token_urlsafe(12)  # 96 bits, shown once; the account holder changes it
     errors: dict[str, str] = {}
     try:
         await services_of(request).staff.create_user(
-            staff.actor, form["email"], password, form["role"], form["agency"] or None, form["display_name"]
+            staff.actor,
+            form["email"],
+            password,
+            form["role"],
+            form["agency"] or None,
+            form["display_name"],
+            form["province"] or None,
         )
     except InvalidInput as exc:
         errors = _field_errors(staff, exc)
@@ -144,7 +182,7 @@ async def _user_page(
     password: str = "",
 ) -> Template:
     services = request.app.state.services
-    user = await services.staff.get_user(user_id)
+    user = await services.staff.get_user(user_id, staff.actor)
     locked = (await services.staff.locked_until([user_id])).get(user_id)
     return page(
         staff,
@@ -152,7 +190,8 @@ async def _user_page(
         {
             "title": staff.t("us_edit", email=user.email),
             "user": user,
-            "form": form or {**asdict(user), "agency": user.agency or ""},
+            "form": form or {**asdict(user), "agency": user.agency or "", "province": user.province or ""},
+            "provinces": await province_options(request, staff),
             "errors": errors or {},
             "roles": _role_options(staff),
             "agencies": await _agency_options(request, staff),
@@ -181,16 +220,23 @@ async def save_user(
     staff.need("admin")
     raw = await posted(request, staff)
     services = request.app.state.services
-    current = await services.staff.get_user(user_id)
+    current = await services.staff.get_user(user_id, staff.actor)
     changes: dict[str, object] = {"display_name": str(raw.get("display_name") or "").strip()[:120]}
     if user_id != staff.actor.user_id:  # an administrator cannot demote or disable themselves
         changes["role"] = str(raw.get("role") or "")[:16]
         changes["agency"] = str(raw.get("agency") or "")[:32] or None
         changes["active"] = raw.get("active") == "1"
+        if not staff.actor.province_scoped:  # a province account's users stay in its province
+            changes["province"] = str(raw.get("province") or "")[:32] or None
     try:
         await services.staff.update_user(staff.actor, user_id, changes)
     except InvalidInput as exc:
-        form = {**asdict(current), **changes, "agency": changes.get("agency") or ""}
+        form = {
+            **asdict(current),
+            **changes,
+            "agency": changes.get("agency") or "",
+            "province": changes.get("province") or "",
+        }
         return await _user_page(request, staff, user_id, _field_errors(staff, exc), form)
     return redirect(f"{ROOT}/users/{user_id}", done="user_saved")
 
@@ -243,6 +289,8 @@ async def audit_log(
     staff: NamedDependency[Staff], object_type: TypeFilter = None, page_no: PageNo = None
 ) -> Template:
     staff.need("admin")
+    if staff.actor.province_scoped:  # the log covers every province's changes
+        raise PageForbidden(staff.actor.role)
     number = page_number(page_no)
     listed = await audit.list_entries(PAGE_SIZE, (number - 1) * PAGE_SIZE, object_type or None)
     entries = [

@@ -24,6 +24,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
+from api.administration.console_users import province_options
 from api.services import Services, services_of
 from api.web.console_base import (
     READERS,
@@ -157,11 +158,16 @@ async def wave_list(
     staff: NamedDependency[Staff],
     status: Annotated[str | None, QueryParameter(max_length=16, description="draft, open or closed")] = None,
     page_no: PageNo = None,
+    province: Annotated[str | None, QueryParameter(max_length=32, description="province")] = None,
 ) -> Template:
     staff.need(*READERS)
     wanted = status if status in STATUSES else None
     n = page_number(page_no)
-    listed = await services_of(request).waves.list(staff.actor, PAGE_SIZE, (n - 1) * PAGE_SIZE, wanted)
+    provinces = await province_options(request, staff)  # national accounts: a column and a filter
+    province = province if province and (province, province) in provinces else None
+    listed = await services_of(request).waves.list(
+        staff.actor, PAGE_SIZE, (n - 1) * PAGE_SIZE, wanted, province
+    )
     codes = [str(w["code"]) for w in listed.items]
     counts = await response_counts(staff, codes) if codes else {}
     waves = [
@@ -176,6 +182,7 @@ async def wave_list(
             "responses": counts.get(str(w["code"]), 0),
             "agencies": len(_json_list(w.get("agencies"))),
             "points": len(_json_list(w.get("service_points"))),
+            "province": w.get("province") or "",
         }
         for w in listed.items
     ]
@@ -187,7 +194,11 @@ async def wave_list(
             "waves": waves,
             "status": wanted or "",
             "statuses": STATUSES,
-            "pager": pager(f"{ROOT}/waves", {"status": wanted}, n, listed.total, PAGE_SIZE),
+            "provinces": provinces[1:],
+            "province": province or "",
+            "pager": pager(
+                f"{ROOT}/waves", {"status": wanted, "province": province}, n, listed.total, PAGE_SIZE
+            ),
             "can_create": staff.may(*ANALYSTS),
         },
     )
@@ -216,7 +227,13 @@ async def _form_choices(request: Request[Any, Any, Any], staff: Staff) -> dict[s
         if p.get("active", True):
             points.setdefault(str(p["agency"]), []).append({"code": p["code"], "name": label_of(staff, p)})
     groups = [{"agency": a, "points": points[a["code"]]} for a in agencies if points.get(a["code"])]
-    return {"questionnaires": questionnaires, "agencies": agencies, "point_groups": groups}
+    provinces = (await province_options(request, staff))[1:]  # a national account names the wave's province
+    return {
+        "questionnaires": questionnaires,
+        "agencies": agencies,
+        "point_groups": groups,
+        "provinces": provinces,
+    }
 
 
 def _blank_form() -> dict[str, Any]:
@@ -234,6 +251,7 @@ def _blank_form() -> dict[str, Any]:
         "unit_version": "2025-07",
         "kiosk_idle": "discard",
         "settings_json": "",
+        "province": "",
     }
 
 
@@ -281,6 +299,7 @@ def _read_form(raw: Any) -> dict[str, Any]:
         "unit_version": str(raw.get("unit_version") or "").strip()[:40],
         "kiosk_idle": str(raw.get("kiosk_idle") or "discard"),
         "settings_json": str(raw.get("settings_json") or "").strip()[:10_000],
+        "province": str(raw.get("province") or "").strip()[:32],
     }
 
 
@@ -375,6 +394,7 @@ def _wave_values(
         "service_points": _wave_points(form, agencies, points_of),
         "unit_version": form["unit_version"],
         "settings": settings,
+        "province": form.get("province") or None,
     }
     if not agencies:
         # No members yet: leave the lists out (WaveService looks up an empty list with a NUL placeholder

@@ -14,6 +14,7 @@ from api.web.schemas import (
     AgencyIn,
     AgencyOut,
     AgencyPatch,
+    Code,
     PageOut,
     ServicePointIn,
     ServicePointOut,
@@ -38,8 +39,9 @@ class AgencyController(Controller):
         limit: Limit = 50,
         offset: Offset = 0,
         q: Search = None,
+        province: Annotated[Code | None, QueryParameter(description="only this province's agencies")] = None,
     ) -> PageOut[AgencyOut]:
-        return to_page(AgencyOut, await services_of(request).agencies.list(actor, limit, offset, q))
+        return to_page(AgencyOut, await services_of(request).agencies.list(actor, limit, offset, q, province))
 
     @post("/", summary="Create an agency", guards=[ADMIN])
     async def create_agency(
@@ -98,9 +100,10 @@ class ServicePointController(Controller):
         offset: Offset = 0,
         agency: Annotated[str | None, QueryParameter(max_length=32)] = None,
         q: Search = None,
+        province: Annotated[Code | None, QueryParameter(description="only this province's points")] = None,
     ) -> PageOut[ServicePointOut]:
         services: Services = request.app.state.services
-        page = await services.service_points.list(actor, limit, offset, agency, q)
+        page = await services.service_points.list(actor, limit, offset, agency, q, province)
         return PageOut(
             items=[_point(services, row) for row in page.items], total=page.total, limit=limit, offset=offset
         )

@@ -9,7 +9,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from api.services import services_of
 from api.web.auth import ANALYSTS, READERS
 from api.web.routes_common import Limit, Offset, to_output, to_page
-from api.web.schemas import PageOut, WaveIn, WaveOut, WavePatch, WaveStatus, WaveStatusIn, set_fields
+from api.web.schemas import Code, PageOut, WaveIn, WaveOut, WavePatch, WaveStatus, WaveStatusIn, set_fields
 from survey_engine.actors import Actor
 
 
@@ -25,8 +25,9 @@ class WaveController(Controller):
         limit: Limit = 50,
         offset: Offset = 0,
         status: Annotated[WaveStatus | None, QueryParameter()] = None,
+        province: Annotated[Code | None, QueryParameter(description="only this province's waves")] = None,
     ) -> PageOut[WaveOut]:
-        return to_page(WaveOut, await services_of(request).waves.list(actor, limit, offset, status))
+        return to_page(WaveOut, await services_of(request).waves.list(actor, limit, offset, status, province))
 
     @post("/", summary="Create a wave (status draft)", guards=[ANALYSTS])
     async def create_wave(

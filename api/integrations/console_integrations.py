@@ -54,7 +54,7 @@ async def _keys_page(
         "api_keys.html",
         {
             "title": staff.t("apikey_title"),
-            "keys": await services.api_keys.list(),
+            "keys": await services.api_keys.list(actor=staff.actor),
             "agencies": await _agency_choices(services, staff),
             "values": values or {"name": "", "agency": ""},
             "errors": errors or {},

@@ -12,7 +12,7 @@ from msgspec import UNSET, Meta, UnsetType
 from api.services import services_of
 from api.web.auth import ADMIN
 from api.web.routes_common import RowId
-from api.web.schemas import Strict
+from api.web.schemas import Code, Strict
 from survey_engine.actors import Actor
 from survey_engine.errors import FieldProblem, InvalidInput
 
@@ -22,7 +22,14 @@ class ApiKeyIn(Strict):
     agency: (
         Annotated[str, Meta(max_length=32, description="the one agency it may send ratings for")] | UnsetType
     ) = UNSET
-    province: Annotated[bool, Meta(description="true: every agency of the deployment")] = False
+    province: Annotated[bool, Meta(description="true: every agency of the key's province")] = False
+    province_code: Annotated[
+        Code | None,
+        Meta(
+            description="the province of a province key: a province administrator's own by default; the "
+            "deployment's administrator names it unless there is a single province"
+        ),
+    ] = None
 
 
 class ApiKeyController(Controller):
@@ -40,12 +47,14 @@ class ApiKeyController(Controller):
                 "say which agency the key is for, or that it is for the whole province",
                 [FieldProblem("agency", "give exactly one of agency and province: true", "invalid")],
             )
-        record, key = await services_of(request).api_keys.create(actor, data.name, agency)
+        record, key = await services_of(request).api_keys.create(actor, data.name, agency, data.province_code)
         return {**record.as_json(), "key": key}
 
-    @get("/", summary="System API keys (never the keys themselves)")
-    async def list_keys(self, request: Request[Any, Any, Any]) -> list[dict[str, object]]:
-        return [k.as_json() for k in await services_of(request).api_keys.list()]
+    @get("/", summary="System API keys (never the keys themselves; a province administrator: its province's)")
+    async def list_keys(
+        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor]
+    ) -> list[dict[str, object]]:
+        return [k.as_json() for k in await services_of(request).api_keys.list(actor=actor)]
 
     @post("/{key_id:int}/revoke", summary="Revoke a key: refused from the next request on", status_code=200)
     async def revoke(

@@ -66,7 +66,7 @@ async def bulk_counter_ratings(request: Request[Any, Any, Any]) -> Response[Any]
     details: dict[str, object] = {"endpoint": "counter-ratings/bulk", "bytes": len(body)}
     try:
         report = await services.counter_import.import_lines(
-            key.agency_id, ndjson_lines(body, datetime.now(UTC))
+            key.agency_id, ndjson_lines(body, datetime.now(UTC)), scope_province_id=key.province_id
         )
         details.update(
             lines=report.lines,

@@ -71,11 +71,20 @@ async def authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
     return actor
 
 
+READ_METHODS = ("GET", "HEAD")
+
+
 def allow(*roles: str) -> Guard:
-    """A guard admitting the given roles (401 when not signed in, 403 for other roles)."""
+    """A guard admitting the given roles (401 when not signed in, 403 for other roles).
+
+    The ministry's read-only national role reads wherever a statistician reads (every province) and is
+    refused every write; one rule here rather than a role name added to each read route.
+    """
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         actor = await authenticate(connection)
+        if actor.read_only and "statistician" in roles and connection.scope.get("method") in READ_METHODS:
+            return
         if actor.role not in roles:
             raise Forbidden(f"the {actor.role} role may not do this")
 
@@ -83,7 +92,8 @@ def allow(*roles: str) -> Guard:
     return guard
 
 
-ALL_STAFF = ("admin", "statistician", "agency", "interviewer", "data_entry")
+# Every account, for what concerns the account itself (sign out, own name and password): the ministry too.
+ALL_STAFF = ("admin", "statistician", "agency", "interviewer", "data_entry", "ministry")
 ADMIN = allow("admin")
 ANALYSTS = allow("admin", "statistician")
 READERS = allow("admin", "statistician", "agency")  # interviewers only work in phone mode

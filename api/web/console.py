@@ -13,6 +13,7 @@ from litestar import Router
 from litestar.di import Provide
 
 from api.administration import console_agencies as agencies
+from api.administration import console_provinces as provinces
 from api.administration import console_service_points as service_points
 from api.administration import console_users as users
 from api.administration import console_waves as waves
@@ -43,6 +44,7 @@ CONSOLE_ROUTER: Any = Router(
         *integrations.HANDLERS,
         *releases.HANDLERS,
         *users.HANDLERS,
+        *provinces.HANDLERS,
     ],
     dependencies={"staff": Provide(provide_staff)},
     exception_handlers=EXCEPTION_HANDLERS,

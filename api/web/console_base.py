@@ -67,6 +67,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("nav_officers", f"{ROOT}/officers", ("agency",)),
     NavItem("nav_api_keys", f"{ROOT}/api-keys", ("admin",)),
     NavItem("nav_users", f"{ROOT}/users", ("admin",)),
+    NavItem("nav_provinces", f"{ROOT}/provinces", ("admin",)),
     NavItem("nav_audit", f"{ROOT}/audit", ("admin",)),
     NavItem("nav_phone", "/i", ("admin", "statistician", "interviewer")),
 )
@@ -98,6 +99,7 @@ class Staff:
     csrf: str
     path: str = ""
     query: Mapping[str, str] = field(default_factory=dict)
+    reading: bool = False  # a GET page, not a posted form: the ministry may read what a statistician reads
 
     @property
     def role(self) -> str:
@@ -112,7 +114,10 @@ class Staff:
         return translator(self.lang)
 
     def need(self, *roles: str) -> None:
-        """Raise :class:`PageForbidden` unless the signed-in role is one of ``roles``."""
+        """Raise :class:`PageForbidden` unless the signed-in role is one of ``roles`` (the read-only ministry
+        reads the pages a statistician reads and posts no form)."""
+        if self.actor.read_only and self.reading and "statistician" in roles:
+            return
         if self.actor.role not in roles:
             raise PageForbidden(self.actor.role)
 
@@ -146,13 +151,18 @@ async def provide_staff(request: Request[Any, Any, Any]) -> Staff:
         csrf=csrf_token(secret_of(request), CSRF_PURPOSE, token),
         path=request.url.path,
         query=dict(request.query_params),
+        reading=request.method in ("GET", "HEAD"),
     )
     request.state.console_staff = staff
     return staff
 
 
-async def posted(request: Request[Any, Any, Any], staff: Staff) -> Any:
-    """The posted form (url-encoded or multipart) after its CSRF check; raises :class:`StaleForm`."""
+async def posted(request: Request[Any, Any, Any], staff: Staff, own_account: bool = False) -> Any:
+    """The posted form (url-encoded or multipart) after its CSRF check; raises :class:`StaleForm`, and
+    :class:`PageForbidden` for the read-only ministry (no console form changes anything for it but the
+    forms of its own session and password, ``own_account``)."""
+    if staff.actor.read_only and not own_account:
+        raise PageForbidden(staff.actor.role)
     raw = await request.form()
     if not csrf_ok(request, raw, CSRF_PURPOSE, staff.token):
         raise StaleForm()
@@ -178,7 +188,9 @@ def safe_back(value: str | None, default: str = ROOT) -> str:
 def nav_for(staff: Staff) -> list[dict[str, Any]]:
     items = []
     for item in NAV:
-        if staff.role not in item.roles:
+        # the read-only ministry sees the sections a statistician reads
+        reads = staff.actor.read_only and "statistician" in item.roles
+        if staff.role not in item.roles and not reads:
             continue
         current = staff.path == item.href or (item.href != ROOT and staff.path.startswith(item.href + "/"))
         items.append({"label": staff.t(item.key), "href": item.href, "current": current})

@@ -128,7 +128,7 @@ async def login_post(request: Request[Any, Any, Any]) -> Template | Redirect:
 
 @post(f"{ROOT}/logout", include_in_schema=False, status_code=200, name="console_logout")
 async def logout(request: Request[Any, Any, Any], staff: NamedDependency[Staff]) -> Redirect:
-    await posted(request, staff)
+    await posted(request, staff, own_account=True)
     await services_of(request).staff.revoke_token(staff.token)
     gone = ended_session_cookie()
     return Redirect(LOGIN_PATH + "?out=1", status_code=303, headers=PAGE_HEADERS, cookies=[gone])
@@ -169,7 +169,7 @@ async def password_form(staff: NamedDependency[Staff]) -> Template:
 async def password_post(
     request: Request[Any, Any, Any], staff: NamedDependency[Staff]
 ) -> Template | Redirect:
-    raw = await posted(request, staff)
+    raw = await posted(request, staff, own_account=True)
     current = str(raw.get("current_password") or "")[:1024]
     new = str(raw.get("new_password") or "")[:1024]
     again = str(raw.get("confirm_password") or "")[:1024]

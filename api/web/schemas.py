@@ -16,7 +16,7 @@ LongCode = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,47}$")]
 Name = Annotated[str, Meta(min_length=1, max_length=300)]
 Email = Annotated[str, Meta(min_length=3, max_length=254)]
 Password = Annotated[str, Meta(min_length=1, max_length=256)]
-Role = Literal["admin", "statistician", "agency", "interviewer", "data_entry"]
+Role = Literal["admin", "statistician", "agency", "interviewer", "data_entry", "ministry"]
 Level = Literal["province", "district", "commune"]
 ServicePointKind = Literal["counter", "service_centre", "online", "phone"]
 Channel = Literal["online", "kiosk", "phone", "paper"]
@@ -71,6 +71,9 @@ class UserOut(msgspec.Struct):
     role: str
     agency: str | None
     active: bool
+    province: Annotated[
+        str | None, Meta(description="the account's province; null for a national account")
+    ] = None
 
 
 class UserIn(Strict):
@@ -78,6 +81,13 @@ class UserIn(Strict):
     password: Password
     role: Role
     agency: Code | None = None
+    province: Annotated[
+        Code | None,
+        Meta(
+            description="the account's province (a province account's own by default; national accounts "
+            "name it, or leave it out for an administrator of the whole deployment or the ministry)"
+        ),
+    ] = None
     display_name: Annotated[str, Meta(max_length=200)] = ""
 
 
@@ -85,6 +95,7 @@ class UserPatch(Strict):
     display_name: Annotated[str, Meta(max_length=200)] | UnsetType = UNSET
     role: Role | UnsetType = UNSET
     agency: Code | UnsetType | None = UNSET
+    province: Code | UnsetType | None = UNSET
     active: bool | UnsetType = UNSET
     password: Password | UnsetType = UNSET
 
@@ -107,6 +118,16 @@ class AgencyOut(msgspec.Struct):
     unit: str | None
     unit_version: str | None
     active: bool
+    province: str | None = None
+
+
+NewProvince = Annotated[
+    Code | None,
+    Meta(
+        description="the tenant province's code: a province account's own by default; a national "
+        "administrator names it unless the deployment has a single province"
+    ),
+]
 
 
 class AgencyIn(Strict):
@@ -117,6 +138,7 @@ class AgencyIn(Strict):
     parent: Code | None = None
     unit: Code | None = None
     unit_version: Annotated[str, Meta(max_length=32)] | None = None
+    province: NewProvince = None
 
 
 class AgencyPatch(Strict):
@@ -219,6 +241,7 @@ class WaveOut(msgspec.Struct):
     settings: dict[str, Any]
     agencies: list[str]
     service_points: list[str]
+    province: str | None = None
 
 
 class WaveIn(Strict):
@@ -234,6 +257,7 @@ class WaveIn(Strict):
     service_points: Annotated[list[LongCode], Meta(max_length=20000)] = []
     unit_version: Annotated[str, Meta(min_length=1, max_length=32)] = "2025-07"
     settings: dict[str, Any] = {}
+    province: NewProvince = None
 
 
 class WavePatch(Strict):
@@ -248,6 +272,32 @@ class WavePatch(Strict):
     service_points: Annotated[list[LongCode], Meta(max_length=20000)] | UnsetType = UNSET
     unit_version: Annotated[str, Meta(min_length=1, max_length=32)] | UnsetType = UNSET
     settings: dict[str, Any] | UnsetType = UNSET
+
+
+class ProvinceOut(msgspec.Struct):
+    code: str
+    name_vi: str
+    name_en: str
+    unit_code: str | None
+    active: bool
+    created_at: datetime
+    agencies: int
+    waves: int
+    accounts: int
+
+
+class ProvinceIn(Strict):
+    code: Code
+    name_vi: Name
+    name_en: Name
+    unit_code: Annotated[Code | None, Meta(description="the province-level administrative unit")] = None
+
+
+class ProvincePatch(Strict):
+    name_vi: Name | UnsetType = UNSET
+    name_en: Name | UnsetType = UNSET
+    unit_code: Code | UnsetType | None = UNSET
+    active: bool | UnsetType = UNSET
 
 
 class WaveStatusIn(Strict):

@@ -1,4 +1,4 @@
-"""Agencies and service points, with the agency-user scope applied in every query."""
+"""Agencies and service points, with the agency-user and province scopes applied in every query."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from piccolo.columns import Column
 from piccolo.query.functions.aggregate import Count
 
-from survey_engine import audit
+from survey_engine import audit, tenancy
 from survey_engine.actors import Actor
 from survey_engine.errors import Conflict, FieldProblem, InvalidInput, NotFound, Page
 from survey_engine.security import new_public_token
@@ -37,6 +37,7 @@ AGENCY_COLUMNS = (
     Agency.unit.code.as_alias("unit"),
     Agency.unit.unit_version.as_alias("unit_version"),
     Agency.active,
+    Agency.province.code.as_alias("province"),
 )
 SERVICE_POINT_COLUMNS = (
     ServicePoint.code,
@@ -73,6 +74,7 @@ class AgencyRecord:
     unit: str | None
     unit_version: str | None
     active: bool
+    province: str | None = None
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> AgencyRecord:
@@ -85,6 +87,7 @@ class AgencyRecord:
             unit=row["unit"],
             unit_version=row["unit_version"],
             active=bool(row["active"]),
+            province=row.get("province"),
         )
 
 
@@ -128,14 +131,21 @@ def _contains(column: Any, text: str) -> Any:
 
 class AgencyService:
     async def _id(self, actor: Actor, code: str) -> int:
-        row = await Agency.select(Agency.id).where(Agency.code == code).first()
+        row = await Agency.select(Agency.id, Agency.province).where(Agency.code == code).first()
         if row is None or (actor.agency_scoped and row["id"] != actor.agency_id):
+            raise NotFound(f"no agency with code {code}")
+        if not tenancy.sees(actor, row["province"]):
             raise NotFound(f"no agency with code {code}")
         return int(row["id"])
 
-    async def list(self, actor: Actor, limit: int, offset: int, search: str | None = None) -> Page:
-        query = Agency.select(*AGENCY_COLUMNS).order_by(Agency.code)
-        count = Agency.count()
+    async def list(
+        self, actor: Actor, limit: int, offset: int, search: str | None = None, province: str | None = None
+    ) -> Page:
+        query = tenancy.in_scope(Agency.select(*AGENCY_COLUMNS).order_by(Agency.code), actor, Agency.province)
+        count = tenancy.in_scope(Agency.count(), actor, Agency.province)
+        if province:  # a national account's filter; a province account's own scope already applies
+            query = query.where(Agency.province.code == province)
+            count = count.where(Agency.province.code == province)
         if actor.agency_scoped:
             query = query.where(Agency.id == actor.agency_id)
             count = count.where(Agency.id == actor.agency_id)
@@ -164,13 +174,17 @@ class AgencyService:
         assert row is not None  # noqa: S101 - invariant, not input
         return AgencyRecord.of(row)
 
-    async def _references(self, values: dict[str, object]) -> dict[Column, object]:
+    async def _references(self, values: dict[str, object], province_id: object) -> dict[Column, object]:
         resolved: dict[Column, object] = {}
         problems = []
         if "level" in values and values["level"] not in AGENCY_LEVELS:
             problems.append(FieldProblem("level", f"must be one of {', '.join(AGENCY_LEVELS)}"))
         if values.get("parent"):
-            row = await Agency.select(Agency.id).where(Agency.code == values["parent"]).first()
+            row = (
+                await Agency.select(Agency.id)
+                .where((Agency.code == values["parent"]) & (Agency.province == province_id))
+                .first()
+            )  # a parent of the agency's own province (another province's agencies are unknown)
             if row is None:
                 problems.append(FieldProblem("parent", f"no agency with code {values['parent']}"))
             else:
@@ -196,8 +210,9 @@ class AgencyService:
         return resolved
 
     async def create(self, actor: Actor, values: dict[str, object]) -> AgencyRecord:
-        resolved = await self._references(values)
-        row = Agency(code=values["code"], created_at=datetime.now(UTC), active=True)
+        province_id = await tenancy.province_for_new(actor, values.pop("province", None))
+        resolved = await self._references(values, province_id)
+        row = Agency(code=values["code"], created_at=datetime.now(UTC), active=True, province=province_id)
         for column, value in resolved.items():
             setattr(row, column._meta.name, value)
         try:
@@ -215,7 +230,8 @@ class AgencyService:
             raise InvalidInput(
                 "an agency cannot be its own parent", [FieldProblem("parent", "is the agency itself")]
             )
-        resolved = await self._references(values)
+        province_id = await Agency.select(Agency.province).where(Agency.id == agency_id).first()
+        resolved = await self._references(values, (province_id or {}).get("province"))
         if resolved:
             # a copy typed as Piccolo's update mapping (its keys may also be column names)
             await Agency.update(dict(resolved.items())).where(Agency.id == agency_id)
@@ -240,24 +256,39 @@ class AgencyService:
 class ServicePointService:
     async def _row(self, actor: Actor, code: str) -> dict[str, object]:
         row = (
-            await ServicePoint.select(ServicePoint.id, ServicePoint.agency)
+            await ServicePoint.select(
+                ServicePoint.id, ServicePoint.agency, ServicePoint.agency.province.as_alias("province")
+            )
             .where(ServicePoint.code == code)
             .first()
         )
         if row is None or (actor.agency_scoped and row["agency"] != actor.agency_id):
             raise NotFound(f"no service point with code {code}")
+        if not tenancy.sees(actor, row["province"]):
+            raise NotFound(f"no service point with code {code}")
         return row
 
     async def list(
-        self, actor: Actor, limit: int, offset: int, agency: str | None = None, search: str | None = None
+        self,
+        actor: Actor,
+        limit: int,
+        offset: int,
+        agency: str | None = None,
+        search: str | None = None,
+        province: str | None = None,
     ) -> Page:
         query = ServicePoint.select(*SERVICE_POINT_COLUMNS).order_by(ServicePoint.code)
         count = ServicePoint.count()
         conditions = []
         if actor.agency_scoped:
             conditions.append(ServicePoint.agency == actor.agency_id)
+        own_province = tenancy.condition(actor, ServicePoint.agency._.province)
+        if own_province is not None:
+            conditions.append(own_province)
         if agency:
             conditions.append(ServicePoint.agency.code == agency)
+        if province:
+            conditions.append(ServicePoint.agency._.province._.code == province)
         if search:
             conditions.append(_contains(ServicePoint.code, search) | _contains(ServicePoint.name_vi, search))
         for condition in conditions:
@@ -294,8 +325,12 @@ class ServicePointService:
         return ServicePointRecord.of(row)
 
     async def _agency_id(self, actor: Actor, agency_code: object) -> int:
-        row = await Agency.select(Agency.id).where(Agency.code == agency_code).first()
-        if row is None or (actor.agency_scoped and row["id"] != actor.agency_id):
+        row = await Agency.select(Agency.id, Agency.province).where(Agency.code == agency_code).first()
+        if (
+            row is None
+            or (actor.agency_scoped and row["id"] != actor.agency_id)
+            or not tenancy.sees(actor, row["province"])
+        ):
             raise InvalidInput(
                 "unknown agency", [FieldProblem("agency", f"no agency with code {agency_code}")]
             )

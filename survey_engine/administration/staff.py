@@ -13,9 +13,17 @@ from piccolo.columns import Column
 from piccolo.query.functions import Case, When
 from piccolo.querystring import QueryString
 
-from survey_engine import audit
-from survey_engine.actors import ROLES, Actor
-from survey_engine.errors import AuthenticationFailed, Conflict, FieldProblem, InvalidInput, NotFound, Page
+from survey_engine import audit, tenancy
+from survey_engine.actors import NATIONAL_ROLES, ROLES, Actor
+from survey_engine.errors import (
+    AuthenticationFailed,
+    Conflict,
+    FieldProblem,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Page,
+)
 from survey_engine.security import PasswordHashing, hash_token, new_token, password_problems
 from survey_engine.tables import Agency, ApiToken, StaffUser
 from survey_engine.transactions import is_unique_violation, write_transaction
@@ -34,6 +42,7 @@ USER_COLUMNS = (
     StaffUser.active,
     StaffUser.created_at,
     StaffUser.last_login_at,
+    StaffUser.province.code.as_alias("province"),
 )
 
 
@@ -49,6 +58,7 @@ class StaffAccount:
     active: bool
     created_at: datetime
     last_login_at: datetime | None
+    province: str | None = None  # None: a national account (the deployment's administrator, the ministry)
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> StaffAccount:
@@ -61,6 +71,7 @@ class StaffAccount:
             active=bool(row["active"]),
             created_at=row["created_at"],
             last_login_at=row["last_login_at"],
+            province=row.get("province"),
         )
 
 
@@ -72,7 +83,10 @@ class StaffService:
 
     # -- accounts ---------------------------------------------------------------------------------
 
-    async def _check_role_agency(self, role: str, agency_code: str | None) -> int | None:
+    async def _check_role_agency(
+        self, actor: Actor, role: str, agency_code: str | None
+    ) -> tuple[int | None, int | None]:
+        """The agency id and (for a role with an agency) that agency's province."""
         if role not in ROLES:
             raise InvalidInput("unknown role", [FieldProblem("role", f"must be one of {', '.join(ROLES)}")])
         if role == "agency" or (role == "data_entry" and agency_code):
@@ -81,18 +95,47 @@ class StaffService:
                 raise InvalidInput(
                     "an agency user needs an agency", [FieldProblem("agency", "required for role agency")]
                 )
-            row = await Agency.select(Agency.id).where(Agency.code == agency_code).first()
-            if row is None:
+            row = await Agency.select(Agency.id, Agency.province).where(Agency.code == agency_code).first()
+            if row is None or not tenancy.sees(actor, row["province"]):
                 raise InvalidInput(
                     "unknown agency", [FieldProblem("agency", f"no agency with code {agency_code}")]
                 )
-            return int(row["id"])
+            return int(row["id"]), row["province"]
         if agency_code:
             raise InvalidInput(
                 "only agency and data entry users belong to an agency",
                 [FieldProblem("agency", "only for roles agency and data_entry")],
             )
-        return None
+        return None, None
+
+    async def _placement(
+        self, actor: Actor, role: str, agency_code: str | None, province_code: str | None
+    ) -> tuple[int | None, int | None]:
+        """The agency and province of an account with this role.
+
+        National roles (the ministry; an administrator without a province) have neither; every other
+        account is of one province: a province account's own, the named one, or its agency's.
+        """
+        agency_id, agency_province = await self._check_role_agency(actor, role, agency_code)
+        if role in NATIONAL_ROLES:
+            if actor.province_scoped:
+                raise Forbidden(f"a province account may not create or grant the {role} role")
+            if province_code:
+                raise InvalidInput(
+                    "a national role has no province", [FieldProblem("province", f"not for role {role}")]
+                )
+            return None, None
+        if role == "admin" and not province_code and not actor.province_scoped:
+            return None, None  # the deployment's administrator
+        if province_code is None and agency_province is not None and not actor.province_scoped:
+            return agency_id, int(agency_province)
+        province_id = await tenancy.province_for_new(actor, province_code)
+        if agency_id is not None and agency_province != province_id:
+            raise InvalidInput(
+                "the agency is of another province",
+                [FieldProblem("agency", f"agency {agency_code} is not of the account's province")],
+            )
+        return agency_id, province_id
 
     async def create_user(
         self,
@@ -102,6 +145,7 @@ class StaffService:
         role: str,
         agency_code: str | None,
         display_name: str = "",
+        province_code: str | None = None,
     ) -> StaffAccount:
         email = email.strip().lower()
         problems = []
@@ -110,7 +154,8 @@ class StaffService:
         problems += [FieldProblem("password", p) for p in password_problems(password, email)]
         if problems:
             raise InvalidInput("the account cannot be created", problems)
-        agency_id = await self._check_role_agency(role, agency_code)
+        tenancy.refuse_read_only(actor)
+        agency_id, province_id = await self._placement(actor, role, agency_code, province_code)
         password_hash = await asyncio.to_thread(self.hashing.hash, password)
         try:
             await StaffUser.insert(
@@ -120,6 +165,7 @@ class StaffService:
                     password_hash=password_hash,
                     role=role,
                     agency=agency_id,
+                    province=province_id,
                     active=True,
                     failed_logins=0,
                     created_at=datetime.now(UTC),
@@ -129,7 +175,10 @@ class StaffService:
             if is_unique_violation(exc):
                 raise Conflict(f"an account with e-mail {email} already exists") from exc
             raise
-        await audit.record(actor, "create", "user", email, {"role": role, "agency": agency_code})
+        province = (await self.get_user_by_email(email)).province
+        await audit.record(
+            actor, "create", "user", email, {"role": role, "agency": agency_code, "province": province}
+        )
         return await self.get_user_by_email(email)
 
     async def get_user_by_email(self, email: str) -> StaffAccount:
@@ -138,15 +187,33 @@ class StaffService:
             raise NotFound("no such user")
         return StaffAccount.of(row)
 
-    async def get_user(self, user_id: int) -> StaffAccount:
-        row = await StaffUser.select(*USER_COLUMNS).where(StaffUser.id == user_id).first()
+    async def get_user(self, user_id: int, actor: Actor | None = None) -> StaffAccount:
+        """One account; with ``actor``, as that actor may see it (another province's account: not found)."""
+        query = StaffUser.select(*USER_COLUMNS).where(StaffUser.id == user_id)
+        if actor is not None and actor.user_id != user_id:
+            query = tenancy.in_scope(query, actor, StaffUser.province)
+        row = await query.first()
         if row is None:
             raise NotFound("no such user")
         return StaffAccount.of(row)
 
-    async def list_users(self, limit: int, offset: int, role: str | None = None) -> Page:
+    async def list_users(
+        self,
+        limit: int,
+        offset: int,
+        role: str | None = None,
+        actor: Actor | None = None,
+        province: str | None = None,
+    ) -> Page:
+        """Accounts; with ``actor``, those it may see (a province administrator: its province's)."""
         query = StaffUser.select(*USER_COLUMNS).order_by(StaffUser.id)
         count = StaffUser.count()
+        if actor is not None:
+            query = tenancy.in_scope(query, actor, StaffUser.province)
+            count = tenancy.in_scope(count, actor, StaffUser.province)
+        if province:
+            query = query.where(StaffUser.province.code == province)
+            count = count.where(StaffUser.province.code == province)
         if role:
             query = query.where(StaffUser.role == role)
             count = count.where(StaffUser.role == role)
@@ -161,7 +228,9 @@ class StaffService:
         administrator can be neither disabled nor given another role (:class:`Conflict`): nobody could
         manage accounts any more.
         """
-        current = await self.get_user(user_id)
+        if actor.user_id != user_id:  # one's own display name is not a change of the survey's data
+            tenancy.refuse_read_only(actor)
+        current = await self.get_user(user_id, actor)
         values: dict[Column | str, Any] = {}
         logged: dict[str, object] = {}
         if "display_name" in changes:
@@ -169,11 +238,18 @@ class StaffService:
             logged["display_name"] = changes["display_name"]
         role = str(changes.get("role", current.role))
         agency = changes.get("agency", current.agency)
-        if "role" in changes or "agency" in changes:
-            agency_id = await self._check_role_agency(role, agency if isinstance(agency, str) else None)
+        if "role" in changes or "agency" in changes or "province" in changes:
+            province = changes.get("province", current.province if role not in NATIONAL_ROLES else None)
+            agency_id, province_id = await self._placement(
+                actor,
+                role,
+                agency if isinstance(agency, str) else None,
+                province if isinstance(province, str) else None,
+            )
             values[StaffUser.role] = role
             values[StaffUser.agency] = agency_id
-            logged.update(role=role, agency=agency)
+            values[StaffUser.province] = province_id
+            logged.update(role=role, agency=agency, province=province)
         disabled = "active" in changes and not changes["active"]
         if "active" in changes:
             values[StaffUser.active] = bool(changes["active"])

@@ -15,7 +15,7 @@ from typing import Any, cast
 from piccolo.columns import Column
 from piccolo.query.functions.aggregate import Count
 
-from survey_engine import audit
+from survey_engine import audit, tenancy
 from survey_engine.actors import Actor
 from survey_engine.errors import Conflict, FieldProblem, InvalidInput, NotFound, Page
 from survey_engine.tables import (
@@ -46,6 +46,8 @@ WAVE_COLUMNS = (
     Wave.status,
     Wave.unit_version,
     Wave.settings,
+    Wave.province,
+    Wave.province.code.as_alias("province_code"),
 )
 
 
@@ -78,29 +80,45 @@ def _settings_problems(settings: dict[str, object]) -> list[FieldProblem]:
     return problems
 
 
-async def _agency_ids(codes: list[str], problems: list[FieldProblem]) -> list[int]:
-    """The ids of the agencies with these codes; a problem for the unknown ones."""
+async def _agency_ids(codes: list[str], province_id: int | None, problems: list[FieldProblem]) -> list[int]:
+    """The ids of the agencies with these codes; a problem for the unknown ones and for those of another
+    province than the wave's (a wave's agencies are all of its province)."""
     # no query for an empty list (Piccolo refuses is_in([]); PostgreSQL refuses a NUL placeholder)
-    rows = await Agency.select(Agency.id, Agency.code).where(Agency.code.is_in(codes)) if codes else []
+    rows = (
+        await Agency.select(Agency.id, Agency.code, Agency.province).where(Agency.code.is_in(codes))
+        if codes
+        else []
+    )
     found = {r["code"]: r["id"] for r in rows}
     missing = [c for c in codes if c not in found]
     if missing:
         problems.append(FieldProblem("agencies", f"unknown agency codes: {', '.join(missing[:10])}"))
+    elsewhere = sorted(r["code"] for r in rows if r["province"] != province_id)
+    if elsewhere:
+        problems.append(FieldProblem("agencies", f"not of the wave's province: {', '.join(elsewhere[:10])}"))
     return sorted(set(found.values()))
 
 
 async def _point_ids(
-    codes: list[str], agency_ids: list[int] | None, problems: list[FieldProblem]
+    codes: list[str], agency_ids: list[int] | None, province_id: int | None, problems: list[FieldProblem]
 ) -> list[int]:
-    """The ids of the service points with these codes; problems for the unknown ones and, when the
-    request also sets the agencies (``agency_ids``), for those of other agencies."""
+    """The ids of the service points with these codes; problems for the unknown ones, for those of another
+    province and, when the request also sets the agencies (``agency_ids``), for those of other agencies."""
     rows = (
-        await ServicePoint.select(ServicePoint.id, ServicePoint.code, ServicePoint.agency).where(
-            ServicePoint.code.is_in(codes)
-        )
+        await ServicePoint.select(
+            ServicePoint.id,
+            ServicePoint.code,
+            ServicePoint.agency,
+            ServicePoint.agency.province.as_alias("province"),
+        ).where(ServicePoint.code.is_in(codes))
         if codes
         else []
     )
+    elsewhere = sorted(str(r["code"]) for r in rows if r["province"] != province_id)
+    if elsewhere:
+        problems.append(
+            FieldProblem("service_points", f"not of the wave's province: {', '.join(elsewhere[:10])}")
+        )
     found = {r["code"]: r for r in rows}
     missing = [c for c in codes if c not in found]
     if missing:
@@ -144,6 +162,7 @@ class WaveRecord:
     settings: dict[str, Any]
     agencies: list[str]
     service_points: list[str]
+    province: str | None = None
 
 
 class WaveService:
@@ -158,11 +177,20 @@ class WaveService:
         visible = await self._visible_ids(actor)
         if row is None or (visible is not None and row["id"] not in visible):
             raise NotFound(f"no wave with code {code}")
+        if not tenancy.sees(actor, row["province"]):
+            raise NotFound(f"no wave with code {code}")
         return row
 
-    async def list(self, actor: Actor, limit: int, offset: int, status: str | None = None) -> Page:
-        query = Wave.select(*WAVE_COLUMNS).order_by(Wave.id, ascending=False)
-        count = Wave.count()
+    async def list(
+        self, actor: Actor, limit: int, offset: int, status: str | None = None, province: str | None = None
+    ) -> Page:
+        query = tenancy.in_scope(
+            Wave.select(*WAVE_COLUMNS).order_by(Wave.id, ascending=False), actor, Wave.province
+        )
+        count = tenancy.in_scope(Wave.count(), actor, Wave.province)
+        if province:  # a national account's filter; a province account's own scope already applies
+            query = query.where(Wave.province.code == province)
+            count = count.where(Wave.province.code == province)
         visible = await self._visible_ids(actor)
         if visible is not None:
             query = query.where(Wave.id.is_in(visible or [-1]))
@@ -179,6 +207,9 @@ class WaveService:
         where = [Submission.wave.code == code]
         if actor.agency_scoped:
             where.append(Submission.agency == actor.agency_id)
+        own_province = tenancy.condition(actor, Submission.wave._.province)
+        if own_province is not None:
+            where.append(own_province)
         rows = (
             await Submission.select(
                 Submission.agency.code.as_alias("agency"),
@@ -210,6 +241,7 @@ class WaveService:
             settings=_as_dict(row["settings"]),
             agencies=row["agencies"],
             service_points=row["service_points"],
+            province=row["province"],
         )
 
     async def _with_members(self, actor: Actor, row: dict[str, Any]) -> dict[str, Any]:
@@ -222,14 +254,15 @@ class WaveService:
         if actor.agency_scoped:  # an agency user sees only its own part of a shared wave
             agencies = agencies.where(WaveAgency.agency == actor.agency_id)
             points = points.where(WaveServicePoint.service_point.agency == actor.agency_id)
-        result = {key: value for key, value in row.items() if key != "id"}
+        result = {key: value for key, value in row.items() if key not in ("id", "province")}
+        result["province"] = result.pop("province_code")
         result["agencies"] = sorted(r["code"] for r in await agencies)
         result["service_points"] = sorted(r["code"] for r in await points)
         return result
 
     # Sequence, not list, in signatures: inside this class ``list`` names the method WaveService.list.
     async def _resolve(
-        self, values: dict[str, object]
+        self, values: dict[str, object], province_id: int | None
     ) -> tuple[dict[Column, object], Sequence[int], Sequence[int]]:
         problems: list[FieldProblem] = []
         columns: dict[Column, object] = {}
@@ -265,11 +298,16 @@ class WaveService:
         agency_ids: list[int] = []
         point_ids: list[int] = []
         if "agencies" in values:
-            agency_ids = await _agency_ids(list(values["agencies"]), problems)  # type: ignore[call-overload]
+            agency_ids = await _agency_ids(
+                list(values["agencies"]),  # type: ignore[call-overload]
+                province_id,
+                problems,
+            )
         if "service_points" in values:
             point_ids = await _point_ids(
                 list(values["service_points"]),  # type: ignore[call-overload]
                 agency_ids if "agencies" in values else None,
+                province_id,
                 problems,
             )
         if problems:
@@ -280,9 +318,17 @@ class WaveService:
         return columns, agency_ids, point_ids
 
     async def create(self, actor: Actor, values: dict[str, object]) -> WaveRecord:
-        columns, agency_ids, point_ids = await self._resolve(values)
+        province_id = await tenancy.province_for_new(actor, values.pop("province", None))
+        columns, agency_ids, point_ids = await self._resolve(values, province_id)
         now = datetime.now(UTC)
-        row = Wave(code=values["code"], status="draft", created_at=now, updated_at=now, settings={})
+        row = Wave(
+            code=values["code"],
+            status="draft",
+            created_at=now,
+            updated_at=now,
+            settings={},
+            province=province_id,
+        )
         for column, value in columns.items():
             setattr(row, column._meta.name, value)
         engine = Wave._meta.db
@@ -348,7 +394,7 @@ class WaveService:
                 incoming.pop("sampling_plan", None)
                 plan = stored
             merged["settings"] = incoming
-        columns, agency_ids, point_ids = await self._resolve(merged)
+        columns, agency_ids, point_ids = await self._resolve(merged, row["province"])
         if plan is not None:
             columns[Wave.settings] = {**incoming, "sampling_plan": plan}  # incoming is merged["settings"]
         columns[Wave.updated_at] = datetime.now(UTC)
@@ -420,6 +466,9 @@ async def response_counts(actor: Actor, codes: Sequence[str]) -> dict[str, int]:
     where = [Submission.wave.code.is_in(list(codes)), Submission.complete == True]  # noqa: E712
     if actor.agency_scoped:
         where.append(Submission.agency == actor.agency_id)
+    own_province = tenancy.condition(actor, Submission.wave._.province)
+    if own_province is not None:
+        where.append(own_province)
     rows = (
         await Submission.select(Submission.wave.code.as_alias("wave"), Count(Submission.id, alias="count"))
         .where(*where)

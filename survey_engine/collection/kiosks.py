@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from survey_engine import audit
+from survey_engine import audit, tenancy
 from survey_engine.actors import Actor
 from survey_engine.administration.agencies import ServicePointService
 from survey_engine.errors import NotFound, Page
@@ -79,6 +79,7 @@ class KioskDeviceService:
         query = KioskDevice.select(*DEVICE_COLUMNS).where(KioskDevice.id == device_id)
         if actor.agency_scoped:
             query = query.where(KioskDevice.service_point.agency == actor.agency_id)
+        query = tenancy.in_scope(query, actor, KioskDevice.service_point._.agency._.province)
         row = await query.first()
         if row is None:
             raise NotFound(f"no kiosk device {device_id}")
@@ -90,6 +91,9 @@ class KioskDeviceService:
         conditions = []
         if actor.agency_scoped:
             conditions.append(KioskDevice.service_point.agency == actor.agency_id)
+        own_province = tenancy.condition(actor, KioskDevice.service_point._.agency._.province)
+        if own_province is not None:
+            conditions.append(own_province)
         if service_point:
             conditions.append(KioskDevice.service_point.code == service_point)
         for condition in conditions:

@@ -43,7 +43,7 @@ from typing import Any
 from piccolo.custom_types import Combinable
 from piccolo.query.functions.aggregate import Count
 
-from survey_engine import audit
+from survey_engine import audit, tenancy
 from survey_engine.actors import Actor
 from survey_engine.collection.receipts import MAX_DOSSIER_CODE, dossier_hash, normalise_dossier_code
 from survey_engine.errors import Conflict, FieldProblem, InvalidInput, NotFound
@@ -467,11 +467,14 @@ async def wave_row(code: str, actor: Actor | None = None) -> FieldworkWave:
             Wave.period_end,
             Wave.settings,
             Wave.channels,
+            Wave.province,
         )
         .where(Wave.code == code)
         .output(load_json=True)
         .first()
     )
+    if row is not None and actor is not None and not tenancy.sees(actor, row.pop("province")):
+        row = None  # another province's wave: as if absent
     if row is not None and actor is not None and actor.agency_scoped:
         shared = await WaveAgency.exists().where(
             (WaveAgency.wave == row["id"]) & (WaveAgency.agency == actor.agency_id)
@@ -479,6 +482,7 @@ async def wave_row(code: str, actor: Actor | None = None) -> FieldworkWave:
         row = row if shared else None
     if row is None:
         raise NotFound(f"no wave with code {code}")
+    row.pop("province", None)
     return FieldworkWave(**row)
 
 
@@ -547,7 +551,7 @@ class FrameService:
         self, actor: Actor, wave_code: str, data: bytes, secret_key: str, name: str = ""
     ) -> FrameImport:
         """Store every row of a frame file, or none: all problems are reported at once (422)."""
-        wave = await wave_row(wave_code)
+        wave = await wave_row(wave_code, actor)
         if wave.status == "closed":
             raise Conflict(f"wave {wave_code} is closed: its frame can no longer change")
         if await Sample.exists().where(Sample.wave == wave.id):

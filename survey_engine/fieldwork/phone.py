@@ -18,7 +18,7 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Count
 
-from survey_engine import audit
+from survey_engine import audit, tenancy
 from survey_engine.actors import Actor
 from survey_engine.collection.receipts import dossier_hash
 from survey_engine.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound, Page
@@ -170,6 +170,11 @@ def _contact_record(row: dict[str, Any]) -> ContactRecord:
     return ContactRecord(**_contact_fields(row))
 
 
+async def _wave_province(code: str) -> int | None:
+    row = await Wave.select(Wave.province).where(Wave.code == code).first()
+    return None if row is None else row["province"]
+
+
 class PhoneService:
     """Contacts, assignments, call attempts and purges. ``clock`` is injected so tests can fix "now"."""
 
@@ -179,7 +184,11 @@ class PhoneService:
     # -- waves --------------------------------------------------------------------------------------
 
     async def _wave(self, code: str, actor: Actor | None = None) -> dict[str, Any]:
-        row = await Wave.select(Wave.id, Wave.code, Wave.status).where(Wave.code == code).first()
+        row = (
+            await Wave.select(Wave.id, Wave.code, Wave.status, Wave.province).where(Wave.code == code).first()
+        )
+        if row is not None and actor is not None and not tenancy.sees(actor, row["province"]):
+            row = None  # another province's wave: as if absent
         if row is not None and actor is not None and actor.agency_scoped:
             shared = await WaveAgency.exists().where(
                 (WaveAgency.wave == row["id"]) & (WaveAgency.agency == actor.agency_id)
@@ -194,14 +203,19 @@ class PhoneService:
         if wave["status"] == "closed":
             raise Conflict(f"wave {wave['code']} is closed: its contacts can no longer change")
 
-    async def _interviewers(self, emails: Sequence[str]) -> dict[str, int]:
+    async def _interviewers(self, emails: Sequence[str], province_id: object = None) -> dict[str, int]:
+        """Active interviewer accounts by e-mail; with ``province_id``, those of that province (a wave's
+        contacts go to its own province's interviewers)."""
         if not emails:
             return {}
-        rows = await StaffUser.select(StaffUser.id, StaffUser.email).where(
+        condition = (
             StaffUser.email.is_in(list(emails))
             & (StaffUser.role == "interviewer")
             & (StaffUser.active == True)  # noqa: E712 - Piccolo builds SQL from ==
         )
+        if province_id is not None:
+            condition &= StaffUser.province == province_id
+        rows = await StaffUser.select(StaffUser.id, StaffUser.email).where(condition)
         return {r["email"]: r["id"] for r in rows}
 
     # -- import and assignment ----------------------------------------------------------------------
@@ -210,7 +224,7 @@ class PhoneService:
         self, actor: Actor, wave_code: str, data: bytes, secret_key: str
     ) -> ContactImport:
         """Store every row of a contacts CSV, or none: all problems are reported at once (422)."""
-        wave = await self._wave(wave_code)
+        wave = await self._wave(wave_code, actor)
         self._open_for_changes(wave)
         rows, problems = parse_contacts_csv(data)
         if rows:  # check the well-formed rows too, so that one answer lists every problem
@@ -265,7 +279,7 @@ class PhoneService:
         return (
             {r["code"]: r["id"] for r in agency_rows},
             {r["code"]: (r["id"], r["agency"]) for r in point_rows},
-            await self._interviewers(emails),
+            await self._interviewers(emails, wave["province"]),
         )
 
     async def _check_against_database(
@@ -336,13 +350,13 @@ class PhoneService:
         self, actor: Actor, wave_code: str, codes: Sequence[str], interviewer: str | None
     ) -> Assignment:
         """Assign contacts to an interviewer (``None`` takes them back); unknown codes change nothing."""
-        wave = await self._wave(wave_code)
+        wave = await self._wave(wave_code, actor)
         self._open_for_changes(wave)
         problems: list[FieldProblem] = []
         interviewer_id: int | None = None
         if interviewer is not None:
             email = interviewer.strip().lower()
-            interviewer_id = (await self._interviewers([email])).get(email)
+            interviewer_id = (await self._interviewers([email], wave["province"])).get(email)
             if interviewer_id is None:
                 problems.append(
                     FieldProblem("interviewer", f"{email} is not an active interviewer account", "unknown")
@@ -377,7 +391,7 @@ class PhoneService:
     @staticmethod
     def _reject_agency_users(actor: Actor) -> None:
         # Call lists hold personal data of every agency's users; they are not an agency's to see.
-        if actor.role not in ("admin", "statistician", "interviewer"):
+        if actor.role not in ("admin", "statistician", "interviewer", "ministry"):
             raise Forbidden(f"the {actor.role} role may not see phone contacts")
 
     async def list_contacts(
@@ -400,6 +414,9 @@ class PhoneService:
             condition &= Contact.status == status
         if agency:
             condition &= Contact.agency.code == agency
+        own_province = tenancy.condition(actor, Contact.wave._.province)
+        if own_province is not None:
+            condition &= own_province
         rows = (
             await Contact.select(*CONTACT_COLUMNS)
             .where(condition)
@@ -419,6 +436,8 @@ class PhoneService:
             .where((Contact.wave.code == wave_code) & (Contact.code == code))
             .first()
         )
+        if row is not None and not tenancy.sees(actor, await _wave_province(wave_code)):
+            row = None
         if row is None or (actor.role == "interviewer" and row["assigned_id"] != actor.user_id):
             raise NotFound(f"no contact {code} in wave {wave_code}")
         return row
@@ -580,7 +599,7 @@ class PhoneService:
         return int(count)
 
     async def purge_wave(self, actor: Actor, wave_code: str) -> PhonePurge:
-        wave = await self._wave(wave_code)
+        wave = await self._wave(wave_code, actor)
         purged = await self.purge_phones(wave["id"])
         await audit.record(actor, "purge_phones", "contacts", wave_code, {"purged": purged})
         return PhonePurge(wave=wave_code, purged=purged)

@@ -286,7 +286,7 @@ class FieldworkService:
         self, actor: Actor, wave_code: str, values: dict[str, Any], save: bool = False
     ) -> WavePlan:
         """The allocation with expected margins; with ``save`` kept in the wave's settings."""
-        wave = await wave_row(wave_code)
+        wave = await wave_row(wave_code, actor)
         params = PlanParameters.from_values(values)
         result = compute_plan(await self._cells(wave.id), params)
         if save:
@@ -315,7 +315,7 @@ class FieldworkService:
         self, actor: Actor, wave_code: str, seed: int, values: dict[str, Any], contacts: bool = True
     ) -> SampleDraw:
         """Draw the wave's sample (once): seeded stratified selection; contacts for units with a phone."""
-        wave = await wave_row(wave_code)
+        wave = await wave_row(wave_code, actor)
         if wave.status == "closed":
             raise Conflict(f"wave {wave_code} is closed")
         if await Sample.exists().where(Sample.wave == wave.id):
@@ -480,7 +480,7 @@ class FieldworkService:
     ) -> tuple[list[InvitationLetter], int]:
         """Letter contents for the sampled units found in ``data`` (the frame file again), and how many
         sampled units the file lacks. Dossier codes in clear come only from the file, never the database."""
-        wave = await wave_row(wave_code)
+        wave = await wave_row(wave_code, actor)
         rows, problems = parse_frame(data, self.clock().astimezone(UTC).date())
         if problems:
             raise invalid("the frame file is not valid; no letters were made", problems)

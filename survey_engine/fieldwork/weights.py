@@ -369,7 +369,7 @@ class WeightsService:
         self.clock = clock
 
     async def compute(self, actor: Actor, wave_code: str, values: dict[str, Any] | None) -> WaveWeights:
-        wave = await wave_row(wave_code)
+        wave = await wave_row(wave_code, actor)
         run = await self.compute_for_wave_id(actor, wave.id, values, trigger="request", raise_errors=True)
         await audit.record(
             actor, "weights", "sample", wave_code, {"respondents": run.diagnostics.get("respondents")}

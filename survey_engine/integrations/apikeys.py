@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from survey_engine import audit
+from survey_engine import audit, tenancy
 from survey_engine.actors import Actor
 from survey_engine.collection import ratelimit
 from survey_engine.errors import AuthenticationFailed, FieldProblem, InvalidInput, NotFound, RateLimited
@@ -43,6 +43,7 @@ KEY_COLUMNS = (
     ApiKey.created_at,
     ApiKey.last_used_at,
     ApiKey.revoked_at,
+    ApiKey.province.code.as_alias("province"),
 )
 
 
@@ -57,6 +58,7 @@ class ApiKeyRecord:
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    province: str | None = None  # None: a key made before tenancy (every agency of the deployment)
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> ApiKeyRecord:
@@ -68,6 +70,7 @@ class ApiKeyRecord:
             created_at=row["created_at"],
             last_used_at=row["last_used_at"],
             revoked_at=row["revoked_at"],
+            province=row.get("province"),
         )
 
     def as_json(self) -> dict[str, object]:
@@ -77,6 +80,7 @@ class ApiKeyRecord:
             "prefix": self.prefix,
             "agency": self.agency,
             "scope": "agency" if self.agency else "province",
+            "province": self.province,
             "created_at": self.created_at.isoformat(),
             "last_used_at": self.last_used_at.isoformat() if self.last_used_at else None,
             "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
@@ -90,8 +94,9 @@ class SystemKey:
     id: int
     name: str
     prefix: str
-    agency_id: int | None  # None: every agency of the deployment (the province)
+    agency_id: int | None  # None: every agency of the key's province
     agency_code: str | None
+    province_id: int | None = None  # None: a key made before tenancy, every agency of the deployment
 
     @property
     def actor(self) -> Actor:
@@ -108,24 +113,30 @@ class ApiKeyService:
         # Counted like the submissions' limit (wall-clock windows shared by every process); 0 turns it off.
         self.limit = ratelimit.SubmissionRateLimit(requests_per_minute)
 
-    async def create(self, actor: Actor, name: str, agency: str | None) -> tuple[ApiKeyRecord, str]:
-        """A new key for ``name``, scoped to ``agency`` (a code) or, with None, the whole province.
+    async def create(
+        self, actor: Actor, name: str, agency: str | None, province: str | None = None
+    ) -> tuple[ApiKeyRecord, str]:
+        """A new key for ``name``, scoped to ``agency`` (a code) or, with None, the whole province (the
+        actor's own, or ``province`` named by a national administrator; the only one by default).
         Returns the record and the key, which is shown once: only its hash is stored."""
+        tenancy.refuse_read_only(actor)
         name = name.strip()
         problems = []
         if not name:
             problems.append(FieldProblem("name", "required", "required"))
         elif len(name) > NAME_MAX:
             problems.append(FieldProblem("name", f"at most {NAME_MAX} characters"))
-        agency_id = None
+        agency_id = province_id = None
         if agency is not None:
-            row = await Agency.select(Agency.id).where(Agency.code == agency).first()
-            if row is None:
+            row = await Agency.select(Agency.id, Agency.province).where(Agency.code == agency).first()
+            if row is None or not tenancy.sees(actor, row["province"]):
                 problems.append(FieldProblem("agency", f"no agency with code {agency}", "unknown"))
             else:
-                agency_id = int(row["id"])
+                agency_id, province_id = int(row["id"]), row["province"]
         if problems:
             raise InvalidInput("the API key is not valid", problems)
+        if agency_id is None:
+            province_id = await tenancy.province_for_new(actor, province)
         key = KEY_PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
         inserted = await ApiKey.insert(
             ApiKey(
@@ -133,6 +144,7 @@ class ApiKeyService:
                 prefix=key[:SHOWN_PREFIX],
                 key_hash=hash_token(key),
                 agency=agency_id,
+                province=province_id,
                 created_at=datetime.now(UTC),
                 created_by=actor.user_id or None,
             )
@@ -143,20 +155,28 @@ class ApiKeyService:
         )
         return await self.get(key_id), key
 
-    async def get(self, key_id: int) -> ApiKeyRecord:
-        row = await ApiKey.select(*KEY_COLUMNS).where(ApiKey.id == key_id).first()
+    async def get(self, key_id: int, actor: Actor | None = None) -> ApiKeyRecord:
+        """One key; with ``actor``, as it may see it (another province's key: not found)."""
+        query = ApiKey.select(*KEY_COLUMNS).where(ApiKey.id == key_id)
+        if actor is not None:
+            query = tenancy.in_scope(query, actor, ApiKey.province)
+        row = await query.first()
         if row is None:
             raise NotFound(f"no API key {key_id}")
         return ApiKeyRecord.of(row)
 
-    async def list(self, include_revoked: bool = True) -> list[ApiKeyRecord]:
+    async def list(self, include_revoked: bool = True, actor: Actor | None = None) -> list[ApiKeyRecord]:
+        """The keys (with ``actor``: those of its province, every one for a national account)."""
         query = ApiKey.select(*KEY_COLUMNS).order_by(ApiKey.id)
+        if actor is not None:
+            query = tenancy.in_scope(query, actor, ApiKey.province)
         if not include_revoked:
             query = query.where(ApiKey.revoked_at.is_null())
         return [ApiKeyRecord.of(r) for r in await query]
 
     async def revoke(self, actor: Actor, key_id: int) -> ApiKeyRecord:
-        key = await self.get(key_id)
+        tenancy.refuse_read_only(actor)
+        key = await self.get(key_id, actor)
         if key.revoked_at is None:
             await ApiKey.update({ApiKey.revoked_at: datetime.now(UTC)}).where(ApiKey.id == key_id)
             await audit.record(actor, "revoke", "api_key", str(key_id), {"name": key.name})
@@ -174,6 +194,7 @@ class ApiKeyService:
                 ApiKey.prefix,
                 ApiKey.agency,
                 ApiKey.agency.code.as_alias("agency_code"),
+                ApiKey.province,
                 ApiKey.revoked_at,
             )
             .where(ApiKey.key_hash == hash_token(key))
@@ -187,6 +208,7 @@ class ApiKeyService:
             prefix=str(row["prefix"]),
             agency_id=int(row["agency"]) if row["agency"] is not None else None,
             agency_code=str(row["agency_code"]) if row["agency_code"] is not None else None,
+            province_id=int(row["province"]) if row["province"] is not None else None,
         )
         await self._count(found)
         return found

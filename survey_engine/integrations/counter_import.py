@@ -76,7 +76,7 @@ JOIN questionnaire AS q ON q.id = qv.questionnaire
 WHERE sp.active AND w.status = 'open' AND q.code IN ('counter-3', 'decree61-9')
 ORDER BY w.id DESC
 """
-POINT_SCOPE = "SELECT code, agency FROM service_point"
+POINT_SCOPE = "SELECT sp.code, sp.agency, a.province FROM service_point sp JOIN agency a ON a.id = sp.agency"
 
 
 @dataclass(frozen=True)
@@ -217,15 +217,17 @@ class CounterImportService:
         scope_agency_id: int | None,
         lines: Iterable[RatingLine | LineRejected] | AsyncIterator[RatingLine | LineRejected],
         audit_as: Actor | None = None,
+        scope_province_id: int | None = None,
     ) -> ImportReport:
         """Store every valid line of ``lines`` whose service point is in scope (``scope_agency_id``:
-        one agency; None: every agency); the report counts and lists the rest by line number.
+        one agency; None: every agency of ``scope_province_id``, or of the deployment when that is None too);
+        the report counts and lists the rest by line number.
 
         ``audit_as``: write one audit row for the import as this actor (the command line's imports; the
         HTTP endpoint writes its own, as the key's use)."""
         report = ImportReport()
         store = batch_store_for(Submission._meta.db, IMPORT_CACHE_KIB)
-        targets = await self._targets(scope_agency_id)
+        targets = await self._targets(scope_agency_id, scope_province_id)
         now = datetime.now(UTC)
         received_at = now.isoformat()
         chunk: list[_Row] = []
@@ -286,12 +288,14 @@ class CounterImportService:
             )
         return report
 
-    async def _targets(self, scope_agency_id: int | None) -> _Targets:
-        """Where lines go: the open wave of each (service point, questionnaire) within scope."""
+    async def _targets(self, scope_agency_id: int | None, scope_province_id: int | None) -> _Targets:
+        """Where lines go: the open wave of each (service point, questionnaire) within scope (one agency,
+        one province, or the deployment)."""
         in_scope = {
             str(r["code"])
             for r in await Submission.raw(POINT_SCOPE)
-            if scope_agency_id is None or int(r["agency"]) == scope_agency_id
+            if (scope_agency_id is None or int(r["agency"]) == scope_agency_id)
+            and (scope_province_id is None or r["province"] == scope_province_id)
         }
         targets = _Targets(in_scope)
         for found in await Submission.raw(TARGETS):

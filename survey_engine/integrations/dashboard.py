@@ -17,12 +17,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from survey_engine import tenancy
 from survey_engine.actors import SYSTEM, Actor
 from survey_engine.errors import Forbidden, NotFound
 from survey_engine.integrations import counter_stats
 from survey_engine.integrations.counter_stats import Figure
-from survey_engine.integrations.counter_tallies import PERIODS, Tally, counter_waves, period_starts, tallies
-from survey_engine.tables import Agency, Officer
+from survey_engine.integrations.counter_tallies import (
+    PERIODS,
+    CounterWave,
+    Tally,
+    counter_waves,
+    period_starts,
+    tallies,
+)
+from survey_engine.tables import Agency, Officer, Wave
 
 OFFICER_MIN_N = 30  # fewer ratings than this: an officer's figures would mostly show who chose to rate
 
@@ -116,8 +124,10 @@ class OfficerRow:
 
 class CounterDashboardService:
     async def _agency(self, actor: Actor, code: str) -> tuple[int, str]:
-        row = await Agency.select(Agency.id, Agency.code).where(Agency.code == code).first()
+        row = await Agency.select(Agency.id, Agency.code, Agency.province).where(Agency.code == code).first()
         if row is None or (actor.agency_scoped and int(row["id"]) != actor.agency_id):
+            raise NotFound(f"no agency with code {code}")
+        if not tenancy.sees(actor, row["province"]):
             raise NotFound(f"no agency with code {code}")
         return int(row["id"]), str(row["code"])
 
@@ -127,7 +137,7 @@ class CounterDashboardService:
 
     async def dashboard(self, actor: Actor, agency: str | None, now: datetime | None = None) -> Dashboard:
         """One agency's dashboard, or (``agency`` None) the province's; an agency user always gets its own."""
-        if actor.role not in ("admin", "statistician", "agency"):
+        if actor.role not in ("admin", "statistician", "agency", "ministry"):
             raise Forbidden(f"the {actor.role} role may not see the counter dashboard")
         now = now or datetime.now(UTC)
         if actor.agency_scoped and agency is None:
@@ -135,7 +145,7 @@ class CounterDashboardService:
         agency_id = None
         if agency is not None:
             agency_id, agency = await self._agency(actor, agency)
-        found = await tallies(await counter_waves(), now, agency_id)
+        found = await tallies(await _visible_counter_waves(actor), now, agency_id)
         periods = {p: Figures.of(_merged(found[p].values())) for p in PERIODS}
         per_agency: dict[str, Figures] = {}
         if agency_id is None and found["month"]:
@@ -176,6 +186,15 @@ class CounterDashboardService:
         if actor.role != "agency":
             raise Forbidden("officers and their results are for the agency's own staff only")
         return await self._agency(actor, agency)
+
+
+async def _visible_counter_waves(actor: Actor) -> list[CounterWave]:
+    """The counter waves of the actor's province (every one for a national account)."""
+    waves = await counter_waves()
+    if not actor.province_scoped:
+        return waves
+    mine = {int(r["id"]) for r in await tenancy.in_scope(Wave.select(Wave.id), actor, Wave.province)}
+    return [w for w in waves if w.wave_id in mine]
 
 
 def _merged(tallies_of_groups: Iterable[Tally]) -> Tally:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from survey_engine import audit
+from survey_engine import audit, tenancy
 from survey_engine.actors import Actor
 from survey_engine.collection.receipts import dossier_hash
 from survey_engine.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound
@@ -190,13 +190,15 @@ class PrintRuns:
 
     async def paper_waves(self, actor: Actor) -> list[PaperWave]:
         """The waves that collect on paper and are not closed (an agency user: its agency's waves)."""
-        rows = (
-            await Wave.select(
+        rows = await tenancy.in_scope(
+            Wave.select(
                 Wave.id, Wave.code, Wave.name_vi, Wave.name_en, Wave.status, Wave.channels, Wave.settings
             )
             .where(Wave.status != "closed")
             .order_by(Wave.id, ascending=False)
-            .output(load_json=True)
+            .output(load_json=True),
+            actor,
+            Wave.province,
         )
         if actor.agency_scoped:
             mine = {

@@ -175,7 +175,7 @@ class PaperEntryService:
                     )
                 ],
             )
-        wave = await wave_row(wave_code)
+        wave = await wave_row(wave_code, actor)
         row = (
             await PaperCopy.select(
                 *PaperCopy.all_columns(),

@@ -31,7 +31,7 @@ from typing import Any
 from piccolo.columns import Column
 from piccolo.query.functions.aggregate import Count, Max
 
-from survey_engine import audit
+from survey_engine import audit, tenancy
 from survey_engine.actors import Actor
 from survey_engine.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound
 from survey_engine.publication.snapshot import build_snapshot, canonical, snapshot_hash
@@ -160,7 +160,7 @@ class ReleaseService:
 
     async def list(self, actor: Actor, wave_code: str) -> list[ReleaseRecord]:
         """Every version of a wave's releases, newest first (staff who see every agency)."""
-        wave = await self._wave(actor, wave_code, (*PREPARERS, "agency"))
+        wave = await self._wave(actor, wave_code, (*PREPARERS, "agency", "ministry"))
         rows = (
             await ResultRelease.select(*RELEASE_COLUMNS)
             .where(ResultRelease.wave == wave["id"])
@@ -172,7 +172,7 @@ class ReleaseService:
 
     async def snapshot(self, actor: Actor, wave_code: str, version: int) -> dict[str, Any]:
         """A version's snapshot text and hash, for the people who review it before approval."""
-        wave = await self._wave(actor, wave_code, PREPARERS)
+        wave = await self._wave(actor, wave_code, (*PREPARERS, "ministry"))
         row = await self._row(wave, version, ResultRelease.snapshot, ResultRelease.snapshot_hash)
         return {"snapshot": str(row["snapshot"]), "snapshot_hash": str(row["snapshot_hash"])}
 
@@ -280,8 +280,12 @@ class ReleaseService:
     async def _wave(self, actor: Actor, wave_code: str, roles: tuple[str, ...]) -> dict[str, Any]:
         if actor.role not in roles:
             raise Forbidden("this step of a release is not open to your role")
-        wave = await Wave.select(Wave.id, Wave.code, Wave.status).where(Wave.code == wave_code).first()
-        if wave is None:
+        wave = (
+            await Wave.select(Wave.id, Wave.code, Wave.status, Wave.province)
+            .where(Wave.code == wave_code)
+            .first()
+        )
+        if wave is None or not tenancy.sees(actor, wave["province"]):
             raise NotFound(f"no wave with code {wave_code}")
         return wave
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from piccolo.query.functions.aggregate import Count
 
+from survey_engine import tenancy
 from survey_engine.actors import Actor
 from survey_engine.errors import NotFound
 from survey_engine.tables import Agency, FrameUnit, Submission, Wave, WaveAgency, WaveServicePoint
@@ -71,7 +72,7 @@ async def index_waves(actor: Actor) -> list[IndexWave]:
     here in one query with the definitions instead of one listing plus members per wave. Each wave's
     definition is parsed once, into the wave's context.
     """
-    query = Wave.select(*wave_columns()).where(Wave.status != "draft")
+    query = tenancy.in_scope(Wave.select(*wave_columns()).where(Wave.status != "draft"), actor, Wave.province)
     if actor.agency_scoped:
         member = await WaveAgency.select(WaveAgency.wave).where(WaveAgency.agency == actor.agency_id)
         query = query.where(Wave.id.is_in([int(r["wave"]) for r in member] or [-1]))

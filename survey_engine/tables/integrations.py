@@ -10,7 +10,7 @@ from piccolo.columns import Boolean, ForeignKey, Integer, Serial, Timestamptz, V
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
-from survey_engine.tables.core import Agency
+from survey_engine.tables.core import Agency, Province
 
 
 class ApiKey(Table, tablename="api_key"):
@@ -30,6 +30,9 @@ class ApiKey(Table, tablename="api_key"):
     created_by = Integer(null=True, default=None)
     last_used_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
+    # The tenant of a province key (and of an agency key: its agency's); None for a key made before
+    # tenancy, which covers every agency of the deployment as it always did.
+    province = ForeignKey(Province, on_delete=OnDelete.restrict, null=True, default=None)
 
 
 class Officer(Table, tablename="officer"):

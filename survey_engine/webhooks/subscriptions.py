@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from survey_engine import audit
+from survey_engine import audit, tenancy
 from survey_engine.actors import Actor
 from survey_engine.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound, Page
 from survey_engine.tables import Agency, WebhookAttempt, WebhookDelivery, WebhookSubscription
@@ -162,15 +162,21 @@ class WebhookService:
     async def agencies(self, actor: Actor, limit: int = 500) -> list[tuple[str, str, str]]:
         """(code, Vietnamese name, English name) of the agencies the actor may subscribe for."""
         self._may_manage(actor)
-        query = Agency.select(Agency.code, Agency.name_vi, Agency.name_en).order_by(Agency.code)
+        query = tenancy.in_scope(
+            Agency.select(Agency.code, Agency.name_vi, Agency.name_en).order_by(Agency.code),
+            actor,
+            Agency.province,
+        )
         if actor.agency_scoped:
             query = query.where(Agency.id == actor.agency_id)
         rows = await query.limit(limit)
         return [(str(r["code"]), str(r["name_vi"]), str(r["name_en"])) for r in rows]
 
     async def _agency_id(self, actor: Actor, code: str) -> int:
-        row = await Agency.select(Agency.id).where(Agency.code == code).first()
+        row = await Agency.select(Agency.id, Agency.province).where(Agency.code == code).first()
         if row is None or (actor.agency_scoped and row["id"] != actor.agency_id):
+            raise NotFound(f"no agency with code {code}")
+        if not tenancy.sees(actor, row["province"]):
             raise NotFound(f"no agency with code {code}")
         return int(row["id"])
 
@@ -211,6 +217,7 @@ class WebhookService:
         query = WebhookSubscription.select(*SUBSCRIPTION_COLUMNS).where(WebhookSubscription.id == sub_id)
         if actor.agency_scoped:
             query = query.where(WebhookSubscription.agency == actor.agency_id)
+        query = tenancy.in_scope(query, actor, WebhookSubscription.agency._.province)
         row = await query.first()
         if row is None:
             raise NotFound(f"no webhook subscription {sub_id}")
@@ -226,6 +233,9 @@ class WebhookService:
         conditions = []
         if actor.agency_scoped:
             conditions.append(WebhookSubscription.agency == actor.agency_id)
+        own_province = tenancy.condition(actor, WebhookSubscription.agency._.province)
+        if own_province is not None:
+            conditions.append(own_province)
         if agency:
             conditions.append(WebhookSubscription.agency.code == agency)
         for condition in conditions:
@@ -300,6 +310,7 @@ class WebhookService:
         query = WebhookDelivery.select(*DELIVERY_COLUMNS).where(WebhookDelivery.id == delivery_id)
         if actor.agency_scoped:
             query = query.where(WebhookDelivery.subscription._.agency == actor.agency_id)
+        query = tenancy.in_scope(query, actor, WebhookDelivery.subscription._.agency._.province)
         row = await query.first()
         if row is None:
             raise NotFound(f"no webhook delivery {delivery_id}")

@@ -79,6 +79,11 @@ def test_demo_is_idempotent_and_prints_the_contract(cli_env: dict[str, str]) -> 
     assert oct((Path(cli_env["SIPAS_DATA_DIR"]) / "secret_key").stat().st_mode & 0o777) == "0o600"
     human = sipas(["demo"], cli_env)
     assert human.returncode == 0 and "admin@demo.sipas.vn" in human.stdout and "/k/" in human.stdout
+    provinces = json.loads(sipas(["province", "list", "--json"], cli_env).stdout)
+    # the demo's province is a tenant holding everything the demo made (its administrator is national)
+    assert [(p["code"], p["unit_code"]) for p in provinces] == [("AB", "AB")]
+    assert provinces[0]["agencies"] == len(first["agencies"]) and provinces[0]["waves"] == 1
+    assert provinces[0]["accounts"] == len(first["staff"]) - 1
 
 
 def test_demo_responses_are_valid_answers(cli_env: dict[str, str]) -> None:
@@ -145,3 +150,23 @@ def test_bad_database_url_is_a_usage_error(cli_env: dict[str, str]) -> None:
     cli_env["DATABASE_URL"] = "mysql://x"
     result = sipas(["db", "migrate"], cli_env)
     assert result.returncode == 2 and "DATABASE_URL" in result.stderr
+
+
+def test_province_add_list_and_accounts_of_a_province(cli_env: dict[str, str]) -> None:
+    assert sipas(["db", "migrate"], cli_env).returncode == 0
+    for code, name in (("HN", "Hà Nội"), ("HP", "Hải Phòng")):
+        made = sipas(["province", "add", code, "--name-vi", name, "--name-en", name], cli_env)
+        assert made.returncode == 0 and f"created province {code}" in made.stdout, made.stderr
+    again = sipas(["province", "add", "HN", "--name-vi", "x", "--name-en", "x"], cli_env)
+    assert again.returncode == 2 and "already exists" in again.stderr
+    # two provinces: a province role must name its province; the ministry must not have one
+    unnamed = sipas(["user", "add", "tk@example.org", "--role", "statistician"], cli_env)
+    assert unnamed.returncode == 2 and "province" in unnamed.stderr
+    named = sipas(["user", "add", "tk@example.org", "--role", "statistician", "--province", "HP"], cli_env)
+    assert named.returncode == 0 and "in province HP" in named.stdout, named.stderr
+    ministry = sipas(["user", "add", "bo@example.org", "--role", "ministry"], cli_env)
+    assert ministry.returncode == 0 and "(national)" in ministry.stdout, ministry.stderr
+    listed = sipas(["province", "list", "--json"], cli_env)
+    assert listed.returncode == 0, listed.stderr
+    rows = {r["code"]: r for r in json.loads(listed.stdout)}
+    assert set(rows) == {"HN", "HP"} and rows["HP"]["accounts"] == 1 and rows["HN"]["accounts"] == 0

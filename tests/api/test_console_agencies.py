@@ -135,6 +135,7 @@ async def test_admin_creates_an_agency_with_every_field(world: World) -> None:
         "unit": None,
         "unit_version": None,
         "active": True,
+        "province": "default",  # the single-province deployment's tenant, taken by default
     }
     assert await AuditLog.exists().where((AuditLog.action == "create") & (AuditLog.object_key == "A1-X1"))
 
