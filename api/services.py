@@ -73,7 +73,10 @@ class Services:
         rate_limit = SubmissionRateLimit(settings.rate_limit_per_minute)
         submissions = SubmissionService(settings.secret_key, rate_limit=rate_limit)
         counter_dashboard = CounterDashboardService()
-        public_results = PublicResults()
+        map_changes = MapChangeService()
+        # Public wave pages show trends carried across a map change: a re-imported succession is a change of
+        # what they show, like a publication (seen within the list's and the revision's few seconds).
+        public_results = PublicResults(also_shows=map_changes.revision)
 
         async def show_published(_: ReleaseRecord) -> None:
             public_results.forget()  # this process's public pages show the new version at once
@@ -85,7 +88,7 @@ class Services:
             agencies=AgencyService(),
             service_points=ServicePointService(),
             admin_units=AdminUnitService(),
-            map_changes=MapChangeService(),
+            map_changes=map_changes,
             questionnaires=QuestionnaireService(),
             waves=WaveService(),
             submissions=submissions,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -66,9 +67,13 @@ class PublishedWave:
 class PublicResults:
     """The published releases, for pages, open data and badges."""
 
-    def __init__(self, ttl: float = 5.0) -> None:
+    def __init__(self, ttl: float = 5.0, also_shows: Callable[[], Awaitable[str]] | None = None) -> None:
         self.ttl = ttl
         self.generation = 0
+        # Something else the pages show (the map's successions), as a revision read with the list: when it
+        # changes, so does the generation, and pages kept under the old one are made again.
+        self._also_shows = also_shows
+        self._also_revision: str | None = None
         self._waves: dict[str, PublishedWave] | None = None
         self._loaded_at = 0.0
         self._reading = False  # one re-read at a time; meanwhile the others use the list they have
@@ -95,15 +100,17 @@ class PublicResults:
         try:
             started = time.monotonic()
             waves = await self._read()
+            also = await self._also_shows() if self._also_shows is not None else None
         finally:
             self._reading = False
         if forgotten != self._forgotten:  # forgotten meanwhile: this read may predate the publication
             if self._waves is None:
                 return waves
             started = 0.0  # keep it, but read again on the next request
-        if waves != self._waves:
+        if waves != self._waves or also != self._also_revision:
             self.generation += 1
         self._waves = waves
+        self._also_revision = also
         self._loaded_at = started
         return waves
 
