@@ -10,7 +10,7 @@ import pytest
 from survey_engine.collection.ingest_store import COPY_FROM_ROWS
 from survey_engine.collection.receipts import dossier_hash
 from survey_engine.integrations.counter_lines import VN
-from survey_engine.tables import AuditLog, Submission, WebhookEvent
+from survey_engine.tables import Agency, AuditLog, Province, Submission, WebhookEvent
 from tests.api.conftest import World
 from tests.integrations.helpers import d61, new_key, open_counter_waves, rating, send
 
@@ -227,3 +227,23 @@ async def test_a_large_batch_is_stored_whole_with_its_events_once(world: World) 
     again = (await send(world, key, body)).json()
     assert (again["accepted"], again["duplicates"]) == (0, len(body) - 1)
     assert await Submission.count() == len(lines) and await WebhookEvent.count() == len(events)
+
+
+async def test_a_province_key_stops_at_its_provinces_border(world: World) -> None:
+    """A key for a whole province imports that province's points only: another province's point is refused
+    with the same words as an unknown one (a key does not learn what lies outside its scope)."""
+    await open_counter_waves(world)
+    home = await Agency.select(Agency.province.code).where(Agency.code == "A1").first()
+    other = await Province.insert(
+        Province(code="P2", name_vi="Tỉnh khác", name_en="Other", created_at=datetime.now(UTC))
+    )
+    await Agency.update({Agency.province: other[0]["id"]}).where(Agency.code == "A2")
+    body = {"name": "Một cửa tỉnh", "province": True, "province_code": home["province.code"]}
+    created = await world.client.post("/api/v1/api-keys", json=body, headers=world.auth("admin"))
+    assert created.status_code == 201, created.text
+    response = await send(world, str(created.json()["key"]), [rating(point="A1-Q1"), rating(point="A2-Q1")])
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["accepted"] == 1
+    assert [(r["line"], r["problems"][0]["item"]) for r in result["rejected"]] == [(2, "service_point")]
+    assert "within this key's scope" in result["rejected"][0]["problems"][0]["message"]
