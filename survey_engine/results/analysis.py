@@ -55,6 +55,7 @@ from sampling import Design, Estimate, IndexResult, estimate_proportions
 from sampling.cells import CellSums, estimate_indices_from_cells
 from sampling.index_rules import estimate_rule_from_cells, rescale_cells
 from sampling.indices import IndexInterval
+from sampling.pooled import StackedCells
 from survey_engine.answer_codes import CriteriaLayout
 from survey_engine.errors import Conflict, FieldProblem, InvalidInput
 from survey_engine.fieldwork.sample_units import weights_for_wave
@@ -488,7 +489,7 @@ async def series_cells(
 
 
 def index_estimate(
-    cells: CellSums,
+    cells: CellSums | StackedCells,
     layout: CriteriaLayout,
     groups: dict[str, list[str]],
     ci: str,
@@ -496,15 +497,18 @@ def index_estimate(
     level: float,
 ) -> IndexResult:
     """The indices of the cells under the questionnaire's rule: the top-box share's own estimator, or the
-    rule's linear combinations of criterion means (:mod:`sampling.index_rules`)."""
+    rule's linear combinations of criterion means (:mod:`sampling.index_rules`). Stacked cells (the
+    national roll-up) give the whole stack's indices (:mod:`sampling.pooled`)."""
     if layout.rule == "top_box_share":
         return estimate_indices_from_cells(
             cells, list(layout.codes), groups, overall=OVERALL, ci=ci, index_ci=index_ci, level=level
         )
     if layout.rule == "mean_score":
-        cells = rescale_cells(
-            cells, [float(c.low) for c in layout.criteria], [float(c.high) for c in layout.criteria]
-        )
+        low, high = [float(c.low) for c in layout.criteria], [float(c.high) for c in layout.criteria]
+        if isinstance(cells, StackedCells):
+            cells = replace(cells, parts=tuple(rescale_cells(p, low, high) for p in cells.parts))
+        else:
+            cells = rescale_cells(cells, low, high)
     return estimate_rule_from_cells(
         cells, list(layout.codes), scoring_rule(layout, groups), index_ci=index_ci, level=level
     )
