@@ -33,7 +33,7 @@ from sampling.design import Design, DesignSummary, LonelyPSU
 from sampling.errors import EstimationError
 from sampling.estimators import Domains, RatioPass
 from sampling.results import IndexResult
-from sampling.variance import Linearisation, covariance
+from sampling.variance import Linearisation, dense_covariance
 
 if TYPE_CHECKING:  # sampling.cells imports this module
     from sampling.cells import CellSums
@@ -67,7 +67,7 @@ class PooledPass:
     summary: DesignSummary  # the stacked design's
 
 
-def _survey_totals(design: Design, values: FloatArray) -> Linearisation:
+def _survey_totals(design: Design, values: FloatArray) -> list[FloatArray]:
     """Per stage, unit totals of the (cells × 2K) values, residualised by the survey's calibration."""
     z = values if design.calibration is None else np.asarray(design.calibration.residualise(values))
     rows = z.shape[0]
@@ -76,8 +76,8 @@ def _survey_totals(design: Design, values: FloatArray) -> Linearisation:
         membership = sp.csr_array(
             (np.ones(rows), (stage.unit_of_row, np.arange(rows))), shape=(stage.n_units_total, rows)
         )
-        totals.append(sp.csc_array(membership @ z))
-    return Linearisation(totals=tuple(totals), average_factor=np.ones(z.shape[1]))
+        totals.append(np.asarray(membership @ z, dtype=np.float64))
+    return totals
 
 
 def _df(design: Design, has: npt.NDArray[np.bool_]) -> IntArray:
@@ -137,7 +137,7 @@ def pooled_pass(stack: StackedCells, lonely_psu: LonelyPSU = "adjust") -> Pooled
         values = np.hstack([np.where(has, top, 0.0), np.where(has, valid, 0.0)])
         y += values[:, :k].sum(axis=0)
         x += values[:, k:].sum(axis=0)
-        m += covariance(design, _survey_totals(design, values))
+        m += dense_covariance(design, _survey_totals(design, values))
         n += valid_rows.sum(axis=0).astype(np.int64)
         dk += np.asarray(cells.dont_know).sum(axis=0).astype(np.int64)
         group_rows += np.asarray(cells.group_rows).sum(axis=0).astype(np.int64)
