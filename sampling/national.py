@@ -33,7 +33,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -184,10 +184,6 @@ class NationalRollup:
         return stack_provinces(self.parts)
 
 
-def _labelled(cells: CellSums, column: str, label: str) -> CellSums:
-    return replace(cells, domains={column: np.full(cells.top.shape[0], label)})
-
-
 def national_rollup(
     parts: Sequence[ProvinceCells], estimate: Callable[[CellSums | StackedCells], IndexResult]
 ) -> NationalRollup:
@@ -201,12 +197,15 @@ def national_rollup(
 
     The national estimate pools the provinces' own totals and covariances (:mod:`sampling.pooled`): the
     stacked design's linearised variance is a sum over its strata, so over provinces, and the national
-    figure equals the whole-sample estimate of the stacked cells without a pass over all of them."""
+    figure equals the whole-sample estimate of the stacked cells without a pass over all of them. A
+    province's own estimate is the same pooling of one survey (its whole-sample estimate)."""
     _check_parts(parts)
     return NationalRollup(
         parts=tuple(parts),
         national=estimate(StackedCells(tuple(p.cells for p in parts), label={NATIONAL: NATIONAL})),
-        provinces={p.province: estimate(_labelled(p.cells, PROVINCE, p.province)) for p in parts},
+        provinces={
+            p.province: estimate(StackedCells((p.cells,), label={PROVINCE: p.province})) for p in parts
+        },
     )
 
 

@@ -48,7 +48,8 @@ IntArray = npt.NDArray[np.int64]
 class StackedCells:
     """Cell sums of independent surveys (:class:`sampling.cells.CellSums`, same criteria and groups),
     estimated as one stratified design whose single domain is ``label`` (e.g. ``{"national":
-    "national"}``); ``description`` names their calibrations when some are calibrated."""
+    "national"}``); ``description`` names their calibrations when some are calibrated (one survey alone:
+    its own calibration's, as its own estimate reports it)."""
 
     parts: tuple[CellSums, ...]
     label: Mapping[str, str] = field(default_factory=dict)
@@ -115,7 +116,7 @@ def pooled_pass(stack: StackedCells, lonely_psu: LonelyPSU = "adjust") -> Pooled
     group_rows = np.zeros(g, dtype=np.int64)
     df = np.zeros(k, dtype=np.int64)
     rows = psus = strata = 0
-    calibrated = False
+    calibrations: list[str] = []
     weight: str | None = None
     for cells in parts:
         top = np.asarray(cells.top, dtype=np.float64)
@@ -145,7 +146,8 @@ def pooled_pass(stack: StackedCells, lonely_psu: LonelyPSU = "adjust") -> Pooled
         rows += design.n_rows
         psus += design.n_psus
         strata += design.n_strata
-        calibrated = calibrated or design.calibration is not None
+        if design.calibration is not None:
+            calibrations.append(str(design.summary().calibration))
         weight = design.weight_name
     with np.errstate(divide="ignore", invalid="ignore"):
         theta = y / x
@@ -183,7 +185,7 @@ def pooled_pass(stack: StackedCells, lonely_psu: LonelyPSU = "adjust") -> Pooled
         psus=psus,
         df=psus - strata,
         weight=weight,
-        calibration=stack.description if calibrated else None,
+        calibration=None if not calibrations else calibrations[0] if len(parts) == 1 else stack.description,
         lonely_psu=lonely_psu,
         stages=1,
     )

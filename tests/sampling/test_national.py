@@ -190,6 +190,9 @@ def test_pooled_national_equals_the_stacked_whole_sample(fpc: bool) -> None:
     rollup = national_rollup(parts, _estimate)  # type: ignore[arg-type]
     _same(rollup.national, _estimate(_whole(rollup.stacked)))  # type: ignore[arg-type]
     assert rollup.national.groups.design.calibration == "per province"
+    for part in parts:  # each province's own figures: the pooling of one survey
+        own = replace(part.cells, domains={"province": np.full(part.cells.top.shape[0], part.province)})
+        _same(rollup.provinces[part.province], _estimate(own))  # type: ignore[arg-type]
 
 
 def test_pooled_national_under_a_scoring_rule_equals_the_stacked_whole_sample() -> None:
