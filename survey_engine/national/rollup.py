@@ -243,7 +243,8 @@ async def national_result(
 
     async def read(w: RoundWave) -> SeriesCells:
         async with gate:
-            return await series_cells(w.context, _DOMAIN, chosen)
+            # The roll-up shows no channel counts: skipping them saves a second scan of every wave.
+            return await series_cells(w.context, _DOMAIN, chosen, with_channels=False)
 
     found = await asyncio.gather(*(read(w) for w in round_waves))
     parts = [

@@ -386,10 +386,16 @@ async def wave_results(
 
 
 async def series_cells(
-    context: WaveContext, by: Sequence[str], series: str, calibrate: str = "none"
+    context: WaveContext,
+    by: Sequence[str],
+    series: str,
+    calibrate: str = "none",
+    *,
+    with_channels: bool = True,
 ) -> SeriesCells:
     """The cell sums of one series of a wave per domain of ``by`` (see :func:`wave_results`), labelled
-    with codes; checks the request (422 on an unknown column, series or calibration)."""
+    with codes; checks the request (422 on an unknown column, series or calibration). Without
+    ``with_channels`` the responses per agency and channel are not counted (``channels`` empty)."""
     by = tuple(by)
     _check_request(by, series, calibrate)
     wave = _wave(context)
@@ -433,7 +439,7 @@ async def series_cells(
         )
         records = [r for r in records if r["codes"] and len(r["codes"]) == len(layout.codes)]
         rows = len(records)
-        channels = await probability_channels(records)
+        channels = await probability_channels(records) if with_channels else []
         stored, levels = await _stored_calibration(wave.id)
         if rows and stored.linearised and any(r["dossier_hash"] not in levels for r in records):
             stored = msgspec.structs.replace(
@@ -470,6 +476,7 @@ async def series_cells(
             columns,
             list(weights),
             field_known="field" in CALIBRATION_VARIABLES.get(calibrate, ()),
+            with_channels=with_channels,
         )
         rows, cells = kept.rows, kept.cells
         if cells is not None and calibrate != "none":

@@ -218,10 +218,12 @@ async def self_selected_cells(
     weighted: list[str],
     *,
     field_known: bool,
+    with_channels: bool = True,
 ) -> tuple[SeriesCells, list[ChannelCount]]:
     """Cell sums of the self-selected series with ``columns`` as domains (service point and agency as ids,
     the others as levels), and the series' responses per agency and channel (``field_known``: only those
-    linked to a frame dossier with a field, as :func:`self_selected_channels`)."""
+    linked to a frame dossier with a field, as :func:`self_selected_channels`; none without
+    ``with_channels``, which saves a scan of the series)."""
     version = (wave_id, layout.codes, await _data_version(wave_id, weighted))
     grouped_by = grouped_columns(columns)
     cells_key = (*version, grouped_by)
@@ -239,6 +241,8 @@ async def self_selected_cells(
         return kept
 
     async def read_channels() -> list[ChannelCount]:
+        if not with_channels:
+            return []
         if _fresh(channels_hit, now):
             return channels_hit[1]  # type: ignore[index]
         counted = await self_selected_channels(wave_id, len(layout.codes), weighted, field_known=field_known)
