@@ -15,8 +15,8 @@ a square root of Aᵀ M A carried by 2K pseudo-units (M = L Lᵀ, unit totals L�
 uncentred stratum), so every linear combination the index rule takes later (element, part and overall
 indices) gets the variance cᵀ Aᵀ M A c — the stacked design's. Degrees of freedom are additive too:
 PSUs with a valid answer minus their strata, summed over surveys (R's ``degf`` of the stacked design).
-Only the lonely-PSU policies that act stratum by stratum (``"adjust"``, ``"remove"``, ``"certainty"``)
-pool; ``"average"`` scales by a design-wide ratio and needs the stacked cells.
+Every lonely-PSU policy but ``"average"`` acts stratum by stratum and pools; ``"average"`` scales by a
+design-wide ratio and needs the stacked cells.
 """
 
 from __future__ import annotations

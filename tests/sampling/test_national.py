@@ -217,6 +217,29 @@ def test_pooled_national_under_a_scoring_rule_equals_the_stacked_whole_sample() 
     _same(rollup.national, estimate(_whole(rollup.stacked)))
 
 
+@pytest.mark.parametrize("lonely", ["remove", "certainty"])
+def test_pooling_under_other_lonely_psu_policies(lonely: str) -> None:
+    lonely_cells = aggregate_cells(
+        np.array([[4, 5, 1], [2, 0, 5], [5, 5, 5], [1, 2, 3]]),
+        [[0, 1], [0, 1, 2]],
+        domains={"agency": ["A", "A", "B", "B"]},
+        psu=["u1", "u1", "u2", "u3"],
+        strata=["s1", "s1", "s2", "s2"],
+    )
+
+    def estimate(cells: CellSums | StackedCells) -> IndexResult:
+        return estimate_indices_from_cells(
+            cells,
+            ["c1", "c2", "c3"],
+            {"E": ["c1", "c2"]},
+            rule="none",
+            lonely_psu=lonely,  # type: ignore[arg-type]
+        )
+
+    rollup = national_rollup([ProvinceCells("P1", _cells(9)), ProvinceCells("P2", lonely_cells)], estimate)
+    _same(rollup.national, estimate(_whole(rollup.stacked)))
+
+
 def test_pooling_refuses_the_average_lonely_psu_policy() -> None:
     with pytest.raises(EstimationError, match="average"):
         pooled_pass(StackedCells((_cells(1),)), lonely_psu="average")
