@@ -42,7 +42,7 @@ from sampling.errors import EstimationError
 from sampling.estimators import DfOption, Domains, RatioPass, as_domains, estimate_set, ratio_pass, resolve_df
 from sampling.indices import INDEX_INTERVALS, IndexInterval
 from sampling.intervals import logit_interval, wald_interval
-from sampling.pooled import StackedCells, pooled_pass, with_summary
+from sampling.pooled import StackedCells, SurveyTotals, pooled_pass, with_summary
 from sampling.publication import apply_rule
 from sampling.results import DontKnowCount, Estimate, EstimateSet, IndexResult
 from sampling.variance import domain_coefficients, variances
@@ -128,6 +128,21 @@ def rescale_cells(cells: CellSums, low: Sequence[float], high: Sequence[float]) 
         raise EstimationError("each criterion needs a highest value above its lowest")
     valid = np.asarray(cells.valid, dtype=np.float64)
     return replace(cells, top=(np.asarray(cells.top, dtype=np.float64) - lo * valid) / span)
+
+
+def rescale_stacked(stack: StackedCells, low: Sequence[float], high: Sequence[float]) -> StackedCells:
+    """:func:`rescale_cells` for every survey of a stack, cells or their totals (:mod:`sampling.pooled`)."""
+    lo = np.asarray(low, dtype=np.float64)
+    span = np.asarray(high, dtype=np.float64) - lo
+    if np.any(span <= 0):
+        raise EstimationError("each criterion needs a highest value above its lowest")
+    return replace(
+        stack,
+        parts=tuple(
+            p.rescaled(lo, span) if isinstance(p, SurveyTotals) else rescale_cells(p, low, high)
+            for p in stack.parts
+        ),
+    )
 
 
 def _check(rule: ScoringRule, names: Sequence[str]) -> None:

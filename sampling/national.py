@@ -41,9 +41,9 @@ import numpy.typing as npt
 from scipy import stats
 
 from sampling.cells import CellSums
-from sampling.design import Calibration
+from sampling.design import Calibration, LonelyPSU
 from sampling.errors import EstimationError
-from sampling.pooled import StackedCells
+from sampling.pooled import StackedCells, survey_totals
 from sampling.results import Estimate, IndexResult
 
 __all__ = [
@@ -185,7 +185,9 @@ class NationalRollup:
 
 
 def national_rollup(
-    parts: Sequence[ProvinceCells], estimate: Callable[[CellSums | StackedCells], IndexResult]
+    parts: Sequence[ProvinceCells],
+    estimate: Callable[[CellSums | StackedCells], IndexResult],
+    lonely_psu: LonelyPSU = "adjust",
 ) -> NationalRollup:
     """Stack the provinces and estimate the national and the provincial indices with ``estimate`` (the
     project's cell-sum estimator of the questionnaire's index rule).
@@ -198,13 +200,16 @@ def national_rollup(
     The national estimate pools the provinces' own totals and covariances (:mod:`sampling.pooled`): the
     stacked design's linearised variance is a sum over its strata, so over provinces, and the national
     figure equals the whole-sample estimate of the stacked cells without a pass over all of them. A
-    province's own estimate is the same pooling of one survey (its whole-sample estimate)."""
+    province's own estimate is the same pooling of one survey (its whole-sample estimate); each province's
+    totals are computed once, under ``lonely_psu`` (the estimator's policy), and serve both."""
     _check_parts(parts)
+    totals = [survey_totals(p.cells, lonely_psu) for p in parts]
     return NationalRollup(
         parts=tuple(parts),
-        national=estimate(StackedCells(tuple(p.cells for p in parts), label={NATIONAL: NATIONAL})),
+        national=estimate(StackedCells(tuple(totals), label={NATIONAL: NATIONAL})),
         provinces={
-            p.province: estimate(StackedCells((p.cells,), label={PROVINCE: p.province})) for p in parts
+            p.province: estimate(StackedCells((t,), label={PROVINCE: p.province}))
+            for p, t in zip(parts, totals, strict=True)
         },
     )
 

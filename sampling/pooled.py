@@ -38,7 +38,7 @@ from sampling.variance import Linearisation, dense_covariance
 if TYPE_CHECKING:  # sampling.cells imports this module
     from sampling.cells import CellSums
 
-__all__ = ["PooledPass", "StackedCells", "pooled_pass", "with_summary"]
+__all__ = ["PooledPass", "StackedCells", "SurveyTotals", "pooled_pass", "survey_totals", "with_summary"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -51,7 +51,7 @@ class StackedCells:
     "national"}``); ``description`` names their calibrations when some are calibrated (one survey alone:
     its own calibration's, as its own estimate reports it)."""
 
-    parts: tuple[CellSums, ...]
+    parts: tuple[CellSums | SurveyTotals, ...]
     label: Mapping[str, str] = field(default_factory=dict)
     description: str = "per province"
 
@@ -92,63 +92,106 @@ def _df(design: Design, has: npt.NDArray[np.bool_]) -> IntArray:
     return out
 
 
+@dataclass(frozen=True)
+class SurveyTotals:
+    """One survey's whole-sample totals of (top, valid) per criterion, their 2K × 2K covariance on its own
+    design, and what the estimators count (module docstring); ``lonely_psu`` is the policy it was
+    computed under. Computed once, it serves the survey's own estimate and every stack it is part of."""
+
+    top: FloatArray  # (K,) Y
+    valid: FloatArray  # (K,) X
+    covariance: FloatArray  # (2K, 2K) of (Y, X)
+    valid_rows: IntArray  # (K,)
+    dont_know: IntArray  # (K,)
+    group_rows: IntArray  # (G,)
+    df: IntArray  # (K,) PSUs with a valid answer minus their strata
+    rows: int
+    psus: int
+    strata: int
+    calibration: str | None
+    weight: str | None
+    lonely_psu: LonelyPSU
+
+    def rescaled(self, low: FloatArray, span: FloatArray) -> SurveyTotals:
+        """The totals of (v − low)/span instead of v (:func:`sampling.index_rules.rescale_cells`): a linear
+        map B of (Y, X), so the covariance becomes B M Bᵀ."""
+        k = self.top.shape[0]
+        b = np.eye(2 * k)
+        b[np.arange(k), np.arange(k)] = 1.0 / span
+        b[np.arange(k), k + np.arange(k)] = -low / span
+        return replace(self, top=(self.top - low * self.valid) / span, covariance=b @ self.covariance @ b.T)
+
+
+def survey_totals(cells: CellSums, lonely_psu: LonelyPSU = "adjust") -> SurveyTotals:
+    """One survey's :class:`SurveyTotals` from its cells (its strata, PSUs, fpc and calibration)."""
+    if lonely_psu == "average":
+        raise EstimationError("the 'average' lonely-PSU policy does not pool: estimate the stacked cells")
+    top = np.asarray(cells.top, dtype=np.float64)
+    valid = np.asarray(cells.valid, dtype=np.float64)
+    valid_rows = np.asarray(cells.valid_rows)
+    k = top.shape[1]
+    design = Design(
+        weights=np.ones(top.shape[0]),
+        strata=cells.strata,
+        psu=cells.psu,
+        fpc=cells.fpc,
+        nest=True,  # as stacked: a PSU label reused in two strata is two PSUs
+        lonely_psu=lonely_psu,
+        calibration=cells.calibration,
+    )
+    has = valid_rows > 0
+    # A cell without a valid answer to a criterion is missing for it (sampling.cells), so it adds 0.
+    values = np.hstack([np.where(has, top, 0.0), np.where(has, valid, 0.0)])
+    sums = values.sum(axis=0)
+    return SurveyTotals(
+        top=sums[:k],
+        valid=sums[k:],
+        covariance=dense_covariance(design, _survey_totals(design, values)),
+        valid_rows=valid_rows.sum(axis=0).astype(np.int64),
+        dont_know=np.asarray(cells.dont_know).sum(axis=0).astype(np.int64),
+        group_rows=np.asarray(cells.group_rows).sum(axis=0).astype(np.int64),
+        df=_df(design, has),
+        rows=design.n_rows,
+        psus=design.n_psus,
+        strata=design.n_strata,
+        calibration=None if design.calibration is None else design.summary().calibration,
+        weight=design.weight_name,
+        lonely_psu=lonely_psu,
+    )
+
+
 def pooled_pass(stack: StackedCells, lonely_psu: LonelyPSU = "adjust") -> PooledPass:
     """The ratio pass of the stacked surveys' whole sample, from each survey's totals (module docstring).
 
     Raises
     ------
     EstimationError
-        No survey, criteria or groups that differ between surveys, or the ``"average"`` policy.
+        No survey, criteria or groups that differ between surveys, totals computed under another
+        lonely-PSU policy, or the ``"average"`` policy.
     """
     if lonely_psu == "average":
         raise EstimationError("the 'average' lonely-PSU policy does not pool: estimate the stacked cells")
-    parts = list(stack.parts)
+    parts = [p if isinstance(p, SurveyTotals) else survey_totals(p, lonely_psu) for p in stack.parts]
     if not parts:
         raise EstimationError("no survey to pool")
-    first = parts[0]
-    k = np.asarray(first.top).shape[1]
-    g = np.asarray(first.group_rows).shape[1]
-    y = np.zeros(k)
-    x = np.zeros(k)
-    m = np.zeros((2 * k, 2 * k))
-    n = np.zeros(k, dtype=np.int64)
-    dk = np.zeros(k, dtype=np.int64)
-    group_rows = np.zeros(g, dtype=np.int64)
-    df = np.zeros(k, dtype=np.int64)
-    rows = psus = strata = 0
-    calibrations: list[str] = []
-    weight: str | None = None
-    for cells in parts:
-        top = np.asarray(cells.top, dtype=np.float64)
-        valid = np.asarray(cells.valid, dtype=np.float64)
-        valid_rows = np.asarray(cells.valid_rows)
-        if top.shape[1] != k or np.asarray(cells.group_rows).shape[1] != g:
+    k, g = parts[0].top.shape[0], parts[0].group_rows.shape[0]
+    for part in parts:
+        if part.top.shape[0] != k or part.group_rows.shape[0] != g:
             raise EstimationError("the stacked surveys have different criteria or groups")
-        design = Design(
-            weights=np.ones(top.shape[0]),
-            strata=cells.strata,
-            psu=cells.psu,
-            fpc=cells.fpc,
-            nest=True,  # as stacked: a PSU label reused in two strata is two PSUs
-            lonely_psu=lonely_psu,
-            calibration=cells.calibration,
-        )
-        has = valid_rows > 0
-        # A cell without a valid answer to a criterion is missing for it (sampling.cells), so it adds 0.
-        values = np.hstack([np.where(has, top, 0.0), np.where(has, valid, 0.0)])
-        y += values[:, :k].sum(axis=0)
-        x += values[:, k:].sum(axis=0)
-        m += dense_covariance(design, _survey_totals(design, values))
-        n += valid_rows.sum(axis=0).astype(np.int64)
-        dk += np.asarray(cells.dont_know).sum(axis=0).astype(np.int64)
-        group_rows += np.asarray(cells.group_rows).sum(axis=0).astype(np.int64)
-        df += _df(design, has)
-        rows += design.n_rows
-        psus += design.n_psus
-        strata += design.n_strata
-        if design.calibration is not None:
-            calibrations.append(str(design.summary().calibration))
-        weight = design.weight_name
+        if part.lonely_psu != lonely_psu:
+            raise EstimationError(
+                f"survey totals computed under lonely_psu={part.lonely_psu!r}, not {lonely_psu!r}"
+            )
+    y = np.sum([p.top for p in parts], axis=0)
+    x = np.sum([p.valid for p in parts], axis=0)
+    m = np.sum([p.covariance for p in parts], axis=0)
+    n = np.sum([p.valid_rows for p in parts], axis=0)
+    dk = np.sum([p.dont_know for p in parts], axis=0)
+    group_rows = np.sum([p.group_rows for p in parts], axis=0)
+    df = np.sum([p.df for p in parts], axis=0)
+    rows, psus, strata = (sum(getattr(p, f) for p in parts) for f in ("rows", "psus", "strata"))
+    calibrations = [p.calibration for p in parts if p.calibration is not None]
+    weight = parts[-1].weight
     with np.errstate(divide="ignore", invalid="ignore"):
         theta = y / x
         # Gradient of θ_j = Y_j / X_j in (Y, X): 1/X_j and −θ_j/X_j; a criterion without answers gets none.

@@ -53,7 +53,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from sampling import Design, Estimate, IndexResult, estimate_proportions
 from sampling.cells import CellSums, estimate_indices_from_cells
-from sampling.index_rules import estimate_rule_from_cells, rescale_cells
+from sampling.index_rules import estimate_rule_from_cells, rescale_cells, rescale_stacked
 from sampling.indices import IndexInterval
 from sampling.pooled import StackedCells
 from survey_engine.answer_codes import CriteriaLayout
@@ -513,7 +513,7 @@ def index_estimate(
     if layout.rule == "mean_score":
         low, high = [float(c.low) for c in layout.criteria], [float(c.high) for c in layout.criteria]
         if isinstance(cells, StackedCells):
-            cells = replace(cells, parts=tuple(rescale_cells(p, low, high) for p in cells.parts))
+            cells = rescale_stacked(cells, low, high)
         else:
             cells = rescale_cells(cells, low, high)
     return estimate_rule_from_cells(

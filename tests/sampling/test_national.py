@@ -11,7 +11,7 @@ from scipy import stats
 
 from sampling.cells import CellSums, aggregate_cells, estimate_indices_from_cells, poststratify_cells
 from sampling.errors import EstimationError
-from sampling.index_rules import ScoringRule, estimate_rule_from_cells, rescale_cells
+from sampling.index_rules import ScoringRule, estimate_rule_from_cells, rescale_cells, rescale_stacked
 from sampling.national import (
     NATIONAL,
     ProvinceCells,
@@ -21,7 +21,7 @@ from sampling.national import (
     rank_ranges,
     stack_provinces,
 )
-from sampling.pooled import StackedCells, pooled_pass
+from sampling.pooled import StackedCells, pooled_pass, survey_totals
 from sampling.results import IndexResult
 
 
@@ -207,7 +207,7 @@ def test_pooled_national_under_a_scoring_rule_equals_the_stacked_whole_sample() 
 
     def estimate(cells: CellSums | StackedCells) -> IndexResult:
         if isinstance(cells, StackedCells):
-            cells = replace(cells, parts=tuple(rescale_cells(p, [1.0] * 3, [5.0] * 3) for p in cells.parts))
+            cells = rescale_stacked(cells, [1.0] * 3, [5.0] * 3)
         else:
             cells = rescale_cells(cells, [1.0] * 3, [5.0] * 3)
         return estimate_rule_from_cells(cells, names, rule, publication="none")
@@ -236,7 +236,11 @@ def test_pooling_under_other_lonely_psu_policies(lonely: str) -> None:
             lonely_psu=lonely,  # type: ignore[arg-type]
         )
 
-    rollup = national_rollup([ProvinceCells("P1", _cells(9)), ProvinceCells("P2", lonely_cells)], estimate)
+    rollup = national_rollup(
+        [ProvinceCells("P1", _cells(9)), ProvinceCells("P2", lonely_cells)],
+        estimate,
+        lonely,  # type: ignore[arg-type]
+    )
     _same(rollup.national, estimate(_whole(rollup.stacked)))
 
 
@@ -245,3 +249,5 @@ def test_pooling_refuses_the_average_lonely_psu_policy() -> None:
         pooled_pass(StackedCells((_cells(1),)), lonely_psu="average")
     with pytest.raises(EstimationError, match="no survey"):
         pooled_pass(StackedCells(()))
+    with pytest.raises(EstimationError, match="lonely_psu='remove'"):
+        pooled_pass(StackedCells((survey_totals(_cells(1), "remove"),)), lonely_psu="adjust")
