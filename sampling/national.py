@@ -43,7 +43,7 @@ from scipy import stats
 from sampling.cells import CellSums
 from sampling.design import Calibration, LonelyPSU
 from sampling.errors import EstimationError
-from sampling.pooled import StackedCells, survey_totals
+from sampling.pooled import StackedCells, SurveyTotals, survey_totals
 from sampling.results import Estimate, IndexResult
 
 __all__ = [
@@ -188,6 +188,7 @@ def national_rollup(
     parts: Sequence[ProvinceCells],
     estimate: Callable[[CellSums | StackedCells], IndexResult],
     lonely_psu: LonelyPSU = "adjust",
+    totals: Sequence[SurveyTotals] | None = None,
 ) -> NationalRollup:
     """Stack the provinces and estimate the national and the provincial indices with ``estimate`` (the
     project's cell-sum estimator of the questionnaire's index rule).
@@ -201,9 +202,14 @@ def national_rollup(
     stacked design's linearised variance is a sum over its strata, so over provinces, and the national
     figure equals the whole-sample estimate of the stacked cells without a pass over all of them. A
     province's own estimate is the same pooling of one survey (its whole-sample estimate); each province's
-    totals are computed once, under ``lonely_psu`` (the estimator's policy), and serve both."""
+    totals are computed once, under ``lonely_psu`` (the estimator's policy), and serve both; ``totals``
+    gives them already computed (:func:`sampling.pooled.survey_totals` of each province's cells, in the
+    order of ``parts``), e.g. while the next provinces were being read."""
     _check_parts(parts)
-    totals = [survey_totals(p.cells, lonely_psu) for p in parts]
+    if totals is None:
+        totals = [survey_totals(p.cells, lonely_psu) for p in parts]
+    elif len(totals) != len(parts):
+        raise EstimationError("one survey's totals per province")
     return NationalRollup(
         parts=tuple(parts),
         national=estimate(StackedCells(tuple(totals), label={NATIONAL: NATIONAL})),

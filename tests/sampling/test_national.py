@@ -251,3 +251,11 @@ def test_pooling_refuses_the_average_lonely_psu_policy() -> None:
         pooled_pass(StackedCells(()))
     with pytest.raises(EstimationError, match="lonely_psu='remove'"):
         pooled_pass(StackedCells((survey_totals(_cells(1), "remove"),)), lonely_psu="adjust")
+
+
+def test_totals_computed_beforehand_give_the_same_roll_up() -> None:
+    parts = [ProvinceCells("P1", _cells(10)), ProvinceCells("P2", _cells(11))]
+    given = national_rollup(parts, _estimate, totals=[survey_totals(p.cells) for p in parts])  # type: ignore[arg-type]
+    _same(given.national, national_rollup(parts, _estimate).national)  # type: ignore[arg-type]
+    with pytest.raises(EstimationError, match="per province"):
+        national_rollup(parts, _estimate, totals=[survey_totals(parts[0].cells)])  # type: ignore[arg-type]
