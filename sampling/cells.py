@@ -26,11 +26,12 @@ import scipy.sparse as sp
 from sampling.calibration import PostStratifyReport, poststratify
 from sampling.design import Calibration, Design, LonelyPSU
 from sampling.errors import EstimationError
-from sampling.estimators import DfOption, as_domains, ratio_pass
+from sampling.estimators import DfOption, Domains, RatioPass, as_domains, ratio_pass
 from sampling.indices import IndexInterval, indices_from_pass
+from sampling.pooled import StackedCells, pooled_pass, with_summary
 from sampling.results import DontKnowCount, IndexResult
 
-__all__ = ["CellSums", "estimate_indices_from_cells", "poststratify_cells"]
+__all__ = ["CellSums", "cell_pass", "estimate_indices_from_cells", "poststratify_cells"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -73,7 +74,7 @@ class CellSums:
 
 
 def estimate_indices_from_cells(
-    cells: CellSums,
+    cells: CellSums | StackedCells,
     criteria: Sequence[str],
     groups: Mapping[str, Sequence[str]],
     *,
@@ -93,17 +94,57 @@ def estimate_indices_from_cells(
     inside [0, 100], or ``"wald"``; see :mod:`sampling.indices`).
     """
     names = list(criteria)
-    k = len(names)
+    group_items = dict(groups)
+    if overall is not None:
+        group_items[overall] = names
+    summary = None
+    if isinstance(cells, StackedCells):
+        pooled = pooled_pass(cells, lonely_psu)
+        if pooled.ratios.estimate.shape[0] != len(names) or pooled.group_rows.shape[0] != len(group_items):
+            raise EstimationError(
+                f"stacked cells must hold {len(names)} criteria and {len(group_items)} groups"
+            )
+        design, doms, res, summary = pooled.design, pooled.domains, pooled.ratios, pooled.summary
+        counts, dk, group_n = res.n, pooled.dont_know, pooled.group_rows
+    else:
+        design, doms, res, counts, dk, group_n = cell_pass(cells, len(names), len(group_items), lonely_psu)
+    dk_counts = tuple(
+        DontKnowCount(criterion=nm, domain=dict(lab), count=int(dk[j, d]), valid=int(counts[j, d]))
+        for j, nm in enumerate(names)
+        for d, lab in enumerate(doms.labels)
+    )
+    if not math.isfinite(level) or not 0 < level < 1:
+        raise EstimationError("level must be between 0 and 1")
+    result = indices_from_pass(
+        design,
+        names,
+        group_items,
+        res,
+        doms,
+        dk_counts,
+        group_n,
+        measure="top-two-box",
+        ci=ci,
+        index_ci=index_ci,
+        df=df,
+        level=level,
+        rule=rule,
+    )
+    return result if summary is None else with_summary(result, summary)
+
+
+def cell_pass(
+    cells: CellSums, k: int, n_groups: int, lonely_psu: LonelyPSU
+) -> tuple[Design, Domains, RatioPass, IntArray, IntArray, IntArray]:
+    """The ratio pass of cell sums (criterion j: Σ top / Σ valid over cells with a valid answer) and the
+    row counts per criterion and domain: valid answers, "don't know" answers, rows per group."""
     top = np.asarray(cells.top, dtype=np.float64)
     valid = np.asarray(cells.valid, dtype=np.float64)
     n_cells = top.shape[0]
     if top.shape != (n_cells, k) or valid.shape != (n_cells, k):
         raise EstimationError(f"cell sums must be (cells, {k}) arrays")
-    group_items = dict(groups)
-    if overall is not None:
-        group_items[overall] = names
-    if cells.group_rows.shape != (n_cells, len(group_items)):
-        raise EstimationError(f"group_rows must be (cells, {len(group_items)}) in the order of the groups")
+    if cells.group_rows.shape != (n_cells, n_groups):
+        raise EstimationError(f"group_rows must be (cells, {n_groups}) in the order of the groups")
     design = Design(
         weights=np.ones(n_cells),
         strata=cells.strata,
@@ -127,30 +168,9 @@ def estimate_indices_from_cells(
         dk[j] = np.bincount(dom, weights=cells.dont_know[:, j], minlength=n_dom).astype(np.int64)
     res = replace(res, n=counts)  # rows, not cells: n, Korn–Graubard and the publication rules need them
     group_n = np.stack(
-        [np.bincount(dom, weights=cells.group_rows[:, g], minlength=n_dom) for g in range(len(group_items))]
+        [np.bincount(dom, weights=cells.group_rows[:, g], minlength=n_dom) for g in range(n_groups)]
     ).astype(np.int64)
-    dk_counts = tuple(
-        DontKnowCount(criterion=nm, domain=dict(lab), count=int(dk[j, d]), valid=int(counts[j, d]))
-        for j, nm in enumerate(names)
-        for d, lab in enumerate(doms.labels)
-    )
-    if not math.isfinite(level) or not 0 < level < 1:
-        raise EstimationError("level must be between 0 and 1")
-    return indices_from_pass(
-        design,
-        names,
-        group_items,
-        res,
-        doms,
-        dk_counts,
-        group_n,
-        measure="top-two-box",
-        ci=ci,
-        index_ci=index_ci,
-        df=df,
-        level=level,
-        rule=rule,
-    )
+    return design, doms, res, counts, dk, group_n
 
 
 def poststratify_cells(

@@ -36,12 +36,13 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import numpy.typing as npt
 
-from sampling.cells import CellSums
+from sampling.cells import CellSums, cell_pass
 from sampling.design import Design, LonelyPSU
 from sampling.errors import EstimationError
 from sampling.estimators import DfOption, Domains, RatioPass, as_domains, estimate_set, ratio_pass, resolve_df
 from sampling.indices import INDEX_INTERVALS, IndexInterval
 from sampling.intervals import logit_interval, wald_interval
+from sampling.pooled import StackedCells, SurveyTotals, pooled_pass, with_summary
 from sampling.publication import apply_rule
 from sampling.results import DontKnowCount, Estimate, EstimateSet, IndexResult
 from sampling.variance import domain_coefficients, variances
@@ -127,6 +128,21 @@ def rescale_cells(cells: CellSums, low: Sequence[float], high: Sequence[float]) 
         raise EstimationError("each criterion needs a highest value above its lowest")
     valid = np.asarray(cells.valid, dtype=np.float64)
     return replace(cells, top=(np.asarray(cells.top, dtype=np.float64) - lo * valid) / span)
+
+
+def rescale_stacked(stack: StackedCells, low: Sequence[float], high: Sequence[float]) -> StackedCells:
+    """:func:`rescale_cells` for every survey of a stack, cells or their totals (:mod:`sampling.pooled`)."""
+    lo = np.asarray(low, dtype=np.float64)
+    span = np.asarray(high, dtype=np.float64) - lo
+    if np.any(span <= 0):
+        raise EstimationError("each criterion needs a highest value above its lowest")
+    return replace(
+        stack,
+        parts=tuple(
+            p.rescaled(lo, span) if isinstance(p, SurveyTotals) else rescale_cells(p, low, high)
+            for p in stack.parts
+        ),
+    )
 
 
 def _check(rule: ScoringRule, names: Sequence[str]) -> None:
@@ -292,7 +308,7 @@ def estimate_rule(
 
 
 def estimate_rule_from_cells(
-    cells: CellSums,
+    cells: CellSums | StackedCells,
     criteria: Sequence[str],
     rule: ScoringRule,
     *,
@@ -306,51 +322,24 @@ def estimate_rule_from_cells(
     Σ w·v per criterion (rescaled with :func:`rescale_cells` for ``mean_score``), ``cells.group_rows`` one
     column per group of ``rule.coefficients``, in order."""
     names = list(criteria)
-    k = len(names)
-    top = np.asarray(cells.top, dtype=np.float64)
-    valid = np.asarray(cells.valid, dtype=np.float64)
-    n_cells = top.shape[0]
-    if top.shape != (n_cells, k) or valid.shape != (n_cells, k):
-        raise EstimationError(f"cell sums must be (cells, {k}) arrays")
-    if cells.group_rows.shape != (n_cells, len(rule.coefficients)):
-        raise EstimationError(
-            f"group_rows must be (cells, {len(rule.coefficients)}) in the order of the groups"
-        )
     if not math.isfinite(level) or not 0 < level < 1:
         raise EstimationError("level must be between 0 and 1")
-    design = Design(
-        weights=np.ones(n_cells),
-        strata=cells.strata,
-        psu=cells.psu,
-        fpc=cells.fpc,
-        lonely_psu=lonely_psu,
-        calibration=cells.calibration,
-    )
-    doms = as_domains(design, cells.domains)
-    dom = doms.codes
-    has = cells.valid_rows > 0
-    numerators = [np.where(has[:, j], top[:, j], np.nan) for j in range(k)]
-    denominators = [np.where(has[:, j], valid[:, j], np.nan) for j in range(k)]
-    res = ratio_pass(design, numerators, denominators, doms, kind="ratio")
-    counts = np.stack(
-        [np.bincount(dom, weights=cells.valid_rows[:, j], minlength=doms.count) for j in range(k)]
-    ).astype(np.int64)
-    dk = np.stack(
-        [np.bincount(dom, weights=cells.dont_know[:, j], minlength=doms.count) for j in range(k)]
-    ).astype(np.int64)
-    res = replace(res, n=counts)  # rows, not cells (n and the publication rules need them)
-    group_n = np.stack(
-        [
-            np.bincount(dom, weights=cells.group_rows[:, g], minlength=doms.count)
-            for g in range(len(rule.coefficients))
-        ]
-    ).astype(np.int64)
+    n_groups = len(rule.coefficients)
+    summary = None
+    if isinstance(cells, StackedCells):
+        pooled = pooled_pass(cells, lonely_psu)
+        if pooled.ratios.estimate.shape[0] != len(names) or pooled.group_rows.shape[0] != n_groups:
+            raise EstimationError(f"stacked cells must hold {len(names)} criteria and {n_groups} groups")
+        design, doms, res, summary = pooled.design, pooled.domains, pooled.ratios, pooled.summary
+        counts, dk, group_n = res.n, pooled.dont_know, pooled.group_rows
+    else:
+        design, doms, res, counts, dk, group_n = cell_pass(cells, len(names), n_groups, lonely_psu)
     dk_counts = tuple(
         DontKnowCount(criterion=nm, domain=dict(lab), count=int(dk[j, d]), valid=int(counts[j, d]))
         for j, nm in enumerate(names)
         for d, lab in enumerate(doms.labels)
     )
-    return rule_from_pass(
+    result = rule_from_pass(
         design,
         names,
         rule,
@@ -363,3 +352,4 @@ def estimate_rule_from_cells(
         level=level,
         publication=publication,
     )
+    return result if summary is None else with_summary(result, summary)

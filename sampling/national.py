@@ -30,9 +30,10 @@ order by point estimate is shown, but never as a rank by itself.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -40,8 +41,9 @@ import numpy.typing as npt
 from scipy import stats
 
 from sampling.cells import CellSums
-from sampling.design import Calibration
+from sampling.design import Calibration, LonelyPSU
 from sampling.errors import EstimationError
+from sampling.pooled import StackedCells, SurveyTotals, survey_totals
 from sampling.results import Estimate, IndexResult
 
 __all__ = [
@@ -100,19 +102,8 @@ def _local_codes(values: npt.ArrayLike | None, n: int) -> tuple[npt.NDArray[np.i
     return codes, max(len(seen), 1)
 
 
-def stack_provinces(parts: Sequence[ProvinceCells]) -> CellSums:
-    """The stacked design's cell sums: strata province × stratum, PSUs nested, domain ``province``.
-
-    Strata and PSUs of the stacked design are integer codes (each province's own labels coded, then
-    offset past the previous provinces'), so no label is shared between provinces and the design is
-    built without sorting millions of strings.
-
-    Raises
-    ------
-    EstimationError
-        No province, a province given twice, criteria that differ between provinces, or a finite-population
-        correction given for some provinces and not others.
-    """
+def _check_parts(parts: Sequence[ProvinceCells]) -> bool:
+    """Whether the provinces give finite-population corrections; raises for a round that cannot stack."""
     if not parts:
         raise EstimationError("no province to roll up")
     codes = [p.province for p in parts]
@@ -127,6 +118,23 @@ def stack_provinces(parts: Sequence[ProvinceCells]) -> CellSums:
     with_fpc = [p.cells.fpc is not None for p in parts]
     if any(with_fpc) and not all(with_fpc):
         raise EstimationError("a finite-population correction is given for some provinces only")
+    return all(with_fpc)
+
+
+def stack_provinces(parts: Sequence[ProvinceCells]) -> CellSums:
+    """The stacked design's cell sums: strata province × stratum, PSUs nested, domain ``province``.
+
+    Strata and PSUs of the stacked design are integer codes (each province's own labels coded, then
+    offset past the previous provinces'), so no label is shared between provinces and the design is
+    built without sorting millions of strings.
+
+    Raises
+    ------
+    EstimationError
+        No province, a province given twice, criteria that differ between provinces, or a finite-population
+        correction given for some provinces and not others.
+    """
+    with_fpc = _check_parts(parts)
     province: list[npt.NDArray[np.str_]] = []
     strata: list[npt.NDArray[np.int64]] = []
     psu: list[npt.NDArray[np.int64]] = []
@@ -157,29 +165,30 @@ def stack_provinces(parts: Sequence[ProvinceCells]) -> CellSums:
         valid_rows=np.concatenate([p.cells.valid_rows for p in parts]),
         dont_know=np.concatenate([p.cells.dont_know for p in parts]),
         group_rows=np.concatenate([p.cells.group_rows for p in parts]),
-        fpc=np.concatenate([np.asarray(p.cells.fpc, dtype=np.float64) for p in parts])
-        if all(with_fpc)
-        else None,
+        fpc=np.concatenate([np.asarray(p.cells.fpc, dtype=np.float64) for p in parts]) if with_fpc else None,
         calibration=StackedCalibration(tuple(blocks)) if calibrated else None,
     )
 
 
 @dataclass(frozen=True)
 class NationalRollup:
-    """The national estimates (domain ``{"national": "national"}``) from the stacked design, and each
-    province's (domain ``{"province": code}``)."""
+    """The national estimates (domain ``{"national": "national"}``) of the stacked design, each
+    province's (domain ``{"province": code}``), and the stacked cells (built when asked for)."""
 
-    stacked: CellSums
+    parts: tuple[ProvinceCells, ...]
     national: IndexResult
     provinces: Mapping[str, IndexResult]
 
-
-def _labelled(cells: CellSums, column: str, label: str) -> CellSums:
-    return replace(cells, domains={column: np.full(cells.top.shape[0], label)})
+    @functools.cached_property
+    def stacked(self) -> CellSums:
+        return stack_provinces(self.parts)
 
 
 def national_rollup(
-    parts: Sequence[ProvinceCells], estimate: Callable[[CellSums], IndexResult]
+    parts: Sequence[ProvinceCells],
+    estimate: Callable[[CellSums | StackedCells], IndexResult],
+    lonely_psu: LonelyPSU = "adjust",
+    totals: Sequence[SurveyTotals] | None = None,
 ) -> NationalRollup:
     """Stack the provinces and estimate the national and the provincial indices with ``estimate`` (the
     project's cell-sum estimator of the questionnaire's index rule).
@@ -187,12 +196,27 @@ def national_rollup(
     A province's estimate is computed on its own cells: in the stacked design the province is a domain
     whose strata hold no other province's rows, so its domain estimate (R's ``svyby`` over province) is
     exactly its own design's estimate, and one pass per province costs far less than one pass over every
-    cell with every province as a domain (``tests/sampling/test_r_national.py`` checks both against R)."""
-    stacked = stack_provinces(parts)
+    cell with every province as a domain (``tests/sampling/test_r_national.py`` checks both against R).
+
+    The national estimate pools the provinces' own totals and covariances (:mod:`sampling.pooled`): the
+    stacked design's linearised variance is a sum over its strata, so over provinces, and the national
+    figure equals the whole-sample estimate of the stacked cells without a pass over all of them. A
+    province's own estimate is the same pooling of one survey (its whole-sample estimate); each province's
+    totals are computed once, under ``lonely_psu`` (the estimator's policy), and serve both; ``totals``
+    gives them already computed (:func:`sampling.pooled.survey_totals` of each province's cells, in the
+    order of ``parts``), e.g. while the next provinces were being read."""
+    _check_parts(parts)
+    if totals is None:
+        totals = [survey_totals(p.cells, lonely_psu) for p in parts]
+    elif len(totals) != len(parts):
+        raise EstimationError("one survey's totals per province")
     return NationalRollup(
-        stacked=stacked,
-        national=estimate(_labelled(stacked, NATIONAL, NATIONAL)),
-        provinces={p.province: estimate(_labelled(p.cells, PROVINCE, p.province)) for p in parts},
+        parts=tuple(parts),
+        national=estimate(StackedCells(tuple(totals), label={NATIONAL: NATIONAL})),
+        provinces={
+            p.province: estimate(StackedCells((t,), label={PROVINCE: p.province}))
+            for p, t in zip(parts, totals, strict=True)
+        },
     )
 
 

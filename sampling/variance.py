@@ -24,8 +24,15 @@ import scipy.sparse as sp
 
 from sampling.design import Design, StageInfo
 
-__all__ = ["Linearisation", "average_factor", "covariance", "domain_coefficients", "variances"]
-__all__ += ["cross_covariance"]
+__all__ = [
+    "Linearisation",
+    "average_factor",
+    "covariance",
+    "cross_covariance",
+    "dense_covariance",
+    "domain_coefficients",
+    "variances",
+]
 
 FloatArray = npt.NDArray[np.float64]
 # Above this many dense cells (units × estimates) the covariance uses the sparse identity instead.
@@ -141,19 +148,22 @@ def _stage_weights(stage: StageInfo) -> tuple[FloatArray, FloatArray]:
     return np.asarray(per_unit, dtype=np.float64), np.asarray(per_stratum, dtype=np.float64)
 
 
-def _stratum_sums(stage: StageInfo, t: sp.csc_array) -> sp.csr_array:
+def _stratum_indicator(stage: StageInfo) -> sp.csr_array:
     n_units = stage.n_units_total
-    indicator = sp.csr_array(
+    return sp.csr_array(
         (np.ones(n_units), (stage.stratum_of_unit, np.arange(n_units))), shape=(stage.n_strata, n_units)
     )
-    return sp.csr_array(indicator @ t)
 
 
-def _centred_dense(stage: StageInfo, t: sp.csc_array) -> FloatArray:
+def _stratum_sums(stage: StageInfo, t: sp.csc_array) -> sp.csr_array:
+    return sp.csr_array(_stratum_indicator(stage) @ t)
+
+
+def _centred_dense(stage: StageInfo, t: sp.csc_array | FloatArray) -> FloatArray:
     """Dense unit totals minus their stratum mean (where the stratum is centred), scaled by √(m s)."""
-    dense = np.asarray(t.toarray(), dtype=np.float64)
-    sums = np.zeros((stage.n_strata, dense.shape[1]))
-    np.add.at(sums, stage.stratum_of_unit, dense)
+    dense = np.asarray(t if isinstance(t, np.ndarray) else t.toarray(), dtype=np.float64)
+    # Stratum sums as one sparse product (np.add.at over units × estimates was the slow step).
+    sums = np.asarray(_stratum_indicator(stage) @ dense, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         means = np.where((stage.centre & (stage.n_units > 0))[:, None], sums / stage.n_units[:, None], 0.0)
     ms = stage.scale * stage.multiplier
@@ -195,6 +205,17 @@ def cross_covariance(design: Design, lin: Linearisation, other: Linearisation) -
         s_u = np.asarray(_stratum_sums(stage, sp.csc_array(u)).toarray())
         v -= np.asarray(s_t.T @ (per_stratum[:, None] * s_u))
     return np.asarray(v * np.sqrt(np.outer(lin.average_factor, other.average_factor)), dtype=np.float64)
+
+
+def dense_covariance(design: Design, totals: Sequence[FloatArray]) -> FloatArray:
+    """:func:`covariance` of dense unit totals (one units × K array per stage), every factor 1: for a few
+    columns over many units (a survey's totals pooled with others', :mod:`sampling.pooled`)."""
+    k = int(totals[0].shape[1]) if totals else 0
+    v = np.zeros((k, k))
+    for stage, t in zip(design.stages, totals, strict=True):
+        c = _centred_dense(stage, t)
+        v += c.T @ c
+    return v
 
 
 def variances(design: Design, lin: Linearisation) -> FloatArray:

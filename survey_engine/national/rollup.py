@@ -39,6 +39,7 @@ from sampling.national import (
     national_rollup,
     rank_ranges,
 )
+from sampling.pooled import SurveyTotals, survey_totals
 from sampling.results import Estimate
 from survey_engine.actors import Actor
 from survey_engine.answer_codes import CriteriaLayout
@@ -241,16 +242,26 @@ async def national_result(
     chosen = await _series_of(round_waves, series)
     gate = asyncio.Semaphore(_CONCURRENT_WAVES)
 
-    async def read(w: RoundWave) -> SeriesCells:
+    async def read(w: RoundWave) -> tuple[SeriesCells, SurveyTotals | None]:
         async with gate:
-            return await series_cells(w.context, _DOMAIN, chosen)
+            # The roll-up shows no channel counts: skipping them saves a second scan of every wave.
+            cells = await series_cells(w.context, _DOMAIN, chosen, with_channels=False)
+        # The province's totals (the costly part of the estimation) while the next waves are read.
+        if cells.cells is None:
+            return cells, None
+        try:
+            return cells, await asyncio.to_thread(survey_totals, cells.cells)
+        except EstimationError as exc:
+            raise Conflict(f"the national roll-up cannot be computed: {exc}") from exc
 
-    found = await asyncio.gather(*(read(w) for w in round_waves))
+    read_waves = await asyncio.gather(*(read(w) for w in round_waves))
+    found = [f for f, _ in read_waves]
     parts = [
         ProvinceCells(w.province, f.cells)
         for w, f in zip(round_waves, found, strict=True)
         if f.cells is not None
     ]
+    totals = [t for _, t in read_waves if t is not None]
     if not parts:
         raise Conflict(f"no province of the round has responses in the {chosen} series")
     layout, groups = found[0].layout, found[0].groups
@@ -258,7 +269,7 @@ async def national_result(
         index_estimate, layout=layout, groups=groups, ci="logit", index_ci="logit", level=level
     )
     try:
-        rolled = await asyncio.to_thread(national_rollup, parts, estimate)
+        rolled = await asyncio.to_thread(national_rollup, parts, estimate, "adjust", totals)
     except EstimationError as exc:
         raise Conflict(f"the national roll-up cannot be computed: {exc}") from exc
     overall_by_province = {

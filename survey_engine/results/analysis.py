@@ -53,8 +53,9 @@ from piccolo.engine.postgres import PostgresEngine
 
 from sampling import Design, Estimate, IndexResult, estimate_proportions
 from sampling.cells import CellSums, estimate_indices_from_cells
-from sampling.index_rules import estimate_rule_from_cells, rescale_cells
+from sampling.index_rules import estimate_rule_from_cells, rescale_cells, rescale_stacked
 from sampling.indices import IndexInterval
+from sampling.pooled import StackedCells
 from survey_engine.answer_codes import CriteriaLayout
 from survey_engine.errors import Conflict, FieldProblem, InvalidInput
 from survey_engine.fieldwork.sample_units import weights_for_wave
@@ -386,10 +387,16 @@ async def wave_results(
 
 
 async def series_cells(
-    context: WaveContext, by: Sequence[str], series: str, calibrate: str = "none"
+    context: WaveContext,
+    by: Sequence[str],
+    series: str,
+    calibrate: str = "none",
+    *,
+    with_channels: bool = True,
 ) -> SeriesCells:
     """The cell sums of one series of a wave per domain of ``by`` (see :func:`wave_results`), labelled
-    with codes; checks the request (422 on an unknown column, series or calibration)."""
+    with codes; checks the request (422 on an unknown column, series or calibration). Without
+    ``with_channels`` the responses per agency and channel are not counted (``channels`` empty)."""
     by = tuple(by)
     _check_request(by, series, calibrate)
     wave = _wave(context)
@@ -433,7 +440,7 @@ async def series_cells(
         )
         records = [r for r in records if r["codes"] and len(r["codes"]) == len(layout.codes)]
         rows = len(records)
-        channels = await probability_channels(records)
+        channels = await probability_channels(records) if with_channels else []
         stored, levels = await _stored_calibration(wave.id)
         if rows and stored.linearised and any(r["dossier_hash"] not in levels for r in records):
             stored = msgspec.structs.replace(
@@ -470,6 +477,7 @@ async def series_cells(
             columns,
             list(weights),
             field_known="field" in CALIBRATION_VARIABLES.get(calibrate, ()),
+            with_channels=with_channels,
         )
         rows, cells = kept.rows, kept.cells
         if cells is not None and calibrate != "none":
@@ -489,7 +497,7 @@ async def series_cells(
 
 
 def index_estimate(
-    cells: CellSums,
+    cells: CellSums | StackedCells,
     layout: CriteriaLayout,
     groups: dict[str, list[str]],
     ci: str,
@@ -497,15 +505,18 @@ def index_estimate(
     level: float,
 ) -> IndexResult:
     """The indices of the cells under the questionnaire's rule: the top-box share's own estimator, or the
-    rule's linear combinations of criterion means (:mod:`sampling.index_rules`)."""
+    rule's linear combinations of criterion means (:mod:`sampling.index_rules`). Stacked cells (the
+    national roll-up) give the whole stack's indices (:mod:`sampling.pooled`)."""
     if layout.rule == "top_box_share":
         return estimate_indices_from_cells(
             cells, list(layout.codes), groups, overall=OVERALL, ci=ci, index_ci=index_ci, level=level
         )
     if layout.rule == "mean_score":
-        cells = rescale_cells(
-            cells, [float(c.low) for c in layout.criteria], [float(c.high) for c in layout.criteria]
-        )
+        low, high = [float(c.low) for c in layout.criteria], [float(c.high) for c in layout.criteria]
+        if isinstance(cells, StackedCells):
+            cells = rescale_stacked(cells, low, high)
+        else:
+            cells = rescale_cells(cells, low, high)
     return estimate_rule_from_cells(
         cells, list(layout.codes), scoring_rule(layout, groups), index_ci=index_ci, level=level
     )

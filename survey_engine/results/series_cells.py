@@ -164,6 +164,13 @@ async def _read_grouped(
     """The series grouped by PSU × ``columns`` inside the database (:mod:`.analysis_sql`)."""
     engine = Submission._meta.db
     if isinstance(engine, PostgresEngine):
+        if engine.pool is not None and engine.current_transaction.get() is None:
+            # Records straight from the pool: Piccolo's raw() first turns every row into a dict, which
+            # cost more than the query itself on the tens of thousands of cells of a province's wave.
+            query = pg_cell_query(columns).format("$1", "$2", "$3")
+            async with engine.pool.acquire() as connection:
+                records = await connection.fetch(query, wave_id, len(layout.codes), weighted)
+            return [tuple(r) for r in records]
         result = await Submission.raw(pg_cell_query(columns), wave_id, len(layout.codes), weighted)
         return [tuple(r.values()) for r in result]
     if isinstance(engine, SQLiteEngine):
@@ -218,10 +225,12 @@ async def self_selected_cells(
     weighted: list[str],
     *,
     field_known: bool,
+    with_channels: bool = True,
 ) -> tuple[SeriesCells, list[ChannelCount]]:
     """Cell sums of the self-selected series with ``columns`` as domains (service point and agency as ids,
     the others as levels), and the series' responses per agency and channel (``field_known``: only those
-    linked to a frame dossier with a field, as :func:`self_selected_channels`)."""
+    linked to a frame dossier with a field, as :func:`self_selected_channels`; none without
+    ``with_channels``, which saves a scan of the series)."""
     version = (wave_id, layout.codes, await _data_version(wave_id, weighted))
     grouped_by = grouped_columns(columns)
     cells_key = (*version, grouped_by)
@@ -239,6 +248,8 @@ async def self_selected_cells(
         return kept
 
     async def read_channels() -> list[ChannelCount]:
+        if not with_channels:
+            return []
         if _fresh(channels_hit, now):
             return channels_hit[1]  # type: ignore[index]
         counted = await self_selected_channels(wave_id, len(layout.codes), weighted, field_known=field_known)

@@ -157,6 +157,23 @@ async def test_national_roll_up_equals_sampling_on_the_stacked_rows(world: World
     )
 
 
+async def test_series_cells_without_channel_counts_reads_the_same_cells(world: World) -> None:
+    from survey_engine.results.analysis import series_cells
+    from survey_engine.results.series_cells import clear_series_cells
+    from survey_engine.wave_context import wave_columns, wave_context
+
+    await _national_world(world)
+    context = wave_context(
+        (await Wave.select(*wave_columns()).where(Wave.code == "N1").output(load_json=True))[0]
+    )
+    clear_series_cells()
+    bare = await series_cells(context, ("channel",), "self-selected", with_channels=False)
+    full = await series_cells(context, ("channel",), "self-selected")
+    assert bare.channels == () and full.channels != ()
+    assert bare.cells is not None and full.cells is not None and bare.rows == full.rows == 48
+    assert np.array_equal(bare.cells.top, full.cells.top) and np.array_equal(bare.cells.psu, full.cells.psu)
+
+
 async def test_national_is_for_national_accounts_and_refuses_bad_rounds(world: World) -> None:
     await _national_world(world, responses=24)
     for role in ("agency", "interviewer"):

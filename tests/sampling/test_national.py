@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -10,7 +11,9 @@ from scipy import stats
 
 from sampling.cells import CellSums, aggregate_cells, estimate_indices_from_cells, poststratify_cells
 from sampling.errors import EstimationError
+from sampling.index_rules import ScoringRule, estimate_rule_from_cells, rescale_cells, rescale_stacked
 from sampling.national import (
+    NATIONAL,
     ProvinceCells,
     RankInput,
     StackedCalibration,
@@ -18,6 +21,8 @@ from sampling.national import (
     rank_ranges,
     stack_provinces,
 )
+from sampling.pooled import StackedCells, pooled_pass, survey_totals
+from sampling.results import IndexResult
 
 
 def ranks(*items: RankInput, level: float = 0.95) -> dict[str, tuple[int, int, int, tuple[str, ...]]]:
@@ -138,3 +143,119 @@ def test_each_province_keeps_its_own_calibration() -> None:
         rollup.national.groups.find("SIPAS", {"national": "national"})
     ]
     assert national.df == 2 * (10 - 2)  # 20 PSUs in 4 strata
+
+
+def _same(pooled: IndexResult, stacked: IndexResult) -> None:
+    """Every figure of the pooled national estimate equals the stacked design's whole-sample estimate."""
+    for got_set, want_set in ((pooled.criteria, stacked.criteria), (pooled.groups, stacked.groups)):
+        assert got_set.design == want_set.design
+        assert len(got_set.estimates) == len(want_set.estimates)
+        for got, want in zip(got_set.estimates, want_set.estimates, strict=True):
+            assert (got.variable, got.domain, got.n, got.df, got.flag) == (
+                want.variable,
+                want.domain,
+                want.n,
+                want.df,
+                want.flag,
+            )
+            for name in ("estimate", "se", "ci_low", "ci_high"):
+                assert getattr(got, name) == pytest.approx(getattr(want, name), rel=1e-10, abs=1e-12), name
+    assert pooled.dont_know == stacked.dont_know
+
+
+def _whole(stacked: CellSums) -> CellSums:
+    return replace(stacked, domains={NATIONAL: np.full(stacked.top.shape[0], NATIONAL)})
+
+
+@pytest.mark.parametrize("fpc", [False, True])
+def test_pooled_national_equals_the_stacked_whole_sample(fpc: bool) -> None:
+    raw = _cells(5, dont_know=False, fpc=fpc)
+    calibrated, _ = poststratify_cells(
+        raw, raw.valid[:, 2], {"agency": raw.domains["agency"]}, {"agency": {"A": 500.0, "B": 300.0}}
+    )
+    # A lonely stratum (one PSU) in P3: "adjust" leaves it uncentred, in the province as in the stack.
+    lonely = aggregate_cells(
+        np.array([[4, 5, 1], [2, 0, 5], [5, 5, 5], [1, 2, 3]]),
+        [[0, 1], [0, 1, 2]],
+        domains={"agency": ["A", "A", "B", "B"]},
+        psu=["u1", "u1", "u2", "u3"],
+        strata=["s1", "s1", "s2", "s2"],
+        fpc=np.full(4, 40.0) if fpc else None,
+    )
+    parts = [
+        ProvinceCells("P1", calibrated),
+        ProvinceCells("P2", _cells(6, fpc=fpc)),
+        ProvinceCells("P3", lonely),
+    ]
+    rollup = national_rollup(parts, _estimate)  # type: ignore[arg-type]
+    _same(rollup.national, _estimate(_whole(rollup.stacked)))  # type: ignore[arg-type]
+    assert rollup.national.groups.design.calibration == "per province"
+    for part in parts:  # each province's own figures: the pooling of one survey
+        own = replace(part.cells, domains={"province": np.full(part.cells.top.shape[0], part.province)})
+        _same(rollup.provinces[part.province], _estimate(own))  # type: ignore[arg-type]
+
+
+def test_pooled_national_under_a_scoring_rule_equals_the_stacked_whole_sample() -> None:
+    names = ["c1", "c2", "c3"]
+    rule = ScoringRule(
+        "mean_score",
+        "mean score 0-100",
+        100.0,
+        dict.fromkeys(names, (0.0, 100.0)),
+        {"E": {"c1": 0.5, "c2": 0.5}, "SIPAS": dict.fromkeys(names, 1 / 3)},
+    )
+
+    def estimate(cells: CellSums | StackedCells) -> IndexResult:
+        if isinstance(cells, StackedCells):
+            cells = rescale_stacked(cells, [1.0] * 3, [5.0] * 3)
+        else:
+            cells = rescale_cells(cells, [1.0] * 3, [5.0] * 3)
+        return estimate_rule_from_cells(cells, names, rule, publication="none")
+
+    parts = [ProvinceCells("P1", _cells(7, fpc=True)), ProvinceCells("P2", _cells(8, fpc=True))]
+    rollup = national_rollup(parts, estimate)
+    _same(rollup.national, estimate(_whole(rollup.stacked)))
+
+
+@pytest.mark.parametrize("lonely", ["remove", "certainty"])
+def test_pooling_under_other_lonely_psu_policies(lonely: str) -> None:
+    lonely_cells = aggregate_cells(
+        np.array([[4, 5, 1], [2, 0, 5], [5, 5, 5], [1, 2, 3]]),
+        [[0, 1], [0, 1, 2]],
+        domains={"agency": ["A", "A", "B", "B"]},
+        psu=["u1", "u1", "u2", "u3"],
+        strata=["s1", "s1", "s2", "s2"],
+    )
+
+    def estimate(cells: CellSums | StackedCells) -> IndexResult:
+        return estimate_indices_from_cells(
+            cells,
+            ["c1", "c2", "c3"],
+            {"E": ["c1", "c2"]},
+            rule="none",
+            lonely_psu=lonely,  # type: ignore[arg-type]
+        )
+
+    rollup = national_rollup(
+        [ProvinceCells("P1", _cells(9)), ProvinceCells("P2", lonely_cells)],
+        estimate,
+        lonely,  # type: ignore[arg-type]
+    )
+    _same(rollup.national, estimate(_whole(rollup.stacked)))
+
+
+def test_pooling_refuses_the_average_lonely_psu_policy() -> None:
+    with pytest.raises(EstimationError, match="average"):
+        pooled_pass(StackedCells((_cells(1),)), lonely_psu="average")
+    with pytest.raises(EstimationError, match="no survey"):
+        pooled_pass(StackedCells(()))
+    with pytest.raises(EstimationError, match="lonely_psu='remove'"):
+        pooled_pass(StackedCells((survey_totals(_cells(1), "remove"),)), lonely_psu="adjust")
+
+
+def test_totals_computed_beforehand_give_the_same_roll_up() -> None:
+    parts = [ProvinceCells("P1", _cells(10)), ProvinceCells("P2", _cells(11))]
+    given = national_rollup(parts, _estimate, totals=[survey_totals(p.cells) for p in parts])  # type: ignore[arg-type]
+    _same(given.national, national_rollup(parts, _estimate).national)  # type: ignore[arg-type]
+    with pytest.raises(EstimationError, match="per province"):
+        national_rollup(parts, _estimate, totals=[survey_totals(parts[0].cells)])  # type: ignore[arg-type]
