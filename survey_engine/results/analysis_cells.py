@@ -8,7 +8,7 @@ Split from :mod:`survey_engine.results.analysis`, which reads the rows and calls
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -109,13 +109,64 @@ def _segment_sums(flags: npt.NDArray[Any], starts: npt.NDArray[np.int64]) -> npt
     return np.add.reduceat(transposed, starts, axis=1).T.astype(np.float64)
 
 
+@dataclass(frozen=True)
+class GroupedCells:
+    """Cells grouped by the database, column by column, all in one cell order: the key columns (service
+    point, day, then the other domain keys in the order of ``by`` without the service point), each cell's
+    row count, and every cell's codes concatenated."""
+
+    keys: tuple[Sequence[Any], ...]
+    counts: npt.NDArray[np.int64]
+    codes: str
+
+    @property
+    def size(self) -> int:
+        return int(self.counts.shape[0])
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[tuple[Any, ...]], key_columns: int) -> GroupedCells:
+        """From grouped rows (key columns…, count, concatenated codes), e.g. SQLite's."""
+        if not rows:
+            return cls(tuple([] for _ in range(key_columns)), np.zeros(0, dtype=np.int64), "")
+        columns = list(zip(*rows, strict=True))
+        return cls(
+            tuple(columns[:key_columns]), np.asarray(columns[-2], dtype=np.int64), "".join(columns[-1])
+        )
+
+
+def _factorised(values: Sequence[Any]) -> tuple[list[Any], npt.NDArray[np.int64]]:
+    """The distinct values (in first-seen order, or sorted for numbers and strings) and each value's
+    index among them: a domain column has few distinct values, so per-cell work stays in numpy."""
+    array = np.asarray(values) if len(values) else np.zeros(0, dtype=np.int64)
+    if array.dtype.kind in "iuU":
+        distinct, inverse = np.unique(array, return_inverse=True)
+        return distinct.tolist(), inverse.reshape(-1).astype(np.int64)
+    seen: dict[Any, int] = {}
+    codes = np.fromiter((seen.setdefault(v, len(seen)) for v in values), dtype=np.int64, count=len(values))
+    return list(seen), codes
+
+
+def _psu_codes(points: Sequence[Any], days: Sequence[Any]) -> npt.NDArray[np.int64]:
+    """Each cell's PSU as an integer code in the order of its label ``"{point}:{day}"``: the design orders
+    its units exactly as it would order the labels, without building and sorting a string per cell.
+    A point's label ends at its ``:`` (ids hold none), so the labels sort by point label, then by day."""
+    point_values, point_of_cell = _factorised(points)
+    day_values, day_of_cell = _factorised(days)
+    point_rank = np.argsort(np.argsort(np.array([f"{v}:" for v in point_values], dtype=str), kind="stable"))
+    day_rank = np.argsort(np.argsort(np.array([str(v) for v in day_values], dtype=str), kind="stable"))
+    combined = point_rank[point_of_cell].astype(np.int64) * max(len(day_values), 1) + day_rank[day_of_cell]
+    codes: npt.NDArray[np.int64] = np.unique(combined, return_inverse=True)[1].reshape(-1).astype(np.int64)
+    return codes
+
+
 def cells_from_grouped(
-    grouped: list[tuple[Any, ...]], by: Sequence[str], layout: CriteriaLayout, groups: dict[str, list[str]]
+    grouped: GroupedCells, by: Sequence[str], layout: CriteriaLayout, groups: dict[str, list[str]]
 ) -> CellSums:
-    """Cell sums from SQLite's grouped rows: (point, day, other domain keys…, count, concatenated codes)."""
+    """Cell sums from the database's grouped cells (:class:`GroupedCells`); the PSUs are integer codes in
+    the order of their labels (:func:`_psu_codes`)."""
     k = len(layout.codes)
-    counts = np.array([g[-2] for g in grouped], dtype=np.int64)
-    raw = np.frombuffer("".join(g[-1] for g in grouped).encode("ascii"), dtype=np.uint8).reshape(-1, k)
+    counts = grouped.counts
+    raw = np.frombuffer(grouped.codes.encode("ascii"), dtype=np.uint8).reshape(-1, k)
     # Work column-major from here: every segment sum below then reads contiguous runs of one criterion.
     norm, scores = _normalise(np.ascontiguousarray(raw.T).T, layout)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
@@ -131,14 +182,13 @@ def cells_from_grouped(
     valid_any = (is_valid.astype(np.float32) @ membership) > 0
     group_rows = _segment_sums(valid_any, starts).astype(np.int64)
     others = [b for b in by if b != "service_point"]
-    keys = list(zip(*(g[:-2] for g in grouped), strict=True))  # one tuple per key column
     domains: dict[str, npt.ArrayLike] = {}
     for b in by:
-        domains[b] = _levels(keys[0 if b == "service_point" else 2 + others.index(b)])
+        domains[b] = _levels(grouped.keys[0 if b == "service_point" else 2 + others.index(b)])
     return CellSums(
         domains=domains,
         strata=None,
-        psu=np.array([f"{point}:{day}" for point, day in zip(keys[0], keys[1], strict=True)], dtype=object),
+        psu=_psu_codes(grouped.keys[0], grouped.keys[1]),
         top=top,
         valid=valid,
         valid_rows=valid.astype(np.int64),
@@ -149,9 +199,11 @@ def cells_from_grouped(
 
 def _levels(values: Sequence[Any]) -> npt.NDArray[np.object_]:
     """Domain levels of one key column of the grouped cells: :func:`domain_level` once per distinct
-    value (a domain column has few), not once per cell."""
-    memo: dict[Any, str] = {}
-    return np.array([memo.get(v) or memo.setdefault(v, domain_level(v)) for v in values], dtype=object)
+    value (a domain column has few), spread to the cells."""
+    distinct, codes = _factorised(values)
+    levels = np.empty(len(distinct), dtype=object)
+    levels[:] = [domain_level(v) for v in distinct]
+    return levels[codes]
 
 
 def relabel(cells: CellSums, maps: dict[str, dict[str, str]]) -> CellSums:

@@ -94,3 +94,18 @@ def pg_cell_query(by: Sequence[str]) -> str:
         f"AND ({p}dossier_hash IS NULL OR NOT {p}dossier_hash = ANY({{}}::varchar[])) "
         f"GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}"
     )
+
+
+def pg_cell_arrays_query(by: Sequence[str]) -> str:
+    """:func:`pg_cell_query`'s cells as one row of arrays: each key column and the row counts as an
+    array (one element per cell) and every cell's codes concatenated, all in the same cell order (one
+    aggregate pass feeds every aggregate the same rows). The driver decodes a few arrays instead of
+    building a record per cell: on the tens of thousands of cells of a province's wave the records
+    cost more than the query."""
+    keys = 2 + sum(1 for b in by if b != "service_point")
+    names = [f"k{i}" for i in range(keys)]
+    return (
+        f"SELECT {', '.join(f'array_agg({n}) AS {n}' for n in names)}, "  # noqa: S608 - values bound
+        f"array_agg(n_rows) AS n_rows, string_agg(codes, '') AS codes "
+        f"FROM ({pg_cell_query(by)}) AS cells({', '.join(names)}, n_rows, codes)"
+    )

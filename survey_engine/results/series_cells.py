@@ -38,8 +38,8 @@ from piccolo.engine.sqlite import SQLiteEngine
 
 from sampling.cells import CellSums
 from survey_engine.answer_codes import CriteriaLayout
-from survey_engine.results.analysis_cells import cells_from_grouped
-from survey_engine.results.analysis_sql import pg_cell_query, read_sqlite_cells
+from survey_engine.results.analysis_cells import GroupedCells, cells_from_grouped
+from survey_engine.results.analysis_sql import pg_cell_arrays_query, read_sqlite_cells
 from survey_engine.results.series_channels import ChannelCount, self_selected_channels
 from survey_engine.tables import Submission
 
@@ -160,28 +160,30 @@ async def _data_version(wave_id: int, weighted: Sequence[str]) -> tuple[Any, ...
 
 async def _read_grouped(
     wave_id: int, layout: CriteriaLayout, columns: Sequence[str], weighted: list[str]
-) -> list[tuple[Any, ...]]:
+) -> GroupedCells:
     """The series grouped by PSU × ``columns`` inside the database (:mod:`.analysis_sql`)."""
     engine = Submission._meta.db
+    key_columns = 2 + sum(1 for c in columns if c != "service_point")
     if isinstance(engine, PostgresEngine):
-        if engine.pool is not None and engine.current_transaction.get() is None:
-            # Records straight from the pool: Piccolo's raw() first turns every row into a dict, which
-            # cost more than the query itself on the tens of thousands of cells of a province's wave.
-            query = pg_cell_query(columns).format("$1", "$2", "$3")
-            async with engine.pool.acquire() as connection:
-                records = await connection.fetch(query, wave_id, len(layout.codes), weighted)
-            return [tuple(r) for r in records]
-        result = await Submission.raw(pg_cell_query(columns), wave_id, len(layout.codes), weighted)
-        return [tuple(r.values()) for r in result]
+        # One row of arrays, not a record per cell (:func:`pg_cell_arrays_query`).
+        found = (await Submission.raw(pg_cell_arrays_query(columns), wave_id, len(layout.codes), weighted))[0]
+        if found["n_rows"] is None:  # no cell: every aggregate is NULL
+            return GroupedCells.from_rows([], key_columns)
+        return GroupedCells(
+            tuple(found[f"k{i}"] for i in range(key_columns)),
+            np.asarray(found["n_rows"], dtype=np.int64),
+            found["codes"],
+        )
     if isinstance(engine, SQLiteEngine):
-        return await asyncio.to_thread(read_sqlite_cells, engine.path, wave_id, layout, columns, weighted)
+        rows = await asyncio.to_thread(read_sqlite_cells, engine.path, wave_id, layout, columns, weighted)
+        return GroupedCells.from_rows(rows, key_columns)
     raise TypeError(f"unsupported engine {type(engine).__name__}")  # pragma: no cover - two engines only
 
 
 def _keep(
-    grouped: list[tuple[Any, ...]], columns: tuple[str, ...], layout: CriteriaLayout, groups: Any
+    grouped: GroupedCells, columns: tuple[str, ...], layout: CriteriaLayout, groups: Any
 ) -> _Kept | None:
-    if not grouped:
+    if not grouped.size:
         return None
     cells = cells_from_grouped(grouped, columns, layout, groups)
 
@@ -192,16 +194,14 @@ def _keep(
 
     return _Kept(
         domains={c: frozen(cells.domains[c], object) for c in columns},
-        # PSUs as integer codes in the order of their labels: the design orders its units exactly as it
-        # would order the labels, without sorting a hundred thousand strings on every request.
-        psu=frozen(
-            np.unique(np.asarray(cells.psu).astype(str), return_inverse=True)[1].reshape(-1), np.int64
-        ),
+        # PSUs as integer codes in the order of their labels (cells_from_grouped): the design orders its
+        # units exactly as it would order the labels, without sorting strings on every request.
+        psu=frozen(cells.psu, np.int64),
         top=frozen(cells.top, np.int32),
         valid=frozen(cells.valid, np.int32),
         dont_know=frozen(cells.dont_know, np.int32),
         group_rows=frozen(cells.group_rows, np.int32),
-        counts=frozen([g[-2] for g in grouped], np.int64),
+        counts=frozen(grouped.counts, np.int64),
     )
 
 

@@ -3,10 +3,16 @@ calibration can change a variance."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from survey_engine.results.analysis import probability_domains
-from survey_engine.results.analysis_cells import calibration_changes_variance
+from survey_engine.results.analysis_cells import (
+    GroupedCells,
+    _levels,
+    _psu_codes,
+    calibration_changes_variance,
+)
 from survey_engine.results.analysis_domains import UNKNOWN, check_by, domain_level
 from survey_engine.results.analysis_sql import pg_cell_query, sqlite_cell_query
 
@@ -48,3 +54,30 @@ def test_when_a_stored_calibration_can_change_a_variance() -> None:
     assert calibration_changes_variance(strata, [2.0, 2.0, 3.0, 3.0], [("a",), ("b",), ("b",), ("b",)])
     assert calibration_changes_variance(strata, [2.0, 2.5, 3.0, 3.0], [("x",)] * 4)
     assert calibration_changes_variance(["A", "A", "B"], [2.0, 2.0, 3.0], [("x",)] * 3)
+
+
+def test_psu_codes_follow_the_order_of_the_psu_labels() -> None:
+    # Ids of several digits ("12:" sorts before "1:"), a missing point and repeated cells of one PSU.
+    points = [12, 1, 3, None, 1, 12, 100, 3]
+    days = [
+        "2026-02-01",
+        "2026-01-31",
+        "2026-01-01",
+        "2026-01-05",
+        "2026-01-31",
+        "2026-01-01",
+        "2026-03-01",
+        "2026-01-02",
+    ]
+    labels = np.array([f"{p}:{d}" for p, d in zip(points, days, strict=True)])
+    expected = np.unique(labels, return_inverse=True)[1].reshape(-1)
+    assert _psu_codes(points, days).tolist() == expected.tolist()
+    assert _psu_codes([5, 40, 5], ["2026-01-01"] * 3).tolist() == [1, 0, 1]
+
+
+def test_grouped_cells_from_rows_and_levels() -> None:
+    grouped = GroupedCells.from_rows([(7, "2026-01-01", None, 2, "ab"), (7, "2026-01-02", "web", 1, "c")], 3)
+    assert grouped.size == 2 and grouped.codes == "abc" and grouped.counts.tolist() == [2, 1]
+    assert _levels(grouped.keys[2]).tolist() == [UNKNOWN, "web"]
+    assert _levels([3, 1, 3]).tolist() == ["3", "1", "3"]
+    assert GroupedCells.from_rows([], 3).size == 0
