@@ -55,6 +55,7 @@ __all__ = [
     "RankRange",
     "StackedCalibration",
     "national_rollup",
+    "pooled_rollup",
     "rank_ranges",
     "stack_provinces",
 ]
@@ -210,14 +211,28 @@ def national_rollup(
         totals = [survey_totals(p.cells, lonely_psu) for p in parts]
     elif len(totals) != len(parts):
         raise EstimationError("one survey's totals per province")
-    return NationalRollup(
-        parts=tuple(parts),
-        national=estimate(StackedCells(tuple(totals), label={NATIONAL: NATIONAL})),
-        provinces={
-            p.province: estimate(StackedCells((t,), label={PROVINCE: p.province}))
-            for p, t in zip(parts, totals, strict=True)
-        },
-    )
+    national, provinces = pooled_rollup([p.province for p in parts], totals, estimate)
+    return NationalRollup(parts=tuple(parts), national=national, provinces=provinces)
+
+
+def pooled_rollup(
+    provinces: Sequence[str],
+    totals: Sequence[SurveyTotals],
+    estimate: Callable[[CellSums | StackedCells], IndexResult],
+) -> tuple[IndexResult, dict[str, IndexResult]]:
+    """The national estimate and each province's, from the provinces' totals alone (in the order of
+    ``provinces``), as :func:`national_rollup` computes them: totals kept from an earlier roll-up serve
+    without the provinces' cells."""
+    if not provinces or len(totals) != len(provinces):
+        raise EstimationError("one survey's totals per province, and at least one province")
+    if len(set(provinces)) != len(provinces):
+        twice = next(c for c in provinces if list(provinces).count(c) > 1)
+        raise EstimationError(f"province {twice!r} is given twice: the national round takes one survey each")
+    national = estimate(StackedCells(tuple(totals), label={NATIONAL: NATIONAL}))
+    return national, {
+        code: estimate(StackedCells((t,), label={PROVINCE: code}))
+        for code, t in zip(provinces, totals, strict=True)
+    }
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -33,10 +34,9 @@ from sampling.errors import EstimationError
 from sampling.national import (
     NATIONAL,
     PROVINCE,
-    ProvinceCells,
     RankInput,
     RankRange,
-    national_rollup,
+    pooled_rollup,
     rank_ranges,
 )
 from sampling.pooled import SurveyTotals, survey_totals
@@ -45,7 +45,9 @@ from survey_engine.actors import Actor
 from survey_engine.answer_codes import CriteriaLayout
 from survey_engine.errors import Conflict, FieldProblem, Forbidden, InvalidInput
 from survey_engine.fieldwork.sample_units import weights_for_wave
-from survey_engine.results.analysis import OVERALL, SERIES, SeriesCells, index_estimate, series_cells
+from survey_engine.results.analysis import OVERALL, SERIES, index_estimate, series_cells
+from survey_engine.results.analysis_cells import groups_of
+from survey_engine.results.series_cells import keep_derived, kept_derived, series_version
 from survey_engine.results.series_design import inference_of
 from survey_engine.tables import Province, Wave
 from survey_engine.wave_context import WaveContext, wave_columns, wave_context
@@ -65,6 +67,16 @@ NATIONAL_ROLES = ("admin", "statistician", "ministry")
 # Waves read at once: the database does the grouping, so a few at a time keep both cores busy.
 _CONCURRENT_WAVES = 4
 _DOMAIN = ("channel",)  # any domain column will do: the roll-up regroups the cells by province
+
+
+async def _totals_key(w: RoundWave, series: str) -> tuple[Any, ...] | None:
+    """The key a province's totals are kept under (:func:`series_version`), or None for a series whose
+    totals are not kept."""
+    layout = w.context.layout
+    if series != "self-selected" or layout is None:
+        return None
+    weighted = list(await weights_for_wave(w.context.id))
+    return (*(await series_version(w.context.id, layout, weighted)), "national totals", series, "adjust")
 
 
 def check_national(actor: Actor) -> None:
@@ -241,40 +253,51 @@ async def national_result(
     round_waves = await national_round(waves, year, questionnaire)
     chosen = await _series_of(round_waves, series)
     gate = asyncio.Semaphore(_CONCURRENT_WAVES)
+    now = time.monotonic()
 
-    async def read(w: RoundWave) -> tuple[SeriesCells, SurveyTotals | None]:
+    async def read(w: RoundWave) -> tuple[int, SurveyTotals | None]:
+        # Each province's totals are kept under its series' data version (read from the database, so
+        # another process's writes change it): a repeated roll-up reads a small query per wave, not its
+        # cells. Not the probability series: it depends on the weights' values too, which the version
+        # does not see.
+        key = await _totals_key(w, chosen)
+        if key is not None:
+            found, kept = kept_derived(key, now)
+            if found:
+                return kept  # type: ignore[no-any-return]
         async with gate:
             # The roll-up shows no channel counts: skipping them saves a second scan of every wave.
             cells = await series_cells(w.context, _DOMAIN, chosen, with_channels=False)
+        totals = None
         # The province's totals (the costly part of the estimation) while the next waves are read.
-        if cells.cells is None:
-            return cells, None
-        try:
-            return cells, await asyncio.to_thread(survey_totals, cells.cells)
-        except EstimationError as exc:
-            raise Conflict(f"the national roll-up cannot be computed: {exc}") from exc
+        if cells.cells is not None:
+            try:
+                totals = await asyncio.to_thread(survey_totals, cells.cells)
+            except EstimationError as exc:
+                raise Conflict(f"the national roll-up cannot be computed: {exc}") from exc
+        if key is not None:
+            keep_derived(key, (cells.rows, totals), now)
+        return cells.rows, totals
 
     read_waves = await asyncio.gather(*(read(w) for w in round_waves))
-    found = [f for f, _ in read_waves]
-    parts = [
-        ProvinceCells(w.province, f.cells)
-        for w, f in zip(round_waves, found, strict=True)
-        if f.cells is not None
-    ]
-    totals = [t for _, t in read_waves if t is not None]
-    if not parts:
+    rows_of = {w.province: rows for w, (rows, _) in zip(round_waves, read_waves, strict=True)}
+    taken = [(w.province, t) for w, (_, t) in zip(round_waves, read_waves, strict=True) if t is not None]
+    if not taken:
         raise Conflict(f"no province of the round has responses in the {chosen} series")
-    layout, groups = found[0].layout, found[0].groups
+    layout = round_waves[0].context.layout
+    assert layout is not None  # noqa: S101 - national_round checked every wave's index
     estimate = functools.partial(
-        index_estimate, layout=layout, groups=groups, ci="logit", index_ci="logit", level=level
+        index_estimate, layout=layout, groups=groups_of(layout), ci="logit", index_ci="logit", level=level
     )
     try:
-        rolled = await asyncio.to_thread(national_rollup, parts, estimate, "adjust", totals)
+        national_estimate, province_estimates = await asyncio.to_thread(
+            pooled_rollup, [code for code, _ in taken], [t for _, t in taken], estimate
+        )
     except EstimationError as exc:
         raise Conflict(f"the national roll-up cannot be computed: {exc}") from exc
     overall_by_province = {
         e.domain[PROVINCE]: e
-        for result in rolled.provinces.values()
+        for result in province_estimates.values()
         for e in result.groups.estimates
         if e.variable == OVERALL
     }
@@ -291,15 +314,15 @@ async def national_result(
             name_vi=w.province_vi,
             name_en=w.province_en,
             wave=w.context.code,
-            rows=f.rows,
+            rows=rows_of[w.province],
             overall=overall_by_province.get(w.province),
             rank=ranks.get(w.province),
         )
-        for w, f in zip(round_waves, found, strict=True)
+        for w in round_waves
     ]
     figures.sort(key=lambda p: (p.rank is None, p.rank.position if p.rank else 0, p.code))
     national = sorted(
-        (e for e in rolled.national.groups.estimates if e.domain.get(NATIONAL) == NATIONAL),
+        (e for e in national_estimate.groups.estimates if e.domain.get(NATIONAL) == NATIONAL),
         key=lambda e: e.variable != OVERALL,
     )
     taking_part = {w.province for w in round_waves}
@@ -313,7 +336,7 @@ async def national_result(
             for p in sorted(active, key=lambda p: str(p["code"]))
             if p["code"] not in taking_part
         )
-    summary = rolled.national.groups.design
+    summary = national_estimate.groups.design
     return NationalResult(
         definition="waves" if waves is not None else "year",
         year=year,
@@ -321,9 +344,9 @@ async def national_result(
         series=chosen,
         inference=inference_of(chosen),
         weighting="population" if chosen == "probability" else "responses",
-        measure=rolled.national.measure,
+        measure=national_estimate.measure,
         level=level,
-        rows=sum(f.rows for f in found),
+        rows=sum(rows_of.values()),
         strata=summary.strata,
         psus=summary.psus,
         national=tuple(national),

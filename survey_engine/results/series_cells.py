@@ -48,8 +48,12 @@ __all__ = [
     "CACHE_SECONDS",
     "SeriesCells",
     "clear_series_cells",
+    "keep_derived",
     "kept_cell_sets",
+    "kept_derived",
+    "kept_derived_values",
     "self_selected_cells",
+    "series_version",
 ]
 
 CACHE_CELLS = 250_000  # cells kept over all entries (~130 MB at 39 criteria)
@@ -88,9 +92,38 @@ _CHANNELS: OrderedDict[tuple[Any, ...], tuple[float, list[ChannelCount]]] = Orde
 
 
 def clear_series_cells() -> None:
-    """Forget every kept cell sum and channel count (tests; an operator's reset)."""
+    """Forget every kept cell sum, channel count and value derived from them (tests; an operator's
+    reset; the codes' backfill)."""
     _CELLS.clear()
     _CHANNELS.clear()
+    _DERIVED.clear()
+
+
+# Small values derived from a series' cells (a province's totals in the national roll-up: a few dozen KB
+# at 39 criteria), kept under a key that starts with :func:`series_version`, at most DERIVED_ENTRIES.
+DERIVED_ENTRIES = 256
+_DERIVED: OrderedDict[tuple[Any, ...], tuple[float, Any]] = OrderedDict()
+
+
+def kept_derived(key: tuple[Any, ...], now: float) -> tuple[bool, Any]:
+    """(True, the value) kept under ``key`` and still fresh (:data:`CACHE_SECONDS`), else (False, None)."""
+    entry = _DERIVED.get(key)
+    if not _fresh(entry, now):
+        return False, None
+    _DERIVED.move_to_end(key)
+    return True, entry[1]  # type: ignore[index]
+
+
+def keep_derived(key: tuple[Any, ...], value: Any, now: float) -> None:
+    """Keep ``value`` under ``key`` (which starts with :func:`series_version`), the oldest dropped first."""
+    _DERIVED[key] = (now, value)
+    while len(_DERIVED) > DERIVED_ENTRIES:
+        _DERIVED.popitem(last=False)
+
+
+def kept_derived_values() -> int:
+    """How many derived values are kept (tests)."""
+    return len(_DERIVED)
 
 
 def kept_cell_sets() -> int:
@@ -217,6 +250,14 @@ def _fresh(entry: tuple[float, Any] | None, now: float) -> bool:
     return entry is not None and now - entry[0] < CACHE_SECONDS
 
 
+async def series_version(wave_id: int, layout: CriteriaLayout, weighted: Sequence[str]) -> tuple[Any, ...]:
+    """What the self-selected series' kept values are keyed by: the wave, its criteria and the data
+    version read from the database (:func:`_data_version`), so another process's writes change it too.
+    Values derived from the series alone (the cells; a province's totals in the national roll-up) may
+    be kept under it, bounded in time by :data:`CACHE_SECONDS` as the cells are."""
+    return (wave_id, layout.codes, await _data_version(wave_id, weighted))
+
+
 async def self_selected_cells(
     wave_id: int,
     layout: CriteriaLayout,
@@ -231,7 +272,7 @@ async def self_selected_cells(
     the others as levels), and the series' responses per agency and channel (``field_known``: only those
     linked to a frame dossier with a field, as :func:`self_selected_channels`; none without
     ``with_channels``, which saves a scan of the series)."""
-    version = (wave_id, layout.codes, await _data_version(wave_id, weighted))
+    version = await series_version(wave_id, layout, weighted)
     grouped_by = grouped_columns(columns)
     cells_key = (*version, grouped_by)
     channels_key = (*version, field_known)

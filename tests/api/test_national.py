@@ -261,3 +261,40 @@ async def test_national_cli(world: World, database_url: str, cli_env: dict[str, 
         bad.returncode == 2 and bad.stderr.count("\n") == 1 and "no province has a closed wave" in bad.stderr
     )
     assert sipas(["national", "--year", "2026", "--pdf", str(tmp_path / "x.txt")], cli_env).returncode == 2
+
+
+async def test_a_repeated_roll_up_reads_each_provinces_kept_totals_until_a_response_arrives(
+    world: World,
+) -> None:
+    from survey_engine.results import series_cells
+
+    await _national_world(world)
+    series_cells.clear_series_cells()
+    url = "/api/v1/national?waves=N1&waves=N2"
+    first = (await world.client.get(url, headers=world.auth("admin"))).json()
+    assert series_cells.kept_derived_values() == 2  # one province's totals per wave
+    series_cells._CELLS.clear()  # the cells are not read again: the kept totals serve the roll-up
+    again = (await world.client.get(url, headers=world.auth("admin"))).json()
+    assert series_cells.kept_cell_sets() == 0 and series_cells.kept_derived_values() == 2
+    assert again["national"] == first["national"] and again["provinces"] == first["provinces"]
+    # A new response (written by any process) changes the wave's data version: its totals are read afresh.
+    await Wave.update({Wave.status: "open"}).where(Wave.code == "N1")
+    token = (
+        await ServicePoint.select(ServicePoint.public_token).where(ServicePoint.code == "A1-Q1").first()
+    )["public_token"]
+    sent = {
+        "id": str(uuid.uuid4()),
+        "token": token,
+        "answers": simulate_answers(get_template("sipas-2017"), random.Random(3), 0.1),
+        "channel": "online",
+        "started_at": "2026-03-20T09:00:00+00:00",
+        "submitted_at": "2026-03-20T09:05:00+00:00",
+    }
+    assert (await world.client.post("/api/v1/submissions", json=sent)).status_code == 201
+    fresh = (await world.client.get(url, headers=world.auth("admin"))).json()
+    assert fresh["rows"] == first["rows"] + 1 and fresh["design"]["psus"] == first["design"]["psus"] + 1
+    assert fresh["national"] != first["national"] and series_cells.kept_derived_values() == 3
+    direct = await _direct()
+    overall = next(e for e in fresh["national"] if e["variable"] == "SIPAS")
+    assert overall["estimate"] == pytest.approx(direct["national"][0], rel=1e-9)
+    assert overall["se"] == pytest.approx(direct["national"][1], rel=1e-9)
