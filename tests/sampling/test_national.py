@@ -18,6 +18,7 @@ from sampling.national import (
     RankInput,
     StackedCalibration,
     national_rollup,
+    pooled_rollup,
     rank_ranges,
     stack_provinces,
 )
@@ -259,3 +260,19 @@ def test_totals_computed_beforehand_give_the_same_roll_up() -> None:
     _same(given.national, national_rollup(parts, _estimate).national)  # type: ignore[arg-type]
     with pytest.raises(EstimationError, match="per province"):
         national_rollup(parts, _estimate, totals=[survey_totals(parts[0].cells)])  # type: ignore[arg-type]
+
+
+def test_pooled_rollup_from_totals_alone_equals_the_roll_up_of_the_cells() -> None:
+    parts = [ProvinceCells("P1", _cells(10)), ProvinceCells("P2", _cells(11))]
+    totals = [survey_totals(p.cells) for p in parts]
+    national, provinces = pooled_rollup(["P1", "P2"], totals, _estimate)  # type: ignore[arg-type]
+    rolled = national_rollup(parts, _estimate)  # type: ignore[arg-type]
+    _same(national, rolled.national)
+    for code in ("P1", "P2"):
+        _same(provinces[code], rolled.provinces[code])
+    with pytest.raises(EstimationError, match="given twice"):
+        pooled_rollup(["P1", "P1"], totals, _estimate)  # type: ignore[arg-type]
+    with pytest.raises(EstimationError, match="per province"):
+        pooled_rollup(["P1", "P2"], totals[:1], _estimate)  # type: ignore[arg-type]
+    with pytest.raises(EstimationError, match="at least one"):
+        pooled_rollup([], [], _estimate)  # type: ignore[arg-type]
