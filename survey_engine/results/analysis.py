@@ -484,7 +484,10 @@ async def series_cells(
             cells, calibration, rows = await asyncio.to_thread(
                 calibrate_cells, relabel(cells, maps), kept.counts, by, calibrate, totals
             )
-    labelled = None if cells is None else relabel(cells, maps) if calibration is None else cells
+    # Relabelling spreads codes over every cell: in a worker thread, as the other per-cell work.
+    labelled = (
+        cells if cells is None or calibration is not None else await asyncio.to_thread(relabel, cells, maps)
+    )
     return SeriesCells(
         layout=layout,
         groups=groups,

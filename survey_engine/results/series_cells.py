@@ -303,8 +303,15 @@ async def self_selected_cells(
     kept, channels = await asyncio.gather(read_cells(), read_channels())
     if kept is None:
         return SeriesCells(cells=None, counts=np.zeros(0, dtype=np.int64), rows=0), list(channels)
+    # Copies of tens of MB on a large wave: in a worker thread, so the event loop serves the other reads.
+    cells = await asyncio.to_thread(_cell_sums, kept, columns)
+    return SeriesCells(cells=cells, counts=kept.counts, rows=int(kept.counts.sum())), list(channels)
+
+
+def _cell_sums(kept: _Kept, columns: Sequence[str]) -> CellSums:
+    """The estimators' cell sums (floats, int64 counts) from kept ones, with the ``columns`` domains."""
     valid = kept.valid.astype(np.int64)
-    cells = CellSums(
+    return CellSums(
         domains={c: kept.domains[c] for c in columns},
         strata=None,
         psu=kept.psu,
@@ -314,4 +321,3 @@ async def self_selected_cells(
         dont_know=kept.dont_know.astype(np.int64),
         group_rows=kept.group_rows.astype(np.int64),
     )
-    return SeriesCells(cells=cells, counts=kept.counts, rows=int(kept.counts.sum())), list(channels)
