@@ -146,7 +146,7 @@ def _factorised(values: Sequence[Any]) -> tuple[list[Any], npt.NDArray[np.int64]
     return list(seen), codes
 
 
-def _psu_codes(points: Sequence[Any], days: Sequence[Any]) -> npt.NDArray[np.int64]:
+def psu_codes(points: Sequence[Any], days: Sequence[Any]) -> npt.NDArray[np.int64]:
     """Each cell's PSU as an integer code in the order of its label ``"{point}:{day}"``: the design orders
     its units exactly as it would order the labels, without building and sorting a string per cell.
     A point's label ends at its ``:`` (ids hold none), so the labels sort by point label, then by day."""
@@ -163,7 +163,7 @@ def cells_from_grouped(
     grouped: GroupedCells, by: Sequence[str], layout: CriteriaLayout, groups: dict[str, list[str]]
 ) -> CellSums:
     """Cell sums from the database's grouped cells (:class:`GroupedCells`); the PSUs are integer codes in
-    the order of their labels (:func:`_psu_codes`)."""
+    the order of their labels (:func:`psu_codes`)."""
     k = len(layout.codes)
     counts = grouped.counts
     raw = np.frombuffer(grouped.codes.encode("ascii"), dtype=np.uint8).reshape(-1, k)
@@ -184,11 +184,11 @@ def cells_from_grouped(
     others = [b for b in by if b != "service_point"]
     domains: dict[str, npt.ArrayLike] = {}
     for b in by:
-        domains[b] = _levels(grouped.keys[0 if b == "service_point" else 2 + others.index(b)])
+        domains[b] = domain_levels(grouped.keys[0 if b == "service_point" else 2 + others.index(b)])
     return CellSums(
         domains=domains,
         strata=None,
-        psu=_psu_codes(grouped.keys[0], grouped.keys[1]),
+        psu=psu_codes(grouped.keys[0], grouped.keys[1]),
         top=top,
         valid=valid,
         valid_rows=valid.astype(np.int64),
@@ -197,7 +197,7 @@ def cells_from_grouped(
     )
 
 
-def _levels(values: Sequence[Any]) -> npt.NDArray[np.object_]:
+def domain_levels(values: Sequence[Any]) -> npt.NDArray[np.object_]:
     """Domain levels of one key column of the grouped cells: :func:`domain_level` once per distinct
     value (a domain column has few), spread to the cells."""
     distinct, codes = _factorised(values)

@@ -9,9 +9,9 @@ import pytest
 from survey_engine.results.analysis import probability_domains
 from survey_engine.results.analysis_cells import (
     GroupedCells,
-    _levels,
-    _psu_codes,
     calibration_changes_variance,
+    domain_levels,
+    psu_codes,
 )
 from survey_engine.results.analysis_domains import UNKNOWN, check_by, domain_level
 from survey_engine.results.analysis_sql import pg_cell_query, sqlite_cell_query
@@ -56,7 +56,7 @@ def test_when_a_stored_calibration_can_change_a_variance() -> None:
     assert calibration_changes_variance(["A", "A", "B"], [2.0, 2.0, 3.0], [("x",)] * 3)
 
 
-def test_psu_codes_follow_the_order_of_the_psu_labels() -> None:
+def testpsu_codes_follow_the_order_of_the_psu_labels() -> None:
     # Ids of several digits ("12:" sorts before "1:"), a missing point and repeated cells of one PSU.
     points = [12, 1, 3, None, 1, 12, 100, 3]
     days = [
@@ -71,13 +71,13 @@ def test_psu_codes_follow_the_order_of_the_psu_labels() -> None:
     ]
     labels = np.array([f"{p}:{d}" for p, d in zip(points, days, strict=True)])
     expected = np.unique(labels, return_inverse=True)[1].reshape(-1)
-    assert _psu_codes(points, days).tolist() == expected.tolist()
-    assert _psu_codes([5, 40, 5], ["2026-01-01"] * 3).tolist() == [1, 0, 1]
+    assert psu_codes(points, days).tolist() == expected.tolist()
+    assert psu_codes([5, 40, 5], ["2026-01-01"] * 3).tolist() == [1, 0, 1]
 
 
-def test_grouped_cells_from_rows_and_levels() -> None:
+def test_grouped_cells_from_rows_and_domain_levels() -> None:
     grouped = GroupedCells.from_rows([(7, "2026-01-01", None, 2, "ab"), (7, "2026-01-02", "web", 1, "c")], 3)
     assert grouped.size == 2 and grouped.codes == "abc" and grouped.counts.tolist() == [2, 1]
-    assert _levels(grouped.keys[2]).tolist() == [UNKNOWN, "web"]
-    assert _levels([3, 1, 3]).tolist() == ["3", "1", "3"]
+    assert domain_levels(grouped.keys[2]).tolist() == [UNKNOWN, "web"]
+    assert domain_levels([3, 1, 3]).tolist() == ["3", "1", "3"]
     assert GroupedCells.from_rows([], 3).size == 0
