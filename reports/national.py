@@ -16,14 +16,20 @@ from datetime import date
 from typing import Any
 from xml.sax.saxutils import escape
 
-from reportlab.lib.pagesizes import A4
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from reports.charts import ChartRow, interval_chart
-from reports.fonts import SANS, register_fonts
+from reports.fonts import register_fonts
 from reports.numbers import DASH, Language, format_count, format_interval, format_number, format_period
 from reports.scorecard_data import Figure, IndexScale, nfc_strings
-from reports.scorecard_layout import FRAME_WIDTH, MARGIN, TABLE_BASE, draw_footer, page_band, scorecard_styles
+from reports.scorecard_layout import (
+    FRAME_WIDTH,
+    TABLE_BASE,
+    draw_footer,
+    page_band,
+    report_document,
+    scorecard_styles,
+)
 from reports.scorecard_texts import TEXTS, localised
 
 __all__ = ["NationalRow", "NationalSummaryData", "national_filename", "render_national_summary"]
@@ -289,22 +295,7 @@ def render_national_summary(
         story.append(p(escape(text), "small"))
 
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN - 6,
-        bottomMargin=MARGIN + 4,
-        title=title,
-        author="sipas",
-        creator="sipas",
-        lang=lang,
-        invariant=1 if invariant else 0,
-        pageCompression=1,
-        initialFontName=SANS,
-        initialFontSize=9,
-    )
+    doc = report_document(buffer, title, lang, invariant)
 
     def decorate(canvas: Any, doc: Any) -> None:
         draw_footer(canvas, f"SIPAS · {title}", f"{TEXTS['page'][lang]} {doc.page}")

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
 
-from reportlab.lib.pagesizes import A4
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from reports.charts import ChartRow, interval_chart
-from reports.fonts import SANS, SANS_BOLD, register_fonts
+from reports.fonts import SANS_BOLD, register_fonts
 from reports.numbers import DASH, Language, format_count, format_interval, format_number, format_period
 from reports.scorecard import scorecard_filename
 from reports.scorecard_data import (
@@ -31,11 +30,11 @@ from reports.scorecard_data import (
 )
 from reports.scorecard_layout import (
     FRAME_WIDTH,
-    MARGIN,
     TABLE_BASE,
     cell_text,
     draw_footer,
     page_band,
+    report_document,
     scorecard_styles,
 )
 from reports.scorecard_texts import TEXTS, Notes, localised
@@ -288,21 +287,11 @@ def render_province_summary(
         story += [p(f"({i}) {escape(text)}", "small") for i, text in enumerate(notes.items, 1)]
 
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
+    doc = report_document(
         buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN - 6,
-        bottomMargin=MARGIN + 4,
-        title=f"{P_TEXTS['title' if data.index.percent else 'title_scores'][lang]} — {data.wave.code}",
-        author="sipas",
-        creator="sipas",
-        lang=lang,
-        invariant=1 if invariant else 0,
-        pageCompression=1,
-        initialFontName=SANS,
-        initialFontSize=9,
+        f"{P_TEXTS['title' if data.index.percent else 'title_scores'][lang]} — {data.wave.code}",
+        lang,
+        invariant,
     )
     heading = P_TEXTS["title" if data.index.percent else "title_scores"][lang]
     decorate = _footer(f"SIPAS · {data.wave.code} · {heading}", TEXTS["page"][lang])

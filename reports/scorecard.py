@@ -14,15 +14,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
-from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, KeepTogether, PageBreak, SimpleDocTemplate, Spacer
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer
 
-from reports.fonts import SANS, register_fonts
+from reports.fonts import register_fonts
 from reports.numbers import Language
 from reports.scorecard_data import ScorecardData
 from reports.scorecard_drivers import drivers_section
-from reports.scorecard_layout import MARGIN, draw_footer, paragraph
+from reports.scorecard_layout import draw_footer, paragraph, report_document
 from reports.scorecard_sections import (
     agency_band,
     counter_panel,
@@ -144,22 +143,8 @@ def render_scorecard(data: ScorecardData, lang: Language | None = None, *, invar
     buffer = io.BytesIO()
     heading = TEXTS["title" if data.index.percent else "title_scores"][lang]
     title = f"{heading} — {localised(data.agency, lang, 'name')} — {data.wave.code}"
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN - 6,
-        bottomMargin=MARGIN + 4,
-        title=title,
-        author="sipas",
-        creator="sipas",
-        subject=f"scorecard {data.wave.code} {data.agency.code} {lang}",
-        lang=lang,
-        invariant=1 if invariant else 0,
-        pageCompression=1,
-        initialFontName=SANS,  # not Helvetica: every font in the file covers Vietnamese
-        initialFontSize=9,
+    doc = report_document(
+        buffer, title, lang, invariant, subject=f"scorecard {data.wave.code} {data.agency.code} {lang}"
     )
     decorate = _page_decorations(data, lang)
     doc.build(scorecard_story(data, lang), onFirstPage=decorate, onLaterPages=decorate)

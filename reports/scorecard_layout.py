@@ -4,6 +4,7 @@ table styles, the title band and the page footer.
 
 from __future__ import annotations
 
+import io
 from functools import cache, lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
@@ -13,7 +14,7 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from reports.charts import wrap_text
 from reports.fonts import SANS, SANS_BOLD, register_fonts
@@ -170,3 +171,28 @@ def draw_footer(canvas: Canvas, left: str, right: str) -> None:
     canvas.drawString(MARGIN, 20, left[:110])
     canvas.drawRightString(PAGE_WIDTH - MARGIN, 20, right)
     canvas.restoreState()
+
+
+def report_document(
+    buffer: io.BytesIO, title: str, lang: str, invariant: bool, subject: str | None = None
+) -> SimpleDocTemplate:
+    """The A4 document every scorecard-family PDF (scorecard, province and national summaries) is laid out
+    on: the same margins, metadata and initial font (not Helvetica: every font in the file covers
+    Vietnamese); ``invariant`` makes the bytes reproducible (no creation date)."""
+    return SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN - 6,
+        bottomMargin=MARGIN + 4,
+        title=title,
+        author="sipas",
+        creator="sipas",
+        subject=subject,
+        lang=lang,
+        invariant=1 if invariant else 0,
+        pageCompression=1,
+        initialFontName=SANS,
+        initialFontSize=9,
+    )
