@@ -80,7 +80,7 @@ def cmd_apikey_revoke(args: argparse.Namespace) -> int:
 def cmd_counter_import(args: argparse.Namespace) -> int:
     from api.cli.runtime import run_with_engine, settings_from_env
     from survey_engine.actors import SYSTEM
-    from survey_engine.integrations.counter_lines import csv_rows, ndjson_lines
+    from survey_engine.integrations.counter_lines import csv_rows
 
     path = Path(args.file)
     suffix = path.suffix.lower()
@@ -99,9 +99,7 @@ def cmd_counter_import(args: argparse.Namespace) -> int:
         if suffix == ".csv":
             with path.open(encoding="utf-8-sig", newline="") as handle:
                 return await services.counter_import.import_lines(scope, csv_rows(handle, now), SYSTEM)
-        with path.open("rb") as handle:
-            lines = (line.rstrip(b"\r\n") for line in handle)
-            return await services.counter_import.import_lines(scope, ndjson_lines(lines, now), SYSTEM)
+        return await services.counter_import.import_ndjson_file(scope, path, SYSTEM)
 
     from survey_engine.errors import NotFound
 

@@ -17,11 +17,11 @@ import operator
 import os
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
@@ -29,6 +29,7 @@ from piccolo.engine.sqlite import SQLiteEngine
 
 from survey_engine import sqlite_rows
 from survey_engine.collection import ratelimit
+from survey_engine.collection.ingest_append import Appended, Columns, append_sqlite
 from survey_engine.collection.ratelimit import Allowance, Quota
 from survey_engine.errors import AuthenticationFailed, Conflict, DomainError, NotFound
 from survey_engine.tables import Submission
@@ -61,7 +62,18 @@ INSERT_COLUMNS = (
     "codes",
     "officer",
 )
+_COLUMNS = Columns(INSERT_COLUMNS)
+_CLIENT_ID, _WAVE, _POINT = (_COLUMNS.index(c) for c in ("client_id", "wave", "service_point"))
+_BODY, _DOSSIER = _COLUMNS.index("body_hash"), _COLUMNS.index("dossier_hash")
+_T = TypeVar("_T")
 _INSERT_VALUES = operator.itemgetter(*INSERT_COLUMNS)  # a row's values in column order, in one C call
+
+
+def insert_row(values: dict[str, Any]) -> tuple[Any, ...]:
+    """A submission's column values (by name) as the row the stores insert."""
+    return tuple(_INSERT_VALUES(values))
+
+
 # From this many accepted rows, PostgreSQL stores them with COPY (one binary stream) instead of an
 # INSERT per row: below it, COPY's fixed cost (the column types' round trip) outweighs what it saves.
 COPY_FROM_ROWS = 500
@@ -89,7 +101,7 @@ class PendingRow(Protocol):
     dossier_hash: str | None
     device_id: int | None
     rate_key: str  # what the rate limit counts this row against (survey_engine.collection.ratelimit)
-    values: dict[str, Any]
+    row: tuple[Any, ...]  # the values to insert, in INSERT_COLUMNS order (see insert_row)
 
     @property
     def events(self) -> Sequence[OutboxRow]:
@@ -149,6 +161,16 @@ def decide(
 class BatchStore(Protocol):
     async def write(self, batch: Sequence[PendingRow], quota: Quota | None = None) -> list[Decision]:
         """Decide and store ``batch`` in one transaction, counting it against ``quota`` (None: no limit)."""
+        ...
+
+    async def append(
+        self,
+        rows: Sequence[tuple[Any, ...]],
+        tokens: Mapping[int, str],
+        events: Mapping[int, Sequence[OutboxRow]],
+    ) -> Appended:
+        """Decide and store finished ``rows`` (INSERT_COLUMNS order; no device, no quota) in one transaction,
+        with their ``events`` (by row index); ``tokens``: each service point's token as the rows carry it."""
         ...
 
     async def fetch(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
@@ -220,13 +242,17 @@ class SQLiteBatchStore:
         return await asyncio.get_running_loop().run_in_executor(self._reader_executor, self._fetch, sql, args)
 
     def _write(self, batch: Sequence[PendingRow], quota: Quota | None) -> list[Decision]:
+        return self._in_turn(lambda conn: self._transaction(conn, batch, quota))
+
+    def _in_turn(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
+        """``work`` on the writer's connection, in this process's turn among the ingestion writers."""
         conn = self._connection()
         if self._turns is None:
-            return self._transaction(conn, batch, quota)
+            return work(conn)
         assert fcntl is not None  # noqa: S101 - invariant, not input
         fcntl.flock(self._turns, fcntl.LOCK_EX)  # releases the GIL while it waits
         try:
-            decisions = self._transaction(conn, batch, quota)
+            decisions = work(conn)
         finally:
             fcntl.flock(self._turns, fcntl.LOCK_UN)
         now = time.monotonic()
@@ -238,6 +264,41 @@ class SQLiteBatchStore:
                 conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         return decisions
 
+    def _appending(
+        self,
+        conn: sqlite3.Connection,
+        rows: Sequence[tuple[Any, ...]],
+        tokens: Mapping[int, str],
+        events: Mapping[int, Sequence[OutboxRow]],
+    ) -> Appended:
+        self._open(conn)
+        try:
+            appended = append_sqlite(conn, _COLUMNS, rows, tokens, events)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return appended
+
+    def _open(self, conn: sqlite3.Connection) -> None:
+        if self._turns is not None:
+            # Our turn: the other ingestion writers wait on the lock file, so the write lock is free unless a
+            # staff transaction holds it for a moment (then SQLite's busy handler waits for it).
+            conn.execute("BEGIN IMMEDIATE")
+        else:
+            self._begin(conn, self.busy_timeout)
+
+    async def append(
+        self,
+        rows: Sequence[tuple[Any, ...]],
+        tokens: Mapping[int, str],
+        events: Mapping[int, Sequence[OutboxRow]],
+    ) -> Appended:
+        return await asyncio.get_running_loop().run_in_executor(
+            self._executor, self._in_turn, lambda conn: self._appending(conn, rows, tokens, events)
+        )
+
     def _transaction(
         self, conn: sqlite3.Connection, batch: Sequence[PendingRow], quota: Quota | None
     ) -> list[Decision]:
@@ -246,12 +307,7 @@ class SQLiteBatchStore:
         points = list({p.service_point_id for p in batch})
         dossiers = list({p.dossier_hash for p in batch if p.dossier_hash})
         kiosks = list({p.device_id for p in batch if p.device_id is not None})
-        if self._turns is not None:
-            # Our turn: the other ingestion writers wait on the lock file, so the write lock is free unless a
-            # staff transaction holds it for a moment (then SQLite's busy handler waits for it).
-            conn.execute("BEGIN IMMEDIATE")
-        else:
-            self._begin(conn, self.busy_timeout)
+        self._open(conn)
         try:
             stored = dict(sqlite_rows.lookup(conn, "client_id, body_hash", "submission WHERE client_id", ids))
             open_waves = {
@@ -270,8 +326,14 @@ class SQLiteBatchStore:
             )
             answered: set[tuple[int, str]] = set()
             if dossiers:
+                # Through the unique (wave, dossier_hash) index: the wave is part of the key.
                 answered = set(
-                    sqlite_rows.lookup(conn, "wave, dossier_hash", "submission WHERE dossier_hash", dossiers)
+                    sqlite_rows.lookup(
+                        conn,
+                        "wave, dossier_hash",
+                        f"submission WHERE wave IN ({','.join(str(int(w)) for w in waves)}) AND dossier_hash",
+                        dossiers,
+                    )
                 )
             live: dict[int, int] = {}
             if kiosks:
@@ -295,9 +357,7 @@ class SQLiteBatchStore:
                         ratelimit.corrected(counted, totals, (p.rate_key for p in accepted)),
                     )
             if accepted:
-                sqlite_rows.insert(
-                    conn, "submission", INSERT_COLUMNS, [_INSERT_VALUES(p.values) for p in accepted]
-                )
+                sqlite_rows.insert(conn, "submission", INSERT_COLUMNS, [p.row for p in accepted])
                 outbox.insert_sqlite(conn, [e for p in accepted for e in p.events])
                 devices = list({p.device_id for p in accepted if p.device_id is not None})
                 if devices:
@@ -425,8 +485,10 @@ class PostgresBatchStore:
                 answered = {
                     (r[0], r[1])
                     for r in await conn.fetch(
-                        "SELECT wave, dossier_hash FROM submission WHERE dossier_hash = ANY($1::varchar[])",
+                        "SELECT wave, dossier_hash FROM submission"
+                        " WHERE wave = ANY($2::int[]) AND dossier_hash = ANY($1::varchar[])",
                         dossiers,
+                        waves,
                     )
                 }
             live: dict[int, int] = {}
@@ -460,7 +522,7 @@ class PostgresBatchStore:
                         ratelimit.corrected(counted, totals, (p.rate_key for p in accepted)),
                     )
             if accepted:
-                rows = [_INSERT_VALUES(p.values) for p in accepted]
+                rows = [p.row for p in accepted]
                 if len(rows) >= COPY_FROM_ROWS:
                     await conn.copy_records_to_table("submission", records=rows, columns=INSERT_COLUMNS)
                 else:
@@ -482,6 +544,21 @@ class PostgresBatchStore:
                     )
         return decisions
 
+    async def append(
+        self,
+        rows: Sequence[tuple[Any, ...]],
+        tokens: Mapping[int, str],
+        events: Mapping[int, Sequence[OutboxRow]],
+    ) -> Appended:
+        decisions = await self.write([_Appending(i, row, tokens, events) for i, row in enumerate(rows)])
+        appended = Appended()
+        for i, decision in enumerate(decisions):
+            if isinstance(decision, Replayed):
+                appended.replayed.append(i)
+            elif not isinstance(decision, Accepted):
+                appended.refused[i] = decision
+        return appended
+
     async def fetch(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
         # Not on the batch connection (a commit may be running on it): through the engine's pool.
         rows = await Submission.raw(sql, *args)
@@ -491,6 +568,41 @@ class PostgresBatchStore:
         if self._conn is not None and self._loop is asyncio.get_running_loop():
             await self._conn.close()
         self._conn = None
+
+
+class _Appending:
+    """A row of an append as ``decide`` reads it (PostgreSQL appends go through ``write``)."""
+
+    __slots__ = (
+        "body_hash",
+        "client_id",
+        "device_id",
+        "dossier_hash",
+        "events",
+        "rate_key",
+        "row",
+        "service_point_id",
+        "token",
+        "wave_id",
+    )
+
+    def __init__(
+        self,
+        index: int,
+        row: tuple[Any, ...],
+        tokens: Mapping[int, str],
+        events: Mapping[int, Sequence[OutboxRow]],
+    ) -> None:
+        self.row = row
+        self.client_id: str = row[_CLIENT_ID]
+        self.wave_id: int = row[_WAVE]
+        self.service_point_id: int = row[_POINT]
+        self.body_hash: str = row[_BODY]
+        self.dossier_hash: str | None = row[_DOSSIER]
+        self.token = tokens.get(self.service_point_id, "")
+        self.events = events.get(index, ())
+        self.device_id: int | None = None
+        self.rate_key = ""
 
 
 def batch_store_for(engine: Engine[Any], cache_kib: int | None = None) -> BatchStore:

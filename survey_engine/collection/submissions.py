@@ -30,7 +30,7 @@ import msgspec
 from survey_engine.answer_codes import CriteriaLayout, criteria_layout
 from survey_engine.collection import receipts
 from survey_engine.collection.forms import form_for_token
-from survey_engine.collection.ingest_store import Accepted, BatchStore, Replayed, batch_store_for
+from survey_engine.collection.ingest_store import Accepted, BatchStore, Replayed, batch_store_for, insert_row
 from survey_engine.collection.ratelimit import SubmissionRateLimit, device_key, point_key, staff_key
 from survey_engine.errors import (
     AuthenticationFailed,
@@ -132,7 +132,7 @@ class _Pending:
     dossier_hash: str | None
     device_id: int | None
     rate_key: str
-    values: dict[str, Any]
+    row: tuple[Any, ...]  # the values in the ingestion store's column order
     future: asyncio.Future[SubmissionOutcome] = field(repr=False)
     events: list[OutboxRow] = field(default_factory=list)  # stored in the same transaction as the row
 
@@ -464,7 +464,7 @@ class SubmissionService:
             device_id=device_id,
             # What the client cannot invent: the point its token resolved to, or its registered device.
             rate_key=_rate_key(req, device_id, form.service_point_id),
-            values=values,
+            row=insert_row(values),
             future=asyncio.get_running_loop().create_future(),
             events=events,
         )

@@ -23,37 +23,63 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import msgspec
+from piccolo.engine.sqlite import SQLiteEngine
 
 from survey_engine import audit
 from survey_engine.actors import Actor
-from survey_engine.administration.questionnaires import version_label
-from survey_engine.answer_codes import CriteriaLayout, criteria_layout
-from survey_engine.collection.ingest_store import Accepted, BatchStore, Replayed, batch_store_for
-from survey_engine.collection.receipts import dossier_hasher
-from survey_engine.collection.submissions import answers_json
+from survey_engine.collection.ingest_store import BatchStore, batch_store_for
 from survey_engine.errors import Conflict, DomainError, FieldProblem
-from survey_engine.integrations.counter_lines import LineRejected, RatingLine
-from survey_engine.questionnaire import Questionnaire, load_definition, normalise_form, validate_answers
-from survey_engine.tables import Submission
+from survey_engine.integrations.counter_lines import LineRejected, RatingLine, ndjson_lines
+from survey_engine.integrations.counter_rows import (
+    AGENCY,
+    ANSWERS,
+    CHANNEL,
+    CLIENT_ID,
+    OFFICER,
+    SERVICE_POINT,
+    SUBMITTED_AT,
+    WAVE,
+    BuiltRow,
+    RowBuilder,
+    Target,
+    Targets,
+    targets_from,
+)
+from survey_engine.integrations.counter_workers import (
+    BLOCK_BYTES,
+    ParsedBlock,
+    ParsePool,
+    WorkerContext,
+    worker_count,
+)
+from survey_engine.tables import Submission, WebhookSubscription
 from survey_engine.transactions import is_unique_violation
-from survey_engine.webhooks.events import submission_events
-from survey_engine.webhooks.outbox import OutboxRow, outbox_row
+from survey_engine.webhooks.outbox import OutboxRow
 
-CHANNEL = "onestop"
+__all__ = [
+    "CHANNEL",
+    "CHUNK_ROWS",
+    "IMPORT_CACHE_KIB",
+    "CounterImportService",
+    "ImportReport",
+    "StoredRating",
+]
+
 # Rows per transaction: SQLite pays for an index page once per transaction however many rows touch it,
 # and with random ids and dossier hashes a chunk touches most index pages; larger chunks share that cost.
-CHUNK_ROWS = 50_000
+CHUNK_ROWS = 100_000
 IMPORT_CACHE_KIB = 256 * 1024  # the SQLite writer's page cache during an import (the indexes fit in it)
-_ENCODER = msgspec.json.Encoder(order="sorted")  # a line's canonical form (sorted keys): its body hash
-_MEMO_MAX = 50_000  # answer sets seen (with their verdict and codes): most ratings repeat a few sets
+# From this size a file is parsed by worker processes (survey_engine.integrations.counter_workers): below it
+# (about 40,000 ratings) starting them costs more than they save.
+PARALLEL_FROM_BYTES = 8 * 1024 * 1024
+_ANSWERS = msgspec.json.Decoder(dict[str, object])
 
 # The open waves of every active service point on the counter questionnaires (COUNTER_QUESTIONNAIRES),
 # newest first; a wave listing service points covers those, else a wave covers every point of its
@@ -77,88 +103,6 @@ WHERE sp.active AND w.status = 'open' AND q.code IN ('counter-3', 'decree61-9')
 ORDER BY w.id DESC
 """
 POINT_SCOPE = "SELECT sp.code, sp.agency, a.province FROM service_point sp JOIN agency a ON a.id = sp.agency"
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where a line of (service point, questionnaire) goes."""
-
-    service_point_id: int
-    agency_id: int
-    token: str
-    wave_id: int
-    version_id: int
-    version_number: int
-    questionnaire: Questionnaire
-    layout: CriteriaLayout
-    wave_code: str = ""
-    service_point_code: str = ""
-    version_label: str = ""
-
-
-class _Targets(dict[tuple[str, str], "Target | FieldProblem"]):
-    """(service point, questionnaire) → its target; a pair without one gets its problem (remembered)."""
-
-    def __init__(self, in_scope: set[str]) -> None:
-        super().__init__()
-        self.in_scope = in_scope
-
-    def miss(self, point: str, questionnaire: str) -> FieldProblem:
-        if point not in self.in_scope:
-            # The same words for a point of another agency: a key does not learn what it may not use.
-            problem = FieldProblem(
-                "service_point", f"no service point {point} within this key's scope", "unknown"
-            )
-        else:
-            problem = FieldProblem(
-                "questionnaire", f"no open wave at service point {point} on {questionnaire}", "closed"
-            )
-        self[point, questionnaire] = problem
-        return problem
-
-
-@dataclass(slots=True)
-class _Row:
-    """A line ready to store (the ingestion store's PendingRow)."""
-
-    client_id: str
-    body_hash: str
-    wave_id: int
-    service_point_id: int
-    token: str
-    dossier_hash: str | None
-    values: dict[str, Any]
-    line: RatingLine
-    device_id: int | None = None
-    rate_key: str = ""
-    # The webhook events (low rating, comment) the rating raises, stored in the same transaction as it.
-    events: list[OutboxRow] = field(default_factory=list)
-
-
-@dataclass(frozen=True, slots=True)
-class _Checked:
-    """What an answer set (of one questionnaire version) gives, whichever line carries it."""
-
-    problems: list[FieldProblem]
-    codes: str | None
-    # The events the answers raise, without the line's identity: (type, the answer-derived data).
-    events: list[tuple[str, dict[str, object]]]
-
-
-class _EventIds:
-    """Fresh UUID4 texts for outbox rows, drawn from the OS a few thousand at a time: one system call per
-    draw (which releases the GIL and may wait for the writer thread to give it back), not one per event."""
-
-    DRAW = 4096
-
-    def __init__(self) -> None:
-        self._pool: list[str] = []
-
-    def next(self) -> str:
-        if not self._pool:
-            raw = os.urandom(16 * self.DRAW)
-            self._pool = [str(uuid.UUID(bytes=raw[i : i + 16], version=4)) for i in range(0, len(raw), 16)]
-        return self._pool.pop()
 
 
 @dataclass(frozen=True)
@@ -202,15 +146,39 @@ class ImportReport:
 StoredListener = Callable[[list[StoredRating]], Awaitable[None]]
 
 
+@dataclass
+class _Chunk:
+    """Built lines on their way to the store: rows (the store's column order), their line numbers, the
+    events of the rows that raise any (by index in ``rows``), and the lines rejected before storing."""
+
+    lines: int = 0
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)
+    events: dict[int, list[OutboxRow]] = field(default_factory=dict)
+    rejected: list[LineRejected] = field(default_factory=list)
+
+    def extend(self, other: _Chunk | ParsedBlock) -> None:
+        offset = len(self.rows)
+        self.lines += other.lines
+        self.rows.extend(other.rows)
+        self.numbers.extend(other.numbers)
+        self.events.update((offset + i, some) for i, some in other.events.items())
+        self.rejected.extend(other.rejected)
+
+
 class CounterImportService:
-    def __init__(self, secret_key: str, chunk_rows: int = CHUNK_ROWS) -> None:
+    def __init__(
+        self,
+        secret_key: str,
+        chunk_rows: int = CHUNK_ROWS,
+        parallel_from_bytes: int = PARALLEL_FROM_BYTES,
+        block_bytes: int = BLOCK_BYTES,
+    ) -> None:
         self.secret_key = secret_key
         self.chunk_rows = chunk_rows
+        self.parallel_from_bytes = parallel_from_bytes  # smaller files are parsed in this process
+        self.block_bytes = block_bytes  # what a parse worker reads at a time
         self.on_stored: list[StoredListener] = []
-        self._memo: dict[tuple[int, str], _Checked] = {}
-        self._definitions: dict[int, tuple[Questionnaire, CriteriaLayout]] = {}
-        self._event_ids = _EventIds()
-        self._hash_dossier: Callable[[str], str] | None = None
 
     async def import_lines(
         self,
@@ -225,48 +193,86 @@ class CounterImportService:
 
         ``audit_as``: write one audit row for the import as this actor (the command line's imports; the
         HTTP endpoint writes its own, as the key's use)."""
-        report = ImportReport()
-        store = batch_store_for(Submission._meta.db, IMPORT_CACHE_KIB)
-        targets = await self._targets(scope_agency_id, scope_province_id)
+        found, in_scope = await self._target_rows(scope_agency_id, scope_province_id)
+        targets = targets_from(found, in_scope)
+        builder = RowBuilder(
+            self.secret_key, targets, datetime.now(UTC), await self._wanted(), _times_as_text()
+        )
+
+        async def built() -> AsyncIterator[_Chunk]:
+            async for some in _slices(lines, 256):
+                chunk = _Chunk(lines=len(some))
+                for line in some:
+                    done = builder.build(line)
+                    if isinstance(done, BuiltRow):
+                        if done.events:
+                            chunk.events[len(chunk.rows)] = done.events
+                        chunk.rows.append(done.row)
+                        chunk.numbers.append(done.number)
+                    else:
+                        chunk.rejected.append(done)
+                yield chunk
+
+        return await self._store_all(targets, built(), audit_as)
+
+    async def import_ndjson_file(
+        self,
+        scope_agency_id: int | None,
+        path: Path,
+        audit_as: Actor | None = None,
+        scope_province_id: int | None = None,
+        workers: int | None = None,
+    ) -> ImportReport:
+        """:meth:`import_lines` of an NDJSON file; a large file is parsed by worker processes while this
+        one stores (``workers``: how many; None: one per core but one; 0: parse here)."""
+        workers = worker_count() if workers is None else workers
         now = datetime.now(UTC)
-        received_at = now.isoformat()
-        chunk: list[_Row] = []
-        # One chunk is written while the next one is read and checked: the write runs in the store's own
+        if workers < 1 or path.stat().st_size < self.parallel_from_bytes:
+            with path.open("rb") as handle:
+                lines = (line.rstrip(b"\r\n") for line in handle)
+                return await self.import_lines(
+                    scope_agency_id, ndjson_lines(lines, now), audit_as, scope_province_id
+                )
+        found, in_scope = await self._target_rows(scope_agency_id, scope_province_id)
+        targets = targets_from(found, in_scope)
+        context = WorkerContext(self.secret_key, found, in_scope, now, await self._wanted(), _times_as_text())
+
+        async with ParsePool(context, workers, self.block_bytes) as pool:
+            return await self._store_all(targets, pool.blocks(path), audit_as)
+
+    async def _store_all(
+        self,
+        targets: Targets,
+        source: AsyncIterator[_Chunk] | AsyncIterator[ParsedBlock],
+        audit_as: Actor | None,
+    ) -> ImportReport:
+        """Store the rows of ``source`` chunk by chunk, one transaction per chunk."""
+        report = ImportReport()
+        live = [t for t in targets.values() if isinstance(t, Target)]
+        questionnaires = {t.wave_id: t.questionnaire_code for t in live}
+        tokens = {t.service_point_id: t.token for t in live}
+        store = batch_store_for(Submission._meta.db, IMPORT_CACHE_KIB)
+        chunk = _Chunk()
+        # One chunk is written while the next one is read and built: the write runs in the store's own
         # thread (SQLite) or on the connection (PostgreSQL). Writes stay one after another, so a chunk's
         # duplicate checks always see the chunks before it committed.
         writing: asyncio.Task[None] | None = None
 
-        async def hand_over(rows: list[_Row]) -> None:
+        async def hand_over(ready: _Chunk) -> None:
             nonlocal writing
             if writing is not None:
                 await writing
-            writing = asyncio.ensure_future(self._flush(store, rows, report))
+            writing = asyncio.ensure_future(self._flush(store, ready, tokens, report, questionnaires))
             await asyncio.sleep(0)  # let the write start before the next chunk is read
 
         try:
-            async for some in _slices(lines, 256):
-                report.lines += len(some)
-                for line in some:
-                    if isinstance(line, LineRejected):
-                        report.rejected.append(line)
-                        continue
-                    target = targets.get((line.service_point, line.questionnaire))
-                    if target is None:
-                        target = targets.miss(line.service_point, line.questionnaire)
-                    if isinstance(target, FieldProblem):
-                        report.rejected.append(LineRejected(line.number, [target]))
-                        continue
-                    row = self._row(line, target, now, received_at)
-                    if isinstance(row, LineRejected):
-                        report.rejected.append(row)
-                        continue
-                    chunk.append(row)
-                    if len(chunk) >= self.chunk_rows:
-                        await hand_over(chunk)
-                        chunk = []
+            async for some in source:
+                chunk.extend(some)
+                if len(chunk.rows) >= self.chunk_rows:
+                    await hand_over(chunk)
+                    chunk = _Chunk()
                 await asyncio.sleep(0)  # let a PostgreSQL write make progress on this event loop
-            if chunk:
-                await hand_over(chunk)
+            await hand_over(chunk)
             if writing is not None:
                 await writing
         finally:
@@ -288,155 +294,59 @@ class CounterImportService:
             )
         return report
 
-    async def _targets(self, scope_agency_id: int | None, scope_province_id: int | None) -> _Targets:
-        """Where lines go: the open wave of each (service point, questionnaire) within scope (one agency,
-        one province, or the deployment)."""
+    async def _target_rows(
+        self, scope_agency_id: int | None, scope_province_id: int | None
+    ) -> tuple[list[dict[str, Any]], set[str]]:
+        """The open waves of the counter questionnaires (the target query's rows) and the service points
+        within scope (one agency, one province, or the deployment)."""
         in_scope = {
             str(r["code"])
             for r in await Submission.raw(POINT_SCOPE)
             if (scope_agency_id is None or int(r["agency"]) == scope_agency_id)
             and (scope_province_id is None or r["province"] == scope_province_id)
         }
-        targets = _Targets(in_scope)
-        for found in await Submission.raw(TARGETS):
-            point, questionnaire = str(found["point_code"]), str(found["questionnaire_code"])
-            if point not in in_scope or (point, questionnaire) in targets:
-                continue  # out of scope, or an older open wave of the same pair
-            targets[point, questionnaire] = self._target(found)
-        return targets
+        found = [dict(r) for r in await Submission.raw(TARGETS) if str(r["point_code"]) in in_scope]
+        return found, in_scope
 
-    def _target(self, found: dict[str, Any]) -> Target:
-        version_id = int(found["version_id"])
-        known = self._definitions.get(version_id)
-        if known is None:  # a published version never changes: parse each once
-            definition = found["definition"]
-            parsed = load_definition(
-                definition if isinstance(definition, str | bytes) else _ENCODER.encode(definition)
-            )
-            known = (parsed, criteria_layout(parsed))
-            self._definitions[version_id] = known
-        return Target(
-            service_point_id=int(found["point_id"]),
-            agency_id=int(found["agency_id"]),
-            token=str(found["token"]),
-            wave_id=int(found["wave_id"]),
-            version_id=version_id,
-            version_number=int(found["version_number"]),
-            questionnaire=known[0],
-            layout=known[1],
-            wave_code=str(found["wave_code"]),
-            service_point_code=str(found["point_code"]),
-            version_label=version_label(str(found["questionnaire_code"]), int(found["version_number"])),
-        )
+    @staticmethod
+    async def _wanted() -> frozenset[tuple[int, str]]:
+        """(agency, event type) pairs some active subscription wants: the events an import writes. An event
+        nobody wants would be deleted unread when the delivery worker fans it out."""
+        wanted: set[tuple[int, str]] = set()
+        for sub in await WebhookSubscription.select(
+            WebhookSubscription.agency, WebhookSubscription.event_types
+        ).where(WebhookSubscription.active == True):  # noqa: E712 - Piccolo's column comparison
+            wanted.update((int(sub["agency"]), kind) for kind in str(sub["event_types"]).split(",") if kind)
+        return frozenset(wanted)
 
-    def _checked(self, target: Target, answers: dict[str, object], encoded: str) -> _Checked:
-        """The answers' problems (the submissions' validator), criteria codes and events, remembered per
-        set: counter ratings repeat a few answer sets (a comment makes a set of its own)."""
-        memo_key = (target.version_id, encoded)
-        known = self._memo.get(memo_key)
-        if known is None:
-            errors = validate_answers(target.questionnaire, answers)
-            problems = [FieldProblem(f"answers.{e.item}", e.message.en, e.code) for e in errors]
-            known = (
-                _Checked(problems, None, [])
-                if problems
-                else _Checked(
-                    [], target.layout.encode(answers), submission_events(target.questionnaire, answers, {})
-                )
-            )
-            if len(self._memo) >= _MEMO_MAX:
-                self._memo.clear()
-            self._memo[memo_key] = known
-        return known
-
-    def _row(self, line: RatingLine, target: Target, now: datetime, received_at: str) -> _Row | LineRejected:
-        answers = line.answers
-        if line.text_answers:
-            answers = normalise_form(
-                target.questionnaire, {k: str(v) for k, v in answers.items()}, drop_unknown=False
-            )
-        encoded = line.answers_json if line.answers_json and not line.text_answers else answers_json(answers)
-        checked = self._checked(target, answers, encoded)
-        if checked.problems:
-            return LineRejected(line.number, checked.problems)
-        digest = None
-        if line.dossier_code:
-            if self._hash_dossier is None:
-                self._hash_dossier = dossier_hasher(self.secret_key)
-            digest = self._hash_dossier(line.dossier_code)
-        body_hash = line.body_hash
-        values = {
-            "client_id": line.client_id,
-            "wave": target.wave_id,
-            "service_point": target.service_point_id,
-            "agency": target.agency_id,
-            "questionnaire_version": target.version_number,
-            "channel": CHANNEL,
-            "language": "vi",
-            "started_at": None,
-            "submitted_at": line.rated_at,
-            "received_at": now,
-            "duration_seconds": None,
-            "answers": encoded,
-            "body_hash": body_hash,
-            "dossier_hash": digest,
-            "device": None,
-            "interviewer": None,
-            "complete": True,
-            "codes": checked.codes,
-            "officer": line.officer,
-        }
-        return _Row(
-            client_id=line.client_id,
-            body_hash=body_hash,
-            wave_id=target.wave_id,
-            service_point_id=target.service_point_id,
-            token=target.token,
-            dossier_hash=digest,
-            values=values,
-            line=line,
-            events=[
-                outbox_row(
-                    kind,
-                    target.agency_id,
-                    {
-                        "submission": line.client_id,
-                        "wave": target.wave_code,
-                        "service_point": target.service_point_code,
-                        "questionnaire": target.version_label,
-                        "channel": CHANNEL,
-                        "complete": True,
-                        "received_at": received_at,
-                        **answered,
-                    },
-                    now,
-                    self._event_ids.next(),
-                )
-                for kind, answered in checked.events
-            ],
-        )
-
-    async def _flush(self, store: BatchStore, chunk: list[_Row], report: ImportReport) -> None:
+    async def _flush(
+        self,
+        store: BatchStore,
+        chunk: _Chunk,
+        tokens: dict[int, str],
+        report: ImportReport,
+        questionnaires: dict[int, str],
+    ) -> None:
+        report.lines += chunk.lines
+        report.rejected.extend(chunk.rejected)
+        if not chunk.rows:
+            return
         try:
-            decisions = await store.write(chunk)
+            appended = await store.append(chunk.rows, tokens, chunk.events)
         except Exception as exc:
             if not is_unique_violation(exc):
                 raise
             # Another writer stored one of these ids or dossiers meanwhile: decide the chunk again.
-            decisions = await store.write(chunk)
-        stored: list[StoredRating] = []
-        listened = bool(self.on_stored)
-        for row, decision in zip(chunk, decisions, strict=True):
-            if isinstance(decision, Accepted):
-                report.accepted += 1
-                if listened:
-                    stored.append(_stored(row))
-            elif isinstance(decision, Replayed):
-                report.duplicates += 1
-            else:
-                report.rejected.append(LineRejected(row.line.number, [_refusal(decision)]))
-        if stored:
-            await self.stored(stored)
+            appended = await store.append(chunk.rows, tokens, chunk.events)
+        report.accepted += appended.stored(len(chunk.rows))
+        report.duplicates += len(appended.replayed)
+        for i, refusal in appended.refused.items():
+            report.rejected.append(LineRejected(chunk.numbers[i], [_refusal(refusal)]))
+        if self.on_stored:
+            not_stored = set(appended.replayed) | appended.refused.keys()
+            await self.stored(
+                [_stored(row, questionnaires) for i, row in enumerate(chunk.rows) if i not in not_stored]
+            )
 
     async def stored(self, ratings: list[StoredRating]) -> None:
         """The ratings a chunk has just stored (committed): every listener of ``on_stored`` hears of them."""
@@ -444,17 +354,26 @@ class CounterImportService:
             await listener(ratings)
 
 
-def _stored(row: _Row) -> StoredRating:
+def _stored(row: tuple[Any, ...], questionnaires: dict[int, str]) -> StoredRating:
     return StoredRating(
-        client_id=row.client_id,
-        agency_id=int(row.values["agency"]),
-        service_point_id=row.service_point_id,
-        wave_id=row.wave_id,
-        questionnaire=row.line.questionnaire,
-        answers=row.line.answers,
-        officer=row.line.officer,
-        rated_at=row.line.rated_at,
+        client_id=row[CLIENT_ID],
+        agency_id=int(row[AGENCY]),
+        service_point_id=row[SERVICE_POINT],
+        wave_id=row[WAVE],
+        questionnaire=questionnaires[row[WAVE]],
+        answers=_ANSWERS.decode(row[ANSWERS]),
+        officer=row[OFFICER],
+        rated_at=_time(row[SUBMITTED_AT]),
     )
+
+
+def _time(value: datetime | str) -> datetime:
+    """A row's time as built (a datetime, or the text SQLite stores: UTC)."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def _times_as_text() -> bool:
+    return isinstance(Submission._meta.db, SQLiteEngine)
 
 
 def _refusal(error: DomainError) -> FieldProblem:

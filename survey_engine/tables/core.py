@@ -194,7 +194,8 @@ class Submission(Table, tablename="submission"):
     id: Serial  # Piccolo adds the primary key itself; declared for type checkers only
 
     client_id = Varchar(length=36, unique=True)  # the unique constraint is its index
-    wave = ForeignKey(Wave, on_delete=OnDelete.restrict, index=True)
+    # Not indexed alone: the indexes led by the wave serve every query by wave (migration 2026-12-06T23:20).
+    wave = ForeignKey(Wave, on_delete=OnDelete.restrict)
     service_point = ForeignKey(ServicePoint, on_delete=OnDelete.restrict)
     agency = ForeignKey(Agency, on_delete=OnDelete.restrict, index=True)
     questionnaire_version = Integer()
@@ -206,7 +207,7 @@ class Submission(Table, tablename="submission"):
     duration_seconds = Integer(null=True, default=None)
     answers = JSON()
     body_hash = Varchar(length=64)  # decides "same id, same body" (200) from "same id, other body" (409)
-    dossier_hash = Varchar(length=64, null=True, default=None, index=True)
+    dossier_hash = Varchar(length=64, null=True, default=None)  # indexed with the wave (unique)
     device = Varchar(length=64, null=True, default=None)
     interviewer = Integer(null=True, default=None)
     # False for a break-off kept by a kiosk after its idle timeout (wave setting kiosk_idle = "keep"):

@@ -51,7 +51,7 @@ class WebhookEvent(Table, tablename="webhook_event"):
 
     id: Serial  # Piccolo adds the primary key itself; declared for type checkers only
 
-    event_id = Varchar(length=36, unique=True, index=True)
+    event_id = Varchar(length=36, unique=True)  # the unique constraint is its index
     agency = ForeignKey(Agency, on_delete=OnDelete.cascade, index=True)
     event_type = Varchar(length=32)
     payload = Text()

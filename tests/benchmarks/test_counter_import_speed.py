@@ -39,7 +39,6 @@ from survey_engine.actors import SYSTEM
 from survey_engine.administration.waves import WaveService
 from survey_engine.collection.ingest_store import INSERT_COLUMNS
 from survey_engine.integrations.counter_import import CHUNK_ROWS, IMPORT_CACHE_KIB, CounterImportService
-from survey_engine.integrations.counter_lines import ndjson_lines
 from survey_engine.tables import ServicePoint
 from tests.support.loadgen import cli_env, fresh_postgres_database, run_cli
 
@@ -118,7 +117,7 @@ async def _import(database_url: str, path: Path) -> tuple[float, float, Any]:
     use_engine(engine_from_url(database_url))
     service = CounterImportService(SECRET)
     started, cpu = time.perf_counter(), time.process_time()
-    report = await service.import_lines(None, ndjson_lines(_file_lines(path), datetime.now(UTC)))
+    report = await service.import_ndjson_file(None, path)
     return time.perf_counter() - started, time.process_time() - cpu, report
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 from httpx import Response
 
+from survey_engine.tables import Agency, WebhookSubscription
 from tests.api.conftest import World, create_open_wave
 
 
@@ -80,4 +81,22 @@ async def send(world: World, key: str, lines: list[Any]) -> Response:
         "/api/v1/counter-ratings/bulk",
         content=ndjson(lines),
         headers={"Authorization": f"Bearer {key}", "Content-Type": "application/x-ndjson"},
+    )
+
+
+async def listening(agency: str = "A1", events: str = "low_rating,comment") -> None:
+    """An active webhook subscription of ``agency`` (written directly: these tests deliver nothing). Imports
+    write only the events some active subscription wants."""
+    agency_id = (await Agency.select(Agency.id).where(Agency.code == agency).first())["id"]
+    now = datetime.now(UTC)
+    await WebhookSubscription.insert(
+        WebhookSubscription(
+            agency=agency_id,
+            url="https://example.org/hook",
+            event_types=events,
+            secret_salt="0" * 32,
+            active=True,
+            created_at=now,
+            updated_at=now,
+        )
     )

@@ -12,7 +12,7 @@ from survey_engine.collection.receipts import dossier_hash
 from survey_engine.integrations.counter_lines import VN
 from survey_engine.tables import Agency, AuditLog, Province, Submission, WebhookEvent
 from tests.api.conftest import World
-from tests.integrations.helpers import d61, new_key, open_counter_waves, rating, send
+from tests.integrations.helpers import d61, listening, new_key, open_counter_waves, rating, send
 
 
 async def test_a_batch_stores_valid_lines_and_lists_the_others(world: World) -> None:
@@ -172,12 +172,14 @@ async def test_request_limits_and_dates(world: World, monkeypatch: pytest.Monkey
 
 async def test_imported_low_ratings_raise_webhook_events_with_their_rows_only(world: World) -> None:
     """A counter rating at the lowest level raises a low-rating event in the same transaction as the row;
-    a satisfied rating, a rejected line and a duplicate raise none (the agency hears of each rating once)."""
+    a satisfied rating, a rejected line and a duplicate raise none (the agency hears of each rating once).
+    Only events some active subscription wants are written: A2's low rating raises nothing."""
     await open_counter_waves(world)
-    key = await new_key(world, "A1")
+    await listening("A1")
+    key = await new_key(world, None)
     low = rating(value=1)
-    response = await send(world, key, [low, rating(value=3), rating(value=7)])
-    assert response.json()["accepted"] == 2
+    response = await send(world, key, [low, rating(value=3), rating(value=7), rating("A2-Q1", value=1)])
+    assert response.json()["accepted"] == 3
     events = await WebhookEvent.select(WebhookEvent.event_type, WebhookEvent.payload)
     assert [e["event_type"] for e in events] == ["low_rating"]
     data = json.loads(events[0]["payload"])
@@ -194,6 +196,7 @@ async def test_a_large_batch_is_stored_whole_with_its_events_once(world: World) 
     ratings and their outbox rows): every rating stored once with its event; a line repeated in the same
     request and the whole request sent again are duplicates; a malformed line in the middle stops nothing."""
     await open_counter_waves(world)
+    await listening("A1")
     key = await new_key(world, "A1")
     lines = [
         rating(
