@@ -265,12 +265,16 @@ class CounterImportService:
             writing = asyncio.ensure_future(self._flush(store, ready, tokens, report, questionnaires))
             await asyncio.sleep(0)  # let the write start before the next chunk is read
 
+        # The first chunks are smaller, so that storing starts soon after the first lines are read: their
+        # transactions touch few index pages anyway while the indexes are small.
+        limit = max(1, self.chunk_rows // 4)
         try:
             async for some in source:
                 chunk.extend(some)
-                if len(chunk.rows) >= self.chunk_rows:
+                if len(chunk.rows) >= limit:
                     await hand_over(chunk)
                     chunk = _Chunk()
+                    limit = min(self.chunk_rows, 2 * limit)
                 await asyncio.sleep(0)  # let a PostgreSQL write make progress on this event loop
             await hand_over(chunk)
             if writing is not None:

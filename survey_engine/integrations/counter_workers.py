@@ -59,9 +59,10 @@ class ParsedBlock:
 
 
 def worker_count() -> int:
-    """Parse workers for this machine: every core but the one that stores (at least one, at most four)."""
+    """Parse workers for this machine: every core but the one that stores, at most four (none on a single
+    core, where a worker would only add the cost of sending rows between processes)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(MAX_WORKERS, cores - 1))
+    return max(0, min(MAX_WORKERS, cores - 1))
 
 
 _builder: RowBuilder | None = None
