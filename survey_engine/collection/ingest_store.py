@@ -258,11 +258,25 @@ class SQLiteBatchStore:
         now = time.monotonic()
         if now - self._checkpointed >= self.CHECKPOINT_SECONDS:
             self._checkpointed = now
-            # PASSIVE: copies what no reader still needs, never waits, never blocks the other writers. The
-            # batch is committed whatever happens here: a checkpoint that fails is simply tried again later.
-            with contextlib.suppress(sqlite3.Error):
-                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            if self.cache_kib is None:
+                self._checkpoint(conn)
+            else:
+                # A bulk import's chunk leaves tens of megabytes in the WAL: copying them back runs on the
+                # reader's connection and thread, while this thread stores the next chunk.
+                self._reader_executor.submit(self._checkpoint_aside)
         return decisions
+
+    @staticmethod
+    def _checkpoint(conn: sqlite3.Connection) -> None:
+        # PASSIVE: copies what no reader still needs, never waits, never blocks the other writers. The
+        # batch is committed whatever happens here: a checkpoint that fails is simply tried again later.
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+    def _checkpoint_aside(self) -> None:
+        self._fetch("SELECT 1", ())  # opens the reader's connection if needed
+        assert self._reader is not None  # noqa: S101 - opened just above
+        self._checkpoint(self._reader)
 
     def _appending(
         self,
