@@ -11,6 +11,11 @@
 * ``webhook_event_event_id``: a plain index duplicating the unique constraint's own index on the event id.
 
 Bare inserts of the same 1,000,000 rows in 50,000-row transactions: 26.0 s before, 16.9 s after.
+
+The price, measured on the same rows: SQLite's grouping of a wave's cells (service point × day) sorts rows
+that the old order delivered already sorted by point and time, so reading the cells of a 900,000-response
+wave takes 0.68 s instead of 0.47 s (only when the wave's data have changed: the cells are kept in memory
+per data version). PostgreSQL's national roll-up at 2,000,000 responses was unchanged (7.6 s first call).
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
