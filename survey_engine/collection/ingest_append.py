@@ -78,19 +78,7 @@ def append_sqlite(
     body, dossier = columns.index("body_hash"), columns.index("dossier_hash")
     waves = sorted({r[wave] for r in rows})
     points = sorted({r[point] for r in rows})
-    open_waves = {
-        r[0]
-        for r in conn.execute(
-            f"SELECT id FROM wave WHERE status = 'open' AND id IN ({_marks(len(waves))})",  # noqa: S608 - values bound
-            waves,
-        )
-    }
-    live = dict(
-        conn.execute(
-            f"SELECT id, public_token FROM service_point WHERE active AND id IN ({_marks(len(points))})",  # noqa: S608 - values bound
-            points,
-        )
-    )
+    open_waves, live = open_sqlite(conn, waves), live_tokens_sqlite(conn, points)
     refused_first: dict[int, DomainError] = {}
     candidates: list[int] = []
     for i, row in enumerate(rows):
@@ -118,6 +106,18 @@ def append_sqlite(
     not_stored = set(result.replayed) | result.refused.keys()
     outbox.insert_sqlite(conn, [e for i, some in sorted(events.items()) if i not in not_stored for e in some])
     return result
+
+
+def open_sqlite(conn: sqlite3.Connection, waves: Sequence[int]) -> set[int]:
+    """Which of ``waves`` are open now (read in the caller's write transaction)."""
+    sql = f"SELECT id FROM wave WHERE status = 'open' AND id IN ({_marks(len(waves))})"  # noqa: S608 - values bound
+    return {r[0] for r in conn.execute(sql, list(waves))}
+
+
+def live_tokens_sqlite(conn: sqlite3.Connection, points: Sequence[int]) -> dict[int, str]:
+    """The public token of each active service point of ``points``."""
+    sql = f"SELECT id, public_token FROM service_point WHERE active AND id IN ({_marks(len(points))})"  # noqa: S608 - values bound
+    return dict(conn.execute(sql, list(points)))
 
 
 def _explain(

@@ -29,7 +29,13 @@ from piccolo.engine.sqlite import SQLiteEngine
 
 from survey_engine import sqlite_rows
 from survey_engine.collection import ratelimit
-from survey_engine.collection.ingest_append import Appended, Columns, append_sqlite
+from survey_engine.collection.ingest_append import (
+    Appended,
+    Columns,
+    append_sqlite,
+    live_tokens_sqlite,
+    open_sqlite,
+)
 from survey_engine.collection.ratelimit import Allowance, Quota
 from survey_engine.errors import AuthenticationFailed, Conflict, DomainError, NotFound
 from survey_engine.tables import Submission
@@ -324,20 +330,7 @@ class SQLiteBatchStore:
         self._open(conn)
         try:
             stored = dict(sqlite_rows.lookup(conn, "client_id, body_hash", "submission WHERE client_id", ids))
-            open_waves = {
-                r[0]
-                for r in conn.execute(
-                    f"SELECT id FROM wave WHERE status = 'open' AND id IN ({_marks(len(waves))})",  # noqa: S608 - values bound
-                    waves,
-                )
-            }
-            tokens = dict(
-                conn.execute(
-                    "SELECT id, public_token FROM service_point"  # noqa: S608 - values bound
-                    f" WHERE active AND id IN ({_marks(len(points))})",
-                    points,
-                )
-            )
+            open_waves, tokens = open_sqlite(conn, waves), live_tokens_sqlite(conn, points)
             answered: set[tuple[int, str]] = set()
             if dossiers:
                 # Through the unique (wave, dossier_hash) index: the wave is part of the key.

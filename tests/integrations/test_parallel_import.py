@@ -5,14 +5,18 @@ parsing in the importing process, whatever the block boundaries."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import msgspec
 import pytest
 
+from survey_engine.collection.ingest_store import INSERT_COLUMNS
+from survey_engine.collection.receipts import dossier_hash
 from survey_engine.integrations.counter_import import CounterImportService
-from survey_engine.integrations.counter_lines import MAX_LINE_BYTES
+from survey_engine.integrations.counter_lines import MAX_LINE_BYTES, ndjson_lines
+from survey_engine.integrations.counter_rows import BuiltRow, RowBuilder, Target, targets_from
 from survey_engine.integrations.counter_workers import file_blocks
 from survey_engine.tables import Submission, WebhookEvent
 from tests.api.conftest import World
@@ -122,3 +126,42 @@ def test_blocks_hold_whole_lines_and_skip_lines_too_long(tmp_path: Path) -> None
     assert [(b.first_number, b.data) for b in file_blocks(path, block_bytes=3)] == [(1, b"a\n"), (2, b"b\n")]
     path.write_bytes(b"")
     assert list(file_blocks(path)) == []
+
+
+async def test_a_built_row_holds_each_value_in_its_stored_column(world: World) -> None:
+    """RowBuilder writes the row as a tuple in the ingestion store's column order: every value checked by
+    its column's name, as the stores insert it."""
+    await open_counter_waves(world)
+    service = CounterImportService("k" * 40)
+    found, in_scope = await service._target_rows(None, None)
+    targets = targets_from(found, in_scope)
+    now = datetime(2026, 12, 6, 3, 0, tzinfo=UTC)
+    line = rating(value=2, dossier_code="HS-7", officer="CB09", rated_at="2026-12-06T08:00:00+07:00")
+    read = ndjson_lines(msgspec.json.encode(line), now)
+    built = RowBuilder("k" * 40, targets, now, times_as_text=True).build(next(iter(read)))
+    assert isinstance(built, BuiltRow)
+    values = dict(zip(INSERT_COLUMNS, built.row, strict=True))
+    target = targets.of("A1-Q1", "counter-3")
+    assert isinstance(target, Target)
+    assert values == {
+        "client_id": line["id"],
+        "wave": target.wave_id,
+        "service_point": target.service_point_id,
+        "agency": target.agency_id,
+        "questionnaire_version": target.version_number,
+        "channel": "onestop",
+        "language": "vi",
+        "started_at": None,
+        "submitted_at": "2026-12-06 01:00:00+00:00",
+        "received_at": "2026-12-06 03:00:00+00:00",
+        "duration_seconds": None,
+        "answers": '{"RATING":2}',
+        "body_hash": values["body_hash"],
+        "dossier_hash": dossier_hash("k" * 40, "HS-7"),
+        "device": None,
+        "interviewer": None,
+        "complete": True,
+        "codes": "2",
+        "officer": "CB09",
+    }
+    assert len(str(values["body_hash"])) == 64
