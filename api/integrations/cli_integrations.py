@@ -153,7 +153,9 @@ def register(sub: Any) -> None:
         help="import FILE.ndjson or FILE.csv (exit 2 when some line was rejected)",
         description=(
             "Import counter ratings, one per NDJSON line (as POST /api/v1/counter-ratings/bulk) or CSV row "
-            "(columns id, service_point, questionnaire, rated_at, dossier_code, officer and one per item)."
+            "(columns id, service_point, questionnaire, rated_at, dossier_code, officer and one per item). "
+            "An NDJSON file of 8 MiB or more is parsed by worker processes (one per core but one) while "
+            "this one stores; lines are decided in file order either way."
         ),
     )
     imp.add_argument("file", metavar="FILE", help="FILE.ndjson (or .jsonl) or FILE.csv, UTF-8")
