@@ -46,7 +46,7 @@ from survey_engine.integrations.counter_rows import (
     SERVICE_POINT,
     SUBMITTED_AT,
     WAVE,
-    BuiltRow,
+    BuiltLines,
     RowBuilder,
     Target,
     Targets,
@@ -54,14 +54,12 @@ from survey_engine.integrations.counter_rows import (
 )
 from survey_engine.integrations.counter_workers import (
     BLOCK_BYTES,
-    ParsedBlock,
     ParsePool,
     WorkerContext,
     worker_count,
 )
 from survey_engine.tables import Submission, WebhookSubscription
 from survey_engine.transactions import is_unique_violation
-from survey_engine.webhooks.outbox import OutboxRow
 
 __all__ = [
     "CHANNEL",
@@ -146,26 +144,6 @@ class ImportReport:
 StoredListener = Callable[[list[StoredRating]], Awaitable[None]]
 
 
-@dataclass
-class _Chunk:
-    """Built lines on their way to the store: rows (the store's column order), their line numbers, the
-    events of the rows that raise any (by index in ``rows``), and the lines rejected before storing."""
-
-    lines: int = 0
-    rows: list[tuple[Any, ...]] = field(default_factory=list)
-    numbers: list[int] = field(default_factory=list)
-    events: dict[int, list[OutboxRow]] = field(default_factory=dict)
-    rejected: list[LineRejected] = field(default_factory=list)
-
-    def extend(self, other: _Chunk | ParsedBlock) -> None:
-        offset = len(self.rows)
-        self.lines += other.lines
-        self.rows.extend(other.rows)
-        self.numbers.extend(other.numbers)
-        self.events.update((offset + i, some) for i, some in other.events.items())
-        self.rejected.extend(other.rejected)
-
-
 class CounterImportService:
     def __init__(
         self,
@@ -199,18 +177,11 @@ class CounterImportService:
             self.secret_key, targets, datetime.now(UTC), await self._wanted(), _times_as_text()
         )
 
-        async def built() -> AsyncIterator[_Chunk]:
+        async def built() -> AsyncIterator[BuiltLines]:
             async for some in _slices(lines, 256):
-                chunk = _Chunk(lines=len(some))
+                chunk = BuiltLines()
                 for line in some:
-                    done = builder.build(line)
-                    if isinstance(done, BuiltRow):
-                        if done.events:
-                            chunk.events[len(chunk.rows)] = done.events
-                        chunk.rows.append(done.row)
-                        chunk.numbers.append(done.number)
-                    else:
-                        chunk.rejected.append(done)
+                    chunk.add(builder.build(line))
                 yield chunk
 
         return await self._store_all(targets, built(), audit_as)
@@ -243,7 +214,7 @@ class CounterImportService:
     async def _store_all(
         self,
         targets: Targets,
-        source: AsyncIterator[_Chunk] | AsyncIterator[ParsedBlock],
+        source: AsyncIterator[BuiltLines],
         audit_as: Actor | None,
     ) -> ImportReport:
         """Store the rows of ``source`` chunk by chunk, one transaction per chunk."""
@@ -252,13 +223,13 @@ class CounterImportService:
         questionnaires = {t.wave_id: t.questionnaire_code for t in live}
         tokens = {t.service_point_id: t.token for t in live}
         store = batch_store_for(Submission._meta.db, IMPORT_CACHE_KIB)
-        chunk = _Chunk()
+        chunk = BuiltLines()
         # One chunk is written while the next one is read and built: the write runs in the store's own
         # thread (SQLite) or on the connection (PostgreSQL). Writes stay one after another, so a chunk's
         # duplicate checks always see the chunks before it committed.
         writing: asyncio.Task[None] | None = None
 
-        async def hand_over(ready: _Chunk) -> None:
+        async def hand_over(ready: BuiltLines) -> None:
             nonlocal writing
             if writing is not None:
                 await writing
@@ -273,7 +244,7 @@ class CounterImportService:
                 chunk.extend(some)
                 if len(chunk.rows) >= limit:
                     await hand_over(chunk)
-                    chunk = _Chunk()
+                    chunk = BuiltLines()
                     limit = min(self.chunk_rows, 2 * limit)
                 await asyncio.sleep(0)  # let a PostgreSQL write make progress on this event loop
             await hand_over(chunk)
@@ -326,7 +297,7 @@ class CounterImportService:
     async def _flush(
         self,
         store: BatchStore,
-        chunk: _Chunk,
+        chunk: BuiltLines,
         tokens: dict[int, str],
         report: ImportReport,
         questionnaires: dict[int, str],

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -169,6 +169,37 @@ class BuiltRow:
 
 def _as_is(value: datetime) -> datetime:
     return value
+
+
+@dataclass
+class BuiltLines:
+    """Built lines on their way to the store (a parse worker's block, or a chunk): rows in the store's column
+    order with their line numbers, the events of the rows that raise any (by index in ``rows``), and the
+    lines rejected before storing; ``lines`` counts them all."""
+
+    lines: int = 0
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)
+    events: dict[int, list[OutboxRow]] = field(default_factory=dict)
+    rejected: list[LineRejected] = field(default_factory=list)
+
+    def add(self, done: BuiltRow | LineRejected) -> None:
+        self.lines += 1
+        if isinstance(done, LineRejected):
+            self.rejected.append(done)
+            return
+        if done.events:
+            self.events[len(self.rows)] = done.events
+        self.rows.append(done.row)
+        self.numbers.append(done.number)
+
+    def extend(self, other: BuiltLines) -> None:
+        offset = len(self.rows)
+        self.lines += other.lines
+        self.rows.extend(other.rows)
+        self.numbers.extend(other.numbers)
+        self.events.update((offset + i, some) for i, some in other.events.items())
+        self.rejected.extend(other.rejected)
 
 
 class RowBuilder:

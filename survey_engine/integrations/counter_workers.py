@@ -20,15 +20,14 @@ import os
 from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from survey_engine.errors import FieldProblem
 from survey_engine.integrations.counter_lines import MAX_LINE_BYTES, LineRejected, NdjsonReader
-from survey_engine.integrations.counter_rows import BuiltRow, RowBuilder, Wanted, targets_from
-from survey_engine.webhooks.outbox import OutboxRow
+from survey_engine.integrations.counter_rows import BuiltLines, RowBuilder, Wanted, targets_from
 
 BLOCK_BYTES = 2 * 1024 * 1024  # about 10,000 ratings: small enough to start storing soon after the start
 MAX_WORKERS = 4
@@ -44,18 +43,6 @@ class WorkerContext:
     now: datetime
     wanted: Wanted
     times_as_text: bool  # SQLite: times in the text Piccolo stores them as (see RowBuilder)
-
-
-@dataclass
-class ParsedBlock:
-    """A block's lines: rows to store (in the store's column order) with their line numbers, the events of
-    the rows that raise any (by index in ``rows``), and the lines rejected before storing."""
-
-    lines: int = 0
-    rows: list[tuple[Any, ...]] = field(default_factory=list)
-    numbers: list[int] = field(default_factory=list)
-    events: dict[int, list[OutboxRow]] = field(default_factory=dict)
-    rejected: list[LineRejected] = field(default_factory=list)
 
 
 def worker_count() -> int:
@@ -76,28 +63,19 @@ def _start(context: WorkerContext) -> None:
     _reader = NdjsonReader(context.now)
 
 
-def parse_block(first_number: int, data: bytes) -> ParsedBlock:
+def parse_block(first_number: int, data: bytes) -> BuiltLines:
     """The lines of ``data`` (whole lines, the first numbered ``first_number``) read, checked and built."""
     if _builder is None or _reader is None:  # pragma: no cover - the pool's initializer always ran
         raise RuntimeError("parse worker not started")
-    parsed = ParsedBlock()
+    parsed = BuiltLines()
     pieces = data.split(b"\n")
     if data.endswith(b"\n"):
         pieces.pop()  # the newline ends the last line; it does not start another
     read, build = _reader.read, _builder.build
     for number, piece in enumerate(pieces, start=first_number):
         line = read(number, piece.rstrip(b"\r"))
-        if line is None:
-            continue  # a blank line: skipped, but it keeps its number
-        parsed.lines += 1
-        built = build(line)
-        if isinstance(built, BuiltRow):
-            if built.events:
-                parsed.events[len(parsed.rows)] = built.events
-            parsed.rows.append(built.row)
-            parsed.numbers.append(number)
-        else:
-            parsed.rejected.append(built)
+        if line is not None:  # a blank line is skipped, but it keeps its number
+            parsed.add(build(line))
     return parsed
 
 
@@ -166,11 +144,11 @@ class ParsePool:
         if pool is not None:
             await asyncio.to_thread(pool.shutdown, True, cancel_futures=True)
 
-    async def blocks(self, path: Path) -> AsyncIterator[ParsedBlock]:
+    async def blocks(self, path: Path) -> AsyncIterator[BuiltLines]:
         """The file's blocks parsed, in file order; a few are parsed ahead while the caller stores."""
         if self._pool is None:
             raise RuntimeError("ParsePool used outside `async with`")
-        ahead: deque[tuple[list[int], asyncio.Future[ParsedBlock]]] = deque()
+        ahead: deque[tuple[list[int], asyncio.Future[BuiltLines]]] = deque()
         depth = 2 * self.workers + 1
         for block in file_blocks(path, self.block_bytes):
             future = asyncio.wrap_future(self._pool.submit(parse_block, block.first_number, block.data))
@@ -181,7 +159,7 @@ class ParsePool:
             yield await _done(*ahead.popleft())
 
 
-async def _done(too_long: list[int], future: asyncio.Future[ParsedBlock]) -> ParsedBlock:
+async def _done(too_long: list[int], future: asyncio.Future[BuiltLines]) -> BuiltLines:
     parsed = await future
     if too_long:
         parsed.lines += len(too_long)
