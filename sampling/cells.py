@@ -29,6 +29,7 @@ from sampling.errors import EstimationError
 from sampling.estimators import DfOption, Domains, RatioPass, as_domains, ratio_pass
 from sampling.indices import IndexInterval, indices_from_pass
 from sampling.pooled import StackedCells, pooled_pass, with_summary
+from sampling.ratio_columns import Columns
 from sampling.results import DontKnowCount, IndexResult
 
 __all__ = ["CellSums", "cell_pass", "estimate_indices_from_cells", "poststratify_cells"]
@@ -158,8 +159,9 @@ def cell_pass(
     dom = doms.codes
     has = cells.valid_rows > 0
     # A cell without a valid answer is missing for that criterion, as its rows would be.
-    numerators = [np.where(has[:, j], top[:, j], np.nan) for j in range(k)]
-    denominators = [np.where(has[:, j], valid[:, j], np.nan) for j in range(k)]
+    missing = ~has
+    numerators = Columns(np.where(has, top, 0.0), missing)
+    denominators = Columns(np.where(has, valid, 0.0), missing)
     res = ratio_pass(design, numerators, denominators, doms, kind="ratio")
     counts = np.zeros((k, n_dom), dtype=np.int64)
     dk = np.zeros((k, n_dom), dtype=np.int64)

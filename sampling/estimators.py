@@ -37,6 +37,7 @@ from sampling.errors import EstimationError
 from sampling.intervals import proportion_interval, wald_interval
 from sampling.likelihood import with_likelihood_intervals
 from sampling.publication import apply_rule, nchs_effective_n
+from sampling.ratio_columns import calibrated_totals, columns_pass
 from sampling.results import Estimate, EstimateSet
 from sampling.variance import Linearisation, average_factor, variances
 
@@ -65,8 +66,6 @@ _DENSE_CELLS_PER_ROW = 4
 # ... and always up to this many. Every later step of a pass loops over the cells once per variable, so
 # a floor of 2^20 made 60,000 cell sums in 144 domains cost 39 passes over a million mostly empty cells.
 _DENSE_CELLS_FLOOR = 1 << 16
-# Rows × columns of row-level z held at once on the calibration path.
-_CALIBRATION_BLOCK = 8_000_000
 
 
 def _label(value: object) -> str:
@@ -281,6 +280,11 @@ def ratio_pass(
     all_in_dom = bool(in_dom.all())
     all_nonzero_w = bool(nonzero_w.all())
     c1 = stage_cells[0]
+    fast = _columns_pass(
+        design, numerators, denominators, c1, n_dom, kind == "ratio" and not want_deff and all_in_dom
+    )
+    if fast is not None:
+        return fast
     rows_per_cell = np.bincount(c1.cell_of_row, minlength=c1.size) if all_in_dom else None
     w_per_cell = np.bincount(c1.cell_of_row, weights=w, minlength=c1.size) if all_in_dom else None
     for j, y_in in enumerate(numerators):
@@ -392,10 +396,11 @@ def ratio_pass(
             deffs[j] = vsrs  # divided by the design variance below
 
     k = n_var * n_dom
-    if design.calibration is None:
-        totals = _sparse_totals(design, triplets, k)
-    else:
-        totals = _calibrated_totals(design, zrows, dom, n_dom)
+    totals = (
+        _sparse_totals(design, triplets, k)
+        if design.calibration is None
+        else calibrated_totals(design, zrows, dom, n_dom)
+    )
     lin = Linearisation(totals=tuple(totals), average_factor=avg.reshape(-1))
     var = variances(design, lin).reshape(n_var, n_dom)
     se = np.sqrt(var)
@@ -413,6 +418,27 @@ def ratio_pass(
         linearisation=lin,
         deff=deff_out,
     )
+
+
+def _columns_pass(
+    design: Design,
+    numerators: Sequence[npt.ArrayLike],
+    denominators: Sequence[npt.ArrayLike | None] | None,
+    c1: _Cells,
+    n_dom: int,
+    eligible: bool,
+) -> RatioPass | None:
+    """Every variable at once (:mod:`sampling.ratio_columns`) where it applies: ``eligible`` (a ratio or
+    mean without design effect, every row in a domain) and the checks of :func:`columns_pass`."""
+    if not eligible:
+        return None
+    fast = columns_pass(design, numerators, denominators, c1.cell_of_row, c1.cell_domain, c1.cell_unit, n_dom)
+    if fast is None:
+        return None
+    n_var = len(numerators)
+    lin = Linearisation(totals=(fast.totals,), average_factor=np.ones(n_var * n_dom))
+    se = np.sqrt(variances(design, lin).reshape(n_var, n_dom))
+    return RatioPass(fast.estimate, se, fast.denominator, fast.n, fast.n_nonzero, fast.df, lin, None)
 
 
 def _domain_df(
@@ -449,32 +475,6 @@ def _row_denominator(wb: FloatArray | None, w: FloatArray, valid: npt.NDArray[np
     out = w.copy()
     out[~valid] = 0.0
     return out
-
-
-def _calibrated_totals(
-    design: Design, zrows: list[FloatArray], dom: IntArray, n_dom: int
-) -> list[sp.csc_array]:
-    """Unit totals of residualised z, column (j, d) = residualise(z_j · 1[domain d]), in row blocks."""
-    assert design.calibration is not None  # noqa: S101 - invariant, not input
-    n = design.n_rows
-    block = max(1, min(n_dom, _CALIBRATION_BLOCK // max(n, 1)))
-    per_stage: list[list[sp.csc_array]] = [[] for _ in design.stages]
-    for z in zrows:
-        for start in range(0, n_dom, block):
-            ds = np.arange(start, min(start + block, n_dom))
-            zmat = np.where(dom[:, None] == ds[None, :], z[:, None], 0.0)
-            res = np.asarray(design.calibration.residualise(zmat), dtype=np.float64)
-            if res.shape != zmat.shape:
-                raise EstimationError(
-                    f"calibration.residualise returned shape {res.shape}, expected {zmat.shape}"
-                )
-            for s, st in enumerate(design.stages):
-                cols = [
-                    np.bincount(st.unit_of_row, weights=res[:, c], minlength=st.n_units_total)
-                    for c in range(res.shape[1])
-                ]
-                per_stage[s].append(sp.csc_array(np.column_stack(cols)))
-    return [sp.csc_array(sp.hstack(blocks, format="csc")) for blocks in per_stage]
 
 
 def resolve_df(df: DfOption, domain_df: IntArray) -> FloatArray:

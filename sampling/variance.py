@@ -227,6 +227,9 @@ def variances(design: Design, lin: Linearisation) -> FloatArray:
     """
     v = np.zeros(lin.n_estimates)
     for stage, t in zip(design.stages, lin.totals, strict=True):
+        if stage.n_strata == 1 and isinstance(t, sp.csc_array):
+            v += _one_stratum_sums(stage, t)
+            continue
         coo = sp.coo_array(t)
         rows, cols, data = coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data
         h = stage.stratum_of_unit[rows]
@@ -244,3 +247,27 @@ def variances(design: Design, lin: Linearisation) -> FloatArray:
         ms = np.repeat(stage.scale * stage.multiplier, lin.n_estimates)
         v += (ms * ss).reshape(stage.n_strata, lin.n_estimates).sum(axis=0)
     return np.asarray(v * lin.average_factor, dtype=np.float64)
+
+
+def _segment_sums(values: FloatArray, indptr: npt.NDArray[np.integer]) -> FloatArray:
+    """Sums of ``values[indptr[c]:indptr[c + 1]]`` for every column c (0 for an empty column)."""
+    out = np.zeros(indptr.shape[0] - 1)
+    counts = np.diff(indptr)
+    filled = np.flatnonzero(counts)
+    if filled.shape[0]:
+        out[filled] = np.add.reduceat(values, indptr[:-1][filled])
+    return out
+
+
+def _one_stratum_sums(stage: StageInfo, t: sp.csc_array) -> FloatArray:
+    """:func:`variances`' centred sums of squares for a stage of one stratum, scaled, read off the
+    compressed columns directly: no key per non-zero total and no conversion (a million responses by
+    49 domains held 7 million non-zero totals, and the keyed sums took most of an estimate's time)."""
+    counts = np.diff(t.indptr)
+    n_h = float(stage.n_units[0])
+    sums = _segment_sums(t.data, t.indptr)
+    centre = bool(stage.centre[0]) and n_h > 0
+    means = sums / n_h if centre else np.zeros_like(sums)
+    dev = t.data - np.repeat(means, counts)
+    ss = _segment_sums(dev * dev, t.indptr) + (n_h - counts) * means * means
+    return np.asarray(float(stage.scale[0] * stage.multiplier[0]) * ss, dtype=np.float64)

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from api.cli.errors import CliFailure, CliUsageError
+from api.process_memory import keep_freed_memory
 
 # Topic modules, in the order their commands appear in --help.
 _TOPIC_MODULES = (
@@ -98,6 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         arguments = list(sys.argv[1:] if argv is None else argv)
         parser = build_parser(arguments[0] if arguments else None)
         args = parser.parse_args(arguments)
+        keep_freed_memory()
         status = args.func(args)
         return int(status or 0)
     except CliUsageError as exc:

@@ -29,10 +29,13 @@ IN_FLIGHT_PER_WORKER = 8  # scorecards queued per worker while the next ones' da
 
 
 def _init_worker() -> None:
-    """Register fonts and build styles once per worker process, not once per document."""
+    """Register fonts and build styles once per worker process, not once per document; keep freed
+    memory for the next document (:mod:`api.process_memory`)."""
+    from api.process_memory import keep_freed_memory
     from reports.fonts import register_fonts
     from reports.scorecard_layout import scorecard_styles
 
+    keep_freed_memory()
     register_fonts()
     scorecard_styles()
 
