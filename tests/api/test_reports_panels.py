@@ -7,6 +7,8 @@ import asyncio
 import random
 import uuid
 
+import pytest
+
 from reports.numbers import format_percent
 from survey_engine.questionnaire import get_template
 from survey_engine.results import analysis
@@ -142,3 +144,29 @@ async def test_shares_read_in_sql_equal_the_row_by_row_estimate(world: World) ->
         got = shares[(code, option, e.domain["agency"])]
         assert got.n == e.n
         assert abs(got.estimate - 100 * e.estimate) < 1e-9 and abs(got.se - 100 * e.se) < 1e-9
+
+
+async def test_shares_read_in_parts_equal_one_read(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL reads the self-selected shares in parts side by side (service points by remainder): the
+    cells are those of one query, none split or lost (SQLite reads them in one query either way)."""
+    from survey_engine.results import analysis_shares
+    from survey_engine.tables import Wave
+
+    await _sipas_2023_wave(world, responses=80)
+    wave_id = (await Wave.select(Wave.id).where(Wave.code == "S1").first())["id"]
+    items = ["Q5", "Q6", "Q10_1"]
+    monkeypatch.setattr(analysis_shares, "PG_PARTS", 1)
+    whole = await analysis_shares.read_share_cells(wave_id, items, [], probability=False)
+    monkeypatch.setattr(analysis_shares, "PG_PARTS", 3)
+    parts = await analysis_shares.read_share_cells(wave_id, items, [], probability=False)
+
+    def responses(cells: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
+        """Each cell with its responses' answers in a fixed order (a cell's order is the database's)."""
+        out = []
+        for agency, psu, n, codes in cells:
+            chunks = sorted(str(codes)[i : i + len(items)] for i in range(0, len(str(codes)), len(items)))
+            out.append((agency, psu, n, tuple(chunks)))
+        return sorted(out)
+
+    assert len(whole) > 2 and responses(parts) == responses(whole)
+    assert {c[0] for c in whole} == {"A1", "A2"}
