@@ -38,14 +38,12 @@ BLOCK_ELEMENTS = 4_000_000
 
 
 class Columns(Sequence[FloatArray]):
-    """An (n × J) matrix seen as its J columns (the variables of a pass): the all-variables pass takes
-    blocks of columns from the matrix itself instead of stacking the columns again.
+    """An (n × J) matrix seen as its J columns (the variables of a pass), with ``missing`` (n × J, True
+    where a value is missing): the matrix holds 0 at those places and a column, as the loop reads it,
+    NaN. Numerators and denominators that share one ``missing`` array are taken by the all-variables
+    pass as they are, without stacking the columns again or looking for NaNs."""
 
-    With ``missing`` (n × J, True where a value is missing) the matrix holds 0 at those places and a
-    column, as the loop reads it, NaN; numerators and denominators that share one ``missing`` array are
-    then taken as they are, without looking for NaNs again."""
-
-    def __init__(self, matrix: FloatArray, missing: npt.NDArray[np.bool_] | None = None) -> None:
+    def __init__(self, matrix: FloatArray, missing: npt.NDArray[np.bool_]) -> None:
         self.matrix = matrix
         self.missing = missing
 
@@ -60,9 +58,7 @@ class Columns(Sequence[FloatArray]):
 
     def __getitem__(self, j: int | slice) -> FloatArray | Sequence[FloatArray]:
         if isinstance(j, slice):
-            return Columns(self.matrix[:, j], None if self.missing is None else self.missing[:, j])
-        if self.missing is None:
-            return self.matrix[:, j]
+            return Columns(self.matrix[:, j], self.missing[:, j])
         return np.where(self.missing[:, j], np.nan, self.matrix[:, j])
 
 
@@ -79,7 +75,6 @@ def _weighted(
     if (
         isinstance(numerators, Columns)
         and isinstance(denominators, Columns)
-        and numerators.missing is not None
         and denominators.missing is numerators.missing
     ):
         valid = ~numerators.missing[:, start:stop]
@@ -105,8 +100,6 @@ def _weighted(
 
 def _block(values: Sequence[npt.ArrayLike], start: int, stop: int) -> FloatArray:
     """Variables start..stop-1 as an (n × block) matrix."""
-    if isinstance(values, Columns):
-        return np.asarray(values.matrix[:, start:stop], dtype=np.float64)
     return np.column_stack([np.asarray(v, dtype=np.float64) for v in values[start:stop]])
 
 
@@ -151,8 +144,7 @@ def columns_pass(
     if denominators is not None and any(d is None for d in denominators):
         return None
     stratum_of_unit, n_strata = design.stages[0].stratum_of_unit, design.stages[0].n_strata
-    weights = design.weights
-    w = np.asarray(weights, dtype=np.float64)
+    w = np.asarray(design.weights, dtype=np.float64)
     n_rows, n_var, n_units = w.shape[0], len(numerators), int(stratum_of_unit.shape[0])
     rows_per_cell = np.bincount(cell_of_row, minlength=cell_domain.shape[0])
     occupied = np.flatnonzero(rows_per_cell)
