@@ -10,10 +10,12 @@ import asyncio
 import contextlib
 import os
 import shutil
+import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from hypothesis import settings
@@ -59,6 +61,7 @@ class LoopPooledPostgresEngine(PostgresEngine):
 
     def __init__(self, dsn: str) -> None:
         self._loop_pools: dict[asyncio.AbstractEventLoop, Any] = {}  # before Piccolo's own set-up queries
+        self._connections: list[Any] = []
         super().__init__(config={"dsn": dsn})
 
     async def get_new_connection(self) -> Any:
@@ -67,17 +70,46 @@ class LoopPooledPostgresEngine(PostgresEngine):
         loop = asyncio.get_running_loop()
         pool = self._loop_pools.get(loop)
         if pool is None:
-            pool = await asyncpg.create_pool(dsn=self.config["dsn"], min_size=1, max_size=4)
+            pool = await asyncpg.create_pool(
+                dsn=self.config["dsn"], min_size=1, max_size=4, init=self._opened
+            )
             self._loop_pools[loop] = pool
         return _PooledConnection(await pool.acquire(), pool)
 
+    async def _opened(self, connection: Any) -> None:
+        self._connections.append(connection)
+
     def terminate_pools(self) -> None:
         for loop, pool in self._loop_pools.items():
-            if loop.is_closed():  # the test client's loop is gone: its sockets went with it
-                continue
-            with contextlib.suppress(RuntimeError):
-                pool.terminate()
+            if not loop.is_closed():
+                with contextlib.suppress(RuntimeError):
+                    pool.terminate()
+        # The test client's loop is closed: its pool cannot be terminated, and its sockets would stay open
+        # (each holding a server connection) until the garbage collector found them. Under pytest-xdist
+        # that ran PostgreSQL out of connections, so end them now: a shutdown needs no event loop.
+        for connection in self._connections:
+            if not connection.is_closed():
+                sock = connection._transport.get_extra_info("socket")
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
         self._loop_pools.clear()
+        self._connections.clear()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``make test`` runs the suite on one pytest-xdist worker per core. Each test module stays on one
+    worker (its module fixtures are built once), and the browser tests all run on one worker in file
+    order: they share one demo server, and later modules read what earlier ones stored. xdist's own
+    ``loadgroup`` cannot express this with pytest 9 (it renames node ids, which pytest 9 no longer allows)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "tests/browser" if path.startswith("tests/browser/") else path
+
+    return ModuleScheduling(config, log)
 
 
 ENGINES = ["sqlite", "postgresql"]
@@ -90,20 +122,60 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def _worker_database_url(base_url: str, worker: str) -> str:
+    """The database this pytest process owns. Alone it uses TEST_DATABASE_URL itself; under pytest-xdist
+    (``make test`` runs one worker per core) each worker gets its own database beside it, named after
+    the worker, so workers never truncate each other's tables."""
+    if worker in ("", "master"):
+        return base_url
+    parts = urlsplit(base_url)
+    name = f"{parts.path.lstrip('/') or 'postgres'}_{worker}"
+
+    async def create() -> None:
+        import asyncpg
+
+        connection = await asyncpg.connect(base_url)
+        try:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await connection.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await connection.close()
+
+    asyncio.run(create())
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
 @pytest.fixture(scope="session")
-def postgres_migrated() -> str:
+def postgres_migrated() -> Iterator[str]:
     if not TEST_DATABASE_URL:
         pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
+    url = _worker_database_url(TEST_DATABASE_URL, os.environ.get("PYTEST_XDIST_WORKER", ""))
 
     async def reset_and_migrate() -> None:
-        engine = engine_from_url(TEST_DATABASE_URL)
+        engine = engine_from_url(url)
         use_engine(engine)
         await ALL_TABLES[0].raw("DROP SCHEMA IF EXISTS public CASCADE")
         await ALL_TABLES[0].raw("CREATE SCHEMA public")
         await migrate(engine)
 
     asyncio.run(reset_and_migrate())
-    return TEST_DATABASE_URL
+    yield url
+    if url != TEST_DATABASE_URL:
+        _drop_database(TEST_DATABASE_URL, url)
+
+
+def _drop_database(base_url: str, url: str) -> None:
+    async def drop() -> None:
+        import asyncpg
+
+        connection = await asyncpg.connect(base_url)
+        try:
+            name = urlsplit(url).path.lstrip("/")
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await connection.close()
+
+    asyncio.run(drop())
 
 
 @pytest.fixture(params=ENGINES)
