@@ -488,16 +488,37 @@ def _aware(value: object) -> datetime | None:
 
 
 async def _keep_an_administrator(user_id: int) -> None:
-    """Raise :class:`Conflict` when ``user_id`` is the only active administrator (inside a write transaction).
+    """Raise :class:`Conflict` when ``user_id`` is the last active administrator of what it administers
+    (inside a write transaction).
+
+    A national administrator (no province) is the only kind that can manage the deployment: the provinces,
+    the national accounts, every province's data. A province's administrators do not count for it, or the
+    last national administrator could step down and leave the deployment to province accounts that cannot
+    reach it. A province's administrator counts every active administrator of its province and every
+    national one (who can manage that province too).
 
     Two administrators disabling each other at the same moment must not both succeed: on PostgreSQL the
-    active administrators' rows are locked (a concurrent check waits, then sees the other's change); on
+    counted administrators' rows are locked (a concurrent check waits, then sees the other's change); on
     SQLite the IMMEDIATE write transaction already lets one writer in at a time.
     """
-    query = StaffUser.select(StaffUser.id).where(StaffUser.role == "admin", StaffUser.active == True)  # noqa: E712
+    own = await StaffUser.select(StaffUser.province).where(StaffUser.id == user_id).first()
+    province = own["province"] if own else None
+    scope = StaffUser.province.is_null()
+    if province is not None:
+        scope = scope | (StaffUser.province == province)
+    query = StaffUser.select(StaffUser.id).where(
+        StaffUser.role == "admin",
+        StaffUser.active == True,  # noqa: E712
+        scope,
+    )
     if StaffUser._meta.db.engine_type != "sqlite":
         query = query.lock_rows()
     if {int(r["id"]) for r in await query} == {user_id}:
+        if province is None:
+            raise Conflict(
+                "this is the last active administrator of the deployment: it cannot be disabled or given "
+                "another role; make another national account (one without a province) an administrator first"
+            )
         raise Conflict(
             "this is the last active administrator: it cannot be disabled or given another role; "
             "make another account an administrator first"

@@ -241,3 +241,48 @@ async def test_two_administrators_demoting_each_other_leave_one_in_the_console(
     assert "last active administrator" in refused.text
     admins = [s for s in await _admin_state() if s[1] == "admin" and s[2]]
     assert len(admins) == 1
+
+
+async def test_province_administrators_do_not_keep_the_deployment(world: World) -> None:
+    """The last national administrator cannot step down while only a province's administrators remain
+    (they cannot manage the deployment); a province's administrator can, since a national one remains."""
+    staff = world.app.state.services.staff
+    province_admin = await staff.create_user(
+        SYSTEM, "tinh@example.org", PASSWORD, "admin", None, province_code="default"
+    )
+    province_token, _ = await _sign_in(world, "tinh@example.org")
+    own = world.user_ids["admin"]
+    before, audited = await _admin_state(), await AuditLog.count()
+    for change in ({"active": False}, {"role": "statistician"}):
+        response = await world.client.patch(f"/api/v1/users/{own}", json=change, headers=world.auth("admin"))
+        assert response.status_code == 409, (change, response.text)
+        detail = response.json()["detail"]
+        assert "last active administrator of the deployment" in detail and "without a province" in detail
+    assert await _admin_state() == before and await AuditLog.count() == audited
+    # the province's administrator steps down: the national one still administers its province
+    response = await world.client.patch(
+        f"/api/v1/users/{province_admin.id}",
+        json={"role": "statistician"},
+        headers={"Authorization": f"Bearer {province_token}"},
+    )
+    assert response.status_code == 200, response.text
+    assert ("tinh@example.org", "statistician", True) in await _admin_state()
+
+
+async def test_a_provinces_last_administrator_without_a_national_one_is_kept(world: World) -> None:
+    """A deployment whose national administrators are all disabled: a province's last administrator is
+    then the last one who can administer that province, and is kept."""
+    staff = world.app.state.services.staff
+    province_admin = await staff.create_user(
+        SYSTEM, "tinh@example.org", PASSWORD, "admin", None, province_code="default"
+    )
+    province_token, _ = await _sign_in(world, "tinh@example.org")
+    await StaffUser.update({StaffUser.active: False}).where(StaffUser.id == world.user_ids["admin"])
+    response = await world.client.patch(
+        f"/api/v1/users/{province_admin.id}",
+        json={"active": False},
+        headers={"Authorization": f"Bearer {province_token}"},
+    )
+    assert response.status_code == 409, response.text
+    assert "last active administrator" in response.json()["detail"]
+    assert ("tinh@example.org", "admin", True) in await _admin_state()
