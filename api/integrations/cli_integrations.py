@@ -1,10 +1,11 @@
 """``sipas apikey`` and ``sipas counter``: system API keys and counter-rating files from one-stop systems.
 
-``sipas apikey add NAME (--agency CODE | --province)``
+``sipas apikey add NAME (--agency CODE | --province [CODE])``
     Create a key for the system NAME; the key alone is printed on stdout (shown once: only its hash is kept).
+    ``--province`` alone names the deployment's only province; with several, name it.
 ``sipas apikey list`` / ``sipas apikey revoke ID``
-    The keys (id, prefix, scope, name, state), never the keys themselves; revoke one (at once).
-``sipas counter import FILE.ndjson|FILE.csv [--agency CODE] [--json]``
+    The keys (id, prefix, scope, state, name, province), never the keys themselves; revoke one (at once).
+``sipas counter import FILE.ndjson|FILE.csv [--agency CODE | --province CODE] [--json]``
     Import counter ratings exported from a one-stop system, as ``POST /api/v1/counter-ratings/bulk`` does
     but without its size limit. A summary goes to stdout, each rejected line to stderr; the exit status is
     0 when no line was rejected, 2 otherwise (the valid lines are stored either way, and importing the
@@ -33,7 +34,8 @@ def cmd_apikey_add(args: argparse.Namespace) -> int:
     settings = settings_from_env()
 
     async def job(_: Any) -> str:
-        _, key = await Services.build(settings).api_keys.create(SYSTEM, args.name, args.agency)
+        province = None if args.agency else (args.province or None)
+        _, key = await Services.build(settings).api_keys.create(SYSTEM, args.name, args.agency, province)
         return key
 
     try:
@@ -55,7 +57,9 @@ def cmd_apikey_list(_: argparse.Namespace) -> int:
 
     for key in run_with_engine(settings, job):
         state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
-        print(f"{key.id}\t{key.prefix}…\t{key.agency or 'province'}\t{state}\t{key.name}")
+        # the province last: it came after the other columns, which keep their places
+        province = key.province or "-"  # "-": a key made before tenancy, for every agency of the deployment
+        print(f"{key.id}\t{key.prefix}…\t{key.agency or 'province'}\t{state}\t{key.name}\t{province}")
     return 0
 
 
@@ -92,14 +96,18 @@ def cmd_counter_import(args: argparse.Namespace) -> int:
 
     async def job(_: Any) -> Any:
         services = Services.build(settings)
-        scope = None
+        scope = province = None
         if args.agency:
             scope = await services.counter_dashboard.agency_id(args.agency)
+        elif args.province:
+            province = await services.counter_dashboard.province_id(args.province)
         now = datetime.now(UTC)
         if suffix == ".csv":
             with path.open(encoding="utf-8-sig", newline="") as handle:
-                return await services.counter_import.import_lines(scope, csv_rows(handle, now), SYSTEM)
-        return await services.counter_import.import_ndjson_file(scope, path, SYSTEM)
+                return await services.counter_import.import_lines(
+                    scope, csv_rows(handle, now), SYSTEM, province
+                )
+        return await services.counter_import.import_ndjson_file(scope, path, SYSTEM, province)
 
     from survey_engine.errors import NotFound
 
@@ -134,7 +142,13 @@ def register(sub: Any) -> None:
     add.add_argument("name", metavar="NAME", help="the system, e.g. 'Hệ thống một cửa tỉnh'")
     scope = add.add_mutually_exclusive_group(required=True)
     scope.add_argument("--agency", metavar="CODE", help="the one agency the key may send ratings for")
-    scope.add_argument("--province", action="store_true", help="every agency of the deployment")
+    scope.add_argument(
+        "--province",
+        nargs="?",
+        const="",
+        metavar="CODE",
+        help="every agency of the province CODE (alone: of the deployment's only province)",
+    )
     add.set_defaults(func=cmd_apikey_add)
     listing = actions.add_parser("list", help="the keys: id, prefix, scope, state, name")
     listing.set_defaults(func=cmd_apikey_list)
@@ -159,6 +173,12 @@ def register(sub: Any) -> None:
         ),
     )
     imp.add_argument("file", metavar="FILE", help="FILE.ndjson (or .jsonl) or FILE.csv, UTF-8")
-    imp.add_argument("--agency", metavar="CODE", help="accept lines of this agency's service points only")
+    where = imp.add_mutually_exclusive_group()
+    where.add_argument("--agency", metavar="CODE", help="accept lines of this agency's service points only")
+    where.add_argument(
+        "--province",
+        metavar="CODE",
+        help="accept lines of this province's service points only (neither option: every province)",
+    )
     imp.add_argument("--json", action="store_true", help="print the report as the API's JSON answer")
     imp.set_defaults(func=cmd_counter_import)

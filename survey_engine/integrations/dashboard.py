@@ -135,6 +135,13 @@ class CounterDashboardService:
         """The id of the agency with this code (NotFound otherwise), for the command line's scope."""
         return (await self._agency(SYSTEM, code))[0]
 
+    async def province_id(self, code: str) -> int:
+        """The id of the province with this code (NotFound otherwise), for the command line's scope."""
+        found = await tenancy.province_id(code)
+        if found is None:
+            raise NotFound(f"no province with code {code}")
+        return found
+
     async def dashboard(self, actor: Actor, agency: str | None, now: datetime | None = None) -> Dashboard:
         """One agency's dashboard, or (``agency`` None) the province's; an agency user always gets its own."""
         if actor.role not in ("admin", "statistician", "agency", "ministry"):

@@ -79,3 +79,61 @@ async def test_counter_import_from_files(world: World, database_url: str, tmp_pa
     assert '"RATING":2' in str(row["answers"]).replace(" ", "")
     bad = sipas(["counter", "import", str(tmp_path / "x.txt")], env)
     assert bad.returncode == 2 and ".ndjson" in bad.stderr
+
+
+async def _second_province(world: World) -> None:
+    response = await world.client.post(
+        "/api/v1/provinces",
+        json={"code": "P2", "name_vi": "Tỉnh Hai", "name_en": "Province Two"},
+        headers=world.auth("admin"),
+    )
+    assert response.status_code == 201, response.text
+
+
+async def test_province_keys_name_their_province(world: World, database_url: str, tmp_path: Path) -> None:
+    """With several provinces, ``--province`` names one: the key then sends ratings for that province's
+    service points only; ``--province`` alone is refused, since it would not say which."""
+    await open_counter_waves(world)  # at A1-Q1 and A2-Q1, both of the "default" province
+    env = _env(world, database_url, tmp_path)
+    alone = sipas(["apikey", "add", "Một cửa", "--province"], env)
+    assert alone.returncode == 0, alone.stderr  # one province: it is the one meant
+    assert (await send(world, alone.stdout.strip(), [rating()])).json()["accepted"] == 1
+
+    await _second_province(world)
+    ambiguous = sipas(["apikey", "add", "Một cửa", "--province"], env)
+    assert ambiguous.returncode == 2 and "several provinces" in ambiguous.stderr
+    assert ambiguous.stdout == "" and "Traceback" not in ambiguous.stderr
+    unknown = sipas(["apikey", "add", "Một cửa", "--province", "ZZ"], env)
+    assert unknown.returncode == 2 and "no province with code ZZ" in unknown.stderr
+
+    other = sipas(["apikey", "add", "Một cửa tỉnh Hai", "--province", "P2"], env)
+    assert other.returncode == 0, other.stderr
+    refused = (await send(world, other.stdout.strip(), [rating()])).json()
+    assert refused["accepted"] == 0 and refused["rejected"][0]["problems"][0]["item"] == "service_point"
+    own = sipas(["apikey", "add", "Một cửa tỉnh", "--province", "default"], env)
+    assert (await send(world, own.stdout.strip(), [rating()])).json()["accepted"] == 1
+
+    listed = sipas(["apikey", "list"], env).stdout.splitlines()
+    assert [line.split("\t")[2:] for line in listed] == [
+        ["province", "active", "Một cửa", "default"],
+        ["province", "active", "Một cửa tỉnh Hai", "P2"],
+        ["province", "active", "Một cửa tỉnh", "default"],
+    ]
+
+
+async def test_counter_import_for_one_province(world: World, database_url: str, tmp_path: Path) -> None:
+    await open_counter_waves(world)
+    await _second_province(world)
+    env = _env(world, database_url, tmp_path)
+    path = tmp_path / "ratings.ndjson"
+    path.write_bytes(ndjson([rating(), rating("A2-Q1")]))
+    elsewhere = sipas(["counter", "import", str(path), "--province", "P2"], env)
+    assert elsewhere.returncode == 2 and "2 lines: 0 accepted, 0 duplicates, 2 rejected" in elsewhere.stdout
+    assert "line 1: service_point" in elsewhere.stderr and "line 2: service_point" in elsewhere.stderr
+    assert await Submission.count() == 0
+    own = sipas(["counter", "import", str(path), "--province", "default"], env)
+    assert own.returncode == 0 and "2 accepted" in own.stdout, own.stderr
+    unknown = sipas(["counter", "import", str(path), "--province", "ZZ"], env)
+    assert unknown.returncode == 2 and "no province with code ZZ" in unknown.stderr
+    both = sipas(["counter", "import", str(path), "--province", "P2", "--agency", "A1"], env)
+    assert both.returncode == 2 and "not allowed with argument" in both.stderr
