@@ -58,7 +58,7 @@ def cmd_apikey_list(_: argparse.Namespace) -> int:
     for key in run_with_engine(settings, job):
         state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
         # the province last: it came after the other columns, which keep their places
-        province = key.province or "-"  # "-": a key made before tenancy, for every agency of the deployment
+        province = key.province or "-"  # "-": no province (only in a database that has none)
         print(f"{key.id}\t{key.prefix}…\t{key.agency or 'province'}\t{state}\t{key.name}\t{province}")
     return 0
 

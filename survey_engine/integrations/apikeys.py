@@ -58,7 +58,7 @@ class ApiKeyRecord:
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
-    province: str | None = None  # None: a key made before tenancy (every agency of the deployment)
+    province: str | None = None  # None only in a database without provinces (see the 2026-12-07 data step)
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> ApiKeyRecord:
@@ -96,7 +96,7 @@ class SystemKey:
     prefix: str
     agency_id: int | None  # None: every agency of the key's province
     agency_code: str | None
-    province_id: int | None = None  # None: a key made before tenancy, every agency of the deployment
+    province_id: int | None = None  # None only in a database without provinces (every agency: none)
 
     @property
     def actor(self) -> Actor:

@@ -30,8 +30,9 @@ class ApiKey(Table, tablename="api_key"):
     created_by = Integer(null=True, default=None)
     last_used_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
-    # The tenant of a province key (and of an agency key: its agency's); None for a key made before
-    # tenancy, which covers every agency of the deployment as it always did.
+    # The tenant of a province key (and of an agency key: its agency's). Keys made before tenancy were
+    # given theirs by a data step (migration 2026-12-07T06:30:00); None is left only in a database
+    # without provinces.
     province = ForeignKey(Province, on_delete=OnDelete.restrict, null=True, default=None)
 
 

@@ -1,0 +1,82 @@
+"""The API-key data step: keys made before tenancy (null province, read as "every agency of the
+deployment") take the province they were made in, so a second province's service points are not open to
+them. Both engines."""
+
+from __future__ import annotations
+
+import importlib
+from datetime import UTC, datetime
+from typing import Any
+
+from piccolo.engine.base import Engine
+
+from survey_engine.tables import Agency, ApiKey, Province
+
+STEP = importlib.import_module("survey_engine.piccolo_migrations.survey_engine_2026_12_07t06_30_00_000000")
+NOW = datetime(2026, 12, 7, tzinfo=UTC)
+
+
+def _bind(engine: Engine[Any]) -> None:
+    # The migration's handle is not one of the app's tables, so ``use_engine`` does not bind it.
+    STEP.RawSQL._meta.db = engine
+
+
+async def _province(code: str) -> int:
+    await Province.insert(Province(code=code, name_vi=code, name_en=code, created_at=NOW))
+    row = await Province.select(Province.id).where(Province.code == code).first()
+    assert row is not None
+    return int(row["id"])
+
+
+async def _agency(code: str, province: int) -> int:
+    await Agency.insert(
+        Agency(code=code, name_vi=code, name_en=code, level="province", created_at=NOW, province=province)
+    )
+    row = await Agency.select(Agency.id).where(Agency.code == code).first()
+    assert row is not None
+    return int(row["id"])
+
+
+async def _key(name: str, agency: int | None = None, province: int | None = None) -> None:
+    await ApiKey.insert(
+        ApiKey(
+            name=name,
+            prefix=name[:10],
+            key_hash=name.ljust(64, "0"),
+            agency=agency,
+            province=province,
+            created_at=NOW,
+        )
+    )
+
+
+async def _provinces() -> dict[str, int | None]:
+    rows = await ApiKey.select(ApiKey.name, ApiKey.province)
+    return {str(r["name"]): r["province"] for r in rows}
+
+
+async def test_old_keys_take_the_province_they_were_made_in(engine: Engine[Any]) -> None:
+    _bind(engine)
+    first = await _province("01")  # the pre-tenancy data's province (the tenancy data step made it)
+    second = await _province("P2")  # added later
+    old_agency = await _agency("A1", first)
+    new_agency = await _agency("B1", second)
+    await _key("old-province")  # a province key made before tenancy
+    await _key("old-agency", agency=old_agency)
+    await _key("moved-agency", agency=new_agency)  # its agency moved to P2 since: the agency's province
+    await _key("new-p2", province=second)  # made after tenancy: untouched
+    await STEP.assign_keys()
+    await STEP.assign_keys()  # safe to repeat
+    assert await _provinces() == {
+        "old-province": first,
+        "old-agency": first,
+        "moved-agency": second,
+        "new-p2": second,
+    }
+
+
+async def test_without_provinces_nothing_changes(engine: Engine[Any]) -> None:
+    _bind(engine)
+    await _key("old-province")
+    await STEP.assign_keys()
+    assert await _provinces() == {"old-province": None}
