@@ -202,6 +202,7 @@ class QuestionnaireOut(msgspec.Struct):
     title_en: str
     draft: dict[str, Any]
     versions: list[VersionInfo]
+    province: str | None = None  # the province whose staff change it; null: the national library
 
 
 class QuestionnaireIn(Strict):

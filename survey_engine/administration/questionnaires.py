@@ -1,4 +1,9 @@
-"""Questionnaires: drafts are editable; publishing freezes the draft as an immutable numbered version."""
+"""Questionnaires: drafts are editable; publishing freezes the draft as an immutable numbered version.
+
+Provinces as tenants: every account reads every questionnaire (the library is shared, and a published
+version is public anyway: the forms show it), but only the questionnaire's province's staff and national
+accounts change it; a questionnaire without a province (the national library) only national accounts.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ import msgspec
 
 from survey_engine import audit
 from survey_engine.actors import Actor
-from survey_engine.errors import Conflict, FieldProblem, InvalidInput, NotFound, Page
+from survey_engine.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound, Page
 from survey_engine.questionnaire import (
     DefinitionError,
     dump_definition,
@@ -21,7 +26,7 @@ from survey_engine.questionnaire import (
 from survey_engine.questionnaire import (
     Questionnaire as Definition,
 )
-from survey_engine.tables import Questionnaire, QuestionnaireVersion
+from survey_engine.tables import Province, Questionnaire, QuestionnaireVersion
 from survey_engine.transactions import is_unique_violation, write_transaction
 
 
@@ -66,6 +71,7 @@ class QuestionnaireRecord:
     draft: dict[str, Any]
     versions: tuple[VersionSummary, ...]
     updated_at: datetime
+    province: str | None = None  # the province whose staff change it; None: the national library
 
 
 @dataclass(frozen=True)
@@ -114,10 +120,40 @@ class QuestionnaireService:
         return Page(items=items, total=await Questionnaire.count(), limit=limit, offset=offset)
 
     async def _row(self, code: str) -> dict[str, Any]:
-        row = await Questionnaire.select().where(Questionnaire.code == code).output(load_json=True).first()
+        row = (
+            await Questionnaire.select(
+                *Questionnaire.all_columns(), Questionnaire.province.code.as_alias("province_code")
+            )
+            .where(Questionnaire.code == code)
+            .output(load_json=True)
+            .first()
+        )
         if row is None:
             raise NotFound(f"no questionnaire with code {code}")
         return row
+
+    async def _changeable(self, actor: Actor, code: str) -> dict[str, Any]:
+        """The row of a questionnaire ``actor`` may change (Forbidden for another province's, or for the
+        national library's when the actor is a province's)."""
+        row = await self._row(code)
+        if actor.province_scoped and row["province"] != actor.province_id:
+            if row["province"] is None:
+                raise Forbidden(
+                    f"questionnaire {code} is in the national library: only a national account may change "
+                    "it; create a questionnaire of your province's own to change"
+                )
+            raise Forbidden(f"questionnaire {code} belongs to another province: only its staff may change it")
+        return row
+
+    @staticmethod
+    async def _province_of_new(actor: Actor) -> int | None:
+        """A province account's questionnaires are its province's. A national account's go to the only
+        province of a single-province deployment (whose staff then change them, as they always did), and
+        otherwise to the national library."""
+        if actor.province_scoped:
+            return actor.province_id
+        rows = await Province.select(Province.id).limit(2)
+        return int(rows[0]["id"]) if len(rows) == 1 else None
 
     async def get(self, code: str) -> QuestionnaireRecord:
         row = await self._row(code)
@@ -137,11 +173,13 @@ class QuestionnaireService:
                 VersionSummary(int(v["version"]), str(v["checksum"]), v["published_at"]) for v in versions
             ),
             updated_at=row["updated_at"],
+            province=row["province_code"],
         )
 
     async def create(self, actor: Actor, definition: object) -> QuestionnaireRecord:
         parsed = parse_definition(definition)
         now = datetime.now(UTC)
+        province = await self._province_of_new(actor)
         try:
             await Questionnaire.insert(
                 Questionnaire(
@@ -151,6 +189,7 @@ class QuestionnaireService:
                     draft_definition=definition_json(parsed),
                     created_at=now,
                     updated_at=now,
+                    province=province,
                 )
             )
         except Exception as exc:
@@ -161,7 +200,7 @@ class QuestionnaireService:
         return await self.get(parsed.id)
 
     async def update_draft(self, actor: Actor, code: str, definition: object) -> QuestionnaireRecord:
-        row = await self._row(code)
+        row = await self._changeable(actor, code)
         parsed = parse_definition(definition)
         if parsed.id != code:
             raise InvalidInput(
@@ -181,7 +220,7 @@ class QuestionnaireService:
 
     async def publish(self, actor: Actor, code: str) -> QuestionnaireVersionRecord:
         """Freeze the draft as version n+1, unless it equals the latest version (then return that one)."""
-        row = await self._row(code)
+        row = await self._changeable(actor, code)
         definition = row["draft_definition"]
         parse_definition(definition)  # never publish something that no longer loads
         canonical = json.dumps(definition, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -236,7 +275,7 @@ class QuestionnaireService:
         )
 
     async def delete(self, actor: Actor, code: str) -> None:
-        row = await self._row(code)
+        row = await self._changeable(actor, code)
         if await QuestionnaireVersion.exists().where(QuestionnaireVersion.questionnaire == row["id"]):
             raise Conflict(f"questionnaire {code} has published versions, which are kept for ever")
         await Questionnaire.delete().where(Questionnaire.id == row["id"])

@@ -108,6 +108,9 @@ class Questionnaire(Table, tablename="questionnaire"):
     draft_definition = JSON()
     created_at = Timestamptz()
     updated_at = Timestamptz()
+    # The province whose staff may change it (and national accounts); None: the national library, changed
+    # by national accounts only. Every account reads every questionnaire (a published version is public).
+    province = ForeignKey(Province, on_delete=OnDelete.restrict, null=True, default=None)
 
 
 class QuestionnaireVersion(Table, tablename="questionnaire_version"):

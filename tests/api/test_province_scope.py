@@ -431,3 +431,49 @@ async def test_the_ministry_manages_its_own_session_and_password(tenants: Tenant
     assert changed.status_code in (200, 303), changed.text
     login = await client.post("/api/v1/auth/login", json={"email": "ministry@example.org", "password": new})
     assert login.status_code == 200
+
+
+async def test_questionnaires_are_changed_by_their_province_or_national_accounts(tenants: Tenants) -> None:
+    """Every account reads every questionnaire; a province's staff change their province's only, and the
+    national library (made by a national account on a deployment of several provinces) only national
+    accounts change."""
+    client, url = tenants.world.client, "/api/v1/questionnaires"
+    # made by the national administrator while "default" was the only province: that province's
+    made_alone = await _ok(await client.get(f"{url}/counter-3", headers=tenants.auth("stat_b")), 200)
+    assert made_alone["province"] == "default"
+    national = await _ok(
+        await client.post(url, json={"template": "decree61-9"}, headers=tenants.auth("admin"))
+    )
+    assert national["province"] is None
+    definition = dict(national["draft"], id="b-form")
+    own = await _ok(await client.post(url, json={"definition": definition}, headers=tenants.auth("stat_b")))
+    assert own["province"] == "P2"
+
+    changes = (
+        ("PUT", "draft", lambda code: {"definition": dict(definition, id=code)}),
+        ("POST", "publish", lambda code: None),
+        ("DELETE", "", lambda code: None),
+    )
+    for who, code, reason in (
+        ("stat_b", "decree61-9", "national library"),
+        ("stat_b", "counter-3", "another province"),
+        ("admin_a", "b-form", "another province"),
+    ):
+        for method, action, body in changes:
+            path = f"{url}/{code}/{action}".rstrip("/")
+            response = await client.request(method, path, json=body(code), headers=tenants.auth(who))
+            assert response.status_code == 403, (who, method, path, response.text)
+            assert reason in response.json()["detail"]
+        # reading stays open to every account
+        assert (await client.get(f"{url}/{code}", headers=tenants.auth(who))).status_code == 200
+    assert (await client.get(f"{url}/b-form", headers=tenants.auth("stat_b"))).json()["versions"] == []
+
+    published = await client.post(f"{url}/b-form/publish", headers=tenants.auth("stat_b"))
+    assert published.status_code == 200 and published.json()["version"] == 1
+    for code in ("b-form", "decree61-9", "counter-3"):  # national accounts change every questionnaire
+        response = await client.put(
+            f"{url}/{code}/draft",
+            json={"definition": dict(definition, id=code)},
+            headers=tenants.auth("admin"),
+        )
+        assert response.status_code == 200, (code, response.text)
