@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import random
 import sqlite3
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
+
+from tests.benchmarks import submission_rows as rows
 
 N_CRITERIA = 22
 N_AGENCIES = 40
@@ -57,57 +58,16 @@ def make_sipas(n: int, seed: int = 20261122) -> SipasData:
 
 # --- stored responses for end-to-end benchmarks (estimates, scorecards) ------------------------------------
 
-SUBMISSION_COLUMNS = (
-    "client_id, wave, service_point, agency, questionnaire_version, channel, language, started_at, "
-    "submitted_at, received_at, duration_seconds, answers, body_hash, dossier_hash, device, interviewer, "
-    "complete, codes"
-)
+SUBMISSION_COLUMNS = rows.COLUMNS
 
 
 def submission_rows(
     wave_id: int, points: list[tuple[int, int]], count: int, questionnaire: str = "sipas-2023"
 ) -> Iterator[tuple[Any, ...]]:
-    """``count`` complete online responses spread round-robin over ``points`` ((service point id, agency id);
-    a point listed k times gets k shares), answers drawn from a pool of 500 simulated ones of varied mood,
-    over one year: rows in :data:`SUBMISSION_COLUMNS` order, for ``executemany`` or COPY."""
-    from survey_engine.answer_codes import criteria_layout
-    from survey_engine.questionnaire import get_template
-    from survey_engine.simulate import simulate_answers
-
-    q = get_template(questionnaire)
-    layout = criteria_layout(q)
-    rng = random.Random(5)
-    pool = []
-    for i in range(500):
-        answers = simulate_answers(q, rng, 0.6 + 0.35 * (i % 7) / 6)
-        pool.append((json.dumps(answers, separators=(",", ":")), layout.encode(answers)))
-    start = datetime(2026, 1, 1, 8, tzinfo=UTC)
-    for i in range(count):
-        point, agency = points[i % len(points)]
-        # Half the answers in the agency's own mood (one of the pool's 7), so agencies differ.
-        chosen = rng.randrange(len(pool)) if rng.random() < 0.5 else rng.randrange(71) * 7 + agency % 7
-        answers, codes = pool[chosen]
-        when = start + timedelta(minutes=(i * 37) % (365 * 24 * 60))
-        yield (
-            str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-            wave_id,
-            point,
-            agency,
-            1,
-            "online",
-            "vi",
-            when,
-            when + timedelta(minutes=4),
-            when + timedelta(minutes=4),
-            240,
-            answers,
-            "0" * 64,
-            None,
-            None,
-            None,
-            True,
-            codes,
-        )
+    """``count`` responses of one wave spread over ``points`` ((service point id, agency id)), in the
+    agencies' own moods: :func:`tests.benchmarks.submission_rows.submission_rows`."""
+    waves = [(wave_id, point, agency) for point, agency in points]
+    return rows.submission_rows(waves, count, questionnaire=questionnaire, agency_moods=True)
 
 
 def fill_sqlite(

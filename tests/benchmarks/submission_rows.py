@@ -34,12 +34,16 @@ def submission_rows(
     questionnaire_version: int = 1,
     seed: int = 5,
     linked: bool = False,
+    questionnaire: str = "sipas-2023",
+    agency_moods: bool = False,
 ) -> Iterator[tuple[Any, ...]]:
     """``count`` complete online responses spread round-robin over ``points`` (wave id, service point id,
-    agency id) and over a year of minutes; answers drawn from 500 simulated sipas-2023 responses of
-    varying mood. ``linked`` ones vary their channel and every other one names a frame dossier
-    (:func:`dossier_of`: the domain benchmarks' data)."""
-    q = get_template("sipas-2023")
+    agency id; a point listed k times gets k shares) and over a year of minutes; answers drawn from 500
+    simulated responses of ``questionnaire`` of varying mood. ``linked`` ones vary their channel and every
+    other one names a frame dossier (:func:`dossier_of`: the domain benchmarks' data). With
+    ``agency_moods``, half the answers are drawn in the agency's own mood (one of the pool's 7), so agencies
+    differ (the scorecard benchmarks' data); otherwise the pool is walked in a fixed order."""
+    q = get_template(questionnaire)
     layout = criteria_layout(q)
     rng = random.Random(seed)
     pool = []
@@ -49,7 +53,13 @@ def submission_rows(
     start = datetime(2026, 1, 1, 8, tzinfo=UTC)
     for i in range(count):
         wave, point, agency = points[i % len(points)]
-        answers, codes = pool[(i * 7919) % len(pool)]
+        if not agency_moods:
+            chosen = (i * 7919) % len(pool)
+        elif rng.random() < 0.5:
+            chosen = rng.randrange(len(pool))
+        else:
+            chosen = rng.randrange(71) * 7 + agency % 7
+        answers, codes = pool[chosen]
         when = start + timedelta(minutes=(i * 37) % (365 * 24 * 60))
         yield (
             str(uuid.UUID(int=rng.getrandbits(128), version=4)),
