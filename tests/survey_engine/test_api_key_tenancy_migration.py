@@ -5,27 +5,14 @@ them. Both engines."""
 from __future__ import annotations
 
 import importlib
-from datetime import UTC, datetime
 from typing import Any
 
 from piccolo.engine.base import Engine
 
-from survey_engine.tables import Agency, ApiKey, Province
+from survey_engine.tables import Agency, ApiKey
+from tests.survey_engine.migration_steps import NOW, add_province, bind
 
 STEP = importlib.import_module("survey_engine.piccolo_migrations.survey_engine_2026_12_07t06_30_00_000000")
-NOW = datetime(2026, 12, 7, tzinfo=UTC)
-
-
-def _bind(engine: Engine[Any]) -> None:
-    # The migration's handle is not one of the app's tables, so ``use_engine`` does not bind it.
-    STEP.RawSQL._meta.db = engine
-
-
-async def _province(code: str) -> int:
-    await Province.insert(Province(code=code, name_vi=code, name_en=code, created_at=NOW))
-    row = await Province.select(Province.id).where(Province.code == code).first()
-    assert row is not None
-    return int(row["id"])
 
 
 async def _agency(code: str, province: int) -> int:
@@ -56,9 +43,9 @@ async def _provinces() -> dict[str, int | None]:
 
 
 async def test_old_keys_take_the_province_they_were_made_in(engine: Engine[Any]) -> None:
-    _bind(engine)
-    first = await _province("01")  # the pre-tenancy data's province (the tenancy data step made it)
-    second = await _province("P2")  # added later
+    bind(STEP, engine)
+    first = await add_province("01")  # the pre-tenancy data's province (the tenancy data step made it)
+    second = await add_province("P2")  # added later
     old_agency = await _agency("A1", first)
     new_agency = await _agency("B1", second)
     await _key("old-province")  # a province key made before tenancy
@@ -76,7 +63,7 @@ async def test_old_keys_take_the_province_they_were_made_in(engine: Engine[Any])
 
 
 async def test_without_provinces_nothing_changes(engine: Engine[Any]) -> None:
-    _bind(engine)
+    bind(STEP, engine)
     await _key("old-province")
     await STEP.assign_keys()
     assert await _provinces() == {"old-province": None}

@@ -5,27 +5,14 @@ engines."""
 from __future__ import annotations
 
 import importlib
-from datetime import UTC, datetime
 from typing import Any
 
 from piccolo.engine.base import Engine
 
-from survey_engine.tables import Province, Questionnaire
+from survey_engine.tables import Questionnaire
+from tests.survey_engine.migration_steps import NOW, add_province, bind
 
 STEP = importlib.import_module("survey_engine.piccolo_migrations.survey_engine_2026_12_07t06_40_30_000000")
-NOW = datetime(2026, 12, 7, tzinfo=UTC)
-
-
-def _bind(engine: Engine[Any]) -> None:
-    # The migration's handle is not one of the app's tables, so ``use_engine`` does not bind it.
-    STEP.RawSQL._meta.db = engine
-
-
-async def _province(code: str) -> int:
-    await Province.insert(Province(code=code, name_vi=code, name_en=code, created_at=NOW))
-    row = await Province.select(Province.id).where(Province.code == code).first()
-    assert row is not None
-    return int(row["id"])
 
 
 async def _questionnaire(code: str, province: int | None = None) -> None:
@@ -50,8 +37,8 @@ async def _owners() -> dict[str, int | None]:
 
 
 async def test_a_single_provinces_questionnaires_become_its_own(engine: Engine[Any]) -> None:
-    _bind(engine)
-    only = await _province("01")
+    bind(STEP, engine)
+    only = await add_province("01")
     await _questionnaire("sipas-2023")
     await STEP.assign_questionnaires()
     await STEP.assign_questionnaires()  # safe to repeat
@@ -59,9 +46,9 @@ async def test_a_single_provinces_questionnaires_become_its_own(engine: Engine[A
 
 
 async def test_with_several_provinces_they_stay_national(engine: Engine[Any]) -> None:
-    _bind(engine)
-    first = await _province("01")
-    await _province("P2")
+    bind(STEP, engine)
+    first = await add_province("01")
+    await add_province("P2")
     await _questionnaire("sipas-2023")
     await _questionnaire("own", province=first)
     await STEP.assign_questionnaires()
