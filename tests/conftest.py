@@ -88,8 +88,8 @@ class LoopPooledPostgresEngine(PostgresEngine):
         # (each holding a server connection) until the garbage collector found them. Under pytest-xdist
         # that ran PostgreSQL out of connections, so end them now: a shutdown needs no event loop.
         for connection in self._connections:
-            if not connection.is_closed():
-                sock = connection._transport.get_extra_info("socket")
+            sock = None if connection.is_closed() else connection._transport.get_extra_info("socket")
+            if sock is not None:
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
         self._loop_pools.clear()

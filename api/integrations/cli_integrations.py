@@ -150,7 +150,7 @@ def register(sub: Any) -> None:
         help="every agency of the province CODE (alone: of the deployment's only province)",
     )
     add.set_defaults(func=cmd_apikey_add)
-    listing = actions.add_parser("list", help="the keys: id, prefix, scope, state, name")
+    listing = actions.add_parser("list", help="the keys: id, prefix, scope, state, name, province")
     listing.set_defaults(func=cmd_apikey_list)
     revoke = actions.add_parser("revoke", help="revoke a key (refused from the next request on)")
     revoke.add_argument("id", type=int, metavar="ID", help="the key's id (see `sipas apikey list`)")

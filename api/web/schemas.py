@@ -188,6 +188,7 @@ class QuestionnaireSummary(msgspec.Struct):
     title_vi: str
     title_en: str
     versions: list[int]
+    province: str | None = None  # the province whose staff change it; null: the national library
 
 
 class VersionInfo(msgspec.Struct):

@@ -95,6 +95,7 @@ class QuestionnaireService:
                 Questionnaire.title_vi,
                 Questionnaire.title_en,
                 Questionnaire.updated_at,
+                Questionnaire.province.code.as_alias("province_code"),
             )
             .order_by(Questionnaire.code)
             .limit(limit)
@@ -114,6 +115,7 @@ class QuestionnaireService:
                 "title_en": row["title_en"],
                 "versions": sorted(versions[row["id"]]),
                 "updated_at": row["updated_at"],
+                "province": row["province_code"],
             }
             for row in rows
         ]
@@ -137,6 +139,8 @@ class QuestionnaireService:
         national library's when the actor is a province's)."""
         row = await self._row(code)
         if actor.province_scoped and row["province"] != actor.province_id:
+            if row["province"] is None and await self._single_province():
+                return row  # one province, no other tenant: the national library is its library too
             if row["province"] is None:
                 raise Forbidden(
                     f"questionnaire {code} is in the national library: only a national account may change "
@@ -146,10 +150,15 @@ class QuestionnaireService:
         return row
 
     @staticmethod
+    async def _single_province() -> bool:
+        return len(await Province.select(Province.id).limit(2)) == 1
+
+    @staticmethod
     async def _province_of_new(actor: Actor) -> int | None:
         """A province account's questionnaires are its province's. A national account's go to the only
         province of a single-province deployment (whose staff then change them, as they always did), and
-        otherwise to the national library."""
+        otherwise to the national library (which a province's staff also change while theirs is the only
+        province: a questionnaire made before any province existed stays theirs to change)."""
         if actor.province_scoped:
             return actor.province_id
         rows = await Province.select(Province.id).limit(2)

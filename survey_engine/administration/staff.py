@@ -225,8 +225,8 @@ class StaffService:
         """Apply ``changes`` (display_name, role, agency, active, password) all together or not at all.
 
         Disabling an account or resetting its password ends its sessions and tokens. The last active
-        administrator can be neither disabled nor given another role (:class:`Conflict`): nobody could
-        manage accounts any more.
+        administrator can be neither disabled, given another role nor moved into a province
+        (:class:`Conflict`): nobody could manage accounts any more.
         """
         if actor.user_id != user_id:  # one's own display name is not a change of the survey's data
             tenancy.refuse_read_only(actor)
@@ -263,8 +263,9 @@ class StaffService:
             logged["password"] = "changed"  # noqa: S105 - audit text, not a password
         if values:
             async with write_transaction(StaffUser._meta.db):
-                if disabled or (current.role == "admin" and role != "admin"):
-                    await _keep_an_administrator(user_id)
+                if disabled or current.role == "admin":
+                    leaves = disabled or role != "admin"
+                    await _keep_an_administrator(user_id, leaves, values.get(StaffUser.province, _KEEP))
                 await StaffUser.update(values).where(StaffUser.id == user_id)
                 if disabled or "password" in changes:
                     # whoever held the old password, or the disabled account, is out at once
@@ -487,9 +488,13 @@ def _aware(value: object) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-async def _keep_an_administrator(user_id: int) -> None:
-    """Raise :class:`Conflict` when ``user_id`` is the last active administrator of what it administers
-    (inside a write transaction).
+_KEEP = object()  # the account stays in its province
+
+
+async def _keep_an_administrator(user_id: int, leaves: bool, moved_to: object = _KEEP) -> None:
+    """Raise :class:`Conflict` when ``user_id`` is the last active administrator of what it administers and
+    ``leaves`` it (is disabled or given another role) or is ``moved_to`` another province (inside a write
+    transaction). Moving an administrator to national (``moved_to`` None) never leaves anything unmanaged.
 
     A national administrator (no province) is the only kind that can manage the deployment: the provinces,
     the national accounts, every province's data. A province's administrators do not count for it, or the
@@ -503,6 +508,8 @@ async def _keep_an_administrator(user_id: int) -> None:
     """
     own = await StaffUser.select(StaffUser.province).where(StaffUser.id == user_id).first()
     province = own["province"] if own else None
+    if not leaves and (moved_to is _KEEP or moved_to == province or moved_to is None):
+        return
     scope = StaffUser.province.is_null()
     if province is not None:
         scope = scope | (StaffUser.province == province)
@@ -516,10 +523,11 @@ async def _keep_an_administrator(user_id: int) -> None:
     if {int(r["id"]) for r in await query} == {user_id}:
         if province is None:
             raise Conflict(
-                "this is the last active administrator of the deployment: it cannot be disabled or given "
-                "another role; make another national account (one without a province) an administrator first"
+                "this is the last active administrator of the deployment: it cannot be disabled, given "
+                "another role or moved into a province; make another national account (one without a "
+                "province) an administrator first"
             )
         raise Conflict(
-            "this is the last active administrator: it cannot be disabled or given another role; "
-            "make another account an administrator first"
+            "this is the last active administrator: it cannot be disabled, given another role or moved to "
+            "another province; make another account an administrator first"
         )

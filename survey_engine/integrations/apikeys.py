@@ -21,7 +21,7 @@ from survey_engine.actors import Actor
 from survey_engine.collection import ratelimit
 from survey_engine.errors import AuthenticationFailed, FieldProblem, InvalidInput, NotFound, RateLimited
 from survey_engine.security import TOKEN_BYTES, hash_token
-from survey_engine.tables import Agency, ApiKey
+from survey_engine.tables import Agency, ApiKey, Province
 
 KEY_PREFIX = "sk_"
 SHOWN_PREFIX = 10  # "sk_" and 7 characters: enough to tell keys apart in a list, far too few to guess one
@@ -202,13 +202,20 @@ class ApiKeyService:
         )
         if row is None or row["revoked_at"] is not None:
             raise AuthenticationFailed(REVOKED)
+        province = row["province"]
+        if province is None and row["agency"] is None:
+            # A province key made in a database without provinces (the data step of 2026-12-07 had none to
+            # give it): that database's data went to the first province (the tenancy data step), so the key
+            # is that province's, never every province's.
+            first = await Province.select(Province.id).order_by(Province.id).first()
+            province = first["id"] if first else None
         found = SystemKey(
             id=int(row["id"]),
             name=str(row["name"]),
             prefix=str(row["prefix"]),
             agency_id=int(row["agency"]) if row["agency"] is not None else None,
             agency_code=str(row["agency_code"]) if row["agency_code"] is not None else None,
-            province_id=int(row["province"]) if row["province"] is not None else None,
+            province_id=int(province) if province is not None else None,
         )
         await self._count(found)
         return found

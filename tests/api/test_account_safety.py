@@ -286,3 +286,25 @@ async def test_a_provinces_last_administrator_without_a_national_one_is_kept(wor
     assert response.status_code == 409, response.text
     assert "last active administrator" in response.json()["detail"]
     assert ("tinh@example.org", "admin", True) in await _admin_state()
+
+
+async def test_the_last_national_administrator_cannot_move_into_a_province(world: World) -> None:
+    """Keeping the role but taking a province leaves the deployment without a national administrator too."""
+    own = world.user_ids["admin"]
+    before = await _admin_state()
+    response = await world.client.patch(
+        f"/api/v1/users/{own}", json={"province": "default"}, headers=world.auth("admin")
+    )
+    assert response.status_code == 409, response.text
+    assert "last active administrator of the deployment" in response.json()["detail"]
+    assert await _admin_state() == before
+    own_row = await StaffUser.select(StaffUser.province).where(StaffUser.id == own).first()
+    assert own_row == {"province": None}
+    # with another national administrator, the move goes through
+    await world.app.state.services.staff.create_user(SYSTEM, "admin2@example.org", PASSWORD, "admin", None)
+    response = await world.client.patch(
+        f"/api/v1/users/{own}", json={"province": "default"}, headers=world.auth("admin")
+    )
+    assert response.status_code == 200, response.text
+    moved = await StaffUser.select(StaffUser.province).where(StaffUser.id == own).first()
+    assert moved is not None and moved["province"] is not None

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from survey_engine.actors import SYSTEM
+from survey_engine.tables import Questionnaire
 from tests.api.conftest import PASSWORD, World, create_open_wave
 from tests.support.console import Console
 
@@ -448,6 +449,9 @@ async def test_questionnaires_are_changed_by_their_province_or_national_accounts
     definition = dict(national["draft"], id="b-form")
     own = await _ok(await client.post(url, json={"definition": definition}, headers=tenants.auth("stat_b")))
     assert own["province"] == "P2"
+    listed = await _ok(await client.get(url, headers=tenants.auth("admin_a")), 200)
+    owners = {q["code"]: q["province"] for q in listed["items"]}
+    assert owners == {"counter-3": "default", "decree61-9": None, "b-form": "P2"}
 
     changes = (
         ("PUT", "draft", lambda code: {"definition": dict(definition, id=code)}),
@@ -477,3 +481,16 @@ async def test_questionnaires_are_changed_by_their_province_or_national_accounts
             headers=tenants.auth("admin"),
         )
         assert response.status_code == 200, (code, response.text)
+
+
+async def test_one_provinces_staff_change_the_national_library(world: World) -> None:
+    """While a deployment has one province, its staff change the national library too (a questionnaire
+    made before any province existed): there is no other tenant to keep it from. The list shows owners."""
+    client, url = world.client, "/api/v1/questionnaires"
+    made = await _ok(await client.post(url, json={"template": "decree61-9"}, headers=world.auth("admin")))
+    assert made["province"] == "default"  # a national account's, on a single-province deployment
+    await Questionnaire.update({Questionnaire.province: None}).where(Questionnaire.code == "decree61-9")
+    listed = await _ok(await client.get(url, headers=world.auth("statistician")), 200)
+    assert {q["code"]: q["province"] for q in listed["items"]}["decree61-9"] is None
+    response = await client.post(f"{url}/decree61-9/publish", headers=world.auth("statistician"))
+    assert response.status_code == 200, response.text

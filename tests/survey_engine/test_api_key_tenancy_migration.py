@@ -9,6 +9,8 @@ from typing import Any
 
 from piccolo.engine.base import Engine
 
+from survey_engine.integrations.apikeys import ApiKeyService
+from survey_engine.security import hash_token
 from survey_engine.tables import Agency, ApiKey
 from tests.survey_engine.migration_steps import NOW, add_province, bind
 
@@ -67,3 +69,17 @@ async def test_without_provinces_nothing_changes(engine: Engine[Any]) -> None:
     await _key("old-province")
     await STEP.assign_keys()
     assert await _provinces() == {"old-province": None}
+
+
+async def test_a_key_left_without_a_province_is_the_first_provinces(engine: Engine[Any]) -> None:
+    """A province key made in a database without provinces keeps a null province through the data step;
+    once provinces exist, it covers the first one (where that database's data went), not every one."""
+    await ApiKey.insert(
+        ApiKey(name="old", prefix="sk_old", key_hash=hash_token("sk_" + "o" * 43), created_at=NOW)
+    )
+    service = ApiKeyService(requests_per_minute=0)
+    assert (await service.authenticate("sk_" + "o" * 43)).province_id is None  # no province: no agency either
+    first = await add_province("01")
+    await add_province("P2")
+    found = await service.authenticate("sk_" + "o" * 43)
+    assert found.province_id == first and found.agency_id is None
