@@ -54,13 +54,19 @@ async def province_id(code: str) -> int | None:
     return None if row is None else int(row["id"])
 
 
+async def sole_province() -> int | None:
+    """The deployment's only province; None when it has none or several."""
+    rows = await Province.select(Province.id).limit(2)
+    return int(rows[0]["id"]) if len(rows) == 1 else None
+
+
 async def _sole_or_default() -> int | None:
     """The deployment's only province; the default tenant created when there is none yet (as the data step
     of a pre-tenancy database does); None when there are several (the caller must name one)."""
-    rows = await Province.select(Province.id).limit(2)
-    if len(rows) == 1:
-        return int(rows[0]["id"])
-    if rows:
+    sole = await sole_province()
+    if sole is not None:
+        return sole
+    if await Province.exists():
         return None
     units = await AdminUnit.select(AdminUnit.code, AdminUnit.name_vi, AdminUnit.name_en).where(
         (AdminUnit.level == "province") & AdminUnit.valid_to.is_null()

@@ -130,19 +130,24 @@ def _worker_database_url(base_url: str, worker: str) -> str:
         return base_url
     parts = urlsplit(base_url)
     name = f"{parts.path.lstrip('/') or 'postgres'}_{worker}"
+    _run_on(base_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
-    async def create() -> None:
+
+def _run_on(url: str, *statements: str) -> None:
+    """Run ``statements`` on the database of ``url`` (creating or dropping another database)."""
+
+    async def run() -> None:
         import asyncpg
 
-        connection = await asyncpg.connect(base_url)
+        connection = await asyncpg.connect(url)
         try:
-            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await connection.execute(f'CREATE DATABASE "{name}"')
+            for statement in statements:
+                await connection.execute(statement)
         finally:
             await connection.close()
 
-    asyncio.run(create())
-    return urlunsplit(parts._replace(path=f"/{name}"))
+    asyncio.run(run())
 
 
 @pytest.fixture(scope="session")
@@ -161,21 +166,8 @@ def postgres_migrated() -> Iterator[str]:
     asyncio.run(reset_and_migrate())
     yield url
     if url != TEST_DATABASE_URL:
-        _drop_database(TEST_DATABASE_URL, url)
-
-
-def _drop_database(base_url: str, url: str) -> None:
-    async def drop() -> None:
-        import asyncpg
-
-        connection = await asyncpg.connect(base_url)
-        try:
-            name = urlsplit(url).path.lstrip("/")
-            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await connection.close()
-
-    asyncio.run(drop())
+        name = urlsplit(url).path.lstrip("/")
+        _run_on(TEST_DATABASE_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=ENGINES)

@@ -15,7 +15,7 @@ from typing import Any
 
 import msgspec
 
-from survey_engine import audit
+from survey_engine import audit, tenancy
 from survey_engine.actors import Actor
 from survey_engine.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound, Page
 from survey_engine.questionnaire import (
@@ -26,7 +26,7 @@ from survey_engine.questionnaire import (
 from survey_engine.questionnaire import (
     Questionnaire as Definition,
 )
-from survey_engine.tables import Province, Questionnaire, QuestionnaireVersion
+from survey_engine.tables import Questionnaire, QuestionnaireVersion
 from survey_engine.transactions import is_unique_violation, write_transaction
 
 
@@ -139,7 +139,7 @@ class QuestionnaireService:
         national library's when the actor is a province's)."""
         row = await self._row(code)
         if actor.province_scoped and row["province"] != actor.province_id:
-            if row["province"] is None and await self._single_province():
+            if row["province"] is None and await tenancy.sole_province() is not None:
                 return row  # one province, no other tenant: the national library is its library too
             if row["province"] is None:
                 raise Forbidden(
@@ -150,10 +150,6 @@ class QuestionnaireService:
         return row
 
     @staticmethod
-    async def _single_province() -> bool:
-        return len(await Province.select(Province.id).limit(2)) == 1
-
-    @staticmethod
     async def _province_of_new(actor: Actor) -> int | None:
         """A province account's questionnaires are its province's. A national account's go to the only
         province of a single-province deployment (whose staff then change them, as they always did), and
@@ -161,8 +157,7 @@ class QuestionnaireService:
         province: a questionnaire made before any province existed stays theirs to change)."""
         if actor.province_scoped:
             return actor.province_id
-        rows = await Province.select(Province.id).limit(2)
-        return int(rows[0]["id"]) if len(rows) == 1 else None
+        return await tenancy.sole_province()
 
     async def get(self, code: str) -> QuestionnaireRecord:
         row = await self._row(code)

@@ -263,8 +263,8 @@ class StaffService:
             logged["password"] = "changed"  # noqa: S105 - audit text, not a password
         if values:
             async with write_transaction(StaffUser._meta.db):
-                if disabled or current.role == "admin":
-                    leaves = disabled or role != "admin"
+                leaves = disabled or (current.role == "admin" and role != "admin")
+                if leaves or (current.role == "admin" and StaffUser.province in values):
                     await _keep_an_administrator(user_id, leaves, values.get(StaffUser.province, _KEEP))
                 await StaffUser.update(values).where(StaffUser.id == user_id)
                 if disabled or "password" in changes:
