@@ -53,19 +53,27 @@ def sqlite_cell_query(columns: Sequence[str]) -> str:
         f"{_FRAME_JOIN if join else ''} "
         f"WHERE {p}wave = ? AND {p}complete AND length({p}codes) = ? "
         f"AND ({p}dossier_hash IS NULL OR {p}dossier_hash NOT IN (SELECT value FROM json_each(?))) "
+        f"AND {p}id > ? AND {p}id <= ? "
         f"GROUP BY {', '.join(f'{i + 1}' for i in range(len(keys)))}"
     )
 
 
 def read_sqlite_cells(
-    path: str, wave_id: int, layout: CriteriaLayout, by: Sequence[str], excluded: Sequence[str]
+    path: str,
+    wave_id: int,
+    layout: CriteriaLayout,
+    by: Sequence[str],
+    excluded: Sequence[str],
+    ids: tuple[int, int],
 ) -> list[tuple[Any, ...]]:
     """Rows grouped by domain × PSU (service point × day) inside SQLite, each group's codes concatenated
-    by ``group_concat``: Python receives one string per cell, not one tuple per response."""
+    by ``group_concat``: Python receives one string per cell, not one tuple per response. Only the rows
+    whose id lies in ``ids`` = (after, up to): the whole wave up to its last response, or what was
+    appended since cells were last read."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
     try:
         return conn.execute(
-            sqlite_cell_query(by), (wave_id, len(layout.codes), json.dumps(list(excluded)))
+            sqlite_cell_query(by), (wave_id, len(layout.codes), json.dumps(list(excluded)), *ids)
         ).fetchall()
     finally:
         conn.close()
@@ -92,6 +100,7 @@ def pg_cell_query(by: Sequence[str]) -> str:
         f"{_FRAME_JOIN if join else ''} "
         f"WHERE {p}wave = {{}} AND {p}complete AND length({p}codes) = {{}} "
         f"AND ({p}dossier_hash IS NULL OR NOT {p}dossier_hash = ANY({{}}::varchar[])) "
+        f"AND {p}id > {{}} AND {p}id <= {{}} "
         f"GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}"
     )
 

@@ -9,6 +9,8 @@ is a bug, not a job for the next request.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from survey_engine.answer_codes import MISSING_CHAR, CriteriaLayout
 from survey_engine.results.series_cells import clear_series_cells
 from survey_engine.tables import Submission, Wave
@@ -54,11 +56,17 @@ async def recode_scored_choices() -> int:
             .where((Submission.wave == context.id) & (Submission.codes == blank))
             .output(load_json=True)
         )
+        recoded = 0
         for r in rows:
             codes = layout.encode(r["answers"] or {})
             if codes != blank:
                 await Submission.update({Submission.codes: codes}).where(Submission.id == r["id"])
-                done += 1
+                recoded += 1
+        if recoded:
+            # Stored codes changed without a new response: the wave's change time is what tells the
+            # estimates' kept cells of every process (series_cells' data version) to read the wave again.
+            await Wave.update({Wave.updated_at: datetime.now(UTC)}).where(Wave.id == context.id)
+        done += recoded
     return done
 
 

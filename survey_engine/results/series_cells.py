@@ -4,20 +4,29 @@ while the wave's data are unchanged.
 Reading them is a scan of every response of the series (and, for ``field``/``frame:…``/``item:…``, a join
 to the frame or the JSON answers): seconds on a million responses, and the same for every request. The
 sums depend only on the wave's stored data and on the domain columns, so they are kept in memory, keyed by
-what changes when the data change: the database, the wave (id and creation time), its questionnaire's
-criteria, the domain columns, the weighted dossiers (they leave the series), the wave's last response and
-how many of the last ids are its responses, how many have no codes, and its last frame unit
-(:func:`_data_version`). Responses are only ever added; their
-codes are written later only by the migration's backfill (:mod:`.code_backfill`, which forgets what this
-process kept), so a new response, frame import, weighting run or backfilled code is never hidden. A time
-limit bounds what the key cannot see: an agency's renamed code in the channel counts (cell domains keep
-ids, relabelled per request) and a migration run by another process that re-encodes stored codes
-(``recode_scored_choices``). The estimates themselves are computed on every request from the kept sums.
+what changes when the data change: the database, the wave (id, creation and last change), its
+questionnaire's criteria, the domain columns, the weighted dossiers (they leave the series), the wave's last
+response and how many of the last ids are its responses, how many have no codes, and its last frame unit
+(:func:`_data_version`). Responses are only ever added; their codes are written later only by the
+migration's backfill (:mod:`.code_backfill`: codes written where there were none change the count without
+codes, and a re-encoding of stored codes marks the wave changed), so a new response, frame import,
+weighting run or rewritten code is never hidden, whichever process wrote it. Cells and channel counts hold
+agency and service point ids, named per request, so a renamed code is never stale either. A time limit
+(:data:`KEPT_SECONDS`) only bounds what no key sees, such as a hand edit of the database. The estimates
+themselves are computed on every request from the kept sums.
+
+New responses need not mean a new scan: when the data version differs from a kept one only by responses
+appended after its last id (:func:`_appended_only`) and none committed late among the ids it covered
+(:func:`_no_late_rows`), only the responses after that id are read and their cells added to the kept ones
+(:func:`.kept_cells.merged`); the channel counts likewise. Every read names its id range, so the cells
+read never hold a response the version has not seen. An entry keeps the time of its last whole read, so
+the time limit still bounds what no key sees.
 
 Agency and service point are constant within a PSU (service point × day), so one set of cells, grouped by
 PSU, agency and the other columns, serves every request whose other columns are the same: ``agency``,
 ``service_point`` and their cross share cells, as do ``field`` and ``agency × field``. Kept sums are
-integers (the series is unweighted) stored as int32, at most :data:`CACHE_CELLS` cells in all.
+integers (the series is unweighted) kept in the smallest integer type that holds them, at most
+:data:`CACHE_BYTES` in all.
 """
 
 from __future__ import annotations
@@ -29,7 +38,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -38,14 +47,23 @@ from piccolo.engine.sqlite import SQLiteEngine
 
 from sampling.cells import CellSums
 from survey_engine.answer_codes import CriteriaLayout
-from survey_engine.results.analysis_cells import GroupedCells, cells_from_grouped
+from survey_engine.results.analysis_cells import GroupedCells
+from survey_engine.results.analysis_domains import needs_frame
 from survey_engine.results.analysis_sql import pg_cell_arrays_query, read_sqlite_cells
-from survey_engine.results.series_channels import ChannelCount, self_selected_channels
+from survey_engine.results.kept_cells import KeptCells, kept_from_grouped, merged
+from survey_engine.results.series_channels import (
+    AgencyChannelCount,
+    ChannelCount,
+    added_counts,
+    self_selected_channels,
+    with_agency_codes,
+)
 from survey_engine.tables import Submission
 
 __all__ = [
-    "CACHE_CELLS",
+    "CACHE_BYTES",
     "CACHE_SECONDS",
+    "KEPT_SECONDS",
     "SeriesCells",
     "clear_series_cells",
     "keep_derived",
@@ -56,8 +74,14 @@ __all__ = [
     "series_version",
 ]
 
-CACHE_CELLS = 250_000  # cells kept over all entries (~130 MB at 39 criteria)
-CACHE_SECONDS = 300.0
+# Memory of the cell sums kept over all entries, per process. At 39 criteria a cell takes ~130 bytes when
+# its sums fit in one byte (most: a cell is one service point's day in its domains), ~500 at int32.
+CACHE_BYTES = 256 * 2**20
+CACHE_SECONDS = 300.0  # values derived from the cells (a province's totals): they may hold agency codes
+# Cell sums and channel counts hold ids, not codes, and every write that changes them changes the data
+# version (:func:`_data_version`), so the time limit only bounds what no key sees (a hand edit of the
+# database): each is read whole again at least this often.
+KEPT_SECONDS = 3600.0
 _POINT_COLUMNS = ("service_point", "agency")  # constant within a PSU: they never split its cells
 
 
@@ -70,25 +94,8 @@ class SeriesCells:
     rows: int
 
 
-@dataclass(frozen=True)
-class _Kept:
-    """Cell sums as kept: integer sums in int32 and the domain labels of every grouped column."""
-
-    domains: dict[str, npt.NDArray[Any]]
-    psu: npt.NDArray[np.int64]
-    top: npt.NDArray[np.int32]
-    valid: npt.NDArray[np.int32]
-    dont_know: npt.NDArray[np.int32]
-    group_rows: npt.NDArray[np.int32]
-    counts: npt.NDArray[np.int64]
-
-    @property
-    def size(self) -> int:
-        return int(self.counts.shape[0])
-
-
-_CELLS: OrderedDict[tuple[Any, ...], tuple[float, _Kept | None]] = OrderedDict()
-_CHANNELS: OrderedDict[tuple[Any, ...], tuple[float, list[ChannelCount]]] = OrderedDict()
+_CELLS: OrderedDict[tuple[Any, ...], tuple[float, KeptCells | None]] = OrderedDict()
+_CHANNELS: OrderedDict[tuple[Any, ...], tuple[float, list[AgencyChannelCount]]] = OrderedDict()
 
 
 def clear_series_cells() -> None:
@@ -108,7 +115,7 @@ _DERIVED: OrderedDict[tuple[Any, ...], tuple[float, Any]] = OrderedDict()
 def kept_derived(key: tuple[Any, ...], now: float) -> tuple[bool, Any]:
     """(True, the value) kept under ``key`` and still fresh (:data:`CACHE_SECONDS`), else (False, None)."""
     entry = _DERIVED.get(key)
-    if not _fresh(entry, now):
+    if not _fresh(entry, now, CACHE_SECONDS):
         return False, None
     _DERIVED.move_to_end(key)
     return True, entry[1]  # type: ignore[index]
@@ -154,6 +161,7 @@ RECENT_IDS = 10_000
 # estimation instead), its last frame unit.
 _VERSION_SQL = (
     "SELECT (SELECT created_at FROM wave WHERE id = {w}) AS created, "
+    "(SELECT updated_at FROM wave WHERE id = {w}) AS updated, "
     "(SELECT MAX(id) FROM submission WHERE wave = {w}) AS last_response, "
     "(SELECT COUNT(*) FROM submission WHERE wave = {w} AND id > "
     "(SELECT COALESCE(MAX(id), 0) FROM submission WHERE wave = {w}) - {recent}) AS recent_responses, "
@@ -162,19 +170,31 @@ _VERSION_SQL = (
 )
 
 
-_VERSION_COLUMNS = ("created", "last_response", "recent_responses", "uncoded", "last_frame_unit")
+class DataVersion(NamedTuple):
+    """What changes when a series' data change (:func:`_data_version`)."""
+
+    database: str
+    created: Any
+    updated: Any
+    last_response: int | None
+    recent_responses: int
+    uncoded: int
+    last_frame_unit: int | None
+    excluded: str
 
 
-def _read_sqlite_version(path: str, wave_id: int) -> tuple[Any, ...]:
-    query = _VERSION_SQL.format(w="?", recent=RECENT_IDS, by_missing=" INDEXED BY submission_codes_missing")
+_VERSION_COLUMNS = ("created", "updated", "last_response", "recent_responses", "uncoded", "last_frame_unit")
+
+
+def _read_sqlite(path: str, query: str, params: Sequence[Any]) -> tuple[Any, ...]:
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
     try:
-        return tuple(conn.execute(query, (wave_id,) * 6).fetchone())
+        return tuple(conn.execute(query, tuple(params)).fetchone())
     finally:
         conn.close()
 
 
-async def _data_version(wave_id: int, weighted: Sequence[str]) -> tuple[Any, ...]:
+async def _data_version(wave_id: int, weighted: Sequence[str]) -> DataVersion:
     """What changes when the series' data change: the wave's creation time, its last response and how many
     of its responses lie among the last :data:`RECENT_IDS` ids (responses are never deleted), how many have
     no codes yet (the migration's backfill writes them), its last frame unit (frame units are only ever
@@ -182,24 +202,90 @@ async def _data_version(wave_id: int, weighted: Sequence[str]) -> tuple[Any, ...
     million responses that alone took a large part of the time an answer may take."""
     engine = Submission._meta.db
     if isinstance(engine, SQLiteEngine):
-        found = await asyncio.to_thread(_read_sqlite_version, engine.path, wave_id)
+        query = _VERSION_SQL.format(
+            w="?", recent=RECENT_IDS, by_missing=" INDEXED BY submission_codes_missing"
+        )
+        found = await asyncio.to_thread(_read_sqlite, engine.path, query, (wave_id,) * 7)
     else:
         query = _VERSION_SQL.format(w="{}", recent=RECENT_IDS, by_missing="")
-        row = (await Submission.raw(query, *(wave_id,) * 6))[0]
+        row = (await Submission.raw(query, *(wave_id,) * 7))[0]
         found = tuple(row[k] for k in _VERSION_COLUMNS)  # named: a row of unnamed columns loses repeats
     excluded = hashlib.sha256("\n".join(sorted(weighted)).encode()).hexdigest()
-    return (_database(), *found, excluded)
+    created, updated, last_response, recent, uncoded, last_frame_unit = found
+    return DataVersion(
+        _database(), created, updated, last_response, int(recent), int(uncoded), last_frame_unit, excluded
+    )
+
+
+def _appended_only(old: DataVersion, new: DataVersion, frame: bool) -> bool:
+    """Whether ``new`` may differ from ``old`` only by responses appended after ``old``'s last one: the same
+    wave, uncoded count and weighted dossiers, a later last response and, when the values read join the
+    frame (``frame``), the same last frame unit (a new frame unit may give older responses a field).
+    Responses committed late among ``old``'s ids are checked by :func:`_no_late_rows`."""
+    return (
+        old.last_response is not None
+        and new.last_response is not None
+        and new.last_response > old.last_response
+        and (old.database, old.created, old.updated, old.uncoded, old.excluded)
+        == (new.database, new.created, new.updated, new.uncoded, new.excluded)
+        and (not frame or old.last_frame_unit == new.last_frame_unit)
+    )
+
+
+_WINDOW_SQL = "SELECT COUNT(*) AS n FROM submission WHERE wave = {w} AND id > {w} AND id <= {w}"
+
+
+async def _no_late_rows(wave_id: int, old: DataVersion) -> bool:
+    """Whether the wave still has as many responses among the :data:`RECENT_IDS` ids up to ``old``'s last
+    one as when ``old`` was read: a transaction holding a smaller id than rows already read (PostgreSQL
+    hands ids out before commit) has not committed since, so reading the ids after ``old``'s last one
+    misses nothing (the same window the data version watches)."""
+    assert old.last_response is not None  # noqa: S101 - checked by _appended_only
+    bounds = (wave_id, old.last_response - RECENT_IDS, old.last_response)
+    engine = Submission._meta.db
+    if isinstance(engine, SQLiteEngine):
+        found = (await asyncio.to_thread(_read_sqlite, engine.path, _WINDOW_SQL.format(w="?"), bounds))[0]
+    else:
+        found = (await Submission.raw(_WINDOW_SQL.format(w="{}"), *bounds))[0]["n"]
+    return int(found) == old.recent_responses
+
+
+def _base(
+    kept: OrderedDict[tuple[Any, ...], tuple[float, Any]],
+    version: tuple[Any, ...],
+    tail: Any,
+    frame: bool,
+    now: float,
+) -> tuple[tuple[Any, ...], tuple[float, Any]] | None:
+    """The kept entry of the same series and columns (``tail``) that ``version`` extends by appended
+    responses only, still fresh, the latest such; None when there is none."""
+    found = None
+    for key, entry in kept.items():
+        if (
+            key[:2] != version[:2]
+            or key[3] != tail
+            or entry[1] is None
+            or not _fresh(entry, now, KEPT_SECONDS)
+        ):
+            continue
+        if _appended_only(key[2], version[2], frame) and (
+            found is None or key[2].last_response > found[0][2].last_response
+        ):
+            found = (key, entry)
+    return found
 
 
 async def _read_grouped(
-    wave_id: int, layout: CriteriaLayout, columns: Sequence[str], weighted: list[str]
+    wave_id: int, layout: CriteriaLayout, columns: Sequence[str], weighted: list[str], ids: tuple[int, int]
 ) -> GroupedCells:
-    """The series grouped by PSU × ``columns`` inside the database (:mod:`.analysis_sql`)."""
+    """The series' rows with ids in ``ids`` = (after, up to), grouped by PSU × ``columns`` inside the
+    database (:mod:`.analysis_sql`)."""
     engine = Submission._meta.db
     key_columns = 2 + sum(1 for c in columns if c != "service_point")
     if isinstance(engine, PostgresEngine):
         # One row of arrays, not a record per cell (:func:`pg_cell_arrays_query`).
-        found = (await Submission.raw(pg_cell_arrays_query(columns), wave_id, len(layout.codes), weighted))[0]
+        query = pg_cell_arrays_query(columns)
+        found = (await Submission.raw(query, wave_id, len(layout.codes), weighted, *ids))[0]
         if found["n_rows"] is None:  # no cell: every aggregate is NULL
             return GroupedCells.from_rows([], key_columns)
         return GroupedCells(
@@ -208,46 +294,23 @@ async def _read_grouped(
             found["codes"],
         )
     if isinstance(engine, SQLiteEngine):
-        rows = await asyncio.to_thread(read_sqlite_cells, engine.path, wave_id, layout, columns, weighted)
+        rows = await asyncio.to_thread(
+            read_sqlite_cells, engine.path, wave_id, layout, columns, weighted, ids
+        )
         return GroupedCells.from_rows(rows, key_columns)
     raise TypeError(f"unsupported engine {type(engine).__name__}")  # pragma: no cover - two engines only
 
 
-def _keep(
-    grouped: GroupedCells, columns: tuple[str, ...], layout: CriteriaLayout, groups: Any
-) -> _Kept | None:
-    if not grouped.size:
-        return None
-    cells = cells_from_grouped(grouped, columns, layout, groups)
-
-    def frozen(a: npt.ArrayLike, dtype: Any) -> Any:
-        out = np.asarray(a).astype(dtype)
-        out.flags.writeable = False  # shared by every request that reads this entry
-        return out
-
-    return _Kept(
-        domains={c: frozen(cells.domains[c], object) for c in columns},
-        # PSUs as integer codes in the order of their labels (cells_from_grouped): the design orders its
-        # units exactly as it would order the labels, without sorting strings on every request.
-        psu=frozen(cells.psu, np.int64),
-        top=frozen(cells.top, np.int32),
-        valid=frozen(cells.valid, np.int32),
-        dont_know=frozen(cells.dont_know, np.int32),
-        group_rows=frozen(cells.group_rows, np.int32),
-        counts=frozen(grouped.counts, np.int64),
-    )
-
-
-def _store(key: tuple[Any, ...], kept: _Kept | None, now: float) -> None:
+def _store(key: tuple[Any, ...], kept: KeptCells | None, now: float) -> None:
     _CELLS[key] = (now, kept)
-    total = sum(k.size for _, k in _CELLS.values() if k is not None)
-    while total > CACHE_CELLS and len(_CELLS) > 1:
+    total = sum(k.nbytes for _, k in _CELLS.values() if k is not None)
+    while total > CACHE_BYTES and len(_CELLS) > 1:
         _, (_, dropped) = _CELLS.popitem(last=False)
-        total -= dropped.size if dropped is not None else 0
+        total -= dropped.nbytes if dropped is not None else 0
 
 
-def _fresh(entry: tuple[float, Any] | None, now: float) -> bool:
-    return entry is not None and now - entry[0] < CACHE_SECONDS
+def _fresh(entry: tuple[float, Any] | None, now: float, seconds: float) -> bool:
+    return entry is not None and now - entry[0] < seconds
 
 
 async def series_version(wave_id: int, layout: CriteriaLayout, weighted: Sequence[str]) -> tuple[Any, ...]:
@@ -279,36 +342,65 @@ async def self_selected_cells(
     now = time.monotonic()
     cells_hit, channels_hit = _CELLS.get(cells_key), _CHANNELS.get(channels_key)
 
-    async def read_cells() -> _Kept | None:
-        if _fresh(cells_hit, now):
+    async def read_cells() -> KeptCells | None:
+        if _fresh(cells_hit, now, KEPT_SECONDS):
             _CELLS.move_to_end(cells_key)
             return cells_hit[1]  # type: ignore[index]
-        grouped = await _read_grouped(wave_id, layout, grouped_by, weighted)
-        kept = await asyncio.to_thread(_keep, grouped, grouped_by, layout, groups)
+        base = _base(_CELLS, version, grouped_by, needs_frame(grouped_by), now)
+        if base is not None and await _no_late_rows(wave_id, base[0][2]):
+            # Only the responses appended since the kept cells were read, added to them; the entry keeps
+            # the time of its last whole read, so what no key sees is still re-read within KEPT_SECONDS.
+            (base_key, (read_at, base_kept)) = base
+            ids = (base_key[2].last_response, version[2].last_response)
+            grouped = await _read_grouped(wave_id, layout, grouped_by, weighted, ids)
+            appended = await asyncio.to_thread(kept_from_grouped, grouped, grouped_by, layout, groups)
+            kept = (
+                base_kept
+                if appended is None
+                else await asyncio.to_thread(merged, base_kept, appended, grouped_by)
+            )
+            _CELLS.pop(base_key, None)  # superseded: its version cannot come back
+            _store(cells_key, kept, read_at)
+            return kept
+        grouped = await _read_grouped(
+            wave_id, layout, grouped_by, weighted, (0, version[2].last_response or 0)
+        )
+        kept = await asyncio.to_thread(kept_from_grouped, grouped, grouped_by, layout, groups)
         _store(cells_key, kept, now)
         return kept
 
-    async def read_channels() -> list[ChannelCount]:
+    async def read_channels() -> list[AgencyChannelCount]:
         if not with_channels:
             return []
-        if _fresh(channels_hit, now):
+        if _fresh(channels_hit, now, KEPT_SECONDS):
             return channels_hit[1]  # type: ignore[index]
-        counted = await self_selected_channels(wave_id, len(layout.codes), weighted, field_known=field_known)
-        _CHANNELS[channels_key] = (now, counted)
+        base = _base(_CHANNELS, version, field_known, field_known, now)
+        read_at, ids = now, (0, version[2].last_response or 0)
+        counted_before: list[AgencyChannelCount] = []
+        if base is not None and await _no_late_rows(wave_id, base[0][2]):
+            (base_key, (read_at, counted_before)) = base
+            ids = (base_key[2].last_response, version[2].last_response)
+            _CHANNELS.pop(base_key, None)
+        counted = await self_selected_channels(
+            wave_id, len(layout.codes), weighted, field_known=field_known, ids=ids
+        )
+        counted = added_counts(counted_before, counted)
+        _CHANNELS[channels_key] = (read_at, counted)
         while len(_CHANNELS) > 64:
             _CHANNELS.popitem(last=False)
         return counted
 
     # Two scans of the series when neither is kept: side by side (two connections, or two SQLite readers).
-    kept, channels = await asyncio.gather(read_cells(), read_channels())
+    kept, counted = await asyncio.gather(read_cells(), read_channels())
+    channels = await with_agency_codes(counted)  # today's codes: the kept counts hold agency ids
     if kept is None:
-        return SeriesCells(cells=None, counts=np.zeros(0, dtype=np.int64), rows=0), list(channels)
+        return SeriesCells(cells=None, counts=np.zeros(0, dtype=np.int64), rows=0), channels
     # Copies of tens of MB on a large wave: in a worker thread, so the event loop serves the other reads.
     cells = await asyncio.to_thread(_cell_sums, kept, columns)
-    return SeriesCells(cells=cells, counts=kept.counts, rows=int(kept.counts.sum())), list(channels)
+    return SeriesCells(cells=cells, counts=kept.counts, rows=int(kept.counts.sum())), channels
 
 
-def _cell_sums(kept: _Kept, columns: Sequence[str]) -> CellSums:
+def _cell_sums(kept: KeptCells, columns: Sequence[str]) -> CellSums:
     """The estimators' cell sums (floats, int64 counts) from kept ones, with the ``columns`` domains."""
     valid = kept.valid.astype(np.int64)
     return CellSums(

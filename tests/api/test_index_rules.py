@@ -22,7 +22,7 @@ from survey_engine.answer_codes import MISSING_CHAR, criteria_layout
 from survey_engine.collection.kiosks import KioskDeviceService
 from survey_engine.questionnaire import get_template
 from survey_engine.results.analysis_cells import groups_of
-from survey_engine.results.code_backfill import backfill_answer_codes
+from survey_engine.results.code_backfill import backfill_answer_codes, recode_scored_choices
 from survey_engine.results.index_rule import scoring_rule
 from survey_engine.simulate import simulate_answers
 from survey_engine.tables import ServicePoint, Submission
@@ -192,6 +192,20 @@ async def test_decree61_answers_stored_without_codes_are_recoded_on_migration(wo
     assert await backfill_answer_codes() == 0
     again = {r["id"]: r["codes"] for r in await Submission.select(Submission.id, Submission.codes)}
     assert again == {r["id"]: r["codes"] for r in stored}
+
+
+async def test_a_recode_by_another_process_is_seen_at_once_by_the_kept_cells(world: World) -> None:
+    """Cells kept while the answers had no code characters, then the re-encoding run by another process
+    (``sipas db migrate`` beside the server): its change to the wave tells the kept cells to read again."""
+    await _wave(world, "decree61-9", 30, ("kiosk", "online"))
+    layout = criteria_layout(get_template("decree61-9"))
+    await Submission.update({Submission.codes: MISSING_CHAR * len(layout.codes)}, force=True)
+    headers = world.auth("statistician")
+    blank = (await world.client.get("/api/v1/waves/R1/estimates", headers=headers)).json()
+    assert all(c["n"] == 0 for c in blank["criteria"])
+    assert await recode_scored_choices() == 30  # not backfill_answer_codes: this process keeps its cells
+    body = (await world.client.get("/api/v1/waves/R1/estimates", headers=headers)).json()
+    _agree(body, await _direct("decree61-9"))
 
 
 @pytest.mark.parametrize("template", ["decree61-9", "ikm-9"])
