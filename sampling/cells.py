@@ -163,15 +163,20 @@ def cell_pass(
     numerators = Columns(np.where(has, top, 0.0), missing)
     denominators = Columns(np.where(has, valid, 0.0), missing)
     res = ratio_pass(design, numerators, denominators, doms, kind="ratio")
-    counts = np.zeros((k, n_dom), dtype=np.int64)
-    dk = np.zeros((k, n_dom), dtype=np.int64)
-    for j in range(k):
-        counts[j] = np.bincount(dom, weights=cells.valid_rows[:, j], minlength=n_dom).astype(np.int64)
-        dk[j] = np.bincount(dom, weights=cells.dont_know[:, j], minlength=n_dom).astype(np.int64)
+    # Row counts per domain: one product of the (domains × cells) 0/1 matrix with each integer matrix,
+    # exact in integers, instead of a weighted bincount per criterion and group.
+    to_domain = sp.csr_array(
+        (np.ones(n_cells, dtype=np.int64), (np.asarray(dom, dtype=np.int64), np.arange(n_cells))),
+        shape=(n_dom, n_cells),
+    )
+
+    def per_domain(matrix: npt.ArrayLike) -> IntArray:
+        return np.asarray(to_domain @ np.asarray(matrix, dtype=np.int64), dtype=np.int64).T.copy()
+
+    counts = per_domain(cells.valid_rows)
+    dk = per_domain(cells.dont_know)
     res = replace(res, n=counts)  # rows, not cells: n, Korn–Graubard and the publication rules need them
-    group_n = np.stack(
-        [np.bincount(dom, weights=cells.group_rows[:, g], minlength=n_dom) for g in range(n_groups)]
-    ).astype(np.int64)
+    group_n = per_domain(cells.group_rows)
     return design, doms, res, counts, dk, group_n
 
 

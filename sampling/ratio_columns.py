@@ -141,7 +141,12 @@ def columns_pass(
     rely on that order): the caller's loop then applies."""
     if design.calibration is not None or len(design.stages) != 1 or design.lonely_psu == "average":
         return None
-    if denominators is not None and any(d is None for d in denominators):
+    # A Columns holds a matrix, never a None column; reading it column by column would copy each.
+    if (
+        denominators is not None
+        and not isinstance(denominators, Columns)
+        and any(d is None for d in denominators)
+    ):
         return None
     stratum_of_unit, n_strata = design.stages[0].stratum_of_unit, design.stages[0].n_strata
     w = np.asarray(design.weights, dtype=np.float64)

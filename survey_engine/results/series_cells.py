@@ -342,17 +342,30 @@ async def self_selected_cells(
     now = time.monotonic()
     cells_hit, channels_hit = _CELLS.get(cells_key), _CHANNELS.get(channels_key)
 
+    checks: dict[DataVersion, asyncio.Future[bool]] = {}
+
+    def no_late_rows(kept_version: DataVersion) -> asyncio.Future[bool]:
+        """One late-commit check per kept version, shared by the cells and the channel counts."""
+        if kept_version not in checks:
+            checks[kept_version] = asyncio.ensure_future(_no_late_rows(wave_id, kept_version))
+        return checks[kept_version]
+
     async def read_cells() -> KeptCells | None:
         if _fresh(cells_hit, now, KEPT_SECONDS):
             _CELLS.move_to_end(cells_key)
             return cells_hit[1]  # type: ignore[index]
         base = _base(_CELLS, version, grouped_by, needs_frame(grouped_by), now)
-        if base is not None and await _no_late_rows(wave_id, base[0][2]):
+        no_late = False
+        if base is not None:
             # Only the responses appended since the kept cells were read, added to them; the entry keeps
             # the time of its last whole read, so what no key sees is still re-read within KEPT_SECONDS.
+            # The appended rows are read while the late-commit check runs: both are small index reads.
             (base_key, (read_at, base_kept)) = base
             ids = (base_key[2].last_response, version[2].last_response)
-            grouped = await _read_grouped(wave_id, layout, grouped_by, weighted, ids)
+            no_late, grouped = await asyncio.gather(
+                no_late_rows(base_key[2]), _read_grouped(wave_id, layout, grouped_by, weighted, ids)
+            )
+        if base is not None and no_late:
             appended = await asyncio.to_thread(kept_from_grouped, grouped, grouped_by, layout, groups)
             kept = (
                 base_kept
@@ -377,7 +390,7 @@ async def self_selected_cells(
         base = _base(_CHANNELS, version, field_known, field_known, now)
         read_at, ids = now, (0, version[2].last_response or 0)
         counted_before: list[AgencyChannelCount] = []
-        if base is not None and await _no_late_rows(wave_id, base[0][2]):
+        if base is not None and await no_late_rows(base[0][2]):
             (base_key, (read_at, counted_before)) = base
             ids = (base_key[2].last_response, version[2].last_response)
             _CHANNELS.pop(base_key, None)

@@ -12,7 +12,7 @@ import pytest
 
 from survey_engine.answer_codes import DONT_KNOW_CHAR, criteria_layout
 from survey_engine.questionnaire import get_template
-from survey_engine.results.analysis_cells import GroupedCells, groups_of
+from survey_engine.results.analysis_cells import GroupedCells, grouped_sums, groups_of
 from survey_engine.results.kept_cells import KeptCells, kept_from_grouped, merged
 from survey_engine.results.series_cells import DataVersion, _appended_only
 
@@ -119,3 +119,30 @@ def test_only_a_later_last_response_with_nothing_else_changed_allows_reading_the
     assert not _appended_only(old, _version(last_response=510, last_frame_unit=41), frame=True)
     assert _appended_only(old, _version(last_response=510), frame=True)
     assert not _appended_only(_version(last_response=None), _version(), frame=False)
+
+
+@pytest.mark.parametrize("template", ["sipas-2017", "decree61-9", "ikm-9"])
+def test_grouped_sums_count_every_cells_answers(template: str) -> None:
+    """The vectorised per-cell sums against a plain count of each cell's answers, for top-box, scored
+    choice and mean-score questionnaires (valid, "don't know", unanswered and unknown characters)."""
+    layout = criteria_layout(get_template(template))
+    groups = groups_of(layout)
+    rng = random.Random(template)
+    chars = sorted({ch for c in layout.criteria for ch in c.scores} | {DONT_KNOW_CHAR, ".", "~"})
+    rows = [(rng.randrange(5), "".join(rng.choice(chars) for _ in layout.codes)) for _ in range(300)]
+    cells: dict[int, list[str]] = defaultdict(list)
+    for cell, codes in rows:
+        cells[cell].append(codes)
+    keys = sorted(cells)
+    grouped = GroupedCells.from_rows([(k, "2026-02-01", len(cells[k]), "".join(cells[k])) for k in keys], 2)
+    top, valid, dont_know, group_rows = grouped_sums(grouped, layout, groups)
+    members = [[layout.codes.index(c) for c in m] for m in groups.values()] + [list(range(len(layout.codes)))]
+    for i, k in enumerate(keys):
+        for j, criterion in enumerate(layout.criteria):
+            answers = [codes[j] for codes in cells[k]]
+            assert top[i, j] == sum(criterion.scores.get(a, 0) for a in answers)
+            assert valid[i, j] == sum(a in criterion.scores for a in answers)
+            assert dont_know[i, j] == sum(a == DONT_KNOW_CHAR and a not in criterion.scores for a in answers)
+        for g, cols in enumerate(members):
+            expected = sum(any(codes[j] in layout.criteria[j].scores for j in cols) for codes in cells[k])
+            assert group_rows[i, g] == expected
