@@ -92,7 +92,8 @@ def pg_cell_query(by: Sequence[str]) -> str:
     p = "submission." if join else ""
     keys = [
         f"{p}service_point",
-        f"((coalesce({p}submitted_at, {p}received_at) AT TIME ZONE 'UTC')::date)::text",
+        # ISO text whatever the server's DateStyle: the kept cells read it as a calendar day.
+        f"to_char(coalesce({p}submitted_at, {p}received_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
     ]
     keys += [_key_sql(b, True, p) for b in by if b != "service_point"]
     return (

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from survey_engine.answer_codes import MISSING_CHAR, CriteriaLayout
 from survey_engine.results.series_cells import clear_series_cells
 from survey_engine.tables import Submission, Wave
+from survey_engine.transactions import write_transaction
 from survey_engine.wave_context import load_wave
 
 BATCH = 2000
@@ -56,17 +57,18 @@ async def recode_scored_choices() -> int:
             .where((Submission.wave == context.id) & (Submission.codes == blank))
             .output(load_json=True)
         )
-        recoded = 0
-        for r in rows:
-            codes = layout.encode(r["answers"] or {})
-            if codes != blank:
-                await Submission.update({Submission.codes: codes}).where(Submission.id == r["id"])
-                recoded += 1
-        if recoded:
-            # Stored codes changed without a new response: the wave's change time is what tells the
-            # estimates' kept cells of every process (series_cells' data version) to read the wave again.
+        changed = [(r["id"], layout.encode(r["answers"] or {})) for r in rows]
+        changed = [(i, codes) for i, codes in changed if codes != blank]
+        if not changed:
+            continue
+        # One transaction with the wave's change time: that is what tells the estimates' kept cells of
+        # every process (series_cells' data version) to read the wave again, so the codes never change
+        # without it (a run stopped half-way leaves both as they were).
+        async with write_transaction(Submission._meta.db):
+            for i, codes in changed:
+                await Submission.update({Submission.codes: codes}).where(Submission.id == i)
             await Wave.update({Wave.updated_at: datetime.now(UTC)}).where(Wave.id == context.id)
-        done += recoded
+        done += len(changed)
     return done
 
 

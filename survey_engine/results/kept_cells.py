@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from survey_engine.answer_codes import CriteriaLayout
-from survey_engine.results.analysis_cells import GroupedCells, cells_from_grouped
+from survey_engine.results.analysis_cells import GroupedCells, cells_from_grouped, psu_codes
 
 __all__ = ["KeptCells", "kept_from_grouped", "merged"]
 
@@ -103,6 +103,8 @@ def _codes(*columns: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
 def _psu(points: npt.NDArray[Any], days: npt.NDArray[np.datetime64]) -> npt.NDArray[np.int64]:
     """:func:`.analysis_cells.psu_codes` of kept cells, on integers: service points in the order of their
     labels, then days in calendar order, which is the order of their ISO labels."""
+    if points.dtype == object:  # not all integers (a response without a service point): by the labels
+        return psu_codes(list(points), [str(d) for d in days])
     distinct, point_of_cell = np.unique(points, return_inverse=True)
     labels = np.array([f"{v}:" for v in distinct.tolist()], dtype=str)
     point_rank = np.argsort(np.argsort(labels, kind="stable"))

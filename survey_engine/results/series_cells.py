@@ -9,18 +9,23 @@ questionnaire's criteria, the domain columns, the weighted dossiers (they leave 
 response and how many of the last ids are its responses, how many have no codes, and its last frame unit
 (:func:`_data_version`). Responses are only ever added; their codes are written later only by the
 migration's backfill (:mod:`.code_backfill`: codes written where there were none change the count without
-codes, and a re-encoding of stored codes marks the wave changed), so a new response, frame import,
-weighting run or rewritten code is never hidden, whichever process wrote it. Cells and channel counts hold
-agency and service point ids, named per request, so a renamed code is never stale either. A time limit
-(:data:`KEPT_SECONDS`) only bounds what no key sees, such as a hand edit of the database. The estimates
-themselves are computed on every request from the kept sums.
+codes, and a re-encoding of stored codes marks the wave changed in the same transaction), so a new
+response, weighting run or rewritten code changes the key, whichever process wrote it, and so does a frame
+import on SQLite. Cells and channel counts hold agency and service point ids, named per request, so a
+renamed code is never stale either. On PostgreSQL, which hands ids out before commit, a transaction that
+commits late with ids below the last :data:`RECENT_IDS` ids (a long import), or a frame import that
+commits after a later one, changes no key. A time limit bounds what no key sees: an hour on SQLite
+(:data:`KEPT_SECONDS`: a hand edit of the database), :data:`KEPT_SECONDS_POSTGRES` on PostgreSQL. The
+estimates themselves are computed on every request from the kept sums.
 
 New responses need not mean a new scan: when the data version differs from a kept one only by responses
-appended after its last id (:func:`_appended_only`) and none committed late among the ids it covered
-(:func:`_no_late_rows`), only the responses after that id are read and their cells added to the kept ones
-(:func:`.kept_cells.merged`); the channel counts likewise. Every read names its id range, so the cells
-read never hold a response the version has not seen. An entry keeps the time of its last whole read, so
-the time limit still bounds what no key sees.
+appended after its last id (:func:`appended_only`) and the wave still has as many responses among the
+:data:`RECENT_IDS` ids up to that id as when it was read (:func:`_no_late_rows`: no late commit there),
+only the responses after that id are read and their cells added to the kept ones
+(:func:`.kept_cells.merged`); the channel counts likewise. Every read is bounded by the version's last id,
+so a kept entry never holds a response above it; one committed late below it may be read, and then the
+next check sees the window changed and reads the wave again. An entry keeps the time of its last whole
+read, so the time limit still bounds what no key sees.
 
 Agency and service point are constant within a PSU (service point × day), so one set of cells, grouped by
 PSU, agency and the other columns, serves every request whose other columns are the same: ``agency``,
@@ -64,12 +69,16 @@ __all__ = [
     "CACHE_BYTES",
     "CACHE_SECONDS",
     "KEPT_SECONDS",
+    "KEPT_SECONDS_POSTGRES",
+    "DataVersion",
     "SeriesCells",
+    "appended_only",
     "clear_series_cells",
     "keep_derived",
     "kept_cell_sets",
     "kept_derived",
     "kept_derived_values",
+    "read_grouped",
     "self_selected_cells",
     "series_version",
 ]
@@ -79,9 +88,19 @@ __all__ = [
 CACHE_BYTES = 256 * 2**20
 CACHE_SECONDS = 300.0  # values derived from the cells (a province's totals): they may hold agency codes
 # Cell sums and channel counts hold ids, not codes, and every write that changes them changes the data
-# version (:func:`_data_version`), so the time limit only bounds what no key sees (a hand edit of the
-# database): each is read whole again at least this often.
+# version (:func:`_data_version`), so on SQLite, whose writers commit one after another in id order, the
+# time limit only bounds what no key sees (a hand edit of the database): each is read whole again at least
+# this often. PostgreSQL hands ids out before commit: a transaction that commits late with ids below the
+# :data:`RECENT_IDS` window (a long import), or a frame import committing after a later one, changes no
+# key, so there the limit stays :data:`KEPT_SECONDS_POSTGRES`, as for every kept value before appends.
 KEPT_SECONDS = 3600.0
+KEPT_SECONDS_POSTGRES = 300.0
+
+
+def _kept_seconds() -> float:
+    return KEPT_SECONDS_POSTGRES if isinstance(Submission._meta.db, PostgresEngine) else KEPT_SECONDS
+
+
 _POINT_COLUMNS = ("service_point", "agency")  # constant within a PSU: they never split its cells
 
 
@@ -217,7 +236,7 @@ async def _data_version(wave_id: int, weighted: Sequence[str]) -> DataVersion:
     )
 
 
-def _appended_only(old: DataVersion, new: DataVersion, frame: bool) -> bool:
+def appended_only(old: DataVersion, new: DataVersion, frame: bool) -> bool:
     """Whether ``new`` may differ from ``old`` only by responses appended after ``old``'s last one: the same
     wave, uncoded count and weighted dossiers, a later last response and, when the values read join the
     frame (``frame``), the same last frame unit (a new frame unit may give older responses a field).
@@ -240,7 +259,7 @@ async def _no_late_rows(wave_id: int, old: DataVersion) -> bool:
     one as when ``old`` was read: a transaction holding a smaller id than rows already read (PostgreSQL
     hands ids out before commit) has not committed since, so reading the ids after ``old``'s last one
     misses nothing (the same window the data version watches)."""
-    assert old.last_response is not None  # noqa: S101 - checked by _appended_only
+    assert old.last_response is not None  # noqa: S101 - checked by appended_only
     bounds = (wave_id, old.last_response - RECENT_IDS, old.last_response)
     engine = Submission._meta.db
     if isinstance(engine, SQLiteEngine):
@@ -265,17 +284,17 @@ def _base(
             key[:2] != version[:2]
             or key[3] != tail
             or entry[1] is None
-            or not _fresh(entry, now, KEPT_SECONDS)
+            or not _fresh(entry, now, _kept_seconds())
         ):
             continue
-        if _appended_only(key[2], version[2], frame) and (
+        if appended_only(key[2], version[2], frame) and (
             found is None or key[2].last_response > found[0][2].last_response
         ):
             found = (key, entry)
     return found
 
 
-async def _read_grouped(
+async def read_grouped(
     wave_id: int, layout: CriteriaLayout, columns: Sequence[str], weighted: list[str], ids: tuple[int, int]
 ) -> GroupedCells:
     """The series' rows with ids in ``ids`` = (after, up to), grouped by PSU × ``columns`` inside the
@@ -317,7 +336,8 @@ async def series_version(wave_id: int, layout: CriteriaLayout, weighted: Sequenc
     """What the self-selected series' kept values are keyed by: the wave, its criteria and the data
     version read from the database (:func:`_data_version`), so another process's writes change it too.
     Values derived from the series alone (the cells; a province's totals in the national roll-up) may
-    be kept under it, bounded in time by :data:`CACHE_SECONDS` as the cells are."""
+    be kept under it, bounded in time (:data:`CACHE_SECONDS` for derived values, :func:`_kept_seconds` for
+    the cells)."""
     return (wave_id, layout.codes, await _data_version(wave_id, weighted))
 
 
@@ -351,7 +371,7 @@ async def self_selected_cells(
         return checks[kept_version]
 
     async def read_cells() -> KeptCells | None:
-        if _fresh(cells_hit, now, KEPT_SECONDS):
+        if _fresh(cells_hit, now, _kept_seconds()):
             _CELLS.move_to_end(cells_key)
             return cells_hit[1]  # type: ignore[index]
         base = _base(_CELLS, version, grouped_by, needs_frame(grouped_by), now)
@@ -363,7 +383,7 @@ async def self_selected_cells(
             (base_key, (read_at, base_kept)) = base
             ids = (base_key[2].last_response, version[2].last_response)
             no_late, grouped = await asyncio.gather(
-                no_late_rows(base_key[2]), _read_grouped(wave_id, layout, grouped_by, weighted, ids)
+                no_late_rows(base_key[2]), read_grouped(wave_id, layout, grouped_by, weighted, ids)
             )
         if base is not None and no_late:
             appended = await asyncio.to_thread(kept_from_grouped, grouped, grouped_by, layout, groups)
@@ -375,7 +395,7 @@ async def self_selected_cells(
             _CELLS.pop(base_key, None)  # superseded: its version cannot come back
             _store(cells_key, kept, read_at)
             return kept
-        grouped = await _read_grouped(
+        grouped = await read_grouped(
             wave_id, layout, grouped_by, weighted, (0, version[2].last_response or 0)
         )
         kept = await asyncio.to_thread(kept_from_grouped, grouped, grouped_by, layout, groups)
@@ -385,7 +405,7 @@ async def self_selected_cells(
     async def read_channels() -> list[AgencyChannelCount]:
         if not with_channels:
             return []
-        if _fresh(channels_hit, now, KEPT_SECONDS):
+        if _fresh(channels_hit, now, _kept_seconds()):
             return channels_hit[1]  # type: ignore[index]
         base = _base(_CHANNELS, version, field_known, field_known, now)
         read_at, ids = now, (0, version[2].last_response or 0)

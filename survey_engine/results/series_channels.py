@@ -114,7 +114,7 @@ def _sql(postgres: bool, field_known: bool) -> str:
         where = "s.wave = ? AND s.complete AND length(s.codes) = ? AND (s.dossier_hash IS NULL OR s.dossier_hash NOT IN (SELECT value FROM json_each(?))) AND s.id > ? AND s.id <= ?"  # noqa: E501
     return (
         "SELECT s.agency, coalesce(s.channel, ''), COUNT(*) FROM submission s "  # noqa: S608 - values bound
-        f"{frame} WHERE {where} GROUP BY 1, 2"
+        f"{frame} WHERE {where} AND s.agency IS NOT NULL GROUP BY 1, 2"
     )
 
 

@@ -37,13 +37,13 @@ QUERIES = (
 def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[int, int]]]:
     """The id ranges (after, up to) of every read of a wave's cells."""
     seen: list[tuple[int, int]] = []
-    real = series_cells._read_grouped
+    real = series_cells.read_grouped
 
     async def spy(*args: Any) -> Any:
         seen.append(args[-1])
         return await real(*args)
 
-    monkeypatch.setattr(series_cells, "_read_grouped", spy)
+    monkeypatch.setattr(series_cells, "read_grouped", spy)
     series_cells.clear_series_cells()
     yield seen
     series_cells.clear_series_cells()
@@ -149,8 +149,9 @@ async def test_an_expired_entry_reads_the_wave_again_though_responses_were_only_
 ) -> None:
     await wave_with_frame(world, responses=40, frame=False)
     assert (await get_estimates(world, "by=agency")).status_code == 200
-    # Older than KEPT_SECONDS: what no data version sees is re-read, appended responses or not.
+    # Older than the time limit: what no data version sees is re-read, appended responses or not.
     monkeypatch.setattr(series_cells, "KEPT_SECONDS", 0.0)
+    monkeypatch.setattr(series_cells, "KEPT_SECONDS_POSTGRES", 0.0)
     await _append(world, 5, seed=3, days=("2026-02-02",))
     reads[:] = []
     assert (await get_estimates(world, "by=agency")).json()["rows"] == 45

@@ -14,7 +14,7 @@ from survey_engine.answer_codes import DONT_KNOW_CHAR, criteria_layout
 from survey_engine.questionnaire import get_template
 from survey_engine.results.analysis_cells import GroupedCells, grouped_sums, groups_of
 from survey_engine.results.kept_cells import KeptCells, kept_from_grouped, merged
-from survey_engine.results.series_cells import DataVersion, _appended_only
+from survey_engine.results.series_cells import DataVersion, appended_only
 
 LAYOUT = criteria_layout(get_template("sipas-2017"))
 GROUPS = groups_of(LAYOUT)
@@ -101,8 +101,8 @@ def _version(**changes: Any) -> DataVersion:
 
 def test_only_a_later_last_response_with_nothing_else_changed_allows_reading_the_appended_rows() -> None:
     old = _version()
-    assert _appended_only(old, _version(last_response=510, recent_responses=130), frame=False)
-    assert _appended_only(old, _version(last_response=510, last_frame_unit=41), frame=False)
+    assert appended_only(old, _version(last_response=510, recent_responses=130), frame=False)
+    assert appended_only(old, _version(last_response=510, last_frame_unit=41), frame=False)
     refused = (
         _version(),  # nothing appended (a late commit changes only the recent count)
         _version(recent_responses=121),
@@ -114,11 +114,11 @@ def test_only_a_later_last_response_with_nothing_else_changed_allows_reading_the
         _version(last_response=510, database="sqlite:y"),
     )
     for new in refused:
-        assert not _appended_only(old, new, frame=False), new
+        assert not appended_only(old, new, frame=False), new
     # A new frame unit may give older responses a field: not for the values that join the frame.
-    assert not _appended_only(old, _version(last_response=510, last_frame_unit=41), frame=True)
-    assert _appended_only(old, _version(last_response=510), frame=True)
-    assert not _appended_only(_version(last_response=None), _version(), frame=False)
+    assert not appended_only(old, _version(last_response=510, last_frame_unit=41), frame=True)
+    assert appended_only(old, _version(last_response=510), frame=True)
+    assert not appended_only(_version(last_response=None), _version(), frame=False)
 
 
 @pytest.mark.parametrize("template", ["sipas-2017", "decree61-9", "ikm-9"])
