@@ -49,8 +49,10 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[int, int]]]:
     series_cells.clear_series_cells()
 
 
-async def _append(world: World, count: int, seed: int, days: tuple[str, ...]) -> None:
-    """``count`` responses without dossiers, on ``days`` (kept PSUs and new ones)."""
+async def append_responses(
+    world: World, count: int, seed: int, days: tuple[str, ...], mood: float = 0.6
+) -> None:
+    """``count`` online responses to wave E1 without dossiers, on ``days`` (kept PSUs and new ones)."""
     tokens = [
         r["public_token"]
         for r in await ServicePoint.select(ServicePoint.public_token).order_by(ServicePoint.code)
@@ -62,7 +64,7 @@ async def _append(world: World, count: int, seed: int, days: tuple[str, ...]) ->
         body = {
             "id": str(uuid.uuid4()),
             "token": tokens[i % 2],
-            "answers": simulate(q, rng, 0.6),
+            "answers": simulate(q, rng, mood),
             "channel": "online",
             "submitted_at": f"{rng.choice(days)}T10:00:00+00:00",
         }
@@ -105,7 +107,7 @@ async def test_appended_responses_are_read_alone_and_give_the_numbers_of_a_whole
     assert reads == [(0, last)] * len(QUERIES)  # whole reads, each up to the last response
 
     for round_, days in enumerate((("2026-02-03", "2026-02-20"), ("2026-02-21", "2026-02-10", "2026-01-30"))):
-        await _append(world, 30 + 7 * round_, seed=round_, days=days)
+        await append_responses(world, 30 + 7 * round_, seed=round_, days=days)
         before, reads[:] = last, []
         last = max(r["id"] for r in await Submission.select(Submission.id))
         answers = {}
@@ -136,7 +138,7 @@ async def test_a_late_commit_below_the_ids_read_makes_the_next_request_read_the_
     await Submission.delete().where(Submission.id == ids[-3])
     before = (await get_estimates(world, "by=agency")).json()
     await Submission.insert(Submission(**late))
-    await _append(world, 10, seed=7, days=("2026-02-05",))
+    await append_responses(world, 10, seed=7, days=("2026-02-05",))
     reads[:] = []
     after = (await get_estimates(world, "by=agency")).json()
     assert reads and reads[-1][0] == 0  # the whole wave again (after the appended rows, read meanwhile)
@@ -152,7 +154,7 @@ async def test_an_expired_entry_reads_the_wave_again_though_responses_were_only_
     # Older than the time limit: what no data version sees is re-read, appended responses or not.
     monkeypatch.setattr(series_cells, "KEPT_SECONDS", 0.0)
     monkeypatch.setattr(series_cells, "KEPT_SECONDS_POSTGRES", 0.0)
-    await _append(world, 5, seed=3, days=("2026-02-02",))
+    await append_responses(world, 5, seed=3, days=("2026-02-02",))
     reads[:] = []
     assert (await get_estimates(world, "by=agency")).json()["rows"] == 45
     assert reads == [(0, reads[0][1])]

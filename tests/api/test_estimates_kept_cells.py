@@ -4,20 +4,16 @@ crosses share one set of cells; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import asyncio
-import random
-import uuid
 from typing import Any
 
-from survey_engine.questionnaire import get_template
 from survey_engine.results import series_cells
-from survey_engine.tables import ServicePoint, Submission
+from survey_engine.tables import Submission
 from tests.api.conftest import World
+from tests.api.test_estimates_appended_cells import append_responses
 from tests.api.test_estimates_domains import (
     check_estimates,
     direct_estimates,
     get_estimates,
-    simulate,
     stored_rows,
     wave_with_frame,
 )
@@ -66,26 +62,8 @@ async def test_kept_cells_give_the_same_numbers_and_new_responses_are_seen(world
 
 
 async def _post_more(world: World) -> None:
-    """60 more responses to wave E1, without dossiers."""
-    tokens = [
-        r["public_token"]
-        for r in await ServicePoint.select(ServicePoint.public_token).order_by(ServicePoint.code)
-    ]
-    q = get_template("sipas-2017")
-    rng = random.Random(11)
-
-    async def post(i: int) -> None:
-        body = {
-            "id": str(uuid.uuid4()),
-            "token": tokens[i % 2],
-            "answers": simulate(q, rng, 0.7),
-            "channel": "online",
-            "submitted_at": f"2026-03-{1 + i % 20:02d}T09:05:00+00:00",
-        }
-        response = await world.client.post("/api/v1/submissions", json=body)
-        assert response.status_code == 201, response.text
-
-    await asyncio.gather(*(post(i) for i in range(60)))
+    """60 more responses to wave E1, without dossiers, in March (new PSUs)."""
+    await append_responses(world, 60, seed=11, days=tuple(f"2026-03-{d:02d}" for d in range(1, 21)), mood=0.7)
 
 
 async def test_agency_and_service_point_share_one_set_of_cells(world: World) -> None:
