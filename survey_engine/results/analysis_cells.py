@@ -98,17 +98,6 @@ def _cells_from_rows(
     )
 
 
-def _segment_sums(flags: npt.NDArray[Any], starts: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
-    """Column sums of a 0/1 or small-integer (scores) matrix per run of rows (rows come grouped by cell,
-    ``starts`` = first rows).
-
-    Reduces the transposed copy, whose segments are contiguous: measured 4× faster than ``reduceat`` down
-    axis 0 on 1M × 39 (float32 is exact below 2^24 rows per cell; a cell is one service point on one day).
-    """
-    transposed = np.ascontiguousarray(flags.T, dtype=np.float32)
-    return np.add.reduceat(transposed, starts, axis=1).T.astype(np.float64)
-
-
 @dataclass(frozen=True)
 class GroupedCells:
     """Cells grouped by the database, column by column, all in one cell order: the key columns (service
@@ -192,9 +181,7 @@ def grouped_sums(
     )
     starts = np.concatenate([[0], np.cumsum(grouped.counts)[:-1]]).astype(np.intp)
 
-    def per_cell(rows: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
-        if not starts.shape[0]:
-            return np.zeros((0, rows.shape[0]), dtype=np.int64)
+    def per_cell(rows: npt.NDArray[Any]) -> npt.NDArray[np.int64]:  # at least one cell: callers check
         return np.ascontiguousarray(np.add.reduceat(rows, starts, axis=1, dtype=np.int64).T)
 
     return per_cell(scores), per_cell(is_valid), per_cell(dont_know), per_cell(any_valid)
