@@ -56,6 +56,23 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_forget_cells(args: argparse.Namespace) -> int:
+    from survey_engine.errors import NotFound
+    from survey_engine.results.stored_cells import forget_stored_cells
+
+    settings = settings_from_env()
+
+    async def forget(_: Any) -> int:
+        return await forget_stored_cells(args.wave)
+
+    try:
+        forgotten = run_with_engine(settings, forget)
+    except NotFound as exc:
+        raise CliUsageError(f"--wave: no wave {args.wave}") from exc
+    print(f"{forgotten} stored cell sets forgotten")
+    return 0
+
+
 # -- demo -------------------------------------------------------------------------------------------
 
 
@@ -179,6 +196,15 @@ def register(sub: Any) -> None:
     db_sub.required = True
     mig = db_sub.add_parser("migrate", help="apply migrations (SQLite or PostgreSQL, by DATABASE_URL)")
     mig.set_defaults(func=cmd_migrate)
+    forget = db_sub.add_parser(
+        "forget-cells",
+        help="delete the cell sums kept in the database (after editing responses by hand)",
+        description="Delete the cell sums the estimates keep in the database (all, or one wave's): the "
+        "next request reads the wave again. Needed only after responses or frame units were changed "
+        "outside sipas.",
+    )
+    forget.add_argument("--wave", metavar="CODE", help="only this wave's")
+    forget.set_defaults(func=cmd_forget_cells)
 
     demo = sub.add_parser(
         "demo",

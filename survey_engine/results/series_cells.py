@@ -38,11 +38,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import sqlite3
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -62,6 +64,17 @@ from survey_engine.results.series_channels import (
     added_counts,
     self_selected_channels,
     with_agency_codes,
+)
+from survey_engine.results.stored_cells import (
+    STORED_SECONDS,
+    StoredSet,
+    counts_up_to,
+    decode_cells,
+    decode_channels,
+    encode_cells,
+    encode_channels,
+    load_stored,
+    save_stored,
 )
 from survey_engine.tables import Submission
 
@@ -332,6 +345,143 @@ def _fresh(entry: tuple[float, Any] | None, now: float, seconds: float) -> bool:
     return entry is not None and now - entry[0] < seconds
 
 
+# After a request that read at least this many appended ids on top of a stored set, the set is stored
+# again with them, so later processes do not read the same rows again.
+RESTORE_IDS = 50_000
+
+
+def _criteria_key(layout: CriteriaLayout, groups: dict[str, list[str]]) -> str:
+    text = json.dumps([list(layout.codes), sorted((k, list(v)) for k, v in groups.items())])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _columns_key(kind: str, columns: Sequence[str]) -> str:
+    """The stored set's ``columns``: the kind and the grouped columns, as a digest when too long for the
+    column (many long item codes)."""
+    text = "\n".join((kind, *columns))
+    return text if len(text) <= 255 else f"{kind}:sha256:{hashlib.sha256(text.encode()).hexdigest()}"
+
+
+class _Place(NamedTuple):
+    """Where a set is stored: the wave, its criteria (:func:`_criteria_key`) and the columns' key."""
+
+    wave: int
+    criteria: str
+    columns: str
+
+
+# The wave's responses up to each of some ids and its frame units up to its last, counted now
+# (:func:`.stored_cells.counts_up_to`), once per request for the same ids (the cells and the channel counts).
+_Counter = Callable[[tuple[int, ...]], Awaitable[tuple[tuple[int, ...], int]]]
+
+
+class _Counted(NamedTuple):
+    """The counts stored with a set (:mod:`.stored_cells`) and the time of its whole read."""
+
+    responses: int
+    frame_units: int
+    read_at: datetime
+
+
+def _version_text(version: DataVersion) -> str:
+    return json.dumps([str(version.created), str(version.updated), *version[3:]])
+
+
+def _stored_version(text: str, current: DataVersion) -> DataVersion:
+    """A stored version, comparable with ``current``: the times are stored as text, so a time equal to
+    ``current``'s as text is ``current``'s."""
+    created, updated, *rest = json.loads(text)
+    return DataVersion(
+        current.database,
+        current.created if created == str(current.created) else created,
+        current.updated if updated == str(current.updated) else updated,
+        *rest,
+    )
+
+
+async def _counted(version: DataVersion, count: _Counter) -> _Counted:
+    (responses,), frame_units = await count((version.last_response or 0,))
+    return _Counted(responses, frame_units, datetime.now(UTC))
+
+
+async def _save(place: _Place, version: DataVersion, counted: _Counted, value: Any, encode: Any) -> None:
+    """Store ``value``, read up to ``version``'s last response, with ``counted``. The counts must have
+    been taken before the read: a response committed late between the two is then in the sums but not
+    in the counts, and the next load reads the wave again, where the other order would miss it for
+    good."""
+    payload = b"" if value is None else await asyncio.to_thread(encode, value)
+    await save_stored(
+        place.wave,
+        place.criteria,
+        place.columns,
+        StoredSet(_version_text(version), counted.responses, counted.frame_units, counted.read_at, payload),
+    )
+
+
+async def _from_database(
+    place: _Place, version: DataVersion, frame: bool, decode: Any, count: _Counter
+) -> tuple[Any, tuple[int, _Counted | None]] | None:
+    """The set stored at ``place`` when ``version`` equals its version or extends it by appended responses
+    only, it is younger than :data:`STORED_SECONDS` and nothing committed late below its ids (its counts
+    are unchanged): (the value, (its last response id, the counts to store it again with once the
+    responses after that id are added, when they are at least :data:`RESTORE_IDS`)); None otherwise."""
+    stored = await load_stored(place.wave, place.criteria, place.columns)
+    if stored is None or (datetime.now(UTC) - stored.read_at).total_seconds() >= STORED_SECONDS:
+        return None
+    old = _stored_version(stored.version, version)
+    if not frame:  # sums that do not join the frame do not change with it
+        old = old._replace(last_frame_unit=version.last_frame_unit)
+    if old != version and not appended_only(old, version, frame):
+        return None
+    after, last = old.last_response or 0, version.last_response or 0
+    again = last - after >= RESTORE_IDS
+    responses, frame_units = await count((after, last) if again else (after,))
+    if responses[0] != stored.responses_up_to or (frame and frame_units != stored.frame_units_up_to):
+        return None
+    value = await asyncio.to_thread(decode, stored.payload) if stored.payload else None
+    return value, (after, _Counted(responses[-1], frame_units, stored.read_at) if again else None)
+
+
+async def _outside_memory(
+    place: _Place,
+    version: DataVersion,
+    frame: bool,
+    codec: tuple[Callable[[Any], bytes], Callable[[bytes], Any]],
+    read: Callable[[tuple[int, int]], Awaitable[Any]],
+    extend: Callable[[Any, Any], Awaitable[Any]],
+    count: _Counter,
+) -> Any:
+    """A value not kept in memory: the set stored in the database with what was appended after it
+    (:func:`_from_database`), or else a whole read (``read`` of an id range, ``extend`` of a value, None
+    for none, with what was read); stored after a whole read or :data:`RESTORE_IDS` appended ids."""
+    last = version.last_response or 0
+    found = await _from_database(place, version, frame, codec[1], count)
+    if found is None:
+        counted: _Counted | None = await _counted(version, count)  # before the read: :func:`_save`
+        value = await extend(None, await read((0, last)))
+    else:
+        value, (after, counted) = found
+        if after < last:
+            value = await extend(value, await read((after, last)))
+    if counted is not None:
+        await _save(place, version, counted, value, codec[0])
+    return value
+
+
+async def _extended(
+    base: KeptCells | None,
+    grouped: GroupedCells,
+    columns: tuple[str, ...],
+    layout: CriteriaLayout,
+    groups: dict[str, list[str]],
+) -> KeptCells | None:
+    """``base`` with the cells of ``grouped`` (rows appended after it) added."""
+    appended = await asyncio.to_thread(kept_from_grouped, grouped, columns, layout, groups)
+    if appended is None or base is None:
+        return base if appended is None else appended
+    return await asyncio.to_thread(merged, base, appended, columns)
+
+
 async def series_version(wave_id: int, layout: CriteriaLayout, weighted: Sequence[str]) -> tuple[Any, ...]:
     """What the self-selected series' kept values are keyed by: the wave, its criteria and the data
     version read from the database (:func:`_data_version`), so another process's writes change it too.
@@ -339,6 +489,29 @@ async def series_version(wave_id: int, layout: CriteriaLayout, weighted: Sequenc
     be kept under it, bounded in time (:data:`CACHE_SECONDS` for derived values, :func:`_kept_seconds` for
     the cells)."""
     return (wave_id, layout.codes, await _data_version(wave_id, weighted))
+
+
+class _SharedChecks:
+    """The checks a request's cells and channel counts share, each run once per request: the late-commit
+    check of a kept version (:func:`_no_late_rows`), and the counts of the wave's ids up to some ids
+    (:func:`.stored_cells.counts_up_to`: a scan of the wave's ids)."""
+
+    def __init__(self, wave_id: int, version: DataVersion) -> None:
+        self.wave_id, self.version = wave_id, version
+        self.checks: dict[DataVersion, asyncio.Future[bool]] = {}
+        self.counts: dict[tuple[int, ...], asyncio.Future[tuple[tuple[int, ...], int]]] = {}
+
+    def no_late_rows(self, kept: DataVersion) -> asyncio.Future[bool]:
+        if kept not in self.checks:
+            self.checks[kept] = asyncio.ensure_future(_no_late_rows(self.wave_id, kept))
+        return self.checks[kept]
+
+    def count(self, lasts: tuple[int, ...]) -> asyncio.Future[tuple[tuple[int, ...], int]]:
+        if lasts not in self.counts:
+            self.counts[lasts] = asyncio.ensure_future(
+                counts_up_to(self.wave_id, lasts, self.version.last_frame_unit or 0)
+            )
+        return self.counts[lasts]
 
 
 async def self_selected_cells(
@@ -362,13 +535,8 @@ async def self_selected_cells(
     now = time.monotonic()
     cells_hit, channels_hit = _CELLS.get(cells_key), _CHANNELS.get(channels_key)
 
-    checks: dict[DataVersion, asyncio.Future[bool]] = {}
-
-    def no_late_rows(kept_version: DataVersion) -> asyncio.Future[bool]:
-        """One late-commit check per kept version, shared by the cells and the channel counts."""
-        if kept_version not in checks:
-            checks[kept_version] = asyncio.ensure_future(_no_late_rows(wave_id, kept_version))
-        return checks[kept_version]
+    shared = _SharedChecks(wave_id, version[2])
+    no_late_rows, count = shared.no_late_rows, shared.count
 
     async def read_cells() -> KeptCells | None:
         if _fresh(cells_hit, now, _kept_seconds()):
@@ -386,42 +554,36 @@ async def self_selected_cells(
                 no_late_rows(base_key[2]), read_grouped(wave_id, layout, grouped_by, weighted, ids)
             )
         if base is not None and no_late:
-            appended = await asyncio.to_thread(kept_from_grouped, grouped, grouped_by, layout, groups)
-            kept = (
-                base_kept
-                if appended is None
-                else await asyncio.to_thread(merged, base_kept, appended, grouped_by)
-            )
+            kept = await _extended(base_kept, grouped, grouped_by, layout, groups)
             _CELLS.pop(base_key, None)  # superseded: its version cannot come back
             _store(cells_key, kept, read_at)
             return kept
-        grouped = await read_grouped(
-            wave_id, layout, grouped_by, weighted, (0, version[2].last_response or 0)
+        place = _Place(wave_id, _criteria_key(layout, groups), _columns_key("cells", grouped_by))
+
+        async def read(ids: tuple[int, int]) -> GroupedCells:
+            return await read_grouped(wave_id, layout, grouped_by, weighted, ids)
+
+        async def extend(kept: KeptCells | None, grouped: GroupedCells) -> KeptCells | None:
+            return await _extended(kept, grouped, grouped_by, layout, groups)
+
+        found: KeptCells | None = await _outside_memory(
+            place, version[2], needs_frame(grouped_by), (encode_cells, decode_cells), read, extend, count
         )
-        kept = await asyncio.to_thread(kept_from_grouped, grouped, grouped_by, layout, groups)
-        _store(cells_key, kept, now)
-        return kept
+        _store(cells_key, found, now)  # read whole or checked against the database just now
+        return found
 
     async def read_channels() -> list[AgencyChannelCount]:
         if not with_channels:
             return []
         if _fresh(channels_hit, now, _kept_seconds()):
             return channels_hit[1]  # type: ignore[index]
-        base = _base(_CHANNELS, version, field_known, field_known, now)
-        read_at, ids = now, (0, version[2].last_response or 0)
-        counted_before: list[AgencyChannelCount] = []
-        if base is not None and await no_late_rows(base[0][2]):
-            (base_key, (read_at, counted_before)) = base
-            ids = (base_key[2].last_response, version[2].last_response)
-            _CHANNELS.pop(base_key, None)
-        counted = await self_selected_channels(
-            wave_id, len(layout.codes), weighted, field_known=field_known, ids=ids
+        counts, read_at = await _channels_read(
+            wave_id, layout, weighted, version, field_known, now, no_late_rows, count
         )
-        counted = added_counts(counted_before, counted)
-        _CHANNELS[channels_key] = (read_at, counted)
+        _CHANNELS[channels_key] = (read_at, counts)
         while len(_CHANNELS) > 64:
             _CHANNELS.popitem(last=False)
-        return counted
+        return counts
 
     # Two scans of the series when neither is kept: side by side (two connections, or two SQLite readers).
     kept, counted = await asyncio.gather(read_cells(), read_channels())
@@ -431,6 +593,44 @@ async def self_selected_cells(
     # Copies of tens of MB on a large wave: in a worker thread, so the event loop serves the other reads.
     cells = await asyncio.to_thread(_cell_sums, kept, columns)
     return SeriesCells(cells=cells, counts=kept.counts, rows=int(kept.counts.sum())), channels
+
+
+async def _channels_read(
+    wave_id: int,
+    layout: CriteriaLayout,
+    weighted: list[str],
+    version: tuple[Any, ...],
+    field_known: bool,
+    now: float,
+    no_late_rows: Callable[[DataVersion], Awaitable[bool]],
+    count: _Counter,
+) -> tuple[list[AgencyChannelCount], float]:
+    """The series' responses per agency and channel not kept in memory for ``version``: a kept entry with
+    the appended responses added, the stored set's, or a whole read; and the time of its last whole read
+    (monotonic), as the cells'."""
+
+    async def read(ids: tuple[int, int]) -> list[AgencyChannelCount]:
+        return await self_selected_channels(
+            wave_id, len(layout.codes), weighted, field_known=field_known, ids=ids
+        )
+
+    async def extend(
+        counted: list[AgencyChannelCount] | None, new: list[AgencyChannelCount]
+    ) -> list[AgencyChannelCount]:
+        return added_counts(counted or [], new)
+
+    base = _base(_CHANNELS, version, field_known, field_known, now)
+    if base is not None and await no_late_rows(base[0][2]):
+        (base_key, (read_at, counted_before)) = base
+        _CHANNELS.pop(base_key, None)
+        return await extend(
+            counted_before, await read((base_key[2].last_response, version[2].last_response))
+        ), read_at
+    place = _Place(
+        wave_id, _criteria_key(layout, {}), _columns_key("channels", ("field",) if field_known else ())
+    )
+    codec = (encode_channels, decode_channels)
+    return await _outside_memory(place, version[2], field_known, codec, read, extend, count) or [], now
 
 
 def _cell_sums(kept: KeptCells, columns: Sequence[str]) -> CellSums:

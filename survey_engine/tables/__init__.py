@@ -39,6 +39,7 @@ from survey_engine.tables.integrations import INTEGRATION_TABLES, ApiKey, Office
 from survey_engine.tables.map_changes import MAP_CHANGE_TABLES, UnitSuccession
 from survey_engine.tables.paper import PAPER_TABLES, PaperBatch, PaperCopy, PaperKeying, PaperScan
 from survey_engine.tables.publication import PUBLICATION_TABLES, ResultRelease
+from survey_engine.tables.stored_cells import STORED_CELL_TABLES, StoredCellSet
 from survey_engine.tables.webhooks import (
     WEBHOOK_TABLES,
     WebhookAttempt,
@@ -55,6 +56,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     *INTEGRATION_TABLES,
     *PUBLICATION_TABLES,
     *MAP_CHANGE_TABLES,
+    *STORED_CELL_TABLES,
 )
 
 __all__ = [
@@ -82,6 +84,7 @@ __all__ = [
     "SampleUnit",
     "ServicePoint",
     "StaffUser",
+    "StoredCellSet",
     "Submission",
     "SubmissionRate",
     "UnitSuccession",

@@ -1,7 +1,8 @@
 """Responses appended after a wave's cells were kept: the next request reads only them and adds their cells
 to the kept ones (survey_engine.results.series_cells), with the same numbers as a whole read; anything else
 that changed, or a response committed late below the ids already read, makes it read the wave again. On
-SQLite and PostgreSQL."""
+SQLite and PostgreSQL. (Cells stored in the database, read by a process that kept none:
+test_estimates_stored_cells.)"""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pytest
 
 from survey_engine.questionnaire import get_template
 from survey_engine.results import series_cells
+from survey_engine.results.stored_cells import forget_stored_cells
 from survey_engine.tables import Agency, ServicePoint, Submission
 from tests.api.conftest import World
 from tests.api.test_estimates_domains import (
@@ -120,6 +122,7 @@ async def test_appended_responses_are_read_alone_and_give_the_numbers_of_a_whole
 
         rows, frame = await stored_rows()
         series_cells.clear_series_cells()
+        await forget_stored_cells()  # a whole read to compare with
         for query, by in QUERIES:
             whole = (await get_estimates(world, query)).json()
             assert reads[-1] == (0, last)
@@ -146,17 +149,25 @@ async def test_a_late_commit_below_the_ids_read_makes_the_next_request_read_the_
     assert sum(c["responses"] for c in after["channels"]) == 70
 
 
-async def test_an_expired_entry_reads_the_wave_again_though_responses_were_only_appended(
+async def test_an_expired_entry_is_checked_against_the_stored_set_and_the_wave_read_when_that_is_old(
     world: World, reads: list[tuple[int, int]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await wave_with_frame(world, responses=40, frame=False)
     assert (await get_estimates(world, "by=agency")).status_code == 200
-    # Older than the time limit: what no data version sees is re-read, appended responses or not.
+    first_last = reads[0][1]
+    # Older than the time limit in memory: the set stored in the database is checked (its counts) and
+    # extended by the appended responses only.
     monkeypatch.setattr(series_cells, "KEPT_SECONDS", 0.0)
     monkeypatch.setattr(series_cells, "KEPT_SECONDS_POSTGRES", 0.0)
     await append_responses(world, 5, seed=3, days=("2026-02-02",))
     reads[:] = []
     assert (await get_estimates(world, "by=agency")).json()["rows"] == 45
+    assert reads == [(first_last, reads[0][1])]
+    # The stored set older than its own limit too: what no data version sees is read again, whole.
+    monkeypatch.setattr(series_cells, "STORED_SECONDS", 0.0)
+    await append_responses(world, 5, seed=4, days=("2026-02-02",))
+    reads[:] = []
+    assert (await get_estimates(world, "by=agency")).json()["rows"] == 50
     assert reads == [(0, reads[0][1])]
 
 

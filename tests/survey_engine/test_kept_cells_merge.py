@@ -21,7 +21,7 @@ GROUPS = groups_of(LAYOUT)
 COLUMNS = ("service_point", "agency", "channel")
 
 
-def _rows(rng: random.Random, n: int, days: list[str]) -> list[tuple[int, str, str, str]]:
+def random_rows(rng: random.Random, n: int, days: list[str]) -> list[tuple[int, str, str, str]]:
     """(point, day, channel, codes) rows; a point's agency is fixed (point // 10)."""
     alphabet = [*sorted({ch for c in LAYOUT.criteria for ch in c.scores}), DONT_KNOW_CHAR, " "]
     return [
@@ -35,7 +35,7 @@ def _rows(rng: random.Random, n: int, days: list[str]) -> list[tuple[int, str, s
     ]
 
 
-def _grouped(rows: list[tuple[int, str, str, str]]) -> GroupedCells:
+def grouped_rows(rows: list[tuple[int, str, str, str]]) -> GroupedCells:
     """What the database's GROUP BY returns: key columns (point, day, agency, channel), counts, codes."""
     cells: dict[tuple[Any, ...], list[str]] = defaultdict(list)
     for point, day, channel, codes in rows:
@@ -71,10 +71,10 @@ def test_appended_cells_added_to_kept_ones_equal_one_read_of_every_row(seed: int
     # Appended rows reach days already kept and a new day after them; with seeds 3-5 also new days between
     # and before them (a late paper copy keyed for an earlier day), so every later PSU's code shifts.
     later = [early[-1], "2026-02-16"] + (["2026-02-04", "2026-01-31"] if seed >= 3 else [])
-    first, appended = _rows(rng, 400, early), _rows(rng, rng.choice((1, 7, 150)), later)
-    base = kept_from_grouped(_grouped(first), COLUMNS, LAYOUT, GROUPS)
-    added = kept_from_grouped(_grouped(appended), COLUMNS, LAYOUT, GROUPS)
-    whole = kept_from_grouped(_grouped(first + appended), COLUMNS, LAYOUT, GROUPS)
+    first, appended = random_rows(rng, 400, early), random_rows(rng, rng.choice((1, 7, 150)), later)
+    base = kept_from_grouped(grouped_rows(first), COLUMNS, LAYOUT, GROUPS)
+    added = kept_from_grouped(grouped_rows(appended), COLUMNS, LAYOUT, GROUPS)
+    whole = kept_from_grouped(grouped_rows(first + appended), COLUMNS, LAYOUT, GROUPS)
     assert base is not None and added is not None and whole is not None
     result = merged(base, added, COLUMNS)
     assert result.size == whole.size
@@ -84,12 +84,15 @@ def test_appended_cells_added_to_kept_ones_equal_one_read_of_every_row(seed: int
 
 def test_merging_twice_equals_one_read() -> None:
     rng = random.Random(99)
-    parts = [_rows(rng, 200, ["2026-02-01", "2026-02-02"]), _rows(rng, 30, ["2026-02-02", "2026-02-03"])]
-    parts.append(_rows(rng, 5, ["2026-02-03"]))
-    kept = [kept_from_grouped(_grouped(p), COLUMNS, LAYOUT, GROUPS) for p in parts]
+    parts = [
+        random_rows(rng, 200, ["2026-02-01", "2026-02-02"]),
+        random_rows(rng, 30, ["2026-02-02", "2026-02-03"]),
+    ]
+    parts.append(random_rows(rng, 5, ["2026-02-03"]))
+    kept = [kept_from_grouped(grouped_rows(p), COLUMNS, LAYOUT, GROUPS) for p in parts]
     assert all(k is not None for k in kept)
     result = merged(merged(kept[0], kept[1], COLUMNS), kept[2], COLUMNS)  # type: ignore[arg-type]
-    whole = kept_from_grouped(_grouped([r for p in parts for r in p]), COLUMNS, LAYOUT, GROUPS)
+    whole = kept_from_grouped(grouped_rows([r for p in parts for r in p]), COLUMNS, LAYOUT, GROUPS)
     assert whole is not None and _sorted(result) == _sorted(whole)
     assert np.array_equal(np.sort(result.psu), np.sort(whole.psu))
 

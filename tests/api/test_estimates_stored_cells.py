@@ -1,0 +1,175 @@
+"""Cell sums and channel counts stored in the database (survey_engine.results.stored_cells): a process that
+keeps none in memory (another worker, or the server after a restart; here the same process after
+``clear_series_cells``) starts from the stored set, checked against the database's counts, and reads only
+what was appended after it, with the numbers of a whole read. A late commit below the stored ids, a frame
+import for sets that join the frame, or an old stored set make it read the wave whole. On SQLite and
+PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from survey_engine.results import series_cells
+from survey_engine.results.stored_cells import forget_stored_cells
+from survey_engine.tables import StoredCellSet, Submission
+from tests.api.conftest import World
+from tests.api.test_estimates_appended_cells import append_responses
+from tests.api.test_estimates_domains import (
+    FIELDS,
+    check_estimates,
+    direct_estimates,
+    get_estimates,
+    stored_rows,
+    wave_with_frame,
+)
+from tests.api.test_fieldwork import post_frame
+
+QUERIES = (
+    ("by=agency", ("agency",)),
+    ("by=agency&by=field", ("agency", "field")),
+    ("by=frame:sex", ("frame:sex",)),
+    ("by=item:D1&by=agency", ("item:D1", "agency")),
+)
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[int, int]]]:
+    """The id ranges (after, up to) of every read of a wave's cells and channel counts (cells first)."""
+    seen: list[tuple[int, int]] = []
+    real = series_cells.read_grouped
+
+    async def spy(*args: Any) -> Any:
+        seen.append(args[-1])
+        return await real(*args)
+
+    monkeypatch.setattr(series_cells, "read_grouped", spy)
+    series_cells.clear_series_cells()
+    yield seen
+    series_cells.clear_series_cells()
+
+
+async def _last() -> int:
+    return max(r["id"] for r in await Submission.select(Submission.id))
+
+
+async def _answers(world: World) -> dict[str, Any]:
+    out = {}
+    for query, _ in QUERIES:
+        response = await get_estimates(world, query)
+        assert response.status_code == 200, response.text
+        out[query] = response.json()
+    return out
+
+
+async def test_a_process_without_kept_cells_starts_from_the_stored_ones(
+    world: World, reads: list[tuple[int, int]]
+) -> None:
+    await wave_with_frame(world, responses=90)
+    first = await _answers(world)
+    last = await _last()
+    assert reads == [(0, last)] * len(QUERIES)
+    assert await StoredCellSet.count() == len(QUERIES) + 1  # and the channel counts
+
+    series_cells.clear_series_cells()  # another process: nothing in memory
+    reads[:] = []
+    assert await _answers(world) == first
+    assert reads == []  # nothing read: the stored sets, checked against the database's counts
+
+    await append_responses(world, 25, seed=11, days=("2026-02-04", "2026-03-01"))
+    series_cells.clear_series_cells()
+    reads[:] = []
+    appended = await _answers(world)
+    new_last = await _last()
+    assert reads == [(last, new_last)] * len(QUERIES)  # only what was appended after the stored sets
+    rows, frame = await stored_rows()
+    for query, by in QUERIES:
+        assert appended[query]["rows"] == first[query]["rows"] + 25
+        assert sum(c["responses"] for c in appended[query]["channels"]) == appended[query]["rows"]
+        check_estimates(appended[query], direct_estimates(rows, frame, by))
+
+
+async def test_many_appended_responses_store_the_set_again(
+    world: World, reads: list[tuple[int, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await wave_with_frame(world, responses=40, frame=False)
+    assert (await get_estimates(world, "by=agency")).status_code == 200
+    monkeypatch.setattr(series_cells, "RESTORE_IDS", 10)
+    await append_responses(world, 12, seed=2, days=("2026-02-02",))
+    series_cells.clear_series_cells()
+    assert (await get_estimates(world, "by=agency")).json()["rows"] == 52
+    last = await _last()
+    series_cells.clear_series_cells()
+    reads[:] = []
+    assert (await get_estimates(world, "by=agency")).json()["rows"] == 52
+    assert reads == []  # stored again with the 12 appended
+    stored = await StoredCellSet.select(StoredCellSet.version).where(StoredCellSet.columns == "channels")
+    assert str(last) in stored[0]["version"]
+
+
+async def test_a_late_commit_below_the_stored_ids_reads_the_wave_whole(
+    world: World, reads: list[tuple[int, int]]
+) -> None:
+    """A response taken out before the sets were stored and put back with its own smaller id: the stored
+    counts no longer match, however far below the last id it lies."""
+    await wave_with_frame(world, responses=60, frame=False)
+    ids = sorted(r["id"] for r in await Submission.select(Submission.id))
+    late = await Submission.select().where(Submission.id == ids[5]).first()
+    await Submission.delete().where(Submission.id == ids[5])
+    before = (await get_estimates(world, "by=agency")).json()
+    await Submission.insert(Submission(**late))
+    series_cells.clear_series_cells()
+    reads[:] = []
+    after = (await get_estimates(world, "by=agency")).json()
+    assert reads == [(0, ids[-1])]
+    assert after["rows"] == before["rows"] + 1 == 60
+    assert sum(c["responses"] for c in after["channels"]) == 60
+
+
+async def test_a_frame_import_reads_again_only_the_sets_that_join_the_frame(
+    world: World, reads: list[tuple[int, int]]
+) -> None:
+    await wave_with_frame(world, responses=60, frame=False)
+    for query in ("by=agency", "by=field"):
+        assert (await get_estimates(world, query)).status_code == 200
+    frame = f"dossier_code,agency,field,completed_on,sex\nD-A1-0-000,A1,{FIELDS[0]},2026-01-15,nam\n"
+    assert (await post_frame(world, frame, wave="E1")).status_code == 201
+    series_cells.clear_series_cells()
+    reads[:] = []
+    for query in ("by=agency", "by=field"):
+        assert (await get_estimates(world, query)).status_code == 200
+    assert reads == [(0, await _last())]  # by=field only; by=agency from its stored set
+
+
+async def test_forgetting_the_stored_sets_reads_the_wave_whole(
+    world: World, reads: list[tuple[int, int]]
+) -> None:
+    await wave_with_frame(world, responses=30, frame=False)
+    assert (await get_estimates(world, "by=agency")).status_code == 200
+    series_cells.clear_series_cells()
+    await forget_stored_cells()
+    assert await StoredCellSet.count() == 0
+    reads[:] = []
+    assert (await get_estimates(world, "by=agency")).status_code == 200
+    assert reads == [(0, await _last())]
+    assert await StoredCellSet.count() == 2
+
+
+async def test_storing_a_set_deletes_the_waves_sets_past_their_time(
+    world: World, reads: list[tuple[int, int]]
+) -> None:
+    await wave_with_frame(world, responses=30, frame=False)
+    assert (await get_estimates(world, "by=agency")).status_code == 200
+    agency_set = StoredCellSet.columns == "cells\nservice_point\nagency"
+    await StoredCellSet.update({StoredCellSet.read_at: datetime.now(UTC) - timedelta(days=8)}).where(
+        agency_set
+    )
+    series_cells.clear_series_cells()
+    assert (await get_estimates(world, "by=channel")).status_code == 200  # stores its own set
+    assert await StoredCellSet.count().where(agency_set) == 0
+    kept = await StoredCellSet.select(StoredCellSet.columns, StoredCellSet.read_at)
+    assert sorted(r["columns"] for r in kept) == ["cells\nservice_point\nagency\nchannel", "channels"]
+    assert all(datetime.now(UTC) - r["read_at"] < timedelta(minutes=5) for r in kept)
