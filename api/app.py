@@ -40,7 +40,7 @@ from api.fieldwork.routes_phone import PHONE_HANDLERS
 from api.integrations.routes_api_keys import ApiKeyController
 from api.integrations.routes_counter import COUNTER_HANDLERS
 from api.national.routes_national import NATIONAL_HANDLERS
-from api.process_memory import keep_freed_memory
+from api.process_memory import keep_freed_memory, pretouch_heap
 from api.publication.open_data import OPEN_DATA_HANDLERS
 from api.publication.pages_remapped import REMAPPED_HANDLERS
 from api.publication.pages_results import PUBLIC_RESULTS_HANDLERS
@@ -239,6 +239,13 @@ def settle_startup_objects() -> None:
 def app_from_env() -> Litestar:
     """Entry point for ``uvicorn --factory api.app:app_from_env`` (each worker process of ``sipas serve``)."""
     keep_freed_memory()
-    app = create_app()
+    settings = Settings.from_env()
+    app = create_app(settings)
     app.on_startup.append(settle_startup_objects)
+    if settings.pretouch_mb:
+
+        def pretouch() -> None:
+            pretouch_heap(settings.pretouch_mb)
+
+        app.on_startup.append(pretouch)
     return app

@@ -9,6 +9,7 @@
 ``SIPAS_WEBHOOK_TIMEOUT``  seconds one webhook request may take (default 10)
 ``SIPAS_WEBHOOK_WORKER``  0 to keep `sipas serve` from delivering webhooks (then run `sipas webhooks deliver`)
 ``SIPAS_API_KEY_RATE_LIMIT``  requests per minute per system API key (default 60; 0 = no limit)
+``SIPAS_PRETOUCH_MB``  MiB of heap each served worker touches at start (default 0; api/process_memory.py)
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ def _secret_key(data_dir: Path) -> str:
     return key
 
 
+MAX_PRETOUCH_MB = 65536
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -69,6 +73,8 @@ class Settings:
     webhook_worker: bool = False  # the server's delivery task; on from the environment unless set to 0
     # Requests per minute of one system API key (0: no limit), counted in the database across processes.
     api_key_requests_per_minute: int = 60
+    # MiB of heap each served worker touches at start (api/process_memory.py); 0: none.
+    pretouch_mb: int = 0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -96,6 +102,12 @@ class Settings:
             ) from exc
         if not 0 < timeout <= 60:
             raise SettingsError("SIPAS_WEBHOOK_TIMEOUT must be between 0 and 60 seconds")
+        pretouch_text = os.environ.get("SIPAS_PRETOUCH_MB", "").strip() or "0"
+        if not pretouch_text.isdigit() or int(pretouch_text) > MAX_PRETOUCH_MB:
+            raise SettingsError(
+                f"SIPAS_PRETOUCH_MB must be a whole number of MiB from 0 to {MAX_PRETOUCH_MB}, "
+                f"got {pretouch_text!r}"
+            )
         worker = os.environ.get("SIPAS_WEBHOOK_WORKER", "1").strip().lower()
         if worker not in ("0", "1", "true", "false", "yes", "no", "on", "off"):
             raise SettingsError("SIPAS_WEBHOOK_WORKER must be 1 or 0")
@@ -109,6 +121,7 @@ class Settings:
             rate_limit_per_minute=rate,
             data_dir=data_dir,
             api_key_requests_per_minute=int(key_rate_text),
+            pretouch_mb=int(pretouch_text),
         )
 
     @property
