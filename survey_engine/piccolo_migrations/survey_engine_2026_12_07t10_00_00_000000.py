@@ -65,6 +65,7 @@ async def forwards() -> MigrationManager:
         ("criteria", Varchar, _params("", length=64)),
         ("columns", Varchar, _params("", length=255)),
         ("version", Text, _params("")),
+        ("last_response", BigInt, _params(0)),
         ("responses_up_to", BigInt, _params(0)),
         ("frame_units_up_to", BigInt, _params(0)),
         ("read_at", Timestamptz, _params(TimestamptzNow())),

@@ -38,14 +38,12 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import sqlite3
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -57,6 +55,7 @@ from survey_engine.answer_codes import CriteriaLayout
 from survey_engine.results.analysis_cells import GroupedCells
 from survey_engine.results.analysis_domains import needs_frame
 from survey_engine.results.analysis_sql import pg_cell_arrays_query, read_sqlite_cells
+from survey_engine.results.data_version import DataVersion, appended_only
 from survey_engine.results.kept_cells import KeptCells, kept_from_grouped, merged
 from survey_engine.results.series_channels import (
     AgencyChannelCount,
@@ -66,15 +65,16 @@ from survey_engine.results.series_channels import (
     with_agency_codes,
 )
 from survey_engine.results.stored_cells import (
-    STORED_SECONDS,
-    StoredSet,
+    Counter,
+    Place,
+    columns_key,
     counts_up_to,
+    criteria_key,
     decode_cells,
     decode_channels,
     encode_cells,
     encode_channels,
-    load_stored,
-    save_stored,
+    outside_memory,
 )
 from survey_engine.tables import Submission
 
@@ -202,19 +202,6 @@ _VERSION_SQL = (
 )
 
 
-class DataVersion(NamedTuple):
-    """What changes when a series' data change (:func:`_data_version`)."""
-
-    database: str
-    created: Any
-    updated: Any
-    last_response: int | None
-    recent_responses: int
-    uncoded: int
-    last_frame_unit: int | None
-    excluded: str
-
-
 _VERSION_COLUMNS = ("created", "updated", "last_response", "recent_responses", "uncoded", "last_frame_unit")
 
 
@@ -246,21 +233,6 @@ async def _data_version(wave_id: int, weighted: Sequence[str]) -> DataVersion:
     created, updated, last_response, recent, uncoded, last_frame_unit = found
     return DataVersion(
         _database(), created, updated, last_response, int(recent), int(uncoded), last_frame_unit, excluded
-    )
-
-
-def appended_only(old: DataVersion, new: DataVersion, frame: bool) -> bool:
-    """Whether ``new`` may differ from ``old`` only by responses appended after ``old``'s last one: the same
-    wave, uncoded count and weighted dossiers, a later last response and, when the values read join the
-    frame (``frame``), the same last frame unit (a new frame unit may give older responses a field).
-    Responses committed late among ``old``'s ids are checked by :func:`_no_late_rows`."""
-    return (
-        old.last_response is not None
-        and new.last_response is not None
-        and new.last_response > old.last_response
-        and (old.database, old.created, old.updated, old.uncoded, old.excluded)
-        == (new.database, new.created, new.updated, new.uncoded, new.excluded)
-        and (not frame or old.last_frame_unit == new.last_frame_unit)
     )
 
 
@@ -343,129 +315,6 @@ def _store(key: tuple[Any, ...], kept: KeptCells | None, now: float) -> None:
 
 def _fresh(entry: tuple[float, Any] | None, now: float, seconds: float) -> bool:
     return entry is not None and now - entry[0] < seconds
-
-
-# After a request that read at least this many appended ids on top of a stored set, the set is stored
-# again with them, so later processes do not read the same rows again.
-RESTORE_IDS = 50_000
-
-
-def _criteria_key(layout: CriteriaLayout, groups: dict[str, list[str]]) -> str:
-    text = json.dumps([list(layout.codes), sorted((k, list(v)) for k, v in groups.items())])
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _columns_key(kind: str, columns: Sequence[str]) -> str:
-    """The stored set's ``columns``: the kind and the grouped columns, as a digest when too long for the
-    column (many long item codes)."""
-    text = "\n".join((kind, *columns))
-    return text if len(text) <= 255 else f"{kind}:sha256:{hashlib.sha256(text.encode()).hexdigest()}"
-
-
-class _Place(NamedTuple):
-    """Where a set is stored: the wave, its criteria (:func:`_criteria_key`) and the columns' key."""
-
-    wave: int
-    criteria: str
-    columns: str
-
-
-# The wave's responses up to each of some ids and its frame units up to its last, counted now
-# (:func:`.stored_cells.counts_up_to`), once per request for the same ids (the cells and the channel counts).
-_Counter = Callable[[tuple[int, ...]], Awaitable[tuple[tuple[int, ...], int]]]
-
-
-class _Counted(NamedTuple):
-    """The counts stored with a set (:mod:`.stored_cells`) and the time of its whole read."""
-
-    responses: int
-    frame_units: int
-    read_at: datetime
-
-
-def _version_text(version: DataVersion) -> str:
-    return json.dumps([str(version.created), str(version.updated), *version[3:]])
-
-
-def _stored_version(text: str, current: DataVersion) -> DataVersion:
-    """A stored version, comparable with ``current``: the times are stored as text, so a time equal to
-    ``current``'s as text is ``current``'s."""
-    created, updated, *rest = json.loads(text)
-    return DataVersion(
-        current.database,
-        current.created if created == str(current.created) else created,
-        current.updated if updated == str(current.updated) else updated,
-        *rest,
-    )
-
-
-async def _counted(version: DataVersion, count: _Counter) -> _Counted:
-    (responses,), frame_units = await count((version.last_response or 0,))
-    return _Counted(responses, frame_units, datetime.now(UTC))
-
-
-async def _save(place: _Place, version: DataVersion, counted: _Counted, value: Any, encode: Any) -> None:
-    """Store ``value``, read up to ``version``'s last response, with ``counted``. The counts must have
-    been taken before the read: a response committed late between the two is then in the sums but not
-    in the counts, and the next load reads the wave again, where the other order would miss it for
-    good."""
-    payload = b"" if value is None else await asyncio.to_thread(encode, value)
-    await save_stored(
-        place.wave,
-        place.criteria,
-        place.columns,
-        StoredSet(_version_text(version), counted.responses, counted.frame_units, counted.read_at, payload),
-    )
-
-
-async def _from_database(
-    place: _Place, version: DataVersion, frame: bool, decode: Any, count: _Counter
-) -> tuple[Any, tuple[int, _Counted | None]] | None:
-    """The set stored at ``place`` when ``version`` equals its version or extends it by appended responses
-    only, it is younger than :data:`STORED_SECONDS` and nothing committed late below its ids (its counts
-    are unchanged): (the value, (its last response id, the counts to store it again with once the
-    responses after that id are added, when they are at least :data:`RESTORE_IDS`)); None otherwise."""
-    stored = await load_stored(place.wave, place.criteria, place.columns)
-    if stored is None or (datetime.now(UTC) - stored.read_at).total_seconds() >= STORED_SECONDS:
-        return None
-    old = _stored_version(stored.version, version)
-    if not frame:  # sums that do not join the frame do not change with it
-        old = old._replace(last_frame_unit=version.last_frame_unit)
-    if old != version and not appended_only(old, version, frame):
-        return None
-    after, last = old.last_response or 0, version.last_response or 0
-    again = last - after >= RESTORE_IDS
-    responses, frame_units = await count((after, last) if again else (after,))
-    if responses[0] != stored.responses_up_to or (frame and frame_units != stored.frame_units_up_to):
-        return None
-    value = await asyncio.to_thread(decode, stored.payload) if stored.payload else None
-    return value, (after, _Counted(responses[-1], frame_units, stored.read_at) if again else None)
-
-
-async def _outside_memory(
-    place: _Place,
-    version: DataVersion,
-    frame: bool,
-    codec: tuple[Callable[[Any], bytes], Callable[[bytes], Any]],
-    read: Callable[[tuple[int, int]], Awaitable[Any]],
-    extend: Callable[[Any, Any], Awaitable[Any]],
-    count: _Counter,
-) -> Any:
-    """A value not kept in memory: the set stored in the database with what was appended after it
-    (:func:`_from_database`), or else a whole read (``read`` of an id range, ``extend`` of a value, None
-    for none, with what was read); stored after a whole read or :data:`RESTORE_IDS` appended ids."""
-    last = version.last_response or 0
-    found = await _from_database(place, version, frame, codec[1], count)
-    if found is None:
-        counted: _Counted | None = await _counted(version, count)  # before the read: :func:`_save`
-        value = await extend(None, await read((0, last)))
-    else:
-        value, (after, counted) = found
-        if after < last:
-            value = await extend(value, await read((after, last)))
-    if counted is not None:
-        await _save(place, version, counted, value, codec[0])
-    return value
 
 
 async def _extended(
@@ -558,7 +407,7 @@ async def self_selected_cells(
             _CELLS.pop(base_key, None)  # superseded: its version cannot come back
             _store(cells_key, kept, read_at)
             return kept
-        place = _Place(wave_id, _criteria_key(layout, groups), _columns_key("cells", grouped_by))
+        place = Place(wave_id, criteria_key(layout, groups), columns_key("cells", grouped_by))
 
         async def read(ids: tuple[int, int]) -> GroupedCells:
             return await read_grouped(wave_id, layout, grouped_by, weighted, ids)
@@ -566,7 +415,7 @@ async def self_selected_cells(
         async def extend(kept: KeptCells | None, grouped: GroupedCells) -> KeptCells | None:
             return await _extended(kept, grouped, grouped_by, layout, groups)
 
-        found: KeptCells | None = await _outside_memory(
+        found: KeptCells | None = await outside_memory(
             place, version[2], needs_frame(grouped_by), (encode_cells, decode_cells), read, extend, count
         )
         _store(cells_key, found, now)  # read whole or checked against the database just now
@@ -603,7 +452,7 @@ async def _channels_read(
     field_known: bool,
     now: float,
     no_late_rows: Callable[[DataVersion], Awaitable[bool]],
-    count: _Counter,
+    count: Counter,
 ) -> tuple[list[AgencyChannelCount], float]:
     """The series' responses per agency and channel not kept in memory for ``version``: a kept entry with
     the appended responses added, the stored set's, or a whole read; and the time of its last whole read
@@ -626,11 +475,11 @@ async def _channels_read(
         return await extend(
             counted_before, await read((base_key[2].last_response, version[2].last_response))
         ), read_at
-    place = _Place(
-        wave_id, _criteria_key(layout, {}), _columns_key("channels", ("field",) if field_known else ())
+    place = Place(
+        wave_id, criteria_key(layout, {}), columns_key("channels", ("field",) if field_known else ())
     )
     codec = (encode_channels, decode_channels)
-    return await _outside_memory(place, version[2], field_known, codec, read, extend, count) or [], now
+    return await outside_memory(place, version[2], field_known, codec, read, extend, count) or [], now
 
 
 def _cell_sums(kept: KeptCells, columns: Sequence[str]) -> CellSums:

@@ -2,15 +2,17 @@
 process, and a process started after a restart, begins from the sums the first whole read made instead of
 reading the wave again (seconds on a million responses; :mod:`.series_cells` keeps them in memory too).
 
-A stored set carries the data version it was read at (:class:`.series_cells.DataVersion`, without the
-database, which is the one it is stored in) and two counts taken in the same snapshot as the read: the
-wave's responses with an id up to the version's last response, and its frame units with an id up to its
-last frame unit. Responses and frame units are only ever added, so when those counts are unchanged no
+A stored set carries the data version it was read at (:class:`.data_version.DataVersion`, without the
+database, which is the one it is stored in) and two counts taken just before the read: the wave's
+responses with an id up to the version's last response, and its frame units with an id up to its last
+frame unit. Responses and frame units are only ever added, so when those counts are unchanged no
 transaction committed late below the ids read (PostgreSQL hands ids out before commit), however long ago
-the set was read; :mod:`.series_cells` then reads only what was appended after it. The counts scan the
-wave's ids on an index, a small part of a whole read. A stored set is used for at most
+the set was read, and only what was appended after it is read (:func:`outside_memory`). The counts scan
+the wave's ids on an index, a small part of a whole read. A stored set is used for at most
 :data:`STORED_SECONDS` after its whole read, which bounds what no version sees (a hand edit of the
-database).
+database), and is keyed by a digest of the code that makes the sums (:func:`code_digest`) and of the
+questionnaire's coding (:func:`criteria_key`). The table is a cache: reading or writing it is best effort,
+and any row may be deleted.
 
 The arrays are stored with :func:`numpy.savez` (no pickles); domain labels and a service point column
 holding ``None`` as JSON lists of distinct labels and integer codes into them.
@@ -18,31 +20,50 @@ holding ``None`` as JSON lists of distinct labels and integer codes into them.
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import io
 import json
+import logging
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, NamedTuple
 
 import msgspec
 import numpy as np
 import numpy.typing as npt
 
+from survey_engine import answer_codes
+from survey_engine.answer_codes import CriteriaLayout
 from survey_engine.errors import NotFound
+from survey_engine.results import analysis_cells, analysis_domains, analysis_sql, kept_cells, series_channels
+from survey_engine.results.data_version import DataVersion, appended_only
 from survey_engine.results.kept_cells import KeptCells
 from survey_engine.results.series_channels import AgencyChannelCount
 from survey_engine.tables import StoredCellSet, Wave
 
 __all__ = [
+    "RESTORE_IDS",
     "STORED_SECONDS",
+    "STORE_MIN_RESPONSES",
+    "Counted",
+    "Counter",
+    "Place",
     "StoredSet",
+    "code_digest",
+    "columns_key",
     "counts_up_to",
+    "criteria_key",
     "decode_cells",
     "decode_channels",
     "encode_cells",
     "encode_channels",
     "forget_stored_cells",
+    "load_payload",
     "load_stored",
+    "outside_memory",
     "save_stored",
 ]
 
@@ -55,14 +76,16 @@ _ARRAYS = ("days", "psu", "top", "valid", "dont_know", "group_rows", "counts")
 
 @dataclass(frozen=True)
 class StoredSet:
-    """A stored set as read back: its version (JSON, as :mod:`.series_cells` wrote it), the counts taken
-    with its read, the time of its whole read, and the encoded sums."""
+    """A stored set as read back: its version (JSON, as :mod:`.series_cells` wrote it) and last response
+    id, the counts taken with its read, the time of its whole read, and (when read) the encoded sums."""
 
     version: str
+    last_response: int
     responses_up_to: int
     frame_units_up_to: int
     read_at: datetime
-    payload: bytes
+    payload: bytes = b""
+    id: int = 0
 
 
 def _labelled(values: npt.NDArray[Any]) -> tuple[list[Any], npt.NDArray[np.int32]]:
@@ -129,59 +152,83 @@ def decode_channels(payload: bytes) -> list[AgencyChannelCount]:
 
 
 async def load_stored(wave_id: int, criteria: str, columns: str) -> StoredSet | None:
-    """The stored set of the wave for these criteria and columns, if any."""
-    rows = await StoredCellSet.select(
-        StoredCellSet.version,
-        StoredCellSet.responses_up_to,
-        StoredCellSet.frame_units_up_to,
-        StoredCellSet.read_at,
-        StoredCellSet.payload,
-    ).where(
-        (StoredCellSet.wave == wave_id)
-        & (StoredCellSet.criteria == criteria)
-        & (StoredCellSet.columns == columns)
+    """The stored set of the wave for these criteria and columns, if any, without its sums
+    (:func:`load_payload` reads them once the set is known to be usable)."""
+    row = (
+        await StoredCellSet.select(
+            StoredCellSet.id,
+            StoredCellSet.version,
+            StoredCellSet.last_response,
+            StoredCellSet.responses_up_to,
+            StoredCellSet.frame_units_up_to,
+            StoredCellSet.read_at,
+        )
+        .where(
+            (StoredCellSet.wave == wave_id)
+            & (StoredCellSet.criteria == criteria)
+            & (StoredCellSet.columns == columns)
+        )
+        .first()
     )
-    if not rows:
+    if row is None:
         return None
-    row = rows[0]
-    read_at = row["read_at"]
-    if isinstance(read_at, str):  # pragma: no cover - Piccolo converts SQLite's text already
-        read_at = datetime.fromisoformat(read_at)
     return StoredSet(
         row["version"],
+        int(row["last_response"]),
         int(row["responses_up_to"]),
         int(row["frame_units_up_to"]),
-        read_at,
-        bytes(row["payload"]),
+        row["read_at"],
+        id=int(row["id"]),
     )
+
+
+async def load_payload(stored: StoredSet) -> bytes | None:
+    """The encoded sums of a stored set (None when it was replaced meanwhile: another process stored a
+    later read, whose counts were not checked)."""
+    row = (
+        await StoredCellSet.select(StoredCellSet.payload)
+        .where((StoredCellSet.id == stored.id) & (StoredCellSet.version == stored.version))
+        .first()
+    )
+    return None if row is None else bytes(row["payload"])
+
+
+# At most this many sets per wave (the latest read ones): every distinct set of domain columns asked for
+# stores one, and item columns combine freely.
+SETS_PER_WAVE = 48
 
 
 async def save_stored(wave_id: int, criteria: str, columns: str, stored: StoredSet) -> None:
-    """Store (or replace) the set of the wave for these criteria and columns: one statement, so two
-    processes storing the same set at once leave one row, the last one's. The wave's sets older than
-    :data:`STORED_SECONDS` go (none would be used again; a set asked for again is stored anew), so the
-    table holds only the sets asked for within that time."""
-    await StoredCellSet.delete().where(
-        (StoredCellSet.wave == wave_id)
-        & (StoredCellSet.read_at < stored.read_at - timedelta(seconds=STORED_SECONDS))
-    )
-    params = (
+    """Store the set of the wave for these criteria and columns, unless a set read up to a later response
+    is stored already (one statement: two processes storing the same set at once leave one row). Sets of
+    any wave older than :data:`STORED_SECONDS` go (none would be used again), and the wave's beyond the
+    :data:`SETS_PER_WAVE` latest read."""
+    await StoredCellSet.raw(
+        "INSERT INTO stored_cell_set (wave, criteria, columns, version, last_response, responses_up_to, "
+        "frame_units_up_to, read_at, payload) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}) "
+        "ON CONFLICT (wave, criteria, columns) DO UPDATE SET version = excluded.version, "
+        "last_response = excluded.last_response, responses_up_to = excluded.responses_up_to, "
+        "frame_units_up_to = excluded.frame_units_up_to, read_at = excluded.read_at, "
+        "payload = excluded.payload WHERE excluded.last_response >= stored_cell_set.last_response",
         wave_id,
         criteria,
         columns,
         stored.version,
+        stored.last_response,
         stored.responses_up_to,
         stored.frame_units_up_to,
         stored.read_at,  # on SQLite as Piccolo writes times (its adapter): compared as text with them
         stored.payload,
     )
+    await StoredCellSet.delete().where(
+        StoredCellSet.read_at < stored.read_at - timedelta(seconds=STORED_SECONDS)
+    )
     await StoredCellSet.raw(
-        "INSERT INTO stored_cell_set (wave, criteria, columns, version, responses_up_to, frame_units_up_to, "
-        "read_at, payload) VALUES ({}, {}, {}, {}, {}, {}, {}, {}) ON CONFLICT (wave, criteria, columns) "
-        "DO UPDATE SET version = excluded.version, responses_up_to = excluded.responses_up_to, "
-        "frame_units_up_to = excluded.frame_units_up_to, read_at = excluded.read_at, "
-        "payload = excluded.payload",
-        *params,
+        "DELETE FROM stored_cell_set WHERE wave = {} AND id NOT IN (SELECT id FROM stored_cell_set "
+        "WHERE wave = {} ORDER BY read_at DESC, id DESC LIMIT {})",
+        wave_id,
+        wave_id,
+        SETS_PER_WAVE,
     )
 
 
@@ -216,3 +263,180 @@ async def counts_up_to(
     params = [p for last in last_responses for p in (wave_id, last)]
     row = (await StoredCellSet.raw(query, *params, wave_id, last_frame_unit))[0]
     return tuple(int(row[f"r{i}"]) for i in range(len(last_responses))), int(row["f"])
+
+
+# -- using stored sets ------------------------------------------------------------------------------
+
+LOG = logging.getLogger("sipas.cells")
+
+# After a request that read at least this many appended ids on top of a stored set, the set is stored
+# again with them, so later processes do not read the same rows again.
+RESTORE_IDS = 50_000
+# Sets read from fewer responses are not stored: reading such a wave again takes well under 0.1 s.
+STORE_MIN_RESPONSES = 10_000
+# The layout of the stored bytes; the key also holds a digest of the code that makes the sums
+# (:func:`code_digest`), so sets stored by another release of sipas are never read.
+CELLS_FORMAT = 1
+
+
+def code_digest() -> str:
+    """A digest of the source of the modules that make and store the sums: another release that changes
+    how any sum is computed or stored never reads this release's sets (a deploy restarts the workers,
+    which emptied the in-memory sums; stored ones outlive it)."""
+    modules = (answer_codes, analysis_cells, analysis_domains, analysis_sql, kept_cells, series_channels)
+    digest = hashlib.sha256(f"format {CELLS_FORMAT}".encode())
+    for path in sorted({*(str(m.__file__) for m in modules), __file__}):
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()
+
+
+_CODE_DIGEST = code_digest()
+
+
+def criteria_key(layout: CriteriaLayout, groups: dict[str, list[str]]) -> str:
+    """What the sums depend on besides the data: the code that makes them, the criteria with their coding
+    and scores, the index rule and the groups, in their order."""
+    text = repr(
+        (_CODE_DIGEST, layout.criteria, layout.rule, layout.elements, layout.parts, list(groups.items()))
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def columns_key(kind: str, columns: Sequence[str]) -> str:
+    """A stored set's ``columns``: the kind and the grouped columns, as a digest when too long for the
+    column (many long item codes)."""
+    text = "\n".join((kind, *columns))
+    return text if len(text) <= 255 else f"{kind}:sha256:{hashlib.sha256(text.encode()).hexdigest()}"
+
+
+class Place(NamedTuple):
+    """Where a set is stored: the wave, its criteria (:func:`criteria_key`) and the columns' key."""
+
+    wave: int
+    criteria: str
+    columns: str
+
+
+# The wave's responses up to each of some ids and its frame units up to its last, counted now
+# (:func:`counts_up_to`), once per request for the same ids (the cells and the channel counts).
+Counter = Callable[[tuple[int, ...]], Awaitable[tuple[tuple[int, ...], int]]]
+
+
+class Counted(NamedTuple):
+    """The counts stored with a set and the time of its whole read."""
+
+    responses: int
+    frame_units: int
+    read_at: datetime
+
+
+def _version_text(version: DataVersion) -> str:
+    return json.dumps([str(version.created), str(version.updated), *version[3:]])
+
+
+def _stored_version(text: str, current: DataVersion) -> DataVersion:
+    """A stored version, comparable with ``current``: the times are stored as text, so a time equal to
+    ``current``'s as text is ``current``'s."""
+    created, updated, *rest = json.loads(text)
+    return DataVersion(
+        current.database,
+        current.created if created == str(current.created) else created,
+        current.updated if updated == str(current.updated) else updated,
+        *rest,
+    )
+
+
+async def _counted(version: DataVersion, count: Counter) -> Counted:
+    (responses,), frame_units = await count((version.last_response or 0,))
+    return Counted(responses, frame_units, datetime.now(UTC))
+
+
+async def _save(place: Place, version: DataVersion, counted: Counted, value: Any, encode: Any) -> None:
+    """Store ``value``, read up to ``version``'s last response, with ``counted``. The counts must have
+    been taken before the read: a response committed late between the two is then in the sums but not
+    in the counts, and the next load reads the wave again, where the other order would miss it for
+    good. Best effort: the answer is already computed, so a failed write (a locked or read-only
+    database, a table not migrated yet) is logged and the request goes on."""
+    try:
+        payload = b"" if value is None else await asyncio.to_thread(encode, value)
+        stored = StoredSet(
+            _version_text(version),
+            version.last_response or 0,
+            counted.responses,
+            counted.frame_units,
+            counted.read_at,
+            payload,
+        )
+        await save_stored(place.wave, place.criteria, place.columns, stored)
+    except Exception:
+        LOG.warning("cell sums of wave %s not stored", place.wave, exc_info=True)
+
+
+async def _usable(place: Place, version: DataVersion, frame: bool) -> tuple[StoredSet, DataVersion] | None:
+    """The stored set at ``place`` and its version, when ``version`` equals that or extends it by appended
+    responses only and it is younger than :data:`STORED_SECONDS`."""
+    stored = await load_stored(place.wave, place.criteria, place.columns)
+    if stored is None or (datetime.now(UTC) - stored.read_at).total_seconds() >= STORED_SECONDS:
+        return None
+    old = _stored_version(stored.version, version)
+    if not frame:  # sums that do not join the frame do not change with it
+        old = old._replace(last_frame_unit=version.last_frame_unit)
+    if old != version and not appended_only(old, version, frame):
+        return None
+    return stored, old
+
+
+async def _from_database(
+    place: Place, version: DataVersion, frame: bool, decode: Any, count: Counter
+) -> tuple[Any, tuple[int, Counted | None]] | None:
+    """The set stored at ``place`` when it is usable (:func:`_usable`) and nothing committed late below its
+    ids (its counts are unchanged): (the value, (its last response id, the counts to store it again with
+    once the responses after that id are added, when they are at least :data:`RESTORE_IDS`)); None
+    otherwise, and when anything fails (a stored set that cannot be read is a set not stored)."""
+    try:
+        found = await _usable(place, version, frame)
+        if found is None:
+            return None
+        stored, old = found
+        after, last = old.last_response or 0, version.last_response or 0
+        again = last - after >= RESTORE_IDS
+        responses, frame_units = await count((after, last) if again else (after,))
+        if responses[0] != stored.responses_up_to or (frame and frame_units != stored.frame_units_up_to):
+            return None
+        payload = await load_payload(stored)
+        if payload is None:
+            return None
+        value = await asyncio.to_thread(decode, payload) if payload else None
+    except Exception:
+        LOG.warning("stored cell sums of wave %s not read", place.wave, exc_info=True)
+        return None
+    return value, (after, Counted(responses[-1], frame_units, stored.read_at) if again else None)
+
+
+async def outside_memory(
+    place: Place,
+    version: DataVersion,
+    frame: bool,
+    codec: tuple[Callable[[Any], bytes], Callable[[bytes], Any]],
+    read: Callable[[tuple[int, int]], Awaitable[Any]],
+    extend: Callable[[Any, Any], Awaitable[Any]],
+    count: Counter,
+) -> Any:
+    """A value not kept in memory: the set stored in the database with what was appended after it
+    (:func:`_from_database`), or else a whole read (``read`` of an id range, ``extend`` of a value, None
+    for none, with what was read); stored after a whole read of at least :data:`STORE_MIN_RESPONSES`
+    responses, or :data:`RESTORE_IDS` appended ids."""
+    last = version.last_response or 0
+    found = await _from_database(place, version, frame, codec[1], count)
+    if found is None:
+        counted: Counted | None = await _counted(version, count)  # before the read: see :func:`_save`
+        value = await extend(None, await read((0, last)))
+        if counted is not None and counted.responses < STORE_MIN_RESPONSES:
+            counted = None
+    else:
+        value, (after, counted) = found
+        if after < last:
+            value = await extend(value, await read((after, last)))
+    if counted is not None:
+        await _save(place, version, counted, value, codec[0])
+    return value

@@ -22,6 +22,7 @@ class StoredCellSet(Table, tablename="stored_cell_set"):
     criteria = Varchar(length=64)  # SHA-256 of the layout's criterion codes
     columns = Varchar(length=255)  # "cells" or "channels", then the grouped columns (one per line)
     version = Text()  # the data version read at (JSON)
+    last_response = BigInt()  # its last response id: a set is never replaced by one read up to an earlier
     responses_up_to = BigInt()  # the wave's responses with an id up to the version's last, when read
     frame_units_up_to = BigInt()  # the wave's frame units with an id up to the version's last one
     read_at = Timestamptz()  # when the wave was last read whole for these sums

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from survey_engine.results import series_cells
+from survey_engine.results import series_cells, stored_cells
 from survey_engine.results.stored_cells import forget_stored_cells
-from survey_engine.tables import StoredCellSet, Submission
+from survey_engine.tables import FrameUnit, StoredCellSet, Submission
 from tests.api.conftest import World
 from tests.api.test_estimates_appended_cells import append_responses
 from tests.api.test_estimates_domains import (
@@ -38,7 +38,8 @@ QUERIES = (
 
 @pytest.fixture
 def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[int, int]]]:
-    """The id ranges (after, up to) of every read of a wave's cells and channel counts (cells first)."""
+    """The id ranges (after, up to) of every read of a wave's cells. The sets of these small waves are
+    stored too (in use, only those of waves of 10,000 responses or more)."""
     seen: list[tuple[int, int]] = []
     real = series_cells.read_grouped
 
@@ -47,6 +48,7 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[int, int]]]:
         return await real(*args)
 
     monkeypatch.setattr(series_cells, "read_grouped", spy)
+    monkeypatch.setattr(stored_cells, "STORE_MIN_RESPONSES", 0)
     series_cells.clear_series_cells()
     yield seen
     series_cells.clear_series_cells()
@@ -97,7 +99,7 @@ async def test_many_appended_responses_store_the_set_again(
 ) -> None:
     await wave_with_frame(world, responses=40, frame=False)
     assert (await get_estimates(world, "by=agency")).status_code == 200
-    monkeypatch.setattr(series_cells, "RESTORE_IDS", 10)
+    monkeypatch.setattr(stored_cells, "RESTORE_IDS", 10)
     await append_responses(world, 12, seed=2, days=("2026-02-02",))
     series_cells.clear_series_cells()
     assert (await get_estimates(world, "by=agency")).json()["rows"] == 52
@@ -106,8 +108,11 @@ async def test_many_appended_responses_store_the_set_again(
     reads[:] = []
     assert (await get_estimates(world, "by=agency")).json()["rows"] == 52
     assert reads == []  # stored again with the 12 appended
-    stored = await StoredCellSet.select(StoredCellSet.version).where(StoredCellSet.columns == "channels")
-    assert str(last) in stored[0]["version"]
+    stored = await StoredCellSet.select(StoredCellSet.columns, StoredCellSet.last_response)
+    assert {r["columns"]: r["last_response"] for r in stored} == {
+        "cells\nservice_point\nagency": last,
+        "channels": last,
+    }
 
 
 async def test_a_late_commit_below_the_stored_ids_reads_the_wave_whole(
@@ -173,3 +178,135 @@ async def test_storing_a_set_deletes_the_waves_sets_past_their_time(
     kept = await StoredCellSet.select(StoredCellSet.columns, StoredCellSet.read_at)
     assert sorted(r["columns"] for r in kept) == ["cells\nservice_point\nagency\nchannel", "channels"]
     assert all(datetime.now(UTC) - r["read_at"] < timedelta(minutes=5) for r in kept)
+
+
+async def test_a_late_commit_far_below_the_last_ids_is_seen_by_the_stored_counts(
+    world: World, reads: list[tuple[int, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window of recent ids that kept sums watch does not reach the late response here; the stored
+    counts do, so the stored set is not used."""
+    monkeypatch.setattr(series_cells, "RECENT_IDS", 3)
+    await wave_with_frame(world, responses=60, frame=False)
+    ids = sorted(r["id"] for r in await Submission.select(Submission.id))
+    late = await Submission.select().where(Submission.id == ids[5]).first()
+    await Submission.delete().where(Submission.id == ids[5])
+    before = (await get_estimates(world, "by=agency")).json()
+    await Submission.insert(Submission(**late))
+    await append_responses(world, 2, seed=8, days=("2026-02-05",))
+    series_cells.clear_series_cells()
+    reads[:] = []
+    after = (await get_estimates(world, "by=agency")).json()
+    assert reads == [(0, await _last())]
+    assert after["rows"] == before["rows"] + 3 == 62
+    assert sum(c["responses"] for c in after["channels"]) == 62
+
+
+async def test_a_response_committed_just_after_the_read_is_not_lost(
+    world: World, reads: list[tuple[int, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The counts are taken before the whole read. A response with a small id committed just after the read
+    is then in neither the sums nor the stored counts, and the next process sees the counts grown and reads
+    the wave again; counts taken after the read would include it, match it forever, and serve sums
+    without it. (The window of recent ids the data version watches does not reach it.)"""
+    monkeypatch.setattr(series_cells, "RECENT_IDS", 3)
+    await wave_with_frame(world, responses=40, frame=False)
+    ids = sorted(r["id"] for r in await Submission.select(Submission.id))
+    late = await Submission.select().where(Submission.id == ids[3]).first()
+    await Submission.delete().where(Submission.id == ids[3])
+    real = series_cells.read_grouped
+
+    async def read_then_commit(*args: Any) -> Any:
+        found = await real(*args)
+        if args[-1][0] == 0 and not await Submission.exists().where(Submission.id == ids[3]):
+            await Submission.insert(Submission(**late))  # commits after the read, below its last id
+        return found
+
+    monkeypatch.setattr(series_cells, "read_grouped", read_then_commit)
+    assert (await get_estimates(world, "by=agency")).json()["rows"] == 39  # read before it committed
+    monkeypatch.setattr(series_cells, "read_grouped", real)
+    series_cells.clear_series_cells()
+    calls: list[tuple[int, int]] = []
+
+    async def spy(*args: Any) -> Any:
+        calls.append(args[-1])
+        return await real(*args)
+
+    monkeypatch.setattr(series_cells, "read_grouped", spy)
+    assert (await get_estimates(world, "by=agency")).json()["rows"] == 40
+    assert calls == [(0, ids[-1])]  # the stored counts (39) differ from today's (40): read whole
+
+
+async def test_a_frame_unit_committed_late_below_the_last_one_reads_the_frame_sets_whole(
+    world: World, reads: list[tuple[int, int]]
+) -> None:
+    await wave_with_frame(world, responses=60)
+    units = await FrameUnit.select().order_by(FrameUnit.id)
+    late = dict(units[2])
+    await FrameUnit.delete().where(FrameUnit.id == late["id"])
+    assert (await get_estimates(world, "by=field")).status_code == 200
+    await FrameUnit.insert(FrameUnit(**late))  # same id, below the last one: the version cannot see it
+    series_cells.clear_series_cells()
+    reads[:] = []
+    assert (await get_estimates(world, "by=field")).status_code == 200
+    assert reads == [(0, await _last())]
+
+
+async def test_channel_counts_of_linked_responses_are_stored_apart(
+    world: World, reads: list[tuple[int, int]]
+) -> None:
+    """Calibrated to the frame's agency × field, the series holds only responses linked to a dossier with a
+    field: its channel counts are another stored set, read back equal."""
+    await wave_with_frame(world, responses=90)
+    query = "by=agency&calibrate=frame-agency-field"
+    first = (await get_estimates(world, query)).json()
+    kinds = {r["columns"] for r in await StoredCellSet.select(StoredCellSet.columns)}
+    assert "channels\nfield" in kinds
+    series_cells.clear_series_cells()
+    reads[:] = []
+    again = (await get_estimates(world, query)).json()
+    assert reads == []
+    assert again["channels"] == first["channels"] and again["rows"] == first["rows"]
+    assert sum(c["responses"] for c in again["channels"]) == again["rows"]
+
+
+async def test_sets_stored_by_other_code_or_of_small_waves_are_not_used_and_failures_only_cost_a_read(
+    world: World, reads: list[tuple[int, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await wave_with_frame(world, responses=30, frame=False)
+    assert (await get_estimates(world, "by=agency")).status_code == 200
+    # Another release of the code that makes the sums: its sets are keyed apart, never read.
+    monkeypatch.setattr(stored_cells, "_CODE_DIGEST", "another release")
+    series_cells.clear_series_cells()
+    reads[:] = []
+    assert (await get_estimates(world, "by=agency")).status_code == 200
+    assert reads == [(0, await _last())]
+
+    # A database that refuses the write, or a stored set that cannot be read: the answer still comes.
+    async def refused(*args: Any) -> None:
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(stored_cells, "save_stored", refused)
+    monkeypatch.setattr(
+        stored_cells, "decode_cells", lambda payload: (_ for _ in ()).throw(ValueError("bad"))
+    )
+    for query in ("by=channel", "by=agency"):
+        series_cells.clear_series_cells()
+        response = await get_estimates(world, query)
+        assert response.status_code == 200 and response.json()["rows"] == 30
+
+    # Small waves are read again rather than stored (the default threshold).
+    monkeypatch.undo()
+    await forget_stored_cells()
+    series_cells.clear_series_cells()
+    assert (await get_estimates(world, "by=agency")).status_code == 200
+    assert await StoredCellSet.count() == 0
+
+
+async def test_a_wave_keeps_only_its_latest_sets(
+    world: World, reads: list[tuple[int, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stored_cells, "SETS_PER_WAVE", 2)
+    await wave_with_frame(world, responses=30, frame=False)
+    for query in ("by=agency", "by=channel", "by=item:D1"):
+        assert (await get_estimates(world, query)).status_code == 200
+    assert await StoredCellSet.count() == 2

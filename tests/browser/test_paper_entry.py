@@ -101,6 +101,9 @@ def key_copy(page: Any, serial: str, keys: list[str]) -> None:
     page.keyboard.type(serial)
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/staff/paper/{WAVE}/entry/{serial}")
+    # The URL commits before the page has loaded and applied its autofocus: wait for the focus (on a busy
+    # machine the check right after the URL could run first), then check it is the first answer's field.
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'k-Q1'", timeout=10_000)
     assert page.evaluate("document.activeElement.id") == "k-Q1"
     for n, value in enumerate(keys):
         if n:
