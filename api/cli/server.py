@@ -201,7 +201,8 @@ def register(sub: Any) -> None:
         help="delete the cell sums kept in the database (after editing responses by hand)",
         description="Delete the cell sums the estimates keep in the database (all, or one wave's): the "
         "next request reads the wave again. Needed only after responses or frame units were changed "
-        "outside sipas.",
+        "outside sipas; stop the servers first (a request already reading the wave could store its sums "
+        "again).",
     )
     forget.add_argument("--wave", metavar="CODE", help="only this wave's")
     forget.set_defaults(func=cmd_forget_cells)
