@@ -73,6 +73,28 @@ def cmd_forget_cells(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_warm_cells(args: argparse.Namespace) -> int:
+    from survey_engine.errors import InvalidInput, NotFound
+    from survey_engine.results.cells_warming import WarmedSet, warm_cells
+
+    extra = [tuple(c.strip() for c in value.split(",")) for value in args.by or []]
+    settings = settings_from_env()
+
+    def show(warmed: WarmedSet) -> None:
+        print(f"by={','.join(warmed.by)}: {warmed.rows:,} responses in {warmed.seconds:.2f} s", flush=True)
+
+    async def warm(_: Any) -> list[WarmedSet]:
+        return await warm_cells(args.wave, extra, done=show)
+
+    try:
+        run_with_engine(settings, warm)
+    except NotFound as exc:
+        raise CliUsageError(f"--wave: no wave {args.wave}") from exc
+    except InvalidInput as exc:
+        raise CliUsageError("--by: " + "; ".join(p.message for p in exc.problems)) from exc
+    return 0
+
+
 # -- demo -------------------------------------------------------------------------------------------
 
 
@@ -206,6 +228,23 @@ def register(sub: Any) -> None:
     )
     forget.add_argument("--wave", metavar="CODE", help="only this wave's")
     forget.set_defaults(func=cmd_forget_cells)
+    warm = db_sub.add_parser(
+        "warm-cells",
+        help="read a wave's cell sums ahead of requests, for every domain column (after a bulk load)",
+        description="Read the wave's self-selected series whole once per set of domain columns and store "
+        "the cell sums, so that the first estimates request for each set, in any server process, reads "
+        "only the responses appended since: every column a request may name alone (agency, channel, "
+        "field and frame:<column> when the wave has a frame, item:<CODE>), and each --by set. Sets read "
+        "whole more than a day ago are read again. Run it after a bulk load, or nightly. One line per set.",
+    )
+    warm.add_argument("--wave", metavar="CODE", required=True)
+    warm.add_argument(
+        "--by",
+        metavar="COLS",
+        action="append",
+        help="another set of domain columns, comma-separated (e.g. field,frame:age_band); repeatable",
+    )
+    warm.set_defaults(func=cmd_warm_cells)
 
     demo = sub.add_parser(
         "demo",

@@ -110,11 +110,13 @@ __all__ = [
     "SeriesCells",
     "ShareItem",
     "WaveResults",
+    "check_domains",
     "groups_of",
     "index_estimate",
     "probability_domains",
     "self_selected_psu",
     "series_cells",
+    "wave_domain_items",
     "wave_of",
     "wave_results",
     "wave_shares",
@@ -170,6 +172,18 @@ def _wave(context: WaveContext) -> _Wave:
     criteria = set(layout.codes)
     items = frozenset(it.code for it in q.items if it.type == "single" and it.code not in criteria)
     return _Wave(id=context.id, code=context.code, layout=layout, domain_items=items)
+
+
+def wave_domain_items(context: WaveContext) -> list[str]:
+    """The items a request may name as ``item:<CODE>`` domains: the questionnaire's single-choice items
+    outside the criteria, in code order (InvalidInput when the questionnaire defines no index)."""
+    return sorted(_wave(context).domain_items)
+
+
+def check_domains(context: WaveContext, by: Sequence[str]) -> None:
+    """InvalidInput unless a request of the wave's self-selected estimates may name ``by``."""
+    _check_request(tuple(by), "self-selected", "none")
+    _check_items(tuple(by), _wave(context))
 
 
 def _check_request(by: tuple[str, ...], series: str, calibrate: str) -> None:

@@ -60,6 +60,7 @@ __all__ = [
     "decode_channels",
     "encode_cells",
     "encode_channels",
+    "forget_older_sets",
     "forget_stored_cells",
     "load_payload",
     "load_stored",
@@ -247,6 +248,12 @@ async def forget_stored_cells(wave_code: str | None = None) -> int:
     return int(found)
 
 
+async def forget_older_sets(wave_id: int, seconds: float) -> None:
+    """Delete the wave's stored sets read whole more than ``seconds`` ago."""
+    cutoff = datetime.now(UTC) - timedelta(seconds=seconds)
+    await StoredCellSet.delete().where((StoredCellSet.wave == wave_id) & (StoredCellSet.read_at < cutoff))
+
+
 async def counts_up_to(
     wave_id: int, last_responses: tuple[int, ...], last_frame_unit: int
 ) -> tuple[tuple[int, ...], int]:
@@ -368,8 +375,9 @@ async def _save(place: Place, version: DataVersion, counted: Counted, value: Any
             payload,
         )
         await save_stored(place.wave, place.criteria, place.columns, stored)
-    except Exception:
-        LOG.warning("cell sums of wave %s not stored", place.wave, exc_info=True)
+    except Exception as exc:  # a cache: any failure only costs a later whole read
+        # One line, not a traceback per request (a table not migrated yet would fill the log).
+        LOG.warning("cell sums of wave %s not stored: %s: %s", place.wave, type(exc).__name__, exc)
 
 
 async def _usable(place: Place, version: DataVersion, frame: bool) -> tuple[StoredSet, DataVersion] | None:
@@ -407,8 +415,8 @@ async def _from_database(
         if payload is None:
             return None
         value = await asyncio.to_thread(decode, payload) if payload else None
-    except Exception:
-        LOG.warning("stored cell sums of wave %s not read", place.wave, exc_info=True)
+    except Exception as exc:  # a cache: any failure only costs a whole read
+        LOG.warning("stored cell sums of wave %s not read: %s: %s", place.wave, type(exc).__name__, exc)
         return None
     return value, (after, Counted(responses[-1], frame_units, stored.read_at) if again else None)
 

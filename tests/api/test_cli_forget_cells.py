@@ -1,11 +1,15 @@
 """`sipas db forget-cells [--wave CODE]`: deletes the cell sums kept in the database (all, or one wave's);
-an unknown wave is one line on stderr and exit 2, with nothing deleted."""
+`sipas db warm-cells --wave CODE [--by COLS]`: stores them ahead of requests for every domain column. An
+unknown wave or domain column is one line on stderr and exit 2, with nothing deleted or stored."""
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
 
+import pytest
+
+from survey_engine.results import stored_cells
 from tests.api.test_cli_server import cli_env_in, sipas
 
 
@@ -50,3 +54,51 @@ def test_forget_cells_of_one_wave_then_all(tmp_path: Path) -> None:
     everything = sipas(["db", "forget-cells"], env)
     assert everything.returncode == 0 and everything.stdout.strip() == "1 stored cell sets forgotten"
     assert _count(path) == 0
+
+
+def _columns(path: str) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return sorted(r[0] for r in conn.execute("SELECT columns FROM stored_cell_set"))
+    finally:
+        conn.close()
+
+
+def test_warm_cells_stores_every_domain_column_and_the_sets_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stored_cells, "STORE_MIN_RESPONSES", 0)  # the demo's 120 responses are stored too
+    env = cli_env_in(tmp_path)
+    assert sipas(["demo", "--responses", "120"], env).returncode == 0
+    path = env["DATABASE_URL"].removeprefix("sqlite:///")
+
+    for args, message in (
+        (["--wave", "NO-SUCH"], "--wave: no wave NO-SUCH"),
+        (["--wave", "AB-2026", "--by", "channel,nope"], "--by: unknown column nope"),
+        (
+            ["--wave", "AB-2026", "--by", "item:ZZ"],
+            "--by: item:ZZ: the questionnaire has no single-choice item",
+        ),
+    ):
+        refused = sipas(["db", "warm-cells", *args], env)
+        assert refused.returncode == 2
+        assert len(refused.stderr.strip().splitlines()) == 1 and message in refused.stderr
+        assert _columns(path) == []  # every set is checked before the first is read
+
+    warmed = sipas(["db", "warm-cells", "--wave", "AB-2026", "--by", "channel,item:A1"], env)
+    assert warmed.returncode == 0, warmed.stderr
+    lines = warmed.stdout.strip().splitlines()
+    assert [line.split(":", 1)[0] for line in lines][:2] == ["by=agency", "by=channel"]
+    assert lines[-1].startswith("by=channel,item:A1: 120 responses in ")
+    assert all(" 120 responses in " in line for line in lines)
+    items = [line.split(":")[1] for line in lines if line.startswith("by=item:")]
+    assert "A1" in items  # every single-choice item outside the criteria
+    assert _columns(path) == sorted(
+        [
+            "cells\nservice_point\nagency",
+            "cells\nservice_point\nagency\nchannel",
+            *(f"cells\nservice_point\nagency\nitem:{i}" for i in items),
+            "cells\nservice_point\nagency\nchannel\nitem:A1",
+            "channels",
+        ]
+    )

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from survey_engine.results import series_cells, stored_cells
+from survey_engine.results.cells_warming import warm_cells
 from survey_engine.results.stored_cells import forget_stored_cells
 from survey_engine.tables import FrameUnit, StoredCellSet, Submission
 from tests.api.conftest import World
@@ -310,3 +311,37 @@ async def test_a_wave_keeps_only_its_latest_sets(
     for query in ("by=agency", "by=channel", "by=item:D1"):
         assert (await get_estimates(world, query)).status_code == 200
     assert await StoredCellSet.count() == 2
+
+
+async def test_warmed_sets_answer_every_first_request_without_a_whole_read(
+    world: World, reads: list[tuple[int, int]]
+) -> None:
+    """`sipas db warm-cells` (survey_engine.results.cells_warming): after it, the first request of a new
+    process for every column alone, and for the cross asked for, reads nothing; a set read whole more than
+    a day ago is read whole again by the next warming."""
+    await wave_with_frame(world, responses=60)
+    done: list[tuple[str, ...]] = []
+    warmed = await warm_cells("E1", [("field", "frame:sex")], done=lambda w: done.append(w.by))
+    assert [w.by for w in warmed] == done
+    assert done[:3] == [("agency",), ("channel",), ("field",)]
+    assert ("frame:age_band",) in done and ("item:D1",) in done and done[-1] == ("field", "frame:sex")
+    assert all(w.rows == warmed[0].rows > 0 and w.seconds >= 0 for w in warmed)
+    series_cells.clear_series_cells()
+    reads[:] = []
+    for query in (
+        "by=agency",
+        "by=channel",
+        "by=field",
+        "by=frame:sex",
+        "by=item:D1&by=agency",
+        "by=field&by=frame:sex",
+    ):
+        assert (await get_estimates(world, query)).status_code == 200
+    assert reads == []
+
+    await StoredCellSet.update({StoredCellSet.read_at: datetime.now(UTC) - timedelta(days=2)}).where(
+        StoredCellSet.columns == "cells\nservice_point\nagency\nchannel"
+    )
+    reads[:] = []
+    await warm_cells("E1")
+    assert reads == [(0, await _last())]  # only the old set, read whole; the others kept as they were
