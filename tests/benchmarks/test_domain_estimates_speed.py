@@ -138,16 +138,14 @@ def _measure(
         started = time.perf_counter()
         append()
         print(f"[domains:{engine}] appended {APPENDED:,} responses in {time.perf_counter() - started:.2f} s")
-        after: dict[tuple[str, ...], float] = {}
-        for by in COMBINATIONS:
-            elapsed, status, body = timed_get(server.port, _path(by), token)
-            assert status == 200, body[:500]
-            assert json.loads(body)["rows"] >= ROWS + APPENDED
-            after[by] = elapsed
-            print(
+        after = _first_requests(
+            server.port,
+            token,
+            lambda by, t: (
                 f"[domains:{engine}] by={' × '.join(by):24} first request after the new responses "
-                f"{elapsed:.2f} s = {elapsed / plain:.2f} × plain, {elapsed / health:,.0f} × /health"
-            )
+                f"{t:.2f} s = {t / plain:.2f} × plain, {t / health:,.0f} × /health"
+            ),
+        )
     finally:
         server.stop()
     _restarted(env, engine, admin, "")  # printed: a worker that grows its heap on its first large request
@@ -181,18 +179,27 @@ def _restarted(
     try:
         token = login(server.port, admin["email"], admin["password"])
         health = min(timed_get(server.port, "/health")[0] for _ in range(20))
-        first: Figures = {}
-        for by in COMBINATIONS:
-            elapsed, status, body = timed_get(server.port, _path(by), token)
-            assert status == 200, body[:500]
-            assert json.loads(body)["rows"] >= ROWS + APPENDED
-            first[by] = elapsed
-            print(
+        return _first_requests(
+            server.port,
+            token,
+            lambda by, t: (
                 f"[domains:{engine}] by={' × '.join(by):24} first request in a new process ({label}) "
-                f"{elapsed:.2f} s = {elapsed / health:,.0f} × /health ({health * 1000:.1f} ms)"
-            )
+                f"{t:.2f} s = {t / health:,.0f} × /health ({health * 1000:.1f} ms)"
+            ),
+        )
     finally:
         server.stop()
+
+
+def _first_requests(port: int, token: str, line: Callable[[tuple[str, ...], float], str]) -> Figures:
+    """The first request for each combination (after the APPENDED responses), each printed as ``line``."""
+    first: Figures = {}
+    for by in COMBINATIONS:
+        elapsed, status, body = timed_get(port, _path(by), token)
+        assert status == 200, body[:500]
+        assert json.loads(body)["rows"] >= ROWS + APPENDED
+        first[by] = elapsed
+        print(line(by, elapsed))
     return first
 
 
