@@ -91,7 +91,7 @@ def cmd_warm_cells(args: argparse.Namespace) -> int:
     except NotFound as exc:
         raise CliUsageError(f"--wave: no wave {args.wave}") from exc
     except InvalidInput as exc:
-        raise CliUsageError("--by: " + "; ".join(p.message for p in exc.problems)) from exc
+        raise CliUsageError("; ".join(f"--{p.field}: {p.message}" for p in exc.problems)) from exc
     return 0
 
 
