@@ -27,6 +27,11 @@ so a kept entry never holds a response above it; one committed late below it may
 next check sees the window changed and reads the wave again. An entry keeps the time of its last whole
 read, so the time limit still bounds what no key sees.
 
+What memory does not hold (another worker, a restart, an entry past its time limit) starts from the set
+stored in the database by an earlier whole read (:func:`.stored_cells.outside_memory`), checked by counts
+of the wave's ids that no late commit escapes, and extended by what was appended since; only when there
+is none is the wave read whole, and that read is stored for every process.
+
 Agency and service point are constant within a PSU (service point × day), so one set of cells, grouped by
 PSU, agency and the other columns, serves every request whose other columns are the same: ``agency``,
 ``service_point`` and their cross share cells, as do ``field`` and ``agency × field``. Kept sums are
