@@ -32,6 +32,7 @@ from survey_engine.results.analysis import (
     wave_of,
 )
 from survey_engine.tables import FrameUnit
+from survey_engine.wave_context import WaveContext
 
 __all__ = ["WarmedSet", "domain_sets", "warm_cells"]
 
@@ -48,10 +49,9 @@ class WarmedSet:
     seconds: float
 
 
-async def domain_sets(wave_code: str, extra: Sequence[tuple[str, ...]] = ()) -> list[tuple[str, ...]]:
+async def domain_sets(context: WaveContext, extra: Sequence[tuple[str, ...]] = ()) -> list[tuple[str, ...]]:
     """The sets of domain columns :func:`warm_cells` makes ready for a wave: every column a request may
     name alone, then ``extra`` (in the order given, without repeats)."""
-    context = await wave_of(wave_code)
     sets: list[tuple[str, ...]] = [("agency",), ("channel",)]
     if await FrameUnit.exists().where(FrameUnit.wave == context.id):
         sets += [("field",), *((f"{FRAME_PREFIX}{c}",) for c in DEMOGRAPHICS)]
@@ -72,8 +72,8 @@ async def warm_cells(
     """Make every set of :func:`domain_sets` ready for the wave (NotFound for an unknown wave; InvalidInput
     for a set a request could not name), calling ``done`` after each. The wave's stored sets older than
     :data:`REREAD_SECONDS` are read whole again; the others are only extended by what was appended."""
-    sets = await domain_sets(wave_code, extra)
     context = await wave_of(wave_code)
+    sets = await domain_sets(context, extra)
     for by in sets:  # every set checked before the first is read: a typo costs no whole read
         check_domains(context, by)
     await stored_cells.forget_older_sets(context.id, REREAD_SECONDS)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import importlib.util
 import io
 import json
 import logging
@@ -291,8 +292,11 @@ def code_digest() -> str:
     how any sum is computed or stored never reads this release's sets (a deploy restarts the workers,
     which emptied the in-memory sums; stored ones outlive it)."""
     modules = (answer_codes, analysis_cells, analysis_domains, analysis_sql, kept_cells, series_channels)
+    # series_cells (which reads the grouped rows) and data_version import this module: found, not imported.
+    readers = (importlib.util.find_spec(f"{__package__}.{name}") for name in ("series_cells", "data_version"))
+    paths = {*(str(m.__file__) for m in modules), *(str(spec.origin) for spec in readers if spec), __file__}
     digest = hashlib.sha256(f"format {CELLS_FORMAT}".encode())
-    for path in sorted({*(str(m.__file__) for m in modules), __file__}):
+    for path in sorted(paths):
         digest.update(Path(path).read_bytes())
     return digest.hexdigest()
 
