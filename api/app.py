@@ -27,6 +27,7 @@ from api.administration.routes_admin_units import (
     unit_successors,
 )
 from api.administration.routes_agencies import AgencyController, ServicePointController
+from api.administration.routes_agency_successions import AgencySuccessionController
 from api.administration.routes_provinces import ProvinceController
 from api.administration.routes_questionnaires import QuestionnaireController
 from api.administration.routes_users import AuditController, UserController
@@ -160,6 +161,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
             unit_predecessors,
             ProvinceController,
             AgencyController,
+            AgencySuccessionController,
             ServicePointController,
             QuestionnaireController,
             WaveController,

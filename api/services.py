@@ -12,6 +12,7 @@ from api.publication.served import ServedPages
 from api.settings import Settings
 from survey_engine.administration.admin_units import AdminUnitService
 from survey_engine.administration.agencies import AgencyService, ServicePointService
+from survey_engine.administration.agency_successions import AgencySuccessionService
 from survey_engine.administration.map_changes import MapChangeService
 from survey_engine.administration.provinces import ProvinceService
 from survey_engine.administration.questionnaires import QuestionnaireService
@@ -45,6 +46,7 @@ class Services:
     service_points: ServicePointService
     admin_units: AdminUnitService
     map_changes: MapChangeService  # map versions, imports and predecessor → successor units
+    agency_successions: AgencySuccessionService  # which agency of the new map continues which
     questionnaires: QuestionnaireService
     waves: WaveService
     submissions: SubmissionService
@@ -89,6 +91,7 @@ class Services:
             service_points=ServicePointService(),
             admin_units=AdminUnitService(),
             map_changes=map_changes,
+            agency_successions=AgencySuccessionService(map_changes),
             questionnaires=QuestionnaireService(),
             waves=WaveService(),
             submissions=submissions,

@@ -57,8 +57,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "a predecessor unit has no agency in that wave",
     },
     "not_carried_several_agencies": {
-        "vi": "một đơn vị tiền thân có nhiều cơ quan, không rõ cơ quan nào đại diện",
-        "en": "a predecessor unit has several agencies, so none stands for it",
+        "vi": "một đơn vị tiền thân có nhiều cơ quan và chưa ghi nhận cơ quan nào được kế tục",
+        "en": "a predecessor unit has several agencies and no recorded agency succession says which one "
+        "is continued",
     },
     "not_carried_not_published": {
         "vi": "chỉ số của một đơn vị tiền thân bị ẩn hoặc không có",

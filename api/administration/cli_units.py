@@ -6,6 +6,9 @@
 ``sipas units successions import FILE.csv``
     Predecessor → successor rows (columns predecessor_version, predecessor_code, successor_version,
     successor_code, population_share).
+``sipas units agency-successions import FILE.csv``
+    Which agency of the later map continues which of the older one (columns predecessor, successor,
+    population_share): a province's departments, several on one unit.
 
 Both are all or nothing: the first problem refuses the whole file with one line on stderr naming the
 line of the file and the problem (exit 2), and nothing is written.
@@ -41,7 +44,16 @@ def _run(args: argparse.Namespace, kind: str) -> int:
     settings = settings_from_env()
 
     async def job(_: Any) -> str:
-        service = Services.build(settings).map_changes
+        services = Services.build(settings)
+        service = services.map_changes
+        if kind == "agencies":
+            from survey_engine.actors import SYSTEM
+
+            found = await services.agency_successions.import_lines(SYSTEM, lines)
+            return (
+                f"{found.rows} agency successions of {found.successors} successor agencies imported"
+                f" ({found.replaced} stored rows replaced)"
+            )
         if kind == "units":
             units = await service.import_units(lines)
             return f"{units.created} units created, {units.updated} updated"
@@ -66,6 +78,10 @@ def cmd_units_import(args: argparse.Namespace) -> int:
 
 def cmd_successions_import(args: argparse.Namespace) -> int:
     return _run(args, "successions")
+
+
+def cmd_agency_successions_import(args: argparse.Namespace) -> int:
+    return _run(args, "agencies")
 
 
 def register(sub: Any) -> None:
@@ -110,3 +126,27 @@ def register(sub: Any) -> None:
     )
     sim.add_argument("file", metavar="FILE", help="FILE.csv, UTF-8, header line first")
     sim.set_defaults(func=cmd_successions_import)
+    agencies = actions.add_parser(
+        "agency-successions",
+        help="which agency of the later map continues which (a province's departments)",
+        description=(
+            "Which agency of a later map version continues which agency of an older one. Needed where "
+            "several agencies sit on one unit (a province's departments), since the unit successions "
+            "cannot say which department continues which."
+        ),
+    )
+    agency_actions = agencies.add_subparsers(dest="agency_action", metavar="ACTION", required=True)
+    aim = agency_actions.add_parser(
+        "import",
+        help="import agency successions from FILE.csv (replaces the file's successors' predecessors)",
+        description=(
+            "Columns: predecessor, successor (agency codes), population_share (the part of the "
+            "predecessor's population the successor now serves; empty for 1). Both agencies must be "
+            "stored and on administrative units, the successor's on a later map version; a predecessor's "
+            "shares into all its successors must sum to at most 1 (within 0.005); a successor with several "
+            "predecessors needs each one's unit population. For each successor in the file, its stored "
+            "predecessors are replaced by the file's."
+        ),
+    )
+    aim.add_argument("file", metavar="FILE", help="FILE.csv, UTF-8, header line first")
+    aim.set_defaults(func=cmd_agency_successions_import)

@@ -14,9 +14,9 @@ from api.publication.views import figure_view
 from api.web.i18n import PAGE, translator
 from reports.numbers import Language, format_number
 from survey_engine.administration.map_changes import MapChangeService
-from survey_engine.publication.remapped import RemappedWave, carried_trend, remap_targets
+from survey_engine.publication.remapped import CarriedFrom, RemappedWave, carried_trend, remap_targets
 
-__all__ = ["carried_view", "remapped_view", "wave_map_context"]
+__all__ = ["carried_view", "remapped_agencies_view", "remapped_view", "wave_map_context"]
 
 REASONS = {
     "no_agency": "pub_carried_no_agency",
@@ -38,31 +38,57 @@ def carried_view(figure: Mapping[str, Any], lang: Language) -> dict[str, Any]:
     return view
 
 
+def _row_view(
+    code: str,
+    name: str,
+    overall: Mapping[str, Any],
+    elements: tuple[tuple[str, dict[str, str], dict[str, Any]], ...],
+    parts: tuple[CarriedFrom, ...],
+    lang: Language,
+) -> dict[str, Any]:
+    return {
+        "code": code,
+        "name": name,
+        "figure": carried_view(overall, lang),
+        "elements": [
+            {"label": label.get(lang) or label.get("vi") or element, "figure": carried_view(f, lang)}
+            for element, label, f in elements
+        ],
+        "parts": [
+            {
+                "unit": p.unit_name.get(lang) or p.unit_name.get("vi") or p.unit,
+                "agency": p.agency_name.get(lang) or p.agency_name.get("vi") or p.agency,
+                "weight": format_number(100 * p.weight, lang, 1),
+            }
+            for p in parts
+        ],
+    }
+
+
 def remapped_view(remapped: RemappedWave, lang: Language) -> list[dict[str, Any]]:
     """The rows of the page: each successor unit with its carried index, elements and predecessors."""
-    rows = []
-    for row in remapped.rows:
-        unit = row.unit
-        rows.append(
-            {
-                "code": unit.code,
-                "name": unit.name_en if lang == "en" and unit.name_en else unit.name_vi,
-                "figure": carried_view(row.overall, lang),
-                "elements": [
-                    {"label": label.get(lang) or label.get("vi") or code, "figure": carried_view(f, lang)}
-                    for code, label, f in row.elements
-                ],
-                "parts": [
-                    {
-                        "unit": p.unit_name.get(lang) or p.unit_name.get("vi") or p.unit,
-                        "agency": p.agency_name.get(lang) or p.agency_name.get("vi") or p.agency,
-                        "weight": format_number(100 * p.weight, lang, 1),
-                    }
-                    for p in row.parts
-                ],
-            }
+    return [
+        _row_view(
+            row.unit.code,
+            row.unit.name_en if lang == "en" and row.unit.name_en else row.unit.name_vi,
+            row.overall,
+            row.elements,
+            row.parts,
+            lang,
         )
-    return rows
+        for row in remapped.rows
+    ]
+
+
+def remapped_agencies_view(remapped: RemappedWave, lang: Language) -> list[dict[str, Any]]:
+    """The page's rows by successor agency: each agency with recorded predecessors, its carried index,
+    elements and the predecessor agencies (with their units) it comes from."""
+    return [
+        _row_view(
+            row.agency, row.name.get(lang) or row.name["vi"], row.overall, row.elements, row.parts, lang
+        )
+        for row in remapped.agencies
+    ]
 
 
 async def wave_map_context(

@@ -17,7 +17,7 @@ from litestar import Request, Response, get
 from litestar.params import PathParameter
 from litestar.response.base import ASGIResponse
 
-from api.publication.across_maps import remapped_view
+from api.publication.across_maps import remapped_agencies_view, remapped_view
 from api.publication.pages_results import CURRENT_CACHE, Lang, WaveCode, html, lang_of, not_found
 from api.publication.render import Rendered, render_page
 from api.services import services_of
@@ -56,6 +56,7 @@ async def results_wave_remapped(
         shown=published.current,
         remapped=remapped,
         rows=remapped_view(remapped, language),
+        agency_rows=remapped_agencies_view(remapped, language),
         wave_href=base + ("?lang=en" if language == "en" else ""),
         here=f"{base}/map/{quote(version, safe='')}",
     )
@@ -64,7 +65,8 @@ async def results_wave_remapped(
 
 def remapped_document(remapped: RemappedWave, published_version: int, snapshot_hash: str) -> dict[str, Any]:
     """The re-mapping as JSON: which published version and hash it comes from, the label in both
-    languages, and every successor unit's carried figures with the predecessors they come from."""
+    languages, every successor unit's carried figures with the predecessors they come from, and every
+    successor agency's (recorded agency successions) with the predecessor agencies they come from."""
     vi, en = translator("vi", PAGE), translator("en", PAGE)
     return {
         "schema": "sipas-remapped/1",
@@ -91,6 +93,21 @@ def remapped_document(remapped: RemappedWave, published_version: int, snapshot_h
                 ],
             }
             for row in remapped.rows
+        ],
+        "agencies": [
+            {
+                "code": row.agency,
+                "name": row.name,
+                "unit": row.unit,
+                "overall": row.overall,
+                "elements": [
+                    {"code": code, "label": label, **figure} for code, label, figure in row.elements
+                ],
+                "computed_from": [
+                    {"unit": p.unit, "agency": p.agency, "weight": p.weight} for p in row.parts
+                ],
+            }
+            for row in remapped.agencies
         ],
     }
 

@@ -30,7 +30,7 @@ from survey_engine.administration.map_files import (
     refuse,
 )
 from survey_engine.errors import NotFound
-from survey_engine.tables import AdminUnit, UnitSuccession
+from survey_engine.tables import AdminUnit, AgencySuccession, UnitSuccession
 from survey_engine.transactions import write_transaction
 
 __all__ = [
@@ -157,20 +157,24 @@ class MapChangeService:
         self._revision: tuple[float, str] | None = None
 
     async def revision(self) -> str:
-        """Changes whenever successions are imported (a key for pages that show carried figures). Read at
+        """Changes whenever unit or agency successions are imported or changed (a key for pages that show
+        carried figures; rows are replaced, never updated in place, so count and last id see it). Read at
         most every ``ttl`` seconds: an import by another process shows within that time, at once in this
         one."""
         now = time.monotonic()
         if self._revision is not None and now - self._revision[0] < self.ttl:
             return self._revision[1]
-        rows = (
-            await UnitSuccession.select(UnitSuccession.id)
-            .order_by(UnitSuccession.id, ascending=False)
-            .limit(1)
-        )
-        revision = f"{await UnitSuccession.count()}:{rows[0]['id'] if rows else 0}"
+        parts = []
+        for table in (UnitSuccession, AgencySuccession):
+            rows = await table.select(table.id).order_by(table.id, ascending=False).limit(1)
+            parts.append(f"{await table.count()}:{rows[0]['id'] if rows else 0}")
+        revision = ":".join(parts)
         self._revision = (now, revision)
         return revision
+
+    def changed(self) -> None:
+        """Forget the revision read last: this process has just changed the successions."""
+        self._revision = None
 
     # -- units ---------------------------------------------------------------------------------------
 
@@ -309,6 +313,70 @@ class MapChangeService:
             (UnitSuccession.predecessor.unit_version == earlier)
             & (UnitSuccession.successor.unit_version == later)
         )
+
+    async def chain(self, earlier: str, later: str) -> list[Succession]:
+        """The successions from units of version ``earlier`` to units of version ``later``: the direct ones
+        when there are any, else those through the fewest intermediate versions, composed (a unit's share
+        into the last version is the sum, over the routes, of the products of the shares; its population
+        is the first version's). Empty when no chain of successions links the two versions."""
+        direct = await self.between(earlier, later)
+        if direct or earlier == later:
+            return direct
+        rows = await UnitSuccession.select(
+            UnitSuccession.predecessor.unit_version.as_alias("before"),
+            UnitSuccession.successor.unit_version.as_alias("after"),
+        ).distinct()
+        edges: dict[str, set[str]] = {}
+        for r in rows:
+            edges.setdefault(str(r["before"]), set()).add(str(r["after"]))
+        path = _shortest_path(edges, earlier, later)
+        if path is None:
+            return []
+        return _compose([await self.between(a, b) for a, b in pairwise(path)])
+
+
+def _shortest_path(edges: dict[str, set[str]], start: str, end: str) -> list[str] | None:
+    """The versions on a shortest route from ``start`` to ``end`` (breadth first; ties by version name)."""
+    came_from: dict[str, str | None] = {start: None}
+    frontier = [start]
+    while frontier:
+        following: list[str] = []
+        for node in frontier:
+            for after in sorted(edges.get(node, ())):
+                if after in came_from:
+                    continue
+                came_from[after] = node
+                if after == end:
+                    route = [end]
+                    while (previous := came_from[route[-1]]) is not None:
+                        route.append(previous)
+                    return route[::-1]
+                following.append(after)
+        frontier = following
+    return None
+
+
+def _compose(steps: list[list[Succession]]) -> list[Succession]:
+    """Successions through several map versions as one: the share of a first-version unit's population
+    that reached a last-version unit is the sum over the routes of the products of the shares."""
+    reached: dict[str, dict[str, tuple[UnitRef, UnitRef, float]]] = {}
+    for s in steps[0]:
+        starts = reached.setdefault(s.predecessor.code, {})
+        starts[s.successor.code] = (s.predecessor, s.successor, s.population_share)
+    for step in steps[1:]:
+        onward: dict[str, list[Succession]] = {}
+        for s in step:
+            onward.setdefault(s.predecessor.code, []).append(s)
+        following: dict[str, dict[str, tuple[UnitRef, UnitRef, float]]] = {}
+        for first, middles in reached.items():
+            for origin, middle, share in middles.values():
+                for s in onward.get(middle.code, ()):
+                    before = following.setdefault(first, {}).get(s.successor.code)
+                    carried = share * s.population_share + (before[2] if before else 0.0)
+                    following[first][s.successor.code] = (origin, s.successor, carried)
+        reached = following
+    found = [Succession(p, s, share) for ends in reached.values() for p, s, share in ends.values()]
+    return sorted(found, key=lambda s: (s.successor.code, s.predecessor.code))
 
 
 def _check_order(r: SuccessionLine, before: dict[str, Any], after: dict[str, Any]) -> None:

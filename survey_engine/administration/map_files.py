@@ -17,12 +17,15 @@ from datetime import date
 from survey_engine.errors import FieldProblem, InvalidInput
 
 __all__ = [
+    "AGENCY_SUCCESSION_COLUMNS",
     "LEVELS",
     "SHARE_TOLERANCE",
     "SUCCESSION_COLUMNS",
     "UNIT_COLUMNS",
+    "AgencySuccessionLine",
     "SuccessionLine",
     "UnitLine",
+    "parse_agency_successions",
     "parse_successions",
     "parse_units",
     "refuse",
@@ -51,8 +54,19 @@ SUCCESSION_COLUMNS = (
     "successor_code",
     "population_share",
 )
+# Agencies: which agency of the later map continues which of the older one (agency codes are unique, so no
+# version column); population_share may be empty for 1.
+AGENCY_SUCCESSION_COLUMNS = ("predecessor", "successor", "population_share")
 MAX_CODE = 32
 MAX_NAME = 200
+
+
+@dataclass(frozen=True)
+class AgencySuccessionLine:
+    line: int
+    predecessor: str
+    successor: str
+    population_share: float
 
 
 @dataclass(frozen=True)
@@ -187,17 +201,22 @@ def parse_units(lines: Iterable[str]) -> list[UnitLine]:
     return units
 
 
+def _share(value: str) -> float:
+    try:
+        share = float(value)
+    except ValueError:
+        raise _LineError(f"population_share {value!r} is not a number") from None
+    if not (math.isfinite(share) and 0 < share <= 1):
+        raise _LineError("population_share must be more than 0 and at most 1")
+    return share
+
+
 def _succession(line: int, row: dict[str, str]) -> SuccessionLine:
     before = (_code(row, "predecessor_version"), _code(row, "predecessor_code"))
     after = (_code(row, "successor_version"), _code(row, "successor_code"))
     if before[0] == after[0]:
         raise _LineError("the successor must be on a later map version than the predecessor")
-    try:
-        share = float(row.get("population_share", ""))
-    except ValueError:
-        raise _LineError(f"population_share {row.get('population_share')!r} is not a number") from None
-    if not (math.isfinite(share) and 0 < share <= 1):
-        raise _LineError("population_share must be more than 0 and at most 1")
+    share = _share(row.get("population_share", ""))
     return SuccessionLine(line, before[0], before[1], after[0], after[1], share)
 
 
@@ -232,4 +251,27 @@ def parse_successions(lines: Iterable[str]) -> list[SuccessionLine]:
                 items[0].line,
                 f"the shares of {code} ({version}) into version {later} sum to {total:.4g}, not 1",
             )
+    return rows
+
+
+def parse_agency_successions(lines: Iterable[str]) -> list[AgencySuccessionLine]:
+    """The agency successions of a CSV file (columns ``AGENCY_SUCCESSION_COLUMNS``; population_share may be
+    empty for 1); InvalidInput at the first problem: an agency its own successor or a pair twice. The
+    checks against the stored agencies are the service's."""
+    rows: list[AgencySuccessionLine] = []
+    seen: dict[tuple[str, str], int] = {}
+    for line, row in _rows(lines, AGENCY_SUCCESSION_COLUMNS, AGENCY_SUCCESSION_COLUMNS[:2]):
+        try:
+            before, after = _code(row, "predecessor"), _code(row, "successor")
+            if before == after:
+                raise _LineError(f"{before} cannot be its own successor")
+            share = _share(row["population_share"]) if row.get("population_share") else 1.0
+        except _LineError as exc:
+            raise refuse(line, str(exc)) from None
+        if (before, after) in seen:
+            raise refuse(line, f"{before} → {after} is already on line {seen[(before, after)]}")
+        seen[(before, after)] = line
+        rows.append(AgencySuccessionLine(line, before, after, share))
+    if not rows:
+        raise refuse(1, "no succession in the file")
     return rows

@@ -5,7 +5,8 @@ agency on a unit of the wave's map version) are combined per successor unit with
 (:mod:`survey_engine.results.across_maps`: weights share × population, SE of independent estimates). The
 pages label every such figure as a re-mapping of results published under the old map.
 
-Two uses: :func:`remap_snapshot` shows a whole published wave on a later map (``/results/{wave}/map/{v}``),
+Two uses: :func:`remap_snapshot` shows a whole published wave on a later map (``/results/{wave}/map/{v}``):
+by successor unit, and by successor agency where an administrator recorded which agency continues which,
 and :func:`carried_trend` gives a wave on the new map its previous wave's figures, computed from the
 predecessor units' agencies, for the change column.
 """
@@ -21,12 +22,15 @@ from survey_engine.results.across_maps import (
     CarriedFigure,
     MapBridge,
     PlainFigure,
+    agency_bridge_links,
     carry_to_agencies,
     map_bridge,
 )
-from survey_engine.tables import Wave
+from survey_engine.tables import AdminUnit, Wave, WaveAgency
 
 __all__ = [
+    "CarriedFrom",
+    "RemappedAgencyRow",
     "RemappedRow",
     "RemappedWave",
     "carried_figure",
@@ -57,11 +61,24 @@ class RemappedRow:
 
 
 @dataclass(frozen=True)
+class RemappedAgencyRow:
+    """A later agency with recorded predecessor agencies: its figures carried from theirs."""
+
+    agency: str
+    name: dict[str, str]
+    unit: str  # the successor agency's unit (on the later map)
+    overall: dict[str, Any]
+    elements: tuple[tuple[str, dict[str, str], dict[str, Any]], ...]
+    parts: tuple[CarriedFrom, ...]
+
+
+@dataclass(frozen=True)
 class RemappedWave:
     wave: str
     from_version: str
     to_version: str
     rows: tuple[RemappedRow, ...]
+    agencies: tuple[RemappedAgencyRow, ...] = ()
 
 
 async def wave_unit_versions(codes: Collection[str]) -> dict[str, str]:
@@ -118,12 +135,22 @@ def _level(snapshot: Mapping[str, Any]) -> float:
 
 
 async def remap_targets(map_changes: MapChangeService, wave: str) -> list[str]:
-    """The later map versions a wave's units lead to directly (where it can be shown re-mapped)."""
+    """The later map versions a wave's results can be shown on: those its units lead to (directly or
+    through intermediate versions), or that an agency of the wave has a recorded successor on."""
     version = (await wave_unit_versions([wave])).get(wave, "")
     if not version:
         return []
-    later = [v.unit_version for v in await map_changes.versions()]
-    return [v for v in later if v != version and await map_changes.between(version, v)]
+    rows = await WaveAgency.select(WaveAgency.agency.code.as_alias("code")).where(
+        WaveAgency.wave.code == wave
+    )
+    agencies = [str(r["code"]) for r in rows]
+    versions = [v.unit_version for v in await map_changes.versions()]
+    later = versions[versions.index(version) + 1 :] if version in versions else []
+    return [
+        v
+        for v in later
+        if await map_changes.chain(version, v) or await agency_bridge_links(version, v, agencies)
+    ]
 
 
 async def _bridge(
@@ -170,7 +197,73 @@ async def remap_snapshot(
             for p in carried.parts
         )
         rows.append(RemappedRow(unit, carried_figure(carried), tuple(elements), parts))
-    return RemappedWave(wave, from_version, to_version, tuple(rows))
+    return RemappedWave(
+        wave,
+        from_version,
+        to_version,
+        tuple(rows),
+        await _agency_rows(bridge, snapshot, element_codes, level),
+    )
+
+
+async def _unit_names(codes: Collection[str], version: str) -> dict[str, dict[str, str]]:
+    if not codes:
+        return {}
+    rows = await AdminUnit.select(AdminUnit.code, AdminUnit.name_vi, AdminUnit.name_en).where(
+        AdminUnit.code.is_in(sorted(codes)) & (AdminUnit.unit_version == version)
+    )
+    return {str(r["code"]): {"vi": str(r["name_vi"]), "en": str(r["name_en"] or "")} for r in rows}
+
+
+async def _agency_rows(
+    bridge: MapBridge,
+    snapshot: Mapping[str, Any],
+    element_codes: list[tuple[str, Any]],
+    level: float,
+) -> tuple[RemappedAgencyRow, ...]:
+    """The later agencies with recorded predecessors among the snapshot's agencies, with their carried
+    index and elements and the predecessor agencies they come from."""
+    if not bridge.agency_parts:
+        return ()
+    overall = _agency_figures(snapshot)
+    published = {a["code"]: a for a in snapshot["agencies"]}
+    by_element = {code: _agency_figures(snapshot, code) for code, _ in element_codes}
+    links = [link for parts in bridge.agency_parts.values() for link in parts]
+    unit_names = await _unit_names({link.predecessor.unit or "" for link in links}, bridge.from_version)
+    rows = []
+    for code in bridge.successor_agencies():
+        after = bridge.agency_parts[code][0].successor
+        carried = bridge.carry_agency(code, _lookup(overall), level)
+        if carried is None:
+            continue
+        elements = []
+        for element_code, label in element_codes:
+            element = bridge.carry_agency(code, _lookup(by_element[element_code]), level)
+            if element is not None:
+                elements.append((element_code, dict(label), carried_figure(element)))
+        names = {link.predecessor.code: link.predecessor for link in bridge.agency_parts[code]}
+        parts = tuple(
+            CarriedFrom(
+                p.unit,
+                unit_names.get(p.unit) or {"vi": p.unit, "en": p.unit},
+                p.agency,
+                dict((published.get(p.agency) or {}).get("name") or {})
+                or {"vi": names[p.agency].name_vi, "en": names[p.agency].name_en},
+                p.weight,
+            )
+            for p in carried.parts
+        )
+        rows.append(
+            RemappedAgencyRow(
+                code,
+                {"vi": after.name_vi, "en": after.name_en},
+                after.unit or "",
+                carried_figure(carried),
+                tuple(elements),
+                parts,
+            )
+        )
+    return tuple(rows)
 
 
 async def carried_trend(
@@ -183,8 +276,9 @@ async def carried_trend(
     """The previous wave's overall figures carried to this wave's agencies, by agency code, when the
     previous wave is on an older map (None when both are on the same map or no succession links them).
 
-    An agency receives a figure when it is the only agency of this wave on its unit at the unit's level
-    and its unit is a successor; a figure that cannot be computed carries its reason."""
+    An agency receives a figure when it has recorded predecessor agencies, or when it is the only agency of
+    this wave on its unit at the unit's level and its unit is a successor; a figure that cannot be
+    computed carries its reason."""
     versions = await wave_unit_versions([wave, previous_wave])
     bridge = await _bridge(map_changes, previous, versions.get(previous_wave, ""), versions.get(wave, ""))
     if bridge is None:

@@ -1,36 +1,47 @@
-"""Figures across a change of the administrative map: a successor unit's figure from its predecessors'.
+"""Figures across a change of the administrative map: a successor's figure from its predecessors'.
 
 Results are by agency, and an agency sits on an administrative unit of one map version. After the merger
 of 1 July 2025 a wave on the new map has agencies on units that did not exist before; its trend and a
 wave published on the old map need the old figures carried to the new units. A :class:`MapBridge` holds,
-for two map versions, the successions between them (``survey_engine.tables.map_changes``) and which
-agency of the earlier results stands for each predecessor unit; :meth:`MapBridge.carry` combines the
-predecessors' figures with :func:`sampling.succession.combine_predecessors` (weights share × population,
-SE of a linear combination of independent estimates, normal interval).
+for two map versions, the successions between them (``survey_engine.tables.map_changes``), which agency of
+the earlier results stands for each predecessor unit, and the recorded agency successions;
+:meth:`MapBridge.carry` and :meth:`MapBridge.carry_agency` combine the predecessors' figures with
+:func:`sampling.succession.combine_predecessors` (weights share × population, SE of a linear combination of
+independent estimates, normal interval).
 
-A predecessor unit is represented by the one agency of the earlier results that sits on it at the unit's
-own level (a commune's People's Committee on its commune, a province-level agency on its province). A
-figure is carried only when every predecessor of the successor has such an agency with a published
-figure: with one missing, suppressed or ambiguous (several agencies on one unit, as a province's
-departments), the successor's figure is not computed and the reason says why. Only direct successions
-between the two versions are used.
+Two ways to find a successor's predecessors, the recorded one first:
+
+- **Agency successions** (``AgencySuccession``): an administrator recorded which agencies a later agency
+  continues (a new province's Department of Justice continues the two old ones). The predecessor agencies'
+  figures are combined with their units' populations. This is the only way for a province's departments,
+  since several agencies sit on one province.
+- **Unit successions**: a predecessor unit is represented by the one agency of the earlier results that
+  sits on it at the unit's own level (a commune's People's Committee on its commune, a province-level
+  agency on its province), and a later agency receives its unit's figure when it is the only one on it.
+
+A figure is carried only when every predecessor has a published figure: with one missing, suppressed or
+ambiguous (several agencies on one unit and no agency succession), the successor's figure is not computed
+and the reason says why. Unit successions across several map versions are composed
+(:meth:`MapChangeService.chain`).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sampling.results import IndexResult
 from sampling.succession import PredecessorFigure, combine_predecessors
+from survey_engine.administration.agency_successions import AgencyLink, stored_links
 from survey_engine.administration.map_changes import MapChangeService, Succession
-from survey_engine.tables import Agency
+from survey_engine.tables import Agency, AgencySuccession
 
 __all__ = [
     "CarriedFigure",
     "MapBridge",
     "PlainFigure",
+    "agency_bridge_links",
     "agency_units",
     "carry_to_agencies",
     "index_figures",
@@ -109,13 +120,19 @@ async def agency_units(codes: Collection[str]) -> dict[str, AgencyUnit]:
 
 @dataclass(frozen=True)
 class MapBridge:
-    """The successions from ``from_version`` to ``to_version`` and the earlier agencies on the predecessor
-    units (None: several agencies, ambiguous)."""
+    """The successions from ``from_version`` to ``to_version``, the earlier agencies on the predecessor
+    units (None: several agencies, ambiguous), and the recorded predecessors of later agencies (by the
+    successor agency's code; only successors on ``to_version`` with a predecessor in the earlier results)."""
 
     from_version: str
     to_version: str
     successions: tuple[Succession, ...]
     predecessor_agency: Mapping[str, str | None]
+    agency_parts: Mapping[str, tuple[AgencyLink, ...]] = field(default_factory=dict)
+
+    def successor_agencies(self) -> list[str]:
+        """The later agencies with recorded predecessors, in code order."""
+        return sorted(self.agency_parts)
 
     def successors(self) -> list[Succession]:
         """One succession per successor unit (its first), in code order: the units a re-mapping shows."""
@@ -179,8 +196,77 @@ class MapBridge:
             level=level,
         )
 
+    def carry_agency(
+        self, successor: str, figure_of: Callable[[str], PlainFigure | None], level: float = 0.95
+    ) -> CarriedFigure | None:
+        """A later agency's figure from its recorded predecessor agencies' figures (None when it has no
+        recorded predecessor in this bridge). ``successor`` of the result is the agency's code."""
+        links = self.agency_parts.get(successor)
+        if not links:
+            return None
+        inputs: list[PredecessorFigure] = []
+        units: dict[str, str] = {}
+        n, review = 0, False
+        for link in links:
+            before = link.predecessor
+            found = figure_of(before.code)
+            if (
+                found is None
+                or found.flag == "suppress"
+                or found.estimate is None
+                or not math.isfinite(found.estimate)
+            ):
+                return self._not_carried(successor, NOT_PUBLISHED)
+            review = review or found.flag == "review"
+            n += found.n
+            units[before.code] = before.unit or ""
+            inputs.append(
+                PredecessorFigure(
+                    before.code, found.estimate, found.se, link.population_share, before.population
+                )
+            )
+        try:
+            combined = combine_predecessors(inputs, level)
+        except ValueError:
+            return self._not_carried(successor, NO_POPULATION)
+        return CarriedFigure(
+            from_version=self.from_version,
+            successor=successor,
+            estimate=combined.estimate,
+            se=combined.se,
+            ci_low=combined.ci_low,
+            ci_high=combined.ci_high,
+            n=n,
+            flag="review" if review else None,
+            reason=None,
+            parts=tuple(CarriedPart(units[a], a, w) for a, w in sorted(combined.weights.items())),
+            level=level,
+        )
+
     def _not_carried(self, successor: str, reason: str) -> CarriedFigure:
         return CarriedFigure(self.from_version, successor, None, None, None, None, 0, "suppress", reason, ())
+
+
+async def agency_bridge_links(
+    from_version: str, to_version: str, earlier_agencies: Collection[str]
+) -> dict[str, tuple[AgencyLink, ...]]:
+    """The recorded predecessors of every agency on ``to_version`` that continues one of
+    ``earlier_agencies`` on ``from_version``, by successor code (each successor with all its predecessors,
+    so that one missing from the earlier results leaves its figure not computed)."""
+    if not earlier_agencies:
+        return {}
+    leading = await stored_links(
+        AgencySuccession.predecessor.code.is_in(sorted(earlier_agencies))
+        & (AgencySuccession.predecessor._.unit._.unit_version == from_version)
+        & (AgencySuccession.successor._.unit._.unit_version == to_version)
+    )
+    successors = sorted({link.successor.code for link in leading})
+    if not successors:
+        return {}
+    parts: dict[str, list[AgencyLink]] = {}
+    for link in await stored_links(AgencySuccession.successor.code.is_in(successors)):
+        parts.setdefault(link.successor.code, []).append(link)
+    return {code: tuple(links) for code, links in sorted(parts.items())}
 
 
 async def map_bridge(
@@ -190,15 +276,16 @@ async def map_bridge(
     the versions are the same or no succession links them)."""
     if not from_version or not to_version or from_version == to_version:
         return None
-    successions = tuple(await map_changes.between(from_version, to_version))
-    if not successions:
+    successions = tuple(await map_changes.chain(from_version, to_version))
+    agency_parts = await agency_bridge_links(from_version, to_version, earlier_agencies)
+    if not successions and not agency_parts:
         return None
     on_unit: dict[str, list[str]] = {}
     for code, unit in (await agency_units(earlier_agencies)).items():
         if unit.unit_version == from_version and unit.unit_level == unit.agency_level:
             on_unit.setdefault(unit.unit, []).append(code)
     chosen = {unit: (codes[0] if len(codes) == 1 else None) for unit, codes in on_unit.items()}
-    return MapBridge(from_version, to_version, successions, chosen)
+    return MapBridge(from_version, to_version, successions, chosen, agency_parts)
 
 
 async def carry_to_agencies(
@@ -207,15 +294,20 @@ async def carry_to_agencies(
     figure_of: Callable[[str], PlainFigure | None],
     level: float = 0.95,
 ) -> dict[str, CarriedFigure]:
-    """The earlier results carried to later agencies (by code): an agency receives its unit's carried
-    figure when it is the only one of ``agencies`` on that successor unit at the unit's own level."""
+    """The earlier results carried to later agencies (by code): an agency with recorded predecessor
+    agencies receives their combined figure; another receives its unit's carried figure when it is the
+    only one of ``agencies`` on that successor unit at the unit's own level."""
+    out: dict[str, CarriedFigure] = {}
+    for code in agencies:
+        carried = bridge.carry_agency(code, figure_of, level)
+        if carried is not None:
+            out[code] = carried
     on_unit: dict[str, list[str]] = {}
     for code, unit in (await agency_units(agencies)).items():
         if unit.unit_version == bridge.to_version and unit.unit_level == unit.agency_level:
             on_unit.setdefault(unit.unit, []).append(code)
-    out: dict[str, CarriedFigure] = {}
     for unit_code, codes in on_unit.items():
-        if len(codes) != 1:
+        if len(codes) != 1 or codes[0] in out:
             continue
         carried = bridge.carry(unit_code, figure_of, level)
         if carried is not None:

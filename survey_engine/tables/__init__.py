@@ -36,7 +36,7 @@ from survey_engine.tables.core import (
     WeightRun,
 )
 from survey_engine.tables.integrations import INTEGRATION_TABLES, ApiKey, Officer
-from survey_engine.tables.map_changes import MAP_CHANGE_TABLES, UnitSuccession
+from survey_engine.tables.map_changes import MAP_CHANGE_TABLES, AgencySuccession, UnitSuccession
 from survey_engine.tables.paper import PAPER_TABLES, PaperBatch, PaperCopy, PaperKeying, PaperScan
 from survey_engine.tables.publication import PUBLICATION_TABLES, ResultRelease
 from survey_engine.tables.stored_cells import STORED_CELL_TABLES, StoredCellSet
@@ -63,6 +63,7 @@ __all__ = [
     "ALL_TABLES",
     "AdminUnit",
     "Agency",
+    "AgencySuccession",
     "ApiKey",
     "ApiToken",
     "AuditLog",

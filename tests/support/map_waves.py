@@ -3,6 +3,10 @@
 Old map ``old`` (communes X, Y, S of province P) and new map ``new`` (communes M, S1, S2 of province Q):
 X and Y (3 000 and 1 000 people) merge into M; S splits 60/40 into S1 and S2. Wave OLD (2024) covers the
 People's Committees of X, Y and S; wave NEW (2026) those of M, S1 and S2. Synthetic places, not real ones.
+
+With ``departments``: province P2 (1 500 people) also merges into Q, and the waves also cover provincial
+departments, several on one province: A-P and A-P2 (old) continued by A-Q (new), B-P continued by B-Q.
+Which department continues which is recorded as agency successions (``AGENCY_SUCCESSIONS``).
 """
 
 from __future__ import annotations
@@ -38,17 +42,36 @@ old,P,new,Q,1
 OLD_AGENCIES = {"UB-X": ("X", 0.9), "UB-Y": ("Y", 0.3), "UB-S": ("S", 0.6)}
 NEW_AGENCIES = {"UB-M": ("M", 0.5), "UB-S1": ("S1", 0.8), "UB-S2": ("S2", 0.4)}
 PER_AGENCY = 40
+DEPARTMENT_UNITS = """code,unit_version,level,name_vi,name_en,parent_code,valid_from,valid_to,population
+P2,old,province,Tỉnh P2,P2 Province,,2008-08-01,2025-06-30,1500
+"""
+DEPARTMENT_SUCCESSIONS = """\
+predecessor_version,predecessor_code,successor_version,successor_code,population_share
+old,P2,new,Q,1
+"""
+OLD_DEPARTMENTS = {"A-P": ("P", 0.7), "B-P": ("P", 0.2), "A-P2": ("P2", 0.1)}
+NEW_DEPARTMENTS = {"A-Q": ("Q", 0.6), "B-Q": ("Q", 0.3)}
+AGENCY_SUCCESSIONS = """predecessor,successor,population_share
+A-P,A-Q,1
+A-P2,A-Q,
+B-P,B-Q,1
+"""
 
 
-async def _agencies(version: str, agencies: dict[str, tuple[str, float]]) -> None:
+async def _agencies(version: str, agencies: dict[str, tuple[str, float]], level: str = "commune") -> None:
     for code, (unit, _) in agencies.items():
+        names = (
+            (f"UBND xã {unit}", f"{unit} Commune People's Committee")
+            if level == "commune"
+            else (f"Sở {code[0]} tỉnh {unit}", f"{unit} Department {code[0]}")
+        )
         await AgencyService().create(
             SYSTEM,
             {
                 "code": code,
-                "name_vi": f"UBND xã {unit}",
-                "name_en": f"{unit} Commune People's Committee",
-                "level": "commune",
+                "name_vi": names[0],
+                "name_en": names[1],
+                "level": level,
                 "unit": unit,
                 "unit_version": version,
             },
@@ -113,14 +136,26 @@ async def _wave(
     assert closed.status_code == 200, closed.text
 
 
-async def two_maps(world: World) -> None:
-    """The units and successions imported, wave OLD (old map) and wave NEW (new map) published."""
+async def two_maps(world: World, departments: bool = False) -> None:
+    """The units and successions imported, wave OLD (old map) and wave NEW (new map) published; with
+    ``departments`` also the provincial departments and their agency successions."""
     service = world.app.state.services.map_changes
     await service.import_units(UNITS.strip().splitlines())
     await service.import_successions(SUCCESSIONS.strip().splitlines())
+    old, new = dict(OLD_AGENCIES), dict(NEW_AGENCIES)
     await _agencies("old", OLD_AGENCIES)
     await _agencies("new", NEW_AGENCIES)
-    await _wave(world, "OLD", 2024, "old", OLD_AGENCIES)
-    await _wave(world, "NEW", 2026, "new", NEW_AGENCIES)
+    if departments:
+        await service.import_units(DEPARTMENT_UNITS.strip().splitlines())
+        await service.import_successions(DEPARTMENT_SUCCESSIONS.strip().splitlines())
+        await _agencies("old", OLD_DEPARTMENTS, "province")
+        await _agencies("new", NEW_DEPARTMENTS, "province")
+        await world.app.state.services.agency_successions.import_lines(
+            SYSTEM, AGENCY_SUCCESSIONS.strip().splitlines()
+        )
+        old.update(OLD_DEPARTMENTS)
+        new.update(NEW_DEPARTMENTS)
+    await _wave(world, "OLD", 2024, "old", old)
+    await _wave(world, "NEW", 2026, "new", new)
     await release(world, "OLD")
     await release(world, "NEW")
