@@ -314,11 +314,17 @@ async def agency_detail(
     if agency.parent and not staff.actor.agency_scoped:
         parent = await services.agencies.get(staff.actor, agency.parent)
         parent_label = label_of(staff, parent)
+    from api.administration.console_agency_successions import succession_rows
+
+    before = await services.agency_successions.predecessors(staff.actor, agency.code)
+    after = await services.agency_successions.successors(staff.actor, agency.code)
     return page(
         staff,
         "agencies_detail.html",
         {
             "title": label_of(staff, agency),
+            "predecessors": succession_rows(staff, before, "predecessor"),
+            "successors": succession_rows(staff, after, "successor"),
             "agency": agency,
             "level_label": level_label(staff, asdict(agency)),
             "unit_name": unit_name,

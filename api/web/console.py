@@ -13,6 +13,7 @@ from litestar import Router
 from litestar.di import Provide
 
 from api.administration import console_agencies as agencies
+from api.administration import console_agency_successions as agency_successions
 from api.administration import console_provinces as provinces
 from api.administration import console_service_points as service_points
 from api.administration import console_users as users
@@ -33,6 +34,7 @@ CONSOLE_ROUTER: Any = Router(
     route_handlers=[
         *SESSION_HANDLERS,
         *agencies.HANDLERS,
+        *agency_successions.HANDLERS,
         *service_points.HANDLERS,
         *kiosks.HANDLERS,
         *webhooks.HANDLERS,

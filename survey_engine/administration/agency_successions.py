@@ -108,16 +108,16 @@ async def _agencies(codes: Collection[str]) -> dict[str, dict[str, Any]]:
     return {str(r["code"]): r for r in rows}
 
 
-def _pair_problem(before: dict[str, Any], after: dict[str, Any]) -> str | None:
-    """Why ``before`` cannot be continued by ``after`` (None when it can)."""
+def _pair_problem(before: dict[str, Any], after: dict[str, Any]) -> tuple[str, str] | None:
+    """Why ``before`` cannot be continued by ``after``: (reason code, English message); None when it can."""
     if before["id"] == after["id"]:
-        return f"{before['code']} cannot be its own successor"
+        return "own_successor", f"{before['code']} cannot be its own successor"
     for row in (before, after):
         if not row["unit"]:
-            return f"agency {row['code']} is on no administrative unit (set its unit first)"
+            return "no_unit", f"agency {row['code']} is on no administrative unit (set its unit first)"
     starts, started = _as_date(after["unit_from"]), _as_date(before["unit_from"])
     if before["unit_version"] == after["unit_version"] or (starts and started and starts <= started):
-        return (
+        return "map_order", (
             f"{after['code']} (map {after['unit_version']}) must be on a later map version than "
             f"{before['code']} (map {before['unit_version']})"
         )
@@ -197,30 +197,38 @@ class AgencySuccessionService:
         self, actor: Actor, code: str, items: Sequence[tuple[str, float]]
     ) -> list[AgencyLink]:
         """Replace the predecessors of agency ``code`` by ``items`` (agency code, population share); an
-        empty list removes them. InvalidInput names every problem (``items/K/agency``, ``items/K/share``)."""
+        empty list removes them. InvalidInput names every problem (``items[K].agency`` or
+        ``items[K].population_share``)."""
         tenancy.refuse_read_only(actor)
         after = await self._seen(actor, code)
         rows = await _agencies([c for c, _ in items])
         problems: list[FieldProblem] = []
         seen: set[str] = set()
         for k, (before_code, share) in enumerate(items):
+            where = f"items[{k}].agency"
+            said: dict[str, str | int] = {"index": k, "agency": before_code}
             before = rows.get(before_code)
             if before is None or not tenancy.sees(actor, before["province"]):
-                problems.append(FieldProblem(f"items/{k}/agency", f"no agency with code {before_code}"))
+                message = f"no agency with code {before_code}"
+                problems.append(FieldProblem(where, message, "invalid", "unknown_agency", said))
                 continue
             if before_code in seen:
-                problems.append(FieldProblem(f"items/{k}/agency", f"{before_code} is listed twice"))
+                message = f"{before_code} is listed twice"
+                problems.append(FieldProblem(where, message, "duplicate", "twice", said))
                 continue
             seen.add(before_code)
             problem = _pair_problem(before, after)
             if problem:
-                problems.append(FieldProblem(f"items/{k}/agency", problem))
+                problems.append(FieldProblem(where, problem[1], "invalid", problem[0], said))
             if not (math.isfinite(share) and 0 < share <= 1):
-                problems.append(FieldProblem(f"items/{k}/share", "must be more than 0 and at most 1"))
+                message = "must be more than 0 and at most 1"
+                pointer = f"items[{k}].population_share"
+                problems.append(FieldProblem(pointer, message, "invalid", "share_range", said))
         if not problems:
             parts = [(rows[c], s) for c, s in items]
-            for k, message in await _group_problems(after, parts):
-                problems.append(FieldProblem(f"items/{k}/agency", message))
+            for k, reason, message in await _group_problems(after, parts):
+                said = {"index": k, "agency": items[k][0]}
+                problems.append(FieldProblem(f"items[{k}].agency", message, "invalid", reason, said))
         if problems:
             raise InvalidInput(f"the predecessors of {code} are not valid", problems)
         await self._replace({int(after["id"]): [(int(rows[c]["id"]), s) for c, s in items]})
@@ -246,7 +254,7 @@ class AgencySuccessionService:
                     raise refuse(r.line, f"no agency with code {code}")
             problem = _pair_problem(rows[r.predecessor], rows[r.successor])
             if problem:
-                raise refuse(r.line, problem)
+                raise refuse(r.line, problem[1])
             groups.setdefault(r.successor, []).append((rows[r.predecessor], r.population_share, r.line))
         plan: dict[int, list[tuple[int, float]]] = {}
         in_file = {int(rows[c]["id"]) for c in groups}
@@ -258,7 +266,7 @@ class AgencySuccessionService:
                         elsewhere[int(before["id"])] = elsewhere.get(int(before["id"]), 0.0) + share
             found = await _group_problems(rows[successor], [(p, s) for p, s, _ in parts], in_file, elsewhere)
             if found:
-                k, message = found[0]
+                k, _, message = found[0]
                 raise refuse(parts[k][2], message)
             plan[int(rows[successor]["id"])] = [(int(p["id"]), s) for p, s, _ in parts]
         replaced = await self._replace(plan)
@@ -301,20 +309,21 @@ async def _group_problems(
     parts: Sequence[tuple[dict[str, Any], float]],
     replaced: Collection[int] = (),
     elsewhere: dict[int, float] | None = None,
-) -> list[tuple[int, str]]:
-    """The problems of one successor's whole list of predecessors: (index in ``parts``, message).
+) -> list[tuple[int, str, str]]:
+    """The problems of one successor's whole list of predecessors: (index in ``parts``, reason, message).
 
     Populations when several predecessors merge; each predecessor's shares into all its successors at most
     1: these, the stored ones of successors other than ``after`` and those in ``replaced`` (a file being
     imported replaces its successors' rows), and ``elsewhere`` (by predecessor id: its shares into the
     file's other successors)."""
-    problems: list[tuple[int, str]] = []
+    problems: list[tuple[int, str, str]] = []
     if len(parts) > 1:
         for k, (before, _) in enumerate(parts):
             if before["population"] is None:
                 problems.append(
                     (
                         k,
+                        "no_population",
                         f"{after['code']} continues several agencies, weighted by their units' populations, "
                         f"and the unit of {before['code']} ({before['unit']}) has no population",
                     )
@@ -334,6 +343,10 @@ async def _group_problems(
         total = others.get(int(before["id"]), 0.0) + share
         if total > 1 + SHARE_TOLERANCE:
             problems.append(
-                (k, f"the shares of {before['code']} into its successors would sum to {total:.4g}, over 1")
+                (
+                    k,
+                    "share_sum",
+                    f"the shares of {before['code']} into its successors would sum to {total:.4g}, over 1",
+                )
             )
     return problems

@@ -160,10 +160,11 @@ async def test_the_api_reads_and_replaces_an_agencys_predecessors(departments: W
 @pytest.mark.parametrize(
     ("items", "pointer", "words"),
     [
-        ([{"agency": "B-P"}], "items/0/agency", "must be on a later map version"),  # successor on the old map
-        ([{"agency": "NOPE"}], "items/0/agency", "no agency with code NOPE"),
-        ([{"agency": "A-P"}, {"agency": "A-P"}], "items/1/agency", "listed twice"),
-        ([{"agency": "B-P", "population_share": 0.5}], "items/0/agency", "sum to 1.5"),  # B-P → B-Q is 1
+        # A-P2 (the successor here) is on the old map, as B-P is
+        ([{"agency": "B-P"}], "items[0].agency", "must be on a later map version"),
+        ([{"agency": "NOPE"}], "items[0].agency", "no agency with code NOPE"),
+        ([{"agency": "A-P"}, {"agency": "A-P"}], "items[1].agency", "listed twice"),
+        ([{"agency": "B-P", "population_share": 0.5}], "items[0].agency", "sum to 1.5"),  # B-P → B-Q is 1
     ],
 )
 async def test_bad_predecessors_are_refused_whole(
@@ -199,4 +200,57 @@ async def test_a_merge_needs_the_populations(departments: World) -> None:
         json={"items": [{"agency": "A-P", "population_share": 1.5}]},
         headers=world.auth("admin"),
     )
-    assert share.status_code == 400 or share.status_code == 422
+    assert share.status_code == 422, share.text
+    assert share.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_console_shows_and_changes_an_agencys_predecessors(departments: World) -> None:
+    from tests.support.console import Console, text_of
+
+    world = departments
+    reader = Console(world, "statistician", lang="en")
+    detail = await reader.get("/staff/agencies/A-Q")
+    assert detail.status_code == 200
+    text = text_of(detail.text)
+    assert "Predecessor agencies (map changes)" in text and "A-P2" in text and "P2 Department A" in text
+    assert "/staff/agencies/A-Q/predecessors" not in detail.text  # only an administrator changes them
+    assert (await reader.get("/staff/agencies/A-Q/predecessors")).status_code == 403
+    assert "Continued by" in text_of((await reader.get("/staff/agencies/A-P")).text)
+
+    admin = Console(world, "admin", lang="en")
+    form = await admin.get("/staff/agencies/A-Q/predecessors")
+    assert form.status_code == 200
+    assert 'value="A-P"' in form.text and 'value="A-P2"' in form.text and 'name="agency_4"' in form.text
+    # a bad row comes back beside its field, nothing stored
+    bad = await admin.post(
+        "/staff/agencies/A-Q/predecessors",
+        {
+            "agency_0": "A-P",
+            "share_0": "1",
+            "agency_1": "",
+            "share_1": "",
+            "agency_2": "A-Q",
+            "share_2": "0,5",
+        },
+    )
+    assert bad.status_code == 422
+    assert 'id="agency_2-error"' in bad.text and "An agency cannot continue itself." in bad.text
+    assert (
+        len(
+            (await world.client.get("/api/v1/agencies/A-Q/predecessors", headers=world.auth("admin"))).json()[
+                "items"
+            ]
+        )
+        == 2
+    )
+    share = await admin.post("/staff/agencies/A-Q/predecessors", {"agency_0": "A-P", "share_0": "abc"})
+    assert share.status_code == 422 and 'id="share_0-error"' in share.text
+    saved = await admin.post(
+        "/staff/agencies/A-Q/predecessors",
+        {"agency_0": "", "share_0": "", "agency_1": "A-P", "share_1": "0,5"},
+    )
+    assert saved.status_code == 303 and saved.headers["location"].startswith("/staff/agencies/A-Q?done=")
+    items = (await world.client.get("/api/v1/agencies/A-Q/predecessors", headers=world.auth("admin"))).json()
+    assert [(i["predecessor"]["code"], i["population_share"]) for i in items["items"]] == [("A-P", 0.5)]
+    stale = await admin.post("/staff/agencies/A-Q/predecessors", {"agency_0": "A-P"}, csrf=False)
+    assert stale.status_code in (400, 403)
