@@ -42,6 +42,7 @@ from api.web.console_base import (
     text,
 )
 from survey_engine.administration.agencies import AGENCY_LEVELS, SERVICE_POINT_KINDS
+from survey_engine.administration.agency_successions import AgencyLink
 from survey_engine.errors import Conflict, InvalidInput
 
 BASE = f"{ROOT}/agencies"
@@ -314,8 +315,6 @@ async def agency_detail(
     if agency.parent and not staff.actor.agency_scoped:
         parent = await services.agencies.get(staff.actor, agency.parent)
         parent_label = label_of(staff, parent)
-    from api.administration.console_agency_successions import succession_rows
-
     before = await services.agency_successions.predecessors(staff.actor, agency.code)
     after = await services.agency_successions.successors(staff.actor, agency.code)
     return page(
@@ -376,6 +375,29 @@ async def agency_update(
             return redirect(f"{BASE}/{code}", done="ag_agency_saved")
     parents = await _parent_codes(services, staff, code)
     return _agency_form(staff, creating=False, values=values, errors=errors, parents=parents)
+
+
+def succession_rows(staff: Staff, links: list[AgencyLink], other: str) -> list[dict[str, Any]]:
+    """The rows the agency page lists: the agency at the ``other`` end (predecessor or successor) with its
+    name, unit and map version, and the share."""
+    rows = []
+    for link in links:
+        agency = getattr(link, other)
+        rows.append(
+            {
+                "code": agency.code,
+                "label": agency.name_en if staff.lang == "en" and agency.name_en else agency.name_vi,
+                "unit": agency.unit or "",
+                "unit_version": agency.unit_version or "",
+                "share": share_text(link.population_share, staff.lang),
+            }
+        )
+    return rows
+
+
+def share_text(share: float, lang: str) -> str:
+    text = f"{share:.4g}"
+    return text.replace(".", ",") if lang == "vi" else text
 
 
 def point_row(staff: Staff, row: Mapping[str, Any]) -> dict[str, Any]:

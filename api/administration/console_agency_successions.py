@@ -22,12 +22,12 @@ from api.administration.console_agencies import (
     CODE_RE,
     agency_choices,
     services_of,
+    share_text,
 )
 from api.web.console_base import Staff, label_of, page, posted, redirect
-from survey_engine.administration.agency_successions import AgencyLink
 from survey_engine.errors import InvalidInput
 
-__all__ = ["HANDLERS", "succession_rows"]
+__all__ = ["HANDLERS"]
 
 EMPTY_ROWS = 3  # blank rows offered below the stored predecessors
 MAX_ROWS = 50
@@ -42,29 +42,6 @@ REASONS = {
     "share_sum": "ag_err_pred_share_sum",
     "no_population": "ag_err_pred_population",
 }
-
-
-def succession_rows(staff: Staff, links: list[AgencyLink], other: str) -> list[dict[str, Any]]:
-    """The rows the agency page lists: the agency at the ``other`` end (predecessor or successor) with its
-    name, unit and map version, and the share."""
-    rows = []
-    for link in links:
-        agency = getattr(link, other)
-        rows.append(
-            {
-                "code": agency.code,
-                "label": agency.name_en if staff.lang == "en" and agency.name_en else agency.name_vi,
-                "unit": agency.unit or "",
-                "unit_version": agency.unit_version or "",
-                "share": _share_text(link.population_share, staff.lang),
-            }
-        )
-    return rows
-
-
-def _share_text(share: float, lang: str) -> str:
-    text = f"{share:.4g}"
-    return text.replace(".", ",") if lang == "vi" else text
 
 
 def _parse_share(raw: str) -> float | None:
@@ -112,7 +89,7 @@ async def predecessors_form(
     agency = await services.agencies.get(staff.actor, code)  # 404 page outside the scope
     links = await services.agency_successions.predecessors(staff.actor, code)
     rows = [
-        {"agency": link.predecessor.code, "share": _share_text(link.population_share, staff.lang)}
+        {"agency": link.predecessor.code, "share": share_text(link.population_share, staff.lang)}
         for link in links
     ]
     rows += [{"agency": "", "share": ""} for _ in range(EMPTY_ROWS)]
@@ -137,8 +114,8 @@ async def predecessors_save(
     for i in range(MAX_ROWS):
         if f"agency_{i}" not in raw:
             break
-        agency_code, share_text = str(raw.get(f"agency_{i}", "")).strip(), str(raw.get(f"share_{i}", ""))
-        rows.append({"agency": agency_code, "share": share_text})
+        agency_code, typed = str(raw.get(f"agency_{i}", "")).strip(), str(raw.get(f"share_{i}", ""))
+        rows.append({"agency": agency_code, "share": typed})
     errors: dict[str, str] = {}
     items: list[tuple[str, float]] = []
     positions: list[int] = []  # the form row of each item
