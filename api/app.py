@@ -32,6 +32,7 @@ from api.administration.routes_provinces import ProvinceController
 from api.administration.routes_questionnaires import QuestionnaireController
 from api.administration.routes_users import AuditController, UserController
 from api.administration.routes_waves import WaveController
+from api.cells_upkeep import run_cells_upkeep
 from api.collection.routes_forms import get_form
 from api.collection.routes_qr import QR_HANDLERS
 from api.collection.routes_submissions import KioskDeviceController, submit
@@ -94,7 +95,8 @@ async def add_security_headers(message: Message, _: Scope) -> None:
 
 @asynccontextmanager
 async def database_lifespan(app: Litestar) -> AsyncIterator[None]:
-    """The database pool and the webhook worker, for what the application is bound to (:func:`bind`)."""
+    """The database pool, the webhook worker and the cells upkeep, for what the application is bound to
+    (:func:`bind`)."""
     settings: Settings = app.state.settings
     engine: Engine[Any] = app.state.engine
     services: Services = app.state.services
@@ -110,6 +112,15 @@ async def database_lifespan(app: Litestar) -> AsyncIterator[None]:
         if settings.webhook_worker
         else None
     )
+    # Cell sums kept stored ahead of requests (one process of the host at a time: api/cells_upkeep.py).
+    upkeep = (
+        asyncio.create_task(
+            run_cells_upkeep(stop, settings.cells_upkeep_seconds, settings.data_dir / "cells-upkeep.lock"),
+            name="sipas-cells-upkeep",
+        )
+        if settings.cells_upkeep_seconds > 0
+        else None
+    )
     try:
         yield
     finally:
@@ -117,6 +128,10 @@ async def database_lifespan(app: Litestar) -> AsyncIterator[None]:
         if worker is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(worker, timeout=settings.webhook_timeout_seconds + 5)
+        if upkeep is not None:
+            # a round stops before its next read; one already running is not waited for past a minute
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(upkeep, timeout=60)
         await services.submissions.committer.close()
         if pooled is not None:
             await pooled.close_connection_pool()

@@ -51,6 +51,11 @@ def _secret_key(data_dir: Path) -> str:
 
 
 MAX_PRETOUCH_MB = 65536
+# The server's cell-sums upkeep (api/cells_upkeep.py): a round every 5 minutes unless set; a round is a
+# few indexed reads when nothing is due, so less than 30 s apart buys nothing.
+DEFAULT_CELLS_UPKEEP_SECONDS = 300
+MIN_CELLS_UPKEEP_SECONDS = 30
+MAX_CELLS_UPKEEP_SECONDS = 86_400
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,9 @@ class Settings:
     api_key_requests_per_minute: int = 60
     # MiB of heap each served worker touches at start (api/process_memory.py); 0: none.
     pretouch_mb: int = 0
+    # Seconds between the server's rounds that keep cell sums stored (api/cells_upkeep.py); 0: none. Off
+    # unless set here or from the environment (default there: DEFAULT_CELLS_UPKEEP_SECONDS).
+    cells_upkeep_seconds: float = 0.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -108,6 +116,14 @@ class Settings:
                 f"SIPAS_PRETOUCH_MB must be a whole number of MiB from 0 to {MAX_PRETOUCH_MB}, "
                 f"got {pretouch_text!r}"
             )
+        upkeep_text = os.environ.get("SIPAS_CELLS_UPKEEP_SECONDS", "").strip()
+        upkeep_text = upkeep_text or str(DEFAULT_CELLS_UPKEEP_SECONDS)
+        upkeep = int(upkeep_text) if upkeep_text.isdigit() else -1
+        if upkeep != 0 and not MIN_CELLS_UPKEEP_SECONDS <= upkeep <= MAX_CELLS_UPKEEP_SECONDS:
+            raise SettingsError(
+                "SIPAS_CELLS_UPKEEP_SECONDS must be 0 (off) or a whole number of seconds from "
+                f"{MIN_CELLS_UPKEEP_SECONDS} to {MAX_CELLS_UPKEEP_SECONDS}, got {upkeep_text!r}"
+            )
         worker = os.environ.get("SIPAS_WEBHOOK_WORKER", "1").strip().lower()
         if worker not in ("0", "1", "true", "false", "yes", "no", "on", "off"):
             raise SettingsError("SIPAS_WEBHOOK_WORKER must be 1 or 0")
@@ -122,6 +138,7 @@ class Settings:
             data_dir=data_dir,
             api_key_requests_per_minute=int(key_rate_text),
             pretouch_mb=int(pretouch_text),
+            cells_upkeep_seconds=float(upkeep),
         )
 
     @property

@@ -143,6 +143,14 @@ def clear_series_cells() -> None:
     _DERIVED.clear()
 
 
+def forget_wave_cells(wave_id: int) -> None:
+    """Forget this process's kept cells and channel counts of one wave (the background upkeep, before it
+    reads a set whole again: a kept entry would otherwise only be extended)."""
+    for kept in (_CELLS, _CHANNELS):
+        for key in [k for k in kept if k[0] == wave_id]:
+            kept.pop(key, None)
+
+
 # Small values derived from a series' cells (a province's totals in the national roll-up: a few dozen KB
 # at 39 criteria), kept under a key that starts with :func:`series_version`, at most DERIVED_ENTRIES.
 DERIVED_ENTRIES = 256

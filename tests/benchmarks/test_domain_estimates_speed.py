@@ -11,11 +11,14 @@ after APPENDED new responses are stored, the first request for each combination 
 new responses and adds their cells to the kept ones); then, in a new server process (a restart, or another
 worker), the first request for each combination (it starts from the cell sums stored in the database,
 checks their counts and reads the responses appended since), printed without and with SIPAS_PRETOUCH_MB
-(api/process_memory.py) and checked with it; last, with no stored set, `sipas db warm-cells` (timed) and
-the first request for each combination in a new process. The best, the first after new responses, the
-first in a new process and the first after warm-cells must be under 1 s; the very first request for a
-combination (the wave read whole, once for every process) is printed beside them. BENCH_ROWS changes the
-number of stored responses (default 1,000,000).
+(api/process_memory.py) and checked with it; then, with no stored set, `sipas db warm-cells` (timed) and
+the first request for each combination in a new process; last, with no stored set again and no operator
+step, a server whose background upkeep (api/cells_upkeep.py) runs its first round: the time until it has
+stored every column's set, then the first request for each combination it covers (every column alone and
+its cross with agency) in a new process. The best, the first after new responses, the first in a new
+process, the first after warm-cells and the first after the upkeep's round must be under 1 s; the very
+first request for a combination (the wave read whole, once for every process) is printed beside them.
+BENCH_ROWS changes the number of stored responses (default 1,000,000).
 """
 
 from __future__ import annotations
@@ -103,11 +106,27 @@ async def _append_postgres(url: str) -> None:
 
 
 Figures = dict[tuple[str, ...], float]
+STORED_CELLS = "SELECT COUNT(*) FROM stored_cell_set WHERE columns LIKE 'cells%'"
+
+
+def _stored_sqlite(path: str) -> int:
+    with sqlite3.connect(path, timeout=30) as db:
+        return int(db.execute(STORED_CELLS).fetchone()[0])
+
+
+async def _stored_postgres(url: str) -> int:
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        return int(await conn.fetchval(STORED_CELLS))
+    finally:
+        await conn.close()
 
 
 def _measure(
-    env: dict[str, str], engine: str, append: Callable[[], None]
-) -> tuple[Figures, Figures, Figures, Figures]:
+    env: dict[str, str], engine: str, append: Callable[[], None], stored_sets: Callable[[], int]
+) -> tuple[Figures, Figures, Figures, Figures, Figures]:
     """(best of repeated requests, first request after APPENDED new responses, first request in a new
     server process, first request after `sipas db warm-cells` on a database without stored sets) per
     combination."""
@@ -151,13 +170,14 @@ def _measure(
     _restarted(env, engine, admin, "")  # printed: a worker that grows its heap on its first large request
     pretouched = {**env, "SIPAS_PRETOUCH_MB": PRETOUCH_MB}
     restarted = _restarted(pretouched, engine, admin, PRETOUCH_MB)
-    return figures, after, restarted, _warmed(pretouched, engine, admin)
+    warmed, sets = _warmed(pretouched, engine, admin)
+    return figures, after, restarted, warmed, _kept_up(pretouched, engine, admin, sets - 1, stored_sets)
 
 
-def _warmed(env: dict[str, str], engine: str, admin: dict[str, str]) -> Figures:
+def _warmed(env: dict[str, str], engine: str, admin: dict[str, str]) -> tuple[Figures, int]:
     """The operator's way to spare the very first request its whole read: no stored set, then
     `sipas db warm-cells` (every column alone, and the one cross of two non-agency columns), then the first
-    request for each combination in a new server process."""
+    request for each combination in a new server process; and how many sets warm-cells made."""
     run_cli(["db", "forget-cells"], env)
     started = time.perf_counter()
     warm = run_cli(["db", "warm-cells", "--wave", "AB-2026", "--by", "field,frame:age_band"], env)
@@ -165,11 +185,41 @@ def _warmed(env: dict[str, str], engine: str, admin: dict[str, str]) -> Figures:
         f"[domains:{engine}] sipas db warm-cells: {len(warm.splitlines())} sets in "
         f"{time.perf_counter() - started:.1f} s:\n  " + "\n  ".join(warm.splitlines())
     )
-    return _restarted(env, engine, admin, PRETOUCH_MB, "after warm-cells")
+    return _restarted(env, engine, admin, PRETOUCH_MB, "after warm-cells"), len(warm.splitlines())
+
+
+def _kept_up(
+    env: dict[str, str], engine: str, admin: dict[str, str], columns: int, stored_sets: Callable[[], int]
+) -> Figures:
+    """No operator step: no stored set, then a server with the background upkeep (a round every 30 s, the
+    first 30 s after start) until its round has stored the set of every column alone (``columns`` of
+    them), timed from the server's start; then the first request for each combination the upkeep covers
+    in a new server process."""
+    run_cli(["db", "forget-cells"], env)
+    server = Server({**env, "SIPAS_CELLS_UPKEEP_SECONDS": "30"}).start()
+    started = time.perf_counter()
+    try:
+        while stored_sets() < columns:
+            assert time.perf_counter() - started < 900, f"the upkeep stored {stored_sets()} of {columns} sets"
+            time.sleep(1.0)
+        elapsed = time.perf_counter() - started
+    finally:
+        server.stop()
+    print(
+        f"[domains:{engine}] the server's upkeep stored the {columns} sets of the columns alone "
+        f"{elapsed:.1f} s after the server started (its first round starts at 30 s)"
+    )
+    covered = tuple(by for by in COMBINATIONS if len(set(by) - {"agency", "service_point"}) <= 1)
+    return _restarted(env, engine, admin, PRETOUCH_MB, "after the upkeep's round", covered)
 
 
 def _restarted(
-    env: dict[str, str], engine: str, admin: dict[str, str], pretouch: str, after: str = ""
+    env: dict[str, str],
+    engine: str,
+    admin: dict[str, str],
+    pretouch: str,
+    after: str = "",
+    combinations: tuple[tuple[str, ...], ...] = COMBINATIONS,
 ) -> Figures:
     """The first request for each combination in a new server process, which keeps nothing in memory
     (its worker started with ``SIPAS_PRETOUCH_MB=pretouch`` when given)."""
@@ -186,15 +236,21 @@ def _restarted(
                 f"[domains:{engine}] by={' × '.join(by):24} first request in a new process ({label}) "
                 f"{t:.2f} s = {t / health:,.0f} × /health ({health * 1000:.1f} ms)"
             ),
+            combinations,
         )
     finally:
         server.stop()
 
 
-def _first_requests(port: int, token: str, line: Callable[[tuple[str, ...], float], str]) -> Figures:
+def _first_requests(
+    port: int,
+    token: str,
+    line: Callable[[tuple[str, ...], float], str],
+    combinations: tuple[tuple[str, ...], ...] = COMBINATIONS,
+) -> Figures:
     """The first request for each combination (after the APPENDED responses), each printed as ``line``."""
     first: Figures = {}
-    for by in COMBINATIONS:
+    for by in combinations:
         elapsed, status, body = timed_get(port, _path(by), token)
         assert status == 200, body[:500]
         assert json.loads(body)["rows"] >= ROWS + APPENDED
@@ -203,8 +259,14 @@ def _first_requests(port: int, token: str, line: Callable[[tuple[str, ...], floa
     return first
 
 
-def _check(figures: tuple[Figures, Figures, Figures, Figures]) -> None:
-    kinds = ("repeated", "after new responses", "in a new process", "first after warm-cells")
+def _check(figures: tuple[Figures, Figures, Figures, Figures, Figures]) -> None:
+    kinds = (
+        "repeated",
+        "after new responses",
+        "in a new process",
+        "first after warm-cells",
+        "first after the upkeep's round",
+    )
     for kind, times in zip(kinds, figures, strict=True):
         slow = {" × ".join(by): round(t, 2) for by, t in times.items() if t >= LIMIT_SECONDS}
         assert not slow, f"{kind}: at or above {LIMIT_SECONDS} s: {slow}"
@@ -217,7 +279,7 @@ def test_domain_estimates_on_sqlite(tmp_path: Path) -> None:
     fill_sqlite(env["DATABASE_URL"].removeprefix("sqlite:///"), linked=True)
     print(f"\n[domains:sqlite] stored {ROWS:,} responses in {time.perf_counter() - started:.0f} s (set-up)")
     path = env["DATABASE_URL"].removeprefix("sqlite:///")
-    _check(_measure(env, "sqlite", lambda: _append_sqlite(path)))
+    _check(_measure(env, "sqlite", lambda: _append_sqlite(path), lambda: _stored_sqlite(path)))
 
 
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="TEST_DATABASE_URL is not set")
@@ -226,4 +288,11 @@ def test_domain_estimates_on_postgresql(tmp_path: Path) -> None:
     env = cli_env(tmp_path, database_url=url)
     run_cli(["demo", "--json", "--responses", "0"], env)
     asyncio.run(fill_postgres(url, linked=True))
-    _check(_measure(env, "postgresql", lambda: asyncio.run(_append_postgres(url))))
+    _check(
+        _measure(
+            env,
+            "postgresql",
+            lambda: asyncio.run(_append_postgres(url)),
+            lambda: asyncio.run(_stored_postgres(url)),
+        )
+    )
