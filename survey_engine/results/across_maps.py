@@ -73,6 +73,18 @@ class CarriedPart:
 
 
 @dataclass(frozen=True)
+class _Source:
+    """One predecessor as a combination reads it: the key of its weight (a unit's code, or an agency's for
+    an agency succession), its unit, the agency whose figure it takes, and what it carries."""
+
+    key: str
+    unit: str
+    agency: str
+    share: float
+    population: int | None
+
+
+@dataclass(frozen=True)
 class CarriedFigure:
     """A successor's figure computed from its predecessors on the ``from_version`` map (``reason`` set
     and numbers None when it could not be)."""
@@ -152,9 +164,7 @@ class MapBridge:
         parts = self.predecessors_of(successor)
         if not parts:
             return None
-        inputs: list[PredecessorFigure] = []
-        agencies: dict[str, str] = {}
-        n, review = 0, False
+        sources = []
         for s in parts:
             unit = s.predecessor.code
             if unit not in self.predecessor_agency:
@@ -162,39 +172,8 @@ class MapBridge:
             agency = self.predecessor_agency[unit]
             if agency is None:
                 return self._not_carried(successor, SEVERAL_AGENCIES)
-            found = figure_of(agency)
-            if (
-                found is None
-                or found.flag == "suppress"
-                or found.estimate is None
-                or not math.isfinite(found.estimate)
-            ):
-                return self._not_carried(successor, NOT_PUBLISHED)
-            review = review or found.flag == "review"
-            n += found.n
-            agencies[unit] = agency
-            inputs.append(
-                PredecessorFigure(
-                    unit, found.estimate, found.se, s.population_share, s.predecessor.population
-                )
-            )
-        try:
-            combined = combine_predecessors(inputs, level)
-        except ValueError:
-            return self._not_carried(successor, NO_POPULATION)
-        return CarriedFigure(
-            from_version=self.from_version,
-            successor=successor,
-            estimate=combined.estimate,
-            se=combined.se,
-            ci_low=combined.ci_low,
-            ci_high=combined.ci_high,
-            n=n,
-            flag="review" if review else None,
-            reason=None,
-            parts=tuple(CarriedPart(u, agencies[u], w) for u, w in sorted(combined.weights.items())),
-            level=level,
-        )
+            sources.append(_Source(unit, unit, agency, s.population_share, s.predecessor.population))
+        return self._combine(successor, sources, figure_of, level)
 
     def carry_agency(
         self, successor: str, figure_of: Callable[[str], PlainFigure | None], level: float = 0.95
@@ -204,12 +183,30 @@ class MapBridge:
         links = self.agency_parts.get(successor)
         if not links:
             return None
+        sources = [
+            _Source(
+                link.predecessor.code,
+                link.predecessor.unit or "",
+                link.predecessor.code,
+                link.population_share,
+                link.predecessor.population,
+            )
+            for link in links
+        ]
+        return self._combine(successor, sources, figure_of, level)
+
+    def _combine(
+        self,
+        successor: str,
+        sources: list[_Source],
+        figure_of: Callable[[str], PlainFigure | None],
+        level: float,
+    ) -> CarriedFigure:
+        """The successor's figure from its sources' agencies' figures, or why it cannot be computed."""
         inputs: list[PredecessorFigure] = []
-        units: dict[str, str] = {}
         n, review = 0, False
-        for link in links:
-            before = link.predecessor
-            found = figure_of(before.code)
+        for source in sources:
+            found = figure_of(source.agency)
             if (
                 found is None
                 or found.flag == "suppress"
@@ -219,16 +216,14 @@ class MapBridge:
                 return self._not_carried(successor, NOT_PUBLISHED)
             review = review or found.flag == "review"
             n += found.n
-            units[before.code] = before.unit or ""
             inputs.append(
-                PredecessorFigure(
-                    before.code, found.estimate, found.se, link.population_share, before.population
-                )
+                PredecessorFigure(source.key, found.estimate, found.se, source.share, source.population)
             )
         try:
             combined = combine_predecessors(inputs, level)
         except ValueError:
             return self._not_carried(successor, NO_POPULATION)
+        by_key = {source.key: source for source in sources}
         return CarriedFigure(
             from_version=self.from_version,
             successor=successor,
@@ -239,7 +234,10 @@ class MapBridge:
             n=n,
             flag="review" if review else None,
             reason=None,
-            parts=tuple(CarriedPart(units[a], a, w) for a, w in sorted(combined.weights.items())),
+            parts=tuple(
+                CarriedPart(by_key[key].unit, by_key[key].agency, weight)
+                for key, weight in sorted(combined.weights.items())
+            ),
             level=level,
         )
 
