@@ -24,7 +24,7 @@ the CSV import does the same for every successor in the file.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -171,6 +171,17 @@ async def stored_links(where: Any) -> list[AgencyLink]:
     return _links(rows)
 
 
+async def _visible(
+    actor: Actor, links: list[AgencyLink], other: Callable[[AgencyLink], str]
+) -> list[AgencyLink]:
+    """The links whose agency at the ``other`` end the actor sees: a province account never learns of
+    another province's agency here (the deployment administrator may link agencies across provinces)."""
+    if not actor.province_scoped:
+        return links
+    rows = await _agencies({other(link) for link in links})
+    return [link for link in links if tenancy.sees(actor, rows[other(link)]["province"])]
+
+
 class AgencySuccessionService:
     def __init__(self, map_changes: MapChangeService) -> None:
         self.map_changes = map_changes  # its revision changes with every write here
@@ -186,12 +197,14 @@ class AgencySuccessionService:
     async def predecessors(self, actor: Actor, code: str) -> list[AgencyLink]:
         """The agencies ``code`` continues (NotFound for an agency the actor does not see)."""
         row = await self._seen(actor, code)
-        return await stored_links(AgencySuccession.successor == row["id"])
+        links = await stored_links(AgencySuccession.successor == row["id"])
+        return await _visible(actor, links, lambda link: link.predecessor.code)
 
     async def successors(self, actor: Actor, code: str) -> list[AgencyLink]:
         """The agencies that continue ``code``."""
         row = await self._seen(actor, code)
-        return await stored_links(AgencySuccession.predecessor == row["id"])
+        links = await stored_links(AgencySuccession.predecessor == row["id"])
+        return await _visible(actor, links, lambda link: link.successor.code)
 
     async def set_predecessors(
         self, actor: Actor, code: str, items: Sequence[tuple[str, float]]

@@ -254,3 +254,47 @@ async def test_console_shows_and_changes_an_agencys_predecessors(departments: Wo
     assert [(i["predecessor"]["code"], i["population_share"]) for i in items["items"]] == [("A-P", 0.5)]
     stale = await admin.post("/staff/agencies/A-Q/predecessors", {"agency_0": "A-P"}, csrf=False)
     assert stale.status_code in (400, 403)
+
+
+async def test_a_province_account_sees_and_names_only_its_own_provinces_agencies(departments: World) -> None:
+    from tests.api.conftest import PASSWORD
+
+    world = departments
+    admin = world.auth("admin")
+    created = await world.client.post(
+        "/api/v1/provinces", json={"code": "OTHER", "name_vi": "Tỉnh Khác", "name_en": "Other"}, headers=admin
+    )
+    assert created.status_code == 201, created.text
+    body = {
+        "code": "C-P2",
+        "name_vi": "Sở C tỉnh P2",
+        "name_en": "P2 Department C",
+        "level": "province",
+        "unit": "P2",
+        "unit_version": "old",
+        "province": "OTHER",
+    }
+    assert (await world.client.post("/api/v1/agencies", json=body, headers=admin)).status_code == 201
+    # the deployment's administrator may link across provinces
+    linked = await world.client.put(
+        "/api/v1/agencies/B-Q/predecessors",
+        json={"items": [{"agency": "B-P"}, {"agency": "C-P2"}]},
+        headers=admin,
+    )
+    assert linked.status_code == 200, linked.text
+    province = (await world.client.get("/api/v1/agencies/B-Q", headers=admin)).json()["province"]
+    await world.app.state.services.staff.create_user(
+        SYSTEM, "tinh@example.org", PASSWORD, "admin", None, province_code=province
+    )
+    login = await world.client.post(
+        "/api/v1/auth/login", json={"email": "tinh@example.org", "password": PASSWORD}
+    )
+    world.client.cookies.clear()
+    own = {"Authorization": f"Bearer {login.json()['token']}"}
+    seen = await world.client.get("/api/v1/agencies/B-Q/predecessors", headers=own)
+    assert [i["predecessor"]["code"] for i in seen.json()["items"]] == ["B-P"]
+    assert (await world.client.get("/api/v1/agencies/C-P2/successors", headers=own)).status_code == 404
+    refused = await world.client.put(
+        "/api/v1/agencies/B-Q/predecessors", json={"items": [{"agency": "C-P2"}]}, headers=own
+    )
+    assert refused.status_code == 422 and "no agency with code C-P2" in refused.text
