@@ -1,5 +1,5 @@
 """The server's background task that keeps the estimates' cell sums ready
-(:mod:`survey_engine.results.cells_upkeep`): a round every ``SIPAS_CELLS_UPKEEP_SECONDS`` (default 300; 0
+(:mod:`survey_engine.results.cells_upkeep`): a round every ``SIPAS_CELLS_UPKEEP_SECONDS`` (default 60; 0
 turns it off), the first a little after start.
 
 Only one process of a host runs a round at a time: the round holds an exclusive, non-blocking ``flock``

@@ -51,9 +51,10 @@ def _secret_key(data_dir: Path) -> str:
 
 
 MAX_PRETOUCH_MB = 65536
-# The server's cell-sums upkeep (api/cells_upkeep.py): a round every 5 minutes unless set; a round is a
-# few indexed reads when nothing is due, so less than 30 s apart buys nothing.
-DEFAULT_CELLS_UPKEEP_SECONDS = 300
+# The server's cell-sums upkeep (api/cells_upkeep.py): a round every minute unless set. With nothing due a
+# round counts the complete responses by wave (0.1-0.2 s per million) and reads a few index entries per
+# large wave, so rounds less than 30 s apart would buy nothing.
+DEFAULT_CELLS_UPKEEP_SECONDS = 60
 MIN_CELLS_UPKEEP_SECONDS = 30
 MAX_CELLS_UPKEEP_SECONDS = 86_400
 

@@ -6,7 +6,8 @@ Every round (:class:`CellsUpkeep`, run by the server every few minutes) looks fo
 :func:`.cells_warming.domain_sets` names (every column a request may name alone) whose stored set is
 missing or was read whole more than :data:`.cells_warming.REREAD_SECONDS` ago. It reads those whole, one
 after the other, and stores them (:mod:`.stored_cells`): a request that comes later, in any process, reads
-only what was appended since. A wave whose sets are all stored and recent costs one indexed read per set.
+only what was appended since. A round with nothing due costs a count of the complete responses by wave
+(0.1-0.2 s per million on the test machine) and one indexed read per set of each large wave.
 
 A cross of two columns other than ``agency`` is stored by the first request for it; from then on the
 rounds keep it as fresh as the columns alone (:func:`stored_crosses`).

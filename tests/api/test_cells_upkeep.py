@@ -148,7 +148,7 @@ def test_the_interval_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.setenv("SIPAS_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("SIPAS_CELLS_UPKEEP_SECONDS", raising=False)
-    assert Settings.from_env().cells_upkeep_seconds == 300
+    assert Settings.from_env().cells_upkeep_seconds == 60
     monkeypatch.setenv("SIPAS_CELLS_UPKEEP_SECONDS", "0")
     assert Settings.from_env().cells_upkeep_seconds == 0
     for bad in ("-5", "often", "10", "90000"):
