@@ -271,12 +271,15 @@ class AgencySuccessionService:
             groups.setdefault(r.successor, []).append((rows[r.predecessor], r.population_share, r.line))
         plan: dict[int, list[tuple[int, float]]] = {}
         in_file = {int(rows[c]["id"]) for c in groups}
+        in_file_shares: dict[int, float] = {}  # each predecessor's shares into all the file's successors
+        for r in parsed:
+            before_id = int(rows[r.predecessor]["id"])
+            in_file_shares[before_id] = in_file_shares.get(before_id, 0.0) + r.population_share
         for successor, parts in groups.items():
-            elsewhere: dict[int, float] = {}
-            for other, other_parts in groups.items():
-                if other != successor:
-                    for before, share, _ in other_parts:
-                        elsewhere[int(before["id"])] = elsewhere.get(int(before["id"]), 0.0) + share
+            # its shares into the file's other successors: all of them but this successor's own
+            elsewhere = dict(in_file_shares)
+            for before, share, _ in parts:
+                elsewhere[int(before["id"])] -= share
             found = await _group_problems(rows[successor], [(p, s) for p, s, _ in parts], in_file, elsewhere)
             if found:
                 k, _, message = found[0]

@@ -62,6 +62,13 @@ def test_cli_imports_agency_successions(cli_env: dict[str, str], tmp_path: Path)
         2,
         "error: unknown.csv: line 2: no agency with code NOPE",
     )
+    over = tmp_path / "over.csv"
+    over.write_text(
+        "predecessor,successor,population_share\nSTP-HG,STP-TQ,0.7\nSTP-HG,STP-LC,0.5\n", encoding="utf-8"
+    )
+    refused = sipas(["units", "agency-successions", "import", str(over)], cli_env)
+    assert refused.returncode == 2
+    assert "the shares of STP-HG into its successors would sum to 1.2, over 1" in refused.stderr
     assert _stored(database) == 0
 
     path = str(EXAMPLE / "agency-successions.csv")
